@@ -1,0 +1,57 @@
+/**
+ * The reference interpreter: runs a graph node by node with each op's plain kernel. Simple and
+ * obviously correct; the oracle for every faster path. Float64 graphs compute in float64; float32
+ * graphs round every op's result to float32.
+ */
+import { allocate, type DType } from '../ir/dtype.js';
+import { CellgradError } from '../ir/errors.js';
+import type { Graph } from '../ir/node.js';
+import { sizeOf } from '../ir/shape.js';
+import { getOp } from '../ops/registry.js';
+import { castGraph } from '../passes/cast.js';
+import { checkFeeds, type Feeds } from './feeds.js';
+import type { NDArray } from './ndarray.js';
+
+/** Options of `interpret`. */
+export interface InterpretOptions {
+  /** Run in this dtype (the graph is cast first); default: the graph's own dtypes. */
+  readonly dtype?: DType;
+  /** Also return the value of every node (by id), for debugging and tests. */
+  readonly keepAll?: boolean;
+}
+
+/** Outputs by name. */
+export type Outputs = Record<string, NDArray>;
+
+/**
+ * Evaluate `g` on `feeds`. Missing, unknown or mis-shaped feeds are errors naming the input and the
+ * shapes.
+ * @example
+ * const out = interpret(g, { x: ndarray([1, 2, 3], [3]) }, { dtype: 'float64' });
+ */
+export function interpret(g: Graph, feeds: Feeds, options: InterpretOptions = {}): Outputs {
+  return interpretAll(g, feeds, options).outputs;
+}
+
+/** Like `interpret`, also returning the value of every node. */
+export function interpretAll(g: Graph, feeds: Feeds, options: InterpretOptions = {}): { outputs: Outputs; values: NDArray[] } {
+  const graph = options.dtype ? castGraph(g, options.dtype) : g;
+  const fed = checkFeeds(graph, feeds);
+  const values: NDArray[] = new Array(graph.nodes.length);
+  graph.inputs.forEach((p, i) => (values[p.id] = fed[i]!));
+  for (const node of graph.nodes) {
+    if (node.op === 'input') continue;
+    const op = getOp(node.op);
+    const out: NDArray = { shape: node.shape, data: allocate(node.dtype, sizeOf(node.shape)) };
+    try {
+      op.kernel({ inputs: node.inputs.map((i) => values[i]!), out, attrs: node.attrs });
+    } catch (e) {
+      if (e instanceof CellgradError) throw e;
+      throw new CellgradError('graph', `kernel of ${node.op} failed at node %${node.id}: ${(e as Error).message}`);
+    }
+    values[node.id] = out;
+  }
+  const outputs: Outputs = {};
+  for (const p of graph.outputs) outputs[p.name] = values[p.id]!;
+  return { outputs, values };
+}

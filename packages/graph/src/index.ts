@@ -1,0 +1,20 @@
+/**
+ * @cellgrad/graph — the IR, the op set, the tracer and the reference interpreter.
+ * Importing this module registers every built-in op.
+ */
+export * from './ops/index.js';
+export { CellgradError, fail, isCellgradError, type ErrorKind } from './ir/errors.js';
+export { allocate, checkDType, dtypeOf, DTYPES, type DType, type TypedArray } from './ir/dtype.js';
+export { broadcastShapes, formatShape, normalizeAxis, sameShape, sizeOf, stridesOf, tryBroadcast, type Shape } from './ir/shape.js';
+export type { AttrValue, Attrs, Graph, Node, NodeScope, Port, ValueType } from './ir/node.js';
+export { print, printNode, typeText } from './ir/print.js';
+export { verify } from './ir/verify.js';
+export { deserialize, fromJSON, serialize, toJSON, GRAPH_FORMAT, GRAPH_VERSION, type GraphJSON } from './ir/serialize.js';
+export { Tensor, HARD_SIGMOID_SLOPE, type HardSigmoidKind } from './trace/tensor.js';
+export { GraphBuilder, buildGraph, formatType, type TensorLike } from './trace/builder.js';
+export * from './trace/functions.js';
+export { ndarray, zeros, castArray, toNested, ndDType, type NDArray } from './exec/ndarray.js';
+export { checkFeeds, toArray, type Feeds, type FeedValue, type Nested } from './exec/feeds.js';
+export { interpret, interpretAll, type InterpretOptions, type Outputs } from './exec/interpret.js';
+export { castGraph } from './passes/cast.js';
+export { extendGraph, type ExtendContext } from './trace/extend.js';

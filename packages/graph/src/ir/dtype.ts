@@ -1,0 +1,27 @@
+/** Element types. cellgrad computes in float32 (fast path) and float64 (reference, gradient checks). */
+import { fail } from './errors.js';
+
+/** The element types a tensor may have. */
+export type DType = 'float32' | 'float64';
+
+/** The typed array that stores a tensor of the given dtype. */
+export type TypedArray = Float32Array | Float64Array;
+
+/** All dtypes, in a stable order. */
+export const DTYPES: readonly DType[] = ['float32', 'float64'];
+
+/** Allocate a zero-filled typed array for `size` elements of `dtype`. */
+export function allocate(dtype: DType, size: number): TypedArray {
+  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+}
+
+/** Check that a value names a dtype, with an error naming where it came from. */
+export function checkDType(value: unknown, where: string): DType {
+  if (value === 'float32' || value === 'float64') return value;
+  return fail('dtype', `${where}: unknown dtype ${JSON.stringify(value)} (expected "float32" or "float64")`);
+}
+
+/** The dtype of a typed array. */
+export function dtypeOf(data: TypedArray): DType {
+  return data instanceof Float64Array ? 'float64' : 'float32';
+}

@@ -1,0 +1,43 @@
+/** Text form of a graph: one line per node, `%7:f32[4,16] = matmul %3 %5`, then the outputs. */
+import type { Attrs, Graph, Node } from './node.js';
+
+function formatAttrs(node: Node): string {
+  const attrs: Attrs = node.attrs;
+  const keys = Object.keys(attrs).filter((k) => !(k === 'dtype' || (node.op === 'input' && (k === 'shape' || k === 'name'))));
+  if (node.op === 'constant') {
+    const data = attrs.data as number[];
+    return data.length <= 4 ? ` ${data.map((v) => fmtNum(v)).join(' ')}` : ` <${data.length} values>`;
+  }
+  if (node.op === 'fill') return ` ${fmtNum(attrs.value as number)}`;
+  if (keys.length === 0) return '';
+  return ` {${keys.map((k) => `${k}=${JSON.stringify(attrs[k])}`).join(', ')}}`;
+}
+
+function fmtNum(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
+}
+
+/** The type of a node as `f32[4,16]`. */
+export function typeText(n: Pick<Node, 'dtype' | 'shape'>): string {
+  return `${n.dtype === 'float64' ? 'f64' : 'f32'}[${n.shape.join(',')}]`;
+}
+
+/** One node as text. */
+export function printNode(n: Node): string {
+  const head = `%${n.id}:${typeText(n)} = ${n.op}`;
+  if (n.op === 'input') return `${head} "${n.attrs.name as string}"`;
+  const args = n.inputs.map((i) => ` %${i}`).join('');
+  const where = n.scope?.step !== undefined ? `  # ${n.scope.cell ?? ''}${n.scope.layer !== undefined ? ` layer ${n.scope.layer}` : ''} t=${n.scope.step}` : '';
+  return `${head}${args}${formatAttrs(n)}${where}`;
+}
+
+/**
+ * The whole graph as text, one line per node, then a `return` line naming the outputs.
+ * @example
+ * console.log(print(g));
+ */
+export function print(g: Graph): string {
+  const lines = g.nodes.map(printNode);
+  lines.push(`return ${g.outputs.map((p) => `${p.name}=%${p.id}`).join(', ')}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,15 @@
+/** Registers every built-in op (import for side effects) and re-exports the registry API. */
+import './sources.js';
+import './arithmetic.js';
+import './unary.js';
+import './activations.js';
+import './compare.js';
+import './matmul.js';
+import './layout.js';
+import './slicing.js';
+import './reduce.js';
+import './softmax.js';
+
+export { defineOp, getOp, hasOp, listOps, type OpDef, type KernelArgs, type Vjp, type VjpArgs } from './registry.js';
+export { defineElementwise, elementwiseKernel, elementwiseType, broadcastIndex, type ElementwiseDef } from './elementwise.js';
+export { sigmoid as sigmoidScalar } from './activations.js';

@@ -1,0 +1,170 @@
+/**
+ * Symbolic tensors: what a cell's `step` and a VJP compute with. Every method adds one node (or
+ * finds the interned one) to the tensor's graph; numbers lift to constants of the tensor's dtype.
+ */
+import type { DType } from '../ir/dtype.js';
+import { fail } from '../ir/errors.js';
+import { normalizeAxis, sizeOf, type Shape } from '../ir/shape.js';
+import type { GraphBuilder, TensorLike } from './builder.js';
+
+/** Which hard-sigmoid: Keras ≤ 2 / Theano / TensorFlow.js clamp(0.2x+0.5), or PyTorch clamp(x/6+0.5). */
+export type HardSigmoidKind = 'keras' | 'torch';
+
+/** Slopes of the two hard-sigmoid definitions. */
+export const HARD_SIGMOID_SLOPE: Readonly<Record<HardSigmoidKind, number>> = { keras: 0.2, torch: 1 / 6 };
+
+/** A symbolic tensor: a node of a graph being built, with its static shape and dtype. */
+export class Tensor {
+  /** @internal */
+  constructor(
+    readonly builder: GraphBuilder,
+    readonly id: number,
+    readonly shape: Shape,
+    readonly dtype: DType,
+  ) {}
+
+  /** Number of axes. */
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+
+  private op(name: string, others: readonly TensorLike[] = [], attrs: Record<string, import('../ir/node.js').AttrValue> = {}): Tensor {
+    const ins = [this, ...others.map((o) => this.builder.lift(o, this.dtype))];
+    return this.builder.apply(name, ins, attrs);
+  }
+
+  // ---- elementwise arithmetic (numpy broadcasting) ----
+  /** this + y */ add(y: TensorLike): Tensor { return this.op('add', [y]); }
+  /** this − y */ sub(y: TensorLike): Tensor { return this.op('sub', [y]); }
+  /** this ⊙ y */ mul(y: TensorLike): Tensor { return this.op('mul', [y]); }
+  /** this / y */ div(y: TensorLike): Tensor { return this.op('div', [y]); }
+  /** thisʸ */ pow(y: TensorLike): Tensor { return this.op('pow', [y]); }
+  /** −this */ neg(): Tensor { return this.op('neg'); }
+  /** eˣ */ exp(): Tensor { return this.op('exp'); }
+  /** natural log */ log(): Tensor { return this.op('log'); }
+  /** √x */ sqrt(): Tensor { return this.op('sqrt'); }
+  /** x² */ square(): Tensor { return this.op('square'); }
+  /** |x| */ abs(): Tensor { return this.op('abs'); }
+  /** sign(x) ∈ {−1, 0, 1} (zero gradient) */ sign(): Tensor { return this.op('sign'); }
+  /** elementwise max(this, y) */ maximum(y: TensorLike): Tensor { return this.op('maximum', [y]); }
+  /** elementwise min(this, y) */ minimum(y: TensorLike): Tensor { return this.op('minimum', [y]); }
+  /** clamp to [min, max] */ clamp(min: number, max: number): Tensor { return this.op('clamp', [], { min, max }); }
+  /** 1 − this (a gate's complement) */ oneMinus(): Tensor { return this.builder.lift(1, this.dtype).sub(this); }
+
+  // ---- activations ----
+  /** tanh */ tanh(): Tensor { return this.op('tanh'); }
+  /** logistic sigmoid 1/(1+e^−x) */ sigmoid(): Tensor { return this.op('sigmoid'); }
+  /** max(x, 0) */ relu(): Tensor { return this.op('relu'); }
+  /**
+   * Hard sigmoid clamp(slope·x + 0.5, 0, 1): `'keras'` (slope 0.2, Keras ≤ 2, Theano, TensorFlow.js;
+   * the default) or `'torch'` (slope 1/6, PyTorch, JAX, Keras 3).
+   */
+  hardSigmoid(kind: HardSigmoidKind = 'keras'): Tensor {
+    if (!(kind in HARD_SIGMOID_SLOPE)) fail('usage', `hardSigmoid: unknown kind '${kind}' (expected 'keras' or 'torch')`);
+    return this.op('hard_sigmoid', [], { slope: HARD_SIGMOID_SLOPE[kind] });
+  }
+  /** softmax along `axis` (default last) */ softmax(axis = -1): Tensor { return this.op('softmax', [], { axis: normalizeAxis('softmax', axis, this.rank) }); }
+  /** log-softmax along `axis` (default last), numerically stable */
+  logSoftmax(axis = -1): Tensor { return this.op('log_softmax', [], { axis: normalizeAxis('log_softmax', axis, this.rank) }); }
+
+  // ---- comparisons (1 where true, 0 where false; zero gradient) ----
+  /** this > y */ greater(y: TensorLike): Tensor { return this.op('greater', [y]); }
+  /** this ≥ y */ greaterEqual(y: TensorLike): Tensor { return this.op('greater_equal', [y]); }
+  /** this < y */ less(y: TensorLike): Tensor { return this.op('less', [y]); }
+  /** this ≤ y */ lessEqual(y: TensorLike): Tensor { return this.op('less_equal', [y]); }
+  /** this = y */ equal(y: TensorLike): Tensor { return this.op('equal', [y]); }
+  /** this ≠ y */ notEqual(y: TensorLike): Tensor { return this.op('not_equal', [y]); }
+  /** where this ≠ 0 take a, else b */ where(a: TensorLike, b: TensorLike): Tensor { return this.op('where', [a, b]); }
+
+  // ---- linear algebra and layout ----
+  /** Matrix product over the last two axes; leading (batch) axes broadcast. */
+  matmul(y: Tensor): Tensor { return this.op('matmul', [y]); }
+  /** Swap the last two axes. */
+  get T(): Tensor {
+    if (this.rank < 2) fail('shape', `T: needs a tensor of rank ≥ 2, got rank ${this.rank}`);
+    const perm = [...this.shape.keys()];
+    [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1]!, perm[perm.length - 2]!];
+    return this.transpose(perm);
+  }
+  /** Permute axes (default: reverse them). */
+  transpose(perm?: readonly number[]): Tensor {
+    const p = perm ?? [...this.shape.keys()].reverse();
+    return this.op('transpose', [], { perm: [...p] });
+  }
+  /** Reshape; one dimension may be −1 (inferred). */
+  reshape(shape: readonly number[]): Tensor {
+    const s = [...shape];
+    const free = s.indexOf(-1);
+    if (free >= 0) {
+      const known = s.reduce((a, d, i) => (i === free ? a : a * d), 1);
+      if (known === 0 || this.size % known !== 0) fail('shape', `reshape: cannot reshape [${this.shape}] to [${shape}]`);
+      s[free] = this.size / known;
+    }
+    if (s.length === this.rank && s.every((d, i) => d === this.shape[i])) return this;
+    return this.op('reshape', [], { shape: s });
+  }
+  /** Broadcast to a larger shape (numpy rules). */
+  broadcastTo(shape: readonly number[]): Tensor {
+    if (shape.length === this.rank && shape.every((d, i) => d === this.shape[i])) return this;
+    return this.op('broadcast_to', [], { shape: [...shape] });
+  }
+  /** Elements [start, end) along `axis`. */
+  slice(axis: number, start: number, end: number): Tensor {
+    const a = normalizeAxis('slice', axis, this.rank);
+    if (start === 0 && end === this.shape[a]) return this;
+    return this.op('slice', [], { axis: a, start, end });
+  }
+  /** Index `i` along `axis`, dropping the axis. */
+  index(axis: number, i: number): Tensor {
+    const a = normalizeAxis('index', axis, this.rank);
+    const s = this.slice(a, i, i + 1);
+    return s.reshape(this.shape.filter((_, k) => k !== a));
+  }
+  /** Split into `parts` equal pieces (or pieces of the given sizes) along `axis` (default last). */
+  split(parts: number | readonly number[], axis = -1): Tensor[] {
+    const a = normalizeAxis('split', axis, this.rank);
+    const n = this.shape[a]!;
+    const sizes = typeof parts === 'number' ? splitSizes(n, parts) : [...parts];
+    if (sizes.reduce((x, y) => x + y, 0) !== n) fail('shape', `split: sizes [${sizes}] do not add up to ${n}, the size of axis ${a} of [${this.shape}]`);
+    const out: Tensor[] = [];
+    let start = 0;
+    for (const s of sizes) {
+      out.push(this.slice(a, start, start + s));
+      start += s;
+    }
+    return out;
+  }
+  /** Zero-pad `before` and `after` elements along `axis`. */
+  pad(axis: number, before: number, after: number): Tensor {
+    return this.op('pad', [], { axis: normalizeAxis('pad', axis, this.rank), before, after });
+  }
+
+  // ---- reductions ----
+  /** Sum over `axes` (default all). */
+  sum(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('sum', axes, keepDims); }
+  /** Mean over `axes` (default all). */
+  mean(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('mean', axes, keepDims); }
+  /** Max over `axes` (default all). */
+  max(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('max', axes, keepDims); }
+
+  private reduce(name: string, axes: number | readonly number[] | undefined, keepDims: boolean): Tensor {
+    const list = axes === undefined ? [...this.shape.keys()] : typeof axes === 'number' ? [axes] : [...axes];
+    const norm = [...new Set(list.map((a) => normalizeAxis(name, a, this.rank)))].sort((x, y) => x - y);
+    return this.op(name, [], { axes: norm, keepDims });
+  }
+
+  /** `%7:f32[2,3]` */
+  toString(): string {
+    return `%${this.id}:${this.dtype === 'float64' ? 'f64' : 'f32'}[${this.shape.join(',')}]`;
+  }
+}
+
+function splitSizes(n: number, parts: number): number[] {
+  if (!Number.isInteger(parts) || parts <= 0 || n % parts !== 0) fail('shape', `split: cannot split ${n} elements into ${parts} equal parts`);
+  return new Array<number>(parts).fill(n / parts);
+}

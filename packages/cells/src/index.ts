@@ -1,0 +1,2 @@
+/** @cellgrad/cells */
+export {};

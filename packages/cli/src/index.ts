@@ -1,0 +1,2 @@
+/** @cellgrad/cli */
+export {};

@@ -1,0 +1,14 @@
+// Test configuration: workspace packages resolve to their TypeScript sources (the `source` export
+// condition), so tests need no build step. fast-check's seed is fixed in CI and printed on failure.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});

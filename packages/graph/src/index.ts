@@ -18,3 +18,4 @@ export { checkFeeds, toArray, type Feeds, type FeedValue, type Nested } from './
 export { interpret, interpretAll, type InterpretOptions, type Outputs } from './exec/interpret.js';
 export { castGraph } from './passes/cast.js';
 export { extendGraph, type ExtendContext } from './trace/extend.js';
+export { createRng, randomUniform, randomNormal, type Rng } from './util/random.js';

@@ -1,0 +1,142 @@
+/**
+ * One order of gradient checking: symbolic derivatives (from the VJP graph) against central finite
+ * differences in float64, element by element ('full') or along random directions ('fast').
+ */
+import { createRng, interpret, sizeOf, type Feeds, type NDArray } from '@cellgrad/graph';
+import { ErrorTally, unravel } from './compare.js';
+import { probeCotangent, type Probe } from './probe.js';
+import type { InputReport } from './types.js';
+
+/** Settings shared by both modes. */
+export interface CheckSettings {
+  readonly eps: number;
+  readonly atol: number;
+  readonly rtol: number;
+  readonly seed: number;
+  readonly timeAxes: Readonly<Record<string, number>>;
+  readonly tick: () => void;
+}
+
+/** Feeds with the cotangents of a probe set to `cot` (by output name). */
+function withCotangents(feeds: Record<string, NDArray>, probe: Probe, cot: Record<string, NDArray>): Record<string, NDArray> {
+  const all = { ...feeds };
+  for (const o of probe.outputs) all[probeCotangent(o)] = cot[o]!;
+  return all;
+}
+
+function stepOf(name: string, index: readonly number[], timeAxes: Readonly<Record<string, number>>): { step?: number } {
+  const axis = timeAxes[name];
+  return axis !== undefined && axis < index.length ? { step: index[axis]! } : {};
+}
+
+/** Evaluate the forward graph with input `name` replaced by `value`. */
+function evalWith(probe: Probe, feeds: Record<string, NDArray>, name: string, value: NDArray): Record<string, NDArray> {
+  return interpret(probe.forward, { ...feeds, [name]: value });
+}
+
+/** Compare every element of the Jacobian. */
+export function checkFull(probe: Probe, feeds: Record<string, NDArray>, s: CheckSettings): InputReport[] {
+  const base = interpret(probe.forward, feeds);
+  const outShapes = probe.outputs.map((o) => base[o]!.shape);
+  const outSizes = outShapes.map(sizeOf);
+  const totalOut = outSizes.reduce((a, b) => a + b, 0);
+  const inShapes = probe.wrt.map((n) => feeds[n]!.shape);
+  // Analytic Jacobian, one row per output element, from one VJP per row.
+  const rows: Float64Array[] = probe.wrt.map((_, i) => new Float64Array(totalOut * sizeOf(inShapes[i]!)));
+  let row = 0;
+  probe.outputs.forEach((o, oi) => {
+    for (let j = 0; j < outSizes[oi]!; j++, row++) {
+      const cot: Record<string, NDArray> = {};
+      probe.outputs.forEach((p, pi) => {
+        const data = new Float64Array(outSizes[pi]!);
+        if (pi === oi) data[j] = 1;
+        cot[p] = { shape: outShapes[pi]!, data };
+      });
+      const g = interpret(probe.vjp, withCotangents(feeds, probe, cot));
+      probe.wrt.forEach((n, i) => rows[i]!.set(g[`grad:${n}`]!.data, row * sizeOf(inShapes[i]!)));
+      s.tick();
+    }
+  });
+  return probe.wrt.map((name, i) => {
+    const shape = inShapes[i]!;
+    const n = sizeOf(shape);
+    const tally = new ErrorTally(s.atol, s.rtol);
+    const x = feeds[name]!;
+    for (let k = 0; k < n; k++) {
+      const plus = Float64Array.from(x.data);
+      const minus = Float64Array.from(x.data);
+      plus[k]! += s.eps;
+      minus[k]! -= s.eps;
+      const fp = evalWith(probe, feeds, name, { shape, data: plus });
+      const fm = evalWith(probe, feeds, name, { shape, data: minus });
+      s.tick();
+      s.tick();
+      let r = 0;
+      probe.outputs.forEach((o, oi) => {
+        const a = fp[o]!.data;
+        const b = fm[o]!.data;
+        for (let j = 0; j < outSizes[oi]!; j++, r++) {
+          const numeric = (a[j]! - b[j]!) / (2 * s.eps);
+          const analytic = rows[i]![r * n + k]!;
+          tally.add(analytic, numeric, () => {
+            const index = unravel(k, shape);
+            const outputIndex = unravel(j, outShapes[oi]!);
+            const os = stepOf(o, outputIndex, s.timeAxes);
+            return { index, ...stepOf(name, index, s.timeAxes), output: o, outputIndex, ...(os.step !== undefined ? { outputStep: os.step } : {}) };
+          });
+        }
+      });
+    }
+    return tally.report(name, shape);
+  });
+}
+
+/** Compare vᵀJu per input, for a random unit direction u and random cotangent v. */
+export function checkFast(probe: Probe, feeds: Record<string, NDArray>, s: CheckSettings): InputReport[] {
+  const rng = createRng(s.seed);
+  const base = interpret(probe.forward, feeds);
+  const v: Record<string, NDArray> = {};
+  for (const o of probe.outputs) {
+    const shape = base[o]!.shape;
+    v[o] = { shape, data: Float64Array.from({ length: sizeOf(shape) }, () => rng.normal()) };
+  }
+  const g = interpret(probe.vjp, withCotangents(feeds, probe, v));
+  s.tick();
+  return probe.wrt.map((name) => {
+    const x = feeds[name]!;
+    const u = Float64Array.from({ length: x.data.length }, () => rng.normal());
+    const norm = Math.hypot(...u) || 1;
+    for (let k = 0; k < u.length; k++) u[k]! /= norm;
+    const gx = g[`grad:${name}`]!.data;
+    let analytic = 0;
+    for (let k = 0; k < u.length; k++) analytic += gx[k]! * u[k]!;
+    const plus = Float64Array.from(x.data, (xi, k) => xi + s.eps * u[k]!);
+    const minus = Float64Array.from(x.data, (xi, k) => xi - s.eps * u[k]!);
+    const fp = evalWith(probe, feeds, name, { shape: x.shape, data: plus });
+    const fm = evalWith(probe, feeds, name, { shape: x.shape, data: minus });
+    s.tick();
+    s.tick();
+    let numeric = 0;
+    for (const o of probe.outputs) {
+      const a = fp[o]!.data;
+      const b = fm[o]!.data;
+      const vo = v[o]!.data;
+      for (let j = 0; j < a.length; j++) numeric += (vo[j]! * (a[j]! - b[j]!)) / (2 * s.eps);
+    }
+    const tally = new ErrorTally(s.atol, s.rtol);
+    tally.add(analytic, numeric, () => ({ index: [] }));
+    return tally.report(name, x.shape);
+  });
+}
+
+/** Random cotangents for the outputs of `probe` (second-order checks feed them as inputs). */
+export function randomCotangents(probe: Probe, feeds: Feeds, seed: number): Record<string, NDArray> {
+  const rng = createRng(seed ^ 0x5eed);
+  const base = interpret(probe.forward, feeds);
+  const out: Record<string, NDArray> = {};
+  for (const o of probe.outputs) {
+    const shape = base[o]!.shape;
+    out[probeCotangent(o)] = { shape, data: Float64Array.from({ length: sizeOf(shape) }, () => rng.uniform(-1, 1)) };
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+/** Text table of a gradient-check report, as the CLI prints it. */
+import type { GradcheckReport, WorstElement } from './types.js';
+
+const sci = (v: number): string => (v === 0 ? '0' : Number.isFinite(v) ? v.toExponential(2) : String(v));
+
+function worstText(w: WorstElement | undefined): string {
+  if (!w) return '';
+  const at = w.index.length ? `[${w.index.join(',')}]` : 'u·';
+  const step = w.step !== undefined ? ` step ${w.step}` : '';
+  const out = w.output ? ` → ${w.output}[${(w.outputIndex ?? []).join(',')}]${w.outputStep !== undefined ? ` step ${w.outputStep}` : ''}` : '';
+  return `${at}${step}${out}  sym ${w.analytic.toPrecision(6)} fd ${w.numeric.toPrecision(6)}`;
+}
+
+/**
+ * A fixed-width table: one row per order and input with max abs/rel error, the worst element and
+ * pass/FAIL, then a summary line.
+ */
+export function formatGradcheck(report: GradcheckReport): string {
+  const rows: string[][] = [['order', 'input', 'shape', 'max abs err', 'max rel err', 'worst element', 'result']];
+  for (const o of report.orders) {
+    for (const r of o.inputs) {
+      rows.push([String(o.order), r.name, `[${r.shape.join(',')}]`, sci(r.maxAbsError), sci(r.maxRelError), worstText(r.worst), r.passed ? 'pass' : 'FAIL']);
+    }
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  const failed = report.orders.flatMap((o) => o.inputs).filter((r) => !r.passed).length;
+  lines.push(
+    `${report.passed ? 'PASSED' : 'FAILED'}: ${report.mode} mode, eps ${report.eps}, atol ${report.atol}, rtol ${report.rtol}; ` +
+      `${failed} input(s) failed; ${report.evaluations} evaluations in ${report.seconds.toFixed(2)} s`,
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,230 @@
+/**
+ * Every op's VJP against central finite differences, driven from the registry: a newly defined op is
+ * picked up automatically. Elementwise ops (those with a scalar function and no attributes) use the
+ * default generator (random shapes of rank 0–3, broadcasting operands); every other op needs an
+ * entry in CASES below, and the test fails for an op that has neither. Source ops (arity 0) are
+ * skipped; piecewise-constant ops must have an all-zero gradient.
+ *
+ * For each case the graph is loss = sum(op(x0, …) ⊙ R) with a fixed random R; values come from the
+ * op's `testDomain` (default [−2, 2]) and are resampled while any value sits within 1e-3 of a kink.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { grad } from '@cellgrad/autodiff';
+import {
+  GraphBuilder, interpret, listOps, print, sizeOf, verify,
+  type AttrValue, type Graph, type NDArray, type OpDef,
+} from '@cellgrad/graph';
+import { fcParams, Rng, rngSeed } from '../support/fc.js';
+import { assertGradientsClose, numericalGradient } from '../support/fd.js';
+import { kinkDistance } from '../support/kinks.js';
+
+/** One generated use of an op: operand shapes, attributes, and optionally value ranges. */
+interface OpCase {
+  readonly shapes: readonly (readonly number[])[];
+  readonly attrs: Record<string, AttrValue>;
+  readonly domains?: readonly (readonly [number, number])[];
+}
+
+type CaseGen = (op: OpDef) => fc.Arbitrary<OpCase>;
+
+const dim = fc.integer({ min: 1, max: 3 });
+const shapeArb = (minRank = 0, maxRank = 3) => fc.array(dim, { minLength: minRank, maxLength: maxRank });
+
+/** A shape that broadcasts to `out`: some leading axes dropped, some axes set to 1. */
+function broadcastingShape(out: readonly number[]): fc.Arbitrary<number[]> {
+  return fc
+    .record({ drop: fc.nat({ max: out.length }), ones: fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }) })
+    .map(({ drop, ones }) => out.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
+}
+
+/** Operands of a broadcasting op: the first or a later operand may be the "big" one. */
+function broadcastingShapes(arity: number): fc.Arbitrary<number[][]> {
+  return shapeArb().chain((out) =>
+    fc.tuple(...Array.from({ length: arity }, () => fc.oneof(fc.constant(out).map((o) => [...o]), broadcastingShape(out)))),
+  );
+}
+
+/** The default generator for elementwise ops: broadcasting operand shapes, no attributes. */
+const elementwiseCase: CaseGen = (op) =>
+  broadcastingShapes(op.arity as number).map((shapes) => ({ shapes, attrs: {} }));
+
+/** Which axes subset of a rank-`rank` tensor, as a sorted list. */
+const axesOf = (rank: number) => fc.subarray([...Array(rank).keys()]).map((a) => [...a].sort((x, y) => x - y));
+
+const reduceCase: CaseGen = () =>
+  shapeArb().chain((shape) => fc.record({ axes: axesOf(shape.length), keepDims: fc.boolean() }).map(({ axes, keepDims }) => ({ shapes: [shape], attrs: { axes, keepDims } })));
+
+const softmaxCase: CaseGen = () =>
+  shapeArb(1, 3).chain((shape) => fc.nat({ max: shape.length - 1 }).map((axis) => ({ shapes: [shape], attrs: { axis } })));
+
+/** Per-op case generators for ops that need attributes or special shapes. */
+const CASES: Record<string, CaseGen> = {
+  matmul: () =>
+    fc
+      .record({ batch: shapeArb(0, 2), m: dim, k: dim, n: dim })
+      .chain(({ batch, m, k, n }) =>
+        fc.tuple(broadcastingShape(batch), broadcastingShape(batch)).map(([ba, bb]) => ({ shapes: [[...ba, m, k], [...bb, k, n]], attrs: {} })),
+      ),
+  transpose: () =>
+    shapeArb().chain((shape) =>
+      fc.shuffledSubarray([...shape.keys()], { minLength: shape.length, maxLength: shape.length }).map((perm) => ({ shapes: [shape], attrs: { perm } })),
+    ),
+  reshape: () =>
+    shapeArb().chain((shape) =>
+      fc
+        .record({ order: fc.shuffledSubarray([...shape.keys()], { minLength: shape.length, maxLength: shape.length }), merge: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), ones: fc.nat({ max: 2 }) })
+        .map(({ order, merge, ones }) => {
+          // A random factorisation of the same size: permuted dims, some merged, some 1s inserted.
+          const dims = order.map((i) => shape[i]!);
+          const target: number[] = [];
+          dims.forEach((d, i) => (i > 0 && merge[i] ? (target[target.length - 1]! *= d) : target.push(d)));
+          for (let j = 0; j < ones; j++) target.splice(j % (target.length + 1), 0, 1);
+          return { shapes: [shape], attrs: { shape: target } };
+        }),
+    ),
+  broadcast_to: () =>
+    shapeArb().chain((out) => broadcastingShape(out).map((inShape) => ({ shapes: [inShape], attrs: { shape: out } }))),
+  concat: () =>
+    shapeArb(1, 3).chain((shape) =>
+      fc
+        .record({ axis: fc.nat({ max: shape.length - 1 }), sizes: fc.array(dim, { minLength: 1, maxLength: 3 }) })
+        .map(({ axis, sizes }) => ({ shapes: sizes.map((s) => shape.map((d, i) => (i === axis ? s : d))), attrs: { axis } })),
+    ),
+  slice: () =>
+    shapeArb(1, 3).chain((shape) =>
+      fc.nat({ max: shape.length - 1 }).chain((axis) =>
+        fc
+          .tuple(fc.nat({ max: shape[axis]! - 1 }), fc.nat({ max: shape[axis]! - 1 }))
+          .map(([p, q]) => ({ shapes: [shape], attrs: { axis, start: Math.min(p, q), end: Math.max(p, q) + 1 } })),
+      ),
+    ),
+  pad: () =>
+    shapeArb(1, 3).chain((shape) =>
+      fc.record({ axis: fc.nat({ max: shape.length - 1 }), before: fc.nat({ max: 2 }), after: fc.nat({ max: 2 }) }).map((attrs) => ({ shapes: [shape], attrs })),
+    ),
+  sum: reduceCase,
+  mean: reduceCase,
+  max: reduceCase,
+  softmax: softmaxCase,
+  log_softmax: softmaxCase,
+  clamp: () =>
+    fc
+      .record({ shape: shapeArb(), min: fc.double({ min: -1.5, max: 0.5, noNaN: true }), gap: fc.double({ min: 0.5, max: 2, noNaN: true }) })
+      .map(({ shape, min, gap }) => ({ shapes: [shape], attrs: { min, max: min + gap } })),
+  hard_sigmoid: () =>
+    fc
+      .record({ shape: shapeArb(), slope: fc.oneof(fc.constantFrom(0.2, 1 / 6), fc.double({ min: 0.1, max: 2, noNaN: true })) })
+      // Wide enough that both flat regions (|x| > 0.5/slope) are hit as well as the linear band.
+      .map(({ shape, slope }) => ({ shapes: [shape], attrs: { slope }, domains: [[-1.2 / slope, 1.2 / slope]] })),
+};
+
+/**
+ * Test-only ops (registered by other test files that share the registry when vitest runs without
+ * isolation) are named with this prefix and are not checked here.
+ */
+const TEST_OP_PREFIX = '__test_';
+
+const hasDefaultGenerator = (op: OpDef): boolean =>
+  op.scalar !== undefined && typeof op.arity === 'number' && op.arity >= 1 && op.checkAttrs === undefined;
+
+const generatorFor = (op: OpDef): CaseGen | undefined => CASES[op.name] ?? (hasDefaultGenerator(op) ? elementwiseCase : undefined);
+
+const ops = listOps().filter((op) => !op.name.startsWith(TEST_OP_PREFIX));
+const sources = ops.filter((op) => op.arity === 0);
+const piecewise = ops.filter((op) => op.arity !== 0 && op.piecewiseConstant);
+const differentiable = ops.filter((op) => op.arity !== 0 && !op.piecewiseConstant);
+
+/** The graph loss = sum(op(x0, …) ⊙ R) for one case, with R a constant drawn from `rng`. */
+function caseGraph(op: OpDef, c: OpCase, rng: Rng): Graph {
+  const b = new GraphBuilder('float64');
+  const xs = c.shapes.map((s, i) => b.input(`x${i}`, s));
+  const y = b.apply(op.name, xs, c.attrs);
+  const R = b.constant(rng.array(y.size, -1, 1), y.shape);
+  return b.build({ loss: y.mul(R).sum() });
+}
+
+/** Feeds drawn from the case's (or the op's) domains, resampled away from kinks; undefined if none found. */
+function caseFeeds(g: Graph, op: OpDef, c: OpCase, rng: Rng): Record<string, NDArray> | undefined {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const feeds: Record<string, NDArray> = {};
+    c.shapes.forEach((s, i) => {
+      const [lo, hi] = c.domains?.[i] ?? op.testDomain?.[i] ?? op.testDomain?.[0] ?? [-2, 2];
+      feeds[`x${i}`] = { shape: [...s], data: rng.array(sizeOf(s), lo, hi) };
+    });
+    const k = kinkDistance(g, feeds);
+    if (k.finite && k.distance >= 1e-3) return feeds;
+  }
+  return undefined;
+}
+
+describe('op VJPs from the registry', () => {
+  it('the registry holds the built-in op set', () => {
+    const names = ops.map((o) => o.name);
+    for (const name of ['add', 'matmul', 'tanh', 'sigmoid', 'softmax', 'concat', 'sum', 'hard_sigmoid', 'input']) expect(names).toContain(name);
+  });
+
+  it('every non-source op has a case generator (the elementwise default or an entry in CASES)', () => {
+    const missing = ops.filter((op) => op.arity !== 0 && !generatorFor(op)).map((op) => op.name);
+    expect(missing, `ops without a gradient-test case generator: add them to CASES in ${import.meta.url}`).toEqual([]);
+  });
+
+  it('CASES names only registered ops (no stale entries)', () => {
+    const names = new Set(ops.map((o) => o.name));
+    expect(Object.keys(CASES).filter((n) => !names.has(n))).toEqual([]);
+  });
+
+  it('every differentiable non-source op has a VJP', () => {
+    expect(differentiable.filter((op) => !op.vjp).map((op) => op.name)).toEqual([]);
+  });
+
+  it.each(sources.map((op) => [op.name]))('source op %s has arity 0 and is skipped', (name) => {
+    expect(ops.find((o) => o.name === name)!.arity).toBe(0);
+  });
+
+  it.each(differentiable.map((op) => [op.name, op] as const))('%s: symbolic gradient equals finite differences', (name, op) => {
+    const gen = generatorFor(op);
+    expect(gen, `no case generator for op '${name}'`).toBeDefined();
+    let checked = 0;
+    fc.assert(
+      fc.property(gen!(op), rngSeed(), (c, seed) => {
+        const rng = new Rng(seed);
+        const g = caseGraph(op, c, rng);
+        const feeds = caseFeeds(g, op, c, rng);
+        fc.pre(feeds !== undefined);
+        const dg = grad(g);
+        verify(dg);
+        const analytic = interpret(dg, feeds!);
+        const numeric = numericalGradient(g, feeds!);
+        assertGradientsClose(analytic, numeric, { context: `${name} ${JSON.stringify(c.attrs)} on ${c.shapes.map((s) => `[${s}]`).join(', ')}\n${print(g)}` });
+        checked++;
+      }),
+      fcParams(40),
+    );
+    expect(checked).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(piecewise.map((op) => [op.name, op] as const))('%s is piecewise constant: its gradient is zero', (name, op) => {
+    const gen = generatorFor(op);
+    expect(gen, `no case generator for op '${name}'`).toBeDefined();
+    fc.assert(
+      fc.property(gen!(op), rngSeed(), (c, seed) => {
+        const rng = new Rng(seed);
+        const g = caseGraph(op, c, rng);
+        const feeds = caseFeeds(g, op, c, rng);
+        fc.pre(feeds !== undefined);
+        const dg = grad(g);
+        verify(dg);
+        const out = interpret(dg, feeds!);
+        const numeric = numericalGradient(g, feeds!);
+        c.shapes.forEach((s, i) => {
+          const a = out[`grad:x${i}`]!;
+          expect(a.shape).toEqual(s);
+          expect([...a.data].every((v) => v === 0)).toBe(true);
+          expect([...numeric[`x${i}`]!.data].every((v) => v === 0)).toBe(true);
+        });
+      }),
+      fcParams(20),
+    );
+  });
+});

@@ -1,2 +1,24 @@
-/** @cellgrad/cells */
-export {};
+/**
+ * @cellgrad/cells — recurrent cells as symbolic graphs.
+ *
+ * - `defineCell` declares a cell (parameters, states, one symbolic step);
+ * - `unroll` traces it over time (and stacked layers) into a plain `Graph`, with PyTorch's naming;
+ * - `builtinCells` holds rnn_tanh, rnn_relu, lstm and gru with PyTorch's exact numerics;
+ * - `initParams`, `cellFeeds` and `randomFeeds` give seeded, reproducible values;
+ * - `loadReference` / `checkReference` compare a cell with the PyTorch reference vectors.
+ */
+export type { Cell, CellDef, CellSizes, InitFn, StepFn, StepInputs, StepParams } from './cell.js';
+export { defineCell, isCell } from './define-cell.js';
+export type { ResolvedUnrollOptions, UnrollOptions } from './options.js';
+export { cellInputs, describeUnroll, paramInputName, type InputSpec, type OutputSpec, type UnrollLayout } from './layout.js';
+export { unroll } from './unroll.js';
+export { builtinCells, getBuiltinCell } from './builtins/registry.js';
+export { rnnTanh } from './builtins/rnn-tanh.js';
+export { rnnRelu } from './builtins/rnn-relu.js';
+export { lstm } from './builtins/lstm.js';
+export { gru } from './builtins/gru.js';
+export { initParams, type InitOptions } from './init.js';
+export { cellFeeds, randomFeeds, type FeedOptions } from './feeds.js';
+export { loadReference } from './reference/load.js';
+export { checkReference, checkReferenceFile, type CheckReferenceOptions } from './reference/check.js';
+export type { ReferenceCase, ReferenceExpected, ReferenceFile, ReferenceReport, TensorComparison } from './reference/types.js';

@@ -1,0 +1,67 @@
+/**
+ * Seeded feeds for unrolled graphs: `cellFeeds` gives every input of `unroll(cell, options)` a
+ * value (x and initial states uniform in [−scale, scale], parameters from `initParams`), and
+ * `randomFeeds` gives any graph's inputs uniform values.
+ */
+import { CellgradError, createRng, randomUniform, type Graph, type NDArray } from '@cellgrad/graph';
+import type { Cell } from './cell.js';
+import { initParams } from './init.js';
+import { describeUnroll } from './layout.js';
+import type { UnrollOptions } from './options.js';
+
+/** Options of the feed generators. */
+export interface FeedOptions {
+  /** Half-width of the uniform range of data inputs (default 1: values in [−1, 1)). */
+  readonly scale?: number;
+}
+
+function checkScale(scale: number, fn: string): void {
+  if (!Number.isFinite(scale) || scale <= 0) throw new CellgradError('usage', `${fn}: 'scale' must be a positive number, got ${JSON.stringify(scale)}`);
+}
+
+function checkSeed(seed: number, fn: string): void {
+  if (!Number.isInteger(seed)) throw new CellgradError('usage', `${fn}: 'seed' must be an integer, got ${JSON.stringify(seed)}`);
+}
+
+/**
+ * Values for every input of `unroll(cell, options)`, in its dtype: `x` and the initial states
+ * uniform in [−scale, scale), the parameters exactly `initParams(cell, sizes, { seed, layers })`.
+ * @example
+ * const g = unroll(lstm, opts);
+ * const out = interpret(g, cellFeeds(lstm, opts, 42));
+ */
+export function cellFeeds(cell: Cell, options: UnrollOptions, seed = 0, feedOptions: FeedOptions = {}): Record<string, NDArray> {
+  const { scale = 1 } = feedOptions;
+  checkSeed(seed, 'cellFeeds');
+  checkScale(scale, 'cellFeeds');
+  const layout = describeUnroll(cell, options, 'cellFeeds');
+  const { dtype, layers } = layout.options;
+  const params = initParams(cell, layout.options, { seed, dtype, layers });
+  // A stream independent of the parameters' (seed + 1 is a different xoroshiro seed).
+  const rng = createRng(seed + 1);
+  const feeds: Record<string, NDArray> = {};
+  for (const spec of layout.inputs) {
+    feeds[spec.name] = spec.role === 'param' ? params[spec.name]! : randomUniform(rng, spec.shape, -scale, scale, dtype);
+  }
+  return feeds;
+}
+
+/**
+ * Uniform values in [−scale, scale) for every input of any graph, in each input's dtype, drawn in
+ * input order from one seeded generator.
+ * @example
+ * const out = interpret(g, randomFeeds(g, { seed: 1 }));
+ */
+export function randomFeeds(graph: Graph, options: { readonly seed?: number; readonly scale?: number } = {}): Record<string, NDArray> {
+  const { seed = 0, scale = 1 } = options;
+  checkSeed(seed, 'randomFeeds');
+  checkScale(scale, 'randomFeeds');
+  if (!graph || !Array.isArray(graph.inputs) || !Array.isArray(graph.nodes)) throw new CellgradError('usage', 'randomFeeds: expected a graph');
+  const rng = createRng(seed);
+  const feeds: Record<string, NDArray> = {};
+  for (const port of graph.inputs) {
+    const node = graph.nodes[port.id]!;
+    feeds[port.name] = randomUniform(rng, node.shape, -scale, scale, node.dtype);
+  }
+  return feeds;
+}

@@ -1,0 +1,95 @@
+/**
+ * Calling a cell's `step` once during unrolling: errors thrown inside it get the cell, layer and
+ * step attached, and what it returns is checked (every state present with its shape, the output
+ * with its size) before the next step sees it.
+ */
+import { CellgradError, formatShape, sameShape, Tensor, type GraphBuilder, type Shape } from '@cellgrad/graph';
+import type { Cell } from './cell.js';
+
+/** Where a step runs, for error messages and checks. */
+export interface StepContext {
+  readonly builder: GraphBuilder;
+  readonly step: number;
+  readonly layer: number;
+  readonly layers: number;
+  readonly batch: number;
+  /** Per-example state shapes. */
+  readonly stateShapes: Readonly<Record<string, Shape>>;
+  /** Expected size of the per-step output. */
+  readonly outputSize: number;
+}
+
+/** What one step produced. */
+export interface StepResult {
+  /** The next value of every state, `[batch, ...stateShape]`. */
+  readonly states: Record<string, Tensor>;
+  /** The per-step output, `[batch, outputSize]`. */
+  readonly output: Tensor;
+}
+
+/** "cell 'lstm', step 3" (with the layer when stacked). */
+export function stepWhere(cell: Cell, ctx: Pick<StepContext, 'step' | 'layer' | 'layers'>): string {
+  return `cell '${cell.name}', ${ctx.layers > 1 ? `layer ${ctx.layer}, ` : ''}step ${ctx.step}`;
+}
+
+function wrapError(cell: Cell, ctx: StepContext, e: unknown): CellgradError {
+  if (e instanceof CellgradError) {
+    // Errors raised by an op carry the builder's scope prefix already; others (e.g. a bad reshape
+    // caught before the op is applied) get the cell and step here.
+    if (e.message.startsWith(`in cell '${cell.name}'`)) return e;
+    const err = new CellgradError(e.kind, `in ${stepWhere(cell, ctx)}: ${e.message}`);
+    err.cause = e;
+    return err;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  const err = new CellgradError('cell', `${stepWhere(cell, ctx)}: step threw: ${message}`);
+  err.cause = e;
+  return err;
+}
+
+/** Run `cell.step` for one time step inside the builder's scope, and check its result. */
+export function runStep(cell: Cell, ctx: StepContext, inputs: Record<string, Tensor>, params: Record<string, Tensor>): StepResult {
+  let raw: unknown;
+  try {
+    raw = ctx.builder.scoped({ cell: cell.name, step: ctx.step, layer: ctx.layer }, () => cell.step(Object.freeze({ ...inputs }) as never, Object.freeze({ ...params })));
+  } catch (e) {
+    throw wrapError(cell, ctx, e);
+  }
+  const where = stepWhere(cell, ctx);
+  const bad: (msg: string) => never = (msg) => {
+    throw new CellgradError('cell', `${where}: ${msg}`);
+  };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad(`step must return an object of tensors (the next states), got ${raw === null ? 'null' : typeof raw}`);
+  const result = raw as Record<string, unknown>;
+  const stateNames = Object.keys(ctx.stateShapes);
+  const outputName = cell.output ?? ('y' in result ? 'y' : stateNames[0]!);
+  const allowed = new Set([...stateNames, outputName]);
+  for (const [key, value] of Object.entries(result)) {
+    if (!allowed.has(key)) bad(`step returned '${key}', which is neither a state (${stateNames.join(', ')}) nor the output ('${outputName}')`);
+    if (!(value instanceof Tensor)) bad(`step returned '${key}' = ${describe(value)}, not a tensor`);
+    if (value.builder !== ctx.builder) bad(`step returned '${key}', a tensor of another graph (tensors cannot cross graphs)`);
+  }
+  const states: Record<string, Tensor> = {};
+  for (const s of stateNames) {
+    const t = result[s] as Tensor | undefined;
+    if (t === undefined) bad(`step did not return state '${s}' (it must return every state: ${stateNames.join(', ')})`);
+    const expected = [ctx.batch, ...ctx.stateShapes[s]!];
+    if (!sameShape(t!.shape, expected)) {
+      bad(`step returned state '${s}' with shape ${formatShape(t!.shape)}, expected ${formatShape(expected)} ([batch, ...state shape ${formatShape(ctx.stateShapes[s]!)}])`);
+    }
+    states[s] = t!;
+  }
+  const output = result[outputName] as Tensor | undefined;
+  if (output === undefined) bad(`step did not return its output '${outputName}'`);
+  const expected = [ctx.batch, ctx.outputSize];
+  if (!sameShape(output!.shape, expected)) {
+    bad(`the per-step output '${outputName}' has shape ${formatShape(output!.shape)}, expected ${formatShape(expected)} ([batch, outputSize]); set the cell's outputSize if it is not the hidden size`);
+  }
+  return { states, output: output! };
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+}

@@ -1,0 +1,81 @@
+/**
+ * `cellgrad gradcheck <cell>`: unroll a built-in cell or the cells of a file in float64, feed seeded
+ * random values, and prove every gradient against central finite differences. Exit 1 on a failure.
+ */
+import type { Command } from 'commander';
+import { formatGradcheck, gradcheck, type GradcheckReport } from '@cellgrad/autodiff';
+import { cellFeeds, unroll } from '@cellgrad/cells';
+import { resolveCells } from '../cell-source.js';
+import { EXIT } from '../errors.js';
+import { addSizeOptions, nonNegativeInt, nonNegativeNumber, oneOf, positiveNumber, sizesOf, sizesText, type SizeOptions } from '../options.js';
+import { progressLine } from '../progress.js';
+
+/** Parsed options of `gradcheck`. */
+export interface GradcheckCommandOptions extends SizeOptions {
+  readonly cell?: string;
+  readonly eps: number;
+  readonly atol: number;
+  readonly rtol: number;
+  readonly mode: 'full' | 'fast';
+  readonly order: '1' | '2';
+  readonly seed: number;
+  readonly json?: boolean;
+}
+
+/** The result for one cell, as `--json` prints it. */
+export interface CellGradcheck {
+  readonly cell: string;
+  readonly sizes: SizeOptions;
+  readonly seed: number;
+  readonly report: GradcheckReport;
+}
+
+/** Run the command; returns the exit code. */
+export async function runGradcheck(target: string, o: GradcheckCommandOptions): Promise<number> {
+  const cells = await resolveCells(target, o.cell);
+  const sizes = sizesOf(o);
+  const results: CellGradcheck[] = [];
+  for (const { label, cell } of cells) {
+    const options = { ...sizes, dtype: 'float64' as const };
+    const g = unroll(cell, options);
+    const feeds = cellFeeds(cell, options, o.seed);
+    const progress = progressLine(`gradcheck ${label}:`);
+    let report: GradcheckReport;
+    try {
+      report = gradcheck(g, feeds, {
+        eps: o.eps, atol: o.atol, rtol: o.rtol, mode: o.mode, order: o.order === '2' ? 2 : 1, seed: o.seed,
+        timeAxes: { x: 0, out: 0 },
+        onProgress: (done, total) => progress.update(done, total),
+      });
+    } finally {
+      progress.end();
+    }
+    results.push({ cell: label, sizes, seed: o.seed, report });
+    if (!o.json) {
+      if (results.length > 1) process.stdout.write('\n');
+      process.stdout.write(`gradcheck ${label}: ${sizesText(sizes)} (float64, seed ${o.seed})\n${formatGradcheck(report)}\n`);
+    }
+  }
+  const passed = results.every((r) => r.report.passed);
+  if (o.json) process.stdout.write(`${JSON.stringify({ passed, cells: results }, null, 2)}\n`);
+  return passed ? EXIT.ok : EXIT.failed;
+}
+
+/** Add the `gradcheck` command to `program`. */
+export function gradcheckCommand(program: Command, setExit: (code: number) => void): Command {
+  const cmd = program
+    .command('gradcheck')
+    .description('check a cell\'s gradients against finite differences (float64); exit 1 on failure')
+    .argument('<cell>', 'a built-in cell name (see `cellgrad cells`) or a .ts/.js file exporting cells made with defineCell')
+    .option('--cell <name>', 'the cell to check, when the file exports several (default: all of them)');
+  addSizeOptions(cmd)
+    .option('--eps <x>', 'finite-difference step', positiveNumber, 1e-6)
+    .option('--atol <x>', 'absolute tolerance', nonNegativeNumber, 1e-5)
+    .option('--rtol <x>', 'relative tolerance', nonNegativeNumber, 1e-3)
+    .option('--mode <mode>', 'full (every Jacobian element) or fast (random projections vᵀJu)', oneOf('full', 'fast'), 'full')
+    .option('--order <n>', '1 (gradients) or 2 (also second derivatives)', oneOf('1', '2'), '1')
+    .option('--seed <n>', 'seed of the feeds and of the random directions', nonNegativeInt, 0)
+    .option('--json', 'print the report as JSON')
+    .action(async (target: string, o: GradcheckCommandOptions) => setExit(await runGradcheck(target, o)));
+  return cmd;
+}

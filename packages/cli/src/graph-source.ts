@@ -1,0 +1,59 @@
+/**
+ * The graphs `print` and `save` work on: a cell (built-in or from a file) unrolled over T steps,
+ * optionally with its gradient graph (of loss = sum(out), with respect to every input), or a graph
+ * saved as JSON by `cellgrad save` / `serialize`.
+ */
+import { readFileSync } from 'node:fs';
+import { castGraph, deserialize, extendGraph, type DType, type Graph } from '@cellgrad/graph';
+import { grad } from '@cellgrad/autodiff';
+import { unroll } from '@cellgrad/cells';
+import { resolveCells } from './cell-source.js';
+import { existingFile } from './loader/load-cell-file.js';
+import type { SizeOptions } from './options.js';
+
+/** Options shared by `print` and `save`. */
+export interface GraphSourceOptions extends SizeOptions {
+  /** Add the gradient (of sum(out) for a cell; of the graph's only/`loss` output for a JSON graph). */
+  readonly grad?: boolean;
+  /** Element type (default float32 for cells; a JSON graph keeps its own unless given). */
+  readonly dtype?: DType;
+  /** Which cell of a file exporting several. */
+  readonly cell?: string;
+}
+
+/** A graph and what it is. */
+export interface LabelledGraph {
+  readonly label: string;
+  readonly graph: Graph;
+}
+
+/** True when `arg` names a saved graph rather than a cell. */
+export const isGraphJson = (arg: string): boolean => /\.json$/i.test(arg);
+
+/** `g` plus a scalar output `loss` = sum(out), then differentiated with respect to every input. */
+export function cellGradGraph(g: Graph): Graph {
+  const withLoss = extendGraph(g, ({ outputs }) => ({ ...outputs, loss: outputs.out!.sum() }));
+  return grad(withLoss, { of: 'loss' });
+}
+
+/** Read and validate a graph saved as JSON. */
+export function readGraphJson(file: string): Graph {
+  const abs = existingFile(file);
+  return deserialize(readFileSync(abs, 'utf8'));
+}
+
+/** The graphs `arg` names, built as the options say. */
+export async function loadGraphs(arg: string, o: GraphSourceOptions): Promise<LabelledGraph[]> {
+  if (isGraphJson(arg)) {
+    let g = readGraphJson(arg);
+    if (o.dtype) g = castGraph(g, o.dtype);
+    if (o.grad) g = grad(g);
+    return [{ label: arg, graph: g }];
+  }
+  const cells = await resolveCells(arg, o.cell);
+  const { input, hidden, batch, steps, layers } = o;
+  return cells.map(({ label, cell }) => {
+    const g = unroll(cell, { input, hidden, batch, steps, layers, dtype: o.dtype ?? 'float32' });
+    return { label, graph: o.grad ? cellGradGraph(g) : g };
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * The `cellgrad` command line: one commander program with a subcommand per file under
+ * `commands/`. Commander's own errors (unknown option, bad value, missing argument) are turned into
+ * exceptions so `main` reports them as one line with exit code 2.
+ */
+import { Command } from 'commander';
+import { cellsCommand } from './commands/cells.js';
+import { gradcheckCommand } from './commands/gradcheck.js';
+import { opsCommand } from './commands/ops.js';
+import { printCommand } from './commands/print.js';
+import { referenceCommand } from './commands/reference.js';
+import { saveCommand } from './commands/save.js';
+
+/** The program's version (the cellgrad package's). */
+export const VERSION = '0.1.0';
+
+/**
+ * Build the program. `setExit` receives each command's exit code. Subcommands inherit the error
+ * handling (exitOverride, silent error output) because it is configured before they are added.
+ */
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('cellgrad')
+    .description('cellgrad: recurrent cells as symbolic graphs — unroll, differentiate, gradient-check')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ outputError: () => {} })
+    .showSuggestionAfterError(true)
+    .allowExcessArguments(false);
+  gradcheckCommand(program, setExit);
+  referenceCommand(program, setExit);
+  printCommand(program, setExit);
+  saveCommand(program, setExit);
+  opsCommand(program, setExit);
+  cellsCommand(program, setExit);
+  return program;
+}

@@ -38,7 +38,6 @@ defineOp({
         acc.fill(0);
         for (let q = 0; q < k; q++) {
           const aiq = A[oa + i * k + q]!;
-          if (aiq === 0) continue;
           const row = ob + q * n;
           for (let j = 0; j < n; j++) acc[j]! += aiq * B[row + j]!;
         }

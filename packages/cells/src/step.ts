@@ -4,7 +4,7 @@
  * with its size) before the next step sees it.
  */
 import { CellgradError, formatShape, sameShape, Tensor, type GraphBuilder, type Shape } from '@cellgrad/graph';
-import type { Cell } from './cell.js';
+import type { Cell, StepInputs } from './cell.js';
 
 /** Where a step runs, for error messages and checks. */
 export interface StepContext {
@@ -35,9 +35,9 @@ export function stepWhere(cell: Cell, ctx: Pick<StepContext, 'step' | 'layer' | 
 function wrapError(cell: Cell, ctx: StepContext, e: unknown): CellgradError {
   if (e instanceof CellgradError) {
     // Errors raised by an op carry the builder's scope prefix already; others (e.g. a bad reshape
-    // caught before the op is applied) get the cell and step here.
+    // caught before the op is applied) get the same prefix here.
     if (e.message.startsWith(`in cell '${cell.name}'`)) return e;
-    const err = new CellgradError(e.kind, `in ${stepWhere(cell, ctx)}: ${e.message}`);
+    const err = new CellgradError(e.kind, `in cell '${cell.name}', layer ${ctx.layer}, step ${ctx.step}: ${e.message}`);
     err.cause = e;
     return err;
   }
@@ -51,7 +51,7 @@ function wrapError(cell: Cell, ctx: StepContext, e: unknown): CellgradError {
 export function runStep(cell: Cell, ctx: StepContext, inputs: Record<string, Tensor>, params: Record<string, Tensor>): StepResult {
   let raw: unknown;
   try {
-    raw = ctx.builder.scoped({ cell: cell.name, step: ctx.step, layer: ctx.layer }, () => cell.step(Object.freeze({ ...inputs }) as never, Object.freeze({ ...params })));
+    raw = ctx.builder.scoped({ cell: cell.name, step: ctx.step, layer: ctx.layer }, () => cell.step(Object.freeze({ ...inputs }) as StepInputs, Object.freeze({ ...params })));
   } catch (e) {
     throw wrapError(cell, ctx, e);
   }

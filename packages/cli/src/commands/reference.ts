@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { builtinCells, checkReference, loadReference, type Cell, type ReferenceReport } from '@cellgrad/cells';
-import { EXIT } from '../errors.js';
+import { EXIT, usage } from '../errors.js';
 import { existingFile, loadCellFile } from '../loader/load-cell-file.js';
 import { nonNegativeNumber } from '../options.js';
 import { formatTable, sci } from '../table.js';
@@ -42,6 +42,11 @@ async function cellsWith(file: string | undefined): Promise<Record<string, Cell>
 export async function runReference(file: string, o: ReferenceCommandOptions): Promise<number> {
   const ref = loadReference(existingFile(file));
   const cells = await cellsWith(o.cells);
+  ref.cases.forEach((c, i) => {
+    if (!Object.prototype.hasOwnProperty.call(cells, c.cell)) {
+      usage(`${file}, case ${i}: cell '${c.cell}' is not a built-in cell (${Object.keys(builtinCells).join(', ')})${o.cells ? ` nor exported by ${o.cells}` : ''}; pass --cells <file.ts> exporting a cell named '${c.cell}'`);
+    }
+  });
   const reports = ref.cases.map((c) => checkReference(c, { tolerance: o.tolerance, cells }));
   const passed = reports.every((r) => r.passed);
   if (o.json) process.stdout.write(`${JSON.stringify({ passed, reports }, null, 2)}\n`);

@@ -1,0 +1,28 @@
+// The built command: after `tsc -b packages/cli` (what `pnpm build` runs for it), dist/bin.js runs
+// under plain node (no tsx flag, no `source` condition), through its shebang, from a directory
+// outside the repo, and still loads a TypeScript cell file that imports 'cellgrad'.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, run, tempDir } from './helpers.js';
+
+const bin = path.join(repoRoot, 'packages/cli/dist/bin.js');
+
+describe('cellgrad from dist', () => {
+  beforeAll(() => {
+    execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', 'packages/cli'], { cwd: repoRoot, stdio: 'pipe' });
+    chmodSync(bin, 0o755); // as npm/pnpm do when they link a package's bin
+  }, 120_000);
+
+  it('runs gradcheck of a cell file outside the repo through the shebang', async () => {
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const dir = tempDir();
+    copyFileSync(path.join(repoRoot, 'examples/cells/minimal-gated-unit.ts'), path.join(dir, 'mgu.ts'));
+    const r = await run(['gradcheck', 'mgu.ts', '--steps', '2', '--mode', 'fast'], { file: bin, cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^gradcheck mgu: input 3, hidden 4, batch 2, steps 2, layers 1/);
+    expect(r.stdout).toMatch(/PASSED: fast mode/);
+  });
+});

@@ -1,0 +1,42 @@
+// `cellgrad gradcheck`: a built-in cell passes, a cell file outside the repo (importing 'cellgrad')
+// passes, a cell with a deliberately wrong VJP fails with exit 1.
+import { copyFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cellgrad, repoRoot, tempDir } from './helpers.js';
+
+describe('cellgrad gradcheck', () => {
+  it('passes on a built-in cell and prints a header and the table', async () => {
+    const r = await cellgrad(['gradcheck', 'gru', '--steps', '3']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^gradcheck gru: input 3, hidden 4, batch 2, steps 3, layers 1 \(float64, seed 0\)\n/);
+    expect(r.stdout).toMatch(/order\s+input\s+shape\s+max abs err\s+max rel err/);
+    for (const input of ['x', 'h0', 'weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']) expect(r.stdout).toMatch(new RegExp(`\\n1\\s+${input}\\s+\\[.*pass\\n`));
+    expect(r.stdout).toMatch(/PASSED: full mode/);
+  });
+
+  it('loads a cell file from a directory outside the repo, resolving its cellgrad imports', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'mgu.ts');
+    copyFileSync(path.join(repoRoot, 'examples/cells/minimal-gated-unit.ts'), file);
+    const r = await cellgrad(['gradcheck', file, '--json', '--layers', '2', '--steps', '3']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.passed).toBe(true);
+    expect(json.cells).toHaveLength(1);
+    expect(json.cells[0].cell).toBe('mgu');
+    expect(json.cells[0].sizes).toEqual({ input: 3, hidden: 4, batch: 2, steps: 3, layers: 2 });
+    expect(json.cells[0].report.orders[0].inputs.map((i: { name: string }) => i.name)).toEqual(['x', 'h0', 'W_l0', 'U_l0', 'b_l0', 'W_l1', 'U_l1', 'b_l1']);
+  });
+
+  it('fails with exit 1 on a custom op with a wrong VJP, naming the failing inputs', async () => {
+    const r = await cellgrad(['gradcheck', 'test/cli/fixtures/wrong-vjp-cell.ts', '--steps', '2']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^gradcheck wrong_elman \(export wrongElman\):/);
+    expect(r.stdout).toMatch(/\n1\s+W\s+\[4,3\].*FAIL\n/);
+    expect(r.stdout).toMatch(/FAILED: full mode/);
+  });
+});

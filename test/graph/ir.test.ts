@@ -1,0 +1,457 @@
+/**
+ * The IR: hash-consing, immutability, the text form, `verify`, JSON round trips, broadcasting and
+ * shape/dtype errors, and the interpreter's feed checking and float32/float64 behaviour.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  broadcastShapes, buildGraph, CellgradError, deserialize, fromJSON, GraphBuilder, interpret, interpretAll,
+  isCellgradError, print, serialize, toJSON, tryBroadcast, verify,
+  type Graph, type GraphJSON, type Node,
+} from '@cellgrad/graph';
+import { fcParams, Rng, rngSeed } from '../support/fc.js';
+import { buildRecipe, randomFeeds, recipeArb, smoothFeeds } from '../support/random-graph.js';
+
+/** The error `fn` throws (fails the test when it does not throw). */
+function thrown(fn: () => unknown): CellgradError {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof CellgradError)) throw new Error(`expected a CellgradError, got ${String(e)}`);
+    return e;
+  }
+  throw new Error('expected an error, but nothing was thrown');
+}
+
+/** A small graph: y = a @ Wᵀ, z = sum(tanh(y) + b). */
+function small(dtype: 'float32' | 'float64' = 'float64'): Graph {
+  return buildGraph((b) => {
+    const a = b.input('a', [2, 3]);
+    const W = b.input('W', [4, 3]);
+    const bias = b.input('b', [4]);
+    const y = a.matmul(W.T);
+    return { y, z: y.tanh().add(bias).sum() };
+  }, { dtype });
+}
+
+const smallFeeds = {
+  a: [[0.1, 0.2, 0.3], [-0.4, 0.5, -0.6]],
+  W: [[1, 0, -1], [0.5, 0.5, 0.5], [2, -1, 0], [0, 0, 1]],
+  b: [0.1, -0.2, 0.3, -0.4],
+};
+
+/** A mutable deep copy of a graph, for breaking it by hand. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };
+const plain = (g: Graph): { nodes: Mutable<Node>[]; inputs: { name: string; id: number }[]; outputs: { name: string; id: number }[] } => JSON.parse(JSON.stringify(g));
+
+describe('hash-consing', () => {
+  it('the same op on the same inputs with the same attributes is one node', () => {
+    const b = new GraphBuilder('float64');
+    const x = b.input('x', [2, 3]);
+    const y = b.input('y', [2, 3]);
+    expect(x.add(y).id).toBe(x.add(y).id);
+    expect(x.add(y).id).not.toBe(y.add(x).id);
+    expect(x.sum([0, 1]).id).toBe(x.sum([1, 0]).id);
+    expect(x.sum(0, true).id).not.toBe(x.sum(0, false).id);
+    expect(x.clamp(0, 1).id).toBe(b.apply('clamp', [x], { max: 1, min: 0 }).id); // attribute order does not matter
+    expect(x.clamp(0, 1).id).not.toBe(x.clamp(0, 2).id);
+    expect(b.constant(2).id).toBe(b.constant(2).id);
+    expect(x.mul(2).id).toBe(x.mul(2).id);
+    expect(b.constant(2).id).not.toBe(b.constant(2, [], 'float32').id);
+    const before = b.size;
+    x.add(y);
+    x.sum([0, 1]);
+    expect(b.size).toBe(before);
+  });
+
+  it('W.T used twice is one node in the built graph', () => {
+    const g = buildGraph((b) => {
+      const W = b.input('W', [3, 4]);
+      const x1 = b.input('x1', [2, 4]);
+      const x2 = b.input('x2', [5, 4]);
+      return { y1: x1.matmul(W.T), y2: x2.matmul(W.T) };
+    }, { dtype: 'float64' });
+    expect(g.nodes.filter((n) => n.op === 'transpose')).toHaveLength(1);
+    const [m1, m2] = g.nodes.filter((n) => n.op === 'matmul');
+    expect(m1!.inputs[1]).toBe(m2!.inputs[1]);
+  });
+
+  it('a weight shared by every step of an unrolled loop stays one node', () => {
+    const g = buildGraph((b) => {
+      const U = b.input('U', [3, 3]);
+      let h = b.input('h0', [1, 3]);
+      for (let t = 0; t < 5; t++) h = h.matmul(U.T).tanh();
+      return { h };
+    }, { dtype: 'float64' });
+    expect(g.nodes.filter((n) => n.op === 'transpose')).toHaveLength(1);
+    expect(g.nodes.filter((n) => n.op === 'matmul')).toHaveLength(5);
+  });
+
+  it('build prunes nodes the outputs do not need but keeps every input', () => {
+    const g = buildGraph((b) => {
+      const x = b.input('x', [2]);
+      b.input('unused', [3]);
+      x.exp(); // dead
+      return { y: x.neg() };
+    }, { dtype: 'float64' });
+    expect(g.nodes.map((n) => n.op)).toEqual(['input', 'input', 'neg']);
+    expect(verify(g)).toBe(g);
+  });
+});
+
+describe('immutability', () => {
+  it('graphs, nodes, attributes and ports are frozen', () => {
+    const g = small();
+    expect(Object.isFrozen(g)).toBe(true);
+    expect(Object.isFrozen(g.nodes)).toBe(true);
+    const t = g.nodes.find((n) => n.op === 'transpose')!;
+    expect(Object.isFrozen(t)).toBe(true);
+    expect(Object.isFrozen(t.attrs)).toBe(true);
+    expect(Object.isFrozen(t.attrs.perm)).toBe(true);
+    expect(Object.isFrozen(t.shape)).toBe(true);
+    expect(() => ((g.nodes as Node[]).push(t))).toThrow(TypeError);
+    expect(() => { (t as { op: string }).op = 'add'; }).toThrow(TypeError);
+    expect(() => { (t.attrs.perm as number[])[0] = 1; }).toThrow(TypeError);
+    expect(() => { (t.shape as number[])[0] = 9; }).toThrow(TypeError);
+    expect(() => { (g.outputs[0] as { id: number }).id = 0; }).toThrow(TypeError);
+    expect(() => { (g as { outputs: unknown }).outputs = []; }).toThrow(TypeError);
+    expect(t.op).toBe('transpose');
+  });
+
+  it('graphs from fromJSON are frozen too, and extending a graph leaves it untouched', () => {
+    const g = small();
+    const h = fromJSON(toJSON(g));
+    expect(Object.isFrozen(h.nodes[0])).toBe(true);
+    const text = print(g);
+    const ext = GraphBuilder.extend(g);
+    ext.builder.build({ extra: ext.outputs.z!.mul(2) });
+    expect(print(g)).toBe(text);
+  });
+});
+
+describe('print', () => {
+  it('one line per node, %id:type = op %inputs {attrs}, then return', () => {
+    const g = buildGraph((b) => {
+      const a = b.input('a', [2, 3]);
+      const W = b.input('W', [4, 3]);
+      return { y: a.matmul(W.T), s: a.sum(1, true) };
+    }, { dtype: 'float64' });
+    expect(print(g)).toBe([
+      '%0:f64[2,3] = input "a"',
+      '%1:f64[4,3] = input "W"',
+      '%2:f64[3,4] = transpose %1 {perm=[1,0]}',
+      '%3:f64[2,4] = matmul %0 %2',
+      '%4:f64[2,1] = sum %0 {axes=[1], keepDims=true}',
+      'return y=%3, s=%4',
+    ].join('\n'));
+  });
+
+  it('constants, fills, float32 types and scopes', () => {
+    const b = new GraphBuilder('float32');
+    const x = b.input('x', [3]);
+    const y = b.scoped({ cell: 'rnn', step: 2 }, () => x.mul(b.constant([1, 2, 3])).add(b.fill(0.5, [3])));
+    const g = b.build({ y, big: x.add(b.constant([1, 2, 3, 4, 5, 6], [2, 3])) });
+    const text = print(g);
+    expect(text).toContain('%1:f32[3] = constant 1 2 3');
+    expect(text).toContain('%2:f32[3] = mul %0 %1  # rnn t=2');
+    expect(text).toContain('= fill 0.5');
+    expect(text).toContain('constant <6 values>');
+  });
+});
+
+describe('verify', () => {
+  it('accepts every built graph (random recipes) and returns it', () => {
+    fc.assert(
+      fc.property(recipeArb(), (r) => {
+        const g = buildRecipe(r);
+        expect(verify(g)).toBe(g);
+      }),
+      fcParams(60),
+    );
+  });
+
+  const broken = (edit: (g: ReturnType<typeof plain>) => void): CellgradError => {
+    const g = plain(small());
+    edit(g);
+    return thrown(() => verify(g as unknown as Graph));
+  };
+
+  it('rejects a node whose id is not its index', () => {
+    const e = broken((g) => { g.nodes[3]!.id = 7; });
+    expect(e.kind).toBe('graph');
+    expect(e.message).toMatch(/position 3 has id %7/);
+  });
+
+  it('rejects a forward reference (a cycle or a wrong order), naming the node', () => {
+    const e = broken((g) => { g.nodes[4]!.inputs = [0, 6]; });
+    expect(e.message).toMatch(/%4 \(matmul\) uses %6, which does not come before it/);
+    const self = broken((g) => { g.nodes[5]!.inputs = [5]; });
+    expect(self.message).toMatch(/%5 \(tanh\) uses %5/);
+    const missing = broken((g) => { g.nodes[5]!.inputs = [99]; });
+    expect(missing.message).toMatch(/%5 \(tanh\) refers to missing node %99/);
+  });
+
+  it('rejects an unknown op, naming the node and the op', () => {
+    const e = broken((g) => { g.nodes[5]!.op = 'frobnicate'; });
+    expect(e.kind).toBe('graph');
+    expect(e.message).toMatch(/node %5 uses unknown op 'frobnicate'/);
+  });
+
+  it('rejects a wrong stored shape or dtype, naming the node and both types', () => {
+    const e = broken((g) => { g.nodes[5]!.shape = [2, 5]; });
+    expect(e.message).toBe('verify: node %5 (tanh): stored type float64[2,5] differs from the inferred float64[2,4]');
+    const d = broken((g) => { (g.nodes[5] as { dtype: string }).dtype = 'float32'; });
+    expect(d.message).toMatch(/node %5 \(tanh\): stored type float32\[2,4\] differs from the inferred float64\[2,4\]/);
+  });
+
+  it('rejects a bad arity, naming the node', () => {
+    const e = broken((g) => { g.nodes[4]!.inputs = [0]; });
+    expect(e.message).toMatch(/node %4 \(matmul\) has 1 inputs, expected 2/);
+  });
+
+  it('rejects bad attributes and shapes an op does not accept, naming the node', () => {
+    const e = broken((g) => { (g.nodes[3] as { attrs: unknown }).attrs = {}; });
+    expect(e.message).toMatch(/node %3 \(transpose\): transpose: attribute 'perm' must be an array of integers/);
+    const sh = broken((g) => { g.nodes[4]!.inputs = [0, 0]; });
+    expect(sh.kind).toBe('shape');
+    expect(sh.message).toMatch(/node %4 \(matmul\).*inner dimensions/);
+  });
+
+  it('rejects bad ports', () => {
+    expect(broken((g) => { g.outputs[0]!.id = 42; }).message).toMatch(/output 'y' refers to missing node %42/);
+    expect(broken((g) => { g.inputs[0]!.name = 'nope'; }).message).toMatch(/input 'nope' does not name an input node/);
+    expect(broken((g) => { g.inputs.pop(); }).message).toMatch(/3 input nodes but 2 declared inputs/);
+    expect(broken((g) => { g.outputs[1]!.name = 'y'; }).message).toMatch(/two outputs are named 'y'/);
+    expect(thrown(() => verify({} as Graph)).message).toMatch(/not a graph/);
+  });
+});
+
+describe('JSON round trip', () => {
+  it('serialize/deserialize and toJSON/fromJSON give an equal graph with equal results', () => {
+    const g = small();
+    const h = deserialize(serialize(g));
+    expect(h).toEqual(g);
+    expect(print(h)).toBe(print(g));
+    const k = fromJSON(JSON.parse(JSON.stringify(toJSON(g))));
+    expect(k).toEqual(g);
+    const r1 = interpret(g, smallFeeds);
+    const r2 = interpret(h, smallFeeds);
+    expect([...r2.y!.data]).toEqual([...r1.y!.data]);
+    expect([...r2.z!.data]).toEqual([...r1.z!.data]);
+  });
+
+  it('round-trips random graphs exactly, keeping scopes', () => {
+    fc.assert(
+      fc.property(recipeArb(), rngSeed(), (r, seed) => {
+        const g = buildRecipe(r);
+        const h = deserialize(serialize(g));
+        expect(h).toEqual(g);
+        expect(serialize(h)).toBe(serialize(g));
+        const feeds = randomFeeds(g, new Rng(seed));
+        expect([...interpret(h, feeds).loss!.data]).toEqual([...interpret(g, feeds).loss!.data]);
+      }),
+      fcParams(40),
+    );
+    const b = new GraphBuilder('float64');
+    const x = b.input('x', [2]);
+    const g = b.build({ y: b.scoped({ cell: 'gru', step: 1, layer: 0 }, () => x.tanh()) });
+    const h = deserialize(serialize(g));
+    expect(h.nodes[1]!.scope).toEqual({ cell: 'gru', step: 1, layer: 0 });
+  });
+
+  const good = () => toJSON(small()) as unknown as Record<string, unknown> & { nodes: Record<string, unknown>[]; outputs: unknown[] };
+
+  it.each([
+    ['not an object', () => 42, /expected an object/],
+    ['format', () => ({ ...good(), format: 'onnx' }), /'format' must be "cellgrad-graph"/],
+    ['version', () => ({ ...good(), version: 99 }), /unsupported version 99/],
+    ['nodes', () => ({ ...good(), nodes: {} }), /'nodes' must be an array/],
+    ['nodes[i].id', () => { const j = good(); j.nodes[2]!.id = 5; return j; }, /nodes\[2\]\.id must be 2, got 5/],
+    ['nodes[i].op', () => { const j = good(); j.nodes[1]!.op = 3; return j; }, /nodes\[1\]\.op must be a string/],
+    ['nodes[i].inputs', () => { const j = good(); j.nodes[3]!.inputs = ['a']; return j; }, /nodes\[3\]\.inputs must be an array of integers/],
+    ['nodes[i].attrs', () => { const j = good(); j.nodes[3]!.attrs = null; return j; }, /nodes\[3\]\.attrs must be an object/],
+    ['nodes[i].attrs.x', () => { const j = good(); j.nodes[3]!.attrs = { perm: [1, 'a'] }; return j; }, /nodes\[3\]\.attrs\.perm is not a valid attribute value/],
+    ['nodes[i].dtype', () => { const j = good(); j.nodes[0]!.dtype = 'int8'; return j; }, /nodes\[0\]\.dtype: unknown dtype "int8"/],
+    ['nodes[i].shape', () => { const j = good(); j.nodes[0]!.shape = [2, -1]; return j; }, /nodes\[0\]\.shape/],
+    ['nodes[i].scope', () => { const j = good(); j.nodes[0]!.scope = 'x'; return j; }, /nodes\[0\]\.scope must be an object/],
+    ['inputs', () => ({ ...good(), inputs: 'a' }), /'inputs' must be an array/],
+    ['outputs[i]', () => { const j = good(); j.outputs[0] = { name: 3 }; return j; }, /outputs\[0\] must be \{ name: string, id: integer \}/],
+    ['a node verify rejects', () => { const j = good(); j.nodes[5]!.op = 'nope'; return j; }, /node %5 uses unknown op 'nope'/],
+  ])('fromJSON rejects a malformed %s, naming the field', (_, make, pattern) => {
+    const e = thrown(() => fromJSON(make()));
+    expect(e.message).toMatch(pattern);
+  });
+
+  it('deserialize rejects text that is not JSON', () => {
+    const e = thrown(() => deserialize('{"format": '));
+    expect(e.kind).toBe('graph');
+    expect(e.message).toMatch(/not valid JSON/);
+  });
+
+  it('the JSON form has the documented fields', () => {
+    const j: GraphJSON = toJSON(small());
+    expect(j.format).toBe('cellgrad-graph');
+    expect(j.version).toBe(1);
+    expect(j.nodes[0]).toEqual({ id: 0, op: 'input', inputs: [], attrs: { name: 'a', shape: [2, 3], dtype: 'float64' }, dtype: 'float64', shape: [2, 3] });
+  });
+});
+
+describe('broadcasting and shape rules', () => {
+  it('follows numpy broadcasting', () => {
+    expect(broadcastShapes('add', [[2, 1, 3], [4, 3]])).toEqual([2, 4, 3]);
+    expect(broadcastShapes('add', [[], [2, 3]])).toEqual([2, 3]);
+    expect(broadcastShapes('add', [[3, 1], [1, 4]])).toEqual([3, 4]);
+    expect(broadcastShapes('add', [[1], [5]])).toEqual([5]);
+    expect(broadcastShapes('where', [[2, 1], [3], []])).toEqual([2, 3]);
+    expect(broadcastShapes('add', [[0], [1]])).toEqual([0]);
+    expect(tryBroadcast([[2, 3], [3, 2]])).toBeUndefined();
+    expect(tryBroadcast([[0], [3]])).toBeUndefined();
+    const e = thrown(() => broadcastShapes('mul', [[2, 3], [4]]));
+    expect(e.kind).toBe('shape');
+    expect(e.message).toBe('mul: shapes [2,3] and [4] do not broadcast');
+  });
+
+  it('broadcasting is commutative and idempotent (property)', () => {
+    const shape = fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 4 });
+    fc.assert(
+      fc.property(shape, shape, (a, b) => {
+        const ab = tryBroadcast([a, b]);
+        expect(ab).toEqual(tryBroadcast([b, a]));
+        if (ab) {
+          expect(tryBroadcast([ab, a])).toEqual(ab);
+          expect(ab.length).toBe(Math.max(a.length, b.length));
+        }
+      }),
+      fcParams(100),
+    );
+  });
+
+  const shapeError = (fn: (b: GraphBuilder) => unknown): CellgradError =>
+    thrown(() => fn(new GraphBuilder('float64')));
+
+  it('shape errors name the op and both shapes', () => {
+    const mm = shapeError((b) => b.input('a', [2, 3]).matmul(b.input('b', [4, 5])));
+    expect(mm.kind).toBe('shape');
+    expect(mm.message).toMatch(/^matmul: inner dimensions differ: \[2,3\] @ \[4,5\] \(3 ≠ 4\)/);
+    const rank = shapeError((b) => b.input('a', [3]).matmul(b.input('b', [3, 2])));
+    expect(rank.message).toMatch(/matmul: .*rank ≥ 2.*\[3\] @ \[3,2\]/);
+    const batch = shapeError((b) => b.input('a', [2, 2, 3]).matmul(b.input('b', [3, 3, 1])));
+    expect(batch.message).toMatch(/matmul \(batch axes\).*\[2\] and \[3\]/);
+    const add = shapeError((b) => b.input('a', [2, 3]).add(b.input('b', [3, 2])));
+    expect(add.message).toBe('add: shapes [2,3] and [3,2] do not broadcast');
+    const cat = shapeError((b) => b.apply('concat', [b.input('a', [2, 3]), b.input('b', [3, 2])], { axis: 0 }));
+    expect(cat.message).toMatch(/concat: shapes \[2,3\], \[3,2\] differ outside axis 0/);
+    const rs = shapeError((b) => b.input('a', [2, 3]).reshape([4, 2]));
+    expect(rs.message).toMatch(/reshape: cannot reshape \[2,3\] \(6 elements\) to \[4,2\]/);
+    const tr = shapeError((b) => b.input('a', [2, 3]).transpose([0, 0]));
+    expect(tr.message).toMatch(/transpose: perm \[0,0\] is not a permutation of the 2 axes of \[2,3\]/);
+    const bt = shapeError((b) => b.input('a', [2, 3]).broadcastTo([3, 3]));
+    expect(bt.message).toMatch(/broadcast_to: cannot broadcast \[2,3\] to \[3,3\]/);
+    const sl = shapeError((b) => b.input('a', [2, 3]).slice(1, 2, 5));
+    expect(sl.message).toMatch(/slice: \[2, 5\) .* axis 1 of \[2,3\]/);
+    const ax = shapeError((b) => b.input('a', [2, 3]).sum(2));
+    expect(ax.message).toMatch(/sum: axis 2 is out of range for a tensor of rank 2/);
+  });
+
+  it('errors inside a scope name the cell and step', () => {
+    const b = new GraphBuilder('float64');
+    const x = b.input('x', [2, 3]);
+    const e = thrown(() => b.scoped({ cell: 'lstm', step: 3 }, () => x.matmul(x)));
+    expect(e.message).toMatch(/^in cell 'lstm', step 3: matmul: inner dimensions differ/);
+  });
+
+  it('mixing dtypes is a dtype error naming the op and both types', () => {
+    const b = new GraphBuilder('float64');
+    const x = b.input('x', [2]);
+    const y = b.input('y', [2], 'float32');
+    const e = thrown(() => x.add(y));
+    expect(e.kind).toBe('dtype');
+    expect(e.message).toMatch(/add: inputs have different dtypes \(f64\[2\], f32\[2\]\)/);
+    // Numbers lift to the tensor's dtype, so scalars never mix.
+    expect(y.mul(2).dtype).toBe('float32');
+    expect(isCellgradError(thrown(() => b.input('z', [1], 'int8' as 'float32')), 'dtype')).toBe(true);
+  });
+
+  it('tensors cannot cross graphs', () => {
+    const b1 = new GraphBuilder('float64');
+    const b2 = new GraphBuilder('float64');
+    const e = thrown(() => b1.input('x', [2]).add(b2.input('y', [2])));
+    expect(e.kind).toBe('usage');
+    expect(e.message).toMatch(/belongs to another graph/);
+  });
+});
+
+describe('interpret', () => {
+  const g = small();
+
+  it('a missing feed names the input and its expected type', () => {
+    const e = thrown(() => interpret(g, { a: smallFeeds.a, W: smallFeeds.W }));
+    expect(e.kind).toBe('feed');
+    expect(e.message).toBe("missing feed for input 'b' (expected float64[4])");
+  });
+
+  it('a mis-shaped feed names the input and both shapes', () => {
+    const e = thrown(() => interpret(g, { ...smallFeeds, W: [[1, 2, 3]] }));
+    expect(e.kind).toBe('feed');
+    expect(e.message).toBe("feed 'W': expected shape [4,3], got [1,3]");
+    const nd = thrown(() => interpret(g, { ...smallFeeds, b: { shape: [2, 2], data: new Float64Array(4) } }));
+    expect(nd.message).toMatch(/feed 'b': expected shape \[4\], got \[2,2\]/);
+  });
+
+  it('an unknown feed is an error naming it and the inputs', () => {
+    const e = thrown(() => interpret(g, { ...smallFeeds, c: 1 }));
+    expect(e.kind).toBe('feed');
+    expect(e.message).toMatch(/feed 'c' does not match any input of the graph \(inputs: a, W, b\)/);
+  });
+
+  it('ragged or bad feeds are feed errors', () => {
+    expect(thrown(() => interpret(g, { ...smallFeeds, a: [[1, 2, 3], [4, 5]] })).message).toMatch(/feed 'a': ragged/);
+    expect(thrown(() => interpret(g, { ...smallFeeds, b: { shape: [4], data: new Float64Array(3) } })).message).toMatch(/3 values do not fill its shape \[4\]/);
+    expect(thrown(() => interpret(g, { ...smallFeeds, b: 'x' as unknown as number })).kind).toBe('feed');
+  });
+
+  it('feeds may be nested arrays, numbers or NDArrays of either dtype', () => {
+    const s = buildGraph((b) => ({ y: b.input('x', []).mul(b.input('v', [2])) }), { dtype: 'float64' });
+    expect([...interpret(s, { x: 2, v: { shape: [2], data: new Float32Array([1, 1.5]) } }).y!.data]).toEqual([2, 3]);
+  });
+
+  it('float32 graphs compute in float32: every value is float32-rounded and agrees with float64', () => {
+    const g32 = small('float32');
+    const { outputs, values } = interpretAll(g32, smallFeeds);
+    for (const v of values) {
+      expect(v.data).toBeInstanceOf(Float32Array);
+      for (const x of v.data) expect(Math.fround(x)).toBe(x);
+    }
+    const r64 = interpret(g32, smallFeeds, { dtype: 'float64' });
+    expect(r64.y!.data).toBeInstanceOf(Float64Array);
+    for (const name of ['y', 'z']) {
+      const a = outputs[name]!.data;
+      const b = r64[name]!.data;
+      a.forEach((x, i) => expect(Math.abs(x - b[i]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(b[i]!))));
+    }
+    // The float64 graph run as float32 gives exactly the float32 graph's results.
+    const cast = interpret(small('float64'), smallFeeds, { dtype: 'float32' });
+    expect([...cast.z!.data]).toEqual([...outputs.z!.data]);
+  });
+
+  it('float32 and float64 agree on random graphs (relative to the largest magnitude)', () => {
+    fc.assert(
+      fc.property(recipeArb(), rngSeed(), (r, seed) => {
+        const g64 = buildRecipe(r);
+        const feeds = smoothFeeds(g64, seed, { margin: 1e-2, maxAbs: 1e2 });
+        fc.pre(feeds !== undefined);
+        const a = interpret(g64, feeds!, { dtype: 'float32' }).loss!.data;
+        const b = interpret(g64, feeds!).loss!.data;
+        expect(a).toBeInstanceOf(Float32Array);
+        expect(Math.abs(a[0]! - b[0]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(b[0]!)));
+      }),
+      fcParams(50),
+    );
+  });
+
+  it('interpretAll returns every node value; keepAll values match the outputs', () => {
+    const { outputs, values } = interpretAll(g, smallFeeds);
+    expect(values).toHaveLength(g.nodes.length);
+    expect(values[g.outputs[1]!.id]).toBe(outputs.z);
+  });
+});

@@ -37,7 +37,7 @@ function checkShapes(name: string, what: 'params' | 'state', fn: (s: CellSizes) 
     const label = what === 'params' ? `parameter '${key}'` : `state '${key}'`;
     if (!Array.isArray(shape)) cellFail(name, `${label} has shape ${JSON.stringify(shape)}, which is not an array of positive integers`);
     const bad = shape.find((d) => !Number.isInteger(d) || (d as number) <= 0);
-    if (bad !== undefined || shape.length !== Object.keys(shape).length) {
+    if (bad !== undefined || shape.some((d) => d === undefined)) {
       cellFail(name, `${label} has shape ${JSON.stringify(shape)}: every dimension must be a positive integer (sizes ${JSON.stringify(sizes)})`);
     }
     out[key] = Object.freeze([...(shape as number[])]);

@@ -3,6 +3,7 @@
  * `commands/`. Commander's own errors (unknown option, bad value, missing argument) are turned into
  * exceptions so `main` reports them as one line with exit code 2.
  */
+import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { cellsCommand } from './commands/cells.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
@@ -11,8 +12,8 @@ import { printCommand } from './commands/print.js';
 import { referenceCommand } from './commands/reference.js';
 import { saveCommand } from './commands/save.js';
 
-/** The program's version (the cellgrad package's). */
-export const VERSION = '0.1.0';
+/** The program's version: the cellgrad package's (package.json is one level up from src/ and dist/). */
+export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 /**
  * Build the program. `setExit` receives each command's exit code. Subcommands inherit the error

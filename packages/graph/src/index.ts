@@ -19,3 +19,12 @@ export { interpret, interpretAll, type InterpretOptions, type Outputs } from './
 export { castGraph } from './passes/cast.js';
 export { extendGraph, type ExtendContext } from './trace/extend.js';
 export { createRng, randomUniform, randomNormal, type Rng } from './util/random.js';
+export { eliminateDeadCode } from './passes/dce.js';
+export { eliminateCommonSubexpressions } from './passes/cse.js';
+export { foldConstants, type FoldOptions } from './passes/constant-fold.js';
+export { rebuild, structureKey, type RebuildContext, type RebuildHook } from './passes/rebuild.js';
+export { applyRules, defineRule, type ApplyRulesOptions, type Rule, type RuleContext, type RuleNode, type RulesResult } from './passes/rules.js';
+export { simplify, simplifyWithStats, ALGEBRAIC_RULES, type SimplifyOptions } from './passes/simplify.js';
+export { SIMPLIFY_RULES } from './passes/simplify-rules.js';
+export { SLICE_RULES } from './passes/slice-rules.js';
+export { stabilize, stabilizeWithStats, STABILIZE_RULES } from './passes/stabilize.js';

@@ -13,3 +13,4 @@ import './softmax.js';
 export { defineOp, getOp, hasOp, listOps, type OpDef, type KernelArgs, type Vjp, type VjpArgs } from './registry.js';
 export { defineElementwise, elementwiseKernel, elementwiseType, broadcastIndex, type ElementwiseDef } from './elementwise.js';
 export { sigmoid as sigmoidScalar } from './activations.js';
+import './softplus.js';

@@ -143,5 +143,6 @@ function backpropNode(
 function scopeText(node: Node): string {
   const s = node.scope;
   if (!s || (s.cell === undefined && s.step === undefined)) return '';
-  return ` (in ${s.cell !== undefined ? `cell '${s.cell}'` : ''}${s.step !== undefined ? ` step ${s.step}` : ''})`;
+  const parts = [s.cell !== undefined ? `cell '${s.cell}'` : '', s.layer !== undefined ? `layer ${s.layer}` : '', s.step !== undefined ? `step ${s.step}` : ''];
+  return ` (in ${parts.filter(Boolean).join(', ')})`;
 }

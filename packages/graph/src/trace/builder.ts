@@ -5,7 +5,7 @@
  */
 import { freeze } from 'immer';
 import { checkDType, type DType } from '../ir/dtype.js';
-import { CellgradError, fail } from '../ir/errors.js';
+import { CellgradError, fail, type ErrorKind } from '../ir/errors.js';
 import type { AttrValue, Attrs, Graph, Node, NodeScope, Port, ValueType } from '../ir/node.js';
 import { checkShape, formatShape, sizeOf, type Shape } from '../ir/shape.js';
 import { getOp } from '../ops/registry.js';
@@ -175,6 +175,11 @@ export class GraphBuilder {
     this.nodes.push(node);
     this.interned.set(key, id);
     return this.tensor(id);
+  }
+
+  /** Throw a cellgrad error prefixed with the current scope (cell, layer, step). */
+  fail(kind: ErrorKind, message: string): never {
+    throw new CellgradError(kind, this.where() + message);
   }
 
   /** "in cell 'lstm', step 3: " when inside a scope. */

@@ -63,8 +63,6 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) fail('usage', 'stack: needs at least one tensor');
   const t0 = tensors[0]!;
   const a = normalizeAxis('stack', axis, t0.rank + 1);
-  const shape = [...t0.shape];
-  shape.splice(a, 0, 1);
   return concat(tensors.map((t) => t.reshape([...t.shape.slice(0, a), 1, ...t.shape.slice(a)])), a);
 }
 

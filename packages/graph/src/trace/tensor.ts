@@ -3,7 +3,6 @@
  * finds the interned one) to the tensor's graph; numbers lift to constants of the tensor's dtype.
  */
 import type { DType } from '../ir/dtype.js';
-import { fail } from '../ir/errors.js';
 import { normalizeAxis, sizeOf, type Shape } from '../ir/shape.js';
 import type { GraphBuilder, TensorLike } from './builder.js';
 
@@ -65,7 +64,7 @@ export class Tensor {
    * the default) or `'torch'` (slope 1/6, PyTorch, JAX, Keras 3).
    */
   hardSigmoid(kind: HardSigmoidKind = 'keras'): Tensor {
-    if (!(kind in HARD_SIGMOID_SLOPE)) fail('usage', `hardSigmoid: unknown kind '${kind}' (expected 'keras' or 'torch')`);
+    if (!(kind in HARD_SIGMOID_SLOPE)) this.builder.fail('usage', `hardSigmoid: unknown kind '${kind}' (expected 'keras' or 'torch')`);
     return this.op('hard_sigmoid', [], { slope: HARD_SIGMOID_SLOPE[kind] });
   }
   /** softmax along `axis` (default last) */ softmax(axis = -1): Tensor { return this.op('softmax', [], { axis: normalizeAxis('softmax', axis, this.rank) }); }
@@ -86,7 +85,7 @@ export class Tensor {
   matmul(y: Tensor): Tensor { return this.op('matmul', [y]); }
   /** Swap the last two axes. */
   get T(): Tensor {
-    if (this.rank < 2) fail('shape', `T: needs a tensor of rank ≥ 2, got rank ${this.rank}`);
+    if (this.rank < 2) this.builder.fail('shape', `T: needs a tensor of rank ≥ 2, got rank ${this.rank}`);
     const perm = [...this.shape.keys()];
     [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1]!, perm[perm.length - 2]!];
     return this.transpose(perm);
@@ -102,7 +101,7 @@ export class Tensor {
     const free = s.indexOf(-1);
     if (free >= 0) {
       const known = s.reduce((a, d, i) => (i === free ? a : a * d), 1);
-      if (known === 0 || this.size % known !== 0) fail('shape', `reshape: cannot reshape [${this.shape}] to [${shape}]`);
+      if (known === 0 || this.size % known !== 0) this.builder.fail('shape', `reshape: cannot reshape [${this.shape}] to [${shape}]`);
       s[free] = this.size / known;
     }
     if (s.length === this.rank && s.every((d, i) => d === this.shape[i])) return this;
@@ -129,8 +128,8 @@ export class Tensor {
   split(parts: number | readonly number[], axis = -1): Tensor[] {
     const a = normalizeAxis('split', axis, this.rank);
     const n = this.shape[a]!;
-    const sizes = typeof parts === 'number' ? splitSizes(n, parts) : [...parts];
-    if (sizes.reduce((x, y) => x + y, 0) !== n) fail('shape', `split: sizes [${sizes}] do not add up to ${n}, the size of axis ${a} of [${this.shape}]`);
+    const sizes = typeof parts === 'number' ? this.splitSizes(n, parts) : [...parts];
+    if (sizes.reduce((x, y) => x + y, 0) !== n) this.builder.fail('shape', `split: sizes [${sizes}] do not add up to ${n}, the size of axis ${a} of [${this.shape}]`);
     const out: Tensor[] = [];
     let start = 0;
     for (const s of sizes) {
@@ -158,13 +157,14 @@ export class Tensor {
     return this.op(name, [], { axes: norm, keepDims });
   }
 
+  private splitSizes(n: number, parts: number): number[] {
+    if (!Number.isInteger(parts) || parts <= 0 || n % parts !== 0) this.builder.fail('shape', `split: cannot split ${n} elements into ${parts} equal parts`);
+    return new Array<number>(parts).fill(n / parts);
+  }
+
   /** `%7:f32[2,3]` */
   toString(): string {
     return `%${this.id}:${this.dtype === 'float64' ? 'f64' : 'f32'}[${this.shape.join(',')}]`;
   }
 }
 
-function splitSizes(n: number, parts: number): number[] {
-  if (!Number.isInteger(parts) || parts <= 0 || n % parts !== 0) fail('shape', `split: cannot split ${n} elements into ${parts} equal parts`);
-  return new Array<number>(parts).fill(n / parts);
-}

@@ -5,6 +5,7 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { allocate, type DType } from '../ir/dtype.js';
+import { fail } from '../ir/errors.js';
 import { sizeOf, type Shape } from '../ir/shape.js';
 import type { NDArray } from '../exec/ndarray.js';
 
@@ -20,9 +21,11 @@ export interface Rng {
   int(n: number): number;
 }
 
-/** A random generator seeded with `seed` (any integer). */
+/** A random generator seeded with `seed` (any safe integer; distinct seeds give distinct streams). */
 export function createRng(seed: number): Rng {
-  const gen = xoroshiro128plus(seed | 0);
+  if (!Number.isSafeInteger(seed)) fail('usage', `seed must be an integer, got ${seed}`);
+  const high = Math.floor(seed / 2 ** 32);
+  const gen = xoroshiro128plus((seed | 0) ^ Math.imul(high, 0x9e3779b1));
   const next = () => uniformFloat64(gen);
   return {
     next,

@@ -1,0 +1,20 @@
+/**
+ * Matrix-product backends. A backend allocates the arena (a WebAssembly backend puts it in the
+ * module's memory, so its kernel reads the plan's buffers in place) and returns a kernel bound to it.
+ */
+import { allocate, type DType, type TypedArray } from '../ir/dtype.js';
+import type { MatmulKernel } from './kernels.js';
+import { matmulJs } from './matmul-js.js';
+
+/** A backend: an arena of `size` elements of `dtype`, and a kernel bound to it. */
+export interface MatmulBackend {
+  create(dtype: DType, size: number): { arena: TypedArray; kernel: MatmulKernel; name: string };
+}
+
+/** Tuned JavaScript (4×4 register tiles), any dtype. */
+export const jsBackend: MatmulBackend = {
+  create(dtype, size) {
+    const arena = allocate(dtype, size);
+    return { arena, kernel: (p) => matmulJs(arena, p), name: 'js-4x4' };
+  },
+};

@@ -1,0 +1,177 @@
+/**
+ * Code generation for fused groups and copies: one JavaScript loop nest per step, written from the
+ * ops' expression templates, with every offset, stride and size baked in as a validated integer
+ * literal. Axes that every access walks contiguously are merged, so a typical group is one flat
+ * loop (or two, when a bias broadcasts over rows). Each iteration loads every operand, computes
+ * every member into a local, then stores: a store never precedes a load of the same element, which
+ * is what makes in-place outputs safe. Float32 plans round every member to float32 (Math.fround),
+ * exactly as the interpreter rounds every op, so fusion changes no value.
+ */
+import type { DType, TypedArray } from '../ir/dtype.js';
+import type { Graph } from '../ir/node.js';
+import { sizeOf, stridesOf, type Shape } from '../ir/shape.js';
+import type { Fusion, Step } from '../passes/fuse-elementwise.js';
+import { expression, intLiteral, literal } from './templates.js';
+import { broadcastView, type View } from './views.js';
+
+/** A generated step: call it to run the loop on the arena it was bound to. */
+export type StepFn = () => void;
+
+/** Everything codegen needs to know about the plan. */
+export interface CodegenContext {
+  readonly graph: Graph;
+  readonly fusion: Fusion;
+  readonly offsets: Float64Array;
+  readonly dtype: DType;
+  /** The value of a node that is one constant everywhere (fill, scalar constant), else undefined. */
+  readonly constantValue: (id: number) => number | undefined;
+}
+
+interface Access {
+  readonly base: number;
+  readonly strides: readonly number[];
+}
+
+/** Merge axes that every access walks contiguously; drop axes of size 1. */
+function collapse(shape: Shape, accesses: Access[]): { shape: number[]; accesses: Access[] } {
+  const keep = shape.map((d, i) => i).filter((i) => shape[i] !== 1);
+  const dims: number[] = [];
+  const strides: number[][] = accesses.map(() => []);
+  for (const i of keep) {
+    const last = dims.length - 1;
+    const merge = last >= 0 && accesses.every((a, k) => strides[k]![last] === a.strides[i]! * shape[i]!);
+    if (merge) {
+      dims[last] = dims[last]! * shape[i]!;
+      accesses.forEach((a, k) => (strides[k]![last] = a.strides[i]!));
+    } else {
+      dims.push(shape[i]!);
+      accesses.forEach((a, k) => strides[k]!.push(a.strides[i]!));
+    }
+  }
+  return { shape: dims, accesses: accesses.map((a, k) => ({ base: a.base, strides: strides[k]! })) };
+}
+
+/**
+ * JS source of a loop nest over `shape` walking every access; `inner(ptr)` writes the innermost
+ * statements, where `ptr(k)` is the current offset of access `k`.
+ */
+function loopSource(shape: Shape, all: Access[], inner: (ptr: (k: number) => string) => string[]): string {
+  const { shape: dims, accesses } = collapse(shape, all);
+  const lines: string[] = [];
+  const ptr = (k: number, d: number) => (d < 0 ? intLiteral(accesses[k]!.base) : `p${k}_${d}`);
+  dims.forEach((size, d) => {
+    lines.push(`for (let i${d} = 0; i${d} < ${intLiteral(size)}; i${d}++) {`);
+    accesses.forEach((a, k) => {
+      const s = a.strides[d]!;
+      lines.push(`const p${k}_${d} = ${ptr(k, d - 1)}${s === 0 ? '' : ` + i${d} * ${intLiteral(s)}`};`);
+    });
+  });
+  lines.push(...inner((k) => ptr(k, dims.length - 1)));
+  dims.forEach(() => lines.push('}'));
+  return lines.join('\n');
+}
+
+/** A loop that loads `loads` into `l{k}`, runs `body`, then stores `values` to `outs`. */
+function mapSource(shape: Shape, loads: Access[], outs: Access[], body: string[], values: string[]): string {
+  return loopSource(shape, [...loads, ...outs], (ptr) => [
+    ...loads.map((_, k) => `const l${k} = M[${ptr(k)}];`),
+    ...body,
+    ...values.map((v, j) => `M[${ptr(loads.length + j)}] = ${v};`),
+  ]);
+}
+
+/** Bind generated source to the arena and the scalar functions it calls. */
+function bind(source: string, arena: TypedArray, fns: ((...xs: number[]) => number)[]): StepFn {
+  const factory = new Function('M', 'F', `'use strict';\nreturn function fusedStep() {\n${source}\n};`) as (m: TypedArray, f: typeof fns) => StepFn;
+  return factory(arena, fns);
+}
+
+/** The generated loop of a fused group (`step.kind === 'fused'`) or a copy (`'copy'`). */
+export function generateStep(ctx: CodegenContext, step: Step, arena: TypedArray): { fn: StepFn; source: string } {
+  const { graph, fusion, offsets } = ctx;
+  const round = ctx.dtype === 'float32' ? (e: string) => `Math.fround(${e})` : (e: string) => e;
+  const absolute = (v: View, shape: Shape): Access => {
+    const b = broadcastView(v, shape);
+    return { base: offsets[v.base]! + v.offset, strides: b.strides };
+  };
+  if (step.kind === 'copy') {
+    const node = graph.nodes[step.id]!;
+    const src = absolute(fusion.copyFrom[step.id]!, node.shape);
+    const out: Access = { base: offsets[step.id]!, strides: stridesOf(node.shape) };
+    const source = mapSource(node.shape, [src], [out], [], ['l0']);
+    return { fn: bind(source, arena, []), source };
+  }
+  if (step.kind !== 'fused') throw new Error('generateStep: not a fused or copy step');
+  const shape = step.shape;
+  const group = fusion.groupOf[step.members[0]!]!;
+  const loads: Access[] = [];
+  const loadKey = new Map<string, string>();
+  const fns: ((...xs: number[]) => number)[] = [];
+  const slot = (fn: (...xs: number[]) => number) => {
+    const k = fns.indexOf(fn);
+    return k >= 0 ? k : fns.push(fn) - 1;
+  };
+  const operand = (v: View): string => {
+    const c = ctx.constantValue(v.base);
+    if (c !== undefined && Number.isFinite(c)) return literal(ctx.dtype === 'float32' ? Math.fround(c) : c);
+    const a = absolute(v, shape);
+    const key = `${a.base}:${a.strides.join(',')}`;
+    let name = loadKey.get(key);
+    if (name === undefined) {
+      name = `l${loads.length}`;
+      loads.push(a);
+      loadKey.set(key, name);
+    }
+    return name;
+  };
+  const body: string[] = [];
+  for (const m of step.members) {
+    const node = graph.nodes[m]!;
+    const args = fusion.inputViews[m]!.map((v, k) => {
+      const i = node.inputs[k]!;
+      return fusion.groupOf[i] === group && v.base === i ? `t${intLiteral(i)}` : operand(v);
+    });
+    body.push(`const t${intLiteral(m)} = ${round(expression(node, args, slot))};`);
+  }
+  const outs = step.outputs.map((o): Access => ({ base: offsets[o]!, strides: stridesOf(shape) }));
+  const source = mapSource(shape, loads, outs, body, step.outputs.map((o) => `t${intLiteral(o)}`));
+  return { fn: bind(source, arena, fns), source };
+}
+
+const REDUCE: Readonly<Record<string, { init: string; combine: string }>> = {
+  sum: { init: '0', combine: 'S[q] + l0' },
+  mean: { init: '0', combine: 'S[q] + l0' },
+  max: { init: '-Infinity', combine: '(l0 > S[q] || l0 !== l0 ? l0 : S[q])' },
+};
+
+/**
+ * The loop of a reduction (sum, mean, max) read through a view: it walks the input in row-major
+ * order into a float64 scratch (as the interpreter does), then writes the results.
+ */
+export function generateReduce(ctx: CodegenContext, id: number, arena: TypedArray): { fn: StepFn; source: string } {
+  const node = ctx.graph.nodes[id]!;
+  const r = REDUCE[node.op];
+  if (!r) throw new Error(`generateReduce: ${node.op} is not a reduction`);
+  const input = ctx.graph.nodes[node.inputs[0]!]!;
+  const v = ctx.fusion.inputViews[id]![0]!;
+  const axes = node.attrs.axes as number[];
+  const kept = input.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const keptStrides = stridesOf(kept).map((s, i) => (axes.includes(i) ? 0 : s));
+  const outSize = sizeOf(node.shape);
+  const src: Access = { base: ctx.offsets[v.base]! + v.offset, strides: v.strides };
+  const loop = loopSource(input.shape, [src, { base: 0, strides: keptStrides }], (ptr) => [
+    `const l0 = M[${ptr(0)}];`,
+    `const q = ${ptr(1)};`,
+    `S[q] = ${r.combine};`,
+  ]);
+  const count = sizeOf(input.shape) / Math.max(1, outSize);
+  const out = intLiteral(ctx.offsets[id]!);
+  const finish = node.op === 'mean' ? `S[j] / ${literal(count)}` : 'S[j]';
+  const source = [
+    `S.fill(${r.init});`,
+    loop,
+    `for (let j = 0; j < ${intLiteral(outSize)}; j++) M[${out} + j] = ${finish};`,
+  ].join('\n');
+  const factory = new Function('M', 'S', `'use strict';\nreturn function reduceStep() {\n${source}\n};`) as (m: TypedArray, s: Float64Array) => StepFn;
+  return { fn: factory(arena, new Float64Array(outSize)), source };
+}

@@ -1,0 +1,49 @@
+/**
+ * `compile`: the fast path. The graph is cast to the requested dtype, scheduled (views, fused
+ * loops), planned (one arena, buffers reused by liveness) and turned into closures; the result is
+ * cached per graph and options, so compiling the same graph again is free.
+ */
+import { checkDType, type DType } from '../ir/dtype.js';
+import { fail } from '../ir/errors.js';
+import type { Graph } from '../ir/node.js';
+import { castGraph } from '../passes/cast.js';
+import { jsBackend, type MatmulBackend } from './backend.js';
+import { buildExecutable, type Executable } from './executable.js';
+
+/** Options of `compile`. */
+export interface CompileOptions {
+  /** Element type of the plan (default `float32`); the graph is cast to it. */
+  readonly dtype?: DType;
+  /** Worker threads. The executor runs on the calling thread; only 1 is accepted. */
+  readonly threads?: number;
+  /** Matrix-product kernel: `js` (tuned JavaScript). Default `js`. */
+  readonly matmul?: 'js';
+}
+
+const cache = new WeakMap<Graph, Map<string, Executable>>();
+const BACKENDS: Readonly<Record<string, MatmulBackend>> = { js: jsBackend };
+
+/**
+ * Compile `g` into an executable specialised to its static shapes. Same feeds, outputs and feed
+ * errors as `interpret`; outputs are views into the executable's buffers, valid until its next run.
+ * @example
+ * const exe = compile(g, { dtype: 'float32' });
+ * const { loss } = exe.run(feeds);
+ */
+export function compile(g: Graph, options: CompileOptions = {}): Executable {
+  const dtype = checkDType(options.dtype ?? 'float32', 'compile');
+  const threads = options.threads ?? 1;
+  if (threads !== 1) fail('usage', `compile: threads must be 1 (the executor is single-threaded), got ${JSON.stringify(threads)}`);
+  const matmul = options.matmul ?? 'js';
+  const backend = BACKENDS[matmul];
+  if (!backend) fail('usage', `compile: unknown matmul kernel ${JSON.stringify(matmul)} (known: ${Object.keys(BACKENDS).join(', ')})`);
+  const key = `${dtype}|${matmul}`;
+  let byKey = cache.get(g);
+  if (!byKey) cache.set(g, (byKey = new Map()));
+  let exe = byKey.get(key);
+  if (!exe) {
+    exe = buildExecutable(castGraph(g, dtype), dtype, backend);
+    byKey.set(key, exe);
+  }
+  return exe;
+}

@@ -1,0 +1,138 @@
+/**
+ * Building an executable from a graph: fusion decides the steps and views, memory planning places
+ * every buffer in one arena, then each step becomes a closure (a generated loop, a matmul kernel
+ * call, or a reference kernel on arena aliases). `run` copies the feeds in and calls the closures;
+ * it allocates nothing but what `checkFeeds` needs to convert nested-array feeds.
+ */
+import type { DType, TypedArray } from '../ir/dtype.js';
+import type { Graph } from '../ir/node.js';
+import { sizeOf } from '../ir/shape.js';
+import { getOp } from '../ops/registry.js';
+import { checkFeeds, type Feeds } from '../exec/feeds.js';
+import type { NDArray } from '../exec/ndarray.js';
+import type { Outputs } from '../exec/interpret.js';
+import { fuseElementwise } from '../passes/fuse-elementwise.js';
+import { planMemory } from '../passes/plan-memory.js';
+import { generateReduce, generateStep, type CodegenContext, type StepFn } from './codegen.js';
+import { fallbackStep, matmulStep } from './kernels.js';
+import type { MatmulBackend } from './backend.js';
+
+/** What a compiled plan holds, for reports and the benchmark. */
+export interface PlanStats {
+  /** Steps run per call. */
+  readonly steps: number;
+  /** Generated fused loops, and the graph nodes they compute. */
+  readonly fusedGroups: number;
+  readonly fusedNodes: number;
+  /** Layout ops read in place through strided views (no step). */
+  readonly views: number;
+  /** Dense copies of views that a kernel needed. */
+  readonly copies: number;
+  readonly matmuls: number;
+  readonly reductions: number;
+  /** Steps that run an op's reference kernel. */
+  readonly fallbacks: number;
+  /** Outputs written in place over a dying input. */
+  readonly inPlace: number;
+  /** Arena size in bytes, and what the buffers would take without reuse. */
+  readonly arenaBytes: number;
+  readonly unplannedBytes: number;
+  /** Which matrix-product kernel runs. */
+  readonly matmulKernel: string;
+}
+
+/** A compiled graph. */
+export interface Executable {
+  /** The graph as compiled (cast to the executable's dtype). */
+  readonly graph: Graph;
+  readonly dtype: DType;
+  readonly stats: PlanStats;
+  /**
+   * Run on `feeds` (same rules and errors as `interpret`). The returned arrays are views into the
+   * executable's arena: valid until the next `run`. Copy them (e.g. `data.slice()`) to keep them.
+   */
+  run(feeds: Feeds): Outputs;
+  /** The generated source of every fused loop, for inspection. */
+  source(): string;
+}
+
+const REDUCTIONS = new Set(['sum', 'mean', 'max']);
+
+/** The value of a node equal to one number everywhere (fill, one-element constant). */
+function constantValue(g: Graph, id: number): number | undefined {
+  const node = g.nodes[id]!;
+  if (node.op === 'fill') return node.attrs.value as number;
+  if (node.op === 'constant' && sizeOf(node.shape) === 1) return (node.attrs.data as number[])[0];
+  return undefined;
+}
+
+/** Build the executable of `g` (already cast to `dtype`) with the given matmul backend. */
+export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend): Executable {
+  const fusion = fuseElementwise(g);
+  const plan = planMemory(g, fusion);
+  const { arena, kernel, name } = backend.create(dtype, plan.size);
+  const offsets = plan.offsets;
+  const ctx: CodegenContext = { graph: g, fusion, offsets, dtype, constantValue: (id) => constantValue(g, id) };
+  const alias = (id: number): TypedArray => arena.subarray(offsets[id]!, offsets[id]! + sizeOf(g.nodes[id]!.shape));
+
+  for (const id of fusion.sources) {
+    const node = g.nodes[id]!;
+    if (node.op !== 'input') getOp(node.op).kernel({ inputs: [], out: { shape: node.shape, data: alias(id) }, attrs: node.attrs });
+  }
+  const sources: string[] = [];
+  const fns: StepFn[] = [];
+  let fusedGroups = 0, fusedNodes = 0, copies = 0, matmuls = 0, reductions = 0, fallbacks = 0;
+  for (const step of fusion.steps) {
+    if (step.kind === 'fused' || step.kind === 'copy') {
+      const { fn, source } = generateStep(ctx, step, arena);
+      fns.push(fn);
+      sources.push(source);
+      if (step.kind === 'copy') copies++;
+      else {
+        fusedGroups++;
+        fusedNodes += step.members.length;
+      }
+      continue;
+    }
+    const node = g.nodes[step.id]!;
+    const views = fusion.inputViews[step.id]!;
+    if (node.op === 'matmul') {
+      fns.push(matmulStep(node, views, offsets, kernel));
+      matmuls++;
+    } else if (REDUCTIONS.has(node.op)) {
+      const { fn, source } = generateReduce(ctx, step.id, arena);
+      fns.push(fn);
+      sources.push(source);
+      reductions++;
+    } else {
+      fns.push(fallbackStep(node, views, offsets, arena));
+      fallbacks++;
+    }
+  }
+
+  const inputs = g.inputs.map((p) => offsets[p.id]!);
+  const outputs: Outputs = {};
+  g.outputs.forEach((p, k) => {
+    const v = fusion.outputViews[k]!;
+    const off = offsets[v.base]! + v.offset;
+    outputs[p.name] = { shape: g.nodes[p.id]!.shape, data: arena.subarray(off, off + sizeOf(v.shape)) } satisfies NDArray;
+  });
+  const bytes = dtype === 'float64' ? 8 : 4;
+  const views = g.nodes.filter((n) => fusion.views[n.id]!.base !== n.id).length;
+  const stats: PlanStats = {
+    steps: fns.length, fusedGroups, fusedNodes, views, copies, matmuls, reductions, fallbacks,
+    inPlace: plan.inPlace, arenaBytes: plan.size * bytes, unplannedBytes: plan.unplannedSize * bytes, matmulKernel: name,
+  };
+  return {
+    graph: g,
+    dtype,
+    stats,
+    run(feeds: Feeds): Outputs {
+      const fed = checkFeeds(g, feeds);
+      for (let i = 0; i < fed.length; i++) arena.set(fed[i]!.data, inputs[i]!);
+      for (let i = 0; i < fns.length; i++) fns[i]!();
+      return outputs;
+    },
+    source: () => sources.join('\n\n'),
+  };
+}

@@ -1,0 +1,4 @@
+/** The compiled executor: `compile(g)` → an `Executable` with preallocated, planned buffers. */
+export { compile, type CompileOptions } from './compile.js';
+export type { Executable, PlanStats } from './executable.js';
+export type { View } from './views.js';

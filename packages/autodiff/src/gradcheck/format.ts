@@ -1,6 +1,7 @@
 /** Text table of a gradient-check report, as the CLI prints it. */
 import type { GradcheckReport, WorstElement } from './types.js';
 
+const num = (v: number): string => (v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v));
 const sci = (v: number): string => (v === 0 ? '0' : Number.isFinite(v) ? v.toExponential(2) : String(v));
 
 function worstText(w: WorstElement | undefined): string {
@@ -27,7 +28,7 @@ export function formatGradcheck(report: GradcheckReport): string {
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   const failed = report.orders.flatMap((o) => o.inputs).filter((r) => !r.passed).length;
   lines.push(
-    `${report.passed ? 'PASSED' : 'FAILED'}: ${report.mode} mode, eps ${report.eps}, atol ${report.atol}, rtol ${report.rtol}; ` +
+    `${report.passed ? 'PASSED' : 'FAILED'}: ${report.mode} mode, eps ${num(report.eps)}, atol ${num(report.atol)}, rtol ${num(report.rtol)}; ` +
       `${failed} input(s) failed; ${report.evaluations} evaluations in ${report.seconds.toFixed(2)} s`,
   );
   return lines.join('\n');

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { grad } from '@cellgrad/autodiff';
-import { buildGraph, interpret, isCellgradError, print, verify, type NDArray } from '@cellgrad/graph';
+import { buildGraph, GraphBuilder, interpret, isCellgradError, print, verify, type NDArray } from '@cellgrad/graph';
 import { fcParams, Rng, rngSeed } from '../support/fc.js';
 import { assertGradientsClose, numericalGradient } from '../support/fd.js';
 import { buildRecipe, recipeArb, randomFeeds, smoothFeeds } from '../support/random-graph.js';
@@ -144,8 +144,9 @@ describe('grad: contract', () => {
         fc.pre(candidates.length > 0 && lossNode.shape.length === 0);
         const vNode = base.nodes[candidates[candidates.length - 1]!.inputs[0]!]!;
         fc.pre(vNode.shape.length > 0);
-        const g = { nodes: base.nodes.slice(0, vNode.id + 1), inputs: base.inputs, outputs: [{ name: 'y', id: vNode.id }] };
-        verify(g);
+        const ext = GraphBuilder.extend(base);
+        const g = ext.builder.build({ y: ext.builder.tensor(vNode.id) });
+        expect(verify(g)).toBe(g);
         const feeds = smoothFeeds(g, seed);
         fc.pre(feeds !== undefined);
         const dg = grad(g, { cotangent: true });
@@ -154,6 +155,7 @@ describe('grad: contract', () => {
         expect(cot).toBeDefined();
         expect(dg.nodes[cot!.id]!.shape).toEqual(vNode.shape);
         const v = new Rng(seed ^ 0x5bd1e995).array(vNode.shape.reduce((a, d) => a * d, 1));
+        expect(g.inputs).toEqual(base.inputs);
         const analytic = interpret(dg, { ...feeds!, 'cotangent:y': { shape: vNode.shape, data: v } });
         const numeric = numericalGradient(g, feeds!, { cotangent: v });
         assertGradientsClose(analytic, numeric, { context: print(g) });

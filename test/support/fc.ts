@@ -8,9 +8,12 @@ import fc from 'fast-check';
 /** The seed every property in test/graph and test/autodiff runs with. */
 export const FC_SEED: number = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : 20261127;
 
+/** FC_RUNS, when set, replaces every property's own number of runs (for deeper exploration). */
+const FC_RUNS: number | undefined = process.env.FC_RUNS !== undefined ? Number(process.env.FC_RUNS) : undefined;
+
 /** Parameters for `fc.assert`: the fixed seed and a modest number of runs. */
 export function fcParams<T>(numRuns: number, extra: fc.Parameters<T> = {}): fc.Parameters<T> {
-  return { seed: FC_SEED, numRuns, ...extra };
+  return { seed: FC_SEED, numRuns: FC_RUNS ?? numRuns, ...extra };
 }
 
 /**

@@ -47,6 +47,15 @@ function padOf(t: Tensor, c: RuleContext): { x: Tensor; axis: number; before: nu
   return { x: c.arg(t, 0), axis: a.axis, before: a.before, after: a.after };
 }
 
+/** When `t` is reshape(slice(x, 0, s, e)) merging the first two axes: x and the range. */
+function stepsOf(t: Tensor, c: RuleContext): { x: Tensor; start: number; end: number } | undefined {
+  if (!c.is(t, 'reshape')) return undefined;
+  const s = sliceOf(c.arg(t, 0), c);
+  if (!s || s.axis !== 0 || s.x.rank < 2) return undefined;
+  const want = [(s.end - s.start) * s.x.shape[1]!, ...s.x.shape.slice(2)];
+  return want.length === t.rank && want.every((d, i) => d === t.shape[i]) ? s : undefined;
+}
+
 /** Rules on slice, concat and pad. */
 export const SLICE_RULES = [
   defineRule({
@@ -97,6 +106,17 @@ export const SLICE_RULES = [
       return merged.length < n.inputs.length ? merged : undefined;
     },
     rewrite: (n, merged) => concat(merged, n.attrs.axis as number),
+  }),
+  defineRule({
+    name: 'concat-steps', comment: 'concat along axis 0 of consecutive steps x[s:e] (leading axes merged) → one reshape of x[s:e]', ops: ['concat'],
+    match: (n, c) => {
+      if (n.attrs.axis !== 0 || n.inputs.length < 2) return undefined;
+      const steps = n.inputs.map((t) => stepsOf(t, c));
+      const first = steps[0];
+      if (!first || !steps.every((s, i) => s && s.x.id === first.x.id && (i === 0 || s.start === steps[i - 1]!.end))) return undefined;
+      return { x: first.x, start: first.start, end: steps[steps.length - 1]!.end };
+    },
+    rewrite: (n, { x, start, end }) => x.slice(0, start, end).reshape(n.shape),
   }),
   defineRule({
     name: 'pad-zero', comment: 'pad by nothing → x', ops: ['pad'],

@@ -1,0 +1,68 @@
+/**
+ * Shared machinery of the batching passes: replace each member of a group of nodes by a part of one
+ * combined result, built once (through `rebuild`) when the first member is reached. If a member is
+ * requested while its group's result is being built (a member feeding another member's operand),
+ * that member is kept as it was, so no cycle can ever be created.
+ */
+import type { Graph, Node } from '../ir/node.js';
+import type { Tensor } from '../trace/tensor.js';
+import { rebuild, type RebuildContext } from './rebuild.js';
+
+/** A group of source nodes computed together. */
+export interface GroupSpec {
+  /** Source node ids of the members. */
+  readonly members: readonly number[];
+  /** Build the combined result in the new graph. */
+  combine(ctx: RebuildContext): Tensor;
+  /** Member `k`'s value, cut from the combined result. */
+  part(combined: Tensor, k: number): Tensor;
+}
+
+/** `g` with every group's members replaced by parts of the group's combined result. */
+export function rewriteGroups(g: Graph, groups: readonly GroupSpec[]): Graph {
+  if (groups.length === 0) return g;
+  const memberOf = new Map<number, { group: number; k: number }>();
+  groups.forEach((grp, group) => grp.members.forEach((id, k) => memberOf.set(id, { group, k })));
+  const combined: (Tensor | undefined)[] = new Array(groups.length);
+  const building = new Uint8Array(groups.length);
+  return rebuild(g, (node, ctx) => {
+    const m = memberOf.get(node.id);
+    if (!m || building[m.group]) return undefined;
+    const spec = groups[m.group]!;
+    let c = combined[m.group];
+    if (!c) {
+      building[m.group] = 1;
+      c = spec.combine(ctx);
+      building[m.group] = 0;
+      combined[m.group] = c;
+    }
+    return spec.part(c, m.k);
+  });
+}
+
+/** How many nodes use each node (an output port counts as a use). */
+export function useCounts(g: Graph): Uint32Array {
+  const uses = new Uint32Array(g.nodes.length);
+  for (const n of g.nodes) for (const i of n.inputs) uses[i]!++;
+  for (const p of g.outputs) uses[p.id]!++;
+  return uses;
+}
+
+/** True when `from` depends on any of `targets`; only nodes with id ≥ `floor` are searched. */
+export function reachesAny(g: Graph, from: number, targets: ReadonlySet<number>, floor: number): boolean {
+  const seen = new Set<number>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (targets.has(id)) return true;
+    if (id < floor || seen.has(id)) continue;
+    seen.add(id);
+    for (const i of (g.nodes[id] as Node).inputs) stack.push(i);
+  }
+  return false;
+}
+
+/** True when `n` is a matmul of two rank-2 operands. */
+export function isMatmul2D(g: Graph, n: Node): boolean {
+  return n.op === 'matmul' && n.inputs.every((i) => g.nodes[i]!.shape.length === 2);
+}

@@ -241,6 +241,19 @@ const KERNEL_CASES: Record<string, () => void> = {
     expectValues(run((b) => c(b, [1000, 0, 1000, 0], [2, 2]).softmax(0)), [2, 2], [0.5, 0.5, 0.5, 0.5]);
     expectValues(run((b) => c(b, [-1000, -1000], [2]).softmax()), [2], [0.5, 0.5]);
   },
+  clip_grad: () => {
+    // Identity forward (the bound only shapes the backward pass) ...
+    expectValues(run((b) => b.apply('clip_grad', [c(b, [1, -2, 3, 0.5], [2, 2]), b.constant(0.5)])), [2, 2], [1, -2, 3, 0.5]);
+    // ... whose VJP clamps the incoming cotangent to [−bound, bound]; the bound gets no gradient.
+    const g = buildGraph((b) => {
+      const x = b.input('x', [4]);
+      const bound = b.input('bound', []);
+      return { loss: b.apply('clip_grad', [x, bound]).mul(b.constant([2, -3, 0.1, 0.5])).sum() };
+    }, { dtype: 'float64' });
+    const out = interpret(grad(g), { x: [1, 2, 3, 4], bound: 0.5 });
+    expect([...out['grad:x']!.data]).toEqual([0.5, -0.5, 0.1, 0.5]);
+    expect([...out['grad:bound']!.data]).toEqual([0]);
+  },
   softplus: () => {
     // log(1 + eˣ), stable at both ends.
     const v = run((b) => b.apply('softplus', [c(b, [0, 1, -1, 1000, -1000, 30], [6])]));

@@ -282,6 +282,22 @@ describe('JSON round trip', () => {
     expect(e.message).toMatch(pattern);
   });
 
+  it('toJSON gives a plain mutable copy, and fromJSON neither freezes nor aliases its argument', () => {
+    const g = small();
+    const j = toJSON(g);
+    (j.nodes[3]!.attrs.perm as number[])[0] = 0; // a plain copy: editing it is fine ...
+    j.nodes[3]!.shape.push(1);
+    expect(g.nodes[3]!.attrs.perm).toEqual([1, 0]); // ... and leaves the graph untouched
+    expect(g.nodes[3]!.shape).toEqual([3, 4]);
+    const k = toJSON(g);
+    const h = fromJSON(k);
+    expect(Object.isFrozen(k.nodes[3]!.attrs.perm)).toBe(false);
+    expect(Object.isFrozen(k.nodes[3]!.shape)).toBe(false);
+    expect(Object.isFrozen(k.nodes[3]!.inputs)).toBe(false);
+    k.nodes[3]!.shape[0] = 99;
+    expect(h.nodes[3]!.shape).toEqual([3, 4]);
+  });
+
   it('deserialize rejects text that is not JSON', () => {
     const e = thrown(() => deserialize('{"format": '));
     expect(e.kind).toBe('graph');

@@ -26,7 +26,7 @@ export function toJSON(g: Graph): GraphJSON {
     format: GRAPH_FORMAT,
     version: GRAPH_VERSION,
     nodes: g.nodes.map((n) => ({
-      id: n.id, op: n.op, inputs: [...n.inputs], attrs: { ...n.attrs } as Record<string, AttrValue>, dtype: n.dtype, shape: [...n.shape],
+      id: n.id, op: n.op, inputs: [...n.inputs], attrs: copyAttrs(n.attrs), dtype: n.dtype, shape: [...n.shape],
       ...(n.scope ? { scope: { ...n.scope } } : {}),
     })),
     inputs: g.inputs.map((p) => ({ ...p })),
@@ -37,6 +37,13 @@ export function toJSON(g: Graph): GraphJSON {
 /** `g` as a JSON string. */
 export function serialize(g: Graph): string {
   return JSON.stringify(toJSON(g));
+}
+
+/** A copy of attributes whose array values are copied too (the graph's own arrays are frozen). */
+function copyAttrs(attrs: Readonly<Record<string, AttrValue>>): Record<string, AttrValue> {
+  const out: Record<string, AttrValue> = {};
+  for (const [k, v] of Object.entries(attrs)) out[k] = (Array.isArray(v) ? [...v] : v) as AttrValue;
+  return out;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -52,7 +59,7 @@ function ports(v: unknown, field: string): Port[] {
 function attrValue(v: unknown, where: string): AttrValue {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') return v;
-  if (Array.isArray(v) && (v.every((x) => typeof x === 'number') || v.every((x) => typeof x === 'string'))) return v as number[];
+  if (Array.isArray(v) && (v.every((x) => typeof x === 'number') || v.every((x) => typeof x === 'string'))) return [...v] as number[];
   return fail('graph', `graph JSON: ${where} is not a valid attribute value`);
 }
 
@@ -72,12 +79,12 @@ export function fromJSON(obj: unknown): Graph {
     const attrs: Record<string, AttrValue> = {};
     for (const [k, v] of Object.entries(raw.attrs)) attrs[k] = attrValue(v, `${at}.attrs.${k}`);
     const node: Node = {
-      id: i, op: raw.op, inputs: raw.inputs as number[], attrs,
-      dtype: checkDType(raw.dtype, `graph JSON: ${at}.dtype`), shape: checkShape(raw.shape, `graph JSON: ${at}.shape`),
+      id: i, op: raw.op, inputs: [...(raw.inputs as number[])], attrs,
+      dtype: checkDType(raw.dtype, `graph JSON: ${at}.dtype`), shape: [...checkShape(raw.shape, `graph JSON: ${at}.shape`)],
     };
     if (raw.scope !== undefined) {
       if (!isObj(raw.scope)) fail('graph', `graph JSON: ${at}.scope must be an object`);
-      return { ...node, scope: raw.scope as NodeScope };
+      return { ...node, scope: { ...(raw.scope as NodeScope) } };
     }
     return node;
   });

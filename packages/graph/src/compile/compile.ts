@@ -8,6 +8,7 @@ import { fail } from '../ir/errors.js';
 import type { Graph } from '../ir/node.js';
 import { castGraph } from '../passes/cast.js';
 import { jsBackend, type MatmulBackend } from './backend.js';
+import { wasmBackend, wasmSimdAvailable } from './matmul-wasm.js';
 import { buildExecutable, type Executable } from './executable.js';
 
 /** Options of `compile`. */
@@ -16,12 +17,15 @@ export interface CompileOptions {
   readonly dtype?: DType;
   /** Worker threads. The executor runs on the calling thread; only 1 is accepted. */
   readonly threads?: number;
-  /** Matrix-product kernel: `js` (tuned JavaScript). Default `js`. */
-  readonly matmul?: 'js';
+  /**
+   * Matrix-product kernel: `wasm` (WebAssembly SIMD, float32 only), `js` (tuned JavaScript) or
+   * `auto` (the default: wasm for float32 when the engine runs WebAssembly SIMD, else js).
+   */
+  readonly matmul?: 'auto' | 'js' | 'wasm';
 }
 
 const cache = new WeakMap<Graph, Map<string, Executable>>();
-const BACKENDS: Readonly<Record<string, MatmulBackend>> = { js: jsBackend };
+const BACKENDS: Readonly<Record<string, MatmulBackend>> = { js: jsBackend, wasm: wasmBackend };
 
 /**
  * Compile `g` into an executable specialised to its static shapes. Same feeds, outputs and feed
@@ -34,9 +38,13 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable {
   const dtype = checkDType(options.dtype ?? 'float32', 'compile');
   const threads = options.threads ?? 1;
   if (threads !== 1) fail('usage', `compile: threads must be 1 (the executor is single-threaded), got ${JSON.stringify(threads)}`);
-  const matmul = options.matmul ?? 'js';
-  const backend = BACKENDS[matmul];
-  if (!backend) fail('usage', `compile: unknown matmul kernel ${JSON.stringify(matmul)} (known: ${Object.keys(BACKENDS).join(', ')})`);
+  const requested = options.matmul ?? 'auto';
+  if (requested !== 'auto' && !Object.prototype.hasOwnProperty.call(BACKENDS, requested)) {
+    fail('usage', `compile: unknown matmul kernel ${JSON.stringify(requested)} (known: auto, ${Object.keys(BACKENDS).join(', ')})`);
+  }
+  if (requested === 'wasm' && dtype !== 'float32') fail('usage', `compile: the wasm matmul kernel is float32 only (dtype is ${dtype})`);
+  const matmul = requested !== 'auto' ? requested : dtype === 'float32' && wasmSimdAvailable() ? 'wasm' : 'js';
+  const backend = BACKENDS[matmul]!;
   const key = `${dtype}|${matmul}`;
   let byKey = cache.get(g);
   if (!byKey) cache.set(g, (byKey = new Map()));

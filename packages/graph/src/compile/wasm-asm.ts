@@ -1,0 +1,110 @@
+/**
+ * A tiny WebAssembly assembler: just enough to emit one module that imports a memory and exports
+ * functions of i32 parameters, with i32 and v128 locals. Instructions are byte arrays built by the
+ * helpers below (opcodes from the WebAssembly core and SIMD specifications), so the kernel that
+ * uses it reads like the text format.
+ */
+
+/** Unsigned LEB128. */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 (32-bit). */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const name = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+/** An instruction's bytes. */
+export type Ins = readonly number[];
+
+/** The part of the WebAssembly JS API used here (the TypeScript lib in use has no DOM types). */
+export interface WasmApi {
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+  readonly Memory: new (d: { initial: number; maximum?: number }) => { readonly buffer: ArrayBuffer };
+}
+
+/** The engine's WebAssembly object, or undefined when there is none. */
+export const wasmApi: WasmApi | undefined = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** Value types. */
+export const I32 = 0x7f;
+export const V128 = 0x7b;
+
+/** Instructions (each returns its bytes). */
+export const op: Readonly<Record<string, Ins | ((...a: number[]) => Ins)>> & {
+  get(i: number): Ins; set(i: number): Ins; tee(i: number): Ins; i32(v: number): Ins; brIf(d: number): Ins;
+  v128Load(o?: number): Ins; v128Store(o?: number): Ins; load32Splat(o?: number): Ins;
+  add: Ins; sub: Ins; mul: Ins; ltU: Ins; ne: Ins; loop: Ins; block: Ins; end: Ins; v128Zero: Ins; f32x4Add: Ins; f32x4Mul: Ins;
+} = {
+  get: (i: number) => [0x20, ...uleb(i)],
+  set: (i: number) => [0x21, ...uleb(i)],
+  tee: (i: number) => [0x22, ...uleb(i)],
+  i32: (v: number) => [0x41, ...sleb(v)],
+  add: [0x6a],
+  sub: [0x6b],
+  mul: [0x6c],
+  ltU: [0x49],
+  ne: [0x47],
+  loop: [0x03, 0x40],
+  block: [0x02, 0x40],
+  end: [0x0b],
+  brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  /** v128.load with byte offset `offset` (alignment hint 1 byte: addresses need not be aligned). */
+  v128Load: (offset = 0) => [0xfd, ...uleb(0), 0, ...uleb(offset)],
+  v128Store: (offset = 0) => [0xfd, ...uleb(11), 0, ...uleb(offset)],
+  load32Splat: (offset = 0) => [0xfd, ...uleb(9), 0, ...uleb(offset)],
+  v128Zero: [0xfd, ...uleb(12), ...new Array<number>(16).fill(0)],
+  f32x4Add: [0xfd, ...uleb(228)],
+  f32x4Mul: [0xfd, ...uleb(230)],
+};
+
+/** A function: i32 parameters, extra locals (by type), its body (instructions, without `end`). */
+export interface WasmFunction {
+  readonly name: string;
+  readonly params: number;
+  readonly locals: readonly number[];
+  readonly body: readonly Ins[];
+}
+
+/** A module importing `env.mem` (a memory of at least one page) and exporting `fns`. */
+export function assemble(fns: readonly WasmFunction[]): Uint8Array {
+  const types = fns.map((f) => [0x60, ...vec(new Array<number[]>(f.params).fill([I32])), 0]);
+  const imports = vec([[...name('env'), ...name('mem'), 0x02, 0x00, ...uleb(1)]]);
+  const funcs = vec(fns.map((_, i) => uleb(i)));
+  const exports = vec(fns.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]));
+  const bodies = fns.map((f) => {
+    const locals = vec(f.locals.map((t) => [1, t]));
+    const code = [...locals, ...f.body.flat(), ...op.end];
+    return [...uleb(code.length), ...code];
+  });
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec(types)),
+    ...section(2, imports),
+    ...section(3, funcs),
+    ...section(7, exports),
+    ...section(10, vec(bodies)),
+  ]);
+}

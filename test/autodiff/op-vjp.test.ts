@@ -199,9 +199,9 @@ describe('op VJPs from the registry', () => {
         assertGradientsClose(analytic, numeric, { context: `${name} ${JSON.stringify(c.attrs)} on ${c.shapes.map((s) => `[${s}]`).join(', ')}\n${print(g)}` });
         checked++;
       }),
-      fcParams(40),
+      fcParams(60),
     );
-    expect(checked).toBeGreaterThanOrEqual(30);
+    expect(checked).toBeGreaterThanOrEqual(Math.floor(fcParams(60).numRuns! / 2));
   });
 
   it.each(piecewise.map((op) => [op.name, op] as const))('%s is piecewise constant: its gradient is zero', (name, op) => {

@@ -1,11 +1,11 @@
 /**
  * Seeded feeds for unrolled graphs: `cellFeeds` gives every input of `unroll(cell, options)` a
- * value (x and initial states uniform in [−scale, scale], parameters from `initParams`), and
+ * value (x, initial states and teacher-forcing targets uniform in [−scale, scale], parameters from `initParams`), and
  * `randomFeeds` gives any graph's inputs uniform values.
  */
 import { CellgradError, createRng, randomUniform, type Graph, type NDArray } from '@cellgrad/graph';
 import type { Cell } from './cell.js';
-import { initParams } from './init.js';
+import { initParams } from './init/params.js';
 import { describeUnroll } from './layout.js';
 import type { UnrollOptions } from './options.js';
 
@@ -35,13 +35,13 @@ export function cellFeeds(cell: Cell, options: UnrollOptions, seed = 0, feedOpti
   checkSeed(seed, 'cellFeeds');
   checkScale(scale, 'cellFeeds');
   const layout = describeUnroll(cell, options, 'cellFeeds');
-  const { dtype, layers } = layout.options;
-  const params = initParams(cell, layout.options, { seed, dtype, layers });
+  const { dtype, layers, bidirectional, pattern, classes } = layout.options;
+  const params = initParams(cell, layout.options, { seed, dtype, layers, bidirectional, ...(pattern === 'seq2one' ? { classes } : {}) });
   // A stream independent of the parameters' (seed + 1 is a different xoroshiro seed).
   const rng = createRng(seed + 1);
   const feeds: Record<string, NDArray> = {};
   for (const spec of layout.inputs) {
-    feeds[spec.name] = spec.role === 'param' ? params[spec.name]! : randomUniform(rng, spec.shape, -scale, scale, dtype);
+    feeds[spec.name] = spec.role === 'param' || spec.role === 'head' ? params[spec.name]! : randomUniform(rng, spec.shape, -scale, scale, dtype);
   }
   return feeds;
 }

@@ -9,15 +9,16 @@
  */
 export type { Cell, CellDef, CellSizes, InitFn, StepFn, StepInputs, StepParams } from './cell.js';
 export { defineCell, isCell } from './define-cell.js';
-export type { ResolvedUnrollOptions, UnrollOptions } from './options.js';
+export type { ResolvedUnrollOptions, UnrollOptions, UnrollPattern } from './options.js';
 export { cellInputs, describeUnroll, paramInputName, type InputSpec, type OutputSpec, type UnrollLayout } from './layout.js';
-export { unroll } from './unroll.js';
+export { unroll } from './unroll/unroll.js';
+export { withCrossEntropy } from './unroll/head.js';
 export { builtinCells, getBuiltinCell } from './builtins/registry.js';
 export { rnnTanh } from './builtins/rnn-tanh.js';
 export { rnnRelu } from './builtins/rnn-relu.js';
 export { lstm } from './builtins/lstm.js';
 export { gru } from './builtins/gru.js';
-export { initParams, type InitOptions } from './init.js';
+export { initParams, type InitOptions } from './init/params.js';
 export { cellFeeds, randomFeeds, type FeedOptions } from './feeds.js';
 export { loadReference } from './reference/load.js';
 export { checkReference, checkReferenceFile, type CheckReferenceOptions } from './reference/check.js';

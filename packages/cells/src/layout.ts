@@ -1,7 +1,7 @@
 /**
  * The layout of an unrolled graph, computed without building it: every input's name, shape and
  * role (in graph order), every output, and the sizes of each stacked layer. `unroll` follows it
- * exactly, and feeds, initialisers and the reference checker use it to name things.
+ * exactly, and feeds, initialisers, weight loaders and the reference checker use it to name things.
  */
 import { CellgradError, formatShape, sameShape, type Shape } from '@cellgrad/graph';
 import type { Cell, CellSizes } from './cell.js';
@@ -10,23 +10,28 @@ import { resolveUnrollOptions, type ResolvedUnrollOptions, type UnrollOptions } 
 
 /** One input of an unrolled graph. */
 export interface InputSpec {
-  /** The graph input's name (`x`, `h0`, `weight_ih`, `weight_ih_l1`, ...). */
+  /** The graph input's name (`x`, `h0`, `weight_ih`, `weight_ih_l1_reverse`, `head_weight`, ...). */
   readonly name: string;
   /** Its full shape. */
   readonly shape: Shape;
-  /** `x` (the sequence), `state` (an initial state) or `param`. */
-  readonly role: 'x' | 'state' | 'param';
+  /**
+   * `x` (the sequence), `state` (an initial state), `target` (the teacher-forcing targets), `param`
+   * (a cell parameter) or `head` (a parameter of the seq2one head).
+   */
+  readonly role: 'x' | 'state' | 'target' | 'param' | 'head';
   /** For `state` inputs: the state's name (`h` for `h0`). */
   readonly state?: string;
-  /** For `param` inputs: the cell's parameter name (`weight_ih` for `weight_ih_l1`). */
+  /** For `param` and `head` inputs: the parameter's own name (`weight_ih` for `weight_ih_l1`). */
   readonly param?: string;
   /** For `param` inputs: the layer it belongs to. */
   readonly layer?: number;
+  /** For `param` inputs: 0 forward, 1 reverse (bidirectional). */
+  readonly direction?: 0 | 1;
 }
 
 /** One output of an unrolled graph. */
 export interface OutputSpec {
-  /** `out`, or `<state>_T`. */
+  /** `out` (or `logits`, `probs` for seq2one), then `<state>_T`. */
   readonly name: string;
   readonly shape: Shape;
   /** For final-state outputs: the state's name. */
@@ -39,31 +44,36 @@ export interface UnrollLayout {
   readonly cell: string;
   /** The options with defaults filled in. */
   readonly options: ResolvedUnrollOptions;
-  /** Sizes of each layer (layer k > 0 takes the previous layer's output size as its input). */
+  /** 1, or 2 when bidirectional. */
+  readonly directions: 1 | 2;
+  /** Sizes of each layer (layer k > 0 takes the previous layer's output, both directions, as input). */
   readonly layerSizes: readonly CellSizes[];
   /** Per-example state shapes (the same for every layer), in declaration order. */
   readonly stateShapes: Readonly<Record<string, Shape>>;
-  /** Size of the per-step output of the top layer. */
+  /** Size of the per-step output of the top layer (both directions together). */
   readonly outputSize: number;
-  /** The graph's inputs, in graph order: `x`, initial states, then parameters layer by layer. */
+  /** The graph's inputs, in graph order: `x`, initial states, `targets`, parameters, head. */
   readonly inputs: readonly InputSpec[];
-  /** The graph's outputs, in graph order: `out`, then `<state>_T` per state. */
+  /** The graph's outputs, in graph order: `out` (or `logits`, `probs`), then `<state>_T` per state. */
   readonly outputs: readonly OutputSpec[];
 }
 
-/** The graph-input name of parameter `name` of layer `layer`: `name` alone for one layer, else `name_l<k>`. */
-export function paramInputName(name: string, layer: number, layers: number): string {
-  return layers === 1 ? name : `${name}_l${layer}`;
+/**
+ * The graph-input name of parameter `name` of layer `layer`: `name` alone for one layer, else
+ * `name_l<k>`; `_reverse` appended for the reverse direction (as PyTorch).
+ */
+export function paramInputName(name: string, layer: number, layers: number, reverse = false): string {
+  return `${name}${layers === 1 ? '' : `_l${layer}`}${reverse ? '_reverse' : ''}`;
 }
 
-/** The sizes of each of `layers` stacked layers of `cell`, starting from `sizes`. */
-export function layerSizesOf(cell: Cell, sizes: CellSizes, layers: number): CellSizes[] {
+/** The sizes of each of `layers` stacked layers of `cell`, starting from `sizes` (`directions` 2: bidirectional). */
+export function layerSizesOf(cell: Cell, sizes: CellSizes, layers: number, directions = 1): CellSizes[] {
   const out: CellSizes[] = [];
   let input = sizes.input;
   for (let k = 0; k < layers; k++) {
     const s = { input, hidden: sizes.hidden };
     out.push(s);
-    input = cell.outputSize(s);
+    input = cell.outputSize(s) * directions;
   }
   return out;
 }
@@ -76,7 +86,8 @@ export function layerSizesOf(cell: Cell, sizes: CellSizes, layers: number): Cell
  */
 export function describeUnroll(cell: Cell, options: UnrollOptions, fn = 'describeUnroll'): UnrollLayout {
   const o = resolveUnrollOptions(cell, options, fn);
-  const layerSizes = layerSizesOf(cell, o, o.layers);
+  const dirs = o.bidirectional ? 2 : 1;
+  const layerSizes = layerSizesOf(cell, o, o.layers, dirs);
   const stateShapes = cell.stateShapes(layerSizes[0]!);
   for (let k = 1; k < o.layers; k++) {
     const sk = cell.stateShapes(layerSizes[k]!);
@@ -86,15 +97,23 @@ export function describeUnroll(cell: Cell, options: UnrollOptions, fn = 'describ
       }
     }
   }
+  const outputSize = cell.outputSize(layerSizes[o.layers - 1]!) * dirs;
   const inputs: InputSpec[] = [{ name: 'x', shape: [o.steps, o.batch, o.input], role: 'x' }];
   for (const [s, shape] of Object.entries(stateShapes)) {
-    inputs.push({ name: `${s}0`, shape: [o.layers, o.batch, ...shape], role: 'state', state: s });
+    inputs.push({ name: `${s}0`, shape: [o.layers * dirs, o.batch, ...shape], role: 'state', state: s });
   }
+  if (o.teacherForcing) inputs.push({ name: 'targets', shape: [o.steps, o.batch, outputSize], role: 'target' });
   layerSizes.forEach((sizes, k) => {
-    for (const [p, shape] of Object.entries(cell.paramShapes(sizes))) {
-      inputs.push({ name: paramInputName(p, k, o.layers), shape, role: 'param', param: p, layer: k });
+    for (let d = 0; d < dirs; d++) {
+      for (const [p, shape] of Object.entries(cell.paramShapes(sizes))) {
+        inputs.push({ name: paramInputName(p, k, o.layers, d === 1), shape, role: 'param', param: p, layer: k, direction: d as 0 | 1 });
+      }
     }
   });
+  if (o.pattern === 'seq2one') {
+    inputs.push({ name: 'head_weight', shape: [o.classes, outputSize], role: 'head', param: 'head_weight' });
+    inputs.push({ name: 'head_bias', shape: [o.classes], role: 'head', param: 'head_bias' });
+  }
   const seen = new Map<string, InputSpec>();
   for (const spec of inputs) {
     const prev = seen.get(spec.name);
@@ -103,10 +122,11 @@ export function describeUnroll(cell: Cell, options: UnrollOptions, fn = 'describ
     }
     seen.set(spec.name, spec);
   }
-  const outputSize = cell.outputSize(layerSizes[o.layers - 1]!);
-  const outputs: OutputSpec[] = [{ name: 'out', shape: [o.steps, o.batch, outputSize] }];
-  for (const [s, shape] of Object.entries(stateShapes)) outputs.push({ name: `${s}_T`, shape: [o.layers, o.batch, ...shape], state: s });
-  return Object.freeze({ cell: cell.name, options: o, layerSizes, stateShapes, outputSize, inputs, outputs });
+  const outputs: OutputSpec[] = o.pattern === 'seq2one'
+    ? [{ name: 'logits', shape: [o.batch, o.classes] }, { name: 'probs', shape: [o.batch, o.classes] }]
+    : [{ name: 'out', shape: [o.steps, o.batch, outputSize] }];
+  for (const [s, shape] of Object.entries(stateShapes)) outputs.push({ name: `${s}_T`, shape: [o.layers * dirs, o.batch, ...shape], state: s });
+  return Object.freeze({ cell: cell.name, options: o, directions: dirs, layerSizes, stateShapes, outputSize, inputs, outputs });
 }
 
 /**
@@ -120,6 +140,8 @@ export function cellInputs(cell: Cell, options: UnrollOptions): readonly InputSp
 
 function roleText(spec: InputSpec): string {
   if (spec.role === 'x') return 'the input sequence';
+  if (spec.role === 'target') return 'the teacher-forcing targets';
   if (spec.role === 'state') return `the initial value of state '${spec.state}'`;
-  return `parameter '${spec.param}' of layer ${spec.layer}`;
+  if (spec.role === 'head') return `head parameter '${spec.param}'`;
+  return `parameter '${spec.param}' of layer ${spec.layer}${spec.direction === 1 ? ' (reverse)' : ''}`;
 }

@@ -1,7 +1,19 @@
-/** The options of `unroll` (and of the helpers that describe or feed an unrolled graph), validated. */
+/**
+ * The options of `unroll` (and of the helpers that describe or feed an unrolled graph), validated:
+ * sizes, dtype, stacked and bidirectional layers, and the design pattern (sequence to sequence,
+ * sequence to one with a softmax head, Jordan feedback with teacher forcing).
+ */
 import { CellgradError, type DType } from '@cellgrad/graph';
 import type { Cell } from './cell.js';
 import { isCell } from './define-cell.js';
+
+/**
+ * The design pattern of an unrolled graph:
+ * - `'seq2seq'` (default): an output at every step, `out` [steps, batch, outputs];
+ * - `'seq2one'`: only the last step's output, through a dense + softmax head: outputs `logits` and
+ *   `probs` [batch, classes] (parameters `head_weight` [classes, outputs], `head_bias` [classes]).
+ */
+export type UnrollPattern = 'seq2seq' | 'seq2one';
 
 /** How to unroll a cell. */
 export interface UnrollOptions {
@@ -17,38 +29,72 @@ export interface UnrollOptions {
   readonly dtype?: DType;
   /** Number of stacked layers (default 1). */
   readonly layers?: number;
+  /**
+   * Run every layer forward and on the time-reversed sequence, concatenating both outputs on the
+   * feature axis (PyTorch's `bidirectional=True`; default false). Reverse parameters end in `_reverse`.
+   */
+  readonly bidirectional?: boolean;
+  /** `'seq2seq'` (default) or `'seq2one'` (see `UnrollPattern`). */
+  readonly pattern?: UnrollPattern;
+  /** Number of classes of the `'seq2one'` head (required by that pattern, refused otherwise). */
+  readonly classes?: number;
+  /**
+   * Jordan feedback with teacher forcing: the graph gets an input `targets` shaped like `out`, and
+   * at every step after the first the top layer's fed-back output state (the state the step also
+   * returns as its output, e.g. the `jordan` cell's `h`) is replaced by the true target of the
+   * previous step (for the reverse direction: of the next time step). Default false.
+   */
+  readonly teacherForcing?: boolean;
 }
 
-/** `UnrollOptions` with every default filled in. */
-export type ResolvedUnrollOptions = Required<UnrollOptions>;
+/** `UnrollOptions` with every default filled in (`classes` is 0 unless the pattern is seq2one). */
+export interface ResolvedUnrollOptions {
+  readonly input: number;
+  readonly hidden: number;
+  readonly batch: number;
+  readonly steps: number;
+  readonly dtype: DType;
+  readonly layers: number;
+  readonly bidirectional: boolean;
+  readonly pattern: UnrollPattern;
+  readonly classes: number;
+  readonly teacherForcing: boolean;
+}
 
 const SIZE_KEYS = ['input', 'hidden', 'batch', 'steps', 'layers'] as const;
+const KNOWN = [...SIZE_KEYS, 'dtype', 'bidirectional', 'pattern', 'classes', 'teacherForcing'];
 
 /**
- * Check `cell` and `options` (positive integer sizes, a known dtype) and fill in the defaults.
- * `fn` names the calling function in error messages.
+ * Check `cell` and `options` (positive integer sizes, a known dtype and pattern) and fill in the
+ * defaults. `fn` names the calling function in error messages.
  */
 export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'unroll'): ResolvedUnrollOptions {
   if (!isCell(cell)) throw new CellgradError('usage', `${fn}: the first argument must be a cell made by defineCell (or a built-in cell), got ${describe(cell)}`);
-  if (typeof options !== 'object' || options === null) {
-    throw new CellgradError('usage', `${fn}(cell '${cell.name}'): options must be an object { input, hidden, batch, steps, dtype?, layers? }`);
-  }
-  const resolved = { dtype: 'float32' as DType, layers: 1, ...options };
+  const bad = (msg: string): never => {
+    throw new CellgradError('usage', `${fn}(cell '${cell.name}'): ${msg}`);
+  };
+  if (typeof options !== 'object' || options === null) bad('options must be an object { input, hidden, batch, steps, dtype?, layers?, bidirectional?, pattern?, classes?, teacherForcing? }');
+  const unknown = Object.keys(options).filter((k) => !KNOWN.includes(k));
+  if (unknown.length > 0) bad(`unknown option(s) ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${KNOWN.join(', ')})`);
+  const r = { dtype: 'float32' as DType, layers: 1, bidirectional: false, pattern: 'seq2seq' as UnrollPattern, teacherForcing: false, ...options };
   for (const key of SIZE_KEYS) {
-    const v = resolved[key];
-    if (!Number.isInteger(v) || (v as number) <= 0) {
-      throw new CellgradError('usage', `${fn}(cell '${cell.name}'): option '${key}' must be a positive integer, got ${JSON.stringify(v)}`);
-    }
+    const v = r[key];
+    if (!Number.isInteger(v) || (v as number) <= 0) bad(`option '${key}' must be a positive integer, got ${JSON.stringify(v)}`);
   }
-  if (resolved.dtype !== 'float32' && resolved.dtype !== 'float64') {
-    throw new CellgradError('usage', `${fn}(cell '${cell.name}'): unknown dtype ${JSON.stringify(resolved.dtype)} (expected "float32" or "float64")`);
+  if (r.dtype !== 'float32' && r.dtype !== 'float64') bad(`unknown dtype ${JSON.stringify(r.dtype)} (expected "float32" or "float64")`);
+  for (const key of ['bidirectional', 'teacherForcing'] as const) {
+    if (typeof r[key] !== 'boolean') bad(`option '${key}' must be true or false, got ${JSON.stringify(r[key])}`);
   }
-  const known = new Set<string>([...SIZE_KEYS, 'dtype']);
-  const unknown = Object.keys(options).filter((k) => !known.has(k));
-  if (unknown.length > 0) {
-    throw new CellgradError('usage', `${fn}(cell '${cell.name}'): unknown option(s) ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${[...known].join(', ')})`);
-  }
-  return { input: resolved.input, hidden: resolved.hidden, batch: resolved.batch, steps: resolved.steps, dtype: resolved.dtype, layers: resolved.layers };
+  if (r.pattern !== 'seq2seq' && r.pattern !== 'seq2one') bad(`unknown pattern ${JSON.stringify(r.pattern)} (expected 'seq2seq' or 'seq2one')`);
+  let classes = 0;
+  if (r.pattern === 'seq2one') {
+    if (!Number.isInteger(r.classes) || (r.classes as number) <= 0) bad(`pattern 'seq2one' needs 'classes', a positive integer (the size of the softmax head), got ${JSON.stringify(r.classes)}`);
+    classes = r.classes!;
+  } else if (r.classes !== undefined) bad(`option 'classes' belongs to pattern 'seq2one' (the pattern is '${r.pattern}')`);
+  return {
+    input: r.input, hidden: r.hidden, batch: r.batch, steps: r.steps, dtype: r.dtype, layers: r.layers,
+    bidirectional: r.bidirectional, pattern: r.pattern, classes, teacherForcing: r.teacherForcing,
+  };
 }
 
 function describe(x: unknown): string {

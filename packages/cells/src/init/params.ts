@@ -5,9 +5,9 @@
  * the values exactly.
  */
 import { allocate, CellgradError, createRng, formatShape, sizeOf, type DType, type NDArray, type Rng } from '@cellgrad/graph';
-import type { Cell, CellSizes } from './cell.js';
-import { isCell } from './define-cell.js';
-import { layerSizesOf, paramInputName } from './layout.js';
+import type { Cell, CellSizes } from '../cell.js';
+import { isCell } from '../define-cell.js';
+import { layerSizesOf, paramInputName } from '../layout.js';
 
 /** Options of `initParams`. */
 export interface InitOptions {
@@ -17,6 +17,10 @@ export interface InitOptions {
   readonly dtype?: DType;
   /** Number of stacked layers (default 1); names get `_l<k>` when more than one. */
   readonly layers?: number;
+  /** Two directions per layer (default false); the reverse direction's names end in `_reverse`. */
+  readonly bidirectional?: boolean;
+  /** Also initialise a seq2one head of this many classes (`head_weight`, `head_bias`; nn.Linear's U(−1/√in, 1/√in)). */
+  readonly classes?: number;
 }
 
 /** Fill `out` with the cell's default U(−1/√H, 1/√H) draws. */
@@ -50,7 +54,9 @@ function customValues(cell: Cell, sizes: CellSizes, rng: Rng, layer: number): Re
  */
 export function initParams(cell: Cell, sizes: CellSizes, options: InitOptions = {}): Record<string, NDArray> {
   if (!isCell(cell)) throw new CellgradError('usage', 'initParams: the first argument must be a cell made by defineCell');
-  const { seed = 0, dtype = 'float64', layers = 1 } = options;
+  const { seed = 0, dtype = 'float64', layers = 1, bidirectional = false, classes } = options;
+  const dirs = bidirectional ? 2 : 1;
+  if (classes !== undefined && (!Number.isInteger(classes) || classes <= 0)) throw new CellgradError('usage', `initParams(cell '${cell.name}'): 'classes' must be a positive integer, got ${JSON.stringify(classes)}`);
   for (const [k, v] of [['input', sizes?.input], ['hidden', sizes?.hidden], ['layers', layers]] as const) {
     if (!Number.isInteger(v) || (v as number) <= 0) throw new CellgradError('usage', `initParams(cell '${cell.name}'): '${k}' must be a positive integer, got ${JSON.stringify(v)}`);
   }
@@ -58,7 +64,8 @@ export function initParams(cell: Cell, sizes: CellSizes, options: InitOptions = 
   if (dtype !== 'float32' && dtype !== 'float64') throw new CellgradError('usage', `initParams(cell '${cell.name}'): unknown dtype ${JSON.stringify(dtype)} (expected "float32" or "float64")`);
   const rng = createRng(seed);
   const out: Record<string, NDArray> = {};
-  layerSizesOf(cell, sizes, layers).forEach((s, k) => {
+  const layerSizes = layerSizesOf(cell, sizes, layers, dirs);
+  for (const [k, s] of layerSizes.entries()) for (let d = 0; d < dirs; d++) {
     const shapes = cell.paramShapes(s);
     const custom = customValues(cell, s, rng, k);
     for (const key of Object.keys(custom)) {
@@ -79,8 +86,17 @@ export function initParams(cell: Cell, sizes: CellSizes, options: InitOptions = 
       }
       const data = allocate(dtype, n);
       data.set(values);
-      out[paramInputName(p, k, layers)] = { shape: [...shape], data };
+      out[paramInputName(p, k, layers, d === 1)] = { shape: [...shape], data };
     }
-  });
+  }
+  if (classes !== undefined) {
+    const width = cell.outputSize(layerSizes[layers - 1]!) * dirs;
+    const bound = 1 / Math.sqrt(width);
+    for (const [name, shape] of [['head_weight', [classes, width]], ['head_bias', [classes]]] as const) {
+      const data = allocate(dtype, sizeOf(shape));
+      for (let i = 0; i < data.length; i++) data[i] = rng.uniform(-bound, bound);
+      out[name] = { shape: [...shape], data };
+    }
+  }
   return out;
 }

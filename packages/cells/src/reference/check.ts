@@ -8,7 +8,7 @@ import { CellgradError, extendGraph, formatShape, interpret, sameShape, type NDA
 import type { Cell } from '../cell.js';
 import { builtinCells } from '../builtins/registry.js';
 import { describeUnroll, type UnrollLayout } from '../layout.js';
-import { unroll } from '../unroll.js';
+import { unroll } from '../unroll/unroll.js';
 import { compareTensor } from './compare.js';
 import { loadReference } from './load.js';
 import type { ReferenceCase, ReferenceReport, TensorComparison } from './types.js';

@@ -1,28 +1,32 @@
 /**
- * `unroll`: calls a cell's step once per time step (and per stacked layer) inside one trace and
- * returns the graph. Inputs: `x` [steps, batch, input], `<state>0` [layers, batch, ...], then the
- * parameters; outputs: `out` [steps, batch, outputSize], then `<state>_T` [layers, batch, ...].
- * Parameters are single input nodes shared by every step, so hash-consing keeps one node per
- * derived value (such as `W.T`) across the whole sequence.
+ * `unroll`: calls a cell's step once per time step, per stacked layer and per direction inside one
+ * trace and returns the graph. Inputs: `x` [steps, batch, input], `<state>0` [layers·dirs, batch, ...],
+ * `targets` (teacher forcing), the parameters, the head (seq2one); outputs: `out` [steps, batch,
+ * outputs] (or `logits`, `probs`), then `<state>_T` [layers·dirs, batch, ...]. Parameters are single
+ * input nodes shared by every step, so hash-consing keeps one node per derived value (such as `W.T`).
  */
-import { GraphBuilder, stack, type Graph, type Tensor } from '@cellgrad/graph';
-import type { Cell } from './cell.js';
-import { describeUnroll } from './layout.js';
-import type { UnrollOptions } from './options.js';
-import { runStep } from './step.js';
+import { concat, GraphBuilder, stack, type Graph, type Tensor } from '@cellgrad/graph';
+import type { Cell } from '../cell.js';
+import { describeUnroll } from '../layout.js';
+import type { UnrollOptions } from '../options.js';
+import { runDirection, type TargetAt } from './direction.js';
+import { lastOutput, softmaxHead } from './head.js';
 
 /**
- * Unroll `cell` over `steps` time steps (and `layers` stacked layers) into a plain `Graph`.
- * Names and shapes are those of `describeUnroll(cell, options)`; they follow PyTorch's
- * `nn.RNN`/`nn.LSTM`/`nn.GRU` conventions (parameter names get `_l<k>` when `layers > 1`).
- * Errors inside a step name the cell, the step and (for ops) the op and the shapes.
+ * Unroll `cell` over `steps` time steps (and `layers` stacked layers, optionally bidirectional)
+ * into a plain `Graph`. Names and shapes are those of `describeUnroll(cell, options)`; they follow
+ * PyTorch's `nn.RNN`/`nn.LSTM`/`nn.GRU` conventions (parameter names get `_l<k>` when
+ * `layers > 1` and `_reverse` for the reverse direction; state `k·dirs + d` of `h0` belongs to
+ * layer k, direction d). Errors inside a step name the cell, the layer and the step.
  * @example
  * const g = unroll(getBuiltinCell('lstm'), { input: 3, hidden: 4, batch: 2, steps: 5, dtype: 'float64' });
  * const { out, h_T, c_T } = interpret(g, feeds);
+ * const bi = unroll(getBuiltinCell('gru'), { input: 3, hidden: 4, batch: 2, steps: 5, layers: 2, bidirectional: true });
  */
 export function unroll(cell: Cell, options: UnrollOptions): Graph {
   const layout = describeUnroll(cell, options, 'unroll');
-  const { steps, batch, layers, dtype } = layout.options;
+  const { steps, batch, layers, dtype, pattern } = layout.options;
+  const dirs = layout.directions;
   const b = new GraphBuilder(dtype);
   const declared = new Map<string, Tensor>();
   for (const spec of layout.inputs) declared.set(spec.name, b.input(spec.name, spec.shape, dtype));
@@ -30,28 +34,35 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
   const stateNames = Object.keys(layout.stateShapes);
   const finals: Record<string, Tensor[]> = Object.fromEntries(stateNames.map((s) => [s, []]));
 
-  let below: Tensor[] | undefined;
+  let below: Tensor[] = Array.from({ length: steps }, (_, t) => b.scoped({ cell: cell.name, step: t, layer: 0 }, () => x.index(0, t)));
+  let top: Tensor[][] = [];
   for (let k = 0; k < layers; k++) {
-    const params: Record<string, Tensor> = {};
-    for (const spec of layout.inputs) {
-      if (spec.role === 'param' && spec.layer === k) params[spec.param!] = declared.get(spec.name)!;
+    const perDir = cell.outputSize(layout.layerSizes[k]!);
+    top = [];
+    for (let d = 0; d < dirs; d++) {
+      const params: Record<string, Tensor> = {};
+      for (const spec of layout.inputs) {
+        if (spec.role === 'param' && spec.layer === k && spec.direction === d) params[spec.param!] = declared.get(spec.name)!;
+      }
+      const initial = b.scoped({ cell: cell.name, layer: k }, () => Object.fromEntries(stateNames.map((s) => [s, declared.get(`${s}0`)!.index(0, k * dirs + d)])));
+      const targets = declared.get('targets');
+      const targetAt: TargetAt | undefined = targets && k === layers - 1
+        ? (t) => b.scoped({ cell: cell.name, step: t, layer: k }, () => targets.index(0, t).slice(-1, d * perDir, (d + 1) * perDir))
+        : undefined;
+      const r = runDirection(cell, {
+        builder: b, layer: k, layers, direction: d as 0 | 1, batch, stateShapes: layout.stateShapes,
+        outputSize: perDir, inputs: below, initial, params, ...(targetAt ? { targetAt } : {}),
+      });
+      for (const s of stateNames) finals[s]!.push(r.finals[s]!);
+      top.push([...r.outputs]);
     }
-    let states: Record<string, Tensor> = b.scoped({ cell: cell.name, layer: k }, () =>
-      Object.fromEntries(stateNames.map((s) => [s, declared.get(`${s}0`)!.index(0, k)])),
-    );
-    const outputSize = cell.outputSize(layout.layerSizes[k]!);
-    const outputs: Tensor[] = [];
-    for (let t = 0; t < steps; t++) {
-      const xt = below ? below[t]! : b.scoped({ cell: cell.name, step: t, layer: k }, () => x.index(0, t));
-      const ctx = { builder: b, step: t, layer: k, layers, batch, stateShapes: layout.stateShapes, outputSize };
-      const result = runStep(cell, ctx, { x: xt, ...states }, params);
-      states = result.states;
-      outputs.push(result.output);
-    }
-    for (const s of stateNames) finals[s]!.push(states[s]!);
-    below = outputs;
+    below = dirs === 1 ? top[0]! : top[0]!.map((fwd, t) => concat([fwd, top[1]![t]!], -1));
   }
-  const result: [string, Tensor][] = [['out', stack(below!, 0)]];
+  const result: [string, Tensor][] = [];
+  if (pattern === 'seq2one') {
+    const head = softmaxHead(lastOutput(top), declared.get('head_weight')!, declared.get('head_bias')!);
+    result.push(['logits', head.logits], ['probs', head.probs]);
+  } else result.push(['out', stack(below, 0)]);
   for (const s of stateNames) result.push([`${s}_T`, stack(finals[s]!, 0)]);
   return b.build(result);
 }

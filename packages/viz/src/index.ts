@@ -3,7 +3,13 @@
  * WebAssembly), and a self-contained HTML report (graphs with zoom and pan, loss curves, the
  * gradient-flow heatmap, the gradcheck and benchmark tables).
  */
-export type { DotOptions } from './dot/options.js';
+export { printFolded, type PrintOptions } from './text/print-folded.js';
+export { backwardNodes, sameStep, stepStructure, type Phase, type StepGroup, type StepStructure } from './steps.js';
+export { resolveDotOptions, type DotOptions, type ResolvedDotOptions } from './dot/options.js';
+export { buildView, type EdgeClass, type GraphView, type ViewCluster, type ViewEdge, type ViewItem } from './dot/view.js';
+export { COLORS } from './dot/style.js';
+export { toDot } from './dot/to-dot.js';
+export { dotToSvg, toSvg } from './svg/render.js';
 export type {
   BenchRow, FlowSeries, GradcheckReportLike, GradcheckRow, LossCurve, ReportData, ReportGraph,
 } from './report/types.js';

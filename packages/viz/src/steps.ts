@@ -1,0 +1,144 @@
+/**
+ * Where each node of a graph belongs in time: its step group (layer, time step, forward or
+ * backward), which nodes are gradient nodes, and which steps repeat the previous one structurally
+ * (same ops, types and wiring, modulo node ids) so that printing and drawing can fold them.
+ */
+import type { Graph, Node } from '@cellgrad/graph';
+
+/** The forward or backward half of a time step. */
+export type Phase = 'forward' | 'backward';
+
+/** The nodes a graph computed during one time step of one layer, in one phase. */
+export interface StepGroup {
+  /** `l<layer>:<phase>`: the groups of one lane are the steps of one layer in one phase. */
+  readonly lane: string;
+  readonly layer: number;
+  readonly phase: Phase;
+  readonly step: number;
+  /** Node ids, in graph order. */
+  readonly ids: readonly number[];
+}
+
+/** The time structure of a graph. */
+export interface StepStructure {
+  /** For each node id, its group (undefined for nodes outside any time step). */
+  readonly groupOf: readonly (StepGroup | undefined)[];
+  /** For each node id, whether it is a gradient node. */
+  readonly backward: readonly boolean[];
+  /** Each lane's groups, sorted by step. */
+  readonly lanes: ReadonlyMap<string, readonly StepGroup[]>;
+  /** Groups structurally equal to the previous step of their lane (never a lane's first or last). */
+  readonly repeats: ReadonlySet<StepGroup>;
+}
+
+/**
+ * A node is a gradient node when the reverse-mode transform tagged it (`scope.phase`) or when it is
+ * computed from a gradient node (such as the sums accumulating a weight's gradient).
+ */
+export function backwardNodes(g: Graph): boolean[] {
+  const out: boolean[] = [];
+  for (const n of g.nodes) out[n.id] = n.scope?.phase === 'backward' || n.inputs.some((i) => out[i] === true);
+  return out;
+}
+
+/** Group the nodes of `g` by (layer, step, phase) and find the steps that repeat their predecessor. */
+export function stepStructure(g: Graph): StepStructure {
+  const backward = backwardNodes(g);
+  const byKey = new Map<string, { lane: string; layer: number; phase: Phase; step: number; ids: number[] }>();
+  const groupOf: (StepGroup | undefined)[] = new Array(g.nodes.length).fill(undefined);
+  for (const n of g.nodes) {
+    const step = n.scope?.step;
+    if (step === undefined) continue;
+    const layer = n.scope?.layer ?? 0;
+    const phase: Phase = backward[n.id] ? 'backward' : 'forward';
+    const lane = `l${layer}:${phase}`;
+    const key = `${lane}:${step}`;
+    let group = byKey.get(key);
+    if (!group) byKey.set(key, (group = { lane, layer, phase, step, ids: [] }));
+    group.ids.push(n.id);
+    groupOf[n.id] = group;
+  }
+  const lanes = new Map<string, StepGroup[]>();
+  for (const group of byKey.values()) {
+    const list = lanes.get(group.lane) ?? [];
+    list.push(group);
+    lanes.set(group.lane, list);
+  }
+  const repeats = new Set<StepGroup>();
+  for (const list of lanes.values()) {
+    list.sort((a, b) => a.step - b.step);
+    for (let i = 1; i < list.length - 1; i++) {
+      const prev = list[i - 1]!;
+      const cur = list[i]!;
+      if (cur.step === prev.step + 1 && sameStep(g, groupOf, prev, cur)) repeats.add(cur);
+    }
+  }
+  return { groupOf, backward, lanes, repeats };
+}
+
+/**
+ * How a node of `group` refers to its input `i`, independently of node ids where possible: by
+ * position inside its own step, or by lane, step offset and position from the end inside a
+ * neighbouring step (the recurrent state, the layer below, the forward values of a backward step).
+ * Any other input is returned as its id, to be compared structurally (`sameOther`).
+ */
+function inputRef(i: number, group: StepGroup, groupOf: readonly (StepGroup | undefined)[]): string | number {
+  const other = groupOf[i];
+  if (other === group) return `L${group.ids.indexOf(i)}`;
+  if (other && Math.abs(other.step - group.step) <= 1) {
+    const lane = other.lane === group.lane ? '' : other.lane;
+    return `R${lane}${other.step - group.step}:${other.ids.length - 1 - other.ids.indexOf(i)}`;
+  }
+  return i;
+}
+
+/**
+ * Attribute values agree when equal, or when numbers differ exactly by the step distance `d`
+ * (either sign, element by element): `slice {start=t}` and `pad {before=t, after=T-1-t}` repeat.
+ */
+function sameAttr(a: unknown, b: unknown, d: number): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return b - a === 0 || Math.abs(b - a) === d;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, k) => sameAttr(x, b[k], d));
+  return a === b;
+}
+
+/** Same op, type and attributes (up to the step shift `d`); inputs are not looked at. */
+function sameHead(a: Node, b: Node, d: number): boolean {
+  if (a.op !== b.op || a.dtype !== b.dtype || a.inputs.length !== b.inputs.length) return false;
+  if (a.shape.length !== b.shape.length || a.shape.some((n, k) => n !== b.shape[k])) return false;
+  const keys = Object.keys(a.attrs);
+  return keys.length === Object.keys(b.attrs).length && keys.every((k) => k in b.attrs && sameAttr(a.attrs[k], b.attrs[k], d));
+}
+
+/**
+ * Two nodes outside the compared steps match when they are the same node (a shared weight) or are
+ * built the same way, up to the step shift, a few levels deep (the per-step slices of a sequence).
+ */
+function sameOther(g: Graph, a: number, b: number, d: number, depth = 3): boolean {
+  if (a === b) return true;
+  const na = g.nodes[a]!;
+  const nb = g.nodes[b]!;
+  if (depth === 0 || !sameHead(na, nb, d)) return false;
+  return na.inputs.every((i, k) => sameOther(g, i, nb.inputs[k]!, d, depth - 1));
+}
+
+/** True when step `b` has the same node sequence as step `a`, modulo ids. */
+export function sameStep(g: Graph, groupOf: readonly (StepGroup | undefined)[], a: StepGroup, b: StepGroup): boolean {
+  if (a.ids.length !== b.ids.length) return false;
+  const d = Math.abs(b.step - a.step);
+  return a.ids.every((id, k) => {
+    const na = g.nodes[id]!;
+    const nb = g.nodes[b.ids[k]!]!;
+    if (!sameHead(na, nb, d)) return false;
+    return na.inputs.every((i, m) => {
+      const ra = inputRef(i, a, groupOf);
+      const rb = inputRef(nb.inputs[m]!, b, groupOf);
+      return typeof ra === 'number' && typeof rb === 'number' ? sameOther(g, ra, rb, d) : ra === rb;
+    });
+  });
+}
+
+/** "layer 1 · step 3 · backward" style name of a group (layer only when the graph has several). */
+export function groupLabel(group: Pick<StepGroup, 'layer' | 'phase'>, steps: string, layered: boolean): string {
+  return `${layered ? `layer ${group.layer} · ` : ''}${steps}${group.phase === 'backward' ? ' · backward' : ''}`;
+}

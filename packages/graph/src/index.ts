@@ -35,3 +35,4 @@ export { batchGates, gateGroups } from './passes/batch-gates.js';
 export { hoistInputProjections, projectionGroups } from './passes/hoist-time.js';
 export { batchSumOfProducts, productSums } from './passes/sum-products.js';
 export { optimize, optimizeWithTrace, PIPELINE, type OptimizeOptions, type OptimizeTrace, type PassEntry, type TraceStep } from './passes/pipeline.js';
+export * from './debug/index.js';

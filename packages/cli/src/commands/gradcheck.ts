@@ -5,7 +5,9 @@
 import type { Command } from 'commander';
 import { formatGradcheck, gradcheck, type GradcheckReport } from '@cellgrad/autodiff';
 import { cellFeeds, unroll } from '@cellgrad/cells';
+import { interpret } from '@cellgrad/graph';
 import { resolveCells } from '../cell-source.js';
+import { cellGradGraph } from '../graph-source.js';
 import { EXIT } from '../errors.js';
 import { addSizeOptions, nonNegativeInt, nonNegativeNumber, oneOf, positiveNumber, sizesOf, sizesText, type SizeOptions } from '../options.js';
 import { progressLine } from '../progress.js';
@@ -20,6 +22,7 @@ export interface GradcheckCommandOptions extends SizeOptions {
   readonly order: '1' | '2';
   readonly seed: number;
   readonly json?: boolean;
+  readonly checkFinite?: boolean;
 }
 
 /** The result for one cell, as `--json` prints it. */
@@ -39,6 +42,8 @@ export async function runGradcheck(target: string, o: GradcheckCommandOptions): 
     const options = { ...sizes, dtype: 'float64' as const };
     const g = unroll(cell, options);
     const feeds = cellFeeds(cell, options, o.seed);
+    // Debug mode: the forward and backward passes once, stopping at the first NaN/Inf node.
+    if (o.checkFinite) interpret(cellGradGraph(g), feeds, { checkFinite: true });
     const progress = progressLine(`gradcheck ${label}:`);
     let report: GradcheckReport;
     try {
@@ -76,6 +81,7 @@ export function gradcheckCommand(program: Command, setExit: (code: number) => vo
     .option('--order <n>', '1 (gradients) or 2 (also second derivatives)', oneOf('1', '2'), '1')
     .option('--seed <n>', 'seed of the feeds and of the random directions', nonNegativeInt, 0)
     .option('--json', 'print the report as JSON')
+    .option('--check-finite', 'first run the forward and backward passes once, stopping at the first node that produces NaN or Inf (exit 2, naming the op, node, cell, step and input ranges)')
     .action(async (target: string, o: GradcheckCommandOptions) => setExit(await runGradcheck(target, o)));
   return cmd;
 }

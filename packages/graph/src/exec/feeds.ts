@@ -66,7 +66,7 @@ export function checkFeeds(g: Graph, feeds: Feeds): NDArray[] {
   const values: NDArray[] = [];
   for (const port of g.inputs) {
     const node = g.nodes[port.id]!;
-    const v = feeds[port.name];
+    const v = Object.prototype.hasOwnProperty.call(feeds, port.name) ? feeds[port.name] : undefined;
     if (v === undefined) fail('feed', `missing feed for input '${port.name}' (expected ${node.dtype}${formatShape(node.shape)})`);
     const arr = toArray(v, port.name, node.dtype);
     if (!sameShape(arr.shape, node.shape)) {

@@ -9,6 +9,7 @@ import type { Graph } from '../ir/node.js';
 import { sizeOf } from '../ir/shape.js';
 import { getOp } from '../ops/registry.js';
 import { castGraph } from '../passes/cast.js';
+import { checkFinite } from '../debug/finite.js';
 import { checkFeeds, type Feeds } from './feeds.js';
 import type { NDArray } from './ndarray.js';
 
@@ -18,6 +19,11 @@ export interface InterpretOptions {
   readonly dtype?: DType;
   /** Also return the value of every node (by id), for debugging and tests. */
   readonly keepAll?: boolean;
+  /**
+   * Debug mode: stop at the first node (or fed input) holding NaN or ±Infinity with a
+   * `NonFiniteError` (kind `'nonfinite'`) naming the op, the node, its cell and step, and its inputs' ranges.
+   */
+  readonly checkFinite?: boolean;
 }
 
 /** Outputs by name. */
@@ -40,15 +46,21 @@ export function interpretAll(g: Graph, feeds: Feeds, options: InterpretOptions =
   const values: NDArray[] = new Array(graph.nodes.length);
   graph.inputs.forEach((p, i) => (values[p.id] = fed[i]!));
   for (const node of graph.nodes) {
-    if (node.op === 'input') continue;
+    if (node.op === 'input') {
+      if (options.checkFinite) checkFinite(node, values[node.id]!, []);
+      continue;
+    }
     const op = getOp(node.op);
-    const out: NDArray = { shape: node.shape, data: allocate(node.dtype, sizeOf(node.shape)) };
+    const inputs = node.inputs.map((i) => values[i]!);
+    let out: NDArray;
     try {
-      op.kernel({ inputs: node.inputs.map((i) => values[i]!), out, attrs: node.attrs });
+      out = { shape: node.shape, data: allocate(node.dtype, sizeOf(node.shape)) };
+      op.kernel({ inputs, out, attrs: node.attrs });
     } catch (e) {
       if (e instanceof CellgradError) throw e;
       throw new CellgradError('graph', `kernel of ${node.op} failed at node %${node.id}: ${(e as Error).message}`);
     }
+    if (options.checkFinite) checkFinite(node, out, inputs);
     values[node.id] = out;
   }
   const outputs: Outputs = {};

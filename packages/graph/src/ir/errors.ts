@@ -12,7 +12,8 @@ export type ErrorKind =
   | 'gradient' // an op with no VJP on the path of a gradient
   | 'op' // a bad op definition
   | 'cell' // a bad cell definition or unroll option
-  | 'usage'; // a bad argument to a public function
+  | 'usage' // a bad argument to a public function
+  | 'nonfinite'; // a node produced NaN or ±Infinity while checking for it (debug mode)
 
 /** Base class of every deliberate cellgrad error. */
 export class CellgradError extends Error {

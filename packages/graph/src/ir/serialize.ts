@@ -1,7 +1,7 @@
 /** JSON form of a graph: `toJSON` and `fromJSON` round-trip exactly; `fromJSON` validates fully. */
 import { freeze } from 'immer';
 import { checkDType } from './dtype.js';
-import { fail } from './errors.js';
+import { CellgradError, fail } from './errors.js';
 import type { AttrValue, Graph, Node, NodeScope, Port } from './node.js';
 import { checkShape } from './shape.js';
 import { verify } from './verify.js';
@@ -76,20 +76,42 @@ export function fromJSON(obj: unknown): Graph {
     if (typeof raw.op !== 'string') fail('graph', `graph JSON: ${at}.op must be a string`);
     if (!Array.isArray(raw.inputs) || !raw.inputs.every((j) => Number.isInteger(j))) fail('graph', `graph JSON: ${at}.inputs must be an array of integers`);
     if (!isObj(raw.attrs)) fail('graph', `graph JSON: ${at}.attrs must be an object`);
-    const attrs: Record<string, AttrValue> = {};
-    for (const [k, v] of Object.entries(raw.attrs)) attrs[k] = attrValue(v, `${at}.attrs.${k}`);
+    // Own data properties only: a key such as "__proto__" stays a plain (and then rejected) attribute.
+    const attrs: Record<string, AttrValue> = Object.fromEntries(Object.entries(raw.attrs).map(([k, v]) => [k, attrValue(v, `${at}.attrs.${k}`)]));
     const node: Node = {
       id: i, op: raw.op, inputs: [...(raw.inputs as number[])], attrs,
       dtype: checkDType(raw.dtype, `graph JSON: ${at}.dtype`), shape: [...checkShape(raw.shape, `graph JSON: ${at}.shape`)],
     };
-    if (raw.scope !== undefined) {
-      if (!isObj(raw.scope)) fail('graph', `graph JSON: ${at}.scope must be an object`);
-      return { ...node, scope: { ...(raw.scope as NodeScope) } };
-    }
-    return node;
+    return raw.scope === undefined ? node : { ...node, scope: scopeOf(raw.scope, `${at}.scope`) };
   });
   const g: Graph = { nodes, inputs: ports(obj.inputs, 'inputs'), outputs: ports(obj.outputs, 'outputs') };
-  return freeze(verify(g), true);
+  try {
+    verify(g);
+  } catch (e) {
+    // verify names nodes as "%i"; the file's field is "nodes[i]".
+    if (e instanceof CellgradError) throw new CellgradError(e.kind, `graph JSON: ${e.message.replace(/^verify: (node %(\d+))/, 'nodes[$2]: $1')}`);
+    throw e;
+  }
+  return freeze(g, true);
+}
+
+const SCOPE_FIELDS: Readonly<Record<string, (v: unknown) => boolean>> = {
+  cell: (v) => typeof v === 'string',
+  step: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
+  layer: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
+  phase: (v) => v === 'forward' || v === 'backward',
+};
+
+/** A node's scope: known fields checked (cell a string, step and layer non-negative integers, phase). */
+function scopeOf(v: unknown, at: string): NodeScope {
+  if (!isObj(v)) fail('graph', `graph JSON: ${at} must be an object`);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    const ok = Object.prototype.hasOwnProperty.call(SCOPE_FIELDS, k) ? SCOPE_FIELDS[k]!(x) : typeof x === 'string' || Number.isFinite(x) || typeof x === 'boolean';
+    if (!ok) fail('graph', `graph JSON: ${at}.${k} is not valid (${JSON.stringify(x)})`);
+    Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+  }
+  return out as NodeScope;
 }
 
 /** Parse a graph from JSON text. */

@@ -5,8 +5,11 @@
  */
 import { CellgradError, fail } from './errors.js';
 import type { Graph, Node } from './node.js';
-import { sameShape, formatShape } from './shape.js';
+import { sameShape, formatShape, sizeOf } from './shape.js';
 import { getOp, hasOp } from '../ops/registry.js';
+
+/** The most elements one tensor may have (2²⁸: 2 GiB in float64). */
+export const MAX_ELEMENTS = 2 ** 28;
 
 /** Throw a graph error naming the first problem; return `g` when it is well formed. */
 export function verify(g: Graph): Graph {
@@ -17,6 +20,9 @@ export function verify(g: Graph): Graph {
   all.forEach((n, i) => {
     if (n.id !== i) fail('graph', `verify: node at position ${i} has id %${n.id}`);
     if (!hasOp(n.op)) fail('graph', `verify: node %${i} uses unknown op '${n.op}'`);
+    if (!Array.isArray(n.inputs) || typeof n.attrs !== 'object' || n.attrs === null) fail('graph', `verify: node %${i} (${n.op}) needs an inputs array and an attrs object`);
+    const size = Array.isArray(n.shape) ? sizeOf(n.shape) : NaN;
+    if (!(size <= MAX_ELEMENTS)) fail('shape', `verify: node %${i} (${n.op}) has ${size} elements (shape ${JSON.stringify(n.shape)}); at most ${MAX_ELEMENTS} are allowed`);
     const op = getOp(n.op);
     const arityOk = op.arity === 'variadic' ? n.inputs.length > 0 : n.inputs.length === op.arity;
     if (!arityOk) fail('graph', `verify: node %${i} (${n.op}) has ${n.inputs.length} inputs, expected ${op.arity}`);

@@ -43,6 +43,8 @@ function spread(grad: Tensor, x: Tensor, axes: readonly number[]): Tensor {
 
 const checkAxes = (op: string) => (attrs: Attrs) => {
   if (typeof attrs.keepDims !== 'boolean') fail('graph', `${op}: attribute 'keepDims' must be a boolean`);
+  const axes = attrs.axes;
+  if (!Array.isArray(axes) || !axes.every((a) => Number.isSafeInteger(a))) fail('graph', `${op}: attribute 'axes' must be an array of integers, got ${JSON.stringify(axes)}`);
 };
 
 defineOp({

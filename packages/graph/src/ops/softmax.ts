@@ -14,6 +14,13 @@ function axisType(op: string) {
   };
 }
 
+/** Attribute check: `axis` is an integer (its range is checked against the input's rank by the shape rule). */
+function checkAxis(op: string) {
+  return (attrs: Attrs): void => {
+    if (!Number.isSafeInteger(attrs.axis)) fail('graph', `${op}: attribute 'axis' must be an integer, got ${JSON.stringify(attrs.axis)}`);
+  };
+}
+
 function softmaxKernel(log: boolean) {
   return ({ inputs: [x], out, attrs }: KernelArgs): void => {
     const axis = attrs.axis as number;
@@ -41,6 +48,7 @@ function softmaxKernel(log: boolean) {
 
 defineOp({
   name: 'softmax', arity: 1, doc: 'exp(x) / sum(exp(x)) along an axis',
+  checkAttrs: checkAxis('softmax'),
   type: axisType('softmax'),
   kernel: softmaxKernel(false),
   vjp: ({ output, grad, attrs }) => [output.mul(grad.sub(grad.mul(output).sum(attrs.axis as number, true)))],
@@ -48,6 +56,7 @@ defineOp({
 
 defineOp({
   name: 'log_softmax', arity: 1, doc: 'x − logsumexp(x) along an axis',
+  checkAttrs: checkAxis('log_softmax'),
   type: axisType('log_softmax'),
   kernel: softmaxKernel(true),
   vjp: ({ output, grad, attrs }) => [grad.sub(output.exp().mul(grad.sum(attrs.axis as number, true)))],

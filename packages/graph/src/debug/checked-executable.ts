@@ -1,0 +1,40 @@
+/**
+ * The compiled executor's non-finite debug mode. Fused loops keep intermediate values in registers,
+ * so a compiled plan cannot stop at the node that first went non-finite; instead `checkedExecutable`
+ * runs the plan, and when an output holds NaN or ±Infinity it replays the same feeds through the
+ * interpreter (in the plan's dtype, rounding each op exactly as the plan does) with `checkFinite`, which
+ * stops at the first culprit node. A non-finite intermediate that never reaches an output (masked by
+ * `where`, say) is only caught by `interpret(g, feeds, { checkFinite: true })` itself.
+ */
+import type { Executable } from '../compile/executable.js';
+import type { Feeds } from '../exec/feeds.js';
+import { interpretAll, type Outputs } from '../exec/interpret.js';
+import { checkFinite, firstNonFinite } from './finite.js';
+
+/**
+ * `exe` with a non-finite check on every run: same outputs when they are all finite, otherwise a
+ * `NonFiniteError` (kind `'nonfinite'`) naming the first node, its op, cell and step, and its inputs' ranges.
+ * @example
+ * const exe = checkedExecutable(compile(g, { dtype: 'float32' }));
+ * exe.run(feeds); // throws NonFiniteError at the first NaN
+ */
+export function checkedExecutable(exe: Executable): Executable {
+  const g = exe.graph;
+  return {
+    graph: g,
+    dtype: exe.dtype,
+    stats: exe.stats,
+    source: () => exe.source(),
+    run(feeds: Feeds): Outputs {
+      const out = exe.run(feeds);
+      const bad = g.outputs.find((p) => firstNonFinite(out[p.name]!) >= 0);
+      if (!bad) return out;
+      // Locate the first culprit: the interpreter stops there (it throws).
+      const { values } = interpretAll(g, feeds, { checkFinite: true });
+      // The interpreter found every node finite but the plan did not: report the output itself.
+      const node = g.nodes[bad.id]!;
+      checkFinite(node, out[bad.name]!, node.inputs.map((i) => values[i]!));
+      return out;
+    },
+  };
+}

@@ -120,6 +120,23 @@ const CASES: Record<string, CaseGen> = {
 };
 
 /**
+ * Ops whose VJP is a deliberately chosen estimator rather than the derivative (straight-through
+ * gates): finite differences cannot confirm them, so each is listed here with its case generator
+ * and the formula its VJP must implement, dx = f(x, dy, attrs), checked elementwise instead.
+ * Entries run only when the op is registered.
+ */
+const SURROGATES: Record<string, { readonly cases: CaseGen; readonly dx: (x: number, dy: number, attrs: Record<string, AttrValue>) => number }> = {
+  step_ste: {
+    cases: () => fc.record({ shape: shapeArb(), surrogate: fc.constantFrom('identity', 'sigmoid') }).map(({ shape, surrogate }) => ({ shapes: [shape], attrs: { surrogate } })),
+    dx: (x, dy, attrs) => {
+      if (attrs.surrogate === 'identity') return dy;
+      const s = 1 / (1 + Math.exp(-x));
+      return dy * s * (1 - s);
+    },
+  },
+};
+
+/**
  * Test-only ops (registered by other test files that share the registry when vitest runs without
  * isolation) are named with this prefix and are not checked here.
  */
@@ -128,12 +145,14 @@ const TEST_OP_PREFIX = '__test_';
 const hasDefaultGenerator = (op: OpDef): boolean =>
   op.scalar !== undefined && typeof op.arity === 'number' && op.arity >= 1 && op.checkAttrs === undefined;
 
-const generatorFor = (op: OpDef): CaseGen | undefined => CASES[op.name] ?? (hasDefaultGenerator(op) ? elementwiseCase : undefined);
+const generatorFor = (op: OpDef): CaseGen | undefined =>
+  SURROGATES[op.name]?.cases ?? CASES[op.name] ?? (hasDefaultGenerator(op) ? elementwiseCase : undefined);
 
 const ops = listOps().filter((op) => !op.name.startsWith(TEST_OP_PREFIX));
 const sources = ops.filter((op) => op.arity === 0);
 const piecewise = ops.filter((op) => op.arity !== 0 && op.piecewiseConstant);
-const differentiable = ops.filter((op) => op.arity !== 0 && !op.piecewiseConstant);
+const surrogates = ops.filter((op) => op.arity !== 0 && !op.piecewiseConstant && op.name in SURROGATES);
+const differentiable = ops.filter((op) => op.arity !== 0 && !op.piecewiseConstant && !(op.name in SURROGATES));
 
 /** The graph loss = sum(op(x0, …) ⊙ R) for one case, with R a constant drawn from `rng`. */
 function caseGraph(op: OpDef, c: OpCase, rng: Rng): Graph {
@@ -202,6 +221,29 @@ describe('op VJPs from the registry', () => {
       fcParams(60),
     );
     expect(checked).toBeGreaterThanOrEqual(Math.floor(fcParams(60).numRuns! / 2));
+  });
+
+  it.each(surrogates.map((op) => [op.name, op] as const))('%s: VJP implements its documented surrogate gradient', (name, op) => {
+    const spec = SURROGATES[name]!;
+    fc.assert(
+      fc.property(spec.cases(op), rngSeed(), (c, seed) => {
+        const rng = new Rng(seed);
+        const g = caseGraph(op, c, rng);
+        const feeds = caseFeeds(g, op, c, rng);
+        fc.pre(feeds !== undefined);
+        const dg = grad(g);
+        verify(dg);
+        const out = interpret(dg, feeds!);
+        // loss = sum(op(x) ⊙ R): the cotangent reaching op is R (the constant in the graph).
+        const sumNode = g.nodes[g.outputs[0]!.id]!;
+        const mulNode = g.nodes[sumNode.inputs[0]!]!;
+        const r = g.nodes[mulNode.inputs[1]!]!.attrs.data as number[];
+        const x = feeds!.x0!.data;
+        const dx = out['grad:x0']!.data;
+        for (let i = 0; i < x.length; i++) expect(dx[i]!).toBeCloseTo(spec.dx(x[i]!, r[i]!, c.attrs), 12);
+      }),
+      fcParams(30),
+    );
   });
 
   it.each(piecewise.map((op) => [op.name, op] as const))('%s is piecewise constant: its gradient is zero', (name, op) => {

@@ -254,6 +254,12 @@ const KERNEL_CASES: Record<string, () => void> = {
     expect([...out['grad:x']!.data]).toEqual([0.5, -0.5, 0.1, 0.5]);
     expect([...out['grad:bound']!.data]).toEqual([0]);
   },
+  step_ste: () => {
+    // Heaviside step 1 where x > 0; the attribute only chooses the backward surrogate.
+    for (const surrogate of ['identity', 'sigmoid']) {
+      expectValues(run((b) => b.apply('step_ste', [c(b, [-1, 0, 1e-9, 2], [2, 2])], { surrogate })), [2, 2], [0, 0, 1, 1]);
+    }
+  },
   softplus: () => {
     // log(1 + eˣ), stable at both ends.
     const v = run((b) => b.apply('softplus', [c(b, [0, 1, -1, 1000, -1000, 30], [6])]));

@@ -1,5 +1,6 @@
 /**
- * `compile`: the fast path. The graph is cast to the requested dtype, scheduled (views, fused
+ * `compile`: the fast path. The graph is cast to the requested dtype, optimised (the pass
+ * pipeline), scheduled (views, fused
  * loops), planned (one arena, buffers reused by liveness) and turned into closures; the result is
  * cached per graph and options, so compiling the same graph again is free.
  */
@@ -7,6 +8,7 @@ import { checkDType, type DType } from '../ir/dtype.js';
 import { fail } from '../ir/errors.js';
 import type { Graph } from '../ir/node.js';
 import { castGraph } from '../passes/cast.js';
+import { optimize } from '../passes/pipeline.js';
 import { jsBackend, type MatmulBackend } from './backend.js';
 import { wasmBackend, wasmSimdAvailable } from './matmul-wasm.js';
 import { buildExecutable, type Executable } from './executable.js';
@@ -22,6 +24,8 @@ export interface CompileOptions {
    * `auto` (the default: wasm for float32 when the engine runs WebAssembly SIMD, else js).
    */
   readonly matmul?: 'auto' | 'js' | 'wasm';
+  /** Run the optimisation pipeline (`optimize`) before planning (default true). */
+  readonly optimize?: boolean;
 }
 
 const cache = new WeakMap<Graph, Map<string, Executable>>();
@@ -45,12 +49,14 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable {
   if (requested === 'wasm' && dtype !== 'float32') fail('usage', `compile: the wasm matmul kernel is float32 only (dtype is ${dtype})`);
   const matmul = requested !== 'auto' ? requested : dtype === 'float32' && wasmSimdAvailable() ? 'wasm' : 'js';
   const backend = BACKENDS[matmul]!;
-  const key = `${dtype}|${matmul}`;
+  const optimized = options.optimize ?? true;
+  const key = `${dtype}|${matmul}|${optimized}`;
   let byKey = cache.get(g);
   if (!byKey) cache.set(g, (byKey = new Map()));
   let exe = byKey.get(key);
   if (!exe) {
-    exe = buildExecutable(castGraph(g, dtype), dtype, backend);
+    const cast = castGraph(g, dtype);
+    exe = buildExecutable(optimized ? optimize(cast) : cast, dtype, backend);
     byKey.set(key, exe);
   }
   return exe;

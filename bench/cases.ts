@@ -1,0 +1,60 @@
+/**
+ * The benchmark cases on the cellgrad side: the built-in LSTM and GRU (PyTorch numerics) and a
+ * hand-written LSTM with one matrix per gate, unrolled over T steps, loss = mean(out²) over every
+ * per-step output; "train" graphs add the gradient to every weight.
+ */
+import { GraphBuilder, type Graph } from '@cellgrad/graph';
+import { grad } from '@cellgrad/autodiff';
+import { cellFeeds, defineCell, gru, lstm, unroll, type Cell } from '@cellgrad/cells';
+
+/** Benchmark sizes. */
+export interface Shape {
+  readonly name: string;
+  readonly batch: number;
+  readonly steps: number;
+  readonly input: number;
+  readonly hidden: number;
+}
+
+export const SHAPES: Readonly<Record<string, Shape>> = {
+  small: { name: 'small', batch: 16, steps: 50, input: 32, hidden: 64 },
+  medium: { name: 'medium', batch: 32, steps: 100, input: 128, hidden: 256 },
+  large: { name: 'large', batch: 64, steps: 100, input: 512, hidden: 512 },
+};
+
+export const CASES = ['lstm_train', 'lstm_fwd', 'gru_train', 'custom_train'] as const;
+export type CaseName = (typeof CASES)[number];
+
+/** An LSTM as a researcher writes it: one input and one recurrent matrix and a bias per gate. */
+export const customLstm: Cell = defineCell({
+  name: 'custom_lstm',
+  params: ({ input: I, hidden: H }) => ({
+    Wi: [I, H], Wf: [I, H], Wg: [I, H], Wo: [I, H],
+    Ui: [H, H], Uf: [H, H], Ug: [H, H], Uo: [H, H],
+    bi: [H], bf: [H], bg: [H], bo: [H],
+  }),
+  state: ({ hidden: H }) => ({ h: [H], c: [H] }),
+  step: ({ x, h, c }, p) => {
+    const i = x.matmul(p.Wi!).add(h.matmul(p.Ui!)).add(p.bi!).sigmoid();
+    const f = x.matmul(p.Wf!).add(h.matmul(p.Uf!)).add(p.bf!).sigmoid();
+    const g = x.matmul(p.Wg!).add(h.matmul(p.Ug!)).add(p.bg!).tanh();
+    const o = x.matmul(p.Wo!).add(h.matmul(p.Uo!)).add(p.bo!).sigmoid();
+    const cNext = f.mul(c).add(i.mul(g));
+    return { h: o.mul(cNext.tanh()), c: cNext };
+  },
+});
+
+const CELLS: Readonly<Record<CaseName, Cell>> = { lstm_train: lstm, lstm_fwd: lstm, gru_train: gru, custom_train: customLstm };
+
+/** The graph of a case (float32), its feeds, and its cell. */
+export function buildCase(name: CaseName, s: Shape): { graph: Graph; feeds: ReturnType<typeof cellFeeds>; cell: Cell } {
+  const cell = CELLS[name];
+  const options = { input: s.input, hidden: s.hidden, batch: s.batch, steps: s.steps, dtype: 'float32' as const };
+  const g0 = unroll(cell, options);
+  const { builder, outputs } = GraphBuilder.extend(g0);
+  const g = builder.build({ loss: outputs.out!.square().mean() });
+  const feeds = cellFeeds(cell, options, 1);
+  if (name === 'lstm_fwd') return { graph: g, feeds, cell };
+  const weights = g.inputs.map((p) => p.name).filter((n) => n !== 'x' && !/^[hc]0$/.test(n));
+  return { graph: grad(g, { of: 'loss', wrt: weights }), feeds, cell };
+}

@@ -1,0 +1,62 @@
+/**
+ * `compileOnnx`: the ONNX Runtime backend. The graph is exported with `toOnnx` and loaded into an
+ * ORT session; `run(feeds)` takes the same feeds as `interpret`/`compile` (checked the same way)
+ * and returns the same named outputs. ORT sessions are asynchronous, so `compileOnnx` and `run`
+ * return Promises. (The compile module of @cellgrad/graph has no backend hook, so this is a
+ * separate entry point with the same shape as its `Executable`.)
+ */
+import { castGraph, checkDType, checkFeeds, type DType, type Feeds, type Graph, type Outputs } from '@cellgrad/graph';
+import { fromOrtTensor, openSession, toOrtTensor, type SessionOptions } from './session.js';
+import { toOnnx } from './to-onnx.js';
+
+/** Options of `compileOnnx`. */
+export interface CompileOnnxOptions extends SessionOptions {
+  /** Element type the graph is cast to and run in (default float32). */
+  readonly dtype?: DType;
+  /** ONNX opset of the exported model (default 17). */
+  readonly opset?: number;
+}
+
+/** A graph loaded into ONNX Runtime. */
+export interface OnnxExecutable {
+  /** The graph as exported (cast to `dtype`). */
+  readonly graph: Graph;
+  readonly dtype: DType;
+  /** The encoded ONNX model the session runs. */
+  readonly model: Uint8Array;
+  /**
+   * Run on `feeds` (same names, shapes and errors as `interpret`); resolves to the outputs by name.
+   * The arrays are fresh for every run.
+   */
+  run(feeds: Feeds): Promise<Outputs>;
+  /** Free the ORT session. */
+  release(): Promise<void>;
+}
+
+/**
+ * Export `g` to ONNX and open an ONNX Runtime session on it (CPU, one intra-op thread unless told).
+ * @example
+ * const exe = await compileOnnx(trainGraph, { dtype: 'float32', intraOpNumThreads: 1 });
+ * const { loss, 'grad:weight_ih': dW } = await exe.run(feeds);
+ */
+export async function compileOnnx(g: Graph, options: CompileOnnxOptions = {}): Promise<OnnxExecutable> {
+  const dtype = checkDType(options.dtype ?? 'float32', 'compileOnnx');
+  const graph = castGraph(g, dtype);
+  const model = toOnnx(graph, options.opset === undefined ? {} : { opset: options.opset });
+  const session = await openSession(model, options);
+  const outputNames = graph.outputs.map((p) => p.name);
+  return {
+    graph,
+    dtype,
+    model,
+    async run(feeds: Feeds): Promise<Outputs> {
+      const values = checkFeeds(graph, feeds);
+      const ortFeeds = Object.fromEntries(graph.inputs.map((p, i) => [p.name, toOrtTensor(values[i]!, dtype)]));
+      const result = await session.run(ortFeeds, outputNames);
+      const outputs: Outputs = {};
+      for (const name of outputNames) outputs[name] = fromOrtTensor(result[name]!, name);
+      return outputs;
+    },
+    release: () => session.release(),
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * @cellgrad/onnx — interchange with ONNX: `toOnnx` exports any cellgrad graph (forward, gradient,
+ * training step) as an ONNX model; `compileOnnx` runs a graph on ONNX Runtime; `exportRecurrentOp`
+ * writes PyTorch's LSTM/GRU as ONNX's own LSTM/GRU op with the gates reordered.
+ */
+export { toOnnx, buildOnnxModel, isExportable, checkOpset, irVersionFor, DEFAULT_OPSET, OPSETS, type ToOnnxOptions } from './to-onnx.js';
+export { ONNX_OPS, type Lowering } from './op-table.js';
+export { Emitter } from './emitter.js';
+export { compileOnnx, type CompileOnnxOptions, type OnnxExecutable } from './compile-onnx.js';
+export { openSession, toOrtTensor, fromOrtTensor, type SessionOptions } from './session.js';
+export { exportRecurrentOp, type RecurrentKind, type RecurrentSizes, type RecurrentExportOptions, type WeightValue } from './recurrent.js';
+export { reorderGates, LSTM_TORCH_TO_ONNX, GRU_TORCH_TO_ONNX } from './gate-order.js';
+export { onnx as onnxProto } from './proto.js';

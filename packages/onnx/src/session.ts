@@ -1,0 +1,51 @@
+/**
+ * Running ONNX models on ONNX Runtime (onnxruntime-node, CPU): session options with explicit
+ * thread counts, feeds converted to ORT tensors, outputs back to cellgrad NDArrays.
+ */
+import * as ort from 'onnxruntime-node';
+import { fail, type DType, type NDArray } from '@cellgrad/graph';
+
+/** Options of an ONNX Runtime session. */
+export interface SessionOptions {
+  /** Threads used inside one op (default 1: the headline figures are single-threaded). */
+  readonly intraOpNumThreads?: number;
+  /** Threads running independent ops in parallel (default 1; only used with `parallel`). */
+  readonly interOpNumThreads?: number;
+  /** Run independent ops in parallel (default false: sequential execution). */
+  readonly parallel?: boolean;
+  /** ORT graph optimisation level (default `all`). */
+  readonly optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+function positive(v: unknown, name: string): number {
+  if (!Number.isInteger(v) || (v as number) < 1) fail('usage', `onnxruntime: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  return v as number;
+}
+
+/** Open an ONNX Runtime session on encoded model bytes. */
+export async function openSession(model: Uint8Array, options: SessionOptions = {}): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(model, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: positive(options.intraOpNumThreads ?? 1, 'intraOpNumThreads'),
+    interOpNumThreads: positive(options.interOpNumThreads ?? 1, 'interOpNumThreads'),
+    executionMode: options.parallel ? 'parallel' : 'sequential',
+    graphOptimizationLevel: options.optimization ?? 'all',
+  });
+}
+
+/** An NDArray as an ORT tensor of `dtype` (the data is shared when it already has that type). */
+export function toOrtTensor(a: NDArray, dtype: DType): ort.Tensor {
+  const data = dtype === 'float64'
+    ? (a.data instanceof Float64Array ? a.data : Float64Array.from(a.data))
+    : (a.data instanceof Float32Array ? a.data : Float32Array.from(a.data));
+  return new ort.Tensor(dtype, data, [...a.shape]);
+}
+
+/** An ORT float tensor as an NDArray (sharing its data). */
+export function fromOrtTensor(t: ort.Tensor, name: string): NDArray {
+  const data = t.data;
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+    fail('graph', `onnxruntime: output '${name}' has element type ${t.type}, expected float32 or float64`);
+  }
+  return { shape: t.dims.map(Number), data };
+}

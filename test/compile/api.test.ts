@@ -1,0 +1,74 @@
+/**
+ * The compile API: caching by graph and options, the interpreter's feed errors, outputs as views
+ * that the next run overwrites, option checking; and what fusion and memory planning achieve on an
+ * LSTM (one fused loop for the gate arithmetic of each step, buffers reused, outputs in place).
+ */
+import { describe, expect, it } from 'vitest';
+import { buildGraph, compile, fuseElementwise, interpret, planMemory } from '@cellgrad/graph';
+import { lstm, randomFeeds } from '@cellgrad/cells';
+import { cellGraph } from './helpers.js';
+
+const g = buildGraph((b) => {
+  const x = b.input('x', [2, 3]);
+  return { y: x.tanh().mul(2).add(1), s: x.sum() };
+}, { dtype: 'float64' });
+
+describe('compile', () => {
+  it('caches the executable per graph and options', () => {
+    expect(compile(g)).toBe(compile(g, { dtype: 'float32' }));
+    expect(compile(g, { dtype: 'float64' })).not.toBe(compile(g));
+  });
+
+  it('gives the same feed errors as interpret', () => {
+    for (const feeds of [{}, { x: [1, 2] }, { x: [[1, 2, 3], [4, 5, 6]], z: 1 }]) {
+      let want = '';
+      try {
+        interpret(g, feeds as never, { dtype: 'float32' });
+      } catch (e) {
+        want = (e as Error).message;
+      }
+      expect(want).not.toBe('');
+      expect(() => compile(g).run(feeds as never)).toThrow(want);
+    }
+  });
+
+  it('returns views that the next run overwrites', () => {
+    const exe = compile(g, { dtype: 'float64' });
+    const first = exe.run({ x: [[0, 0, 0], [0, 0, 0]] });
+    expect(Array.from(first.y!.data)).toEqual([1, 1, 1, 1, 1, 1]);
+    const second = exe.run({ x: [[1, 1, 1], [1, 1, 1]] });
+    expect(second.y!.data).toBe(first.y!.data);
+    expect(first.y!.data[0]).toBeCloseTo(2 * Math.tanh(1) + 1, 12);
+  });
+
+  it('checks its options', () => {
+    expect(() => compile(g, { threads: 2 })).toThrow(/threads must be 1/);
+    expect(() => compile(g, { matmul: 'gpu' as never })).toThrow(/unknown matmul kernel/);
+    expect(() => compile(g, { dtype: 'float64', matmul: 'wasm' })).toThrow(/float32 only/);
+    expect(() => compile(g, { dtype: 'int8' as never })).toThrow(/unknown dtype/);
+  });
+});
+
+describe('fusion and memory planning on an LSTM', () => {
+  const steps = 5;
+  const fwd = cellGraph(lstm, { input: 4, hidden: 8, batch: 2, steps }, false);
+
+  it('fuses the gate arithmetic of each step into one loop', () => {
+    const f = fuseElementwise(fwd);
+    const big = f.steps.filter((s) => s.kind === 'fused' && s.members.length >= 8);
+    expect(big.length).toBe(steps);
+  });
+
+  it('reuses buffers and writes in place, and still computes the same values', () => {
+    const train = cellGraph(lstm, { input: 4, hidden: 8, batch: 2, steps }, true);
+    const plan = planMemory(train, fuseElementwise(train));
+    expect(plan.size).toBeLessThan(plan.unplannedSize);
+    expect(plan.inPlace).toBeGreaterThan(0);
+    const exe = compile(train, { dtype: 'float64', optimize: false });
+    expect(exe.stats.arenaBytes).toBe(plan.size * 8);
+    const feeds = randomFeeds(train, { seed: 3 });
+    const want = interpret(train, feeds);
+    const got = exe.run(feeds);
+    for (const k of Object.keys(want)) expect(Array.from(got[k]!.data)).toEqual(Array.from(want[k]!.data));
+  });
+});

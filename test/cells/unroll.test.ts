@@ -72,14 +72,19 @@ describe('unroll: names and shapes', () => {
 describe('unroll: structure', () => {
   const transposes = (g: Graph) => g.nodes.filter((n) => n.op === 'transpose').length;
 
-  it.each(Object.keys(builtinCells))('%s: one transpose per weight, however many steps (hash-consing)', (name) => {
+  it.each(Object.keys(builtinCells))('%s: one transpose per weight (block), however many steps (hash-consing)', (name) => {
     const cell = getBuiltinCell(name);
+    const perLayer = transposes(unroll(cell, { input: 3, hidden: 4, batch: 2, steps: 1 }));
+    // Every matrix parameter is transposed once (gru_cho's weight_hh in two blocks: [U_r; U_z] and U_n).
+    const matrices = Object.values(cell.paramShapes({ input: 3, hidden: 4 })).filter((s) => s.length === 2).length;
+    expect(perLayer).toBe(name === 'gru_cho' ? matrices + 1 : matrices);
     for (const steps of [1, 3, 8]) {
-      expect(transposes(unroll(cell, { input: 3, hidden: 4, batch: 2, steps }))).toBe(2);
-      expect(transposes(unroll(cell, { input: 3, hidden: 4, batch: 2, steps, layers: 3 }))).toBe(6);
+      expect(transposes(unroll(cell, { input: 3, hidden: 4, batch: 2, steps }))).toBe(perLayer);
+      expect(transposes(unroll(cell, { input: 3, hidden: 4, batch: 2, steps, layers: 3 }))).toBe(3 * perLayer);
+      expect(transposes(unroll(cell, { input: 3, hidden: 4, batch: 2, steps, layers: 2, bidirectional: true }))).toBe(4 * perLayer);
     }
     const weightTransposes = unroll(cell, { input: 3, hidden: 4, batch: 2, steps: 6 }).nodes.filter((n) => n.op === 'transpose');
-    expect(weightTransposes.map((n) => n.scope?.step)).toEqual([0, 0]);
+    expect(weightTransposes.map((n) => n.scope?.step)).toEqual(new Array(perLayer).fill(0));
   });
 
   it('each step adds the same number of nodes', () => {

@@ -2,16 +2,34 @@
 import { CellgradError } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import { gru } from './gru.js';
+import { gruCho } from './gru-cho.js';
+import { irnn } from './irnn.js';
+import { jordan } from './jordan.js';
 import { lstm } from './lstm.js';
+import { lstmHard } from './lstm-hard.js';
+import { lstmNoForget } from './lstm-no-forget.js';
+import { lstmPeephole } from './lstm-peephole.js';
 import { rnnRelu } from './rnn-relu.js';
+import { rnnResidual } from './rnn-residual.js';
 import { rnnTanh } from './rnn-tanh.js';
 
-/** Every built-in cell, by name (PyTorch numerics: rnn_tanh, rnn_relu, lstm, gru). */
+/**
+ * Every built-in cell, by name: rnn_tanh, rnn_relu, lstm, gru (PyTorch numerics), irnn,
+ * rnn_residual, jordan, lstm_no_forget, lstm_peephole, lstm_hard, gru_cho. The names are those of
+ * the reference files in ../shared/reference.
+ */
 export const builtinCells: Readonly<Record<string, Cell>> = Object.freeze({
   rnn_tanh: rnnTanh,
   rnn_relu: rnnRelu,
   lstm,
   gru,
+  irnn,
+  rnn_residual: rnnResidual,
+  jordan,
+  lstm_no_forget: lstmNoForget,
+  lstm_peephole: lstmPeephole,
+  lstm_hard: lstmHard,
+  gru_cho: gruCho,
 });
 
 /**

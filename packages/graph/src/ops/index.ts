@@ -14,3 +14,4 @@ export { defineOp, getOp, hasOp, listOps, type OpDef, type KernelArgs, type Vjp,
 export { defineElementwise, elementwiseKernel, elementwiseType, broadcastIndex, type ElementwiseDef } from './elementwise.js';
 export { sigmoid as sigmoidScalar } from './activations.js';
 import './softplus.js';
+import './step-gate.js';

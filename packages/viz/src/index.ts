@@ -13,3 +13,7 @@ export { dotToSvg, toSvg } from './svg/render.js';
 export type {
   BenchRow, FlowSeries, GradcheckReportLike, GradcheckRow, LossCurve, ReportData, ReportGraph,
 } from './report/types.js';
+export { renderReport, writeReport } from './report/write-report.js';
+export { checkReportData, ReportDataError } from './report/validate.js';
+export { gradcheckRows } from './report/tables.js';
+export { passGraphs, type PassGraphsOptions } from './report/passes.js';

@@ -1,0 +1,51 @@
+/** The report's graph cards: each graph drawn to SVG and inlined with its zoom bar and legend. */
+import { COLORS } from '../dot/style.js';
+import { dotToSvg, toSvg } from '../svg/render.js';
+import { esc } from './html-escape.js';
+import type { ReportGraph } from './types.js';
+
+/** The SVG of one report graph (from `svg`, `dot` or `graph`, in that order). */
+export async function graphSvg(g: ReportGraph): Promise<string> {
+  if (g.svg !== undefined) {
+    const start = g.svg.indexOf('<svg');
+    if (start < 0) throw new Error(`viz: report graph '${g.title}': 'svg' holds no <svg> element`);
+    return g.svg.slice(start);
+  }
+  if (g.dot !== undefined) return dotToSvg(g.dot);
+  if (g.graph !== undefined) return toSvg(g.graph, { title: g.title, ...g.options });
+  throw new Error(`viz: report graph '${g.title}' has none of 'graph', 'dot' or 'svg'`);
+}
+
+/** Give the ids of an SVG a prefix, so that several graphs on one page have distinct ids. */
+export function prefixIds(svg: string, prefix: string): string {
+  return svg
+    .replace(/\sid="([^"]*)"/g, (_, id: string) => ` id="${prefix}${id}"`)
+    .replace(/url\(#([^)]*)\)/g, (_, id: string) => `url(#${prefix}${id})`)
+    .replace(/href="#([^"]*)"/g, (_, id: string) => `href="#${prefix}${id}"`);
+}
+
+const LEGEND: readonly [string, string][] = [
+  [`background:${COLORS.input};border-color:${COLORS.inputLine};border-radius:50%`, 'input'],
+  [`background:${COLORS.forward};border-color:${COLORS.forwardLine}`, 'forward node'],
+  [`background:${COLORS.backward};border-color:${COLORS.backwardLine};border-style:dashed`, 'gradient (backward) node'],
+  [`background:${COLORS.output};border-color:${COLORS.outputLine}`, 'output'],
+  [`background:${COLORS.fold};border-style:dashed`, 'folded steps'],
+  [`background:${COLORS.recurrent};height:3px;border:0`, 'recurrent edge (step t → t±1)'],
+  [`border-top:2px dotted ${COLORS.cross};height:0;border-width:2px 0 0 0`, 'value shared across steps'],
+];
+
+/** The legend of the graph drawings. */
+export function legendHtml(): string {
+  return `<div class="legend">${LEGEND.map(([style, text]) => `<span><i style="${style}"></i>${esc(text)}</span>`).join('')}</div>`;
+}
+
+/** One card: title, caption, zoom buttons and the SVG in a pan/zoom viewport. */
+export async function graphCard(g: ReportGraph, index: number): Promise<string> {
+  const svg = prefixIds(await graphSvg(g), `g${index}-`);
+  const caption = g.caption ? `<p class="caption">${esc(g.caption)}</p>` : '';
+  return `<figure class="graph-card" id="graph-${index}">
+<figcaption><h3>${esc(g.title)}</h3>${caption}</figcaption>
+<div class="zoom-bar"><button type="button" data-zoom="in" title="zoom in">+</button><button type="button" data-zoom="out" title="zoom out">−</button><button type="button" data-zoom="fit" title="fit to view">fit</button><span class="hint">wheel to zoom, drag to pan</span></div>
+<div class="graph-view">${svg}</div>
+</figure>`;
+}

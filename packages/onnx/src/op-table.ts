@@ -51,6 +51,8 @@ export const ONNX_OPS: Readonly<Record<string, Lowering>> = {
   hard_sigmoid: (e, n, [x]) => e.node('HardSigmoid', [x!], { alpha: { float: n.attrs.slope as number }, beta: { float: 0.5 } }),
   // Forward pass of Graves clipping is the identity; the bound only matters to the VJP.
   clip_grad: (e, _n, [x]) => e.node('Identity', [x!]),
+  // Heaviside step forward (its straight-through VJP only matters to the gradient graph).
+  step_ste: (e, n, [x]) => toFloat(e, n, e.node('Greater', [x!, e.scalar(0, n.dtype)])),
   greater: compare('Greater'),
   greater_equal: compare('GreaterOrEqual'),
   less: compare('Less'),

@@ -10,7 +10,9 @@ import { gradcheckCommand } from './commands/gradcheck.js';
 import { opsCommand } from './commands/ops.js';
 import { printCommand } from './commands/print.js';
 import { referenceCommand } from './commands/reference.js';
+import { reportCommand } from './commands/report.js';
 import { saveCommand } from './commands/save.js';
+import { vizCommand } from './commands/viz.js';
 
 /** The program's version: the cellgrad package's (package.json is one level up from src/ and dist/). */
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -33,5 +35,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   saveCommand(program, setExit);
   opsCommand(program, setExit);
   cellsCommand(program, setExit);
+  vizCommand(program, setExit);
+  reportCommand(program, setExit);
   return program;
 }

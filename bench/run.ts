@@ -1,0 +1,148 @@
+/**
+ * `pnpm bench`: cellgrad's compiled executor against TensorFlow.js (CPU and WebAssembly backends)
+ * and PyTorch (when importable) on LSTM/GRU/hand-written-LSTM training and forward steps, float32,
+ * one thread. Prints one table (median ms per step, ratios measured in this run, PEERS.md's PyTorch
+ * figures as a labelled reference), then compile time, kernel GFLOP/s and memory.
+ *
+ *   pnpm bench [--shapes small,medium,large] [--peers cellgrad,tfjs-wasm,tfjs-cpu,pytorch]
+ *              [--cases lstm_train,...] [--json FILE]
+ */
+import { writeFileSync } from 'node:fs';
+import { compile } from '@cellgrad/graph';
+import { buildCase, CASES, SHAPES, type CaseName, type Shape } from './cases.js';
+import { compileTime, gflops, peakRssMb } from './extras.js';
+import { formatMs, measure, type Budget } from './measure.js';
+import { tfjsCase, useBackend } from './peers/tfjs.js';
+import { PEERS_MD_TORCH, torchCase, torchUnavailable } from './peers/torch.js';
+
+const PEERS = ['cellgrad', 'tfjs-wasm', 'tfjs-cpu', 'pytorch'] as const;
+type Peer = (typeof PEERS)[number];
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
+  return v;
+}
+
+function list<T extends string>(name: string, known: readonly T[], fallback: readonly T[]): T[] {
+  const raw = option(name);
+  if (raw === undefined) return [...fallback];
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const x of items) if (!known.includes(x as T)) throw new Error(`--${name}: unknown '${x}' (known: ${known.join(', ')})`);
+  return items as T[];
+}
+
+const shapes = list('shapes', Object.keys(SHAPES), ['small', 'medium']).map((s) => SHAPES[s]!);
+const peers = list('peers', PEERS, PEERS);
+const cases = list('cases', CASES, CASES);
+const jsonFile = option('json');
+
+interface Row { peer: Peer; case: CaseName; shape: string; threads: number; median_ms: number; runs: number }
+const rows: Row[] = [];
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+const budgets = (peer: Peer, s: Shape): Budget => {
+  const big = s.name !== 'small';
+  if (peer === 'cellgrad') return { warmup: 3, minRuns: 5, maxRuns: 40, budgetMs: 3000 };
+  if (peer === 'tfjs-wasm') return { warmup: 1, minRuns: 1, maxRuns: big ? 3 : 7, budgetMs: 3000 };
+  return { warmup: big ? 0 : 1, minRuns: 1, maxRuns: 3, budgetMs: 2000 };
+};
+
+async function runCellgrad(s: Shape, c: CaseName): Promise<{ ms: number; runs: number; arena: number; unplanned: number }> {
+  const { graph, feeds } = buildCase(c, s);
+  const exe = compile(graph, { dtype: 'float32' });
+  const r = await measure(() => void exe.run(feeds), budgets('cellgrad', s));
+  return { ms: r.median, runs: r.runs, arena: exe.stats.arenaBytes, unplanned: exe.stats.unplannedBytes };
+}
+
+const memory: string[] = [];
+const torchWhy = peers.includes('pytorch') ? torchUnavailable() : 'not selected';
+
+for (const s of shapes) {
+  for (const c of cases) {
+    if (peers.includes('cellgrad')) {
+      log(`cellgrad ${s.name} ${c} ...`);
+      const r = await runCellgrad(s, c);
+      rows.push({ peer: 'cellgrad', case: c, shape: s.name, threads: 1, median_ms: r.ms, runs: r.runs });
+      if (c.endsWith('train')) memory.push(`${s.name} ${c}: arena ${(r.arena / 2 ** 20).toFixed(1)} MB (without reuse ${(r.unplanned / 2 ** 20).toFixed(1)} MB)`);
+    }
+  }
+}
+const cellgradPeakRss = peakRssMb();
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  const peer: Peer = backend === 'wasm' ? 'tfjs-wasm' : 'tfjs-cpu';
+  if (!peers.includes(peer)) continue;
+  await useBackend(backend);
+  for (const s of shapes) {
+    for (const c of cases) {
+      log(`${peer} ${s.name} ${c} ...`);
+      const k = tfjsCase(c, s);
+      const r = await measure(k.run, budgets(peer, s));
+      k.dispose();
+      rows.push({ peer, case: c, shape: s.name, threads: 1, median_ms: r.median, runs: r.runs });
+    }
+  }
+}
+
+if (peers.includes('pytorch') && torchWhy === undefined) {
+  for (const s of shapes) {
+    for (const c of cases) {
+      log(`pytorch ${s.name} ${c} ...`);
+      rows.push({ peer: 'pytorch', case: c, shape: s.name, threads: 1, median_ms: torchCase(c, s, s.name === 'small' ? 20 : 5), runs: s.name === 'small' ? 20 : 5 });
+    }
+  }
+}
+
+// ---- the table ----
+const get = (peer: Peer, shape: string, c: CaseName) => rows.find((r) => r.peer === peer && r.shape === shape && r.case === c)?.median_ms;
+const ratio = (peerMs: number | undefined, ours: number | undefined) => (peerMs === undefined || ours === undefined ? '—' : `${(peerMs / ours).toFixed(1)}×`);
+const header = ['shape', 'case', 'cellgrad ms', 'tfjs-wasm ms', 'tfjs-wasm / cellgrad', 'tfjs-cpu ms', 'tfjs-cpu / cellgrad', 'PyTorch ms (this run)', 'PyTorch ms (PEERS.md, not this run)', 'PEERS.md PyTorch / cellgrad'];
+const table: string[][] = [];
+for (const s of shapes) {
+  for (const c of cases) {
+    const ours = get('cellgrad', s.name, c);
+    const ref = PEERS_MD_TORCH[s.name]?.[c];
+    const torch = get('pytorch', s.name, c);
+    table.push([
+      s.name, c, formatMs(ours),
+      formatMs(get('tfjs-wasm', s.name, c)), ratio(get('tfjs-wasm', s.name, c), ours),
+      formatMs(get('tfjs-cpu', s.name, c)), ratio(get('tfjs-cpu', s.name, c), ours),
+      torch === undefined ? 'not measured' : formatMs(torch),
+      formatMs(ref), ratio(ref, ours),
+    ]);
+  }
+}
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
+const line = (cells: string[]) => `| ${cells.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
+console.log(`\ncellgrad benchmark — float32, 1 thread, median ms per step (Node ${process.version})\n`);
+console.log(line(header));
+console.log(line(widths.map((w) => '-'.repeat(w))));
+for (const r of table) console.log(line(r));
+if (torchWhy !== undefined) console.log(`\nnot measured: PyTorch (${torchWhy}). The PyTorch column "PEERS.md" is PyTorch 1.13 + OpenBLAS, 1 thread, measured on a machine of the same kind, NOT in this run.`);
+console.log('Ratios > 1× mean cellgrad is faster. Threads: every figure is single-threaded (cellgrad runs on one thread; tfjs-wasm pinned to 1).');
+
+// ---- extras ----
+const small = SHAPES.small!;
+const ms = (x: number) => (x >= 1000 ? formatMs(x) : `${formatMs(x)} ms`);
+if (peers.includes('cellgrad')) {
+  console.log('\nCompile time, LSTM training graph (small sizes: B=16 I=32 H=64):');
+  for (const steps of [100, 1000]) {
+    const t = compileTime(small, steps);
+    console.log(`  T=${steps}: ${t.nodes} nodes; unroll+loss+grad ${ms(t.buildMs)}, optimize ${ms(t.optimizeMs)}, fuse+plan+codegen ${ms(t.planMs)}`);
+  }
+  console.log('\nMatrix-product kernel, float32, GFLOP/s (one thread):');
+  for (const [m, k, n] of [[16, 64, 256], [32, 256, 1024], [3200, 128, 1024], [256, 256, 256]] as const) {
+    console.log(`  ${m}×${k}·${k}×${n}: wasm-simd ${gflops('wasm', m, k, n).toFixed(1)}, js ${gflops('js', m, k, n).toFixed(1)}`);
+  }
+  console.log('\nMemory of a training step (planned arena; buffers reused by liveness):');
+  for (const m of memory) console.log(`  ${m}`);
+  console.log(`  process peak RSS after the cellgrad runs: ${cellgradPeakRss.toFixed(0)} MB`);
+}
+
+if (jsonFile) {
+  writeFileSync(jsonFile, JSON.stringify(rows.map(({ peer, case: c, shape, threads, median_ms }) => ({ peer, case: c, shape, threads, median_ms })), null, 2) + '\n');
+  console.log(`\nwrote ${rows.length} rows to ${jsonFile}`);
+}

@@ -14,4 +14,5 @@ export { defineOp, getOp, hasOp, listOps, type OpDef, type KernelArgs, type Vjp,
 export { defineElementwise, elementwiseKernel, elementwiseType, broadcastIndex, type ElementwiseDef } from './elementwise.js';
 export { sigmoid as sigmoidScalar } from './activations.js';
 import './softplus.js';
+import './clip-grad.js';
 import './step-gate.js';

@@ -1,0 +1,202 @@
+/**
+ * Backpropagation through time, three ways, all returning the loss and every parameter's gradient:
+ * - `full`: one graph, the whole sequence, differentiated once;
+ * - `truncated(k)`: windows of k steps; the state is carried forward across windows but the
+ *   gradient stops at each window's start; the windows' gradients are summed (one update per batch);
+ * - `checkpoint(every N)`: a forward pass keeps only the states at window boundaries; the backward
+ *   pass re-runs each window from its checkpoint, last window first, passing the state cotangent
+ *   back. The gradients equal full BPTT's exactly (see `chainedObjective`), with less stored.
+ */
+import { grad } from '@cellgrad/autodiff';
+import { CellgradError, type Graph, type NDArray } from '@cellgrad/graph';
+import { checkBatch, windowDataFeeds, type Batch } from './batch.js';
+import { runner, type ExecOptions, type Runner } from './executor.js';
+import { storedActivations, type MemoryReport, type Stored } from './memory.js';
+import { buildWindow, type ModelSpec, type WindowGraph } from './model.js';
+import type { ParamValues } from './optimizers.js';
+
+/** A BPTT strategy as data. */
+export type BpttSpec =
+  | { readonly kind: 'full' }
+  | { readonly kind: 'truncated'; readonly k: number }
+  /** Recompute windows of `every` steps (default ⌈√T⌉). */
+  | { readonly kind: 'checkpoint'; readonly every?: number };
+
+/** The result of one forward and backward pass. */
+export interface GradResult {
+  readonly loss: number;
+  readonly grads: ParamValues;
+}
+
+/** Gradients of the model on a batch, by one strategy. */
+export interface Backprop {
+  readonly spec: BpttSpec;
+  /** Loss and gradients at `params` on `batch` (initial states zero). */
+  run(params: ParamValues, batch: Batch): GradResult;
+  /** Stored activations of this strategy against full BPTT. */
+  memory(): MemoryReport;
+}
+
+/** Window starts and lengths covering T steps in pieces of n. */
+function windowsOf(T: number, n: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let s = 0; s < T; s += n) out.push([s, Math.min(n, T - s)]);
+  return out;
+}
+
+const stateFeeds = (w: WindowGraph, values: Record<string, Float64Array>): Record<string, NDArray> =>
+  Object.fromEntries(w.states.map((s) => [`${s}0`, { shape: w.graph.nodes[w.graph.inputs.find((p) => p.name === `${s}0`)!.id]!.shape, data: values[s]! }]));
+
+function inputShape(g: Graph, name: string): readonly number[] {
+  return g.nodes[g.inputs.find((p) => p.name === name)!.id]!.shape;
+}
+
+function transpose2(data: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = data[i * cols + j]!;
+  return out;
+}
+
+/** Sum of the stored activations of one window kind, memoised by graph. */
+function storedOf(g: Graph, memo: Map<Graph, Stored>): Stored {
+  let s = memo.get(g);
+  if (!s) memo.set(g, (s = storedActivations(g)));
+  return s;
+}
+
+/**
+ * Build the gradient function of `spec` for strategy `bptt`, executing with `exec` (compiled
+ * float32 by default). Graphs are built and compiled once, on first use.
+ * @example
+ * const bp = backprop(model, { kind: 'checkpoint' }, { executor: 'interpreted', dtype: 'float64' });
+ * const { loss, grads } = bp.run(params, batch);
+ */
+export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}): Backprop {
+  const T = spec.steps;
+  const zerosState = (w: WindowGraph): Record<string, Float64Array> => Object.fromEntries(w.states.map((s) => [s, new Float64Array(inputShape(w.graph, `${s}0`).reduce((a, d) => a * d, 1))]));
+  const paramFeeds = (params: ParamValues, w: WindowGraph) => Object.fromEntries(w.params.map((p) => [p, { shape: inputShape(w.graph, p), data: params[p]! }]));
+  const memo = new Map<Graph, Stored>();
+
+  if (bptt.kind === 'full') {
+    let cached: { w: WindowGraph; g: Graph; run: Runner } | undefined;
+    const get = () => {
+      if (!cached) {
+        const w = buildWindow(spec);
+        const g = grad(w.graph, { of: 'loss', wrt: w.params });
+        cached = { w, g, run: runner(g, exec) };
+      }
+      return cached;
+    };
+    return {
+      spec: bptt,
+      run(params, batch) {
+        checkBatch(spec, batch);
+        const { w, run } = get();
+        const out = run({ ...windowDataFeeds(spec, w, batch), ...stateFeeds(w, zerosState(w)), ...paramFeeds(params, w) });
+        return { loss: out.loss![0]!, grads: Object.fromEntries(w.params.map((p) => [p, out[`grad:${p}`]!])) };
+      },
+      memory() {
+        const full = storedOf(get().g, memo);
+        return { strategy: 'full', windows: 1, stored: full, full, saved: 0 };
+      },
+    };
+  }
+
+  const n = bptt.kind === 'truncated' ? bptt.k : bptt.every ?? Math.ceil(Math.sqrt(T));
+  if (!Number.isInteger(n) || n <= 0) throw new CellgradError('usage', `${bptt.kind} BPTT: the window must be a positive integer number of steps, got ${n}`);
+  const windows = windowsOf(T, n);
+  // One graph per kind of window (its length and whether it holds the loss), built on first use.
+  const kinds = new Map<string, { back: { w: WindowGraph; g: Graph; run: Runner }; fwd?: { w: WindowGraph; run: Runner } }>();
+  const kindOf = (start: number, length: number) => {
+    const key = `${length}|${spec.loss.at === 'last' && start + length === T}`;
+    let k = kinds.get(key);
+    if (!k) {
+      const w = buildWindow(spec, { start, length, chained: true });
+      const g = grad(w.graph, { of: 'objective', wrt: [...w.params, ...w.states.map((s) => `${s}0`)] });
+      k = { back: { w, g, run: runner(g, exec) } };
+      kinds.set(key, k);
+    }
+    return k;
+  };
+  const forwardOf = (start: number, length: number) => {
+    const k = kindOf(start, length);
+    if (!k.fwd) {
+      const w = buildWindow(spec, { start, length });
+      k.fwd = { w, run: runner(w.graph, exec) };
+    }
+    return k.fwd;
+  };
+  // One chained window: returns loss, parameter accumulators (untransposed), state cotangents and final states.
+  const step = (start: number, length: number, params: ParamValues, batch: Batch, states: Record<string, Float64Array>, cot: Record<string, Float64Array>, acc: ParamValues) => {
+    const { w, run } = kindOf(start, length).back;
+    const at = { ...w, start, length, hasLoss: w.hasLoss };
+    const accFeeds: Record<string, NDArray> = {};
+    for (const p of w.params) {
+      const shape = inputShape(w.graph, `acc:${p}`);
+      accFeeds[`acc:${p}`] = { shape, data: w.transposedAcc.includes(p) ? transpose2(acc[p]!, shape[1]!, shape[0]!) : acc[p]! };
+    }
+    const cotFeeds = Object.fromEntries(w.states.map((s) => [`cot:${s}`, { shape: inputShape(w.graph, `cot:${s}`), data: cot[s]! }]));
+    const out = run({ ...windowDataFeeds(spec, at, batch), ...stateFeeds(w, states), ...paramFeeds(params, w), ...accFeeds, ...cotFeeds });
+    return {
+      loss: out.loss![0]!,
+      acc: Object.fromEntries(w.params.map((p) => [p, out[`grad:${p}`]!])),
+      cot: Object.fromEntries(w.states.map((s) => [s, out[`grad:${s}0`]!])),
+      finals: Object.fromEntries(w.states.map((s) => [s, out[`${s}_T`]!])),
+    };
+  };
+  const zerosLike = (params: ParamValues): ParamValues => Object.fromEntries(Object.entries(params).map(([p, v]) => [p, new Float64Array(v.length)]));
+
+  return {
+    spec: bptt,
+    run(params, batch) {
+      checkBatch(spec, batch);
+      const w0 = kindOf(windows[0]![0], windows[0]![1]).back.w;
+      let states: Record<string, Float64Array> = zerosState(w0);
+      const zeroCot: Record<string, Float64Array> = zerosState(w0);
+      let acc = zerosLike(params);
+      let loss = 0;
+      if (bptt.kind === 'truncated') {
+        for (const [s, len] of windows) {
+          const r = step(s, len, params, batch, states, zeroCot, acc);
+          loss += r.loss;
+          acc = r.acc;
+          states = r.finals;
+        }
+        return { loss, grads: acc };
+      }
+      const checkpoints: Record<string, Float64Array>[] = [];
+      for (const [s, len] of windows) {
+        checkpoints.push(states);
+        const { w, run } = forwardOf(s, len);
+        const out = run({ ...windowDataFeeds(spec, { ...w, start: s, length: len }, batch), ...stateFeeds(w, states), ...paramFeeds(params, w) });
+        loss += out.loss![0]!;
+        states = Object.fromEntries(w.states.map((st) => [st, out[`${st}_T`]!]));
+      }
+      let cot: Record<string, Float64Array> = zeroCot;
+      for (let i = windows.length - 1; i >= 0; i--) {
+        const [s, len] = windows[i]!;
+        const r = step(s, len, params, batch, checkpoints[i]!, cot, acc);
+        acc = r.acc;
+        cot = r.cot;
+      }
+      return { loss, grads: acc };
+    },
+    memory() {
+      const full = storedActivations(grad(buildWindow(spec).graph, { of: 'loss', wrt: buildWindow(spec).params }));
+      let peak: Stored = { values: 0, bytes: 0 };
+      for (const [s, len] of windows) {
+        const st = storedOf(kindOf(s, len).back.g, memo);
+        if (st.bytes > peak.bytes) peak = st;
+      }
+      let stored = peak;
+      if (bptt.kind === 'checkpoint') {
+        const w = kindOf(windows[0]![0], windows[0]![1]).back.w;
+        const stateBytes = w.states.reduce((a, s) => a + inputShape(w.graph, `${s}0`).reduce((x, d) => x * d, 1), 0) * (spec.dtype === 'float64' ? 8 : 4);
+        const kept = windows.length - 1;
+        stored = { values: peak.values + kept * w.states.length, bytes: peak.bytes + kept * stateBytes };
+      }
+      const name = bptt.kind === 'truncated' ? `truncated(k=${n})` : `checkpoint(every ${n})`;
+      return { strategy: name, windows: windows.length, stored, full, saved: 1 - stored.bytes / full.bytes };
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * The one place that decides how training graphs run: compiled (the fast path, default) or the
+ * reference interpreter. Switching executors for all of training is a change here.
+ */
+import { compile, interpret, type DType, type Feeds, type Graph } from '@cellgrad/graph';
+
+/** How to execute: `compiled` (compile(g, { dtype }), default) or `interpreted` (the reference). */
+export interface ExecOptions {
+  readonly executor?: 'compiled' | 'interpreted';
+  /** Element type of execution (default: float32 when compiled, the graph's own when interpreted). */
+  readonly dtype?: DType;
+}
+
+/** A graph ready to run: feeds in, float64 copies of the outputs by name out. */
+export type Runner = (feeds: Feeds) => Record<string, Float64Array>;
+
+/**
+ * A runner for `g`. Outputs are copied to fresh Float64Arrays (compiled outputs are views into the
+ * executable's buffers, valid only until its next run).
+ */
+export function runner(g: Graph, options: ExecOptions = {}): Runner {
+  if (options.executor === 'interpreted') {
+    const dtype = options.dtype;
+    return (feeds) => copyOut(interpret(g, feeds, dtype ? { dtype } : {}));
+  }
+  const exe = compile(g, { dtype: options.dtype ?? 'float32' });
+  return (feeds) => copyOut(exe.run(feeds));
+}
+
+function copyOut(outputs: Record<string, { readonly data: ArrayLike<number> }>): Record<string, Float64Array> {
+  const out: Record<string, Float64Array> = {};
+  for (const [k, v] of Object.entries(outputs)) out[k] = Float64Array.from(v.data);
+  return out;
+}

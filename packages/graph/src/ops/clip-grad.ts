@@ -1,0 +1,16 @@
+/**
+ * `clip_grad(x, bound)`: Graves-style gradient clipping as an op. The forward pass is the identity
+ * (x passes unchanged); the VJP clamps the incoming cotangent elementwise to [−bound, bound]. Put
+ * on a recurrent state between time steps, it bounds the gradient flowing back through the state
+ * at every step (Theano's `grad_clip`, Graves 2013) without touching the forward computation.
+ * `bound` is a tensor (usually a scalar constant) and receives no gradient.
+ */
+import { defineElementwise } from './elementwise.js';
+
+defineElementwise({
+  name: 'clip_grad', arity: 2, doc: 'identity forward; VJP clamps the cotangent to [−bound, bound] (Graves clipping)',
+  fn: (x) => x,
+  vjp: ({ inputs: [, bound], grad }) => [grad.minimum(bound!).maximum(bound!.neg()), null],
+  // Random gradient tests draw bounds far above any cotangent, where the clamp is the identity.
+  testDomain: [[-2, 2], [1e6, 1e7]],
+});

@@ -66,6 +66,12 @@ describe('batchSumOfProducts', () => {
     expect(matmulsOfShape(t, rows, cols)).toBe(SMALL.steps);
     const h = checkPass(batchSumOfProducts, t, cellGraphFeeds(cell));
     expect(matmulsOfShape(h, rows, cols)).toBe(1);
+    // The bias gradients Σ_t sum(g_t, 0): one column sum over the stacked g (shared with dW's stack).
+    const biasSums = (x: Graph) => x.nodes.filter((n) => n.op === 'sum' && n.scope?.phase === 'backward').length;
+    if (t.inputs.some((p) => p.name.startsWith('bias'))) {
+      expect(biasSums(t)).toBeGreaterThanOrEqual(SMALL.steps);
+      expect(biasSums(h)).toBeLessThanOrEqual(2);
+    }
   });
 
   it('merges the h-gradient products of separate gate matrices', () => {

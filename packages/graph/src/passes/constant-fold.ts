@@ -69,5 +69,7 @@ function fold(node: Node, ctx: RebuildContext, maxElements: number): Tensor | un
  */
 export function foldConstants(g: Graph, options: FoldOptions = {}): Graph {
   const maxElements = options.maxElements ?? 4096;
+  const isSource = (id: number) => g.nodes[id]!.op === 'constant' || g.nodes[id]!.op === 'fill';
+  if (!g.nodes.some((n) => n.inputs.length > 0 && n.inputs.every(isSource))) return g;
   return rebuild(g, (node, ctx) => fold(node, ctx, maxElements));
 }

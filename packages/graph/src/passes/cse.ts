@@ -25,6 +25,7 @@ export function uniformValue(data: readonly number[]): number | undefined {
  * eliminateCommonSubexpressions(g).nodes.length <= g.nodes.length // true
  */
 export function eliminateCommonSubexpressions(g: Graph): Graph {
+  if (isCanonical(g)) return g;
   return rebuild(g, (node, ctx) => {
     if (node.op === 'constant') {
       const v = uniformValue(node.attrs.data as number[]);
@@ -35,4 +36,18 @@ export function eliminateCommonSubexpressions(g: Graph): Graph {
     const b = ctx.get(node.inputs[1]!);
     return a.id <= b.id ? ctx.copy(node, [a, b]) : ctx.copy(node, [b, a]);
   });
+}
+
+/** True when `g` has no duplicate node, no uniform constant and no commutative op out of order. */
+function isCanonical(g: Graph): boolean {
+  const seen = new Set<string>();
+  for (const n of g.nodes) {
+    if (n.op === 'input') continue;
+    if (n.op === 'constant' && uniformValue(n.attrs.data as number[]) !== undefined) return false;
+    if (COMMUTATIVE.has(n.op) && n.inputs[0]! > n.inputs[1]!) return false;
+    const key = `${n.op}|${n.dtype}|${n.inputs.join(',')}|${JSON.stringify(n.attrs)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+  }
+  return true;
 }

@@ -7,10 +7,10 @@
 import type { DType } from '../ir/dtype.js';
 import type { Attrs, Graph, Node } from '../ir/node.js';
 import type { Shape } from '../ir/shape.js';
-import type { GraphBuilder } from '../trace/builder.js';
+import { GraphBuilder } from '../trace/builder.js';
 import type { Tensor } from '../trace/tensor.js';
 import { uniformValue } from './cse.js';
-import { rebuild, type RebuildContext } from './rebuild.js';
+import { rebuild } from './rebuild.js';
 
 /** A node as a rule sees it: its op and attributes, with its inputs as tensors of the new graph. */
 export interface RuleNode {
@@ -76,8 +76,7 @@ function shapeEq(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-function ruleContext(r: RebuildContext): RuleContext {
-  const b = r.builder;
+function ruleContext(b: GraphBuilder): RuleContext {
   const ctx: RuleContext = {
     builder: b,
     def: (t) => b.node(t.id),
@@ -95,9 +94,23 @@ function ruleContext(r: RebuildContext): RuleContext {
   return ctx;
 }
 
+/** True when some rule matches some node of `g` (a dry run: nothing is built). */
+function anyMatch(g: Graph, byOp: ReadonlyMap<string, readonly Rule[]>): boolean {
+  if (!g.nodes.some((n) => byOp.has(n.op))) return false;
+  const { builder } = GraphBuilder.extend(g);
+  const ctx = ruleContext(builder);
+  for (const node of g.nodes) {
+    const list = byOp.get(node.op);
+    if (!list) continue;
+    const view: RuleNode = { op: node.op, attrs: node.attrs, inputs: node.inputs.map((i) => builder.tensor(i)), shape: node.shape, dtype: node.dtype };
+    if (list.some((rule) => rule.match(view, ctx) !== undefined)) return true;
+  }
+  return false;
+}
+
 /**
  * Rewrite `g` with `rules` until none fires (one rebuild per round; the first matching rule of a
- * node wins). Pure: returns a new frozen graph.
+ * node wins). Pure: returns a new frozen graph, or `g` itself when no rule matches anywhere.
  * @example
  * const { graph, fired } = applyRules(g, SIMPLIFY_RULES);
  */
@@ -109,7 +122,7 @@ export function applyRules(g: Graph, rules: readonly Rule[], options: ApplyRules
   let graph = g;
   let rounds = 0;
   const max = options.maxRounds ?? 32;
-  while (rounds < max) {
+  while (rounds < max && anyMatch(graph, byOp)) {
     rounds++;
     let count = 0;
     graph = rebuild(graph, (node, r) => {
@@ -117,7 +130,7 @@ export function applyRules(g: Graph, rules: readonly Rule[], options: ApplyRules
       if (!list) return undefined;
       const inputs = node.inputs.map(r.get);
       const view: RuleNode = { op: node.op, attrs: node.attrs, inputs, shape: node.shape, dtype: node.dtype };
-      const ctx = ruleContext(r);
+      const ctx = ruleContext(r.builder);
       for (const rule of list) {
         const m = rule.match(view, ctx);
         if (m === undefined) continue;

@@ -5,6 +5,7 @@
  * dW = Σ_t x_tᵀ·g_t becomes (stacked x)ᵀ·(stacked g), with the stacked x read straight from the
  * sequence input; and the h-gradient Σ_i g_i·U_i of a cell with separate gate matrices becomes one
  * product too. Transposed operands are concatenated before transposing (xᵀ stacked = (x stacked)ᵀ).
+ * Likewise Σ_t sum(g_t, axis 0), a bias gradient, becomes sum(concat_t g_t, axis 0).
  */
 import type { Graph, Node } from '../ir/node.js';
 import { sameShape } from '../ir/shape.js';
@@ -32,29 +33,55 @@ function treeLeaves(g: Graph, root: number, uses: Uint32Array): number[] {
   return out;
 }
 
-/** For each root of an add tree with at least two single-use rank-2 products: the products and the other terms. */
-export function productSums(g: Graph): Map<number, { products: number[]; others: number[] }> {
+/** What one add tree holds: products to merge, column sums to merge, and the other terms. */
+export interface ProductSum {
+  readonly products: readonly number[];
+  readonly columnSums: readonly number[];
+  readonly others: readonly number[];
+}
+
+/** When leaf `id` is sum(G, [0]) of a rank-2 G (possibly reshaped), used only here: G's id. */
+function columnSumOf(g: Graph, id: number, uses: Uint32Array): number | undefined {
+  let n = g.nodes[id]!;
+  if (n.op === 'reshape' && uses[id] === 1) n = g.nodes[n.inputs[0]!]!;
+  const x = g.nodes[n.inputs[0]!];
+  if (n.op !== 'sum' || uses[n.id] !== 1 || !x || x.shape.length !== 2) return undefined;
+  const axes = n.attrs.axes as number[];
+  return axes.length === 1 && axes[0] === 0 ? x.id : undefined;
+}
+
+/**
+ * For each root of an add tree with at least two single-use rank-2 products, or two single-use
+ * column sums of rank-2 tensors (a bias gradient summed over steps): what to merge.
+ */
+export function productSums(g: Graph): Map<number, ProductSum> {
   const uses = useCounts(g);
   const innerAdd = new Uint8Array(g.nodes.length);
   for (const n of g.nodes) {
     if (!plainAdd(g, n)) continue;
     for (const i of n.inputs) if (plainAdd(g, g.nodes[i]!) && sameShape(g.nodes[i]!.shape, n.shape)) innerAdd[i] = 1;
   }
-  const found = new Map<number, { products: number[]; others: number[] }>();
+  const found = new Map<number, ProductSum>();
   for (const n of g.nodes) {
-    if (!plainAdd(g, n) || n.shape.length !== 2 || (innerAdd[n.id] && uses[n.id] === 1)) continue;
+    if (!plainAdd(g, n) || (innerAdd[n.id] && uses[n.id] === 1)) continue;
     const leaves = treeLeaves(g, n.id, uses);
-    const isProduct = (id: number) => isMatmul2D(g, g.nodes[id]!) && uses[id] === 1;
-    const products = [...new Set(leaves.filter(isProduct))];
-    if (products.length < 2) continue;
-    const others = leaves.filter((id) => !products.includes(id));
+    const isProduct = (id: number) => n.shape.length === 2 && isMatmul2D(g, g.nodes[id]!) && uses[id] === 1;
+    let products = [...new Set(leaves.filter(isProduct))];
+    let columnSums = [...new Set(leaves.filter((id) => !isProduct(id) && columnSumOf(g, id, uses) !== undefined))];
+    if (products.length < 2) products = [];
+    if (columnSums.length < 2) columnSums = [];
+    if (products.length === 0 && columnSums.length === 0) continue;
+    const merged = new Set([...products, ...columnSums]);
+    const others = leaves.filter((id) => !merged.has(id));
     // In operand order (through transposes), so stacked steps come out in time order.
     const base = (id: number) => {
       const left = g.nodes[g.nodes[id]!.inputs[0]!]!;
       return left.op === 'transpose' ? left.inputs[0]! : left.id;
     };
     products.sort((a, b) => base(a) - base(b) || a - b);
-    found.set(n.id, { products, others });
+    // Gradients of later steps are made first: descending ids stack them in time order, like the products' operands.
+    columnSums.sort((a, b) => columnSumOf(g, b, uses)! - columnSumOf(g, a, uses)!);
+    found.set(n.id, { products, columnSums, others });
   }
   return found;
 }
@@ -70,20 +97,29 @@ function join(ts: readonly Tensor[], axis: 0 | 1, ctx: RebuildContext): Tensor {
 }
 
 /**
- * Pass: every sum of two or more rank-2 products becomes one product of concatenations (plus the
- * remaining terms).
+ * Pass: every sum of two or more rank-2 products becomes one product of concatenations, and every
+ * sum of two or more column sums one column sum of a concatenation (plus the remaining terms).
  * @example
  * batchSumOfProducts(trainingGraph) // Σ_t x_tᵀ·g_t → reshape(x, [T·B, I])ᵀ · concat_t(g_t)
  */
 export function batchSumOfProducts(g: Graph): Graph {
   const sums = productSums(g);
   if (sums.size === 0) return g;
+  const uses = useCounts(g);
   return rebuild(g, (node, ctx) => {
     const s = sums.get(node.id);
     if (!s) return undefined;
-    const lefts = s.products.map((id) => ctx.get(g.nodes[id]!.inputs[0]!));
-    const rights = s.products.map((id) => ctx.get(g.nodes[id]!.inputs[1]!));
-    const product = join(lefts, 1, ctx).matmul(join(rights, 0, ctx));
-    return s.others.reduce((acc: Tensor, id) => acc.add(ctx.get(id)), product);
+    const terms: Tensor[] = [];
+    if (s.products.length > 0) {
+      const lefts = s.products.map((id) => ctx.get(g.nodes[id]!.inputs[0]!));
+      const rights = s.products.map((id) => ctx.get(g.nodes[id]!.inputs[1]!));
+      terms.push(join(lefts, 1, ctx).matmul(join(rights, 0, ctx)));
+    }
+    if (s.columnSums.length > 0) {
+      const stacked = concat(s.columnSums.map((id) => ctx.get(columnSumOf(g, id, uses)!)), 0);
+      terms.push(stacked.sum([0], true).reshape(node.shape));
+    }
+    for (const id of s.others) terms.push(ctx.get(id));
+    return terms.reduce((acc, t) => acc.add(t));
   });
 }

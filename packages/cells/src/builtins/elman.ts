@@ -6,6 +6,7 @@
 import { linear, type Rng, type Shape, type Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import { defineCell } from '../define-cell.js';
+import { registerWeightFamily } from '../weights/family.js';
 
 /** A custom initialiser given the parameter shapes. */
 type ElmanInit = (shapes: Readonly<Record<string, Shape>>, rng: Rng, hidden: number) => Record<string, Float64Array>;
@@ -13,7 +14,7 @@ type ElmanInit = (shapes: Readonly<Record<string, Shape>>, rng: Rng, hidden: num
 /** An Elman cell named `name` with activation `act` (and optionally its own initialiser). */
 export function elmanCell(name: string, act: (t: Tensor) => Tensor, doc: string, init?: ElmanInit): Cell {
   const params = ({ input: I, hidden: H }: { input: number; hidden: number }) => ({ weight_ih: [H, I], weight_hh: [H, H], bias_ih: [H], bias_hh: [H] });
-  return defineCell({
+  const cell = defineCell({
     name,
     doc,
     params,
@@ -23,4 +24,5 @@ export function elmanCell(name: string, act: (t: Tensor) => Tensor, doc: string,
     }),
     ...(init ? { init: (sizes, rng) => init(params(sizes), rng, sizes.hidden) } : {}),
   });
+  return registerWeightFamily(cell, { kind: 'elman', gates: 1, bias: 'two' });
 }

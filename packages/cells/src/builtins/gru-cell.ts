@@ -12,6 +12,7 @@
 import { CellgradError, linear, type Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import { defineCell } from '../define-cell.js';
+import { registerWeightFamily } from '../weights/family.js';
 import { checkBias, gateFn, type BiasKind, type GateKind, type SteKind } from './gates.js';
 
 /** Options of `gruCell`. */
@@ -38,7 +39,7 @@ export function gruCell(options: GruOptions = {}): Cell {
   if (reset === 'after' && bias === 'one') throw new CellgradError('usage', `gruCell '${name}': a reset-after GRU has two biases or none (the recurrent bias sits inside r ⊙ (…)); use bias 'two' or 'none'`);
   const act = gateFn(gate, ste);
   const doc = options.doc ?? `GRU rows [r,z,n], reset ${reset}, bias ${bias}, gates ${gate}; h' = (1-z)*n + z*h`;
-  return defineCell({
+  const cell = defineCell({
     name,
     doc,
     params: ({ input: I, hidden: H }) => ({
@@ -68,6 +69,7 @@ export function gruCell(options: GruOptions = {}): Cell {
       return update(act(xz!.add(hz)), n, h!);
     },
   });
+  return registerWeightFamily(cell, { kind: 'gru', gates: 3, bias, resetAfter: reset === 'after' });
 }
 
 /** h' = (1 − z) ⊙ n + z ⊙ h. */

@@ -13,6 +13,7 @@
 import { linear, type Tensor } from '@cellgrad/graph';
 import type { Cell, InitFn } from '../cell.js';
 import { defineCell } from '../define-cell.js';
+import { registerWeightFamily } from '../weights/family.js';
 import { checkBias, candidateFn, gateFn, type BiasKind, type CandidateKind, type GateKind, type SteKind } from './gates.js';
 
 /** Options of `lstmCell`. */
@@ -48,14 +49,15 @@ export function lstmCell(options: LstmOptions = {}): Cell {
   const cand = candidateFn(candidate);
   const G = forgetGate ? 4 : 3;
   const doc = options.doc ?? `LSTM rows [${forgetGate ? 'i,f,g,o' : 'i,g,o'}], gates ${gate}${gate === 'step' ? ` (STE ${ste})` : ''}, candidate ${candidate}, bias ${bias}${peephole ? ', peepholes' : ''}`;
-  return defineCell({
+  const peeps = peephole ? (forgetGate ? ['peep_i', 'peep_f', 'peep_o'] : ['peep_i', 'peep_o']) : [];
+  const cell = defineCell({
     name,
     doc,
     params: ({ input: I, hidden: H }) => ({
       weight_ih: [G * H, I],
       weight_hh: [G * H, H],
       ...(bias === 'two' ? { bias_ih: [G * H], bias_hh: [G * H] } : bias === 'one' ? { bias: [G * H] } : {}),
-      ...(peephole ? (forgetGate ? { peep_i: [H], peep_f: [H], peep_o: [H] } : { peep_i: [H], peep_o: [H] }) : {}),
+      ...Object.fromEntries(peeps.map((p) => [p, [H]])),
     }),
     state: ({ hidden: H }) => ({ h: [H], c: [H] }),
     step: ({ x, h, c }, p) => {
@@ -74,6 +76,7 @@ export function lstmCell(options: LstmOptions = {}): Cell {
     },
     ...(forgetBias !== undefined && forgetGate ? { init: forgetBiasInit(G, bias, forgetBias) } : {}),
   });
+  return registerWeightFamily(cell, { kind: 'lstm', gates: G, bias, extra: peeps });
 }
 
 /** Zero biases except the forget block (rows H..2H) = `value`. */

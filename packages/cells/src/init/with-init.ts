@@ -5,6 +5,7 @@
 import { CellgradError } from '@cellgrad/graph';
 import type { Cell, InitFn } from '../cell.js';
 import { defineCell, isCell } from '../define-cell.js';
+import { registerWeightFamily, weightFamily } from '../weights/family.js';
 import type { Initializer } from './initializers.js';
 
 /** An `InitFn` from initialisers by parameter name (parameters not named keep the default). */
@@ -29,7 +30,8 @@ export function initScheme(cell: Cell, spec: Readonly<Record<string, Initializer
  */
 export function withInit(cell: Cell, spec: Readonly<Record<string, Initializer>>, name: string = cell.name): Cell {
   if (!isCell(cell)) throw new CellgradError('usage', 'withInit: the first argument must be a cell made by defineCell');
-  return defineCell({
+  const family = weightFamily(cell);
+  const made = defineCell({
     name,
     ...(cell.doc !== undefined ? { doc: cell.doc } : {}),
     ...(cell.output !== undefined ? { output: cell.output } : {}),
@@ -39,4 +41,5 @@ export function withInit(cell: Cell, spec: Readonly<Record<string, Initializer>>
     step: cell.step,
     init: initScheme(cell, spec),
   });
+  return family ? registerWeightFamily(made, family) : made;
 }

@@ -26,6 +26,7 @@ export function initScheme(cell: Cell, spec: Readonly<Record<string, Initializer
 /**
  * The cell `cell` with the given initialisers (by parameter name) on top of its own `init`.
  * @example
+ * const { glorotUniform, orthogonal, gateBias, zeros } = initializers;
  * const kerasLstm = withInit(lstm, { weight_ih: glorotUniform(), weight_hh: orthogonal(), bias_ih: gateBias(1, 1), bias_hh: zeros() });
  */
 export function withInit(cell: Cell, spec: Readonly<Record<string, Initializer>>, name: string = cell.name): Cell {

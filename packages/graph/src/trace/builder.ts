@@ -153,7 +153,7 @@ export class GraphBuilder {
     }
     const ids = inputs.map((t) => t.id);
     const types = ids.map((id) => this.nodes[id]!);
-    const frozenAttrs: Attrs = freeze({ ...attrs }, true);
+    const frozenAttrs: Attrs = freeze(Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v])), true);
     let vt: ValueType;
     try {
       const dtypes = new Set(types.map((t) => t.dtype));

@@ -19,10 +19,18 @@ export interface StepGroup {
   readonly ids: readonly number[];
 }
 
+/** Where nodes sit in time, as `sameStep` needs it. */
+export type Placement = Pick<StepStructure, 'groupOf' | 'shared'>;
+
 /** The time structure of a graph. */
 export interface StepStructure {
   /** For each node id, its group (undefined for nodes outside any time step). */
   readonly groupOf: readonly (StepGroup | undefined)[];
+  /**
+   * Nodes of a step used by steps more than one step away: values shared by every step, such as a
+   * weight transposed once (in step 0, by hash-consing) and used by all. They are not state.
+   */
+  readonly shared: ReadonlySet<number>;
   /** For each node id, whether it is a gradient node. */
   readonly backward: readonly boolean[];
   /** Each lane's groups, sorted by step. */
@@ -64,28 +72,38 @@ export function stepStructure(g: Graph): StepStructure {
     list.push(group);
     lanes.set(group.lane, list);
   }
+  const shared = new Set<number>();
+  for (const n of g.nodes) {
+    const user = groupOf[n.id];
+    for (const i of n.inputs) {
+      const owner = groupOf[i];
+      if (user && owner && Math.abs(user.step - owner.step) > 1) shared.add(i);
+    }
+  }
   const repeats = new Set<StepGroup>();
+  const placed = { groupOf, shared };
   for (const list of lanes.values()) {
     list.sort((a, b) => a.step - b.step);
     for (let i = 1; i < list.length - 1; i++) {
       const prev = list[i - 1]!;
       const cur = list[i]!;
-      if (cur.step === prev.step + 1 && sameStep(g, groupOf, prev, cur)) repeats.add(cur);
+      if (cur.step === prev.step + 1 && sameStep(g, placed, prev, cur)) repeats.add(cur);
     }
   }
-  return { groupOf, backward, lanes, repeats };
+  return { groupOf, shared, backward, lanes, repeats };
 }
 
 /**
  * How a node of `group` refers to its input `i`, independently of node ids where possible: by
  * position inside its own step, or by lane, step offset and position from the end inside a
  * neighbouring step (the recurrent state, the layer below, the forward values of a backward step).
- * Any other input is returned as its id, to be compared structurally (`sameOther`).
+ * Any other input (outside the steps, far away, or shared by every step) is returned as its id, to
+ * be compared structurally (`sameOther`).
  */
-function inputRef(i: number, group: StepGroup, groupOf: readonly (StepGroup | undefined)[]): string | number {
-  const other = groupOf[i];
+function inputRef(i: number, group: StepGroup, placed: Placement): string | number {
+  const other = placed.groupOf[i];
   if (other === group) return `L${group.ids.indexOf(i)}`;
-  if (other && Math.abs(other.step - group.step) <= 1) {
+  if (other && !placed.shared.has(i) && Math.abs(other.step - group.step) <= 1) {
     const lane = other.lane === group.lane ? '' : other.lane;
     return `R${lane}${other.step - group.step}:${other.ids.length - 1 - other.ids.indexOf(i)}`;
   }
@@ -97,17 +115,21 @@ function inputRef(i: number, group: StepGroup, groupOf: readonly (StepGroup | un
  * (either sign, element by element): `slice {start=t}` and `pad {before=t, after=T-1-t}` repeat.
  */
 function sameAttr(a: unknown, b: unknown, d: number): boolean {
-  if (typeof a === 'number' && typeof b === 'number') return b - a === 0 || Math.abs(b - a) === d;
+  if (typeof a === 'number' && typeof b === 'number') return b === a || (d > 0 && Math.abs(b - a) === d);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, k) => sameAttr(x, b[k], d));
   return a === b;
 }
+
+/** Attributes holding values (of `constant`, `fill`), never shifted with the step. */
+const VALUE_ATTRS: ReadonlySet<string> = new Set(['data', 'value']);
 
 /** Same op, type and attributes (up to the step shift `d`); inputs are not looked at. */
 function sameHead(a: Node, b: Node, d: number): boolean {
   if (a.op !== b.op || a.dtype !== b.dtype || a.inputs.length !== b.inputs.length) return false;
   if (a.shape.length !== b.shape.length || a.shape.some((n, k) => n !== b.shape[k])) return false;
   const keys = Object.keys(a.attrs);
-  return keys.length === Object.keys(b.attrs).length && keys.every((k) => k in b.attrs && sameAttr(a.attrs[k], b.attrs[k], d));
+  return keys.length === Object.keys(b.attrs).length &&
+    keys.every((k) => k in b.attrs && sameAttr(a.attrs[k], b.attrs[k], VALUE_ATTRS.has(k) ? 0 : d));
 }
 
 /**
@@ -123,7 +145,7 @@ function sameOther(g: Graph, a: number, b: number, d: number, depth = 3): boolea
 }
 
 /** True when step `b` has the same node sequence as step `a`, modulo ids. */
-export function sameStep(g: Graph, groupOf: readonly (StepGroup | undefined)[], a: StepGroup, b: StepGroup): boolean {
+export function sameStep(g: Graph, placed: Placement, a: StepGroup, b: StepGroup): boolean {
   if (a.ids.length !== b.ids.length) return false;
   const d = Math.abs(b.step - a.step);
   return a.ids.every((id, k) => {
@@ -131,8 +153,8 @@ export function sameStep(g: Graph, groupOf: readonly (StepGroup | undefined)[], 
     const nb = g.nodes[b.ids[k]!]!;
     if (!sameHead(na, nb, d)) return false;
     return na.inputs.every((i, m) => {
-      const ra = inputRef(i, a, groupOf);
-      const rb = inputRef(nb.inputs[m]!, b, groupOf);
+      const ra = inputRef(i, a, placed);
+      const rb = inputRef(nb.inputs[m]!, b, placed);
       return typeof ra === 'number' && typeof rb === 'number' ? sameOther(g, ra, rb, d) : ra === rb;
     });
   });

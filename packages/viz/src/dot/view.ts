@@ -57,7 +57,9 @@ function foldPlan(lanes: ReadonlyMap<string, readonly StepGroup[]>, repeats: Rea
     const lo = middle[0]!.step;
     const hi = middle[middle.length - 1]!.step;
     const count = middle.reduce((s, gr) => s + gr.ids.length, 0);
-    const same = middle.every((gr) => repeats.has(gr)) ? `\nsame as step ${list[o.firstSteps - 1]!.step}` : '';
+    const same = middle.every((gr) => repeats.has(gr))
+      ? `\nsame as step ${list[o.firstSteps - 1]!.step}`
+      : middle.length > 1 && middle.slice(1).every((gr) => repeats.has(gr)) ? `\nsteps ${middle[1]!.step}..${hi} same as step ${lo}` : '';
     const each = middle.every((gr) => gr.ids.length === middle[0]!.ids.length) ? `${middle[0]!.ids.length} nodes each` : `${count} nodes`;
     const label = `${groupLabel(middle[0]!, `steps ${lo}..${hi}`, layered)}\n(${middle.length} steps folded, ${each})${same}`;
     const item = { kind: 'fold' as const, key: `fold_${lane.replace(/\W/g, '_')}`, label, lane, backward: middle[0]!.phase === 'backward', lo, hi, count };
@@ -78,7 +80,7 @@ function edgeClass(from: Span | undefined, to: Span | undefined, carriesState: b
  * items (in graph order) and hide the rest behind one marker, and class every edge.
  */
 export function buildView(g: Graph, o: ResolvedDotOptions): GraphView {
-  const { groupOf, backward, lanes, repeats } = stepStructure(g);
+  const { groupOf, shared, backward, lanes, repeats } = stepStructure(g);
   const layered = new Set([...lanes.values()].map((l) => l[0]!.layer)).size > 1;
   const plan = foldPlan(lanes, repeats, o, layered);
   const keyOf: string[] = [];
@@ -114,7 +116,7 @@ export function buildView(g: Graph, o: ResolvedDotOptions): GraphView {
     const to = keyOf[n.id]!;
     for (const i of n.inputs) {
       const from = keyOf[i]!;
-      const carriesState = g.nodes[i]!.inputs.some((j) => groupOf[j] !== undefined);
+      const carriesState = !shared.has(i) && g.nodes[i]!.inputs.some((j) => groupOf[j] !== undefined);
       addEdge(from, to, edgeClass(spanOf.get(from), spanOf.get(to), carriesState));
     }
   }

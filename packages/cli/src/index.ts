@@ -8,3 +8,4 @@ export * from '@cellgrad/graph';
 export * from '@cellgrad/autodiff';
 export * from '@cellgrad/cells';
 export * from '@cellgrad/viz';
+export * from '@cellgrad/onnx';

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { cellsCommand } from './commands/cells.js';
+import { exportCommand } from './commands/export.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
 import { opsCommand } from './commands/ops.js';
 import { printCommand } from './commands/print.js';
@@ -35,6 +36,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   saveCommand(program, setExit);
   opsCommand(program, setExit);
   cellsCommand(program, setExit);
+  exportCommand(program, setExit);
   vizCommand(program, setExit);
   reportCommand(program, setExit);
   return program;

@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { UnrollOptions } from '@cellgrad/cells';
-import { batchGates, gateGroups, type Graph } from '@cellgrad/graph';
+import { batchGates, batchGatesOnce, gateGroups, verify, type Graph } from '@cellgrad/graph';
 import { fcParams, Rng, rngSeed } from '../support/fc.js';
 import { buildRecipe, randomFeeds, recipeArb } from '../support/random-graph.js';
 import { handLstm } from './hand-lstm.js';
-import { CELLS, cellGraphFeeds, cellLossGraph, cellTrainingGraph, checkPass, SMALL } from './helpers.js';
+import { CELLS, cellGraphFeeds, cellLossGraph, cellTrainingGraph, checkPass, countOps, expectSameValues, SMALL } from './helpers.js';
 
 /** Matmuls per step whose left operand is a node of step t (its x_t or h_t), by step. */
 function matmulsByLeftOperand(g: Graph, name: 'x' | 'h'): number[] {
@@ -25,18 +25,24 @@ function matmulsByLeftOperand(g: Graph, name: 'x' | 'h'): number[] {
 const OPTS: UnrollOptions = { ...SMALL, steps: 3 };
 
 describe('batchGates', () => {
-  it('turns the 4 x-matmuls and the 4 h-matmuls of each step into one each', () => {
+  it('turns the 4 x-matmuls and the 4 h-matmuls of each step into one each, then the x-matmuls of all steps into one', () => {
     const g = cellLossGraph(handLstm, OPTS);
     expect(matmulsByLeftOperand(g, 'x')).toEqual([4, 4, 4]);
     expect(matmulsByLeftOperand(g, 'h')).toEqual([4, 4, 4]);
-    const h = checkPass(batchGates, g, cellGraphFeeds(handLstm, OPTS));
-    expect(matmulsByLeftOperand(h, 'x')).toEqual([1, 1, 1]);
-    expect(matmulsByLeftOperand(h, 'h')).toEqual([1, 1, 1]);
+    const feeds = cellGraphFeeds(handLstm, OPTS);
+    const once = batchGatesOnce(g);
+    verify(once);
+    expectSameValues(g, once, feeds);
+    expect(matmulsByLeftOperand(once, 'x')).toEqual([1, 1, 1]);
+    expect(matmulsByLeftOperand(once, 'h')).toEqual([1, 1, 1]);
     // One concatenation of the four W and one of the four U serve every step.
-    expect(h.nodes.filter((n) => n.op === 'concat' && n.inputs.every((i) => h.nodes[i]!.op === 'input')).length).toBe(2);
+    expect(once.nodes.filter((n) => n.op === 'concat' && n.inputs.every((i) => once.nodes[i]!.op === 'input')).length).toBe(2);
+    // To a fixed point: the steps share concat(W)ᵀ, so their x-matmuls join (the recurrent ones cannot).
+    const h = checkPass(batchGates, g, feeds);
+    expect(countOps(h).matmul).toBe(1 + OPTS.steps);
   });
 
-  it('batches the gradient products sharing a left operand in the training graph', () => {
+  it('batches the gradient products sharing an operand in the training graph', () => {
     const t = cellTrainingGraph(handLstm, OPTS);
     const before = t.nodes.filter((n) => n.op === 'matmul').length;
     const h = checkPass(batchGates, t, cellGraphFeeds(handLstm, OPTS));

@@ -31,7 +31,7 @@ export { stabilize, stabilizeWithStats, STABILIZE_RULES } from './passes/stabili
 export { compile, type CompileOptions, type Executable, type PlanStats } from './compile/index.js';
 export { fuseElementwise, type Fusion, type Step } from './passes/fuse-elementwise.js';
 export { planMemory, type MemoryPlan } from './passes/plan-memory.js';
-export { batchGates, gateGroups } from './passes/batch-gates.js';
+export { batchGates, batchGatesOnce, gateGroups, type GateGroup } from './passes/batch-gates.js';
 export { hoistInputProjections, projectionGroups } from './passes/hoist-time.js';
 export { batchSumOfProducts, productSums } from './passes/sum-products.js';
 export { optimize, optimizeWithTrace, PIPELINE, type OptimizeOptions, type OptimizeTrace, type PassEntry, type TraceStep } from './passes/pipeline.js';

@@ -54,7 +54,11 @@ function fold(node: Node, ctx: RebuildContext, maxElements: number): Tensor | un
   }
   if (sizeOf(node.shape) > maxElements || defs.some((d) => sizeOf(d.shape) > maxElements)) return undefined;
   const out: NDArray = { shape: node.shape, data: allocate(node.dtype, sizeOf(node.shape)) };
-  op.kernel({ inputs: defs.map(valueOf), out, attrs: node.attrs });
+  try {
+    op.kernel({ inputs: defs.map(valueOf), out, attrs: node.attrs });
+  } catch {
+    return undefined; // a kernel that refuses these values is left for run time, where its error belongs
+  }
   const data = Array.from(out.data);
   const v = uniformValue(data);
   return v !== undefined ? b.fill(v, node.shape, node.dtype) : b.constant(data, node.shape, node.dtype);

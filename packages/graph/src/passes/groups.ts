@@ -48,18 +48,23 @@ export function useCounts(g: Graph): Uint32Array {
   return uses;
 }
 
-/** True when `from` depends on any of `targets`; only nodes with id ≥ `floor` are searched. */
-export function reachesAny(g: Graph, from: number, targets: ReadonlySet<number>, floor: number): boolean {
-  const seen = new Set<number>();
-  const stack = [from];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (targets.has(id)) return true;
-    if (id < floor || seen.has(id)) continue;
-    seen.add(id);
-    for (const i of (g.nodes[id] as Node).inputs) stack.push(i);
+/**
+ * The members (ascending ids) that can be computed together: greedily, a member is kept when its
+ * `operand(id)` does not depend on a member kept before it. One sweep over the ids the group spans.
+ */
+export function independentMembers(g: Graph, members: readonly number[], operand: (id: number) => number): number[] {
+  const first = members[0]!;
+  const last = members[members.length - 1]!;
+  const isMember = new Set(members);
+  const tainted = new Set<number>();
+  const kept: number[] = [];
+  for (let id = first; id <= last; id++) {
+    if (isMember.has(id)) {
+      if (!tainted.has(operand(id))) kept.push(id);
+      tainted.add(id);
+    } else if ((g.nodes[id] as Node).inputs.some((i) => tainted.has(i))) tainted.add(id);
   }
-  return false;
+  return kept;
 }
 
 /** True when `n` is a matmul of two rank-2 operands. */

@@ -46,6 +46,19 @@ describe('matrix products', () => {
     );
   });
 
+  it('large products cross the cache blocks (k > 256, n > 256) and still agree', () => {
+    for (const [m, k, n, ta] of [[13, 300, 270, false], [9, 520, 264, true]] as const) {
+      const shapes = { a: ta ? [k, m] : [m, k], b: [k, n] };
+      const g = buildGraph((bld) => {
+        const a = bld.input('a', shapes.a);
+        return { y: (ta ? a.T : a).matmul(bld.input('b', shapes.b)) };
+      }, { dtype: 'float64' });
+      const feeds = feedsFor(shapes, m);
+      const got = compile(g, { dtype: 'float32', matmul: 'wasm', optimize: false }).run(feeds);
+      expect(relativeError(got, interpret(g, feeds, { dtype: 'float32' }))).toBeLessThanOrEqual(1e-5);
+    }
+  });
+
   it('a transposed left operand is read in place; a transposed right operand is copied once', () => {
     const g = buildGraph((b) => {
       const x = b.input('x', [8, 16]);

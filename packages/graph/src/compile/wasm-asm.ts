@@ -56,7 +56,7 @@ export const V128 = 0x7b;
 export const op: Readonly<Record<string, Ins | ((...a: number[]) => Ins)>> & {
   get(i: number): Ins; set(i: number): Ins; tee(i: number): Ins; i32(v: number): Ins; brIf(d: number): Ins;
   v128Load(o?: number): Ins; v128Store(o?: number): Ins; load32Splat(o?: number): Ins;
-  add: Ins; sub: Ins; mul: Ins; ltU: Ins; ne: Ins; loop: Ins; block: Ins; end: Ins; v128Zero: Ins; f32x4Add: Ins; f32x4Mul: Ins;
+  add: Ins; sub: Ins; mul: Ins; ltU: Ins; ne: Ins; loop: Ins; if: Ins; else: Ins; block: Ins; end: Ins; v128Zero: Ins; f32x4Add: Ins; f32x4Mul: Ins;
 } = {
   get: (i: number) => [0x20, ...uleb(i)],
   set: (i: number) => [0x21, ...uleb(i)],
@@ -68,6 +68,8 @@ export const op: Readonly<Record<string, Ins | ((...a: number[]) => Ins)>> & {
   ltU: [0x49],
   ne: [0x47],
   loop: [0x03, 0x40],
+  if: [0x04, 0x40],
+  else: [0x05],
   block: [0x02, 0x40],
   end: [0x0b],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],

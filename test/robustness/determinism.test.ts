@@ -1,0 +1,42 @@
+/**
+ * Determinism: one seed gives bit-identical results run to run — in one process (repeated calls)
+ * and across processes (a digest computed by a fresh `node` process twice, and here) — for
+ * initParams, cellFeeds, interpret (float64 and float32), the compiled executor, gradcheck's random
+ * directions and the random graph/feeds generators; different seeds give different values.
+ */
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createRng } from '@cellgrad/graph';
+import { run } from '../cli/helpers.js';
+import { digestOf } from './determinism-cases.js';
+
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+const script = path.join('test', 'robustness', 'fixtures', 'digest.ts');
+
+describe('determinism', () => {
+  it('the same seed twice in one process: identical bytes; another seed: different values', () => {
+    const a = digestOf(11);
+    expect(digestOf(11)).toBe(a);
+    const b = digestOf(12);
+    expect(b).not.toBe(a);
+    // Every section depends on the seed.
+    const sa = a.split('\n--\n');
+    const sb = b.split('\n--\n');
+    sa.forEach((s, i) => expect(s).not.toBe(sb[i]));
+  });
+
+  it('createRng streams are identical for one seed and differ beyond 32 bits', () => {
+    const draw = (seed: number) => Array.from({ length: 8 }, ((r) => () => r.next())(createRng(seed)));
+    expect(draw(5)).toEqual(draw(5));
+    expect(draw(5)).not.toEqual(draw(5 + 2 ** 32));
+  });
+
+  it('fresh processes compute the same digest as this one', async () => {
+    const [p, q] = await Promise.all([0, 1].map(() => run(['--conditions=source', '--import', 'tsx', script, '11'])));
+    expect(p!.stderr).toBe('');
+    expect(p!.code).toBe(0);
+    expect(p!.stdout.trim()).toBe(sha(digestOf(11)));
+    expect(q!.stdout).toBe(p!.stdout);
+  });
+});

@@ -13,6 +13,8 @@ import { printCommand } from './commands/print.js';
 import { referenceCommand } from './commands/reference.js';
 import { reportCommand } from './commands/report.js';
 import { saveCommand } from './commands/save.js';
+import { trainCommand } from './commands/train.js';
+import { flowCommand } from './commands/flow.js';
 import { vizCommand } from './commands/viz.js';
 
 /** The program's version: the cellgrad package's (package.json is one level up from src/ and dist/). */
@@ -39,5 +41,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   exportCommand(program, setExit);
   vizCommand(program, setExit);
   reportCommand(program, setExit);
+  trainCommand(program, setExit);
+  flowCommand(program, setExit);
   return program;
 }

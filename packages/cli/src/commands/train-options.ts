@@ -1,0 +1,87 @@
+/**
+ * Options shared by `cellgrad train` and `cellgrad flow`: which cell (built-in or file), which task,
+ * the sizes, and the parsers of the training settings written as `kind:value` (`--clip
+ * global-norm:1`, `--bptt truncated:20`, `--schedule step:100:0.5`). Bad values are usage errors.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { TASKS, makeTask, type BpttSpec, type Cell, type ClipSpec, type ScheduleSpec, type Task } from '@cellgrad/cells';
+import { resolveCells } from '../cell-source.js';
+import { usage } from '../errors.js';
+import { nonNegativeInt, positiveInt } from '../options.js';
+
+/** The model options of both commands. */
+export interface ModelOptions {
+  readonly cell: string;
+  readonly pick?: string;
+  readonly task: string;
+  readonly steps: number;
+  readonly hidden: number;
+  readonly batch: number;
+  readonly seed: number;
+}
+
+/** Add --cell, --pick, --task, --steps, --hidden, --batch, --seed. */
+export function addModelOptions(cmd: Command, defaults: { hidden: number; batch: number; steps: number }): Command {
+  return cmd
+    .requiredOption('--cell <cell>', 'a built-in cell name (see `cellgrad cells`) or a .ts/.js file exporting cells')
+    .option('--pick <name>', 'the cell to use when the file exports several')
+    .option('--task <name>', `the task (${Object.keys(TASKS).join(', ')})`, 'adding')
+    .option('--steps <n>', 'sequence length T', positiveInt, defaults.steps)
+    .option('--hidden <n>', 'hidden size H', positiveInt, defaults.hidden)
+    .option('--batch <n>', 'batch size B', positiveInt, defaults.batch)
+    .option('--seed <n>', 'seed of initialisation, data and order', nonNegativeInt, 0);
+}
+
+/** The cell and task the options name. */
+export async function resolveModel(o: ModelOptions): Promise<{ label: string; cell: Cell; task: Task }> {
+  const cells = await resolveCells(o.cell, o.pick);
+  if (cells.length > 1) usage(`${o.cell} exports ${cells.length} cells (${cells.map((c) => c.label).join(', ')}); choose one with --pick`);
+  const task = makeTask(o.task, o.steps);
+  return { label: cells[0]!.label, cell: cells[0]!.cell, task };
+}
+
+function num(text: string | undefined, what: string): number {
+  const v = Number(text);
+  if (text === undefined || text.trim() === '' || !Number.isFinite(v) || v <= 0) throw new InvalidArgumentError(`${what} must be a positive number.`);
+  return v;
+}
+
+function int(text: string | undefined, what: string): number {
+  const v = num(text, what);
+  if (!Number.isInteger(v)) throw new InvalidArgumentError(`${what} must be a positive integer.`);
+  return v;
+}
+
+/** --clip none | global-norm:X | per-tensor:X | value:X */
+export function clipOption(value: string): ClipSpec {
+  const [kind, x, extra] = value.split(':');
+  if (extra !== undefined) throw new InvalidArgumentError('expected none, global-norm:X, per-tensor:X or value:X.');
+  if (kind === 'none' && x === undefined) return { kind: 'none' };
+  if (kind === 'global-norm' || kind === 'per-tensor') return { kind, maxNorm: num(x, `${kind} bound`) };
+  if (kind === 'value') return { kind, clip: num(x, 'value bound') };
+  throw new InvalidArgumentError('expected none, global-norm:X, per-tensor:X or value:X.');
+}
+
+/** --bptt full | truncated:K | checkpoint | checkpoint:N */
+export function bpttOption(value: string): BpttSpec {
+  const [kind, x, extra] = value.split(':');
+  if (extra === undefined) {
+    if (kind === 'full' && x === undefined) return { kind: 'full' };
+    if (kind === 'truncated') return { kind, k: int(x, 'truncation length') };
+    if (kind === 'checkpoint') return x === undefined ? { kind } : { kind, every: int(x, 'checkpoint interval') };
+  }
+  throw new InvalidArgumentError('expected full, truncated:K, checkpoint or checkpoint:N.');
+}
+
+/** --schedule constant | step:SIZE:GAMMA | exponential:GAMMA | cosine:TOTAL | warmup:N */
+export function scheduleOption(value: string): ScheduleSpec {
+  const [kind, a, b, extra] = value.split(':');
+  if (extra === undefined) {
+    if (kind === 'constant' && a === undefined) return { kind };
+    if (kind === 'step' && b !== undefined) return { kind, stepSize: int(a, 'step size'), gamma: num(b, 'gamma') };
+    if (kind === 'exponential' && b === undefined) return { kind, gamma: num(a, 'gamma') };
+    if (kind === 'cosine' && b === undefined) return { kind, total: int(a, 'total') };
+    if (kind === 'warmup' && b === undefined) return { kind, warmup: int(a, 'warm-up length') };
+  }
+  throw new InvalidArgumentError('expected constant, step:SIZE:GAMMA, exponential:GAMMA, cosine:TOTAL or warmup:N.');
+}

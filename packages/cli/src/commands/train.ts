@@ -1,0 +1,153 @@
+/**
+ * `cellgrad train`: train a cell (built-in or from a file) on a seeded task. Progress on stderr;
+ * checkpoints written atomically every N iterations, at the end and on Ctrl-C; `--resume` continues
+ * from the checkpoint exactly (same loss curve as an uninterrupted run); `--json` prints the final
+ * metrics as one JSON object on the last line of stdout. Interrupted runs exit 130.
+ */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { Trainer, loadCheckpoint, saveCheckpoint, type BpttSpec, type ClipSpec, type OptimizerSpec, type ScheduleSpec, type TrainConfig } from '@cellgrad/cells';
+import { EXIT, usage } from '../errors.js';
+import { nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
+import { addModelOptions, bpttOption, clipOption, resolveModel, scheduleOption, type ModelOptions } from './train-options.js';
+import { trainProgress } from './train-progress.js';
+
+/** Parsed options of `train`. */
+export interface TrainCommandOptions extends ModelOptions {
+  readonly iterations: number;
+  readonly seconds?: number;
+  readonly targetLoss?: number;
+  readonly optimizer: 'adam' | 'sgd' | 'rmsprop';
+  readonly lr: number;
+  readonly momentum: number;
+  readonly nesterov?: boolean;
+  readonly weightDecay: number;
+  readonly schedule: ScheduleSpec;
+  readonly clip: ClipSpec;
+  readonly graves?: number;
+  readonly bptt: BpttSpec;
+  readonly checkpoint?: string;
+  readonly checkpointEvery?: number;
+  readonly resume?: boolean;
+  readonly logEvery?: number;
+  readonly evalBatches: number;
+  readonly executor: 'compiled' | 'interpreted';
+  readonly json?: boolean;
+}
+
+/** The final metrics `--json` prints. */
+export interface TrainResult {
+  readonly cell: string;
+  readonly task: string;
+  readonly iterations: number;
+  /** Training loss of the last iteration. */
+  readonly loss: number | null;
+  /** Loss on held-out sequences. */
+  readonly heldOut: number;
+  readonly accuracy?: number;
+  readonly baseline: number;
+  readonly seconds: number;
+  readonly interrupted: boolean;
+  readonly checkpoint: string | null;
+}
+
+function optimizerSpec(o: TrainCommandOptions): OptimizerSpec {
+  if (o.optimizer === 'sgd') return { kind: 'sgd', momentum: o.momentum, nesterov: o.nesterov ?? false, weightDecay: o.weightDecay };
+  if (o.nesterov) usage('--nesterov applies to --optimizer sgd only');
+  if (o.optimizer === 'rmsprop') return { kind: 'rmsprop', momentum: o.momentum, weightDecay: o.weightDecay };
+  if (o.momentum !== 0) usage('--momentum applies to --optimizer sgd or rmsprop');
+  return { kind: 'adam', weightDecay: o.weightDecay };
+}
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Run the command; returns the exit code. */
+export async function runTrain(o: TrainCommandOptions): Promise<number> {
+  if (o.resume && !o.checkpoint) usage('--resume needs --checkpoint <file> (the checkpoint to continue from)');
+  if (o.checkpointEvery !== undefined && !o.checkpoint) usage('--checkpoint-every needs --checkpoint <file>');
+  const { label, cell, task } = await resolveModel(o);
+  const config: TrainConfig = {
+    cell, task, hidden: o.hidden, batch: o.batch, seed: o.seed, optimizer: optimizerSpec(o), lr: o.lr,
+    schedule: o.schedule, clip: o.clip, bptt: o.bptt, exec: { executor: o.executor },
+    ...(o.graves !== undefined ? { gravesClip: o.graves } : {}),
+  };
+  let trainer: Trainer;
+  if (o.resume) {
+    if (!existsSync(o.checkpoint!)) usage(`--resume: checkpoint ${o.checkpoint} does not exist`);
+    trainer = Trainer.restore(config, loadCheckpoint(o.checkpoint!));
+  } else trainer = new Trainer(config);
+
+  const save = () => {
+    if (o.checkpoint) saveCheckpoint(o.checkpoint, trainer.save());
+  };
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  const total = o.iterations;
+  const progress = trainProgress(trainer.iteration, total, o.logEvery ?? Math.max(1, Math.round(total / 20)));
+  const began = Date.now();
+  let recent: number[] = [];
+  try {
+    while (trainer.iteration < total && !interrupted) {
+      const r = trainer.step();
+      progress.update(trainer.iteration, r.loss);
+      recent = [...recent.slice(-19), r.loss];
+      if (o.checkpointEvery && trainer.iteration % o.checkpointEvery === 0) save();
+      if (o.seconds !== undefined && (Date.now() - began) / 1000 >= o.seconds) break;
+      if (o.targetLoss !== undefined && recent.length === 20 && recent.reduce((a, b) => a + b, 0) / 20 < o.targetLoss) break;
+      await tick();
+    }
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSigint);
+  }
+  save();
+  if (interrupted) process.stderr.write(`interrupted at iteration ${trainer.iteration}${o.checkpoint ? `; checkpoint written to ${o.checkpoint} (continue with --resume)` : ''}\n`);
+  const ev = trainer.evaluate(o.evalBatches);
+  const last = trainer.losses[trainer.losses.length - 1];
+  const result: TrainResult = {
+    cell: label, task: task.name, iterations: trainer.iteration,
+    loss: last === undefined || !Number.isFinite(last) ? null : last,
+    heldOut: ev.loss, ...(ev.accuracy !== undefined ? { accuracy: ev.accuracy } : {}),
+    baseline: task.baseline.value, seconds: Number(trainer.seconds.toFixed(3)), interrupted, checkpoint: o.checkpoint ?? null,
+  };
+  if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    process.stdout.write(
+      `trained ${label} on ${task.name} (T=${task.steps}, H=${o.hidden}, B=${o.batch}, seed ${o.seed}): ${result.iterations} iterations, ${result.seconds.toFixed(1)} s\n` +
+      `training loss ${result.loss === null ? 'n/a' : result.loss.toPrecision(4)}, held-out loss ${ev.loss.toPrecision(4)}` +
+      `${ev.accuracy !== undefined ? `, accuracy ${(100 * ev.accuracy).toFixed(1)}%` : ''} (baseline ${task.baseline.value.toPrecision(4)}: ${task.baseline.what})\n` +
+      (o.checkpoint ? `checkpoint: ${o.checkpoint}\n` : ''),
+    );
+  }
+  return interrupted ? 130 : EXIT.ok;
+}
+
+/** Add the `train` command to `program`. */
+export function trainCommand(program: Command, setExit: (code: number) => void): Command {
+  const cmd = program.command('train').description('train a cell on a seeded task (progress, atomic checkpoints, --resume, --json)');
+  addModelOptions(cmd, { hidden: 32, batch: 32, steps: 100 })
+    .option('--iterations <n>', 'total iterations (a resumed run continues up to this count)', positiveInt, 100)
+    .option('--seconds <x>', 'stop after this many seconds of this run', positiveNumber)
+    .option('--target-loss <x>', 'stop once the mean training loss of the last 20 iterations is below x', positiveNumber)
+    .option('--optimizer <name>', 'adam, sgd or rmsprop', oneOf('adam', 'sgd', 'rmsprop'), 'adam')
+    .option('--lr <x>', 'learning rate', positiveNumber, 0.01)
+    .option('--momentum <x>', 'momentum (sgd, rmsprop)', nonNegativeNumber, 0)
+    .option('--nesterov', 'Nesterov momentum (sgd)')
+    .option('--weight-decay <x>', 'L2 weight decay', nonNegativeNumber, 0)
+    .option('--schedule <spec>', 'constant, step:SIZE:GAMMA, exponential:GAMMA, cosine:TOTAL, warmup:N', scheduleOption, { kind: 'constant' })
+    .option('--clip <spec>', 'none, global-norm:X (PyTorch clip_grad_norm_), per-tensor:X (Keras clipnorm), value:X', clipOption, { kind: 'global-norm', maxNorm: 1 })
+    .option('--graves <x>', 'Graves clipping: bound the state gradient between steps', positiveNumber)
+    .option('--bptt <spec>', 'full, truncated:K, checkpoint (every √T steps) or checkpoint:N', bpttOption, { kind: 'full' })
+    .option('--checkpoint <file>', 'checkpoint file (written atomically at the end, on Ctrl-C, and every --checkpoint-every iterations)')
+    .option('--checkpoint-every <n>', 'write the checkpoint every n iterations', positiveInt)
+    .option('--resume', 'continue from --checkpoint exactly where it stopped')
+    .option('--log-every <n>', 'progress line every n iterations when stderr is not a terminal', positiveInt)
+    .option('--eval-batches <n>', 'held-out batches for the final evaluation', positiveInt, 4)
+    .option('--executor <kind>', 'compiled (float32) or interpreted (reference)', oneOf('compiled', 'interpreted'), 'compiled')
+    .option('--json', 'print the final metrics as one JSON object on the last line')
+    .action(async (o: TrainCommandOptions) => setExit(await runTrain(o)));
+  return cmd;
+}

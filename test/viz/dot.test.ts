@@ -113,6 +113,13 @@ describe('toDot: readability of large graphs', () => {
     const rec = edges(dot).filter((e) => e.attrs.includes('recurrent'));
     expect(rec.filter((e) => e.to === 'fold_l0_forward').length).toBe(2);
     expect(rec.filter((e) => e.from === 'fold_l0_forward').length).toBe(2);
+    const drawn = [...nodes(dot).keys()].filter((k) => /^n\d+$/.test(k)).length;
+    const folded = Number(/\((\d+) nodes folded\)/.exec(dot)![1]);
+    expect(drawn + folded).toBe(g.nodes.length);
+    const concat = g.nodes.find((n) => n.op === 'concat')!;
+    expect(concat.inputs).toHaveLength(12);
+    expect(edges(dot).filter((e) => e.to === `n${concat.id}`).map((e) => e.from)).toHaveLength(4);
+    expect(edges(dot).some((e) => e.from === 'fold_l0_forward' && e.to === `n${concat.id}`)).toBe(true);
     const three = toDot(g, { firstSteps: 3 });
     expect(clusters(three).map((c) => c.label)).toEqual(['step 0', 'step 1', 'step 2', 'step 11']);
     expect(toDot(graphOf('lstm', 4))).not.toContain('fold_');

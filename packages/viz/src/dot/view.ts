@@ -87,18 +87,31 @@ export function buildView(g: Graph, o: ResolvedDotOptions): GraphView {
   const spanOf = new Map<string, Span>();
   const order: ViewItem[] = [];
   const seen = new Set<string>();
+  const outputIds = new Set(g.outputs.map((p) => p.id));
+  const size = new Map<string, number>();
+  const foldItems = new Map([...plan.values()].map((f) => [f.key, f]));
+  const foldOf = (n: Node): (ViewItem & { kind: 'fold' }) | undefined => {
+    const group = groupOf[n.id];
+    if (group) return plan.get(group);
+    // A node outside the steps computed only from one folded item (the per-step reshapes feeding
+    // the stacked output) folds with it.
+    const first = n.inputs.length > 0 && !outputIds.has(n.id) ? foldItems.get(keyOf[n.inputs[0]!]!) : undefined;
+    return first && n.inputs.every((i) => keyOf[i] === first.key) ? first : undefined;
+  };
   for (const n of g.nodes) {
     const group = groupOf[n.id];
-    const fold = group && plan.get(group);
+    const fold = foldOf(n);
     const item: ViewItem = fold ?? { kind: 'node', key: `n${n.id}`, node: n, backward: backward[n.id]!, ...(group ? { group } : {}) };
     keyOf[n.id] = item.key;
-    if (group) spanOf.set(item.key, fold ? fold : { lane: group.lane, lo: group.step, hi: group.step });
+    size.set(item.key, (size.get(item.key) ?? 0) + 1);
+    if (fold) spanOf.set(item.key, fold);
+    else if (group) spanOf.set(item.key, { lane: group.lane, lo: group.step, hi: group.step });
     if (!seen.has(item.key)) order.push(item);
     seen.add(item.key);
   }
   const kept = order.slice(0, o.maxNodes);
   const dropped = order.slice(o.maxNodes);
-  const hidden = dropped.reduce((s, it) => s + (it.kind === 'fold' ? it.count : 1), 0);
+  const hidden = dropped.reduce((s, it) => s + size.get(it.key)!, 0);
   const items: ViewItem[] = [...kept];
   if (dropped.length > 0) {
     const more: ViewItem = { kind: 'more', key: 'more', count: hidden };
@@ -133,6 +146,6 @@ export function buildView(g: Graph, o: ResolvedDotOptions): GraphView {
       clusters.set(key, c);
     }
   }
-  const folded = [...new Set(plan.values())].reduce((s, f) => s + f.count, 0);
+  const folded = [...foldItems.keys()].reduce((s, k) => s + (size.get(k) ?? 0), 0);
   return { items, clusters: [...clusters.values()], edges: [...edges.values()], folded, hidden };
 }

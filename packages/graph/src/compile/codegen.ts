@@ -5,12 +5,14 @@
  * loop (or two, when a bias broadcasts over rows). Each iteration loads every operand, computes
  * every member into a local, then stores: a store never precedes a load of the same element, which
  * is what makes in-place outputs safe. Float32 plans round every member to float32 (Math.fround),
- * exactly as the interpreter rounds every op, so fusion changes no value.
+ * as the interpreter rounds every op, and compute exp/sigmoid/tanh with the fast helpers of
+ * `fastmath.ts` (within one float32 ulp); float64 plans use the exact same expressions as the ops.
  */
 import type { DType, TypedArray } from '../ir/dtype.js';
 import type { Graph } from '../ir/node.js';
 import { sizeOf, stridesOf, type Shape } from '../ir/shape.js';
 import type { Fusion, Step } from '../passes/fuse-elementwise.js';
+import { FAST_MATH } from './fastmath.js';
 import { expression, intLiteral, literal } from './templates.js';
 import { broadcastView, type View } from './views.js';
 
@@ -82,8 +84,8 @@ function mapSource(shape: Shape, loads: Access[], outs: Access[], body: string[]
 
 /** Bind generated source to the arena and the scalar functions it calls. */
 function bind(source: string, arena: TypedArray, fns: ((...xs: number[]) => number)[]): StepFn {
-  const factory = new Function('M', 'F', `'use strict';\nreturn function fusedStep() {\n${source}\n};`) as (m: TypedArray, f: typeof fns) => StepFn;
-  return factory(arena, fns);
+  const factory = new Function('M', 'F', 'X', `'use strict';\nreturn function fusedStep() {\n${source}\n};`) as (m: TypedArray, f: typeof fns, x: typeof FAST_MATH) => StepFn;
+  return factory(arena, fns, FAST_MATH);
 }
 
 /** The generated loop of a fused group (`step.kind === 'fused'`) or a copy (`'copy'`). */
@@ -131,7 +133,7 @@ export function generateStep(ctx: CodegenContext, step: Step, arena: TypedArray)
       const i = node.inputs[k]!;
       return fusion.groupOf[i] === group && v.base === i ? `t${intLiteral(i)}` : operand(v);
     });
-    body.push(`const t${intLiteral(m)} = ${round(expression(node, args, slot))};`);
+    body.push(`const t${intLiteral(m)} = ${round(expression(node, args, slot, ctx.dtype === 'float32'))};`);
   }
   const outs = step.outputs.map((o): Access => ({ base: offsets[o]!, strides: stridesOf(shape) }));
   const source = mapSource(shape, loads, outs, body, step.outputs.map((o) => `t${intLiteral(o)}`));

@@ -61,6 +61,13 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
   where: ([c, a, b]) => `(${c} !== 0 ? ${a} : ${b})`,
 };
 
+/** Float32 plans: the fast helpers of `fastmath.ts`, bound as `X` in the generated code. */
+const FAST: Readonly<Record<string, Template>> = {
+  exp: ([a]) => `X.exp(${a})`,
+  sigmoid: ([a]) => `X.sigmoid(${a})`,
+  tanh: ([a]) => `X.tanh(${a})`,
+};
+
 /** Ops whose value is an index map of their input (views), never a computation. */
 export const VIEW_OPS: ReadonlySet<string> = new Set(['slice', 'transpose', 'broadcast_to', 'reshape']);
 
@@ -73,9 +80,11 @@ export function isFusible(node: Node): boolean {
 
 /**
  * The JS expression of an elementwise node. Ops without a template call their scalar function,
- * passed to the generated code as `F[k]` (`k` is allocated by `scalarSlot`).
+ * passed to the generated code as `F[k]` (`k` is allocated by `scalarSlot`). With `fast` (float32
+ * plans), exp, sigmoid and tanh call the fast helpers instead.
  */
-export function expression(node: Node, args: readonly string[], scalarSlot: (fn: (...xs: number[]) => number) => number): string {
+export function expression(node: Node, args: readonly string[], scalarSlot: (fn: (...xs: number[]) => number) => number, fast = false): string {
+  if (fast && Object.prototype.hasOwnProperty.call(FAST, node.op)) return FAST[node.op]!(args, node.attrs);
   if (Object.prototype.hasOwnProperty.call(TEMPLATES, node.op)) return TEMPLATES[node.op]!(args, node.attrs);
   const fn = getOp(node.op).scalar;
   if (!fn) fail('graph', `compile: op '${node.op}' has no scalar function and no template`);

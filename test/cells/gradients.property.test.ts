@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { formatGradcheck, gradcheck } from '@cellgrad/autodiff';
 import { linear, sizeOf } from '@cellgrad/graph';
 import {
-  builtinCells, cellFeeds, defineCell, describeUnroll, gruCell, jordanCell, lstmCell, unroll, withCrossEntropy,
+  builtinCells, cellFeeds, defineCell, describeUnroll, gruCell, jordanCell, lstmCell, outputFeedback, unroll, withCrossEntropy,
   type Cell, type UnrollOptions,
 } from '@cellgrad/cells';
 import { fcParams } from '../support/fc.js';
@@ -37,6 +37,8 @@ const variants: Record<string, Cell> = {
   gru_after_no_bias: gruCell({ name: 'gru_after_no_bias', reset: 'after', bias: 'none' }),
   jordan_3_outputs: jordanCell({ name: 'jordan_3_outputs', outputs: 3 }),
   mgu_projected: mgu,
+  lstm_feedback: outputFeedback(builtinCells.lstm!, { outputs: 2 }),
+  mgu_feedback: outputFeedback(mgu),
 };
 
 const sizes = fc.record({
@@ -77,7 +79,7 @@ describe('gradients equal finite differences', () => {
     fc.assert(fc.property(sizes, ({ seed, ...o }) => check(cell, o, seed)), fcParams(4));
   });
 
-  it.each(['lstm', 'gru', 'rnn_tanh', 'jordan', 'mgu_projected'])('%s, sequence to one (softmax head, cross-entropy)', (name) => {
+  it.each(['lstm', 'gru', 'rnn_tanh', 'jordan', 'mgu_projected', 'lstm_feedback'])('%s, sequence to one (softmax head, cross-entropy)', (name) => {
     const cell = variants[name]!;
     fc.assert(
       fc.property(sizes, fc.integer({ min: 2, max: 3 }), ({ seed, ...o }, classes) => check(cell, { ...o, pattern: 'seq2one', classes }, seed, withCrossEntropy)),
@@ -85,7 +87,7 @@ describe('gradients equal finite differences', () => {
     );
   });
 
-  it.each(['jordan', 'jordan_3_outputs'])('%s, Jordan feedback with teacher forcing', (name) => {
+  it.each(['jordan', 'jordan_3_outputs', 'lstm_feedback', 'mgu_feedback'])('%s, Jordan feedback with teacher forcing', (name) => {
     const cell = variants[name]!;
     fc.assert(fc.property(sizes, ({ seed, ...o }) => check(cell, { ...o, teacherForcing: true }, seed)), fcParams(4));
   });

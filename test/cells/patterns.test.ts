@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { interpret, linear, type NDArray } from '@cellgrad/graph';
-import { builtinCells, cellFeeds, defineCell, describeUnroll, unroll, withCrossEntropy, type Cell } from '@cellgrad/cells';
+import { builtinCells, cellFeeds, defineCell, describeUnroll, outputFeedback, unroll, withCrossEntropy, type Cell } from '@cellgrad/cells';
 import { fcParams } from '../support/fc.js';
 import { thrown } from './helpers.js';
 
@@ -165,6 +165,27 @@ describe('Jordan feedback and teacher forcing', () => {
     const e = thrown(() => unroll(projected, { input: 2, hidden: 3, batch: 1, steps: 3, teacherForcing: true }));
     expect(e.message).toContain("teacher forcing needs a cell that feeds its output back as a state");
     expect(e.message).toContain("cell 'projected', step 0");
+  });
+});
+
+describe('outputFeedback: the Jordan pattern for any cell', () => {
+  it('rnn_tanh with feedback: h′ = tanh(W_ih [x; y] + b_ih + W_hh h + b_hh), y′ = W_hy h′ + b_y', () => {
+    const cell = outputFeedback(builtinCells.rnn_tanh!, { outputs: 2 });
+    const o = { input: 3, hidden: 4, batch: 1, steps: 1, dtype: f64 };
+    const layout = describeUnroll(cell, o);
+    expect(layout.inputs.map((s) => `${s.name}[${s.shape}]`)).toEqual([
+      'x[1,1,3]', 'h0[1,1,4]', 'y0[1,1,2]', 'weight_ih[4,5]', 'weight_hh[4,4]', 'bias_ih[4]', 'bias_hh[4]', 'weight_hy[2,4]', 'bias_y[2]',
+    ]);
+    const f = cellFeeds(cell, o, 6);
+    const r = interpret(unroll(cell, o), f);
+    const xy = [...f.x!.data, ...f.y0!.data];
+    const h = [0, 1, 2, 3].map((j) => Math.tanh(f.bias_ih!.data[j]! + f.bias_hh!.data[j]!
+      + xy.reduce((s, v, i) => s + v * f.weight_ih!.data[j * 5 + i]!, 0)
+      + [0, 1, 2, 3].reduce((s, i) => s + f.h0!.data[i]! * f.weight_hh!.data[j * 4 + i]!, 0)));
+    const y = [0, 1].map((k) => f.bias_y!.data[k]! + h.reduce((s, v, j) => s + v * f.weight_hy!.data[k * 4 + j]!, 0));
+    close(r.h_T!.data, h);
+    close(r.y_T!.data, y);
+    close(r.out!.data, y);
   });
 });
 

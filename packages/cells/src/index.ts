@@ -62,3 +62,4 @@ export type { TensorDict } from './weights/tensors.js';
 export { toPyTorch, fromPyTorch } from './weights/pytorch.js';
 export { toKeras, fromKeras } from './weights/keras.js';
 export { saveWeights, loadWeights, parseWeights } from './weights/json.js';
+export { outputFeedback, type OutputFeedbackOptions } from './patterns/output-feedback.js';

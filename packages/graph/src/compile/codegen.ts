@@ -140,6 +140,27 @@ export function generateStep(ctx: CodegenContext, step: Step, arena: TypedArray)
   return { fn: bind(source, arena, fns), source };
 }
 
+/**
+ * concat and pad as generated copies: each input (read through its view) is copied into its slab of
+ * the output; pad zero-fills the output first. No reference kernel, no allocation per run.
+ */
+export function generateJoin(ctx: CodegenContext, id: number, arena: TypedArray): { fn: StepFn; source: string } {
+  const node = ctx.graph.nodes[id]!;
+  const outStrides = stridesOf(node.shape);
+  const axis = node.attrs.axis as number;
+  const parts: string[] = [];
+  if (node.op === 'pad') parts.push(`M.fill(0, ${intLiteral(ctx.offsets[id]!)}, ${intLiteral(ctx.offsets[id]! + sizeOf(node.shape))});`);
+  let start = node.op === 'pad' ? (node.attrs.before as number) : 0;
+  ctx.fusion.inputViews[id]!.forEach((v) => {
+    const src: Access = { base: ctx.offsets[v.base]! + v.offset, strides: v.strides };
+    const dst: Access = { base: ctx.offsets[id]! + start * outStrides[axis]!, strides: outStrides };
+    parts.push(`{\n${mapSource(v.shape, [src], [dst], [], ['l0'])}\n}`);
+    start += v.shape[axis]!;
+  });
+  const source = parts.join('\n');
+  return { fn: bind(source, arena, []), source };
+}
+
 const REDUCE: Readonly<Record<string, { init: string; combine: string }>> = {
   sum: { init: '0', combine: 'S[q] + l0' },
   mean: { init: '0', combine: 'S[q] + l0' },

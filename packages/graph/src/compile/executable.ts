@@ -13,7 +13,7 @@ import type { NDArray } from '../exec/ndarray.js';
 import type { Outputs } from '../exec/interpret.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
 import { planMemory } from '../passes/plan-memory.js';
-import { generateReduce, generateStep, type CodegenContext, type StepFn } from './codegen.js';
+import { generateJoin, generateReduce, generateStep, type CodegenContext, type StepFn } from './codegen.js';
 import { fallbackStep, matmulStep } from './kernels.js';
 import type { MatmulBackend } from './backend.js';
 
@@ -29,8 +29,9 @@ export interface PlanStats {
   /** Dense copies of views that a kernel needed. */
   readonly copies: number;
   readonly matmuls: number;
+  /** Generated reductions, concats and pads. */
   readonly reductions: number;
-  /** Steps that run an op's reference kernel. */
+  /** Steps that run an op's reference kernel (softmax, log_softmax, ops registered by users). */
   readonly fallbacks: number;
   /** Outputs written in place over a dying input. */
   readonly inPlace: number;
@@ -99,8 +100,8 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend):
     if (node.op === 'matmul') {
       fns.push(matmulStep(node, views, offsets, kernel));
       matmuls++;
-    } else if (REDUCTIONS.has(node.op)) {
-      const { fn, source } = generateReduce(ctx, step.id, arena);
+    } else if (REDUCTIONS.has(node.op) || node.op === 'concat' || node.op === 'pad') {
+      const { fn, source } = REDUCTIONS.has(node.op) ? generateReduce(ctx, step.id, arena) : generateJoin(ctx, step.id, arena);
       fns.push(fn);
       sources.push(source);
       reductions++;

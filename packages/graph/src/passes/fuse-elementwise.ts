@@ -54,7 +54,7 @@ function denseRows(v: View): boolean {
 
 /** What a consumer of kind `op` accepts as an operand view; otherwise the view is copied. */
 function accepts(op: string, k: number, v: View): boolean {
-  if (op === 'sum' || op === 'mean' || op === 'max') return true;
+  if (op === 'sum' || op === 'mean' || op === 'max' || op === 'concat' || op === 'pad') return true;
   if (op === 'matmul') return k === 0 || denseRows(v);
   return isContiguous(v);
 }

@@ -117,3 +117,33 @@ describe('cellgrad gradcheck --check-finite', () => {
     expect([0, 1]).toContain(r.code);
   });
 });
+
+describe('cellgrad train --check-finite', () => {
+  const args = ['train', '--cell', 'test/robustness/fixtures/exploding-f32-cell.ts', '--task', 'adding', '--steps', '12', '--hidden', '4', '--batch', '4', '--iterations', '3', '--json'];
+
+  it.each(['compiled', 'interpreted'])('%s executor: stops at the overflowing node with one line, exit 2', async (executor) => {
+    const r = await cellgrad([...args, '--executor', executor, '--check-finite']);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('cellgrad: '));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^cellgrad: non-finite value: node %\d+ \(mul\) produced -?Infinity at flat index \d+ of \[4,4\] in cell 'exploding_f32', layer 0, step \d+; output: .*; input 0: .*all finite; input 1: .*all finite$/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('without the flag the run "succeeds" with a non-finite loss, which is what the flag is for', async () => {
+    const r = await cellgrad(args);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toMatchObject({ loss: null });
+  });
+
+  it('a healthy run is unchanged by the flag', async () => {
+    const healthy = ['train', '--cell', 'gru', '--task', 'adding', '--steps', '6', '--hidden', '4', '--batch', '4', '--iterations', '4', '--seed', '2', '--json'];
+    const [plain, checked] = await Promise.all([cellgrad(healthy), cellgrad([...healthy, '--check-finite'])]);
+    expect(checked.code).toBe(0);
+    const a = JSON.parse(plain.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    const b = JSON.parse(checked.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    expect(b.loss).toBe(a.loss);
+    expect(b.heldOut).toBe(a.heldOut);
+  });
+});
+

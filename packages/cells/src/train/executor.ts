@@ -2,13 +2,15 @@
  * The one place that decides how training graphs run: compiled (the fast path, default) or the
  * reference interpreter. Switching executors for all of training is a change here.
  */
-import { compile, interpret, type DType, type Feeds, type Graph } from '@cellgrad/graph';
+import { checkedExecutable, compile, interpret, type DType, type Feeds, type Graph } from '@cellgrad/graph';
 
 /** How to execute: `compiled` (compile(g, { dtype }), default) or `interpreted` (the reference). */
 export interface ExecOptions {
   readonly executor?: 'compiled' | 'interpreted';
   /** Element type of execution (default: float32 when compiled, the graph's own when interpreted). */
   readonly dtype?: DType;
+  /** Debug mode: stop at the first node producing NaN/±Infinity with a NonFiniteError (kind 'nonfinite'). */
+  readonly checkFinite?: boolean;
 }
 
 /** A graph ready to run: feeds in, float64 copies of the outputs by name out. */
@@ -21,9 +23,11 @@ export type Runner = (feeds: Feeds) => Record<string, Float64Array>;
 export function runner(g: Graph, options: ExecOptions = {}): Runner {
   if (options.executor === 'interpreted') {
     const dtype = options.dtype;
-    return (feeds) => copyOut(interpret(g, feeds, dtype ? { dtype } : {}));
+    const checkFinite = options.checkFinite ?? false;
+    return (feeds) => copyOut(interpret(g, feeds, dtype ? { dtype, checkFinite } : { checkFinite }));
   }
-  const exe = compile(g, { dtype: options.dtype ?? 'float32' });
+  const compiled = compile(g, { dtype: options.dtype ?? 'float32' });
+  const exe = options.checkFinite ? checkedExecutable(compiled) : compiled;
   return (feeds) => copyOut(exe.run(feeds));
 }
 

@@ -33,6 +33,7 @@ export interface TrainCommandOptions extends ModelOptions {
   readonly evalBatches: number;
   readonly executor: 'compiled' | 'interpreted';
   readonly json?: boolean;
+  readonly checkFinite?: boolean;
 }
 
 /** The final metrics `--json` prints. */
@@ -68,7 +69,7 @@ export async function runTrain(o: TrainCommandOptions): Promise<number> {
   const { label, cell, task } = await resolveModel(o);
   const config: TrainConfig = {
     cell, task, hidden: o.hidden, batch: o.batch, seed: o.seed, optimizer: optimizerSpec(o), lr: o.lr,
-    schedule: o.schedule, clip: o.clip, bptt: o.bptt, exec: { executor: o.executor },
+    schedule: o.schedule, clip: o.clip, bptt: o.bptt, exec: { executor: o.executor, ...(o.checkFinite ? { checkFinite: true } : {}) },
     ...(o.graves !== undefined ? { gravesClip: o.graves } : {}),
   };
   let trainer: Trainer;
@@ -148,6 +149,7 @@ export function trainCommand(program: Command, setExit: (code: number) => void):
     .option('--eval-batches <n>', 'held-out batches for the final evaluation', positiveInt, 4)
     .option('--executor <kind>', 'compiled (float32) or interpreted (reference)', oneOf('compiled', 'interpreted'), 'compiled')
     .option('--json', 'print the final metrics as one JSON object on the last line')
+    .option('--check-finite', 'stop at the first node that produces NaN or Inf (exit 2, naming the op, node, cell, step and input ranges); the last checkpoint is kept')
     .action(async (o: TrainCommandOptions) => setExit(await runTrain(o)));
   return cmd;
 }

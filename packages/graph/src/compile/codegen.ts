@@ -190,11 +190,19 @@ export function generateReduce(ctx: CodegenContext, id: number, arena: TypedArra
   const count = sizeOf(input.shape) / Math.max(1, outSize);
   const out = intLiteral(ctx.offsets[id]!);
   const finish = node.op === 'mean' ? `S[j] / ${literal(count)}` : 'S[j]';
-  const source = [
-    `S.fill(${r.init});`,
-    loop,
-    `for (let j = 0; j < ${intLiteral(outSize)}; j++) M[${out} + j] = ${finish};`,
-  ].join('\n');
-  const factory = new Function('M', 'S', `'use strict';\nreturn function reduceStep() {\n${source}\n};`) as (m: TypedArray, s: Float64Array) => StepFn;
-  return { fn: factory(arena, new Float64Array(outSize)), source };
+  // Three separate functions: V8 optimises each loop on its own (one function holding both loops
+  // kept deoptimising on the second loop, whose compare had no type feedback when the first was
+  // optimised on stack).
+  const finishSource = `for (let j = 0; j < ${intLiteral(outSize)}; j++) M[${out} + j] = ${finish};`;
+  const make = (body: string) => new Function('M', 'S', `'use strict';\nreturn function reduceStep() {\n${body}\n};`) as (m: TypedArray, s: Float64Array) => StepFn;
+  const scratch = new Float64Array(outSize);
+  const init = r.init === '0' ? 0 : -Infinity;
+  const main = make(loop)(arena, scratch);
+  const done = make(finishSource)(arena, scratch);
+  const fn = () => {
+    scratch.fill(init);
+    main();
+    done();
+  };
+  return { fn, source: [`S.fill(${r.init});`, loop, finishSource].join('\n') };
 }

@@ -35,6 +35,33 @@ export async function launch(): Promise<{ context: BrowserContext; close: () => 
   };
 }
 
+/** In-page test that the report's charts script has finished. */
+export const READY = 'window.cellgradReport !== undefined';
+
+/** In-page measurement (browser code, kept as text so that this file needs no DOM types). */
+const MEASURE = String.raw`(() => {
+  const ids = (sel, attr) => [...document.querySelectorAll(sel)].map(attr);
+  const graphs = [...document.querySelectorAll('.graph-card')].map((card) => {
+    const svg = card.querySelector('svg');
+    const box = svg.getBoundingClientRect();
+    return { title: card.querySelector('h3').textContent, nodes: svg.querySelectorAll('g.node').length, width: box.width, height: box.height };
+  });
+  const charts = [...document.querySelectorAll('canvas')].map((c) => {
+    const pixels = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let painted = 0;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+    return { name: c.id || c.className, width: c.clientWidth, height: c.clientHeight, painted };
+  });
+  const tableRows = {};
+  for (const t of document.querySelectorAll('table.data')) tableRows[t.classList[1]] = t.querySelectorAll('tbody tr').length;
+  return {
+    sections: ids('main > section', (e) => e.id),
+    nav: ids('nav a', (e) => e.getAttribute('href').slice(1)),
+    graphs, charts, tableRows,
+    drawn: window.cellgradReport.charts,
+  };
+})()`;
+
 /** What the page showed. */
 export interface ReportView {
   /** Ids of the sections in the page, in order. */
@@ -64,30 +91,12 @@ export async function inspectReport(context: BrowserContext, file: string, scree
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('request', (r) => { if (!/^(file|data):/.test(r.url())) external.push(r.url()); });
   await page.goto(pathToFileURL(file).href);
-  await page.waitForFunction(() => (window as unknown as { cellgradReport?: unknown }).cellgradReport !== undefined, undefined, { timeout: 20_000 });
-  const measured = await page.evaluate(() => {
-    const ids = (sel: string, attr: (e: Element) => string) => [...document.querySelectorAll(sel)].map(attr);
-    const graphs = [...document.querySelectorAll('.graph-card')].map((card) => {
-      const svg = card.querySelector('svg')!;
-      const box = svg.getBoundingClientRect();
-      return { title: card.querySelector('h3')!.textContent ?? '', nodes: svg.querySelectorAll('g.node').length, width: box.width, height: box.height };
-    });
-    const charts = [...document.querySelectorAll('canvas')].map((c) => {
-      const ctx = c.getContext('2d')!;
-      const pixels = ctx.getImageData(0, 0, c.width, c.height).data;
-      let painted = 0;
-      for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) painted++;
-      return { name: c.id || c.className, width: c.clientWidth, height: c.clientHeight, painted };
-    });
-    const tableRows: Record<string, number> = {};
-    for (const t of document.querySelectorAll('table.data')) tableRows[t.classList[1]!] = t.querySelectorAll('tbody tr').length;
-    return {
-      sections: ids('main > section', (e) => e.id),
-      nav: ids('nav a', (e) => e.getAttribute('href')!.slice(1)),
-      graphs, charts, tableRows,
-      drawn: (window as unknown as { cellgradReport: { charts: number } }).cellgradReport.charts,
-    };
-  });
+  try {
+    await page.waitForFunction(READY, undefined, { timeout: 20_000 });
+  } catch (e) {
+    throw new Error(`the report never finished drawing its charts (${(e as Error).message}); page errors: ${errors.join(' | ') || 'none'}`);
+  }
+  const measured = (await page.evaluate(MEASURE)) as Omit<ReportView, 'errors' | 'external'>;
   mkdirSync(path.dirname(screenshot), { recursive: true });
   await page.screenshot({ path: screenshot, fullPage: true });
   await page.close();

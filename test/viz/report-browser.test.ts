@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { writeReport } from '@cellgrad/viz';
-import { inspectReport, launch } from './browser.js';
+import { inspectReport, launch, READY } from './browser.js';
 import { sampleReportData } from './sample-data.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -60,7 +60,7 @@ describe('the report in Chromium', () => {
   it('zooms with the wheel, pans by dragging, and fits back', async () => {
     const page = await context.newPage();
     await page.goto(pathToFileURL(sampleFile).href);
-    await page.waitForFunction(() => (window as unknown as { cellgradReport?: unknown }).cellgradReport !== undefined);
+    await page.waitForFunction(READY);
     const viewBox = () => page.$eval('#graph-0 svg', (s) => s.getAttribute('viewBox')!.split(/[ ,]+/).map(Number));
     const home = await viewBox();
     const box = (await page.locator('#graph-0 .graph-view').boundingBox())!;

@@ -1,0 +1,127 @@
+/**
+ * `cellgrad train` and `cellgrad flow` through the real command: --json prints the metrics on the
+ * last line; a run stopped (by --iterations, and by a real SIGINT) and resumed has exactly the loss
+ * curve of an uninterrupted run with the same seed; checkpoints are complete JSON; bad options and
+ * bad files give one line and exit code 2.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../packages/cli/src/main.js';
+import { cellgrad, repoRoot, tempDir } from '../cli/helpers.js';
+
+/** Run `cellgrad` in this process (fast), capturing its output. */
+async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+const SMALL = ['--cell', 'gru', '--task', 'adding', '--steps', '12', '--hidden', '6', '--batch', '4', '--seed', '3', '--lr', '0.05'];
+const curve = (file: string): number[] => JSON.parse(readFileSync(file, 'utf8')).losses;
+
+describe('cellgrad train', () => {
+  it('--json: the final metrics on the last line; stop and --resume give the uninterrupted curve', async () => {
+    const dir = tempDir('cellgrad-train-');
+    const whole = path.join(dir, 'whole.json');
+    const part = path.join(dir, 'part.json');
+    const a = await inProcess(['train', ...SMALL, '--iterations', '12', '--checkpoint', whole, '--json']);
+    const b = await inProcess(['train', ...SMALL, '--iterations', '5', '--checkpoint', part, '--optimizer', 'adam']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const lines = a.stdout.trim().split('\n');
+    const metrics = JSON.parse(lines[lines.length - 1]!);
+    expect(metrics).toMatchObject({ cell: 'gru', task: 'adding', iterations: 12, interrupted: false, checkpoint: whole });
+    expect(metrics.loss).toBe(curve(whole)[11]);
+    expect(metrics.seconds).toBeGreaterThan(0);
+    expect(metrics.heldOut).toBeGreaterThan(0);
+    expect(a.stderr).toMatch(/iteration 12\/12 {2}loss [\d.e-]+ {2}[\d.]+ it\/s/);
+    expect(curve(part)).toHaveLength(5);
+    const resumed = await inProcess(['train', ...SMALL, '--iterations', '12', '--checkpoint', part, '--resume', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(curve(part)).toEqual(curve(whole));
+    expect(JSON.parse(readFileSync(part, 'utf8')).params).toEqual(JSON.parse(readFileSync(whole, 'utf8')).params);
+    // Resuming with other settings is refused.
+    const other = await inProcess(['train', ...SMALL, '--hidden', '7', '--iterations', '14', '--checkpoint', part, '--resume']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/^cellgrad: the checkpoint was written by a run with different settings/);
+  });
+
+  it('Ctrl-C (SIGINT) writes a checkpoint and exits 130; --resume then matches the uninterrupted run', async () => {
+    const dir = tempDir('cellgrad-sigint-');
+    const ck = path.join(dir, 'ck.json');
+    const whole = path.join(dir, 'whole.json');
+    const N = 400;
+    const args = [...SMALL, '--iterations', String(N), '--log-every', '1', '--executor', 'interpreted'];
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'train', ...args, '--checkpoint', ck], { cwd: repoRoot });
+    let stderr = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/iteration 3\//.test(stderr) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/interrupted at iteration \d+; checkpoint written to/);
+    const stopped = curve(ck).length;
+    expect(stopped).toBeGreaterThanOrEqual(3);
+    expect(stopped).toBeLessThan(N);
+    const target = stopped + 3;
+    const [resumed, full] = await Promise.all([
+      cellgrad(['train', ...args, '--iterations', String(target), '--checkpoint', ck, '--resume']),
+      cellgrad(['train', ...args, '--iterations', String(target), '--checkpoint', whole]),
+    ]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(full.code, full.stderr).toBe(0);
+    expect(curve(ck)).toEqual(curve(whole));
+  });
+
+  it('bad options and bad files: one line, exit 2', async () => {
+    const dir = tempDir('cellgrad-bad-');
+    const broken = path.join(dir, 'broken.json');
+    writeFileSync(broken, '{"format": "cellgrad-train", "version": 1, "iter');
+    const cases: [string[], RegExp][] = [
+      [['train', '--cell', 'lstm', '--bptt', 'truncated:0'], /--bptt <spec>.*truncation length must be a positive/],
+      [['train', '--cell', 'lstm', '--task', 'sorting'], /unknown task "sorting"/],
+      [['train', '--cell', 'lstm', '--optimizer', 'lbfgs'], /--optimizer <name>.*expected one of adam, sgd, rmsprop/],
+      [['train', '--cell', path.join(dir, 'missing.ts')], /missing\.ts/],
+      [['train', '--cell', 'lstm', '--resume'], /--resume needs --checkpoint/],
+      [['train', '--cell', 'lstm', '--resume', '--checkpoint', broken], /checkpoint .*broken\.json is not valid JSON/],
+      [['train', '--task', 'adding'], /required option '--cell <cell>'/],
+      [['flow', '--cell', 'lstm', '--steps', '5', '--points', '9'], /step 9 is outside the sequence/],
+    ];
+    const runs = [];
+    for (const [args] of cases) runs.push(await inProcess(args));
+    runs.forEach((r, i) => {
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(cases[i]![1]);
+    });
+    expect(existsSync(path.join(dir, 'missing.ts'))).toBe(false);
+  });
+});
+
+describe('cellgrad flow', () => {
+  it('prints the table and --json data; a tanh RNN decays towards t = 0', async () => {
+    const args = ['flow', '--cell', 'rnn_tanh', '--steps', '20', '--hidden', '6', '--batch', '2', '--points', '0,10,19'];
+    const text = await inProcess(args);
+    const json = await inProcess([...args, '--json']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/gradient flow of rnn_tanh over 20 steps/);
+    const report = JSON.parse(json.stdout.trim().split('\n').pop()!);
+    expect(report.stateGradNorms).toHaveLength(20);
+    expect(report.jacobianNorms.map((p: { step: number }) => p.step)).toEqual([0, 10, 19]);
+    expect(report.jacobianNorms[2].norm).toBeCloseTo(1, 8);
+    expect(report.jacobianNorms[0].norm).toBeLessThan(report.jacobianNorms[1].norm);
+  });
+});

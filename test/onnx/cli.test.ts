@@ -45,7 +45,7 @@ describe('cellgrad export', () => {
     expect(r.code, r.stderr).toBe(0);
     const m = onnxProto.ModelProto.decode(readFileSync(out));
     expect(Number(m.opsetImport[0]!.version)).toBe(18);
-    expect(m.graph!.output.map((o) => o.name)).toEqual(['out', 'h_T']);
+    expect(m.graph!.output!.map((o) => o.name)).toEqual(['out', 'h_T']);
   });
 
   it('--recurrent-op: the single ONNX LSTM op equals the unrolled built-in lstm on the same weights', async () => {
@@ -53,7 +53,7 @@ describe('cellgrad export', () => {
     const r = await cellgrad(['export', 'lstm', ...sizeArgs, '--recurrent-op', '--seed', '5', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const m = onnxProto.ModelProto.decode(readFileSync(out));
-    expect(m.graph!.node.filter((n) => n.opType === 'LSTM')).toHaveLength(1);
+    expect(m.graph!.node!.filter((n) => n.opType === 'LSTM')).toHaveLength(1);
     const opts = { ...sizes, dtype: 'float32' as const };
     const feeds = cellFeeds(lstm, opts, 5);
     const got = await runFile(out, feeds);

@@ -97,11 +97,11 @@ describe('the exported model', () => {
     const m = onnxProto.ModelProto.decode(toOnnx(g, { opset: 17 }));
     expect(m.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', 17]]);
     expect(Number(m.irVersion)).toBe(8);
-    expect(m.graph!.input.map((i) => i.name)).toEqual(['weight:ih', 'x']);
-    expect(m.graph!.output.map((o) => o.name)).toEqual(['out', 'mean:out', 'x_again']);
-    const dims = m.graph!.output[1]!.type!.tensorType!.shape!.dim.map((d) => Number(d.dimValue));
+    expect(m.graph!.input!.map((i) => i.name)).toEqual(['weight:ih', 'x']);
+    expect(m.graph!.output!.map((o) => o.name)).toEqual(['out', 'mean:out', 'x_again']);
+    const dims = m.graph!.output![1]!.type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue));
     expect(dims).toEqual([2]);
-    expect(m.graph!.node.map((n) => n.opType)).toEqual(['Transpose', 'MatMul', 'Tanh', 'ReduceMean', 'Identity', 'Identity', 'Identity']);
+    expect(m.graph!.node!.map((n) => n.opType)).toEqual(['Transpose', 'MatMul', 'Tanh', 'ReduceMean', 'Identity', 'Identity', 'Identity']);
   });
 
   it('reduction axes: an attribute before opset 18, an input from 18 (ReduceSum from 13)', () => {

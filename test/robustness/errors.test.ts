@@ -4,7 +4,11 @@
  * wrong feed (missing, extra, mis-shaped, wrong type) and wrong dtypes.
  */
 import { describe, expect, it } from 'vitest';
-import { buildGraph, fromJSON, GraphBuilder, interpret, linear, ndarray, type Feeds } from '@cellgrad/graph';
+import {
+  buildGraph, defineOp, elementwiseKernel, elementwiseType, fromJSON, GraphBuilder, interpret, linear, ndarray,
+  type ErrorKind, type Feeds,
+} from '@cellgrad/graph';
+import { grad } from '@cellgrad/autodiff';
 import { defineCell, unroll } from '@cellgrad/cells';
 import { nodeIndex, smallGraph, smallJSON, thrown } from './helpers.js';
 
@@ -202,3 +206,29 @@ describe('each kind has its own message', () => {
     });
   });
 });
+
+describe('every error kind', () => {
+  // An op with no VJP, for the 'gradient' kind (a unique name: the registry is global).
+  const noVjp = `robust_no_vjp_${process.pid}`;
+  defineOp({ name: noVjp, arity: 1, type: elementwiseType(noVjp), kernel: elementwiseKernel((x) => 2 * x) });
+
+  // One trigger per kind; the Record type makes this list exhaustive over ErrorKind.
+  const TRIGGERS: Record<ErrorKind, [() => unknown, RegExp]> = {
+    shape: [() => unroll(lateBugCell(), { input: 3, hidden: 4, batch: 2, steps: 5 }), /cell 'late_bug'.*step 2: add: shapes \[2,4\] and \[2,3\] do not broadcast/],
+    dtype: [() => buildGraph((b) => ({ y: b.input('a', [2], 'float32').mul(b.input('c', [2], 'float64')) })), /mul: inputs have different dtypes/],
+    feed: [() => interpret(smallGraph(), {}), /missing feed for input 'x'/],
+    graph: [() => { const j = smallJSON(); j.nodes[nodeIndex(j, 'tanh')]!.op = 'nope'; return fromJSON(j); }, /unknown op 'nope'/],
+    gradient: [() => grad(buildGraph((b) => ({ loss: b.apply(noVjp, [b.input('x', [2])]).sum() }), { dtype: 'float64' }), { of: 'loss' }), new RegExp(noVjp)],
+    op: [() => defineOp({ name: 'tanh', arity: 1, type: ([x]) => x!, kernel: () => {} }), /an op named 'tanh' is already defined/],
+    cell: [() => defineCell({ name: '', params: () => ({}), state: () => ({}), step: () => ({}) }), /a cell needs a non-empty string 'name'/],
+    usage: [() => buildGraph(() => ({})), /build: a graph needs at least one output/],
+    nonfinite: [() => interpret(buildGraph((b) => ({ y: b.input('x', [1]).log() }), { dtype: 'float64' }), { x: [-1] }, { checkFinite: true }), /node %\d+ \(log\) produced NaN/],
+  };
+
+  it.each(Object.entries(TRIGGERS))('%s: raised as a CellgradError of that kind with its own message', (kind, [trigger, message]) => {
+    const e = thrown(trigger);
+    expect(e.kind).toBe(kind);
+    expect(e.message).toMatch(message);
+  });
+});
+

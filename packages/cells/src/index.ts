@@ -2,9 +2,12 @@
  * @cellgrad/cells — recurrent cells as symbolic graphs.
  *
  * - `defineCell` declares a cell (parameters, states, one symbolic step);
- * - `unroll` traces it over time (and stacked layers) into a plain `Graph`, with PyTorch's naming;
- * - `builtinCells` holds rnn_tanh, rnn_relu, lstm and gru with PyTorch's exact numerics;
- * - `initParams`, `cellFeeds` and `randomFeeds` give seeded, reproducible values;
+ * - `unroll` traces it over time, stacked layers and both directions into a plain `Graph`, with
+ *   PyTorch's naming, as sequence to sequence, sequence to one (softmax head) or with teacher forcing;
+ * - `builtinCells` holds the cell zoo (Elman, IRNN, residual, Jordan, the LSTM and GRU variants),
+ *   each matching PyTorch/Keras numerics exactly; `lstmCell` / `gruCell` build other variants;
+ * - `initParams`, `initializers`, `withInit`, `cellFeeds` and `randomFeeds` give seeded values;
+ * - `toPyTorch` / `fromPyTorch` / `toKeras` / `fromKeras` move weights between layouts;
  * - `loadReference` / `checkReference` compare a cell with the PyTorch reference vectors.
  */
 export type { Cell, CellDef, CellSizes, InitFn, StepFn, StepInputs, StepParams } from './cell.js';

@@ -51,22 +51,18 @@ export function gruCell(options: GruOptions = {}): Cell {
     step: ({ x, h }, p) => {
       const H = h!.shape[1]!;
       const inputBias = bias === 'two' ? p.bias_ih : bias === 'one' ? p.bias : undefined;
-      const [xr, xz, xn] = linear(x, p.weight_ih!, inputBias).split(3, -1);
-      let n: Tensor;
-      let hr: Tensor;
-      let hz: Tensor;
+      const [xr, xz, xn] = linear(x, p.weight_ih!, inputBias).split(3, -1) as [Tensor, Tensor, Tensor];
       if (reset === 'after') {
-        const [a, b, hn] = linear(h!, p.weight_hh!, p.bias_hh).split(3, -1);
-        [hr, hz] = [a!, b!];
-        const r = act(xr!.add(hr));
-        n = xn!.add(r.mul(hn!)).tanh();
-        return update(act(xz!.add(hz)), n, h!);
+        const [hr, hz, hn] = linear(h!, p.weight_hh!, p.bias_hh).split(3, -1) as [Tensor, Tensor, Tensor];
+        const r = act(xr.add(hr));
+        return update(act(xz.add(hz)), xn.add(r.mul(hn)).tanh(), h!);
       }
-      const [bhrz, bhn] = p.bias_hh ? [p.bias_hh.slice(0, 0, 2 * H), p.bias_hh.slice(0, 2 * H, 3 * H)] : [undefined, undefined];
-      [hr, hz] = linear(h!, p.weight_hh!.slice(0, 0, 2 * H), bhrz).split(2, -1) as [Tensor, Tensor];
-      const r = act(xr!.add(hr));
-      n = xn!.add(linear(r.mul(h!), p.weight_hh!.slice(0, 2 * H, 3 * H), bhn)).tanh();
-      return update(act(xz!.add(hz)), n, h!);
+      // Reset before: r scales h before the product with U_n, so the rows [U_r; U_z] and U_n part.
+      const rows = (from: number, to: number, t: Tensor | undefined) => t?.slice(0, from * H, to * H);
+      const [hr, hz] = linear(h!, rows(0, 2, p.weight_hh)!, rows(0, 2, p.bias_hh)).split(2, -1) as [Tensor, Tensor];
+      const r = act(xr.add(hr));
+      const n = xn.add(linear(r.mul(h!), rows(2, 3, p.weight_hh)!, rows(2, 3, p.bias_hh))).tanh();
+      return update(act(xz.add(hz)), n, h!);
     },
   });
   return registerWeightFamily(cell, { kind: 'gru', gates: 3, bias, resetAfter: reset === 'after' });

@@ -104,9 +104,13 @@ export function fuseElementwise(g: Graph): Fusion {
   // 2. Groups.
   const groupOf = new Int32Array(n).fill(-1);
   const groups: (Group | undefined)[] = [];
+  // Where a value becomes available: sources before everything, a fused member at its group's
+  // position (the group's first member), anything else at its own position.
   const ready = (id: number): number => {
     const base = views[id]!.base;
-    return isSource(base) ? -1 : base;
+    if (isSource(base)) return -1;
+    const gb = groupOf[base]!;
+    return gb >= 0 ? groups[gb]!.first : base;
   };
   const fusible = (node: Node) => !SOURCES.has(node.op) && !VIEW_OPS.has(node.op) && isFusible(node);
   for (const node of nodes) {

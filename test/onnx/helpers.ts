@@ -17,6 +17,8 @@ import { compileOnnx, type CompileOnnxOptions } from '@cellgrad/onnx';
  * of a softmax over one element) compare absolutely instead of relatively.
  */
 export const F32_TOL = 1e-4;
+/** Float64 tolerance (same measure): ORT's double kernels are accurate to a few ulps. */
+export const F64_TOL = 1e-12;
 export const SCALE_FLOOR = 1e-2;
 
 /** The worst output: max |a − b| / max(max |b|, SCALE_FLOOR) over outputs, and which output it was. */
@@ -39,12 +41,13 @@ export function worstError(got: Outputs, want: Outputs): { name: string; error: 
   return worst;
 }
 
-/** Run `g` on ONNX Runtime and in the interpreter (float32); the worst relative difference. */
+/** Run `g` on ONNX Runtime and in the interpreter (float32 unless told); the worst relative difference. */
 export async function ortVsInterpret(g: Graph, feeds: Feeds, options: CompileOnnxOptions = {}): Promise<{ name: string; error: number }> {
-  const exe = await compileOnnx(g, { dtype: 'float32', ...options });
+  const dtype = options.dtype ?? 'float32';
+  const exe = await compileOnnx(g, { ...options, dtype });
   try {
     const got = await exe.run(feeds);
-    return worstError(got, interpret(g, feeds, { dtype: 'float32' }));
+    return worstError(got, interpret(g, feeds, { dtype }));
   } finally {
     await exe.release();
   }

@@ -1,7 +1,7 @@
 /**
  * The mapping table op by op: a one-node graph per case (every entry of ONNX_OPS whose op is
  * registered, with broadcasting, ties and zeros in the values) gives the interpreter's float32
- * values on ONNX Runtime at opsets 13, 17, 18 and 21. Also: names, opset and IR version in the
+ * values on ONNX Runtime at opsets 13, 17, 18 and 21, and its float64 values (opset 17). Also: names, opset and IR version in the
  * model, reduction axes as attribute (< 18) or input (≥ 18), and the errors (unmapped op, clashing
  * names, bad opset).
  */
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder, defineOp, elementwiseKernel, elementwiseType, getOp, hasOp, isCellgradError, type AttrValue, type Graph, type NDArray } from '@cellgrad/graph';
 import { ONNX_OPS, buildOnnxModel, onnxProto, toOnnx } from '@cellgrad/onnx';
 import { Rng } from '../support/fc.js';
-import { F32_TOL, ortVsInterpret } from './helpers.js';
+import { F32_TOL, F64_TOL, ortVsInterpret } from './helpers.js';
 
 interface Case {
   readonly op: string;
@@ -82,6 +82,8 @@ describe('every mapped op runs on ONNX Runtime as in the interpreter (float32)',
         const { name, error } = await ortVsInterpret(g, feedsFor(g, c.op, k + 1), { opset });
         expect(error, `opset ${opset}, output ${name}`).toBeLessThanOrEqual(F32_TOL);
       }
+      const { name, error } = await ortVsInterpret(g, feedsFor(g, c.op, 9), { dtype: 'float64' });
+      expect(error, `float64, output ${name}`).toBeLessThanOrEqual(F64_TOL);
     });
   }
 });

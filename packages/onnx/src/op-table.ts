@@ -43,12 +43,22 @@ export const ONNX_OPS: Readonly<Record<string, Lowering>> = {
   tanh: direct('Tanh'),
   sigmoid: direct('Sigmoid'),
   relu: direct('Relu'),
-  softplus: direct('Softplus'),
+  // ORT has Softplus and HardSigmoid in float32 only: float64 graphs get the stable composite forms.
+  softplus: (e, n, [x]) => {
+    if (n.dtype === 'float32') return e.node('Softplus', [x!]);
+    const tail = e.node('Log', [e.node('Add', [e.scalar(1, n.dtype), e.node('Exp', [e.node('Neg', [e.node('Abs', [x!])])])])]);
+    return e.node('Add', [e.node('Relu', [x!]), tail]);
+  },
   square: (e, _n, [x]) => e.node('Mul', [x!, x!]),
   maximum: direct('Max'),
   minimum: direct('Min'),
   clamp: (e, n, [x]) => e.node('Clip', [x!, e.scalar(n.attrs.min as number, n.dtype), e.scalar(n.attrs.max as number, n.dtype)]),
-  hard_sigmoid: (e, n, [x]) => e.node('HardSigmoid', [x!], { alpha: { float: n.attrs.slope as number }, beta: { float: 0.5 } }),
+  hard_sigmoid: (e, n, [x]) => {
+    const slope = n.attrs.slope as number;
+    if (n.dtype === 'float32') return e.node('HardSigmoid', [x!], { alpha: { float: slope }, beta: { float: 0.5 } });
+    const affine = e.node('Add', [e.node('Mul', [x!, e.scalar(slope, n.dtype)]), e.scalar(0.5, n.dtype)]);
+    return e.node('Clip', [affine, e.scalar(0, n.dtype), e.scalar(1, n.dtype)]);
+  },
   // Forward pass of Graves clipping is the identity; the bound only matters to the VJP.
   clip_grad: (e, _n, [x]) => e.node('Identity', [x!]),
   // Heaviside step forward (its straight-through VJP only matters to the gradient graph).

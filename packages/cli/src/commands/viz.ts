@@ -108,7 +108,7 @@ export function vizCommand(program: Command, setExit: (code: number) => void): C
     .option('--passes', 'draw the graph before and after each optimisation pass that changes it')
     .option('--no-fold', 'draw every time step (default: fold the middle steps)')
     .option('--first-steps <k>', 'time steps drawn before the folded ones', positiveInt, 2)
-    .option('--max-nodes <n>', 'node budget; the rest is one "N more nodes" marker', positiveInt, 400)
+    .option('--max-nodes <n>', 'node budget; the rest is one "N more nodes" marker', positiveInt, 300)
     .option('--rankdir <dir>', 'layout direction: TB (top to bottom) or LR', oneOf('TB', 'LR'), 'TB')
     .option('--dtype <dtype>', 'float32 or float64 (default float32 for cells; a .json keeps its own)', dtypeOption);
   addSizeOptions(cmd).action(async (target: string, o: VizCommandOptions) => setExit(await runViz(target, o)));

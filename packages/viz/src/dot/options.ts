@@ -16,7 +16,7 @@ export interface DotOptions {
   /** How many leading time steps stay drawn when steps are folded (default 2). */
   readonly firstSteps?: number;
   /**
-   * Most nodes drawn (default 400). Past it, the remaining nodes become one "N more nodes" marker,
+   * Most nodes drawn (default 300). Past it, the remaining nodes become one "N more nodes" marker,
    * so a huge graph stays readable and fast to lay out.
    */
   readonly maxNodes?: number;
@@ -30,7 +30,7 @@ export type ResolvedDotOptions = Required<Omit<DotOptions, 'title'>> & Pick<DotO
 /** Fill in the defaults of `o`, rejecting nonsensical numbers. */
 export function resolveDotOptions(o: DotOptions = {}): ResolvedDotOptions {
   const firstSteps = o.firstSteps ?? 2;
-  const maxNodes = o.maxNodes ?? 400;
+  const maxNodes = o.maxNodes ?? 300;
   if (!Number.isInteger(firstSteps) || firstSteps < 1) throw new RangeError(`viz: firstSteps must be a positive integer, got ${firstSteps}`);
   if (!Number.isInteger(maxNodes) || maxNodes < 1) throw new RangeError(`viz: maxNodes must be a positive integer, got ${maxNodes}`);
   return {

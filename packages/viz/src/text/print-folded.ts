@@ -50,7 +50,7 @@ function runText(run: FoldedRun, layered: boolean): string {
  * and last step of every layer stay in full, so every id the output lines mention is printed.
  * @example
  * console.log(printFolded(unroll(lstm, { input: 3, hidden: 4, batch: 2, steps: 100 })));
- * // ... # steps 2..98 same as step 1 (14 nodes each, %40..%1400 folded) ...
+ * // ... # steps 2..98 same as step 1 (20 nodes each, %11..%1992 folded) ...
  */
 export function printFolded(g: Graph, options: PrintOptions = {}): string {
   const { groupOf, lanes, repeats } = stepStructure(g);

@@ -23,7 +23,11 @@ export interface PassEntry {
   readonly run: (g: Graph) => Graph;
 }
 
-/** The default pipeline, in order. Batching comes after hoisting: the hoisted products of separate gate matrices share their left operand. */
+/**
+ * The default pipeline, in order. Clean-up first (so later passes see canonical graphs), then
+ * stabilisation, then the time passes: hoisting before batching, because the hoisted products of
+ * separate gate matrices share their left operand and batch into one.
+ */
 export const PIPELINE: readonly PassEntry[] = Object.freeze([
   { name: 'dce', comment: 'drop nodes no output needs', run: eliminateDeadCode },
   { name: 'cse', comment: 'merge equal computations (commutative operands ordered, uniform constants as fills)', run: eliminateCommonSubexpressions },
@@ -32,7 +36,8 @@ export const PIPELINE: readonly PassEntry[] = Object.freeze([
   { name: 'stabilize', comment: 'stable forms: log∘sigmoid, log(1−sigmoid), log∘softmax, softplus, log∘exp', run: stabilize },
   { name: 'hoist-time', comment: 'per-step input projections x[t]·W → one matmul over all steps', run: hoistInputProjections },
   { name: 'sum-products', comment: 'Σ A_k·B_k → one matmul of concatenations (BPTT weight gradients)', run: batchSumOfProducts },
-  { name: 'batch-gates', comment: 'matmuls sharing a left operand → one matmul and slices', run: batchGates },
+  { name: 'batch-gates', comment: 'matmuls sharing an operand → one matmul and slices', run: batchGates },
+  { name: 'simplify', comment: 'again: tidy what hoisting and batching left (stacked steps, transposes), so the next round is a check', run: (g: Graph) => simplify(g) },
 ]);
 
 /** Options of `optimize`. */

@@ -1,8 +1,8 @@
 /**
  * `cellgrad export`: the real command writes .onnx files that ONNX Runtime loads — the gradient
  * graph of a built-in cell (compared with the interpreter), a cell from a file, and the single-op
- * LSTM (compared with the unrolled built-in cell on the same weights) — and reports bad usage as
- * one line with exit code 2.
+ * LSTM (compared with the unrolled built-in cell on the same weights) — and reports bad usage and
+ * ops without an ONNX mapping as one line with exit code 2.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -60,12 +60,15 @@ describe('cellgrad export', () => {
     expect(worstError(got, interpret(unroll(lstm, opts), feeds)).error).toBeLessThanOrEqual(F32_TOL);
   });
 
-  it('usage errors: --recurrent-op on another cell, and with --grad', async () => {
+  it('errors: --recurrent-op on another cell or with --grad; a cell with a user op ONNX cannot express', async () => {
     const out = path.join(tempDir(), 'x.onnx');
     const a = await cellgrad(['export', 'rnn_tanh', '--recurrent-op', '--out', out]);
     expect([a.code, a.stderr]).toEqual([2, "cellgrad: --recurrent-op exports the built-in lstm or gru as one ONNX op, not 'rnn_tanh'\n"]);
     const b = await cellgrad(['export', 'gru', '--recurrent-op', '--grad', '--out', out]);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/cannot be combined with --grad/);
+    const c = await cellgrad(['export', 'test/cli/fixtures/wrong-vjp-cell.ts', '--out', out]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/^cellgrad: toOnnx: op 'wrong_tanh' \(node %\d+\) has no ONNX mapping; ops with one: abs, add, /);
   });
 });

@@ -2,14 +2,14 @@
  * The mapping table op by op: a one-node graph per case (every entry of ONNX_OPS whose op is
  * registered, with broadcasting, ties and zeros in the values) gives the interpreter's float32
  * values on ONNX Runtime at opsets 13, 17, 18 and 21, and its float64 values (opset 17). Also: names, opset and IR version in the
- * model, reduction axes as attribute (< 18) or input (≥ 18), and the errors (unmapped op, clashing
- * names, bad opset).
+ * model, reduction axes as attribute (< 18) or input (≥ 18), inputs stored as initializers, and the
+ * errors (unmapped op, clashing names, bad opset, bad initializers).
  */
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, defineOp, elementwiseKernel, elementwiseType, getOp, hasOp, isCellgradError, type AttrValue, type Graph, type NDArray } from '@cellgrad/graph';
-import { ONNX_OPS, buildOnnxModel, onnxProto, toOnnx } from '@cellgrad/onnx';
+import { GraphBuilder, interpret, defineOp, elementwiseKernel, elementwiseType, getOp, hasOp, isCellgradError, type AttrValue, type Graph, type NDArray } from '@cellgrad/graph';
+import { ONNX_OPS, buildOnnxModel, fromOrtTensor, onnxProto, openSession, toOnnx, toOrtTensor } from '@cellgrad/onnx';
 import { Rng } from '../support/fc.js';
-import { F32_TOL, F64_TOL, ortVsInterpret } from './helpers.js';
+import { F32_TOL, F64_TOL, ortVsInterpret, worstError } from './helpers.js';
 
 interface Case {
   readonly op: string;
@@ -117,6 +117,18 @@ describe('the exported model', () => {
     expect(sum.graph!.node![0]!.input).toHaveLength(2);
   });
 
+  it('{ initializers } stores inputs (trained weights) in the model; the rest are still fed', async () => {
+    const feeds = { 'weight:ih': { shape: [4, 3], data: Float32Array.from({ length: 12 }, (_, i) => (i - 6) / 7) }, x: { shape: [2, 3], data: Float32Array.of(1, -2, 0.5, 0.25, 3, -1) } };
+    const bytes = toOnnx(g, { initializers: { 'weight:ih': feeds['weight:ih'] } });
+    const m = onnxProto.ModelProto.decode(bytes);
+    expect(m.graph!.input!.map((i) => i.name)).toEqual(['x']);
+    const session = await openSession(bytes);
+    const result = await session.run({ x: toOrtTensor(feeds.x, 'float32') });
+    await session.release();
+    const got = Object.fromEntries(Object.keys(result).map((k) => [k, fromOrtTensor(result[k]!, k)]));
+    expect(worstError(got, interpret(g, feeds)).error).toBeLessThanOrEqual(F32_TOL);
+  });
+
   it('float64 graphs export DOUBLE tensors; { dtype } casts', () => {
     const elem = (m: ReturnType<typeof buildOnnxModel>) => m.graph!.input![0]!.type!.tensorType!.elemType;
     expect(elem(buildOnnxModel(g))).toBe(1);
@@ -155,5 +167,8 @@ describe('errors', () => {
     const ok = g.build({ z: g.input('x', [2]).neg() });
     expect(message(() => toOnnx(ok, { opset: 12 }), 'usage')).toMatch(/opset must be an integer from 13 to 21, got 12/);
     expect(message(() => toOnnx(ok, { opset: 17.5 }), 'usage')).toMatch(/opset must be an integer/);
+    const w = { shape: [3], data: new Float32Array(3) };
+    expect(message(() => toOnnx(ok, { initializers: { W: w } }), 'usage')).toMatch(/initializer 'W' names no input of the graph \(inputs: x\)/);
+    expect(message(() => toOnnx(ok, { initializers: { x: w } }), 'usage')).toMatch(/initializer 'x' has shape \[3\], but the input is \[2\]/);
   });
 });

@@ -4,10 +4,10 @@
  * named ONNX output (through an Identity, so an output may also be an input or another output);
  * each node is lowered by its entry in the mapping table (op-table.ts).
  */
-import { castGraph, fail, type DType, type Graph } from '@cellgrad/graph';
+import { castGraph, fail, formatShape, sameShape, type DType, type Graph, type NDArray } from '@cellgrad/graph';
 import { Emitter } from './emitter.js';
 import { ONNX_OPS } from './op-table.js';
-import { elemType, onnx, valueInfo } from './proto.js';
+import { elemType, floatTensor, onnx, valueInfo } from './proto.js';
 
 /** The opset written by default. */
 export const DEFAULT_OPSET = 17;
@@ -24,6 +24,11 @@ export interface ToOnnxOptions {
   readonly name?: string;
   /** A doc string stored in the model. */
   readonly doc?: string;
+  /**
+   * Values to store in the model for some inputs (trained weights, say): those inputs become
+   * initializers and are no longer fed.
+   */
+  readonly initializers?: Readonly<Record<string, NDArray>>;
 }
 
 /** The ONNX IR version that goes with an opset. */
@@ -56,6 +61,16 @@ export function buildOnnxModel(g: Graph, options: ToOnnxOptions = {}): InstanceT
     if (inputNames.has(p.name)) fail('usage', `toOnnx: output '${p.name}' has the name of an input; ONNX needs distinct value names`);
   }
   const e = new Emitter(graph, opset, [...inputNames, ...graph.outputs.map((p) => p.name)]);
+  const stored = options.initializers ?? {};
+  for (const [name, value] of Object.entries(stored)) {
+    const port = graph.inputs.find((p) => p.name === name);
+    if (!port) fail('usage', `toOnnx: initializer '${name}' names no input of the graph (inputs: ${[...inputNames].join(', ')})`);
+    const node = graph.nodes[port.id]!;
+    if (!sameShape(value.shape, node.shape) || value.data.length !== node.shape.reduce((a, d) => a * d, 1)) {
+      fail('usage', `toOnnx: initializer '${name}' has shape ${formatShape(value.shape)}, but the input is ${formatShape(node.shape)}`);
+    }
+    e.initializers.push(floatTensor(name, node.dtype, node.shape, value.data));
+  }
   const names: string[] = new Array(graph.nodes.length);
   for (const p of graph.inputs) names[p.id] = p.name;
   for (const node of graph.nodes) {
@@ -81,7 +96,7 @@ export function buildOnnxModel(g: Graph, options: ToOnnxOptions = {}): InstanceT
       name: options.name ?? 'cellgrad',
       node: e.nodes,
       initializer: e.initializers,
-      input: graph.inputs.map(info),
+      input: graph.inputs.filter((p) => !Object.prototype.hasOwnProperty.call(stored, p.name)).map(info),
       output: graph.outputs.map(info),
     },
   });

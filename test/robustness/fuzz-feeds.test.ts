@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { firstNonFinite, interpret, interpretAll, NonFiniteError, toNested, type FeedValue, type NDArray } from '@cellgrad/graph';
 import { fcParams, Rng } from '../support/fc.js';
 import { buildRecipe, randomFeeds, recipeArb } from '../support/random-graph.js';
-import { bitIdentical, count, execute, runs, tallyText, typed } from './fuzz/outcome.js';
+import { bitIdentical, count, execute, runs, tallyText, typed, FUZZ_TIMEOUT } from './fuzz/outcome.js';
 
 const small = recipeArb({ maxInputs: 3, maxSteps: 4 });
 
@@ -57,7 +57,7 @@ describe('fuzz: feeds', () => {
       expect(o).toBe('ok');
       count('feeds', o);
     }), fcParams(runs(500)));
-  });
+  }, FUZZ_TIMEOUT);
 });
 
 describe('fuzz: the non-finite mode', () => {
@@ -85,5 +85,5 @@ describe('fuzz: the non-finite mode', () => {
       expect(e.report.index).toBe(firstNonFinite(values[first]!));
       count('non-finite mode', 'error:nonfinite');
     }), fcParams(runs(600)));
-  });
+  }, FUZZ_TIMEOUT);
 });

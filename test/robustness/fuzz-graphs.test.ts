@@ -11,7 +11,7 @@ import { deserialize, fromJSON, listOps, serialize, toJSON, type Graph, type Gra
 import { fcParams, Rng } from '../support/fc.js';
 import { buildRecipe, randomFeeds, recipeArb } from '../support/random-graph.js';
 import { mutate, mutationArb, type Mutation } from './fuzz/mutate.js';
-import { count, execute, runs, tallyText, typed } from './fuzz/outcome.js';
+import { count, execute, runs, tallyText, typed, FUZZ_TIMEOUT } from './fuzz/outcome.js';
 
 const small = recipeArb({ maxInputs: 2, maxSteps: 4 });
 const copy = (j: GraphJSON): GraphJSON => JSON.parse(JSON.stringify(j)) as GraphJSON;
@@ -40,7 +40,7 @@ describe('fuzz: valid random graphs', () => {
       expect(o).toBe('ok');
       count('valid graphs', o);
     }), fcParams(runs(250)));
-  });
+  }, FUZZ_TIMEOUT);
 });
 
 describe('fuzz: mutated graphs', () => {
@@ -50,7 +50,7 @@ describe('fuzz: mutated graphs', () => {
       for (const m of ms) mutate(j, m);
       loadAndRun('mutated graphs', j, asText, seed);
     }), fcParams(runs(1500)));
-  });
+  }, FUZZ_TIMEOUT);
 
   const targeted: [string, fc.Arbitrary<Mutation>, RegExp][] = [
     ['cycle', mutationArb.filter((m) => m.kind === 'cycle'), /does not come before it \(a cycle or a wrong order\)/],
@@ -71,7 +71,7 @@ describe('fuzz: mutated graphs', () => {
         count(`refused: ${name}`, `error:${out.error.kind}`);
       }
     }), fcParams(runs(120)));
-  });
+  }, FUZZ_TIMEOUT);
 });
 
 describe('fuzz: garbage', () => {
@@ -93,7 +93,7 @@ describe('fuzz: garbage', () => {
 
   it('structured random graphs: a typed error or a confirmed result', () => {
     fc.assert(fc.property(structured, fc.boolean(), fc.nat(), (j, asText, seed) => loadAndRun('structured garbage', j, asText, seed)), fcParams(runs(1000)));
-  });
+  }, FUZZ_TIMEOUT);
 
   it('arbitrary JSON values and texts: always a typed graph error', () => {
     fc.assert(fc.property(fc.oneof(fc.jsonValue(), fc.string().map((s) => ({ text: s }))), (v) => {
@@ -101,5 +101,5 @@ describe('fuzz: garbage', () => {
       expect('error' in out).toBe(true);
       if ('error' in out) count('arbitrary JSON', `error:${out.error.kind}`);
     }), fcParams(runs(800)));
-  });
+  }, FUZZ_TIMEOUT);
 });

@@ -11,7 +11,7 @@ import { grad } from '@cellgrad/autodiff';
 import { fcParams, Rng } from '../support/fc.js';
 import { buildRecipe, randomFeeds, recipeArb } from '../support/random-graph.js';
 import { mutate, mutationArb } from './fuzz/mutate.js';
-import { count, execute, relativeError, RUN_LIMIT, runs, tallyText, typed } from './fuzz/outcome.js';
+import { count, execute, relativeError, RUN_LIMIT, runs, tallyText, typed, FUZZ_TIMEOUT } from './fuzz/outcome.js';
 
 afterAll(() => {
   console.log(`fuzzed pipeline:\n${tallyText()}`);
@@ -39,5 +39,5 @@ describe('fuzz: loaded graphs through optimize and grad', () => {
       if ('error' in dg) return count('pipeline: grad', `error:${dg.error.kind}`);
       count('pipeline: grad', execute(dg.value, feeds));
     }), fcParams(runs(300)));
-  });
+  }, FUZZ_TIMEOUT);
 });

@@ -12,7 +12,7 @@ import { interpret } from '@cellgrad/graph';
 import { cellFeeds, fromPyTorch, getBuiltinCell, initParams, loadWeights, parseWeights, saveWeights, toPyTorch, unroll } from '@cellgrad/cells';
 import { tempDir } from '../cli/helpers.js';
 import { fcParams } from '../support/fc.js';
-import { count, runs } from './fuzz/outcome.js';
+import { count, runs, FUZZ_TIMEOUT } from './fuzz/outcome.js';
 import { thrown } from './helpers.js';
 
 const dir = tempDir('cellgrad-weights-');
@@ -107,5 +107,5 @@ describe('weight files', () => {
       }
       count('weight files', 'ok');
     }), fcParams(runs(500)));
-  });
+  }, FUZZ_TIMEOUT);
 });

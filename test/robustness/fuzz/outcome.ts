@@ -105,3 +105,6 @@ export function runs(n: number): number {
   const env = process.env.FUZZ_RUNS;
   return env !== undefined ? Number(env) : n;
 }
+
+/** Per-test timeout of the fuzz properties: vitest's default, or an hour when FUZZ_RUNS asks for more. */
+export const FUZZ_TIMEOUT: number = process.env.FUZZ_RUNS !== undefined ? 3_600_000 : 60_000;

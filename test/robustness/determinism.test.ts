@@ -2,13 +2,15 @@
  * Determinism: one seed gives bit-identical results run to run — in one process (repeated calls)
  * and across processes (a digest computed by a fresh `node` process twice, and here) — for
  * initParams, cellFeeds, interpret (float64 and float32), the compiled executor, gradcheck's random
- * directions and the random graph/feeds generators; different seeds give different values.
+ * directions, and whole `cellgrad train` runs (checkpoints: parameters, optimizer state, loss curve);
+ * different seeds give different values.
  */
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '@cellgrad/graph';
-import { run } from '../cli/helpers.js';
+import { cellgrad, run, tempDir } from '../cli/helpers.js';
 import { digestOf } from './determinism-cases.js';
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -40,3 +42,25 @@ describe('determinism', () => {
     expect(q!.stdout).toBe(p!.stdout);
   });
 });
+
+describe('determinism of training', () => {
+  it('two `cellgrad train` processes with one seed write identical checkpoints; another seed does not', async () => {
+    const dir = tempDir('cellgrad-det-');
+    const train = (seed: number, name: string) => cellgrad(['train', '--cell', 'gru', '--task', 'adding', '--steps', '8', '--hidden', '6', '--batch', '8',
+      '--iterations', '15', '--seed', String(seed), '--checkpoint', path.join(dir, name), '--json']);
+    const runs = await Promise.all([train(4, 'a.json'), train(4, 'b.json'), train(5, 'c.json')]);
+    runs.forEach((r) => expect(r.code).toBe(0));
+    const read = (name: string) => {
+      const { seconds: _, ...rest } = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as Record<string, unknown>;
+      return rest;
+    };
+    expect(read('b.json')).toStrictEqual(read('a.json'));
+    expect((read('c.json') as { losses: number[] }).losses).not.toStrictEqual((read('a.json') as { losses: number[] }).losses);
+    const metrics = (i: number) => {
+      const { seconds: _, checkpoint: __, ...m } = JSON.parse(runs[i]!.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+      return m;
+    };
+    expect(metrics(1)).toStrictEqual(metrics(0));
+  });
+});
+

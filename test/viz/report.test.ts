@@ -73,6 +73,7 @@ describe('report data', () => {
     const rows = gradcheckRows(sampleReportData().gradcheck!);
     expect(rows.map((r) => r.input)).toEqual(['x', 'h0', 'weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']);
     expect(rows.every((r) => r.cell === 'rnn_tanh' && r.order === 1 && r.passed && r.maxAbsError < 1e-6)).toBe(true);
+    expect(rows.every((r) => /^\[\d+(,\d+)*\]( step \d)?: symbolic -?\d\.\d+(e-?\d+)? vs numeric -?\d\.\d+(e-?\d+)?$/.test(r.worst!))).toBe(true);
     expect(gradcheckRows([{ input: 'w', maxAbsError: 0.5, passed: false }])).toEqual([{ input: 'w', maxAbsError: 0.5, passed: false }]);
   });
 

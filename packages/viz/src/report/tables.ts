@@ -6,6 +6,14 @@ function isReport(x: GradcheckRow | GradcheckReportLike): x is GradcheckReportLi
   return typeof (x as GradcheckReportLike).report === 'object' && (x as GradcheckReportLike).report !== null;
 }
 
+type Worst = NonNullable<GradcheckReportLike['report']['orders'][number]['inputs'][number]['worst']>;
+
+/** `[1,0] step 2: symbolic 0.4123 vs numeric 0.4123`. */
+function worstText(w: Worst): string {
+  const at = w.index.length ? `[${w.index.join(',')}]` : 'projection';
+  return `${at}${w.step !== undefined ? ` step ${w.step}` : ''}: symbolic ${w.analytic.toPrecision(6)} vs numeric ${w.numeric.toPrecision(6)}`;
+}
+
 /** Every gradcheck entry as rows: a whole report gives one row per order and input. */
 export function gradcheckRows(entries: readonly (GradcheckRow | GradcheckReportLike)[]): GradcheckRow[] {
   return entries.flatMap((e) => {
@@ -14,6 +22,7 @@ export function gradcheckRows(entries: readonly (GradcheckRow | GradcheckReportL
       o.inputs.map((r) => ({
         cell: e.cell, order: o.order, input: r.name, maxAbsError: r.maxAbsError, passed: r.passed,
         ...(r.shape ? { shape: r.shape } : {}), ...(r.maxRelError !== undefined ? { maxRelError: r.maxRelError } : {}),
+        ...(r.worst ? { worst: worstText(r.worst) } : {}),
       })),
     );
   });

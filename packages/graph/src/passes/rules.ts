@@ -94,6 +94,15 @@ function ruleContext(b: GraphBuilder): RuleContext {
   return ctx;
 }
 
+/** The first rule of `list` matching `view`, with its match. */
+function firstMatch(list: readonly Rule[], view: RuleNode, ctx: RuleContext): { rule: Rule; m: unknown } | undefined {
+  for (const rule of list) {
+    const m = rule.match(view, ctx);
+    if (m !== undefined) return { rule, m };
+  }
+  return undefined;
+}
+
 /** True when some rule matches some node of `g` (a dry run: nothing is built). */
 function anyMatch(g: Graph, byOp: ReadonlyMap<string, readonly Rule[]>): boolean {
   if (!g.nodes.some((n) => byOp.has(n.op))) return false;
@@ -126,19 +135,24 @@ export function applyRules(g: Graph, rules: readonly Rule[], options: ApplyRules
     rounds++;
     let count = 0;
     graph = rebuild(graph, (node, r) => {
-      const list = byOp.get(node.op);
-      if (!list) return undefined;
+      if (!byOp.has(node.op)) return undefined;
       const inputs = node.inputs.map(r.get);
-      const view: RuleNode = { op: node.op, attrs: node.attrs, inputs, shape: node.shape, dtype: node.dtype };
       const ctx = ruleContext(r.builder);
-      for (const rule of list) {
-        const m = rule.match(view, ctx);
-        if (m === undefined) continue;
+      let view: RuleNode = { op: node.op, attrs: node.attrs, inputs, shape: node.shape, dtype: node.dtype };
+      let result: Tensor | undefined;
+      // A replacement is itself tried again (a few times), so chains collapse within one round.
+      for (let again = 0; again < 8; again++) {
+        const hit = firstMatch(byOp.get(view.op) ?? [], view, ctx);
+        if (!hit) break;
         count++;
-        fired[rule.name] = (fired[rule.name] ?? 0) + 1;
-        return rule.rewrite(view, m, ctx);
+        fired[hit.rule.name] = (fired[hit.rule.name] ?? 0) + 1;
+        const before = r.builder.size;
+        result = hit.rule.rewrite(view, hit.m, ctx);
+        if (result.id < before) break; // an existing node: it was rewritten when it was built
+        const d = r.builder.node(result.id);
+        view = { op: d.op, attrs: d.attrs, inputs: d.inputs.map((i) => r.builder.tensor(i)), shape: d.shape, dtype: d.dtype };
       }
-      return r.copy(node, inputs);
+      return result ?? r.copy(node, inputs);
     });
     if (count === 0) break;
   }

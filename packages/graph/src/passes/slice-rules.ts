@@ -56,6 +56,11 @@ function stepsOf(t: Tensor, c: RuleContext): { x: Tensor; start: number; end: nu
   return want.length === t.rank && want.every((d, i) => d === t.shape[i]) ? s : undefined;
 }
 
+/** The pieces of `t` along `axis`: its inputs when it is a concat along that axis, else itself. */
+function pieces(t: Tensor, axis: number, c: RuleContext): Tensor[] {
+  return c.is(t, 'concat') && c.def(t).attrs.axis === axis ? c.def(t).inputs.map((id) => c.builder.tensor(id)) : [t];
+}
+
 /** Rules on slice, concat and pad. */
 export const SLICE_RULES = [
   defineRule({
@@ -94,10 +99,7 @@ export const SLICE_RULES = [
   defineRule({
     name: 'concat-flatten', comment: 'concat(…, concat(…), …) along one axis → one concat', ops: ['concat'],
     match: (n, c) => (n.inputs.some((t) => c.is(t, 'concat') && c.def(t).attrs.axis === n.attrs.axis) ? true : undefined),
-    rewrite: (n, _m, c) => {
-      const flat = n.inputs.flatMap((t) => (c.is(t, 'concat') && c.def(t).attrs.axis === n.attrs.axis ? c.def(t).inputs.map((id) => c.builder.tensor(id)) : [t]));
-      return concat(flat, n.attrs.axis as number);
-    },
+    rewrite: (n, _m, c) => concat(n.inputs.flatMap((t) => pieces(t, n.attrs.axis as number, c)), n.attrs.axis as number),
   }),
   defineRule({
     name: 'concat-slices', comment: 'adjacent slices of one tensor inside a concat → one slice (or the tensor)', ops: ['concat'],
@@ -140,6 +142,6 @@ export const SLICE_RULES = [
       if (size - q.after === p.before) return [q, p] as const;
       return undefined;
     },
-    rewrite: (_n, [first, second]) => concat([first.x, second.x], first.axis).pad(first.axis, first.before, second.after),
+    rewrite: (_n, [first, second], c) => concat([...pieces(first.x, first.axis, c), ...pieces(second.x, first.axis, c)], first.axis).pad(first.axis, first.before, second.after),
   }),
 ];

@@ -16,6 +16,7 @@ import { saveCommand } from './commands/save.js';
 import { trainCommand } from './commands/train.js';
 import { flowCommand } from './commands/flow.js';
 import { vizCommand } from './commands/viz.js';
+import { weightsCommand } from './commands/weights.js';
 
 /** The program's version: the cellgrad package's (package.json is one level up from src/ and dist/). */
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -41,6 +42,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   exportCommand(program, setExit);
   vizCommand(program, setExit);
   reportCommand(program, setExit);
+  weightsCommand(program, setExit);
   trainCommand(program, setExit);
   flowCommand(program, setExit);
   return program;

@@ -1,0 +1,70 @@
+/**
+ * `cellgrad weights <cell> <in.json> --from pytorch --to keras --out out.json`: convert a cell's
+ * weights between PyTorch's layout (state dict names, [out, in] rows) and Keras's (kernel,
+ * recurrent_kernel, bias; gate columns reordered), or check a file against a layout (`--to` equal
+ * to `--from`). Files are JSON `{ name: { shape, data } }`; a missing or misshapen tensor is an
+ * error naming it, exit 2.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { fromKeras, fromPyTorch, loadWeights, saveWeights, toKeras, toPyTorch, type Cell, type TensorDict, type WeightOptions } from '@cellgrad/cells';
+import type { NDArray } from '@cellgrad/graph';
+import { resolveCells } from '../cell-source.js';
+import { EXIT, usage } from '../errors.js';
+import { existingFile } from '../loader/load-cell-file.js';
+import { oneOf, positiveInt } from '../options.js';
+
+/** The two layouts. */
+export type WeightLayout = 'pytorch' | 'keras';
+
+/** Parsed options of `weights`. */
+export interface WeightsCommandOptions {
+  readonly from: WeightLayout;
+  readonly to: WeightLayout;
+  readonly out?: string;
+  readonly cell?: string;
+  readonly input: number;
+  readonly hidden: number;
+  readonly layers: number;
+  readonly bidirectional?: boolean;
+}
+
+const readers: Record<WeightLayout, (cell: Cell, t: TensorDict, o: WeightOptions) => Record<string, NDArray>> = { pytorch: fromPyTorch, keras: fromKeras };
+const writers: Record<WeightLayout, (cell: Cell, t: TensorDict, o: WeightOptions) => Record<string, NDArray>> = { pytorch: toPyTorch, keras: toKeras };
+
+/** Run the command; returns the exit code. */
+export async function runWeights(target: string, file: string, o: WeightsCommandOptions): Promise<number> {
+  const cells = await resolveCells(target, o.cell);
+  if (cells.length > 1) usage(`${target} exports ${cells.length} cells (${cells.map((c) => c.label).join(', ')}); choose one with --cell`);
+  const { cell, label } = cells[0]!;
+  const net: WeightOptions = { input: o.input, hidden: o.hidden, layers: o.layers, bidirectional: o.bidirectional ?? false };
+  const params = readers[o.from](cell, loadWeights(existingFile(file)), net);
+  const converted = writers[o.to](cell, params, net);
+  const rows = Object.entries(converted).map(([name, t]) => `  ${name} [${t.shape.join(',')}]`);
+  if (o.out) {
+    const out = path.resolve(o.out);
+    saveWeights(out, converted);
+    process.stderr.write(`wrote ${out}\n`);
+  }
+  process.stdout.write(`${label}: ${o.from} -> ${o.to}, ${rows.length} tensors\n${rows.join('\n')}\n`);
+  return EXIT.ok;
+}
+
+/** Add the `weights` command to `program`. */
+export function weightsCommand(program: Command, setExit: (code: number) => void): Command {
+  const layout = oneOf<WeightLayout>('pytorch', 'keras');
+  return program
+    .command('weights')
+    .description("convert a cell's weights between PyTorch's and Keras's layouts (or check a file against one)")
+    .argument('<cell>', 'a built-in cell name or a .ts/.js file exporting cells')
+    .argument('<file>', 'a weights .json file { name: { shape, data } }')
+    .requiredOption('--from <layout>', 'layout of <file>: pytorch or keras', layout)
+    .requiredOption('--to <layout>', 'layout to write: pytorch or keras', layout)
+    .requiredOption('--input <n>', 'input width of the first layer', positiveInt)
+    .requiredOption('--hidden <n>', 'hidden width', positiveInt)
+    .option('--layers <n>', 'stacked layers', positiveInt, 1)
+    .option('--bidirectional', 'two directions per layer')
+    .option('--cell <name>', 'the cell, when the file exports several')
+    .option('--out <file>', 'where to write the converted weights')
+    .action(async (target: string, file: string, o: WeightsCommandOptions) => setExit(await runWeights(target, file, o)));
+}

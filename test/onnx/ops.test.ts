@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, interpret, defineOp, elementwiseKernel, elementwiseType, getOp, hasOp, isCellgradError, type AttrValue, type Graph, type NDArray } from '@cellgrad/graph';
-import { ONNX_OPS, buildOnnxModel, fromOrtTensor, onnxProto, openSession, toOnnx, toOrtTensor } from '@cellgrad/onnx';
+import { ONNX_OPS, buildOnnxModel, fromOrtTensor, isExportable, onnxProto, openSession, toOnnx, toOrtTensor } from '@cellgrad/onnx';
 import { Rng } from '../support/fc.js';
 import { F32_TOL, F64_TOL, ortVsInterpret, worstError } from './helpers.js';
 
@@ -155,6 +155,8 @@ describe('errors', () => {
     const y = b.apply('onnx_test_cube', [b.input('x', [3]).tanh()]);
     const g = b.build({ y });
     const id = g.nodes.find((n) => n.op === 'onnx_test_cube')!.id;
+    expect(isExportable(g)).toBe(false);
+    expect(isExportable(b.build({ t: b.tensor(id - 1) }))).toBe(true);
     expect(message(() => toOnnx(g), 'graph')).toMatch(new RegExp(`^toOnnx: op 'onnx_test_cube' \\(node %${id}\\) has no ONNX mapping; ops with one: .*matmul`));
   });
 

@@ -47,6 +47,17 @@ describe('optimize', () => {
     expect(matmuls(h)).toBe(1 + 8 + 8 + 1);
   });
 
+  it('batches the matmuls of stacked layers', () => {
+    const cell = CELLS.find(([n]) => n === 'lstm')![1];
+    const opts = { ...SMALL, layers: 2, steps: 4 };
+    const t = cellTrainingGraph(cell, opts);
+    const h = checkPass(optimize, t, cellGraphFeeds(cell, opts));
+    // Layer 0's h_t feeds its own next step and layer 1's input projection: one matmul per step for
+    // both (the last step's projection stays alone); per layer one weight-gradient product.
+    expect(matmuls(t)).toBe(2 * 4 * 6);
+    expect(matmuls(h)).toBe(2 * (1 + 4 + 4 + 1) + 1);
+  });
+
   it('keeps float32 values of a training graph within float32 rounding', () => {
     const cell = CELLS.find(([n]) => n === 'lstm')![1];
     const opts = { ...SMALL, dtype: 'float32' as const };

@@ -6,9 +6,14 @@ import { allocate, type DType, type TypedArray } from '../ir/dtype.js';
 import type { MatmulKernel } from './kernels.js';
 import { matmulJs } from './matmul-js.js';
 
-/** A backend: an arena of `size` elements of `dtype`, and a kernel bound to it. */
+/** A vectorised unary op over rows × cols (arena offsets and row strides in elements). */
+export type UnaryKernel = (dst: number, src: number, rows: number, cols: number, srcStride: number, dstStride: number) => void;
+
+/** A backend: an arena of `size` elements of `dtype`, a matmul kernel bound to it, maybe vector ops. */
 export interface MatmulBackend {
-  create(dtype: DType, size: number): { arena: TypedArray; kernel: MatmulKernel; name: string };
+  create(dtype: DType, size: number): { arena: TypedArray; kernel: MatmulKernel; name: string; unary?: Readonly<Record<string, UnaryKernel>> };
+  /** The unary ops `create(...).unary` provides (run as their own steps, not fused). */
+  readonly vectorOps?: ReadonlySet<string>;
 }
 
 /** Tuned JavaScript (4×4 register tiles), any dtype. */

@@ -15,6 +15,7 @@ import { fuseElementwise } from '../passes/fuse-elementwise.js';
 import { planMemory } from '../passes/plan-memory.js';
 import { generateJoin, generateReduce, generateStep, type CodegenContext, type StepFn } from './codegen.js';
 import { fallbackStep, matmulStep } from './kernels.js';
+import { rows2d } from './views.js';
 import type { MatmulBackend } from './backend.js';
 
 /** What a compiled plan holds, for reports and the benchmark. */
@@ -31,6 +32,8 @@ export interface PlanStats {
   readonly matmuls: number;
   /** Generated reductions, concats and pads. */
   readonly reductions: number;
+  /** exp/sigmoid/tanh steps run by the WebAssembly SIMD kernels (float32). */
+  readonly vectorSteps: number;
   /** Steps that run an op's reference kernel (softmax, log_softmax, ops registered by users). */
   readonly fallbacks: number;
   /** Outputs written in place over a dying input. */
@@ -69,9 +72,9 @@ function constantValue(g: Graph, id: number): number | undefined {
 
 /** Build the executable of `g` (already cast to `dtype`) with the given matmul backend. */
 export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend): Executable {
-  const fusion = fuseElementwise(g);
+  const fusion = fuseElementwise(g, backend.vectorOps ? { vectorOps: backend.vectorOps } : {});
   const plan = planMemory(g, fusion);
-  const { arena, kernel, name } = backend.create(dtype, plan.size);
+  const { arena, kernel, name, unary } = backend.create(dtype, plan.size);
   const offsets = plan.offsets;
   const ctx: CodegenContext = { graph: g, fusion, offsets, dtype, constantValue: (id) => constantValue(g, id) };
   const alias = (id: number): TypedArray => arena.subarray(offsets[id]!, offsets[id]! + sizeOf(g.nodes[id]!.shape));
@@ -82,7 +85,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend):
   }
   const sources: string[] = [];
   const fns: StepFn[] = [];
-  let fusedGroups = 0, fusedNodes = 0, copies = 0, matmuls = 0, reductions = 0, fallbacks = 0;
+  let fusedGroups = 0, fusedNodes = 0, copies = 0, matmuls = 0, reductions = 0, fallbacks = 0, vectorSteps = 0;
   for (const step of fusion.steps) {
     if (step.kind === 'fused' || step.kind === 'copy') {
       const { fn, source } = generateStep(ctx, step, arena);
@@ -97,9 +100,17 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend):
     }
     const node = g.nodes[step.id]!;
     const views = fusion.inputViews[step.id]!;
+    const vector = unary?.[node.op];
+    const block = vector && views.length === 1 ? rows2d(views[0]!) : undefined;
     if (node.op === 'matmul') {
       fns.push(matmulStep(node, views, offsets, kernel));
       matmuls++;
+    } else if (vector && block) {
+      const src = offsets[views[0]!.base]! + views[0]!.offset;
+      const dst = offsets[node.id]!;
+      const { rows, cols, rowStride } = block;
+      fns.push(() => vector(dst, src, rows, cols, rowStride, cols));
+      vectorSteps++;
     } else if (REDUCTIONS.has(node.op) || node.op === 'concat' || node.op === 'pad') {
       const { fn, source } = REDUCTIONS.has(node.op) ? generateReduce(ctx, step.id, arena) : generateJoin(ctx, step.id, arena);
       fns.push(fn);
@@ -121,7 +132,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend):
   const bytes = dtype === 'float64' ? 8 : 4;
   const views = g.nodes.filter((n) => fusion.views[n.id]!.base !== n.id).length;
   const stats: PlanStats = {
-    steps: fns.length, fusedGroups, fusedNodes, views, copies, matmuls, reductions, fallbacks,
+    steps: fns.length, fusedGroups, fusedNodes, views, copies, matmuls, reductions, vectorSteps, fallbacks,
     inPlace: plan.inPlace, arenaBytes: plan.size * bytes, unplannedBytes: plan.unplannedSize * bytes, matmulKernel: name,
   };
   return {

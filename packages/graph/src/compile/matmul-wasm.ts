@@ -10,7 +10,8 @@
  */
 import { fail } from '../ir/errors.js';
 import type { DType } from '../ir/dtype.js';
-import type { MatmulBackend } from './backend.js';
+import type { MatmulBackend, UnaryKernel } from './backend.js';
+import { vecmathBytes, VECTOR_OPS } from './vecmath-wasm.js';
 import { matmulJs, type MatmulArgs } from './matmul-js.js';
 import { assemble, I32, op, V128, wasmApi, type Ins } from './wasm-asm.js';
 
@@ -90,6 +91,7 @@ function blocked(mm: (...args: number[]) => void, p: MatmulArgs, m4: number, n8:
 }
 
 let compiled: object | undefined;
+let vecmath: object | undefined;
 
 /** The kernel module (assembled and compiled once per process). */
 export function matmulModule(): object {
@@ -125,6 +127,13 @@ export const wasmBackend: MatmulBackend = {
     const instance = new wasmApi!.Instance(module, { env: { mem } });
     const mm = instance.exports.mm as (...args: number[]) => void;
     const arena = new Float32Array(mem.buffer, 0, size);
+    vecmath ??= new wasmApi!.Module(vecmathBytes());
+    const vec = new wasmApi!.Instance(vecmath, { env: { mem } }).exports;
+    const unary: Record<string, UnaryKernel> = {};
+    for (const name of VECTOR_OPS) {
+      const f = vec[name] as (...args: number[]) => void;
+      unary[name] = (dst, src, rows, cols, ss, ds) => f(dst * 4, src * 4, rows, cols, ss * 4, ds * 4);
+    }
     const kernel = (p: MatmulArgs): void => {
       const m4 = p.m & ~3;
       const n8 = p.n & ~7;
@@ -132,6 +141,7 @@ export const wasmBackend: MatmulBackend = {
       if (n8 < p.n || p.k === 0) matmulJs(arena, p, 0, n8 > 0 && p.k > 0 ? n8 : 0);
       if (m4 < p.m) matmulJs(arena, p, m4, 0);
     };
-    return { arena, kernel, name: 'wasm-simd-4x8' };
+    return { arena, kernel, name: 'wasm-simd-4x8', unary };
   },
+  vectorOps: VECTOR_OPS,
 };

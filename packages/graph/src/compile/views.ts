@@ -56,3 +56,24 @@ export function broadcastView(v: View, shape: Shape): View {
 export function reshapeView(v: View, shape: Shape): View {
   return { base: v.base, offset: v.offset, shape, strides: stridesOf(shape) };
 }
+
+/** The view as rows × cols with unit column stride and cols a multiple of 4 (SIMD kernels), if it is one. */
+export function rows2d(v: View): { rows: number; cols: number; rowStride: number } | undefined {
+  const dims: number[] = [];
+  const strides: number[] = [];
+  v.shape.forEach((d, i) => {
+    if (d === 1) return;
+    const last = dims.length - 1;
+    if (last >= 0 && strides[last] === v.strides[i]! * d) {
+      dims[last] = dims[last]! * d;
+      strides[last] = v.strides[i]!;
+    } else {
+      dims.push(d);
+      strides.push(v.strides[i]!);
+    }
+  });
+  if (dims.length === 0 || dims.length > 2 || strides[dims.length - 1] !== 1) return undefined;
+  const cols = dims[dims.length - 1]!;
+  if (cols % 4 !== 0) return undefined;
+  return dims.length === 1 ? { rows: 1, cols, rowStride: cols } : { rows: dims[0]!, cols, rowStride: strides[0]! };
+}

@@ -82,6 +82,39 @@ export const op: Readonly<Record<string, Ins | ((...a: number[]) => Ins)>> & {
   f32x4Mul: [0xfd, ...uleb(230)],
 };
 
+/** More SIMD instructions (opcode numbers of the WebAssembly SIMD specification). */
+const simd = (code: number): Ins => [0xfd, ...uleb(code)];
+export const vop = {
+  abs: simd(224),
+  neg: simd(225),
+  add: simd(228),
+  sub: simd(229),
+  mul: simd(230),
+  div: simd(231),
+  min: simd(232),
+  max: simd(233),
+  nearest: simd(106),
+  lt: simd(67),
+  and: simd(78),
+  or: simd(80),
+  bitselect: simd(82),
+  truncSatS: simd(248),
+  i32x4Add: simd(174),
+  i32x4Shl: simd(171),
+  i32x4ShrS: simd(172),
+  i32x4Sub: simd(177),
+  /** v128.const of four equal float32 lanes. */
+  f32(v: number): Ins {
+    const bytes = new Uint8Array(new Float32Array([v, v, v, v]).buffer);
+    return [0xfd, ...uleb(12), ...bytes];
+  },
+  /** v128.const of four equal int32 lanes. */
+  i32(v: number): Ins {
+    const bytes = new Uint8Array(new Int32Array([v, v, v, v]).buffer);
+    return [0xfd, ...uleb(12), ...bytes];
+  },
+};
+
 /** A function: i32 parameters, extra locals (by type), its body (instructions, without `end`). */
 export interface WasmFunction {
   readonly name: string;

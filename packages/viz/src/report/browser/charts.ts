@@ -19,6 +19,13 @@ export const CHARTS_SCRIPT = String.raw`
   Chart.defaults.font.family = 'system-ui, sans-serif';
   Chart.defaults.maintainAspectRatio = false;
 
+  // On a log axis, label the powers of ten only (1e-5, 1e-4, ...) and 1, 2, 5 times them when few.
+  function powerOfTen(v) {
+    var l = Math.log10(v), r = Math.round(l);
+    if (Math.abs(l - r) < 1e-9) return r >= -2 && r <= 3 ? String(Math.pow(10, r)) : '1e' + r;
+    var m = v / Math.pow(10, Math.floor(l));
+    return Math.abs(m - 2) < 1e-9 || Math.abs(m - 5) < 1e-9 ? (r >= -2 && r <= 3 ? String(Number(v.toPrecision(1))) : '') : '';
+  }
   function positive(values) { return values.length > 0 && values.every(function (v) { return v > 0; }); }
   function line(canvas, datasets, xTitle, yTitle, logY) {
     new Chart(canvas, {
@@ -30,7 +37,7 @@ export const CHARTS_SCRIPT = String.raw`
         interaction: { mode: 'nearest', intersect: false },
         scales: {
           x: { type: 'linear', title: { display: true, text: xTitle } },
-          y: { type: logY ? 'logarithmic' : 'linear', title: { display: true, text: yTitle } }
+          y: { type: logY ? 'logarithmic' : 'linear', title: { display: true, text: yTitle }, ticks: logY ? { callback: powerOfTen } : {} }
         },
         plugins: { legend: { position: 'bottom' } }
       }
@@ -71,6 +78,16 @@ export const CHARTS_SCRIPT = String.raw`
     return mix(HEAT_STOPS[i], HEAT_STOPS[i + 1], x - i);
   }
 
+  // Ticks at the cell centres 0..n-1 (at most about 20 of them), not at the axis ends ±0.5.
+  function integerTicks(n) {
+    var every = Math.max(1, Math.ceil(n / 20));
+    return function (axis) {
+      var ticks = [];
+      for (var i = 0; i < n; i += every) ticks.push({ value: i });
+      axis.ticks = ticks;
+    };
+  }
+
   document.querySelectorAll('canvas.heatmap').forEach(function (canvas) {
     var s = data.flow[Number(canvas.dataset.series)];
     var rows = s.byIteration, iters = s.iterations || rows.map(function (_, i) { return i; });
@@ -95,9 +112,10 @@ export const CHARTS_SCRIPT = String.raw`
       options: {
         scales: {
           x: { type: 'linear', min: -0.5, max: steps - 0.5, offset: false, title: { display: true, text: 'time step t' },
-            ticks: { stepSize: 1, callback: function (v) { return Number.isInteger(v) ? v : ''; } }, grid: { display: false } },
+            afterBuildTicks: integerTicks(steps), grid: { display: false } },
           y: { type: 'linear', min: -0.5, max: rows.length - 0.5, offset: false, title: { display: true, text: 'training iteration' },
-            ticks: { stepSize: 1, callback: function (v) { return Number.isInteger(v) && iters[v] !== undefined ? iters[v] : ''; } }, grid: { display: false } }
+            afterBuildTicks: integerTicks(rows.length), ticks: { callback: function (v) { return iters[v] !== undefined ? iters[v] : ''; } },
+            grid: { display: false } }
         },
         plugins: {
           legend: { display: false },

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildGraph, compile, deserialize, fromJSON, interpret, serialize, toJSON, type Graph, type GraphJSON, type Tensor } from '@cellgrad/graph';
+import { buildGraph, compile, deserialize, fromJSON, interpret, listOps, serialize, toJSON, type Graph, type GraphJSON, type Tensor } from '@cellgrad/graph';
 import { cellgrad, tempDir } from '../cli/helpers.js';
 import { thrown } from './helpers.js';
 
@@ -48,6 +48,7 @@ const CASES: Case[] = [
   ['clamp order', (x) => x.clamp(-1, 1), { min: 2 }, /clamp: min 2 is greater than max 1/],
   ['hard_sigmoid slope', (x) => x.hardSigmoid('keras'), { slope: 0 }, /hard_sigmoid: slope must be positive/],
   ['hard_sigmoid slope type', (x) => x.hardSigmoid('keras'), { slope: [0.2] }, /hard_sigmoid: attribute 'slope' must be a finite number/],
+  ['step_ste surrogate', (x) => x.builder.apply('step_ste', [x], { surrogate: 'identity' }), { surrogate: 'eval' }, /step_ste: attribute 'surrogate' must be 'identity' or 'sigmoid', got "eval"/],
 ];
 
 describe('every op validates its attributes on load', () => {
@@ -58,6 +59,12 @@ describe('every op validates its attributes on load', () => {
     const e = thrown(() => fromJSON(j));
     expect(e.message).toMatch(new RegExp(`^graph JSON: nodes\\[${target}\\]: node %${target} \\(\\w+\\)`));
     expect(e.message).toMatch(message);
+  });
+
+  it('every registered op that validates attributes has a case above', () => {
+    const covered = new Set(CASES.map(([name]) => name.split(' ')[0]!));
+    const withAttrs = listOps().filter((op) => op.checkAttrs !== undefined).map((op) => op.name);
+    expect(withAttrs.filter((name) => !covered.has(name))).toEqual([]);
   });
 
   it('attribute values that are neither numbers, strings, booleans nor flat arrays are rejected', () => {

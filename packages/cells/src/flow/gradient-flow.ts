@@ -22,7 +22,7 @@ export interface FlowOptions {
   readonly iterations?: number;
   /** Seed of the power iteration's starting vectors (default 0). */
   readonly seed?: number;
-  /** Execution (default: compiled float64: tiny norms must not underflow). */
+  /** Execution (default: compiled float64, tiny norms must not underflow; unoptimised, as each graph runs only a few times). */
   readonly exec?: ExecOptions;
 }
 
@@ -92,7 +92,7 @@ const graphCache = new WeakMap<ModelSpec, Map<string, FlowGraphs>>();
  */
 export function gradientFlow(spec: ModelSpec, params: ParamValues, batch: Batch, options: FlowOptions = {}): FlowReport {
   const started = performance.now();
-  const exec = options.exec ?? { executor: 'compiled', dtype: 'float64' };
+  const exec = options.exec ?? { executor: 'compiled', dtype: 'float64', optimize: false };
   let byExec = graphCache.get(spec);
   if (!byExec) graphCache.set(spec, (byExec = new Map()));
   const key = JSON.stringify(exec);

@@ -11,6 +11,8 @@ export interface ExecOptions {
   readonly dtype?: DType;
   /** Debug mode: stop at the first node producing NaN/±Infinity with a NonFiniteError (kind 'nonfinite'). */
   readonly checkFinite?: boolean;
+  /** Run the optimisation pipeline before compiling (default true; graphs run only a few times skip it). */
+  readonly optimize?: boolean;
 }
 
 /** A graph ready to run: feeds in, float64 copies of the outputs by name out. */
@@ -26,7 +28,7 @@ export function runner(g: Graph, options: ExecOptions = {}): Runner {
     const checkFinite = options.checkFinite ?? false;
     return (feeds) => copyOut(interpret(g, feeds, dtype ? { dtype, checkFinite } : { checkFinite }));
   }
-  const compiled = compile(g, { dtype: options.dtype ?? 'float32' });
+  const compiled = compile(g, { dtype: options.dtype ?? 'float32', optimize: options.optimize ?? true });
   const exe = options.checkFinite ? checkedExecutable(compiled) : compiled;
   return (feeds) => copyOut(exe.run(feeds));
 }

@@ -50,7 +50,9 @@ const MEASURE = String.raw`(() => {
     const pixels = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let painted = 0;
     for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
-    return { name: c.id || c.className, width: c.clientWidth, height: c.clientHeight, painted };
+    const chart = window.Chart.getChart(c);
+    const labels = (axis) => chart.scales[axis].ticks.map((t) => String(t.label));
+    return { name: c.id || c.className, width: c.clientWidth, height: c.clientHeight, painted, type: chart.config.type, x: labels('x'), y: labels('y') };
   });
   const tableRows = {};
   for (const t of document.querySelectorAll('table.data')) tableRows[t.classList[1]] = t.querySelectorAll('tbody tr').length;
@@ -70,8 +72,11 @@ export interface ReportView {
   readonly nav: string[];
   /** For each graph card: its title, the number of SVG nodes drawn, and the SVG's size on screen. */
   readonly graphs: { title: string; nodes: number; width: number; height: number }[];
-  /** For each chart canvas: its id or class, size, and the number of painted (non-transparent) pixels. */
-  readonly charts: { name: string; width: number; height: number; painted: number }[];
+  /**
+   * For each chart canvas: its id or class, size, the number of painted (non-transparent) pixels, and
+   * the Chart.js chart on it (its type and the tick labels of its axes).
+   */
+  readonly charts: { name: string; width: number; height: number; painted: number; type: string; x: string[]; y: string[] }[];
   /** Number of charts the page's script reports having drawn. */
   readonly drawn: number;
   /** Rows of each table, by its class. */

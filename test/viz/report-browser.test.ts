@@ -52,7 +52,13 @@ describe('the report in Chromium', () => {
       expect(c.height, c.name).toBeGreaterThan(200);
       expect(c.painted, c.name).toBeGreaterThan(2000);
     }
-    expect(view.charts.filter((c) => c.name === 'heatmap').every((c) => c.painted > c.width * c.height * 0.3)).toBe(true);
+    expect(view.charts.map((c) => c.type)).toEqual(['line', 'line', 'matrix', 'matrix']);
+    for (const heat of view.charts.filter((c) => c.name === 'heatmap')) {
+      expect(heat.painted).toBeGreaterThan(heat.width * heat.height * 0.3);
+      expect(heat.x).toEqual(Array.from({ length: 20 }, (_, t) => String(t)));
+      expect(heat.y).toEqual(data.flow![0]!.iterations!.map(String));
+    }
+    expect(view.charts[1]!.y.filter((l) => l !== '')).toEqual(expect.arrayContaining(['1e-5', '1e-4', '0.1']));
     expect(view.tableRows).toEqual({ gradcheck: 6, bench: 2 });
     expect(existsSync(path.join(shots, 'report.png'))).toBe(true);
   });

@@ -21,7 +21,8 @@ export function verify(g: Graph): Graph {
     if (n.id !== i) fail('graph', `verify: node at position ${i} has id %${n.id}`);
     if (!hasOp(n.op)) fail('graph', `verify: node %${i} uses unknown op '${n.op}'`);
     if (!Array.isArray(n.inputs) || typeof n.attrs !== 'object' || n.attrs === null) fail('graph', `verify: node %${i} (${n.op}) needs an inputs array and an attrs object`);
-    const size = Array.isArray(n.shape) ? sizeOf(n.shape) : NaN;
+    if (!Array.isArray(n.shape)) fail('graph', `verify: node %${i} (${n.op}) has no shape array`);
+    const size = sizeOf(n.shape);
     if (!(size <= MAX_ELEMENTS)) fail('shape', `verify: node %${i} (${n.op}) has ${size} elements (shape ${JSON.stringify(n.shape)}); at most ${MAX_ELEMENTS} are allowed`);
     const op = getOp(n.op);
     const arityOk = op.arity === 'variadic' ? n.inputs.length > 0 : n.inputs.length === op.arity;
@@ -40,7 +41,8 @@ export function verify(g: Graph): Graph {
       }
     } catch (e) {
       if (e instanceof CellgradError) throw new CellgradError(e.kind, `verify: node %${i} (${n.op}): ${e.message}`);
-      throw e;
+      // A shape rule or attribute check that crashed on odd input still yields a typed error.
+      throw new CellgradError('graph', `verify: node %${i} (${n.op}): the op's shape rule failed unexpectedly (${e instanceof Error ? e.message : String(e)})`);
     }
   });
   const names = new Set<string>();

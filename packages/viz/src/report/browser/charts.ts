@@ -26,6 +26,8 @@ export const CHARTS_SCRIPT = String.raw`
     var m = v / Math.pow(10, Math.floor(l));
     return Math.abs(m - 2) < 1e-9 || Math.abs(m - 5) < 1e-9 ? (r >= -2 && r <= 3 ? String(Number(v.toPrecision(1))) : '') : '';
   }
+  // Markers on short series, so that a curve of one point still shows.
+  function dots(n) { return n <= 40 ? 3 : 0; }
   function positive(values) { return values.length > 0 && values.every(function (v) { return v > 0; }); }
   function line(canvas, datasets, xTitle, yTitle, logY) {
     new Chart(canvas, {
@@ -51,7 +53,7 @@ export const CHARTS_SCRIPT = String.raw`
     var sets = data.lossCurves.map(function (c, k) {
       c.points.forEach(function (p) { ys.push(p[1]); });
       return { label: c.name, borderColor: palette[k % palette.length], backgroundColor: palette[k % palette.length],
-        data: c.points.map(function (p) { return { x: p[0], y: p[1] }; }) };
+        pointRadius: dots(c.points.length), data: c.points.map(function (p) { return { x: p[0], y: p[1] }; }) };
     });
     line(loss, sets, 'iteration', 'loss', positive(ys));
   }
@@ -60,7 +62,7 @@ export const CHARTS_SCRIPT = String.raw`
   if (flow && data.flow) {
     var fs = data.flow.map(function (s, k) {
       return { label: s.name, borderColor: palette[k % palette.length], backgroundColor: palette[k % palette.length],
-        data: s.norms.map(function (v, t) { return { x: t, y: v }; }) };
+        pointRadius: dots(s.norms.length), data: s.norms.map(function (v, t) { return { x: t, y: v }; }) };
     });
     var all = [];
     data.flow.forEach(function (s) { all = all.concat(s.norms); });

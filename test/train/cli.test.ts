@@ -86,6 +86,20 @@ describe('cellgrad train', () => {
     expect(curve(ck)).toEqual(curve(whole));
   });
 
+  it('--bptt checkpoint trains exactly like full BPTT and reports the memory saved', async () => {
+    const dir = tempDir('cellgrad-ckpt-');
+    const args = [...SMALL, '--iterations', '4', '--executor', 'interpreted', '--json'];
+    const full = await inProcess(['train', ...args, '--checkpoint', path.join(dir, 'full.json')]);
+    const cp = await inProcess(['train', ...args, '--bptt', 'checkpoint:3', '--checkpoint', path.join(dir, 'cp.json')]);
+    expect(full.code, full.stderr).toBe(0);
+    expect(cp.code, cp.stderr).toBe(0);
+    expect(curve(path.join(dir, 'cp.json'))).toEqual(curve(path.join(dir, 'full.json')));
+    const metrics = JSON.parse(cp.stdout.trim().split('\n').pop()!);
+    expect(metrics.memory).toMatchObject({ strategy: 'checkpoint(every 3)', windows: 4 });
+    expect(metrics.memory.stored.bytes).toBeLessThan(metrics.memory.full.bytes);
+    expect(JSON.parse(full.stdout.trim().split('\n').pop()!).memory).toBeUndefined();
+  });
+
   it('bad options and bad files: one line, exit 2', async () => {
     const dir = tempDir('cellgrad-bad-');
     const broken = path.join(dir, 'broken.json');

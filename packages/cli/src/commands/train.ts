@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { Trainer, loadCheckpoint, saveCheckpoint, type BpttSpec, type ClipSpec, type OptimizerSpec, type ScheduleSpec, type TrainConfig } from '@cellgrad/cells';
+import { Trainer, loadCheckpoint, saveCheckpoint, type BpttSpec, type MemoryReport, type ClipSpec, type OptimizerSpec, type ScheduleSpec, type TrainConfig } from '@cellgrad/cells';
 import { EXIT, usage } from '../errors.js';
 import { nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { addModelOptions, bpttOption, clipOption, resolveModel, scheduleOption, type ModelOptions } from './train-options.js';
@@ -50,6 +50,8 @@ export interface TrainResult {
   readonly seconds: number;
   readonly interrupted: boolean;
   readonly checkpoint: string | null;
+  /** Stored activations of the BPTT strategy against full BPTT (truncated and checkpointed runs). */
+  readonly memory?: MemoryReport;
 }
 
 function optimizerSpec(o: TrainCommandOptions): OptimizerSpec {
@@ -113,13 +115,16 @@ export async function runTrain(o: TrainCommandOptions): Promise<number> {
     loss: last === undefined || !Number.isFinite(last) ? null : last,
     heldOut: ev.loss, ...(ev.accuracy !== undefined ? { accuracy: ev.accuracy } : {}),
     baseline: task.baseline.value, seconds: Number(trainer.seconds.toFixed(3)), interrupted, checkpoint: o.checkpoint ?? null,
+    ...(o.bptt.kind !== 'full' ? { memory: trainer.memory() } : {}),
   };
+  const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
   if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
     process.stdout.write(
       `trained ${label} on ${task.name} (T=${task.steps}, H=${o.hidden}, B=${o.batch}, seed ${o.seed}): ${result.iterations} iterations, ${result.seconds.toFixed(1)} s\n` +
       `training loss ${result.loss === null ? 'n/a' : result.loss.toPrecision(4)}, held-out loss ${ev.loss.toPrecision(4)}` +
       `${ev.accuracy !== undefined ? `, accuracy ${(100 * ev.accuracy).toFixed(1)}%` : ''} (baseline ${task.baseline.value.toPrecision(4)}: ${task.baseline.what})\n` +
+      (result.memory ? `${result.memory.strategy}: ${result.memory.windows} windows; stored activations ${result.memory.stored.values} tensors, ${kib(result.memory.stored.bytes)} (full BPTT: ${result.memory.full.values}, ${kib(result.memory.full.bytes)}; ${(100 * result.memory.saved).toFixed(0)}% saved)\n` : '') +
       (o.checkpoint ? `checkpoint: ${o.checkpoint}\n` : ''),
     );
   }

@@ -8,20 +8,9 @@
  * give one concatenation for the whole sequence.
  */
 import type { Graph, Node } from '../ir/node.js';
-import { concat } from '../trace/functions.js';
 import type { Tensor } from '../trace/tensor.js';
 import type { RebuildContext } from './rebuild.js';
-import { independentMembers, rewriteGroups, type GroupSpec } from './groups.js';
-
-/** Operands `ts` joined along `axis` (rank 2); transposed matrices are joined first and transposed once. */
-function join(ts: readonly Tensor[], axis: 0 | 1, ctx: RebuildContext): Tensor {
-  const inner = ts.map((t) => {
-    const d = ctx.def(t);
-    return d.op === 'transpose' && d.shape.length === 2 && (d.attrs.perm as number[])[0] === 1 ? ctx.builder.tensor(d.inputs[0]!) : undefined;
-  });
-  if (inner.every((t) => t !== undefined)) return concat(inner as Tensor[], 1 - axis).T;
-  return concat(ts, axis);
-}
+import { independentMembers, joinMatrices, rewriteGroups, type GroupSpec } from './groups.js';
 
 /** A group of matmuls sharing their left operand (`left`) or their right operand (`right`). */
 export interface GateGroup {
@@ -74,8 +63,8 @@ function groupSpec(g: Graph, { shared, members }: GateGroup): GroupSpec {
     members,
     combine: (ctx) =>
       shared === 'left'
-        ? operand(ctx, members[0]!, 0).matmul(join(members.map((id) => operand(ctx, id, 1)), 1, ctx))
-        : join(members.map((id) => operand(ctx, id, 0)), 0, ctx).matmul(operand(ctx, members[0]!, 1)),
+        ? operand(ctx, members[0]!, 0).matmul(joinMatrices(members.map((id) => operand(ctx, id, 1)), 1, ctx))
+        : joinMatrices(members.map((id) => operand(ctx, id, 0)), 0, ctx).matmul(operand(ctx, members[0]!, 1)),
     part: (m, k) => m.slice(axis, offsets[k]!, offsets[k]! + sizes[k]!),
   };
 }

@@ -5,6 +5,7 @@
  * that member is kept as it was, so no cycle can ever be created.
  */
 import type { Graph, Node } from '../ir/node.js';
+import { concat } from '../trace/functions.js';
 import type { Tensor } from '../trace/tensor.js';
 import { rebuild, type RebuildContext } from './rebuild.js';
 
@@ -70,4 +71,18 @@ export function independentMembers(g: Graph, members: readonly number[], operand
 /** True when `n` is a matmul of two rank-2 operands. */
 export function isMatmul2D(g: Graph, n: Node): boolean {
   return n.op === 'matmul' && n.inputs.every((i) => g.nodes[i]!.shape.length === 2);
+}
+
+/**
+ * Rank-2 operands `ts` joined along `axis`. When every one is a transposed matrix, the matrices are
+ * joined along the other axis and transposed once (concat(Wᵢᵀ, 1) = concat(Wᵢ, 0)ᵀ), so a join of
+ * parameters is one node shared by every step.
+ */
+export function joinMatrices(ts: readonly Tensor[], axis: 0 | 1, ctx: RebuildContext): Tensor {
+  const inner = ts.map((t) => {
+    const d = ctx.def(t);
+    return d.op === 'transpose' && d.shape.length === 2 && (d.attrs.perm as number[])[0] === 1 ? ctx.builder.tensor(d.inputs[0]!) : undefined;
+  });
+  if (inner.every((t) => t !== undefined)) return concat(inner as Tensor[], 1 - axis).T;
+  return concat(ts, axis);
 }

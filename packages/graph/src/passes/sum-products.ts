@@ -11,8 +11,8 @@ import type { Graph, Node } from '../ir/node.js';
 import { sameShape } from '../ir/shape.js';
 import { concat } from '../trace/functions.js';
 import type { Tensor } from '../trace/tensor.js';
-import { isMatmul2D, useCounts } from './groups.js';
-import { rebuild, type RebuildContext } from './rebuild.js';
+import { isMatmul2D, joinMatrices, useCounts } from './groups.js';
+import { rebuild } from './rebuild.js';
 
 /** True when `n` is an add whose operands have its shape (no broadcasting). */
 function plainAdd(g: Graph, n: Node): boolean {
@@ -86,16 +86,6 @@ export function productSums(g: Graph): Map<number, ProductSum> {
   return found;
 }
 
-/** Concatenate operands along `axis`, or their untransposed matrices along the other axis and transpose once. */
-function join(ts: readonly Tensor[], axis: 0 | 1, ctx: RebuildContext): Tensor {
-  const inner = ts.map((t) => {
-    const d = ctx.def(t);
-    return d.op === 'transpose' && (d.attrs.perm as number[])[0] === 1 ? ctx.builder.tensor(d.inputs[0]!) : undefined;
-  });
-  if (inner.every((t) => t !== undefined)) return concat(inner as Tensor[], 1 - axis).T;
-  return concat(ts, axis);
-}
-
 /**
  * Pass: every sum of two or more rank-2 products becomes one product of concatenations, and every
  * sum of two or more column sums one column sum of a concatenation (plus the remaining terms).
@@ -113,7 +103,7 @@ export function batchSumOfProducts(g: Graph): Graph {
     if (s.products.length > 0) {
       const lefts = s.products.map((id) => ctx.get(g.nodes[id]!.inputs[0]!));
       const rights = s.products.map((id) => ctx.get(g.nodes[id]!.inputs[1]!));
-      terms.push(join(lefts, 1, ctx).matmul(join(rights, 0, ctx)));
+      terms.push(joinMatrices(lefts, 1, ctx).matmul(joinMatrices(rights, 0, ctx)));
     }
     if (s.columnSums.length > 0) {
       const stacked = concat(s.columnSums.map((id) => ctx.get(columnSumOf(g, id, uses)!)), 0);

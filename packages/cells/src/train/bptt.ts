@@ -182,7 +182,8 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
       return { loss, grads: acc };
     },
     memory() {
-      const full = storedActivations(grad(buildWindow(spec).graph, { of: 'loss', wrt: buildWindow(spec).params }));
+      const whole = buildWindow(spec);
+      const full = storedActivations(grad(whole.graph, { of: 'loss', wrt: whole.params }));
       let peak: Stored = { values: 0, bytes: 0 };
       for (const [s, len] of windows) {
         const st = storedOf(kindOf(s, len).back.g, memo);

@@ -38,7 +38,7 @@ export const STABILIZE_RULES = [
     rewrite: (n, x, c) => c.fit(softplus(x).neg(), n.shape),
   }),
   defineRule({
-    name: 'log-softmax', comment: 'log softmax(x) → log_softmax(x): exact −∞-free log-probabilities (cross-entropy on logits)', ops: ['log'],
+    name: 'log-softmax', comment: 'log softmax(x) → log_softmax(x): no log 0 = −∞ when a probability underflows (cross-entropy on logits)', ops: ['log'],
     match: (n, c) => (c.is(n.inputs[0]!, 'softmax') ? c.def(n.inputs[0]!) : undefined),
     rewrite: (_n, s, c) => c.builder.tensor(s.inputs[0]!).logSoftmax(s.attrs.axis as number),
   }),

@@ -12,20 +12,30 @@ export interface Budget {
   readonly budgetMs: number;
 }
 
-/** Median wall time of `fn` in milliseconds, and the number of timed runs. */
-export async function measure(fn: () => void | Promise<void>, b: Budget): Promise<{ median: number; runs: number }> {
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * Median wall time of `fn` in milliseconds, the median CPU time of this process per run (user +
+ * system: what the run cost when the machine is shared), and the number of timed runs.
+ */
+export async function measure(fn: () => void | Promise<void>, b: Budget): Promise<{ median: number; cpu: number; runs: number }> {
   for (let i = 0; i < b.warmup; i++) await fn();
   const times: number[] = [];
+  const cpu: number[] = [];
   const start = performance.now();
   while (times.length < b.maxRuns && (times.length < b.minRuns || performance.now() - start < b.budgetMs)) {
     const t = performance.now();
+    const u = process.cpuUsage();
     await fn();
+    const d = process.cpuUsage(u);
     times.push(performance.now() - t);
+    cpu.push((d.user + d.system) / 1000);
   }
-  times.sort((x, y) => x - y);
-  const mid = times.length >> 1;
-  const median = times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
-  return { median, runs: times.length };
+  return { median: median(times), cpu: median(cpu), runs: times.length };
 }
 
 /** Milliseconds as text: "12.3", "1.26 s". */

@@ -8,6 +8,7 @@
  *              [--cases lstm_train,...] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { compile } from '@cellgrad/graph';
 import { buildCase, CASES, SHAPES, type CaseName, type Shape } from './cases.js';
 import { compileTime, gflops, peakRssMb } from './extras.js';
@@ -39,7 +40,7 @@ const peers = list('peers', PEERS, PEERS);
 const cases = list('cases', CASES, CASES);
 const jsonFile = option('json');
 
-interface Row { peer: Peer; case: CaseName; shape: string; threads: number; median_ms: number; runs: number }
+interface Row { peer: Peer; case: CaseName; shape: string; threads: number; median_ms: number; cpu_ms?: number; runs: number }
 const rows: Row[] = [];
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -50,39 +51,37 @@ const budgets = (peer: Peer, s: Shape): Budget => {
   return { warmup: big ? 0 : 1, minRuns: 1, maxRuns: 3, budgetMs: 2000 };
 };
 
-async function runCellgrad(s: Shape, c: CaseName): Promise<{ ms: number; runs: number; arena: number; unplanned: number }> {
+async function runCellgrad(s: Shape, c: CaseName): Promise<{ ms: number; cpu: number; runs: number; arena: number; unplanned: number }> {
   const { graph, feeds } = buildCase(c, s);
   const exe = compile(graph, { dtype: 'float32' });
   const r = await measure(() => void exe.run(feeds), budgets('cellgrad', s));
-  return { ms: r.median, runs: r.runs, arena: exe.stats.arenaBytes, unplanned: exe.stats.unplannedBytes };
+  return { ms: r.median, cpu: r.cpu, runs: r.runs, arena: exe.stats.arenaBytes, unplanned: exe.stats.unplannedBytes };
 }
 
 const memory: string[] = [];
 const torchWhy = peers.includes('pytorch') ? torchUnavailable() : 'not selected';
 
+// Peers run case by case, right after cellgrad, so that every ratio compares runs made under the
+// same machine load.
+let cellgradPeakRss = 0;
 for (const s of shapes) {
   for (const c of cases) {
     if (peers.includes('cellgrad')) {
       log(`cellgrad ${s.name} ${c} ...`);
       const r = await runCellgrad(s, c);
-      rows.push({ peer: 'cellgrad', case: c, shape: s.name, threads: 1, median_ms: r.ms, runs: r.runs });
+      rows.push({ peer: 'cellgrad', case: c, shape: s.name, threads: 1, median_ms: r.ms, cpu_ms: r.cpu, runs: r.runs });
       if (c.endsWith('train')) memory.push(`${s.name} ${c}: arena ${(r.arena / 2 ** 20).toFixed(1)} MB (without reuse ${(r.unplanned / 2 ** 20).toFixed(1)} MB)`);
+      cellgradPeakRss = peakRssMb();
     }
-  }
-}
-const cellgradPeakRss = peakRssMb();
-
-for (const backend of ['wasm', 'cpu'] as const) {
-  const peer: Peer = backend === 'wasm' ? 'tfjs-wasm' : 'tfjs-cpu';
-  if (!peers.includes(peer)) continue;
-  await useBackend(backend);
-  for (const s of shapes) {
-    for (const c of cases) {
+    for (const backend of ['wasm', 'cpu'] as const) {
+      const peer: Peer = backend === 'wasm' ? 'tfjs-wasm' : 'tfjs-cpu';
+      if (!peers.includes(peer)) continue;
+      await useBackend(backend);
       log(`${peer} ${s.name} ${c} ...`);
       const k = tfjsCase(c, s);
       const r = await measure(k.run, budgets(peer, s));
       k.dispose();
-      rows.push({ peer, case: c, shape: s.name, threads: 1, median_ms: r.median, runs: r.runs });
+      rows.push({ peer, case: c, shape: s.name, threads: 1, median_ms: r.median, cpu_ms: r.cpu, runs: r.runs });
     }
   }
 }
@@ -99,7 +98,8 @@ if (peers.includes('pytorch') && torchWhy === undefined) {
 // ---- the table ----
 const get = (peer: Peer, shape: string, c: CaseName) => rows.find((r) => r.peer === peer && r.shape === shape && r.case === c)?.median_ms;
 const ratio = (peerMs: number | undefined, ours: number | undefined) => (peerMs === undefined || ours === undefined ? '—' : `${(peerMs / ours).toFixed(1)}×`);
-const header = ['shape', 'case', 'cellgrad ms', 'tfjs-wasm ms', 'tfjs-wasm / cellgrad', 'tfjs-cpu ms', 'tfjs-cpu / cellgrad', 'PyTorch ms (this run)', 'PyTorch ms (PEERS.md, not this run)', 'PEERS.md PyTorch / cellgrad'];
+const cpuOf = (peer: Peer, shape: string, c: CaseName) => rows.find((r) => r.peer === peer && r.shape === shape && r.case === c)?.cpu_ms;
+const header = ['shape', 'case', 'cellgrad ms', 'cellgrad CPU ms', 'tfjs-wasm ms', 'tfjs-wasm / cellgrad', 'same, CPU time', 'tfjs-cpu ms', 'tfjs-cpu / cellgrad', 'PyTorch ms (this run)', 'PyTorch ms (PEERS.md, not this run)', 'PEERS.md PyTorch / cellgrad'];
 const table: string[][] = [];
 for (const s of shapes) {
   for (const c of cases) {
@@ -107,8 +107,8 @@ for (const s of shapes) {
     const ref = PEERS_MD_TORCH[s.name]?.[c];
     const torch = get('pytorch', s.name, c);
     table.push([
-      s.name, c, formatMs(ours),
-      formatMs(get('tfjs-wasm', s.name, c)), ratio(get('tfjs-wasm', s.name, c), ours),
+      s.name, c, formatMs(ours), formatMs(cpuOf('cellgrad', s.name, c)),
+      formatMs(get('tfjs-wasm', s.name, c)), ratio(get('tfjs-wasm', s.name, c), ours), ratio(cpuOf('tfjs-wasm', s.name, c), cpuOf('cellgrad', s.name, c)),
       formatMs(get('tfjs-cpu', s.name, c)), ratio(get('tfjs-cpu', s.name, c), ours),
       torch === undefined ? 'not measured' : formatMs(torch),
       formatMs(ref), ratio(ref, ours),
@@ -117,11 +117,13 @@ for (const s of shapes) {
 }
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
-console.log(`\ncellgrad benchmark — float32, 1 thread, median ms per step (Node ${process.version})\n`);
+const load = loadavg().map((x) => x.toFixed(1)).join(' ');
+console.log(`\ncellgrad benchmark — float32, 1 thread, median wall ms per step (Node ${process.version}, ${cpus().length} CPUs, load average ${load})\n`);
 console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const r of table) console.log(line(r));
 if (torchWhy !== undefined) console.log(`\nnot measured: PyTorch (${torchWhy}). The PyTorch column "PEERS.md" is PyTorch 1.13 + OpenBLAS, 1 thread, measured on a machine of the same kind, NOT in this run.`);
+console.log('"cellgrad CPU ms": median CPU time of the process per step (differs from wall time when the machine is shared).');
 console.log('Ratios > 1× mean cellgrad is faster. Threads: every figure is single-threaded (cellgrad runs on one thread; tfjs-wasm pinned to 1).');
 
 // ---- extras ----
@@ -139,7 +141,7 @@ if (peers.includes('cellgrad')) {
   }
   console.log('\nMemory of a training step (planned arena; buffers reused by liveness):');
   for (const m of memory) console.log(`  ${m}`);
-  console.log(`  process peak RSS after the cellgrad runs: ${cellgradPeakRss.toFixed(0)} MB`);
+  console.log(`  process peak RSS after the last cellgrad run: ${cellgradPeakRss.toFixed(0)} MB (includes the graphs and TensorFlow.js when it ran before)`);
 }
 
 if (jsonFile) {

@@ -33,6 +33,6 @@ export { fuseElementwise, type Fusion, type Step } from './passes/fuse-elementwi
 export { planMemory, type MemoryPlan } from './passes/plan-memory.js';
 export { batchGates, batchGatesOnce, gateGroups, type GateGroup } from './passes/batch-gates.js';
 export { hoistInputProjections, projectionGroups } from './passes/hoist-time.js';
-export { batchSumOfProducts, productSums } from './passes/sum-products.js';
+export { batchSumOfProducts, productSums, type ProductSum } from './passes/sum-products.js';
 export { optimize, optimizeWithTrace, PIPELINE, type OptimizeOptions, type OptimizeTrace, type PassEntry, type TraceStep } from './passes/pipeline.js';
 export * from './debug/index.js';

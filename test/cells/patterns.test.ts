@@ -76,6 +76,36 @@ describe('bidirectional', () => {
       },
     ), fcParams(25));
   });
+
+  it('two layers = a one-layer bidirectional net fed the first layer\'s concatenated outputs (property)', () => {
+    fc.assert(fc.property(
+      fc.constantFrom('lstm', 'gru', 'rnn_tanh', 'jordan', 'lstm_peephole'), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 5 }), fc.nat(100),
+      (name, input, hidden, steps, seed) => {
+        const cell: Cell = builtinCells[name]!;
+        const o = { input, hidden, batch: 2, steps, bidirectional: true, dtype: f64 };
+        const feeds = cellFeeds(cell, { ...o, layers: 2 }, seed);
+        const two = interpret(unroll(cell, { ...o, layers: 2 }), feeds);
+        const layer = (k: number, x: NDArray, inputWidth: number) => {
+          const f: Record<string, NDArray> = { x };
+          for (const p of describeUnroll(cell, { ...o, input: inputWidth }).inputs) {
+            if (p.role === 'param') f[p.name] = feeds[p.name.replace(/(_reverse)?$/, `_l${k}$1`)]!;
+            if (p.role === 'state') {
+              const s = feeds[p.name]!;
+              const n = s.data.length / 4;
+              f[p.name] = { shape: [2, ...s.shape.slice(1)], data: s.data.slice(2 * k * n, (2 * k + 2) * n) };
+            }
+          }
+          return interpret(unroll(cell, { ...o, input: inputWidth }), f);
+        };
+        const first = layer(0, feeds.x!, input);
+        const second = layer(1, first.out!, first.out!.shape[2]!);
+        close(two.out!.data, second.out!.data);
+        const h = two.h_T!.data;
+        close(h.slice(0, h.length / 2), first.h_T!.data);
+        close(h.slice(h.length / 2), second.h_T!.data);
+      },
+    ), fcParams(15));
+  });
 });
 
 describe('sequence to one', () => {

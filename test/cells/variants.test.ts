@@ -87,5 +87,6 @@ describe('cell variants against plain-JS recurrences', () => {
     expect(() => lstmCell({ name: 'l3', gate: 'relu' as never })).toThrow(/unknown gate activation "relu"/);
     expect(() => lstmCell({ name: 'l4', candidate: 'relu' as never })).toThrow(/unknown candidate activation "relu"/);
     expect(() => lstmCell({ name: 'l5', bias: 'three' as never })).toThrow(/unknown bias "three"/);
+    expect(() => lstmCell({ name: 'l6', forgetGate: false, forgetBias: 1 })).toThrow(/'forgetBias' needs a forget gate/);
   });
 });

@@ -10,7 +10,7 @@
  * γ is the gate activation (sigmoid, hard sigmoid 'keras' or 'torch', or a 0/1 step with a
  * straight-through estimator), κ the candidate activation (tanh or 2σ(x) − 1).
  */
-import { linear, type Tensor } from '@cellgrad/graph';
+import { CellgradError, linear, type Tensor } from '@cellgrad/graph';
 import type { Cell, InitFn } from '../cell.js';
 import { defineCell } from '../define-cell.js';
 import { registerWeightFamily } from '../weights/family.js';
@@ -45,6 +45,9 @@ export interface LstmOptions {
 export function lstmCell(options: LstmOptions = {}): Cell {
   const { name = 'lstm', forgetGate = true, peephole = false, gate = 'sigmoid', ste = 'sigmoid', candidate = 'tanh', forgetBias } = options;
   const bias = checkBias(options.bias ?? 'two', `lstmCell '${name}'`);
+  if (forgetBias !== undefined && (!forgetGate || bias === 'none' || !Number.isFinite(forgetBias))) {
+    throw new CellgradError('usage', `lstmCell '${name}': 'forgetBias' needs a forget gate, a bias and a finite value (got forgetGate ${forgetGate}, bias '${bias}', forgetBias ${forgetBias})`);
+  }
   const act = gateFn(gate, ste);
   const cand = candidateFn(candidate);
   const G = forgetGate ? 4 : 3;
@@ -74,7 +77,7 @@ export function lstmCell(options: LstmOptions = {}): Cell {
       const o = act(peep(ao!, p.peep_o, cNext));
       return { h: o.mul(cNext.tanh()), c: cNext };
     },
-    ...(forgetBias !== undefined && forgetGate ? { init: forgetBiasInit(G, bias, forgetBias) } : {}),
+    ...(forgetBias !== undefined ? { init: forgetBiasInit(G, bias, forgetBias) } : {}),
   });
   return registerWeightFamily(cell, { kind: 'lstm', gates: G, bias, extra: peeps });
 }
@@ -83,7 +86,6 @@ export function lstmCell(options: LstmOptions = {}): Cell {
 function forgetBiasInit(G: number, bias: BiasKind, value: number): InitFn {
   return ({ hidden: H }): Record<string, Float64Array> => {
     const b = new Float64Array(G * H).fill(value, H, 2 * H);
-    if (bias === 'two') return { bias_ih: b, bias_hh: new Float64Array(G * H) };
-    return bias === 'one' ? { bias: b } : {};
+    return bias === 'two' ? { bias_ih: b, bias_hh: new Float64Array(G * H) } : { bias: b };
   };
 }

@@ -111,7 +111,7 @@ say('\n== 6. the adding problem, T = 100 (Le, Jaitly & Hinton 2015): tanh RNN, I
 const race: RaceSettings = {
   steps: 100, hidden: 64, batch: 16, seed: 1,
   iterations: Number(process.env.DEMO_ITERATIONS ?? 8000),
-  seconds: Number(process.env.DEMO_SECONDS ?? 100),
+  seconds: Number(process.env.DEMO_SECONDS ?? 120),
   target: 0.01, heldOutBatches: 32, flowBatch: 4,
 };
 const contestants: Contestant[] = [

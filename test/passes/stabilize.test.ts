@@ -14,6 +14,7 @@ const CASES: Record<string, (x: Tensor, t: Tensor, b: GraphBuilder) => Tensor> =
   'log-exp': (x) => x.exp().log(),
   'log-one-plus-exp': (x) => x.exp().add(1).log(),
   'softplus-composite': (x) => softplus(x),
+  'manual-sigmoid': (x, t, b) => x.exp().div(x.exp().add(1)).add(b.constant(1).div(t.neg().exp().add(1))),
   'manual-softmax': (x) => x.exp().div(x.exp().sum(1, true)),
   'manual-log-softmax': (x) => x.sub(x.exp().sum(-1, true).log()),
 };
@@ -55,7 +56,7 @@ describe('stabilize', () => {
   it('is accurate where the original overflows or cancels', () => {
     const g = buildGraph((b) => {
       const x = b.input('x', [4]);
-      return { ls: x.sigmoid().log(), l1: x.sigmoid().oneMinus().log(), lse: x.exp().add(1).log(), lsm: x.softmax(0).log() };
+      return { ls: x.sigmoid().log(), l1: x.sigmoid().oneMinus().log(), lse: x.exp().add(1).log(), lsm: x.softmax(0).log(), sg: x.exp().div(x.exp().add(1)) };
     }, { dtype: 'float64' });
     const feeds = { x: [-800, -40, 40, 800] };
     const before = interpret(g, feeds);
@@ -67,6 +68,8 @@ describe('stabilize', () => {
     expect(Math.abs(after.ls!.data[3]!)).toBe(0);
     expect(after.l1!.data[3]).toBe(-800);
     expect(after.lse!.data[3]).toBe(800);
+    expect(Number.isNaN(before.sg!.data[3])).toBe(true);
+    expect(after.sg!.data[3]).toBe(1);
     expect(Array.from(after.lsm!.data).every(Number.isFinite)).toBe(true);
     expect(Array.from(before.lsm!.data).some((v) => !Number.isFinite(v))).toBe(true);
   });

@@ -1,10 +1,10 @@
 /**
  * Pass: numerical stabilisation, as rules. Rewrites expressions that overflow, underflow or cancel
- * into their stable forms: log σ(x) → −softplus(−x), log(1 − σ(x)) → −softplus(x),
- * log softmax → log_softmax (so −Σ t·log softmax(z), the cross-entropy on logits, becomes the stable
- * −Σ t·log_softmax(z)), hand-written softmax and log-softmax → the shifted ops, log(1 + eˣ) and the
- * max/abs form of softplus → the softplus op, log eˣ → x. Values agree wherever the original did not
- * overflow or lose digits; elsewhere the new form is the accurate one.
+ * into their stable forms: log σ(x) → −softplus(−x), log(1 − σ(x)) → −softplus(x), log softmax →
+ * log_softmax (so −Σ t·log softmax(z), the cross-entropy on logits, becomes the stable
+ * −Σ t·log_softmax(z)), hand-written sigmoid, softmax and log-softmax → the stable ops,
+ * log(1 + eˣ) and the max/abs form of softplus → the softplus op, log eˣ → x. Values agree wherever
+ * the original did not overflow or lose digits; elsewhere the new form is the accurate one.
  */
 import type { Graph } from '../ir/node.js';
 import { sameShape } from '../ir/shape.js';
@@ -72,6 +72,20 @@ export const STABILIZE_RULES = [
     rewrite: (_n, x) => softplus(x),
   }),
   defineRule({
+    name: 'manual-sigmoid', comment: 'eˣ / (eˣ + 1) and 1 / (1 + e^−x) → σ(x): no ∞/∞ = NaN for large x', ops: ['div'],
+    match: (n, c) => {
+      const [a, d] = n.inputs as [Tensor, Tensor];
+      if (!c.is(d, 'add') || !sameShape(a.shape, n.shape) || !sameShape(d.shape, n.shape)) return undefined;
+      const [p, q] = [c.arg(d, 0), c.arg(d, 1)];
+      const e = c.uniform(q) === 1 ? p : c.uniform(p) === 1 ? q : undefined;
+      if (!e || !c.is(e, 'exp')) return undefined;
+      if (e.id === a.id) return c.arg(e, 0);
+      const m = c.arg(e, 0);
+      return c.uniform(a) === 1 && c.is(m, 'neg') ? c.arg(m, 0) : undefined;
+    },
+    rewrite: (_n, x) => x.sigmoid(),
+  }),
+  defineRule({
     name: 'manual-softmax', comment: 'eᶻ / Σ eᶻ (keep-dims sum over one axis) → softmax(z): shifted by the max, no overflow', ops: ['div'],
     match: (n, c) => {
       const [e, s] = n.inputs as [Tensor, Tensor];
@@ -101,7 +115,7 @@ export function stabilizeWithStats(g: Graph): RulesResult {
 
 /**
  * Pass: numerically stable forms of log∘sigmoid, log(1−sigmoid), log∘softmax (cross-entropy on
- * logits), hand-written softmax/log-softmax/softplus and log∘exp.
+ * logits), hand-written sigmoid/softmax/log-softmax/softplus and log∘exp.
  * @example
  * stabilize(buildGraph((b) => ({ y: b.input('x', [3]).sigmoid().log() })))  // −softplus(−x)
  */

@@ -23,6 +23,7 @@ import {
 import { runContestant, type CellResult, type Contestant, type RaceSettings } from './demo/adding-race.js';
 import { expectations, table } from './demo/summary.js';
 
+const demoStarted = performance.now();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'demo-output');
 const say = (s = '') => console.log(s);
@@ -150,6 +151,7 @@ const slim = (r: CellResult) => ({
   optimizer: r.optimizer, stoppedEarly: r.stoppedEarly, timedOut: r.timedOut,
 });
 const results = {
+  seconds: 0,
   cell: 'mgu', sizes,
   gradcheck: { passed: check.passed, secondOrderPassed: check2.passed, inputs: check.orders[0]!.inputs },
   float32Deviation: worst32,
@@ -165,6 +167,7 @@ const results = {
     jacobian: trained.map((r) => ({ name: r.name, atInit: r.flowAtInit.jacobianNorms, atEnd: r.flowAtEnd.jacobianNorms })),
   },
 };
+results.seconds = Number(((performance.now() - demoStarted) / 1000).toFixed(1));
 writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2));
 try {
   const html = await writeReport(path.join(outDir, 'report.html'), {
@@ -179,5 +182,5 @@ try {
   say(`(HTML report not written: ${(e as Error).message})`);
 }
 const allPassed = check.passed && check2.passed && builtins.every((b) => b.passed) && references.every((r) => r.passed) && trained.every((r) => r.gradcheckPassed);
-say(`\n${allPassed ? 'All gradients proven.' : 'Some checks FAILED (see above).'} Results in ${path.relative(root, path.join(outDir, 'results.json'))}`);
+say(`\n${allPassed ? 'All gradients proven.' : 'Some checks FAILED (see above).'} The demo took ${((performance.now() - demoStarted) / 1000).toFixed(0)} s. Results in ${path.relative(root, path.join(outDir, 'results.json'))}`);
 process.exitCode = allPassed ? 0 : 1;

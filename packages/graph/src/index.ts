@@ -22,7 +22,7 @@ export { createRng, randomUniform, randomNormal, type Rng } from './util/random.
 export { eliminateDeadCode } from './passes/dce.js';
 export { eliminateCommonSubexpressions } from './passes/cse.js';
 export { foldConstants, type FoldOptions } from './passes/constant-fold.js';
-export { rebuild, structureKey, type RebuildContext, type RebuildHook } from './passes/rebuild.js';
+export { rebuild, sameStructure, structureKey, type RebuildContext, type RebuildHook } from './passes/rebuild.js';
 export { applyRules, defineRule, type ApplyRulesOptions, type Rule, type RuleContext, type RuleNode, type RulesResult } from './passes/rules.js';
 export { simplify, simplifyWithStats, ALGEBRAIC_RULES, type SimplifyOptions } from './passes/simplify.js';
 export { SIMPLIFY_RULES } from './passes/simplify-rules.js';

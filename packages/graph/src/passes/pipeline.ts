@@ -10,7 +10,7 @@ import { foldConstants } from './constant-fold.js';
 import { eliminateCommonSubexpressions } from './cse.js';
 import { eliminateDeadCode } from './dce.js';
 import { hoistInputProjections } from './hoist-time.js';
-import { structureKey } from './rebuild.js';
+import { sameStructure } from './rebuild.js';
 import { simplify } from './simplify.js';
 import { stabilize } from './stabilize.js';
 import { batchSumOfProducts } from './sum-products.js';
@@ -95,20 +95,19 @@ export function optimizeWithTrace(g: Graph, options: OptimizeOptions = {}): Opti
   const maxRounds = options.maxRounds ?? 6;
   const steps: TraceStep[] = [];
   let graph = g;
-  let key = structureKey(g);
   let rounds = 0;
   let converged = passes.length === 0;
   while (!converged && rounds < maxRounds) {
-    const start = key;
+    let changed = false;
     for (const pass of passes) {
       const next = pass.run(graph);
-      const nextKey = next === graph ? key : structureKey(next);
-      steps.push({ round: rounds, pass: pass.name, graph: next, changed: nextKey !== key });
+      const passChanged = !sameStructure(next, graph);
+      steps.push({ round: rounds, pass: pass.name, graph: next, changed: passChanged });
+      changed ||= passChanged;
       graph = next;
-      key = nextKey;
     }
     rounds++;
-    converged = key === start;
+    converged = !changed;
   }
   return { input: g, graph, steps, rounds, converged };
 }

@@ -108,3 +108,22 @@ export function structureKey(g: Graph): string {
   const ports = [...g.inputs, ...g.outputs].map((p) => `${p.name}=${p.id}`);
   return `${nodes.join('\n')}\n${ports.join(',')}`;
 }
+
+function sameAttr(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+  return Object.is(a, b);
+}
+
+/** True when `a` and `b` have the same nodes (op, dtype, shape, inputs, attributes) and ports; stops at the first difference. */
+export function sameStructure(a: Graph, b: Graph): boolean {
+  if (a === b) return true;
+  if (a.nodes.length !== b.nodes.length || a.inputs.length !== b.inputs.length || a.outputs.length !== b.outputs.length) return false;
+  const samePorts = (p: Graph['inputs'], q: Graph['inputs']) => p.every((x, i) => x.name === q[i]!.name && x.id === q[i]!.id);
+  if (!samePorts(a.inputs, b.inputs) || !samePorts(a.outputs, b.outputs)) return false;
+  return a.nodes.every((n, i) => {
+    const m = b.nodes[i]!;
+    if (n.op !== m.op || n.dtype !== m.dtype || !sameAttr(n.shape, m.shape) || !sameAttr(n.inputs, m.inputs)) return false;
+    const keys = Object.keys(n.attrs);
+    return keys.length === Object.keys(m.attrs).length && keys.every((k) => sameAttr(n.attrs[k], m.attrs[k]));
+  });
+}

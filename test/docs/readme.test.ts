@@ -2,6 +2,7 @@
 // agree, that the example runs and its gradients pass, and that the quick start matches .ci/run.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -16,7 +17,7 @@ describe('README', () => {
     const log = console.log;
     console.log = (...a: unknown[]) => logs.push(a[0]);
     try {
-      const mod = await import('../../examples/readme-cell.ts');
+      const mod = (await import(pathToFileURL(path.join(root, 'examples/readme-cell.ts')).href)) as { mgu: { name: string } };
       expect(mod.mgu.name).toBe('mgu');
     } finally {
       console.log = log;

@@ -153,7 +153,7 @@ export class GraphBuilder {
     }
     const ids = inputs.map((t) => t.id);
     const types = ids.map((id) => this.nodes[id]!);
-    const frozenAttrs: Attrs = freeze(Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v])), true);
+    const frozenAttrs: Attrs = Object.freeze(Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, Array.isArray(v) ? Object.freeze([...v]) : v])));
     let vt: ValueType;
     try {
       const dtypes = new Set(types.map((t) => t.dtype));
@@ -172,7 +172,7 @@ export class GraphBuilder {
     if (existing !== undefined) return this.tensor(existing);
     const id = this.nodes.length;
     const node: Node = { id, op: opName, inputs: ids, attrs: frozenAttrs, dtype: vt.dtype, shape: [...vt.shape], ...(this.scope ? { scope: this.scope } : {}) };
-    this.nodes.push(node);
+    this.nodes.push(freezeNode(node));
     this.interned.set(key, id);
     return this.tensor(id);
   }
@@ -219,7 +219,7 @@ export class GraphBuilder {
       if (!live[n.id]) continue;
       const id = nodes.length;
       remap[n.id] = id;
-      nodes.push(id === n.id ? n : { ...n, id, inputs: n.inputs.map((j) => remap[j]!) });
+      nodes.push(id === n.id ? freezeNode(n) : freezeNode({ ...n, id, inputs: n.inputs.map((j) => remap[j]!) }));
     }
     const graph: Graph = {
       nodes,
@@ -228,6 +228,15 @@ export class GraphBuilder {
     };
     return freeze(graph, true);
   }
+}
+
+/** Freeze a node and its arrays (cheap, shallow), so the final deep freeze of the graph skips it. */
+function freezeNode(n: Node): Node {
+  if (Object.isFrozen(n)) return n;
+  Object.freeze(n.inputs);
+  Object.freeze(n.shape);
+  if (n.scope) Object.freeze(n.scope);
+  return Object.freeze(n);
 }
 
 function describe(x: unknown): string {

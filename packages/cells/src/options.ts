@@ -64,6 +64,9 @@ export interface ResolvedUnrollOptions {
 const SIZE_KEYS = ['input', 'hidden', 'batch', 'steps', 'layers'] as const;
 const KNOWN = [...SIZE_KEYS, 'dtype', 'bidirectional', 'pattern', 'classes', 'teacherForcing'];
 
+/** The most step instances (steps × layers × directions) one unroll traces; far beyond practical use. */
+export const MAX_STEP_INSTANCES = 2 ** 20;
+
 /**
  * Check `cell` and `options` (positive integer sizes, a known dtype and pattern) and fill in the
  * defaults. `fn` names the calling function in error messages.
@@ -85,6 +88,8 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
   for (const key of ['bidirectional', 'teacherForcing'] as const) {
     if (typeof r[key] !== 'boolean') bad(`option '${key}' must be true or false, got ${JSON.stringify(r[key])}`);
   }
+  const instances = r.steps * r.layers * (r.bidirectional ? 2 : 1);
+  if (instances > MAX_STEP_INSTANCES) bad(`steps × layers × directions = ${instances} traced steps is more than unroll supports (${MAX_STEP_INSTANCES})`);
   if (r.pattern !== 'seq2seq' && r.pattern !== 'seq2one') bad(`unknown pattern ${JSON.stringify(r.pattern)} (expected 'seq2seq' or 'seq2one')`);
   let classes = 0;
   if (r.pattern === 'seq2one') {

@@ -73,7 +73,7 @@ export function initParams(cell: Cell, sizes: CellSizes, options: InitOptions = 
     }
     for (const [p, shape] of Object.entries(shapes)) {
       const n = sizeOf(shape);
-      const values = new Float64Array(n);
+      const values = allocate('float64', n) as Float64Array;
       const given = custom[p];
       if (given === undefined) defaultFill(rng, s.hidden, values);
       else {

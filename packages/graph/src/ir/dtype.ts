@@ -10,9 +10,13 @@ export type TypedArray = Float32Array | Float64Array;
 /** All dtypes, in a stable order. */
 export const DTYPES: readonly DType[] = ['float32', 'float64'];
 
-/** Allocate a zero-filled typed array for `size` elements of `dtype`. */
+/** Allocate a zero-filled typed array for `size` elements of `dtype` (a shape error when impossible). */
 export function allocate(dtype: DType, size: number): TypedArray {
-  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  try {
+    return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  } catch (e) {
+    return fail('shape', `cannot allocate a tensor of ${size} ${dtype} elements (${(e as Error).message})`);
+  }
 }
 
 /** Check that a value names a dtype, with an error naming where it came from. */

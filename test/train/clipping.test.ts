@@ -6,8 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { grad } from '@cellgrad/autodiff';
-import { buildGraph, interpret, ndarray } from '@cellgrad/graph';
-import { addingTask, applyClip, backprop, buildWindow, clipByValue, clipGradNorm, clipPerTensor, getBuiltinCell, gravesClip } from '@cellgrad/cells';
+import { buildGraph, extendGraph, interpret, ndarray } from '@cellgrad/graph';
+import {
+  addingTask, applyClip, backprop, buildWindow, cellFeeds, clipByValue, clipGradNorm, clipPerTensor, getBuiltinCell, gravesClip, unroll, withGravesClip,
+} from '@cellgrad/cells';
 import { maxDiff, setup, smallModel } from './helpers.js';
 
 const grads = () => ({ a: Float64Array.of(3, 0), b: Float64Array.of(0, 4) });
@@ -88,5 +90,23 @@ describe('Graves clipping (the clip_grad op)', () => {
     expect(maxDiff(plain.grads, k1.grads)).toBeGreaterThan(1e-4);
     const w = buildWindow({ ...base, gravesClip: 0.1 });
     expect(w.graph.nodes.filter((n) => n.op === 'clip_grad')).toHaveLength(task.steps);
+  });
+});
+
+describe('withGravesClip (a wrapper for any cell and unroll)', () => {
+  it('same forward values; the gradient reaching the initial state is clamped', () => {
+    const opts = { input: 2, hidden: 3, batch: 2, steps: 6, dtype: 'float64' } as const;
+    const lstm = getBuiltinCell('lstm');
+    const loss = (g: ReturnType<typeof unroll>) => extendGraph(g, ({ outputs }) => ({ ...outputs, loss: outputs.out!.mul(100).sum() }));
+    const plain = grad(loss(unroll(lstm, opts)), { of: 'loss' });
+    const clipped = grad(loss(unroll(withGravesClip(lstm, 0.01), opts)), { of: 'loss' });
+    const feeds = cellFeeds(lstm, opts, 2);
+    const a = interpret(plain, feeds);
+    const b = interpret(clipped, feeds);
+    expect(Array.from(b.out!.data)).toEqual(Array.from(a.out!.data));
+    expect(Math.max(...Array.from(a['grad:h0']!.data, Math.abs))).toBeGreaterThan(0.01);
+    expect(Math.max(...Array.from(b['grad:h0']!.data, Math.abs))).toBeLessThanOrEqual(0.01);
+    expect(Math.max(...Array.from(b['grad:c0']!.data, Math.abs))).toBeLessThanOrEqual(0.01);
+    expect(() => withGravesClip(lstm, 0)).toThrow(/positive/);
   });
 });

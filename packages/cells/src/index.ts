@@ -42,7 +42,7 @@ export { withInit, initScheme } from './init/with-init.js';
 export { sgd, adam, rmsprop, makeOptimizer, type Optimizer, type OptimizerSpec, type OptimizerState, type ParamValues, type SgdOptions, type AdamOptions, type RmspropOptions } from './train/optimizers.js';
 export { schedule, type Schedule, type ScheduleSpec } from './train/schedules.js';
 export { clipGradNorm, clipPerTensor, clipByValue, applyClip, type ClipSpec } from './train/clip.js';
-export { gravesClip } from './train/graves.js';
+export { gravesClip, withGravesClip } from './train/graves.js';
 export { lossTerm, lossScale, type LossSpec } from './train/losses.js';
 export { buildWindow, modelParamShapes, tappedState, type ModelSpec, type WindowGraph, type WindowOptions } from './train/model.js';
 export { checkBatch, windowDataFeeds, type Batch } from './train/batch.js';

@@ -92,6 +92,15 @@ describe('schema, sizes and scopes', () => {
     expect(e.message).toMatch(/has 4294967296 elements .* at most 268435456 are allowed/);
   });
 
+  it('an empty tensor whose other axes are huge is refused too (kernels would loop over them)', () => {
+    const { j, at } = opJSON((x) => x.builder.fill(0, [2]));
+    j.nodes[at]!.attrs.shape = [2 ** 40, 0];
+    j.nodes[at]!.shape = [2 ** 40, 0];
+    const e = thrown(() => fromJSON(j));
+    expect(e.kind).toBe('shape');
+    expect(e.message).toMatch(/has shape \[1099511627776,0\], whose non-zero axes span 1099511627776 positions; at most 268435456 are allowed/);
+  });
+
   it('scopes: cell is a string, step and layer non-negative integers, phase forward or backward', () => {
     for (const [scope, field] of [[{ cell: 3 }, 'cell'], [{ step: -1 }, 'step'], [{ layer: 1.5 }, 'layer'], [{ phase: 'sideways' }, 'phase'], [{ note: {} }, 'note']] as const) {
       const { j } = opJSON((x) => x.tanh());

@@ -90,7 +90,7 @@ describe('kill -9 and --resume', () => {
     expect(y.params).toStrictEqual(x.params);
     expect(y.optimizer).toStrictEqual(x.optimizer);
     expect(y.fingerprint).toBe(x.fingerprint);
-  });
+  }, 180_000); // four training processes: generous under a loaded CI machine
 
   it('a truncated or tampered checkpoint is refused with one line and exit 2', async () => {
     const dir = tempDir('cellgrad-resume-');

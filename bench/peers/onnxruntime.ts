@@ -8,7 +8,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { optimize } from '@cellgrad/graph';
 import { cellFeeds, getBuiltinCell } from '@cellgrad/cells';
 import { compileOnnx, exportRecurrentOp, openSession, toOrtTensor, type OnnxExecutable } from '@cellgrad/onnx';
 import { buildCase, CASES, SHAPES, type CaseName, type Shape } from '../cases.js';
@@ -26,12 +25,11 @@ export interface OrtCase {
 /** Build case `c` at shape `s`, optimise it (unless `raw`), export it and open an ORT session. */
 export async function onnxruntimeCase(c: CaseName, s: Shape, options: { threads?: number; raw?: boolean } = {}): Promise<OrtCase> {
   const { graph, feeds } = buildCase(c, s);
-  const g = options.raw ? graph : optimize(graph);
-  const exe: OnnxExecutable = await compileOnnx(g, { dtype: 'float32', intraOpNumThreads: options.threads ?? 1 });
+  const exe: OnnxExecutable = await compileOnnx(graph, { dtype: 'float32', intraOpNumThreads: options.threads ?? 1, optimize: !options.raw });
   return {
     run: async () => void (await exe.run(feeds)),
     dispose: () => exe.release(),
-    nodes: g.nodes.length,
+    nodes: exe.graph.nodes.length,
     modelBytes: exe.model.length,
   };
 }

@@ -27,6 +27,12 @@ describe('ONNX Runtime equals interpret on the built-in cells (float32)', () => 
   }
 
   for (const name of ['lstm', 'gru']) {
+    it(`${name} gradient through cellgrad's optimisation pipeline ({ optimize: true })`, async () => {
+      const g = cellGraph(builtinCells[name]!, sizes, true);
+      const { name: worst, error } = await ortVsInterpret(g, randomFeeds(g, { seed: 13 }), { optimize: true });
+      expect(error, `output ${worst}`).toBeLessThanOrEqual(F32_TOL);
+    });
+
     it(`${name}, two layers, gradient; repeated runs agree`, async () => {
       const g = cellGraph(builtinCells[name]!, { ...sizes, layers: 2 }, true);
       const feeds = randomFeeds(g, { seed: 12 });

@@ -5,7 +5,7 @@
  * return Promises. (The compile module of @cellgrad/graph has no backend hook, so this is a
  * separate entry point with the same shape as its `Executable`.)
  */
-import { castGraph, checkDType, checkFeeds, type DType, type Feeds, type Graph, type Outputs } from '@cellgrad/graph';
+import { castGraph, checkDType, checkFeeds, optimize, type DType, type Feeds, type Graph, type Outputs } from '@cellgrad/graph';
 import { fromOrtTensor, openSession, toOrtTensor, type SessionOptions } from './session.js';
 import { toOnnx } from './to-onnx.js';
 
@@ -15,11 +15,16 @@ export interface CompileOnnxOptions extends SessionOptions {
   readonly dtype?: DType;
   /** ONNX opset of the exported model (default 17). */
   readonly opset?: number;
+  /**
+   * Run cellgrad's optimisation pipeline (`optimize`: hoisted input projections, batched gradient
+   * products, ...) before exporting, as `compile` does (default false: the graph as given).
+   */
+  readonly optimize?: boolean;
 }
 
 /** A graph loaded into ONNX Runtime. */
 export interface OnnxExecutable {
-  /** The graph as exported (cast to `dtype`). */
+  /** The graph as exported (optimised if asked, cast to `dtype`). */
   readonly graph: Graph;
   readonly dtype: DType;
   /** The encoded ONNX model the session runs. */
@@ -41,7 +46,7 @@ export interface OnnxExecutable {
  */
 export async function compileOnnx(g: Graph, options: CompileOnnxOptions = {}): Promise<OnnxExecutable> {
   const dtype = checkDType(options.dtype ?? 'float32', 'compileOnnx');
-  const graph = castGraph(g, dtype);
+  const graph = castGraph(options.optimize ? optimize(g) : g, dtype);
   const model = toOnnx(graph, options.opset === undefined ? {} : { opset: options.opset });
   const session = await openSession(model, options);
   const outputNames = graph.outputs.map((p) => p.name);

@@ -169,6 +169,9 @@ describe('cellgrad print <malformed.json>', () => {
     ['cycle.json', good.replace('"op":"tanh","inputs":[0]', '"op":"tanh","inputs":[2]'), /does not come before it \(a cycle/],
     ['bad-attr.json', good.replace('"keepDims":false', '"keepDims":"no"'), /sum: attribute 'keepDims' must be a boolean/],
     ['bad-dtype.json', good.replace('"dtype":"float64"', '"dtype":"float16"'), /unknown dtype "float16"/],
+    ['empty.json', '', /graph JSON: not valid JSON/],
+    ['binary.json', '\u0000\u00ff\u0007PK\u0003\u0004', /graph JSON: not valid JSON/],
+    ['huge.json', good.replaceAll('"shape":[2,3]', '"shape":[65536,65536]'), /at most 268435456 are allowed/],
   ];
 
   it.each(files)('%s: one line naming the problem, exit 2', async (name, text, message) => {

@@ -4,13 +4,13 @@
  * tensor names such as "__proto__" or "constructor" are data, never prototype lookups; and random
  * JSON always ends in a typed error or valid tensors.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { interpret } from '@cellgrad/graph';
 import { cellFeeds, fromPyTorch, getBuiltinCell, initParams, loadWeights, parseWeights, saveWeights, toPyTorch, unroll } from '@cellgrad/cells';
-import { tempDir } from '../cli/helpers.js';
+import { cellgrad, tempDir } from '../cli/helpers.js';
 import { fcParams } from '../support/fc.js';
 import { count, runs, FUZZ_TIMEOUT } from './fuzz/outcome.js';
 import { thrown } from './helpers.js';
@@ -109,3 +109,30 @@ describe('weight files', () => {
     }), fcParams(runs(500)));
   }, FUZZ_TIMEOUT);
 });
+
+describe('cellgrad weights <cell> <malformed.json>', () => {
+  const good = () => {
+    const p = path.join(dir, 'good.json');
+    saveWeights(p, toPyTorch(lstm, initParams(lstm, sizes, { seed: 2 }), sizes));
+    return JSON.parse(readFileSync(p, 'utf8')) as Record<string, { shape: number[]; data: unknown[] }>;
+  };
+  const cases: [string, () => string, RegExp][] = [
+    ['not JSON', () => '{"weight_ih_l0": [', /not valid JSON/],
+    ['a string in the data', () => { const j = good(); j.weight_hh_l0!.data[5] = 'x'; return JSON.stringify(j); }, /tensor 'weight_hh_l0' needs 64 finite numbers for shape \[16,4\], got "x" at data\[5\]/],
+    ['a transposed tensor', () => { const j = good(); j.weight_ih_l0!.shape = [3, 16]; return JSON.stringify(j); }, /tensor 'weight_ih_l0' has shape \[3,16\], expected \[16,3\]/],
+    ['a foreign tensor', () => JSON.stringify({ ...good(), 'fc.weight': { shape: [1], data: [0] } }), /unexpected tensor\(s\) 'fc\.weight'/],
+  ];
+
+  it.each(cases)('%s: one line naming the tensor and the problem, exit 2', async (name, make, message) => {
+    const file = path.join(dir, `cli-${name.replace(/\W+/g, '-')}.json`);
+    writeFileSync(file, make());
+    const r = await cellgrad(['weights', 'lstm', file, '--from', 'pytorch', '--to', 'keras', '--input', '3', '--hidden', '4']);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^cellgrad: /);
+    expect(lines[0]).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+

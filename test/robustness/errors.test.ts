@@ -136,7 +136,7 @@ describe('wrong feeds', () => {
   });
 
   it('a feed of the wrong type', () => {
-    for (const bad of ['1,2,3,4', null, { shape: [4], data: [0, 1, 2, 3] }, true]) {
+    for (const bad of ['1,2,3,4', null, { shape: [4], data: [0, 1, 2, 3] }, { shape: [4], data: new Int32Array(4) }, true, () => 1]) {
       const e = thrown(() => interpret(g, { ...feeds(), b: bad as never }));
       expect(e.kind).toBe('feed');
       expect(e.message).toMatch(/^feed 'b': expected an NDArray \(\{ shape, data: Float32Array \| Float64Array \}\), a number or nested arrays$/);

@@ -92,6 +92,7 @@ export function runContestant(c: Contestant, s: RaceSettings, log: (line: string
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   const flowEvery = Math.max(1, Math.round(s.iterations / 8));
+  const logEvery = Math.max(100, Math.round(s.iterations / 1000) * 100);
   let window: number[] = [];
   while (trainer.iteration < s.iterations && elapsed() < s.seconds) {
     const r = trainer.step();
@@ -100,7 +101,7 @@ export function runContestant(c: Contestant, s: RaceSettings, log: (line: string
       const mean = window.reduce((a, b) => a + b, 0) / window.length;
       lossCurve.push([trainer.iteration, mean]);
       window = [];
-      if (trainer.iteration % 100 === 0) log(`  ${c.name}: iteration ${trainer.iteration}, training MSE ${mean.toFixed(4)}, ${elapsed().toFixed(0)} s`);
+      if (trainer.iteration % logEvery === 0) log(`  ${c.name}: iteration ${trainer.iteration}, training MSE ${mean.toFixed(4)}, ${elapsed().toFixed(0)} s`);
       if (mean < s.target && trainer.evaluate(8).loss < s.target) {
         stoppedEarly = true;
         break;

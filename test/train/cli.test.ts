@@ -138,4 +138,17 @@ describe('cellgrad flow', () => {
     expect(report.jacobianNorms[2].norm).toBeCloseTo(1, 8);
     expect(report.jacobianNorms[0].norm).toBeLessThan(report.jacobianNorms[1].norm);
   });
+
+  it('--checkpoint measures the trained parameters (and refuses a checkpoint of other sizes)', async () => {
+    const dir = tempDir('cellgrad-flow-');
+    const ck = path.join(dir, 'ck.json');
+    const sizes = ['--cell', 'gru', '--steps', '10', '--hidden', '5', '--batch', '2'];
+    expect((await inProcess(['train', ...sizes, '--iterations', '3', '--lr', '0.5', '--checkpoint', ck])).code).toBe(0);
+    const init = JSON.parse((await inProcess(['flow', ...sizes, '--points', '0', '--json'])).stdout);
+    const trained = JSON.parse((await inProcess(['flow', ...sizes, '--points', '0', '--json', '--checkpoint', ck])).stdout);
+    expect(trained.loss).not.toBe(init.loss);
+    const wrong = await inProcess(['flow', ...sizes, '--hidden', '6', '--checkpoint', ck]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/does not fit gru with hidden 6 on adding \(parameter 'weight_ih'\)/);
+  });
 });

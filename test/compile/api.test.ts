@@ -59,6 +59,12 @@ describe('fusion and memory planning on an LSTM', () => {
     expect(big.length).toBe(steps);
   });
 
+  it('packs the shared recurrent weight once per run for the WebAssembly kernel (float32)', () => {
+    const big = cellGraph(lstm, { input: 4, hidden: 8, batch: 4, steps }, true);
+    const exe = compile(big, { dtype: 'float32', matmul: 'wasm' });
+    expect(exe.stats.packed).toBeGreaterThan(0);
+  });
+
   it('reuses buffers and writes in place, and still computes the same values', () => {
     const train = cellGraph(lstm, { input: 4, hidden: 8, batch: 2, steps }, true);
     const plan = planMemory(train, fuseElementwise(train));

@@ -12,6 +12,8 @@ export type UnaryKernel = (dst: number, src: number, rows: number, cols: number,
 /** A backend: an arena of `size` elements of `dtype`, a matmul kernel bound to it, maybe vector ops. */
 export interface MatmulBackend {
   create(dtype: DType, size: number): { arena: TypedArray; kernel: MatmulKernel; name: string; unary?: Readonly<Record<string, UnaryKernel>> };
+  /** True when the kernel reads right operands packed in 8-column panels (`MatmulArgs.packedB`). */
+  readonly packs?: boolean;
   /** The unary ops `create(...).unary` provides (run as their own steps, not fused). */
   readonly vectorOps?: ReadonlySet<string>;
 }

@@ -8,6 +8,7 @@ import { checkDType, type DType } from '../ir/dtype.js';
 import { fail } from '../ir/errors.js';
 import type { Graph } from '../ir/node.js';
 import { castGraph } from '../passes/cast.js';
+import { checkedExecutable } from '../debug/checked-executable.js';
 import { optimize } from '../passes/pipeline.js';
 import { jsBackend, type MatmulBackend } from './backend.js';
 import { wasmBackend, wasmSimdAvailable } from './matmul-wasm.js';
@@ -26,6 +27,8 @@ export interface CompileOptions {
   readonly matmul?: 'auto' | 'js' | 'wasm';
   /** Run the optimisation pipeline (`optimize`) before planning (default true). */
   readonly optimize?: boolean;
+  /** Debug mode: a run whose outputs hold NaN/±Infinity throws a NonFiniteError naming the first culprit node of `g`. */
+  readonly checkFinite?: boolean;
 }
 
 const cache = new WeakMap<Graph, Map<string, Executable>>();
@@ -59,5 +62,5 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable {
     exe = buildExecutable(optimized ? optimize(cast) : cast, dtype, backend);
     byKey.set(key, exe);
   }
-  return exe;
+  return options.checkFinite ? checkedExecutable(exe, g) : exe;
 }

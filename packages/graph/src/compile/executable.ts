@@ -15,6 +15,7 @@ import { fuseElementwise } from '../passes/fuse-elementwise.js';
 import { planMemory } from '../passes/plan-memory.js';
 import { generateJoin, generateReduce, generateStep, type CodegenContext, type StepFn } from './codegen.js';
 import { fallbackStep, matmulStep } from './kernels.js';
+import { packOperand, planPacking, type PackedOperand } from './pack.js';
 import { rows2d } from './views.js';
 import type { MatmulBackend } from './backend.js';
 
@@ -38,6 +39,8 @@ export interface PlanStats {
   readonly fallbacks: number;
   /** Outputs written in place over a dying input. */
   readonly inPlace: number;
+  /** Right operands of matrix products packed once per run (shared weights). */
+  readonly packed: number;
   /** Arena size in bytes, and what the buffers would take without reuse. */
   readonly arenaBytes: number;
   readonly unplannedBytes: number;
@@ -74,7 +77,8 @@ function constantValue(g: Graph, id: number): number | undefined {
 export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend): Executable {
   const fusion = fuseElementwise(g, backend.vectorOps ? { vectorOps: backend.vectorOps } : {});
   const plan = planMemory(g, fusion);
-  const { arena, kernel, name, unary } = backend.create(dtype, plan.size);
+  const packing = backend.packs ? planPacking(g, fusion, plan.size) : { packs: [], byNode: new Map<number, PackedOperand>(), size: 0 };
+  const { arena, kernel, name, unary } = backend.create(dtype, plan.size + packing.size);
   const offsets = plan.offsets;
   const ctx: CodegenContext = { graph: g, fusion, offsets, dtype, constantValue: (id) => constantValue(g, id) };
   const alias = (id: number): TypedArray => arena.subarray(offsets[id]!, offsets[id]! + sizeOf(g.nodes[id]!.shape));
@@ -103,7 +107,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend):
     const vector = unary?.[node.op];
     const block = vector && views.length === 1 ? rows2d(views[0]!) : undefined;
     if (node.op === 'matmul') {
-      fns.push(matmulStep(node, views, offsets, kernel));
+      fns.push(matmulStep(node, views, offsets, kernel, packing.byNode.get(node.id)?.offset));
       matmuls++;
     } else if (vector && block) {
       const src = offsets[views[0]!.base]! + views[0]!.offset;
@@ -133,7 +137,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend):
   const views = g.nodes.filter((n) => fusion.views[n.id]!.base !== n.id).length;
   const stats: PlanStats = {
     steps: fns.length, fusedGroups, fusedNodes, views, copies, matmuls, reductions, vectorSteps, fallbacks,
-    inPlace: plan.inPlace, arenaBytes: plan.size * bytes, unplannedBytes: plan.unplannedSize * bytes, matmulKernel: name,
+    inPlace: plan.inPlace, packed: packing.packs.length, arenaBytes: (plan.size + packing.size) * bytes, unplannedBytes: plan.unplannedSize * bytes, matmulKernel: name,
   };
   return {
     graph: g,
@@ -142,6 +146,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend):
     run(feeds: Feeds): Outputs {
       const fed = checkFeeds(g, feeds);
       for (let i = 0; i < fed.length; i++) arena.set(fed[i]!.data, inputs[i]!);
+      for (const p of packing.packs) packOperand(arena, p, offsets);
       for (let i = 0; i < fns.length; i++) fns[i]!();
       return outputs;
     },

@@ -17,6 +17,11 @@ export interface MatmulArgs {
   readonly m: number;
   readonly k: number;
   readonly n: number;
+  /**
+   * Optional: arena offset of B's first n − n mod 8 columns packed in panels of 8 columns
+   * ([panel][k][8], contiguous), for kernels that use it (the WebAssembly one); edges read `b`.
+   */
+  readonly packedB?: number;
 }
 
 /** C = A·B for rows [i0, m) and all columns, or rows [0, m) and columns [j0, n) (for kernels' edges). */

@@ -15,12 +15,13 @@ import { vecmathBytes, VECTOR_OPS } from './vecmath-wasm.js';
 import { matmulJs, type MatmulArgs } from './matmul-js.js';
 import { assemble, I32, op, V128, wasmApi, type Ins } from './wasm-asm.js';
 
-// Parameters (i32): byte addresses and byte strides, counts, and whether to add to C.
-const [C, A, RSA, CSA, B, RSB, M4, K, N8, LDC, ACCUM] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+// Parameters (i32): byte addresses and byte strides, counts, whether to add to C, and the byte step
+// of B per column index (4 for a row-major B; k·4 for B packed in panels of 8 columns).
+const [C, A, RSA, CSA, B, RSB, M4, K, N8, LDC, ACCUM, JS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 // Locals: i32 i, j, q, pa, pb, pc, rs2, rs3; v128 acc0..acc7, x, b0, b1.
-const [I, J, Q, PA, PB, PC, RS2, RS3] = [11, 12, 13, 14, 15, 16, 17, 18];
-const ACC = [19, 20, 21, 22, 23, 24, 25, 26];
-const [X, B0, B1] = [27, 28, 29];
+const [I, J, Q, PA, PB, PC, RS2, RS3] = [12, 13, 14, 15, 16, 17, 18, 19];
+const ACC = [20, 21, 22, 23, 24, 25, 26, 27];
+const [X, B0, B1] = [28, 29, 30];
 
 /** acc[2r] += x·b0; acc[2r+1] += x·b1, with x = A[row r] broadcast. */
 function row(r: number, addr: Ins[]): Ins[] {
@@ -57,7 +58,7 @@ function kernelBody(): Ins[] {
     ...ACC.flatMap((acc) => [op.v128Zero, op.set(acc)]),
     op.end,
     op.get(A), op.get(I), op.get(RSA), op.mul, op.add, op.set(PA),
-    op.get(B), op.get(J), op.i32(4), op.mul, op.add, op.set(PB),
+    op.get(B), op.get(J), op.get(JS), op.mul, op.add, op.set(PB),
     op.get(K), op.set(Q),
     op.loop,
     op.get(PB), op.v128Load(0), op.set(B0),
@@ -81,11 +82,15 @@ const KC = 256;
 const NC = 256;
 
 function blocked(mm: (...args: number[]) => void, p: MatmulArgs, m4: number, n8: number): void {
+  const pb = p.packedB;
   for (let k0 = 0; k0 < p.k; k0 += KC) {
     const kc = Math.min(KC, p.k - k0);
     for (let j0 = 0; j0 < n8; j0 += NC) {
       const nc = Math.min(NC, n8 - j0);
-      mm((p.c + j0) * 4, (p.a + k0 * p.csA) * 4, p.rsA * 4, p.csA * 4, (p.b + k0 * p.rsB + j0) * 4, p.rsB * 4, m4, kc, nc, p.n * 4, k0 > 0 ? 1 : 0);
+      const a = (p.a + k0 * p.csA) * 4;
+      const c = (p.c + j0) * 4;
+      if (pb === undefined) mm(c, a, p.rsA * 4, p.csA * 4, (p.b + k0 * p.rsB + j0) * 4, p.rsB * 4, m4, kc, nc, p.n * 4, k0 > 0 ? 1 : 0, 4);
+      else mm(c, a, p.rsA * 4, p.csA * 4, (pb + j0 * p.k + k0 * 8) * 4, 32, m4, kc, nc, p.n * 4, k0 > 0 ? 1 : 0, p.k * 4);
     }
   }
 }
@@ -97,7 +102,7 @@ let vecmath: object | undefined;
 export function matmulModule(): object {
   if (!wasmApi) fail('usage', 'compile: this JavaScript engine has no WebAssembly');
   compiled ??= new wasmApi.Module(assemble([
-    { name: 'mm', params: 11, locals: [I32, I32, I32, I32, I32, I32, I32, I32, ...new Array<number>(11).fill(V128)], body: kernelBody() },
+    { name: 'mm', params: 12, locals: [I32, I32, I32, I32, I32, I32, I32, I32, ...new Array<number>(11).fill(V128)], body: kernelBody() },
   ]));
   return compiled;
 }
@@ -144,4 +149,5 @@ export const wasmBackend: MatmulBackend = {
     return { arena, kernel, name: 'wasm-simd-4x8', unary };
   },
   vectorOps: VECTOR_OPS,
+  packs: true,
 };

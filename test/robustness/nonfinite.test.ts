@@ -100,6 +100,21 @@ describe('the compiled executor', () => {
   });
 });
 
+describe('compile(g, { checkFinite: true })', () => {
+  it("names the culprit in the user's graph, not in the optimised plan", () => {
+    // mul(1) and add(0) are simplified away in the plan, so its node ids differ from g's.
+    const g = buildGraph((b) => ({ y: b.input('x', [3]).mul(1).add(0).sub(2).log().sum() }), { dtype: 'float64' });
+    const log = g.nodes.find((n) => n.op === 'log')!;
+    for (const dtype of ['float64', 'float32'] as const) {
+      const plan = compile(g, { dtype });
+      expect(plan.graph.nodes.find((n) => n.op === 'log')!.id).not.toBe(log.id);
+      const e = nonFinite(() => compile(g, { dtype, checkFinite: true }).run({ x: [3, 1, 4] }));
+      expect(e.report).toMatchObject({ node: log.id, op: 'log', index: 1 });
+      expect(Array.from(compile(g, { dtype, checkFinite: true }).run({ x: [3, 5, 4] }).y!.data)).toEqual(Array.from(plan.run({ x: [3, 5, 4] }).y!.data));
+    }
+  });
+});
+
 describe('cellgrad gradcheck --check-finite', () => {
   const args = ['gradcheck', 'test/robustness/fixtures/exploding-cell.ts', '--steps', '7', '--hidden', '3', '--input', '2', '--batch', '2', '--mode', 'fast'];
 

@@ -29,7 +29,7 @@ export function runner(g: Graph, options: ExecOptions = {}): Runner {
     return (feeds) => copyOut(interpret(g, feeds, dtype ? { dtype, checkFinite } : { checkFinite }));
   }
   const compiled = compile(g, { dtype: options.dtype ?? 'float32', optimize: options.optimize ?? true });
-  const exe = options.checkFinite ? checkedExecutable(compiled) : compiled;
+  const exe = options.checkFinite ? checkedExecutable(compiled, g) : compiled;
   return (feeds) => copyOut(exe.run(feeds));
 }
 

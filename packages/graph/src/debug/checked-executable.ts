@@ -1,12 +1,13 @@
 /**
- * The compiled executor's non-finite debug mode. Fused loops keep intermediate values in registers,
- * so a compiled plan cannot stop at the node that first went non-finite; instead `checkedExecutable`
- * runs the plan, and when an output holds NaN or ±Infinity it replays the same feeds through the
- * interpreter (in the plan's dtype, rounding each op exactly as the plan does) with `checkFinite`, which
- * stops at the first culprit node. A non-finite intermediate that never reaches an output (masked by
+ * The compiled executor's non-finite debug mode (`compile(g, { checkFinite: true })`). Fused loops
+ * keep intermediate values in registers, so a compiled plan cannot stop at the node that first went
+ * non-finite; instead `checkedExecutable` runs the plan, and when an output holds NaN or ±Infinity it
+ * replays the same feeds through the interpreter (in the plan's dtype, rounding each op as the plan
+ * does) with `checkFinite`, which stops at the first culprit node. A non-finite intermediate that never reaches an output (masked by
  * `where`, say) is only caught by `interpret(g, feeds, { checkFinite: true })` itself.
  */
 import type { Executable } from '../compile/executable.js';
+import type { Graph } from '../ir/node.js';
 import type { Feeds } from '../exec/feeds.js';
 import { interpretAll, type Outputs } from '../exec/interpret.js';
 import { checkFinite, firstNonFinite } from './finite.js';
@@ -14,11 +15,13 @@ import { checkFinite, firstNonFinite } from './finite.js';
 /**
  * `exe` with a non-finite check on every run: same outputs when they are all finite, otherwise a
  * `NonFiniteError` (kind `'nonfinite'`) naming the first node, its op, cell and step, and its inputs' ranges.
+ * Pass the graph `exe` was compiled from as `source` to have the culprit named in that graph (the
+ * plan's own graph is optimised and renumbered); the plan's graph is replayed when the source stays finite.
  * @example
- * const exe = checkedExecutable(compile(g, { dtype: 'float32' }));
+ * const exe = checkedExecutable(compile(g, { dtype: 'float32' }), g);
  * exe.run(feeds); // throws NonFiniteError at the first NaN
  */
-export function checkedExecutable(exe: Executable): Executable {
+export function checkedExecutable(exe: Executable, source?: Graph): Executable {
   const g = exe.graph;
   return {
     graph: g,
@@ -29,7 +32,8 @@ export function checkedExecutable(exe: Executable): Executable {
       const out = exe.run(feeds);
       const bad = g.outputs.find((p) => firstNonFinite(out[p.name]!) >= 0);
       if (!bad) return out;
-      // Locate the first culprit: the interpreter stops there (it throws).
+      // Locate the first culprit: the interpreter stops there (it throws), in the user's graph first.
+      if (source) interpretAll(source, feeds, { dtype: exe.dtype, checkFinite: true });
       const { values } = interpretAll(g, feeds, { checkFinite: true });
       // The interpreter found every node finite but the plan did not: report the output itself.
       const node = g.nodes[bad.id]!;

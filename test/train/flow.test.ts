@@ -5,7 +5,9 @@
  * (double VJP) agree with the reverse ones (⟨Jv, u⟩ = ⟨v, Jᵀu⟩ is what the estimate relies on).
  */
 import { describe, expect, it } from 'vitest';
-import { addingTask, dataRng, getBuiltinCell, gradientFlow, initModel, lstm, type Batch } from '@cellgrad/cells';
+import { grad } from '@cellgrad/autodiff';
+import { interpret } from '@cellgrad/graph';
+import { addingTask, buildWindow, dataRng, getBuiltinCell, gradientFlow, initModel, lstm, type Batch } from '@cellgrad/cells';
 import { smallModel } from './helpers.js';
 
 const exec = { executor: 'interpreted', dtype: 'float64' } as const;
@@ -43,6 +45,40 @@ describe('gradient flow', () => {
     expect(curve[0]!.norm).toBeLessThan(1e-3);
     const g = report.stateGradNorms;
     for (let t = 0; t + 1 < g.length; t++) expect(g[t]!).toBeLessThanOrEqual(rho * g[t + 1]! * (1 + 1e-9));
+  });
+
+  it('the power iteration (double-VJP forward products) finds the spectral norm of the explicit Jacobian', () => {
+    const task = addingTask(6);
+    const spec = smallModel(getBuiltinCell('gru'), task, 3, 1);
+    const params = initModel(spec, 2);
+    for (const v of Object.values(params)) for (let i = 0; i < v.length; i++) v[i] = v[i]! * 3;
+    const batch = task.generate(dataRng(4, 'train', 0), 1);
+    const w = buildWindow(spec, { taps: true });
+    const step = 1;
+    const vjp = grad(w.graph, { of: 'h_T', wrt: [`tap${step}`], cotangent: true, keepOutputs: false });
+    const shape = (n: string) => vjp.nodes[vjp.inputs.find((p) => p.name === n)!.id]!.shape;
+    const feeds: Record<string, { shape: readonly number[]; data: Float64Array }> = {};
+    for (const p of vjp.inputs) feeds[p.name] = { shape: shape(p.name), data: new Float64Array(shape(p.name).reduce((a, d) => a * d, 1)) };
+    for (const p of w.params) feeds[p]!.data.set(params[p]!);
+    feeds.x!.data.set(batch.x);
+    // Row i of J = Jᵀ e_i.
+    const J = [0, 1, 2].map((i) => {
+      feeds['cotangent:h_T']!.data.fill(0);
+      feeds['cotangent:h_T']!.data[i] = 1;
+      return Array.from(interpret(vjp, feeds)[`grad:tap${step}`]!.data);
+    });
+    // σ_max by many power iterations on the explicit 3×3 JᵀJ.
+    let v = [1, 0.5, 0.25];
+    for (let k = 0; k < 500; k++) {
+      const jv = J.map((row) => row.reduce((s, a, j) => s + a * v[j]!, 0));
+      const z = [0, 1, 2].map((j) => J.reduce((s, row, i) => s + row[j]! * jv[i]!, 0));
+      const n = Math.hypot(...z);
+      v = z.map((e) => e / n);
+    }
+    const sigma = Math.hypot(...J.map((row) => row.reduce((s, a, j) => s + a * v[j]!, 0)));
+    const report = gradientFlow(spec, params, batch, { exec, points: [step], iterations: 60 });
+    expect(report.jacobianNorms[0]!.norm).toBeCloseTo(sigma, 8);
+    expect(sigma).toBeGreaterThan(1e-3);
   });
 
   it('an LSTM with an open forget gate keeps |dh(T)/dh(0)| far above the bound of a small-weight tanh RNN', () => {

@@ -38,6 +38,15 @@ describe('cellgrad viz', () => {
     expect(drawn).toMatch(/class="node fold"/);
   });
 
+  it('draws a cell from a user\'s .ts file', async () => {
+    const r = await cellgrad(['viz', 'examples/cells/minimal-gated-unit.ts', '--steps', '3', '--format', 'dot']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^digraph cellgrad \{/);
+    expect(r.stdout).toContain('label="mgu, 3 steps"');
+    expect(r.stdout.match(/subgraph cluster_l0_forward_\d+ \{/g)).toHaveLength(3);
+    expect(r.stdout).toContain('class="recurrent"');
+  });
+
   it('draws the graph before and after each optimisation pass, one file each', async () => {
     const dir = tempDir('cellgrad-viz-');
     const r = await cellgrad(['viz', 'gru', '--steps', '3', '--passes', '--out', path.join(dir, 'gru.dot')]);

@@ -169,14 +169,17 @@ const results = {
 };
 results.seconds = Number(((performance.now() - demoStarted) / 1000).toFixed(1));
 writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2));
+// The report's data on its own (viz's ReportData), for `cellgrad report --data demo-output/report-data.json`.
+const reportData = {
+  title: 'cellgrad demo: the adding problem, T = 100',
+  subtitle: `tanh RNN, IRNN, LSTM, GRU; ${race.iterations} iterations / ${race.seconds} s budget each`,
+  lossCurves: results.report.lossCurves,
+  flow: results.report.flow,
+  gradcheck: [{ cell: 'mgu', report: check }],
+};
+writeFileSync(path.join(outDir, 'report-data.json'), JSON.stringify(reportData));
 try {
-  const html = await writeReport(path.join(outDir, 'report.html'), {
-    title: 'cellgrad demo: the adding problem, T = 100',
-    subtitle: `tanh RNN, IRNN, LSTM, GRU; ${race.iterations} iterations / ${race.seconds} s budget each`,
-    lossCurves: results.report.lossCurves,
-    flow: results.report.flow,
-    gradcheck: [{ cell: 'mgu', report: check }],
-  });
+  const html = await writeReport(path.join(outDir, 'report.html'), reportData);
   say(`report: ${path.relative(root, html)}`);
 } catch (e) {
   say(`(HTML report not written: ${(e as Error).message})`);

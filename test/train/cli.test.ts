@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { checkReportData } from '@cellgrad/viz';
 import { main } from '../../packages/cli/src/main.js';
 import { cellgrad, repoRoot, tempDir } from '../cli/helpers.js';
 
@@ -98,6 +99,15 @@ describe('cellgrad train', () => {
     expect(metrics.memory).toMatchObject({ strategy: 'checkpoint(every 3)', windows: 4 });
     expect(metrics.memory.stored.bytes).toBeLessThan(metrics.memory.full.bytes);
     expect(JSON.parse(full.stdout.trim().split('\n').pop()!).memory).toBeUndefined();
+  });
+
+  it('--report-data writes the loss curve and gradient flow as valid report data', async () => {
+    const file = path.join(tempDir('cellgrad-report-'), 'data.json');
+    const r = await inProcess(['train', ...SMALL, '--iterations', '4', '--report-data', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const data = checkReportData(JSON.parse(readFileSync(file, 'utf8')));
+    expect(data.lossCurves![0]!.points.map((p) => p[0])).toEqual([1, 2, 3, 4]);
+    expect(data.flow![0]!.norms).toHaveLength(12);
   });
 
   it('bad options and bad files: one line, exit 2', async () => {

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { Trainer, loadCheckpoint, saveCheckpoint, type BpttSpec, type MemoryReport, type ClipSpec, type OptimizerSpec, type ScheduleSpec, type TrainConfig } from '@cellgrad/cells';
+import { Trainer, dataRng, gradientFlow, loadCheckpoint, saveCheckpoint, writeFileAtomic, type BpttSpec, type MemoryReport, type ClipSpec, type OptimizerSpec, type ScheduleSpec, type TrainConfig } from '@cellgrad/cells';
 import { EXIT, usage } from '../errors.js';
 import { nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { addModelOptions, bpttOption, clipOption, resolveModel, scheduleOption, type ModelOptions } from './train-options.js';
@@ -34,6 +34,7 @@ export interface TrainCommandOptions extends ModelOptions {
   readonly executor: 'compiled' | 'interpreted';
   readonly json?: boolean;
   readonly checkFinite?: boolean;
+  readonly reportData?: string;
 }
 
 /** The final metrics `--json` prints. */
@@ -60,6 +61,24 @@ function optimizerSpec(o: TrainCommandOptions): OptimizerSpec {
   if (o.optimizer === 'rmsprop') return { kind: 'rmsprop', momentum: o.momentum, weightDecay: o.weightDecay };
   if (o.momentum !== 0) usage('--momentum applies to --optimizer sgd or rmsprop');
   return { kind: 'adam', weightDecay: o.weightDecay };
+}
+
+/**
+ * Write the run's loss curve and its gradient flow ‖∂L/∂h(t)‖ (float64, on a held-out batch) as the
+ * visualisation's ReportData JSON, for `cellgrad report --data FILE`.
+ */
+function writeReportData(file: string, label: string, taskName: string, trainer: Trainer): void {
+  const { config, model } = trainer;
+  const flowSpec = { ...model, batch: Math.min(model.batch, 8), dtype: 'float64' as const };
+  const batch = config.task.generate(dataRng(config.seed, 'heldout', 0), flowSpec.batch);
+  const flow = gradientFlow(flowSpec, trainer.params, batch, { points: [] });
+  const data = {
+    title: `cellgrad train: ${label} on ${taskName}`,
+    subtitle: `T=${config.task.steps}, H=${config.hidden}, B=${config.batch}, seed ${config.seed}, ${trainer.iteration} iterations`,
+    lossCurves: [{ name: label, points: trainer.losses.map((l, i) => [i + 1, Number.isFinite(l) ? l : null]).filter((p) => p[1] !== null) }],
+    flow: [{ name: label, norms: flow.stateGradNorms }],
+  };
+  writeFileAtomic(file, `${JSON.stringify(data)}\n`);
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -118,6 +137,7 @@ export async function runTrain(o: TrainCommandOptions): Promise<number> {
     ...(o.bptt.kind !== 'full' ? { memory: trainer.memory() } : {}),
   };
   const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
+  if (o.reportData) writeReportData(o.reportData, label, task.name, trainer);
   if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
     process.stdout.write(
@@ -154,6 +174,7 @@ export function trainCommand(program: Command, setExit: (code: number) => void):
     .option('--eval-batches <n>', 'held-out batches for the final evaluation', positiveInt, 4)
     .option('--executor <kind>', 'compiled (float32) or interpreted (reference)', oneOf('compiled', 'interpreted'), 'compiled')
     .option('--json', 'print the final metrics as one JSON object on the last line')
+    .option('--report-data <file>', 'write the loss curve and the final gradient flow as report data (for `cellgrad report --data`)')
     .option('--check-finite', 'stop at the first node that produces NaN or Inf (exit 2, naming the op, node, cell, step and input ranges); the last checkpoint is kept')
     .action(async (o: TrainCommandOptions) => setExit(await runTrain(o)));
   return cmd;

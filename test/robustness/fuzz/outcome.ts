@@ -53,9 +53,9 @@ export function relativeError(a: Outputs, b: Outputs): number {
     for (let i = 0; i < y.length; i++) {
       const u = x[i]!;
       const v = y[i]!;
+      if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
       if (Object.is(u, v) || (Number.isNaN(u) && Number.isNaN(v))) continue;
       if (!Number.isFinite(u) || !Number.isFinite(v)) return Infinity;
-      scale = Math.max(scale, Math.abs(v));
       err = Math.max(err, Math.abs(u - v));
     }
     worst = Math.max(worst, err / Math.max(scale, 1e-30));

@@ -87,6 +87,31 @@ describe('the report in Chromium', () => {
     await page.close();
   });
 
+  it('unfolds the folded time steps of a graph on request, and folds them back', async () => {
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(sampleFile).href);
+    await page.waitForFunction(READY);
+    const shown = () => page.$$eval('#graph-1 .graph-view:not([hidden]) svg', (svgs) => svgs.map((s) => ({
+      nodes: s.querySelectorAll('g.node').length,
+      fold: s.querySelectorAll('g.node.fold').length,
+      steps: s.querySelectorAll('g.cluster').length,
+    })));
+    const folded = await shown();
+    expect(folded).toEqual([{ nodes: expect.any(Number), fold: 1, steps: 3 }]);
+    const toggle = page.locator('#graph-1 [data-steps="toggle"]');
+    expect(await toggle.textContent()).toBe('show all steps');
+    await toggle.click();
+    const all = await shown();
+    expect(all).toEqual([{ nodes: expect.any(Number), fold: 0, steps: 12 }]);
+    expect(all[0]!.nodes).toBeGreaterThan(folded[0]!.nodes * 2);
+    expect(await toggle.textContent()).toBe('fold steps');
+    const box = (await page.locator('#graph-1 [data-variant="all"]').boundingBox())!;
+    expect(box.width * box.height).toBeGreaterThan(100_000);
+    await toggle.click();
+    expect(await shown()).toEqual(folded);
+    await page.close();
+  });
+
   it.skipIf(!existsSync(demoReport))('renders every section of the demo\'s report (demo-output/report.html)', async () => {
     const view = await inspectReport(context, demoReport, path.join(shots, 'demo-report.png'));
     expect(view.errors).toEqual([]);

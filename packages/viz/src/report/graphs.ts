@@ -1,5 +1,8 @@
 /** The report's graph cards: each graph drawn to SVG and inlined with its zoom bar and legend. */
+import type { Graph } from '@cellgrad/graph';
+import { resolveDotOptions } from '../dot/options.js';
 import { COLORS } from '../dot/style.js';
+import { buildView } from '../dot/view.js';
 import { dotToSvg, toSvg } from '../svg/render.js';
 import { esc } from './html-escape.js';
 import type { ReportGraph } from './types.js';
@@ -39,13 +42,33 @@ export function legendHtml(): string {
   return `<div class="legend">${LEGEND.map(([style, text]) => `<span><i style="${style}"></i>${esc(text)}</span>`).join('')}</div>`;
 }
 
-/** One card: title, caption, zoom buttons and the SVG in a pan/zoom viewport. */
+/**
+ * The unfolded drawing of a report graph whose time steps were folded, or undefined (nothing folded,
+ * folding turned off, or a ready DOT/SVG). The report lets the reader switch between the two.
+ */
+async function unfoldedSvg(g: ReportGraph): Promise<string | undefined> {
+  if (g.graph === undefined || g.options?.collapseSteps === false) return undefined;
+  const options = { title: g.title, ...g.options };
+  if (buildView(g.graph as Graph, resolveDotOptions(options)).folded === 0) return undefined;
+  return toSvg(g.graph, { ...options, collapseSteps: false });
+}
+
+const ZOOM_BAR = '<button type="button" data-zoom="in" title="zoom in">+</button><button type="button" data-zoom="out" title="zoom out">−</button><button type="button" data-zoom="fit" title="fit to view">fit</button>';
+
+/**
+ * One card: title, caption, zoom buttons and the SVG in a pan/zoom viewport; when time steps were
+ * folded, a second (hidden) drawing with every step and a button switching between the two.
+ */
 export async function graphCard(g: ReportGraph, index: number): Promise<string> {
   const svg = prefixIds(await graphSvg(g), `g${index}-`);
+  const all = await unfoldedSvg(g);
   const caption = g.caption ? `<p class="caption">${esc(g.caption)}</p>` : '';
+  const toggle = all ? '<button type="button" data-steps="toggle" title="draw every time step, or fold the middle ones">show all steps</button>' : '';
+  const views = [`<div class="graph-view" data-variant="${all ? 'folded' : 'only'}">${svg}</div>`];
+  if (all) views.push(`<div class="graph-view" data-variant="all" hidden>${prefixIds(all, `g${index}a-`)}</div>`);
   return `<figure class="graph-card" id="graph-${index}">
 <figcaption><h3>${esc(g.title)}</h3>${caption}</figcaption>
-<div class="zoom-bar"><button type="button" data-zoom="in" title="zoom in">+</button><button type="button" data-zoom="out" title="zoom out">−</button><button type="button" data-zoom="fit" title="fit to view">fit</button><span class="hint">wheel to zoom, drag to pan</span></div>
-<div class="graph-view">${svg}</div>
+<div class="zoom-bar">${ZOOM_BAR}${toggle}<span class="hint">wheel to zoom, drag to pan</span></div>
+${views.join('\n')}
 </figure>`;
 }

@@ -49,11 +49,23 @@ export const PAN_ZOOM_SCRIPT = String.raw`
     svg.addEventListener('pointercancel', end);
     var bar = view.parentElement.querySelector('.zoom-bar');
     if (bar) {
-      bar.querySelector('[data-zoom="in"]').addEventListener('click', function () { zoom(1 / 1.3); });
-      bar.querySelector('[data-zoom="out"]').addEventListener('click', function () { zoom(1.3); });
-      bar.querySelector('[data-zoom="fit"]').addEventListener('click', function () { set(home.x, home.y, home.w, home.h); });
+      var onShown = function (fn) { return function () { if (!view.hidden) fn(); }; };
+      bar.querySelector('[data-zoom="in"]').addEventListener('click', onShown(function () { zoom(1 / 1.3); }));
+      bar.querySelector('[data-zoom="out"]').addEventListener('click', onShown(function () { zoom(1.3); }));
+      bar.querySelector('[data-zoom="fit"]').addEventListener('click', onShown(function () { set(home.x, home.y, home.w, home.h); }));
     }
   }
   document.querySelectorAll('.graph-view').forEach(setup);
+  // Folded or every step: two drawings per card, one shown.
+  document.querySelectorAll('[data-steps="toggle"]').forEach(function (button) {
+    var card = button.closest('.graph-card');
+    button.addEventListener('click', function () {
+      var folded = card.querySelector('[data-variant="folded"]'), all = card.querySelector('[data-variant="all"]');
+      var showAll = all.hidden;
+      all.hidden = !showAll;
+      folded.hidden = showAll;
+      button.textContent = showAll ? 'fold steps' : 'show all steps';
+    });
+  });
 })();
 `;

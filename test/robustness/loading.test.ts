@@ -123,6 +123,14 @@ describe('schema, sizes and scopes', () => {
     expect(interpret(g, { x: [0, 1] }).y!.data[1]).toBe(Math.tanh(1));
   });
 
+  it('an output named "__proto__" is an ordinary output of interpret', () => {
+    const g = deserialize(serialize(buildGraph((b) => ({ ['__proto__']: b.input('x', [2]).neg() }), { dtype: 'float64' })));
+    expect(g.outputs[0]!.name).toBe('__proto__');
+    const out = interpret(g, { x: [1, 2] });
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Array.from(Object.getOwnPropertyDescriptor(out, '__proto__')!.value.data)).toEqual([-1, -2]);
+  });
+
   it('garbage of every JSON type is refused with a graph error', () => {
     for (const text of ['', 'null', '[]', '"graph"', '42', '{"format":"cellgrad-graph","version":1}', '{"format":"cellgrad-graph","version":1,"nodes":[null],"inputs":[],"outputs":[]}']) {
       expect(thrown(() => deserialize(text)).kind).toBe('graph');

@@ -64,6 +64,7 @@ export function interpretAll(g: Graph, feeds: Feeds, options: InterpretOptions =
     values[node.id] = out;
   }
   const outputs: Outputs = {};
-  for (const p of graph.outputs) outputs[p.name] = values[p.id]!;
+  // Own data properties, so even an output named "__proto__" is a plain entry.
+  for (const p of graph.outputs) Object.defineProperty(outputs, p.name, { value: values[p.id]!, enumerable: true, writable: true, configurable: true });
   return { outputs, values };
 }

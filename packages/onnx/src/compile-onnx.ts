@@ -48,7 +48,10 @@ export async function compileOnnx(g: Graph, options: CompileOnnxOptions = {}): P
   const dtype = checkDType(options.dtype ?? 'float32', 'compileOnnx');
   const graph = castGraph(options.optimize ? optimize(g) : g, dtype);
   const model = toOnnx(graph, options.opset === undefined ? {} : { opset: options.opset });
-  const session = await openSession(model, options);
+  // ORT's extended fusions fold a scalar Mul into MatMul as a float32 `alpha` attribute, losing
+  // precision in double; float64 runs therefore default to the basic level (constant folding, CSE).
+  const optimization = options.optimization ?? (dtype === 'float64' ? 'basic' : 'all');
+  const session = await openSession(model, { ...options, optimization });
   const outputNames = graph.outputs.map((p) => p.name);
   return {
     graph,

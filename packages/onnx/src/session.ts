@@ -13,7 +13,7 @@ export interface SessionOptions {
   readonly interOpNumThreads?: number;
   /** Run independent ops in parallel (default false: sequential execution). */
   readonly parallel?: boolean;
-  /** ORT graph optimisation level (default `all`). */
+  /** ORT graph optimisation level (default `all`; `compileOnnx` uses `basic` for float64). */
   readonly optimization?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 

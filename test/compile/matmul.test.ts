@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildGraph, compile, interpret, ndarray } from '@cellgrad/graph';
+import { buildGraph, compile, concat, interpret, ndarray } from '@cellgrad/graph';
 import { fcParams, Rng } from '../support/fc.js';
 import { relativeError } from './helpers.js';
 
@@ -57,6 +57,22 @@ describe('matrix products', () => {
       const got = compile(g, { dtype: 'float32', matmul: 'wasm', optimize: false }).run(feeds);
       expect(relativeError(got, interpret(g, feeds, { dtype: 'float32' }))).toBeLessThanOrEqual(1e-5);
     }
+  });
+
+  it('weights computed once per run (stacked, transposed) are packed and shared by every step', () => {
+    const shapes = { x: [6, 8, 12], w1: [12, 8], w2: [12, 16], u: [24, 12] };
+    const g = buildGraph((b) => {
+      const x = b.input('x', shapes.x);
+      const W = concat([b.input('w1', shapes.w1), b.input('w2', shapes.w2)], 1);
+      const U = b.input('u', shapes.u).tanh();
+      let h = x.index(0, 0).matmul(W);
+      for (let t = 1; t < 6; t++) h = x.index(0, t).matmul(W).add(h.matmul(U.T.T).tanh().matmul(W.T.T.T.T));
+      return { h, s: h.matmul(U).sum() };
+    }, { dtype: 'float64' });
+    const feeds = feedsFor(shapes, 5);
+    const exe = compile(g, { dtype: 'float32', matmul: 'wasm', optimize: false });
+    expect(exe.stats.packed).toBeGreaterThan(0);
+    for (let run = 0; run < 2; run++) expect(relativeError(exe.run(feeds), interpret(g, feeds, { dtype: 'float32' }))).toBeLessThanOrEqual(1e-5);
   });
 
   it('a transposed left operand is read in place; a transposed right operand is copied once', () => {

@@ -89,6 +89,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend):
   }
   const sources: string[] = [];
   const fns: StepFn[] = [];
+  let runs = 0;
   let fusedGroups = 0, fusedNodes = 0, copies = 0, matmuls = 0, reductions = 0, fallbacks = 0, vectorSteps = 0;
   for (const step of fusion.steps) {
     if (step.kind === 'fused' || step.kind === 'copy') {
@@ -107,7 +108,13 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend):
     const vector = unary?.[node.op];
     const block = vector && views.length === 1 ? rows2d(views[0]!) : undefined;
     if (node.op === 'matmul') {
-      fns.push(matmulStep(node, views, offsets, kernel, packing.byNode.get(node.id)?.offset));
+      const pack = packing.byNode.get(node.id);
+      const ensure = pack && (() => {
+        if (pack.packedIn === runs) return;
+        packOperand(arena, pack, offsets);
+        pack.packedIn = runs;
+      });
+      fns.push(matmulStep(node, views, offsets, kernel, pack && ensure ? { offset: pack.offset, ensure } : undefined));
       matmuls++;
     } else if (vector && block) {
       const src = offsets[views[0]!.base]! + views[0]!.offset;
@@ -146,7 +153,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend):
     run(feeds: Feeds): Outputs {
       const fed = checkFeeds(g, feeds);
       for (let i = 0; i < fed.length; i++) arena.set(fed[i]!.data, inputs[i]!);
-      for (const p of packing.packs) packOperand(arena, p, offsets);
+      runs++;
       for (let i = 0; i < fns.length; i++) fns[i]!();
       return outputs;
     },

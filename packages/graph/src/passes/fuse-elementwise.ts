@@ -7,7 +7,10 @@
  * The grouping rule keeps the schedule legal without a second topological sort: a group runs at
  * the position of its first member, so a node may join a group only when every value it reads from
  * outside the group is ready before that first member (sources — inputs and constants — are ready
- * before everything).
+ * before everything; a fused value is ready at its own group's position). Groups merge when a node
+ * joins two of them. Unlike the optimisation passes this is not a Graph → Graph rewrite: it returns
+ * the schedule that `compile` executes (and the graph is left as it was, so it is trivially
+ * idempotent); its correctness is the compiled-equals-interpreted property of test/compile.
  */
 import type { Graph, Node } from '../ir/node.js';
 import { sameShape, type Shape } from '../ir/shape.js';
@@ -75,7 +78,12 @@ interface Group {
   shape: Shape;
 }
 
-/** Schedule `g`: views for layout ops, fused groups for elementwise chains, one step for the rest. */
+/**
+ * Schedule `g`: views for layout ops, fused groups for elementwise chains, one step for the rest.
+ * @example
+ * const { steps } = fuseElementwise(g);
+ * const loops = steps.filter((s) => s.kind === 'fused').length;
+ */
 export function fuseElementwise(g: Graph, options: FuseOptions = {}): Fusion {
   const vectorOps = options.vectorOps ?? new Set<string>();
   const nodes = g.nodes;

@@ -168,6 +168,21 @@ describe('loaded names and attributes never reach generated source unchecked', (
   });
 });
 
+describe('values at the edge of float32', () => {
+  it('a finite float64 constant that rounds to Infinity in float32 compiles and runs as interpreted', () => {
+    const g = deserialize(serialize(buildGraph((b) => {
+      const x = b.input('x', [2]);
+      return { y: x.mul(b.constant(3.4028235677973366e38)), z: x.add(b.fill(-3.5e38, [2])) };
+    }, { dtype: 'float64' })));
+    const feeds = { x: [1, -2] };
+    const want = interpret(g, feeds, { dtype: 'float32' });
+    const got = compile(g, { dtype: 'float32' }).run(feeds);
+    expect(Array.from(want.y!.data)).toEqual([Infinity, -Infinity]);
+    expect(Array.from(got.y!.data)).toEqual(Array.from(want.y!.data));
+    expect(Array.from(got.z!.data)).toEqual(Array.from(want.z!.data));
+  });
+});
+
 describe('cellgrad print <malformed.json>', () => {
   const dir = tempDir('cellgrad-robust-');
   const good = serialize(buildGraph((b) => ({ y: b.input('x', [2, 3]).tanh().sum() }), { dtype: 'float64' }));

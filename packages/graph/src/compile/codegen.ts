@@ -115,7 +115,9 @@ export function generateStep(ctx: CodegenContext, step: Step, arena: TypedArray)
   };
   const operand = (v: View): string => {
     const c = ctx.constantValue(v.base);
-    if (c !== undefined && Number.isFinite(c)) return literal(ctx.dtype === 'float32' ? Math.fround(c) : c);
+    // Rounded first: a finite float64 constant can round to ±Infinity in float32 (then it is loaded).
+    const r = c !== undefined && ctx.dtype === 'float32' ? Math.fround(c) : c;
+    if (r !== undefined && Number.isFinite(r)) return literal(r);
     const a = absolute(v, shape);
     const key = `${a.base}:${a.strides.join(',')}`;
     let name = loadKey.get(key);

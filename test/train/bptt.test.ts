@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gradcheck } from '@cellgrad/autodiff';
-import { addingTask, backprop, buildWindow, copyMemoryTask, getBuiltinCell, initModel, majorityTask } from '@cellgrad/cells';
+import { Trainer, addingTask, backprop, buildWindow, copyMemoryTask, getBuiltinCell, initModel, majorityTask, type TrainConfig } from '@cellgrad/cells';
 import { maxDiff, setup, smallModel } from './helpers.js';
 
 const exec = { executor: 'interpreted', dtype: 'float64' } as const;
@@ -102,5 +102,40 @@ describe('truncated and checkpointed BPTT', () => {
     const spec = smallModel(getBuiltinCell('gru'), addingTask(5));
     expect(maxDiff(initModel(spec, 3), initModel(spec, 3))).toBe(0);
     expect(maxDiff(initModel(spec, 3), initModel(spec, 4))).toBeGreaterThan(0);
+  });
+});
+
+describe('truncated BPTT with an update per window', () => {
+  const exec = { executor: 'interpreted', dtype: 'float64' } as const;
+  const base = (task: ReturnType<typeof addingTask>, perWindow: boolean): TrainConfig => ({
+    cell: getBuiltinCell('gru'), task, hidden: 4, batch: 3, seed: 5, optimizer: { kind: 'sgd' }, lr: 0.1,
+    bptt: { kind: 'truncated', k: 3, perWindow }, exec,
+  });
+
+  it('one optimizer step per window; the state is carried, the new parameters used by the next window', () => {
+    const copy = copyMemoryTask(9, { symbols: 3, length: 2 });
+    const per = new Trainer(base(copy, true));
+    const summed = new Trainer(base(copy, false));
+    per.step();
+    summed.step();
+    expect(per.save().optimizer.step).toBe(3);
+    expect(summed.save().optimizer.step).toBe(1);
+    expect(maxDiff(per.params, summed.params)).toBeGreaterThan(1e-6);
+  });
+
+  it('with the loss only at the last step (adding), earlier windows have zero gradient: SGD per window = summed', () => {
+    const adding = addingTask(9);
+    const per = new Trainer(base(adding, true));
+    const summed = new Trainer(base(adding, false));
+    per.step();
+    summed.step();
+    expect(per.losses).toEqual(summed.losses);
+    expect(maxDiff(per.params, summed.params)).toBe(0);
+  });
+
+  it('needs the update callback', () => {
+    const spec = smallModel(getBuiltinCell('gru'), addingTask(6));
+    const { params, batch } = setup(spec, addingTask(6));
+    expect(() => backprop(spec, { kind: 'truncated', k: 2, perWindow: true }, exec).run(params, batch)).toThrow(/needs the update callback/);
   });
 });

@@ -99,6 +99,9 @@ describe('cellgrad train', () => {
     expect(metrics.memory).toMatchObject({ strategy: 'checkpoint(every 3)', windows: 4 });
     expect(metrics.memory.stored.bytes).toBeLessThan(metrics.memory.full.bytes);
     expect(JSON.parse(full.stdout.trim().split('\n').pop()!).memory).toBeUndefined();
+    const tr = await inProcess(['train', ...SMALL, '--iterations', '2', '--bptt', 'truncated:4:per-window', '--json']);
+    expect(tr.code, tr.stderr).toBe(0);
+    expect(JSON.parse(tr.stdout.trim().split('\n').pop()!).memory.strategy).toBe('truncated(k=4, per window)');
   });
 
   it('--report-data writes the loss curve and gradient flow as valid report data', async () => {

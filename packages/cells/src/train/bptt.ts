@@ -2,7 +2,9 @@
  * Backpropagation through time, three ways, all returning the loss and every parameter's gradient:
  * - `full`: one graph, the whole sequence, differentiated once;
  * - `truncated(k)`: windows of k steps; the state is carried forward across windows but the
- *   gradient stops at each window's start; the windows' gradients are summed (one update per batch);
+ *   gradient stops at each window's start; the windows' gradients are summed (one update per batch),
+ *   or with `perWindow` each window's gradient is applied before the next window runs (PyTorch-style
+ *   TBPTT: detach the state, step the optimizer per chunk);
  * - `checkpoint(every N)`: a forward pass keeps only the states at window boundaries; the backward
  *   pass re-runs each window from its checkpoint, last window first, passing the state cotangent
  *   back. The gradients equal full BPTT's exactly (see `chainedObjective`), with less stored.
@@ -18,7 +20,7 @@ import type { ParamValues } from './optimizers.js';
 /** A BPTT strategy as data. */
 export type BpttSpec =
   | { readonly kind: 'full' }
-  | { readonly kind: 'truncated'; readonly k: number }
+  | { readonly kind: 'truncated'; readonly k: number; readonly perWindow?: boolean }
   /** Recompute windows of `every` steps (default ⌈√T⌉). */
   | { readonly kind: 'checkpoint'; readonly every?: number };
 
@@ -31,8 +33,12 @@ export interface GradResult {
 /** Gradients of the model on a batch, by one strategy. */
 export interface Backprop {
   readonly spec: BpttSpec;
-  /** Loss and gradients at `params` on `batch` (initial states zero). */
-  run(params: ParamValues, batch: Batch): GradResult;
+  /**
+   * Loss and gradients at `params` on `batch` (initial states zero). For truncated BPTT with
+   * `perWindow`, `update` is called with each window's gradients and loss and may change `params`
+   * in place before the next window runs; the result then holds the last window's gradients.
+   */
+  run(params: ParamValues, batch: Batch, update?: (grads: ParamValues, loss: number) => void): GradResult;
   /** Stored activations of this strategy against full BPTT. */
   memory(): MemoryReport;
 }
@@ -148,8 +154,10 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
 
   return {
     spec: bptt,
-    run(params, batch) {
+    run(params, batch, update) {
       checkBatch(spec, batch);
+      const perWindow = bptt.kind === 'truncated' && bptt.perWindow === true;
+      if (perWindow && !update) throw new CellgradError('usage', 'truncated BPTT per window: run() needs the update callback that applies each window\'s gradients');
       const w0 = kindOf(windows[0]![0], windows[0]![1]).back.w;
       let states: Record<string, Float64Array> = zerosState(w0);
       const zeroCot: Record<string, Float64Array> = zerosState(w0);
@@ -159,8 +167,12 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
         for (const [s, len] of windows) {
           const r = step(s, len, params, batch, states, zeroCot, acc);
           loss += r.loss;
-          acc = r.acc;
           states = r.finals;
+          if (perWindow) {
+            update!(r.acc, r.loss);
+            if (s + len < T) acc = zerosLike(params);
+            else acc = r.acc;
+          } else acc = r.acc;
         }
         return { loss, grads: acc };
       }
@@ -196,7 +208,7 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
         const kept = windows.length - 1;
         stored = { values: peak.values + kept * w.states.length, bytes: peak.bytes + kept * stateBytes };
       }
-      const name = bptt.kind === 'truncated' ? `truncated(k=${n})` : `checkpoint(every ${n})`;
+      const name = bptt.kind === 'truncated' ? `truncated(k=${n}${bptt.perWindow ? ', per window' : ''})` : `checkpoint(every ${n})`;
       return { strategy: name, windows: windows.length, stored, full, saved: 1 - stored.bytes / full.bytes };
     },
   };

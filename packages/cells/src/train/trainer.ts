@@ -37,7 +37,7 @@ export interface TrainConfig {
 export interface StepRecord {
   readonly iteration: number;
   readonly loss: number;
-  /** Global gradient norm before clipping. */
+  /** Global gradient norm before clipping (the largest over windows with per-window updates). */
   readonly gradNorm: number;
   readonly lr: number;
 }
@@ -123,10 +123,17 @@ export class Trainer {
     const started = performance.now();
     const i = this.iter;
     const batch = this.config.task.generate(dataRng(this.config.seed, 'train', i), this.config.batch);
-    const { loss, grads } = this.grads.run(this.params, batch);
-    const gradNorm = applyClip(grads, this.config.clip ?? { kind: 'none' });
     const lr = this.rate(i);
-    if (Number.isFinite(loss)) this.optimizer.step(this.params, grads, lr);
+    const clip = this.config.clip ?? { kind: 'none' };
+    let gradNorm = 0;
+    // Per-window truncated BPTT updates inside the pass (one optimizer step per window).
+    const perWindow = this.config.bptt?.kind === 'truncated' && this.config.bptt.perWindow === true;
+    const update = (g: ParamValues, l: number) => {
+      gradNorm = Math.max(gradNorm, applyClip(g, clip));
+      if (Number.isFinite(l)) this.optimizer.step(this.params, g, lr);
+    };
+    const { loss, grads } = this.grads.run(this.params, batch, perWindow ? update : undefined);
+    if (!perWindow) update(grads, loss);
     this.losses.push(loss);
     this.iter++;
     this.seconds += (performance.now() - started) / 1000;

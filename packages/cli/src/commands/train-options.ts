@@ -62,15 +62,16 @@ export function clipOption(value: string): ClipSpec {
   throw new InvalidArgumentError('expected none, global-norm:X, per-tensor:X or value:X.');
 }
 
-/** --bptt full | truncated:K | checkpoint | checkpoint:N */
+/** --bptt full | truncated:K | truncated:K:per-window | checkpoint | checkpoint:N */
 export function bpttOption(value: string): BpttSpec {
-  const [kind, x, extra] = value.split(':');
+  const [kind, x, extra, more] = value.split(':');
+  if (kind === 'truncated' && extra === 'per-window' && more === undefined) return { kind, k: int(x, 'truncation length'), perWindow: true };
   if (extra === undefined) {
     if (kind === 'full' && x === undefined) return { kind: 'full' };
     if (kind === 'truncated') return { kind, k: int(x, 'truncation length') };
     if (kind === 'checkpoint') return x === undefined ? { kind } : { kind, every: int(x, 'checkpoint interval') };
   }
-  throw new InvalidArgumentError('expected full, truncated:K, checkpoint or checkpoint:N.');
+  throw new InvalidArgumentError('expected full, truncated:K, truncated:K:per-window, checkpoint or checkpoint:N.');
 }
 
 /** --schedule constant | step:SIZE:GAMMA | exponential:GAMMA | cosine:TOTAL | warmup:N */

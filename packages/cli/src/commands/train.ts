@@ -166,7 +166,7 @@ export function trainCommand(program: Command, setExit: (code: number) => void):
     .option('--schedule <spec>', 'constant, step:SIZE:GAMMA, exponential:GAMMA, cosine:TOTAL, warmup:N', scheduleOption, { kind: 'constant' })
     .option('--clip <spec>', 'none, global-norm:X (PyTorch clip_grad_norm_), per-tensor:X (Keras clipnorm), value:X', clipOption, { kind: 'global-norm', maxNorm: 1 })
     .option('--graves <x>', 'Graves clipping: bound the state gradient between steps', positiveNumber)
-    .option('--bptt <spec>', 'full, truncated:K, checkpoint (every √T steps) or checkpoint:N', bpttOption, { kind: 'full' })
+    .option('--bptt <spec>', 'full, truncated:K (summed windows), truncated:K:per-window (an update per window), checkpoint (every √T steps) or checkpoint:N', bpttOption, { kind: 'full' })
     .option('--checkpoint <file>', 'checkpoint file (written atomically at the end, on Ctrl-C, and every --checkpoint-every iterations)')
     .option('--checkpoint-every <n>', 'write the checkpoint every n iterations', positiveInt)
     .option('--resume', 'continue from --checkpoint exactly where it stopped')

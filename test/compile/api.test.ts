@@ -4,7 +4,7 @@
  * LSTM (one fused loop for the gate arithmetic of each step, buffers reused, outputs in place).
  */
 import { describe, expect, it } from 'vitest';
-import { buildGraph, compile, fuseElementwise, interpret, planMemory } from '@cellgrad/graph';
+import { buildGraph, compile, fuseElementwise, interpret, ndarray, planMemory } from '@cellgrad/graph';
 import { lstm, randomFeeds } from '@cellgrad/cells';
 import { cellGraph } from './helpers.js';
 
@@ -39,6 +39,21 @@ describe('compile', () => {
     const second = exe.run({ x: [[1, 1, 1], [1, 1, 1]] });
     expect(second.y!.data).toBe(first.y!.data);
     expect(first.y!.data[0]).toBeCloseTo(2 * Math.tanh(1) + 1, 12);
+  });
+
+  it('handles empty tensors (no loop runs, nothing is written out of bounds)', () => {
+    const e = buildGraph((b) => {
+      const x = b.input('x', [0, 8]);
+      const y = b.input('y', [4, 8]);
+      return { t: x.tanh().mul(2), s: x.sum(0), m: x.T.matmul(x), y: y.sigmoid() };
+    }, { dtype: 'float32' });
+    const feeds = { x: ndarray([], [0, 8], 'float32'), y: ndarray(Array.from({ length: 32 }, (_, i) => i / 8 - 2), [4, 8], 'float32') };
+    const got = compile(e, { dtype: 'float32' }).run(feeds);
+    const want = interpret(e, feeds, { dtype: 'float32' });
+    for (const k of Object.keys(want)) {
+      expect(got[k]!.shape).toEqual(want[k]!.shape);
+      for (let i = 0; i < want[k]!.data.length; i++) expect(got[k]!.data[i]).toBeCloseTo(want[k]!.data[i]!, 6);
+    }
   });
 
   it('checks its options', () => {

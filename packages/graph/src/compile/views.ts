@@ -59,6 +59,7 @@ export function reshapeView(v: View, shape: Shape): View {
 
 /** The view as rows × cols with unit column stride and cols a multiple of 4 (SIMD kernels), if it is one. */
 export function rows2d(v: View): { rows: number; cols: number; rowStride: number } | undefined {
+  if (v.shape.some((d) => d === 0)) return undefined;
   const dims: number[] = [];
   const strides: number[] = [];
   v.shape.forEach((d, i) => {

@@ -1,8 +1,8 @@
 /**
  * The fuzzers' oracle. A case may end in exactly two ways: a typed CellgradError, or a result that a
  * second, independent evaluation confirms (the interpreter run twice, bit for bit; the compiled
- * executor within 1e-12 in float64, and in float32 within 1e-5 of the largest value the computation
- * went through). Anything else (another exception, a
+ * executor within 1e-12 in float64 and 1e-5 in float32, relative to the larger of each output's scale
+ * and the largest value the computation went through). Anything else (another exception, a
  * mismatch) throws a plain Error, failing the property. Outcomes are tallied for the report.
  */
 import { CellgradError, compile, interpret, interpretAll, sizeOf, type Feeds, type Graph, type NDArray, type Outputs } from '@cellgrad/graph';
@@ -79,7 +79,7 @@ export function bitIdentical(a: Outputs, b: Outputs): boolean {
 }
 
 /** The largest finite |value| over every node's value. */
-function magnitude(values: readonly NDArray[]): number {
+export function magnitude(values: readonly NDArray[]): number {
   let m = 0;
   for (const v of values) for (const x of v.data) if (Number.isFinite(x)) m = Math.max(m, Math.abs(x));
   return m;
@@ -106,10 +106,10 @@ export function execute(g: Graph, feeds: Feeds): Outcome {
     if (!bitIdentical(again.outputs, first.value)) throw new Error(`${dtype}: two interpretations differ`);
     const compiled = typed(() => compile(g, { dtype }).run(feeds));
     if ('error' in compiled) throw new Error(`compile failed on a graph the interpreter ran: ${compiled.error.message}`);
-    // Float32 plans may round differently (fused, rewritten): errors are relative to the largest
-    // value the computation went through, as an output that is small by cancellation carries the
-    // rounding of its large terms.
-    const floor = dtype === 'float32' ? magnitude(again.values) : 0;
+    // Plans may round differently (fused, rewritten by the optimiser): errors are relative to the
+    // largest value the computation went through, as an output that is small by cancellation (a
+    // gradient that is 0 in exact arithmetic, say) carries the rounding of its large terms.
+    const floor = magnitude(again.values);
     const err = relativeError(compiled.value, first.value, floor);
     if (!(err <= TOL[dtype])) throw new Error(`${dtype}: compiled differs from interpreted by ${err}`);
   }

@@ -1,9 +1,20 @@
-/** Timing: warm up, then run until a time budget or a run cap is reached; report the median. */
+/**
+ * Timing: collect garbage, warm up, then run until a time budget or a run cap is reached; report
+ * the median. The full collection first keeps one peer's garbage (TensorFlow.js allocates a lot)
+ * from being collected during the next peer's timed runs.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
 
 /** How long and how often to run one case. */
 export interface Budget {
-  /** Untimed runs first (JIT warm-up). */
+  /** Untimed runs first (JIT warm-up)... */
   readonly warmup: number;
+  /** ...and keep warming up until this much time is spent (V8 optimises generated code lazily). */
+  readonly warmupMs?: number;
   /** At least this many timed runs... */
   readonly minRuns: number;
   /** ...and at most this many. */
@@ -23,7 +34,9 @@ function median(xs: number[]): number {
  * system: what the run cost when the machine is shared), and the number of timed runs.
  */
 export async function measure(fn: () => void | Promise<void>, b: Budget): Promise<{ median: number; cpu: number; runs: number }> {
-  for (let i = 0; i < b.warmup; i++) await fn();
+  collect();
+  const warm = performance.now();
+  for (let i = 0; i < b.warmup || performance.now() - warm < (b.warmupMs ?? 0); i++) await fn();
   const times: number[] = [];
   const cpu: number[] = [];
   const start = performance.now();

@@ -46,7 +46,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const budgets = (peer: Peer, s: Shape): Budget => {
   const big = s.name !== 'small';
-  if (peer === 'cellgrad') return { warmup: 3, minRuns: 5, maxRuns: 40, budgetMs: 3000 };
+  if (peer === 'cellgrad') return { warmup: 3, warmupMs: 1500, minRuns: 5, maxRuns: 200, budgetMs: 3000 };
   if (peer === 'tfjs-wasm') return { warmup: 1, minRuns: 1, maxRuns: big ? 3 : 7, budgetMs: 3000 };
   return { warmup: big ? 0 : 1, minRuns: 1, maxRuns: 3, budgetMs: 2000 };
 };

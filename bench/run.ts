@@ -4,7 +4,7 @@
  * one thread. Prints one table (median ms per step, ratios measured in this run, PEERS.md's PyTorch
  * figures as a labelled reference), then compile time, kernel GFLOP/s and memory.
  *
- *   pnpm bench [--shapes small,medium,large] [--peers cellgrad,tfjs-wasm,tfjs-cpu,pytorch]
+ *   pnpm bench [--shapes small,medium,large] [--peers cellgrad,tfjs-wasm,tfjs-cpu,pytorch,onnxruntime]
  *              [--cases lstm_train,...] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
@@ -15,8 +15,9 @@ import { compileTime, gflops, peakRssMb } from './extras.js';
 import { formatMs, measure, type Budget } from './measure.js';
 import { tfjsCase, useBackend } from './peers/tfjs.js';
 import { PEERS_MD_TORCH, torchCase, torchUnavailable } from './peers/torch.js';
+import { onnxruntimeCase } from './peers/onnxruntime.js';
 
-const PEERS = ['cellgrad', 'tfjs-wasm', 'tfjs-cpu', 'pytorch'] as const;
+const PEERS = ['cellgrad', 'tfjs-wasm', 'tfjs-cpu', 'pytorch', 'onnxruntime'] as const;
 type Peer = (typeof PEERS)[number];
 
 function option(name: string): string | undefined {
@@ -47,6 +48,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 const budgets = (peer: Peer, s: Shape): Budget => {
   const big = s.name !== 'small';
   if (peer === 'cellgrad') return { warmup: 3, warmupMs: 1500, minRuns: 5, maxRuns: 200, budgetMs: 3000 };
+  if (peer === 'onnxruntime') return { warmup: 2, minRuns: 3, maxRuns: 50, budgetMs: 2000 };
   if (peer === 'tfjs-wasm') return { warmup: 1, minRuns: 1, maxRuns: big ? 3 : 7, budgetMs: 3000 };
   return { warmup: big ? 0 : 1, minRuns: 1, maxRuns: 3, budgetMs: 2000 };
 };
@@ -73,6 +75,20 @@ for (const s of shapes) {
       if (c.endsWith('train')) memory.push(`${s.name} ${c}: arena ${(r.arena / 2 ** 20).toFixed(1)} MB (without reuse ${(r.unplanned / 2 ** 20).toFixed(1)} MB)`);
       cellgradPeakRss = peakRssMb();
     }
+    if (peers.includes('pytorch') && torchWhy === undefined) {
+      const runs = s.name === 'small' ? 20 : 5;
+      for (const threads of [1, 2]) {
+        log(`pytorch ${s.name} ${c} (${threads} thread${threads > 1 ? 's' : ''}) ...`);
+        rows.push({ peer: 'pytorch', case: c, shape: s.name, threads, median_ms: torchCase(c, s, runs, threads), runs });
+      }
+    }
+    if (peers.includes('onnxruntime')) {
+      log(`onnxruntime ${s.name} ${c} ...`);
+      const k = await onnxruntimeCase(c, s, { threads: 1 });
+      const r = await measure(k.run, budgets('onnxruntime', s));
+      await k.dispose();
+      rows.push({ peer: 'onnxruntime', case: c, shape: s.name, threads: 1, median_ms: r.median, cpu_ms: r.cpu, runs: r.runs });
+    }
     for (const backend of ['wasm', 'cpu'] as const) {
       const peer: Peer = backend === 'wasm' ? 'tfjs-wasm' : 'tfjs-cpu';
       if (!peers.includes(peer)) continue;
@@ -86,20 +102,12 @@ for (const s of shapes) {
   }
 }
 
-if (peers.includes('pytorch') && torchWhy === undefined) {
-  for (const s of shapes) {
-    for (const c of cases) {
-      log(`pytorch ${s.name} ${c} ...`);
-      rows.push({ peer: 'pytorch', case: c, shape: s.name, threads: 1, median_ms: torchCase(c, s, s.name === 'small' ? 20 : 5), runs: s.name === 'small' ? 20 : 5 });
-    }
-  }
-}
 
 // ---- the table ----
-const get = (peer: Peer, shape: string, c: CaseName) => rows.find((r) => r.peer === peer && r.shape === shape && r.case === c)?.median_ms;
+const get = (peer: Peer, shape: string, c: CaseName, threads = 1) => rows.find((r) => r.peer === peer && r.shape === shape && r.case === c && r.threads === threads)?.median_ms;
 const ratio = (peerMs: number | undefined, ours: number | undefined) => (peerMs === undefined || ours === undefined ? '—' : `${(peerMs / ours).toFixed(1)}×`);
 const cpuOf = (peer: Peer, shape: string, c: CaseName) => rows.find((r) => r.peer === peer && r.shape === shape && r.case === c)?.cpu_ms;
-const header = ['shape', 'case', 'cellgrad ms', 'cellgrad CPU ms', 'tfjs-wasm ms', 'tfjs-wasm / cellgrad', 'same, CPU time', 'tfjs-cpu ms', 'tfjs-cpu / cellgrad', 'PyTorch ms (this run)', 'PyTorch ms (PEERS.md, not this run)', 'PEERS.md PyTorch / cellgrad'];
+const header = ['shape', 'case', 'cellgrad ms', 'cellgrad CPU ms', 'tfjs-wasm ms', 'tfjs-wasm / cellgrad', 'same, CPU time', 'tfjs-cpu ms', 'tfjs-cpu / cellgrad', 'PyTorch ms (this run)', 'PyTorch / cellgrad', 'PyTorch 2 threads ms', 'ONNX Runtime ms', 'PyTorch ms (PEERS.md, not this run)', 'PEERS.md PyTorch / cellgrad'];
 const table: string[][] = [];
 for (const s of shapes) {
   for (const c of cases) {
@@ -110,7 +118,9 @@ for (const s of shapes) {
       s.name, c, formatMs(ours), formatMs(cpuOf('cellgrad', s.name, c)),
       formatMs(get('tfjs-wasm', s.name, c)), ratio(get('tfjs-wasm', s.name, c), ours), ratio(cpuOf('tfjs-wasm', s.name, c), cpuOf('cellgrad', s.name, c)),
       formatMs(get('tfjs-cpu', s.name, c)), ratio(get('tfjs-cpu', s.name, c), ours),
-      torch === undefined ? 'not measured' : formatMs(torch),
+      torch === undefined ? 'not measured' : formatMs(torch), ratio(torch, ours),
+      torch === undefined ? 'not measured' : formatMs(get('pytorch', s.name, c, 2)),
+      formatMs(get('onnxruntime', s.name, c)),
       formatMs(ref), ratio(ref, ours),
     ]);
   }
@@ -118,13 +128,13 @@ for (const s of shapes) {
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
 const load = loadavg().map((x) => x.toFixed(1)).join(' ');
-console.log(`\ncellgrad benchmark — float32, 1 thread, median wall ms per step (Node ${process.version}, ${cpus().length} CPUs, load average ${load})\n`);
+console.log(`\ncellgrad benchmark — float32, median wall ms per step (Node ${process.version}, ${cpus().length} CPUs, load average ${load})\n`);
 console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const r of table) console.log(line(r));
 if (torchWhy !== undefined) console.log(`\nnot measured: PyTorch (${torchWhy}). The PyTorch column "PEERS.md" is PyTorch 1.13 + OpenBLAS, 1 thread, measured on a machine of the same kind, NOT in this run.`);
 console.log('"cellgrad CPU ms": median CPU time of the process per step (differs from wall time when the machine is shared).');
-console.log('Ratios > 1× mean cellgrad is faster. Threads: every figure is single-threaded (cellgrad runs on one thread; tfjs-wasm pinned to 1).');
+console.log('Ratios > 1× mean cellgrad is faster. Threads: every figure is single-threaded (cellgrad runs on one thread; tfjs-wasm, ONNX Runtime and PyTorch pinned to 1) except the "PyTorch 2 threads" column.');
 
 // ---- extras ----
 const small = SHAPES.small!;

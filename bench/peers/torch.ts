@@ -1,5 +1,5 @@
 /**
- * The PyTorch peer: measured only when `python3 -c "import torch"` works (then `torch_bench.py`
+ * The PyTorch peer: measured only when a python3 imports torch (then `torch_bench.py`
  * runs the same cases with nn.LSTM / nn.GRU and a hand-written cell, one thread); otherwise the
  * benchmark prints a visible "not measured" row. The figures of ../shared/PEERS.md are printed
  * separately as a reference measured elsewhere.
@@ -8,18 +8,29 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CaseName, Shape } from '../cases.js';
 
-/** Why PyTorch cannot be measured here, or undefined when it can. */
-export function torchUnavailable(): string | undefined {
-  const r = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
-  if (r.error) return 'python3 not found';
-  return r.status === 0 ? undefined : 'python3 torch not importable';
+/**
+ * The Python that imports torch: $CELLGRAD_PYTHON, else `python3` on the PATH, else Debian's
+ * /usr/bin/python3 (where `apt-get install python3-torch libopenblas0-openmp` puts torch even when
+ * another python3 comes first on the PATH).
+ */
+function findPython(): string | undefined {
+  const candidates = [process.env.CELLGRAD_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
+  return candidates.find((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
 }
 
-/** Median ms of the case in PyTorch (one thread), by running torch_bench.py. */
-export function torchCase(name: CaseName, s: Shape, runs: number): number {
+let python: string | undefined;
+
+/** Why PyTorch cannot be measured here, or undefined when it can. */
+export function torchUnavailable(): string | undefined {
+  python = findPython();
+  return python ? undefined : 'no python3 here imports torch (try: apt-get install python3-torch libopenblas0-openmp)';
+}
+
+/** Median ms of the case in PyTorch with `threads` threads, by running torch_bench.py. */
+export function torchCase(name: CaseName, s: Shape, runs: number, threads = 1): number {
   const script = fileURLToPath(new URL('./torch_bench.py', import.meta.url));
-  const args = [script, name, String(s.batch), String(s.steps), String(s.input), String(s.hidden), String(runs)];
-  const r = spawnSync('python3', args, { encoding: 'utf8' });
+  const args = [script, name, String(s.batch), String(s.steps), String(s.input), String(s.hidden), String(runs), String(threads)];
+  const r = spawnSync(python ?? findPython() ?? 'python3', args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
   if (r.status !== 0) throw new Error(`torch_bench.py failed: ${r.stderr}`);
   return Number(JSON.parse(r.stdout.trim().split('\n').pop()!).median_ms);
 }

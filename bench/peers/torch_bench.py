@@ -1,6 +1,6 @@
 """PyTorch peer of `pnpm bench`: one case, one thread, float32; prints {"median_ms": ...}.
 
-Usage: torch_bench.py CASE BATCH STEPS INPUT HIDDEN RUNS
+Usage: torch_bench.py CASE BATCH STEPS INPUT HIDDEN RUNS [THREADS]
 Loss = mean(out**2) over every per-step output; "train" = forward + backward to every weight.
 """
 import json
@@ -10,8 +10,8 @@ import time
 
 import torch
 
-torch.set_num_threads(1)
 case, B, T, I, H, runs = sys.argv[1], *map(int, sys.argv[2:7])
+torch.set_num_threads(int(sys.argv[7]) if len(sys.argv) > 7 else 1)
 x = torch.rand(T, B, I) * 2 - 1
 
 if case in ("lstm_train", "lstm_fwd"):
@@ -58,7 +58,8 @@ def step():
         (out ** 2).mean().backward()
 
 
-step()
+for _ in range(3 if T * B * H < 200000 else 1):
+    step()
 times = []
 for _ in range(runs):
     t = time.perf_counter()

@@ -29,6 +29,7 @@ export { SIMPLIFY_RULES } from './passes/simplify-rules.js';
 export { SLICE_RULES } from './passes/slice-rules.js';
 export { stabilize, stabilizeWithStats, STABILIZE_RULES } from './passes/stabilize.js';
 export { compile, type CompileOptions, type Executable, type PlanStats } from './compile/index.js';
+export { registerBackend, type AsyncExecutable, type ExternalBackend, type ExternalBackends } from './compile/index.js';
 export { fuseElementwise, type Fusion, type Step } from './passes/fuse-elementwise.js';
 export { planMemory, type MemoryPlan } from './passes/plan-memory.js';
 export { batchGates, batchGatesOnce, gateGroups, type GateGroup } from './passes/batch-gates.js';

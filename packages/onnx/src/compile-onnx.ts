@@ -2,8 +2,7 @@
  * `compileOnnx`: the ONNX Runtime backend. The graph is exported with `toOnnx` and loaded into an
  * ORT session; `run(feeds)` takes the same feeds as `interpret`/`compile` (checked the same way)
  * and returns the same named outputs. ORT sessions are asynchronous, so `compileOnnx` and `run`
- * return Promises. (The compile module of @cellgrad/graph has no backend hook, so this is a
- * separate entry point with the same shape as its `Executable`.)
+ * return Promises. `compile(g, { backend: 'onnxruntime' })` reaches it too (see backend.ts).
  */
 import { castGraph, checkDType, checkFeeds, optimize, type DType, type Feeds, type Graph, type Outputs } from '@cellgrad/graph';
 import { fromOrtTensor, openSession, toOrtTensor, type SessionOptions } from './session.js';

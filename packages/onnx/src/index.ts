@@ -11,3 +11,4 @@ export { openSession, toOrtTensor, fromOrtTensor, type SessionOptions } from './
 export { exportRecurrentOp, type RecurrentKind, type RecurrentSizes, type RecurrentExportOptions, type WeightValue } from './recurrent.js';
 export { reorderGates, LSTM_TORCH_TO_ONNX, GRU_TORCH_TO_ONNX } from './gate-order.js';
 export { onnx as onnxProto } from './proto.js';
+import './backend.js';

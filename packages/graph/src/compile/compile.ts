@@ -13,6 +13,7 @@ import { optimize } from '../passes/pipeline.js';
 import { jsBackend, type MatmulBackend } from './backend.js';
 import { wasmBackend, wasmSimdAvailable } from './matmul-wasm.js';
 import { buildExecutable, type Executable } from './executable.js';
+import { externalBackend, type AsyncExecutable, type ExternalBackends } from './external.js';
 
 /** Options of `compile`. */
 export interface CompileOptions {
@@ -27,6 +28,11 @@ export interface CompileOptions {
   readonly matmul?: 'auto' | 'js' | 'wasm';
   /** Run the optimisation pipeline (`optimize`) before planning (default true). */
   readonly optimize?: boolean;
+  /**
+   * Execution backend: `cellgrad` (the default, this compiled executor) or an external one
+   * registered by a package, e.g. `onnxruntime` from `@cellgrad/onnx` (its `run` is asynchronous).
+   */
+  readonly backend?: 'cellgrad' | keyof ExternalBackends;
   /** Debug mode: a run whose outputs hold NaN/±Infinity throws a NonFiniteError naming the first culprit node of `g`. */
   readonly checkFinite?: boolean;
 }
@@ -41,8 +47,13 @@ const BACKENDS: Readonly<Record<string, MatmulBackend>> = { js: jsBackend, wasm:
  * const exe = compile(g, { dtype: 'float32' });
  * const { loss } = exe.run(feeds);
  */
-export function compile(g: Graph, options: CompileOptions = {}): Executable {
+export function compile(g: Graph, options: CompileOptions & { readonly backend: keyof ExternalBackends }): AsyncExecutable;
+export function compile(g: Graph, options?: CompileOptions & { readonly backend?: 'cellgrad' }): Executable;
+export function compile(g: Graph, options: CompileOptions = {}): Executable | AsyncExecutable {
   const dtype = checkDType(options.dtype ?? 'float32', 'compile');
+  if (options.backend !== undefined && options.backend !== 'cellgrad') {
+    return externalBackend(options.backend).compile(castGraph(g, dtype), dtype, options as Readonly<Record<string, unknown>>);
+  }
   const threads = options.threads ?? 1;
   if (threads !== 1) fail('usage', `compile: threads must be 1 (the executor is single-threaded), got ${JSON.stringify(threads)}`);
   const requested = options.matmul ?? 'auto';

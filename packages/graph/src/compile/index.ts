@@ -2,3 +2,4 @@
 export { compile, type CompileOptions } from './compile.js';
 export type { Executable, PlanStats } from './executable.js';
 export type { View } from './views.js';
+export { registerBackend, type AsyncExecutable, type ExternalBackend, type ExternalBackends } from './external.js';

@@ -13,7 +13,7 @@
  *    flow before and after, and say honestly which expectations held;
  * 7. write everything measured to demo-output/results.json (and an HTML report beside it).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -92,19 +92,21 @@ for (const [name, cell] of Object.entries(builtinCells)) {
   say(`  ${name.padEnd(9)} ${r.passed ? 'pass' : 'FAIL'}  worst rel err ${Math.max(...r.orders[0]!.inputs.map((i) => i.maxRelError)).toExponential(2)}  (${r.evaluations} evaluations)`);
 }
 
-const refDir = path.resolve(root, '../shared/reference');
+// The independent originals beside the repository when present, else the repository's copy of them.
+const sharedDir = path.resolve(root, '../shared/reference');
+const refDir = existsSync(sharedDir) ? sharedDir : path.join(root, 'test/fixtures/reference');
 const references: { file: string; passed: boolean; worst: number }[] = [];
 if (existsSync(refDir)) say(`\nagainst PyTorch's reference vectors (${refDir}):`);
 else say(`\nPyTorch's reference vectors: skipped (no folder ${refDir})`);
-for (const file of existsSync(refDir) ? ['rnn_tanh.json', 'lstm.json', 'gru.json'] : []) {
+for (const file of existsSync(refDir) ? readdirSync(refDir).filter((f) => f.endsWith('.json')).sort() : []) {
   try {
     const reports = checkReferenceFile(path.join(refDir, file), { tolerance: 1e-9 });
     const worst = Math.max(...reports.flatMap((r) => r.comparisons.map((c) => c.maxRelError)));
     references.push({ file, passed: reports.every((r) => r.passed), worst });
-    say(`  ${file.padEnd(14)} ${reports.every((r) => r.passed) ? 'pass' : 'FAIL'}  max relative error ${worst.toExponential(2)}`);
+    say(`  ${file.padEnd(21)} ${reports.every((r) => r.passed) ? 'pass' : 'FAIL'}  max relative error ${worst.toExponential(2)}`);
   } catch (e) {
     references.push({ file, passed: false, worst: NaN });
-    say(`  ${file.padEnd(14)} FAIL: ${(e as Error).message}`);
+    say(`  ${file.padEnd(21)} FAIL: ${(e as Error).message}`);
   }
 }
 

@@ -7,8 +7,12 @@ import { expect } from 'vitest';
 /** The repository root (this file is test/cells/helpers.ts). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** ../shared/reference beside the repository (the same layout in CI). */
-export const referenceDir = path.resolve(repoRoot, '../shared/reference');
+/**
+ * The PyTorch reference vectors: a copy of ../shared/reference kept in the repository, so the tests
+ * run on a machine that has only the clone (test/fixtures/reference.test.ts keeps it equal to the
+ * shared folder wherever that exists).
+ */
+export const referenceDir = path.resolve(repoRoot, 'test/fixtures/reference');
 
 /** max|a − b| / max(max|b|, 1e-300). */
 export function relDiff(a: NDArray, b: NDArray): number {

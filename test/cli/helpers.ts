@@ -12,8 +12,12 @@ import { fileURLToPath } from 'node:url';
 /** The repository root. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The shared reference vectors, beside the repository. */
-export const referenceDir = path.resolve(repoRoot, '../shared/reference');
+/**
+ * The PyTorch reference vectors: a copy of ../shared/reference kept in the repository, so the tests
+ * run on a machine that has only the clone (test/fixtures/reference.test.ts keeps it equal to the
+ * shared folder wherever that exists).
+ */
+export const referenceDir = path.resolve(repoRoot, 'test/fixtures/reference');
 
 /** What a run of the command produced. */
 export interface CliRun {

@@ -17,9 +17,10 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  builtinCells, cellFeeds, checkReferenceFile, defineCell, extendGraph, formatGradcheck, grad, gradcheck,
-  getBuiltinCell, interpret, irnn, linear, print, unroll, writeReport, type Graph,
+  builtinCells, cellFeeds, checkReferenceFile, extendGraph, formatGradcheck, grad, gradcheck,
+  getBuiltinCell, interpret, irnn, print, unroll, writeReport, type Graph,
 } from 'cellgrad';
+import mgu from './cells/minimal-gated-unit.js';
 import { runContestant, type CellResult, type Contestant, type RaceSettings } from './demo/adding-race.js';
 import { expectations, table } from './demo/summary.js';
 
@@ -28,27 +29,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'demo-output');
 const say = (s = '') => console.log(s);
 
-// 1. A new cell in fifteen lines: the minimal gated unit (Zhou et al. 2016).
-const mgu = defineCell({
-  name: 'mgu',
-  params: ({ input: I, hidden: H }) => ({ W: [2 * H, I], U: [2 * H, H], b: [2 * H] }),
-  state: ({ hidden: H }) => ({ h: [H] }),
-  step: ({ x, h }, { W, U, b }) => {
-    const [Wf, Wn] = W!.split(2, 0);
-    const [Uf, Un] = U!.split(2, 0);
-    const [bf, bn] = b!.split(2);
-    const f = linear(x, Wf!, bf).add(linear(h!, Uf!)).sigmoid();
-    const n = linear(x, Wn!, bn).add(linear(f.mul(h!), Un!)).tanh();
-    return { h: f.oneMinus().mul(h!).add(f.mul(n)) };
-  },
-});
+// 1. A new cell in fifteen lines, the minimal gated unit (Zhou et al. 2016): see examples/cells/minimal-gated-unit.ts.
 
 /** The cell unrolled, with loss = mean(out²) added as an output. */
 function withLoss(g: Graph): Graph {
   return extendGraph(g, ({ outputs }) => ({ ...outputs, loss: outputs.out!.square().mean() }));
 }
 
-say('== 1. a new cell: the minimal gated unit, declared in fifteen lines');
+say('== 1. a new cell: the minimal gated unit, declared in fifteen lines (examples/cells/minimal-gated-unit.ts)');
 const sizes = { input: 3, hidden: 4, batch: 2, steps: 6 };
 const oneStep = unroll(mgu, { ...sizes, steps: 1, dtype: 'float64' });
 say(print(oneStep));

@@ -197,6 +197,17 @@ describe('op VJPs from the registry', () => {
     expect(differentiable.filter((op) => !op.vjp).map((op) => op.name)).toEqual([]);
   });
 
+  /** The case's graph and feeds (a case whose feeds cannot be drawn is discarded), and its gradient graph's outputs. */
+  const differentiateCase = (op: OpDef, c: OpCase, seed: number) => {
+    const rng = new Rng(seed);
+    const g = caseGraph(op, c, rng);
+    const feeds = caseFeeds(g, op, c, rng);
+    fc.pre(feeds !== undefined);
+    const dg = grad(g);
+    verify(dg);
+    return { g, feeds: feeds!, out: interpret(dg, feeds!) };
+  };
+
   it.each(sources.map((op) => [op.name]))('source op %s has arity 0 and is skipped', (name) => {
     expect(ops.find((o) => o.name === name)!.arity).toBe(0);
   });
@@ -207,14 +218,8 @@ describe('op VJPs from the registry', () => {
     let checked = 0;
     fc.assert(
       fc.property(gen!(op), rngSeed(), (c, seed) => {
-        const rng = new Rng(seed);
-        const g = caseGraph(op, c, rng);
-        const feeds = caseFeeds(g, op, c, rng);
-        fc.pre(feeds !== undefined);
-        const dg = grad(g);
-        verify(dg);
-        const analytic = interpret(dg, feeds!);
-        const numeric = numericalGradient(g, feeds!);
+        const { g, feeds, out: analytic } = differentiateCase(op, c, seed);
+        const numeric = numericalGradient(g, feeds);
         assertGradientsClose(analytic, numeric, { context: `${name} ${JSON.stringify(c.attrs)} on ${c.shapes.map((s) => `[${s}]`).join(', ')}\n${print(g)}` });
         checked++;
       }),
@@ -227,18 +232,12 @@ describe('op VJPs from the registry', () => {
     const spec = SURROGATES[name]!;
     fc.assert(
       fc.property(spec.cases(op), rngSeed(), (c, seed) => {
-        const rng = new Rng(seed);
-        const g = caseGraph(op, c, rng);
-        const feeds = caseFeeds(g, op, c, rng);
-        fc.pre(feeds !== undefined);
-        const dg = grad(g);
-        verify(dg);
-        const out = interpret(dg, feeds!);
+        const { g, feeds, out } = differentiateCase(op, c, seed);
         // loss = sum(op(x) ⊙ R): the cotangent reaching op is R (the constant in the graph).
         const sumNode = g.nodes[g.outputs[0]!.id]!;
         const mulNode = g.nodes[sumNode.inputs[0]!]!;
         const r = g.nodes[mulNode.inputs[1]!]!.attrs.data as number[];
-        const x = feeds!.x0!.data;
+        const x = feeds.x0!.data;
         const dx = out['grad:x0']!.data;
         for (let i = 0; i < x.length; i++) expect(dx[i]!).toBeCloseTo(spec.dx(x[i]!, r[i]!, c.attrs), 12);
       }),
@@ -251,14 +250,8 @@ describe('op VJPs from the registry', () => {
     expect(gen, `no case generator for op '${name}'`).toBeDefined();
     fc.assert(
       fc.property(gen!(op), rngSeed(), (c, seed) => {
-        const rng = new Rng(seed);
-        const g = caseGraph(op, c, rng);
-        const feeds = caseFeeds(g, op, c, rng);
-        fc.pre(feeds !== undefined);
-        const dg = grad(g);
-        verify(dg);
-        const out = interpret(dg, feeds!);
-        const numeric = numericalGradient(g, feeds!);
+        const { g, feeds, out } = differentiateCase(op, c, seed);
+        const numeric = numericalGradient(g, feeds);
         c.shapes.forEach((s, i) => {
           const a = out[`grad:x${i}`]!;
           expect(a.shape).toEqual(s);

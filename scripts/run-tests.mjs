@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs the whole test suite (vitest), then prints the closing line "N passed, N failed" that CI
-// reads. Extra arguments pass through to vitest (e.g. a file filter).
+// Type-checks every package and the tests (strict TypeScript), runs the whole test suite (vitest),
+// then prints the closing line "N passed, N failed" that CI reads. Extra arguments pass through to
+// vitest (e.g. a file filter).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,10 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const results = path.join(root, 'test-results.json');
 rmSync(results, { force: true });
+// Strict type check first: a type error counts as one failure (vitest itself does not type-check).
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const typecheck = spawnSync(process.execPath, [tsc, '-b', 'packages/graph', 'packages/autodiff', 'packages/cells', 'packages/viz', 'packages/onnx', 'packages/cli', 'test'], { cwd: root, stdio: 'inherit' });
+console.log(typecheck.status === 0 ? 'type check: passed' : 'type check: FAILED (see above)');
 const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const run = spawnSync(
   process.execPath,
@@ -24,5 +29,6 @@ if (existsSync(results)) {
 } else {
   failed = 1;
 }
+if (typecheck.status !== 0) failed += 1;
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(run.status === 0 && failed === 0 ? 0 : 1);

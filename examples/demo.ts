@@ -166,6 +166,13 @@ const reportData = {
   lossCurves: results.report.lossCurves,
   flow: results.report.flow,
   gradcheck: [{ cell: 'mgu', report: check }],
+  // The new cell as graphs: one step, unrolled over 4 steps (one cluster per step, recurrent edges
+  // drawn as such), and its gradient graph (backward nodes marked).
+  graphs: [
+    { title: 'mgu: one step', graph: unroll(mgu, { ...sizes, steps: 1 }) },
+    { title: 'mgu: unrolled over 4 steps', graph: unroll(mgu, { ...sizes, steps: 4 }) },
+    { title: 'mgu: gradient of mean(out²), 3 steps', graph: grad(withLoss(unroll(mgu, { ...sizes, steps: 3 })), { of: 'loss' }) },
+  ],
 };
 writeFileSync(path.join(outDir, 'report-data.json'), JSON.stringify(reportData));
 try {

@@ -92,4 +92,14 @@ describe('fusion and memory planning on an LSTM', () => {
     const got = exe.run(feeds);
     for (const k of Object.keys(want)) expect(Array.from(got[k]!.data)).toEqual(Array.from(want[k]!.data));
   });
+
+  it('keeps outputs named like Object.prototype members (e.g. "__proto__")', () => {
+    const g = buildGraph((b) => {
+      const x = b.input('x', [2]);
+      return { ['__proto__']: x.mul(2), toString: x.add(1) };
+    }, { dtype: 'float64' });
+    const got = compile(g, { dtype: 'float64' }).run({ x: [1, 2] });
+    expect(Object.keys(got)).toEqual(['__proto__', 'toString']);
+    expect(Array.from(Object.getOwnPropertyDescriptor(got, '__proto__')!.value.data as Float64Array)).toEqual([2, 4]);
+  });
 });

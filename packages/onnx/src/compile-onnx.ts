@@ -61,7 +61,9 @@ export async function compileOnnx(g: Graph, options: CompileOnnxOptions = {}): P
       const ortFeeds = Object.fromEntries(graph.inputs.map((p, i) => [p.name, toOrtTensor(values[i]!, dtype)]));
       const result = await session.run(ortFeeds, outputNames);
       const outputs: Outputs = {};
-      for (const name of outputNames) outputs[name] = fromOrtTensor(result[name]!, name);
+      for (const name of outputNames) {
+        Object.defineProperty(outputs, name, { value: fromOrtTensor(result[name]!, name), enumerable: true, writable: true, configurable: true });
+      }
       return outputs;
     },
     release: () => session.release(),

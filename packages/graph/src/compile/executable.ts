@@ -138,7 +138,9 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend):
   g.outputs.forEach((p, k) => {
     const v = fusion.outputViews[k]!;
     const off = offsets[v.base]! + v.offset;
-    outputs[p.name] = { shape: g.nodes[p.id]!.shape, data: arena.subarray(off, off + sizeOf(v.shape)) } satisfies NDArray;
+    const value = { shape: g.nodes[p.id]!.shape, data: arena.subarray(off, off + sizeOf(v.shape)) } satisfies NDArray;
+    // defineProperty: an output may be named like an Object.prototype member (e.g. "__proto__").
+    Object.defineProperty(outputs, p.name, { value, enumerable: true, writable: true, configurable: true });
   });
   const bytes = dtype === 'float64' ? 8 : 4;
   const views = g.nodes.filter((n) => fusion.views[n.id]!.base !== n.id).length;

@@ -5,21 +5,9 @@ import { grad } from '@cellgrad/autodiff';
 import { CellgradError, extendGraph, interpret, linear, type NDArray } from '@cellgrad/graph';
 import { cellFeeds, defineCell, isCell, unroll, type CellDef } from '@cellgrad/cells';
 import { thrown } from './helpers.js';
+import mgu from '../../examples/cells/minimal-gated-unit.js';
 
-// A minimal gated unit (Zhou et al. 2016): one forget gate, f also resets the candidate's input.
-const mgu = defineCell({
-  name: 'mgu',
-  params: ({ input: I, hidden: H }) => ({ W: [2 * H, I], U: [2 * H, H], b: [2 * H] }),
-  state: ({ hidden: H }) => ({ h: [H] }),
-  step: ({ x, h }, { W, U, b }) => {
-    const [Wf, Wn] = W.split(2, 0);
-    const [Uf, Un] = U.split(2, 0);
-    const [bf, bn] = b.split(2);
-    const f = linear(x, Wf!, bf).add(linear(h, Uf!)).sigmoid();
-    const n = linear(x, Wn!, bn).add(linear(h.mul(f), Un!)).tanh();
-    return { h: f.oneMinus().mul(h).add(f.mul(n)) };
-  },
-});
+// The minimal gated unit of examples/cells (a researcher's cell file, fifteen lines, importing 'cellgrad').
 
 const opts = { input: 3, hidden: 4, batch: 2, steps: 4, dtype: 'float64' as const };
 

@@ -47,7 +47,8 @@ describe('matrix products', () => {
   });
 
   it('large products cross the cache blocks (k > 256, n > 256) and still agree', () => {
-    for (const [m, k, n, ta] of [[13, 300, 270, false], [9, 520, 264, true]] as const) {
+    // The last three pack B block by block on the fly (≥ 64 rows, or B's rows ≥ 1024 apart).
+    for (const [m, k, n, ta] of [[13, 300, 270, false], [9, 520, 264, true], [70, 300, 270, false], [66, 257, 523, true], [5, 40, 1030, false]] as const) {
       const shapes = { a: ta ? [k, m] : [m, k], b: [k, n] };
       const g = buildGraph((bld) => {
         const a = bld.input('a', shapes.a);

@@ -1,7 +1,8 @@
 /**
  * The WebAssembly SIMD exp/sigmoid/tanh of float32 plans: on a grid of arguments from tiny to huge
  * (and ±0, ±∞, NaN), each result is within 1e-6 relative (or 1e-30 absolute, for underflow) of the
- * exact function rounded to float32; slices with a row stride are read in place.
+ * exact function rounded to float32; slices with a row stride are read in place. Both forms are
+ * checked: the vector steps (SIMD loops off) and the same math inlined in generated SIMD loops.
  */
 import { describe, expect, it } from 'vitest';
 import { buildGraph, compile, ndarray } from '@cellgrad/graph';
@@ -25,14 +26,18 @@ describe('vectorised exp, sigmoid, tanh (wasm SIMD, float32)', () => {
     const left = x.slice(1, 0, 4);
     return { exp: x.exp(), sigmoid: x.sigmoid(), tanh: x.tanh(), leftTanh: left.tanh() };
   }, { dtype: 'float32' });
-  const exe = compile(g, { dtype: 'float32', optimize: false });
+  const vector = compile(g, { dtype: 'float32', optimize: false, simdLoops: false });
+  const inlined = compile(g, { dtype: 'float32', optimize: false });
 
-  it('runs as vector steps', () => {
-    expect(exe.stats.vectorSteps).toBe(4);
-    expect(exe.stats.copies).toBe(0);
+  it('runs as vector steps, or inlined in SIMD loops', () => {
+    expect(vector.stats.vectorSteps).toBe(4);
+    expect(vector.stats.copies).toBe(0);
+    expect(inlined.stats.vectorSteps).toBe(0);
+    expect(inlined.stats.simdLoops).toBe(inlined.stats.fusedGroups);
+    expect(inlined.stats.simdLoops).toBeGreaterThan(0);
   });
 
-  it('is accurate on the whole range', () => {
+  it.each([['vector steps', vector], ['SIMD loops', inlined]] as const)('is accurate on the whole range (%s)', (_, exe) => {
     const out = exe.run({ x: ndarray(xs, [rows, 8], 'float32') });
     const x32 = Float32Array.from(xs);
     for (const name of ['exp', 'sigmoid', 'tanh'] as const) {

@@ -11,9 +11,18 @@ export type UnaryKernel = (dst: number, src: number, rows: number, cols: number,
 
 /** A backend: an arena of `size` elements of `dtype`, a matmul kernel bound to it, maybe vector ops. */
 export interface MatmulBackend {
-  create(dtype: DType, size: number): { arena: TypedArray; kernel: MatmulKernel; name: string; unary?: Readonly<Record<string, UnaryKernel>> };
+  create(dtype: DType, size: number): {
+    arena: TypedArray;
+    kernel: MatmulKernel;
+    name: string;
+    unary?: Readonly<Record<string, UnaryKernel>>;
+    /** Instantiate a WebAssembly module that imports `env.mem`, on the arena's memory. */
+    instantiate?: (bytes: Uint8Array) => Readonly<Record<string, unknown>>;
+  };
   /** True when the kernel reads right operands packed in 8-column panels (`MatmulArgs.packedB`). */
   readonly packs?: boolean;
+  /** True when fused loops run as generated WebAssembly SIMD (`create(...).instantiate`). */
+  readonly simdLoops?: boolean;
   /** The unary ops `create(...).unary` provides (run as their own steps, not fused). */
   readonly vectorOps?: ReadonlySet<string>;
 }

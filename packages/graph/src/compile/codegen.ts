@@ -34,13 +34,13 @@ export interface CodegenContext {
   readonly constantValue: (id: number) => number | undefined;
 }
 
-interface Access {
+export interface Access {
   readonly base: number;
   readonly strides: readonly number[];
 }
 
 /** Merge axes that every access walks contiguously; drop axes of size 1. */
-function collapse(shape: Shape, accesses: Access[]): { shape: number[]; accesses: Access[] } {
+export function collapse(shape: Shape, accesses: Access[]): { shape: number[]; accesses: Access[] } {
   const keep = shape.map((d, i) => i).filter((i) => shape[i] !== 1);
   const dims: number[] = [];
   const strides: number[][] = accesses.map(() => []);

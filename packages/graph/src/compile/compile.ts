@@ -26,6 +26,11 @@ export interface CompileOptions {
    * `auto` (the default: wasm for float32 when the engine runs WebAssembly SIMD, else js).
    */
   readonly matmul?: 'auto' | 'js' | 'wasm';
+  /**
+   * Run fused elementwise loops, copies and concatenations as generated WebAssembly SIMD (default
+   * true with the wasm kernel); false keeps them as generated JavaScript (for comparison).
+   */
+  readonly simdLoops?: boolean;
   /** Run the optimisation pipeline (`optimize`) before planning (default true). */
   readonly optimize?: boolean;
   /**
@@ -64,13 +69,14 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable | As
   const matmul = requested !== 'auto' ? requested : dtype === 'float32' && wasmSimdAvailable() ? 'wasm' : 'js';
   const backend = BACKENDS[matmul]!;
   const optimized = options.optimize ?? true;
-  const key = `${dtype}|${matmul}|${optimized}`;
+  const simdLoops = (options.simdLoops ?? true) && backend.simdLoops === true;
+  const key = `${dtype}|${matmul}|${optimized}|${simdLoops}`;
   let byKey = cache.get(g);
   if (!byKey) cache.set(g, (byKey = new Map()));
   let exe = byKey.get(key);
   if (!exe) {
     const cast = castGraph(g, dtype);
-    exe = buildExecutable(optimized ? optimize(cast) : cast, dtype, backend);
+    exe = buildExecutable(optimized ? optimize(cast) : cast, dtype, backend, { simdLoops });
     byKey.set(key, exe);
   }
   return options.checkFinite ? checkedExecutable(exe, g) : exe;

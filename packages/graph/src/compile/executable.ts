@@ -17,6 +17,8 @@ import { generateJoin, generateReduce, generateStep, type CodegenContext, type S
 import { fallbackStep, matmulStep } from './kernels.js';
 import { packOperand, planPacking, type PackedOperand } from './pack.js';
 import { rows2d } from './views.js';
+import { simdConcat, simdLoop, type SimdLoop } from './simd-loops.js';
+import { SimdSteps } from './simd-steps.js';
 import type { MatmulBackend } from './backend.js';
 
 /** What a compiled plan holds, for reports and the benchmark. */
@@ -25,6 +27,8 @@ export interface PlanStats {
   readonly steps: number;
   /** Generated fused loops, and the graph nodes they compute. */
   readonly fusedGroups: number;
+  /** Fused loops, copies and concatenation parts run as generated WebAssembly SIMD (float32). */
+  readonly simdLoops: number;
   readonly fusedNodes: number;
   /** Layout ops read in place through strided views (no step). */
   readonly views: number;
@@ -74,11 +78,14 @@ function constantValue(g: Graph, id: number): number | undefined {
 }
 
 /** Build the executable of `g` (already cast to `dtype`) with the given matmul backend. */
-export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend): Executable {
-  const fusion = fuseElementwise(g, backend.vectorOps ? { vectorOps: backend.vectorOps } : {});
+export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, options: { readonly simdLoops?: boolean } = {}): Executable {
+  const simd = options.simdLoops === true && backend.simdLoops === true;
+  // With SIMD loops, exp/sigmoid/tanh fuse into the loops instead of running as vector steps.
+  const fusion = fuseElementwise(g, backend.vectorOps && !simd ? { vectorOps: backend.vectorOps } : {});
   const plan = planMemory(g, fusion);
   const packing = backend.packs ? planPacking(g, fusion, plan.size) : { packs: [], byNode: new Map<number, PackedOperand>(), size: 0 };
-  const { arena, kernel, name, unary } = backend.create(dtype, plan.size + packing.size);
+  const { arena, kernel, name, unary, instantiate } = backend.create(dtype, plan.size + packing.size);
+  const simdSteps = simd && instantiate ? new SimdSteps() : undefined;
   const offsets = plan.offsets;
   const ctx: CodegenContext = { graph: g, fusion, offsets, dtype, constantValue: (id) => constantValue(g, id) };
   const alias = (id: number): TypedArray => arena.subarray(offsets[id]!, offsets[id]! + sizeOf(g.nodes[id]!.shape));
@@ -91,8 +98,19 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend):
   const fns: StepFn[] = [];
   let runs = 0;
   let fusedGroups = 0, fusedNodes = 0, copies = 0, matmuls = 0, reductions = 0, fallbacks = 0, vectorSteps = 0;
+  let parts: SimdLoop[] | undefined;
   for (const step of fusion.steps) {
     if (step.kind === 'fused' || step.kind === 'copy') {
+      const loop = simdSteps && simdLoop(ctx, step);
+      if (loop) {
+        fns.push(simdSteps.add(loop, fns.length));
+        if (step.kind === 'copy') copies++;
+        else {
+          fusedGroups++;
+          fusedNodes += step.members.length;
+        }
+        continue;
+      }
       const { fn, source } = generateStep(ctx, step, arena);
       fns.push(fn);
       sources.push(source);
@@ -122,6 +140,9 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend):
       const { rows, cols, rowStride } = block;
       fns.push(() => vector(dst, src, rows, cols, rowStride, cols));
       vectorSteps++;
+    } else if (simdSteps && node.op === 'concat' && (parts = simdConcat(ctx, node.id))) {
+      for (const loop of parts) fns.push(simdSteps.add(loop, fns.length));
+      reductions++;
     } else if (REDUCTIONS.has(node.op) || node.op === 'concat' || node.op === 'pad') {
       const { fn, source } = REDUCTIONS.has(node.op) ? generateReduce(ctx, step.id, arena) : generateJoin(ctx, step.id, arena);
       fns.push(fn);
@@ -133,6 +154,10 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend):
     }
   }
 
+  if (simdSteps) {
+    simdSteps.link(fns, instantiate!);
+    sources.push(simdSteps.source());
+  }
   const inputs = g.inputs.map((p) => offsets[p.id]!);
   const outputs: Outputs = {};
   g.outputs.forEach((p, k) => {
@@ -145,7 +170,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend):
   const bytes = dtype === 'float64' ? 8 : 4;
   const views = g.nodes.filter((n) => fusion.views[n.id]!.base !== n.id).length;
   const stats: PlanStats = {
-    steps: fns.length, fusedGroups, fusedNodes, views, copies, matmuls, reductions, vectorSteps, fallbacks,
+    steps: fns.length, fusedGroups, simdLoops: simdSteps?.count ?? 0, fusedNodes, views, copies, matmuls, reductions, vectorSteps, fallbacks,
     inPlace: plan.inPlace, packed: packing.packs.length, arenaBytes: (plan.size + packing.size) * bytes, unplannedBytes: plan.unplannedSize * bytes, matmulKernel: name,
   };
   return {

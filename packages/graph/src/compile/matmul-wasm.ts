@@ -215,8 +215,10 @@ export const wasmBackend: MatmulBackend = {
       if (n8 < p.n || p.k === 0) matmulJs(arena, p, 0, n8 > 0 && p.k > 0 ? n8 : 0);
       if (m4 < p.m) matmulJs(arena, p, m4, 0);
     };
-    return { arena, kernel, name: 'wasm-simd-4x8', unary };
+    const instantiate = (bytes: Uint8Array) => new wasmApi!.Instance(new wasmApi!.Module(bytes), { env: { mem } }).exports;
+    return { arena, kernel, name: 'wasm-simd-4x8', unary, instantiate };
   },
   vectorOps: VECTOR_OPS,
+  simdLoops: true,
   packs: true,
 };

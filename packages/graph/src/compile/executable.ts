@@ -5,6 +5,7 @@
  * it allocates nothing but what `checkFeeds` needs to convert nested-array feeds.
  */
 import type { DType, TypedArray } from '../ir/dtype.js';
+import { fail } from '../ir/errors.js';
 import type { Graph } from '../ir/node.js';
 import { sizeOf } from '../ir/shape.js';
 import { getOp } from '../ops/registry.js';
@@ -65,6 +66,26 @@ export interface Executable {
   run(feeds: Feeds): Outputs;
   /** The generated source of every fused loop, for inspection. */
   source(): string;
+  /**
+   * Where the time goes: one warm-up run, then `runs` runs (default 10) timing every step (the
+   * inputs are fed once per run, as `run` does). Steps are grouped by what they are (e.g.
+   * `matmul 16×64 · 64×256`, `fused loop 16×256, 14 ops (wasm simd)`), most expensive first.
+   * The outputs afterwards are those of the last run.
+   * @example
+   * for (const e of exe.profile(feeds).slice(0, 5)) console.log(e.label, e.msPerRun.toFixed(3), e.share);
+   */
+  profile(feeds: Feeds, runs?: number): ProfileEntry[];
+}
+
+/** One line of a profile: the steps of one kind and shape, and the time they take per run. */
+export interface ProfileEntry {
+  readonly label: string;
+  /** Steps in the plan with this label. */
+  readonly steps: number;
+  /** Their total milliseconds per run. */
+  readonly msPerRun: number;
+  /** Their fraction of the timed total (0..1). */
+  readonly share: number;
 }
 
 const REDUCTIONS = new Set(['sum', 'mean', 'max']);
@@ -96,6 +117,12 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
   }
   const sources: string[] = [];
   const fns: StepFn[] = [];
+  /** What each step is, for `profile`. */
+  const labels: string[] = [];
+  const dims = (shape: readonly number[]) => (shape.length === 0 ? 'scalar' : shape.join('×'));
+  const label = (text: string) => {
+    while (labels.length < fns.length) labels.push(text);
+  };
   let runs = 0;
   let fusedGroups = 0, fusedNodes = 0, copies = 0, matmuls = 0, reductions = 0, fallbacks = 0, vectorSteps = 0;
   let parts: SimdLoop[] | undefined;
@@ -104,6 +131,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
       const loop = simdSteps && simdLoop(ctx, step);
       if (loop) {
         fns.push(simdSteps.add(loop, fns.length));
+        label(step.kind === 'copy' ? `copy ${dims(g.nodes[step.id]!.shape)} (wasm simd)` : `fused loop ${dims(step.shape)}, ${step.members.length} ops (wasm simd)`);
         if (step.kind === 'copy') copies++;
         else {
           fusedGroups++;
@@ -113,6 +141,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
       }
       const { fn, source } = generateStep(ctx, step, arena);
       fns.push(fn);
+      label(step.kind === 'copy' ? `copy ${dims(g.nodes[step.id]!.shape)} (js)` : `fused loop ${dims(step.shape)}, ${step.members.length} ops (js)`);
       sources.push(source);
       if (step.kind === 'copy') copies++;
       else {
@@ -124,6 +153,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
     const node = g.nodes[step.id]!;
     const views = fusion.inputViews[step.id]!;
     const vector = unary?.[node.op];
+    const ins = node.inputs.map((i) => dims(g.nodes[i]!.shape));
     const block = vector && views.length === 1 ? rows2d(views[0]!) : undefined;
     if (node.op === 'matmul') {
       const pack = packing.byNode.get(node.id);
@@ -133,23 +163,28 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
         pack.packedIn = runs;
       });
       fns.push(matmulStep(node, views, offsets, kernel, pack && ensure ? { offset: pack.offset, ensure } : undefined));
+      label(`matmul ${ins.join(' · ')}`);
       matmuls++;
     } else if (vector && block) {
       const src = offsets[views[0]!.base]! + views[0]!.offset;
       const dst = offsets[node.id]!;
       const { rows, cols, rowStride } = block;
       fns.push(() => vector(dst, src, rows, cols, rowStride, cols));
+      label(`${node.op} ${dims(node.shape)} (vector)`);
       vectorSteps++;
     } else if (simdSteps && node.op === 'concat' && (parts = simdConcat(ctx, node.id))) {
       for (const loop of parts) fns.push(simdSteps.add(loop, fns.length));
+      label(`concat → ${dims(node.shape)} (wasm simd)`);
       reductions++;
     } else if (REDUCTIONS.has(node.op) || node.op === 'concat' || node.op === 'pad') {
       const { fn, source } = REDUCTIONS.has(node.op) ? generateReduce(ctx, step.id, arena) : generateJoin(ctx, step.id, arena);
       fns.push(fn);
+      label(`${node.op} ${ins.join(', ')} → ${dims(node.shape)}`);
       sources.push(source);
       reductions++;
     } else {
       fns.push(fallbackStep(node, views, offsets, arena));
+      label(`${node.op} ${dims(node.shape)} (reference kernel)`);
       fallbacks++;
     }
   }
@@ -173,17 +208,49 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
     steps: fns.length, fusedGroups, simdLoops: simdSteps?.count ?? 0, fusedNodes, views, copies, matmuls, reductions, vectorSteps, fallbacks,
     inPlace: plan.inPlace, packed: packing.packs.length, arenaBytes: (plan.size + packing.size) * bytes, unplannedBytes: plan.unplannedSize * bytes, matmulKernel: name,
   };
+  const feed = (feeds: Feeds) => {
+    const fed = checkFeeds(g, feeds);
+    for (let i = 0; i < fed.length; i++) arena.set(fed[i]!.data, inputs[i]!);
+    runs++;
+  };
   return {
     graph: g,
     dtype,
     stats,
     run(feeds: Feeds): Outputs {
-      const fed = checkFeeds(g, feeds);
-      for (let i = 0; i < fed.length; i++) arena.set(fed[i]!.data, inputs[i]!);
-      runs++;
+      feed(feeds);
       for (let i = 0; i < fns.length; i++) fns[i]!();
       return outputs;
     },
     source: () => sources.join('\n\n'),
+    profile(feeds: Feeds, runs = 10): ProfileEntry[] {
+      if (!Number.isInteger(runs) || runs < 1) fail('usage', `profile: runs must be a positive integer, got ${JSON.stringify(runs)}`);
+      this.run(feeds);
+      const times = new Float64Array(fns.length);
+      for (let r = 0; r < runs; r++) {
+        feed(feeds);
+        for (let i = 0; i < fns.length; i++) {
+          const t = performance.now();
+          fns[i]!();
+          times[i] += performance.now() - t;
+        }
+      }
+      return summarize(labels, times, runs);
+    },
   };
+}
+
+/** Group per-step times by label: steps, ms per run, share of the total; most expensive first. */
+function summarize(labels: readonly string[], times: Float64Array, runs: number): ProfileEntry[] {
+  const byLabel = new Map<string, { steps: number; ms: number }>();
+  let total = 0;
+  labels.forEach((l, i) => {
+    const e = byLabel.get(l) ?? { steps: 0, ms: 0 };
+    e.steps++;
+    e.ms += times[i]!;
+    total += times[i]!;
+    byLabel.set(l, e);
+  });
+  return [...byLabel].map(([label, e]) => ({ label, steps: e.steps, msPerRun: e.ms / runs, share: total > 0 ? e.ms / total : 0 }))
+    .sort((a, b) => b.msPerRun - a.msPerRun);
 }

@@ -28,6 +28,7 @@ export function checkedExecutable(exe: Executable, source?: Graph): Executable {
     dtype: exe.dtype,
     stats: exe.stats,
     source: () => exe.source(),
+    profile: (feeds, runs) => exe.profile(feeds, runs),
     run(feeds: Feeds): Outputs {
       const out = exe.run(feeds);
       const bad = g.outputs.find((p) => firstNonFinite(out[p.name]!) >= 0);

@@ -109,7 +109,7 @@ describe('WebAssembly SIMD loops', () => {
     const feeds = feedsOf(g, 3);
     const exe = compile(g, { dtype: 'float32' });
     expect(exe.stats.simdLoops).toBeGreaterThan(12);
-    const functions = new Set(exe.source().match(/^\/\/ wasm simd loop\d+/gm));
+    const functions = new Set(exe.source().match(/^\/\/ wasm simd loop f\d+/gm));
     expect(functions.size).toBeLessThan(exe.stats.simdLoops / 3);
     expect(relativeError(exe.run(feeds), interpret(g, feeds, { dtype: 'float32' }))).toBeLessThanOrEqual(1e-5);
   });

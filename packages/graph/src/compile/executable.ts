@@ -19,7 +19,8 @@ import { fallbackStep, matmulStep } from './kernels.js';
 import { packOperand, planPacking, type PackedOperand } from './pack.js';
 import { rows2d } from './views.js';
 import { simdConcat, simdLoop, type SimdLoop } from './simd-loops.js';
-import { SimdSteps } from './simd-steps.js';
+import { SimdSteps, type SimdKernel } from './simd-steps.js';
+import { simdReduce } from './simd-reduce.js';
 import type { MatmulBackend } from './backend.js';
 
 /** What a compiled plan holds, for reports and the benchmark. */
@@ -126,6 +127,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
   let runs = 0;
   let fusedGroups = 0, fusedNodes = 0, copies = 0, matmuls = 0, reductions = 0, fallbacks = 0, vectorSteps = 0;
   let parts: SimdLoop[] | undefined;
+  let reduce: SimdKernel | undefined;
   for (const step of fusion.steps) {
     if (step.kind === 'fused' || step.kind === 'copy') {
       const loop = simdSteps && simdLoop(ctx, step);
@@ -175,6 +177,10 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
     } else if (simdSteps && node.op === 'concat' && (parts = simdConcat(ctx, node.id))) {
       for (const loop of parts) fns.push(simdSteps.add(loop, fns.length));
       label(`concat → ${dims(node.shape)} (wasm simd)`);
+      reductions++;
+    } else if (simdSteps && (reduce = simdReduce(g, fusion, offsets, node.id))) {
+      fns.push(simdSteps.add(reduce, fns.length));
+      label(`${node.op} ${ins.join(', ')} → ${dims(node.shape)} (wasm simd)`);
       reductions++;
     } else if (REDUCTIONS.has(node.op) || node.op === 'concat' || node.op === 'pad') {
       const { fn, source } = REDUCTIONS.has(node.op) ? generateReduce(ctx, step.id, arena) : generateJoin(ctx, step.id, arena);

@@ -17,6 +17,7 @@ import { collapse, type Access, type CodegenContext } from './codegen.js';
 import { expIns, sigmoidIns, tanhIns, type MathTemps } from './simd-math.js';
 import { I32, op, V128, vop, type Ins, type WasmFunction } from './wasm-asm.js';
 import { broadcastView, type View } from './views.js';
+import type { SimdKernel } from './simd-steps.js';
 
 /** An operand of a member: a loaded access, a constant, or an earlier member. */
 type Ref = { readonly load: number } | { readonly value: number } | { readonly member: number };
@@ -38,11 +39,8 @@ interface Program {
 }
 
 /** One qualifying step: its function's key and program, and its accesses' arena offsets. */
-export interface SimdLoop {
-  readonly key: string;
+export interface SimdLoop extends SimdKernel {
   readonly program: Program;
-  /** Arena offsets (elements) of the loads, then the stores. */
-  readonly offsets: readonly number[];
 }
 
 const BINARY: Readonly<Record<string, Ins>> = { add: vop.add, sub: vop.sub, mul: vop.mul, div: vop.div };
@@ -73,7 +71,14 @@ function finish(shape: Shape, accesses: Access[], loads: number, members: Member
   // A store must not be an inner broadcast (four lanes to one element).
   if (col.slice(loads).some((a) => a.strides[inner] === 0)) return undefined;
   const program: Program = { dims, strides: col.map((a) => a.strides), loads, members, stores };
-  return { key: JSON.stringify(program), program, offsets: col.map((a) => a.base) };
+  const loop: SimdLoop = {
+    key: `loop ${JSON.stringify(program)}`,
+    program,
+    offsets: col.map((a) => a.base),
+    build: (name) => simdFunction(name, program),
+    describe: (name) => describeSimdLoop(name, loop),
+  };
+  return loop;
 }
 
 /** The SIMD loop of a fused group or a copy step, or undefined when it does not qualify. */
@@ -234,5 +239,5 @@ export function describeSimdLoop(name: string, loop: SimdLoop): string {
   const ref = (r: Ref) => ('load' in r ? `in${r.load}` : 'member' in r ? `t${r.member}` : String(r.value));
   const lines = loop.program.members.map((m, j) => `  t${j} = ${m.op}(${m.args.map(ref).join(', ')})`);
   const stores = loop.program.stores.map((r, j) => `  out${j} = ${ref(r)}`);
-  return [`// wasm simd ${name} over [${loop.program.dims.join(', ')}], accesses at ${loop.offsets.join(', ')}`, ...lines, ...stores].join('\n');
+  return [`// wasm simd loop ${name} over [${loop.program.dims.join(', ')}], accesses at ${loop.offsets.join(', ')}`, ...lines, ...stores].join('\n');
 }

@@ -5,13 +5,24 @@
  */
 import { intLiteral } from './templates.js';
 import { assemble } from './wasm-asm.js';
-import { describeSimdLoop, simdFunction, type SimdLoop } from './simd-loops.js';
+import type { WasmFunction } from './wasm-asm.js';
 import type { StepFn } from './codegen.js';
 
-/** Collects SIMD loop steps while the plan is built, then links them. */
+/** A step as a WebAssembly function of byte addresses: a fused loop, a copy, a reduction. */
+export interface SimdKernel {
+  /** Equal keys mean the same function (structure and program; the addresses are parameters). */
+  readonly key: string;
+  /** Arena offsets (elements) passed as byte addresses, in parameter order. */
+  readonly offsets: readonly number[];
+  build(name: string): WasmFunction;
+  /** A readable account of the function, for `Executable.source()`. */
+  describe(name: string): string;
+}
+
+/** Collects SIMD steps while the plan is built, then links them. */
 export class SimdSteps {
   private readonly names = new Map<string, string>();
-  private readonly loops: SimdLoop[] = [];
+  private readonly kernels: SimdKernel[] = [];
   private readonly pending: { index: number; name: string; offsets: readonly number[] }[] = [];
 
   /** Steps registered. */
@@ -20,14 +31,14 @@ export class SimdSteps {
   }
 
   /** Register `loop` as step `index`; returns a placeholder replaced by `link`. */
-  add(loop: SimdLoop, index: number): StepFn {
-    let name = this.names.get(loop.key);
+  add(kernel: SimdKernel, index: number): StepFn {
+    let name = this.names.get(kernel.key);
     if (name === undefined) {
-      name = `loop${this.names.size}`;
-      this.names.set(loop.key, name);
-      this.loops.push(loop);
+      name = `f${this.names.size}`;
+      this.names.set(kernel.key, name);
+      this.kernels.push(kernel);
     }
-    this.pending.push({ index, name, offsets: loop.offsets });
+    this.pending.push({ index, name, offsets: kernel.offsets });
     return () => {
       throw new Error('SimdSteps: a SIMD step ran before the module was linked');
     };
@@ -36,7 +47,7 @@ export class SimdSteps {
   /** Assemble and instantiate the module, and put each step's closure in `fns`. */
   link(fns: StepFn[], instantiate: (bytes: Uint8Array) => Readonly<Record<string, unknown>>): void {
     if (this.pending.length === 0) return;
-    const functions = this.loops.map((loop) => simdFunction(this.names.get(loop.key)!, loop.program));
+    const functions = this.kernels.map((k) => k.build(this.names.get(k.key)!));
     const exports = instantiate(assemble(functions));
     for (const { index, name, offsets } of this.pending) {
       const f = exports[name] as (...args: number[]) => void;
@@ -47,6 +58,6 @@ export class SimdSteps {
 
   /** Readable accounts of the module's functions. */
   source(): string {
-    return this.loops.map((loop) => describeSimdLoop(this.names.get(loop.key)!, loop)).join('\n\n');
+    return this.kernels.map((k) => k.describe(this.names.get(k.key)!)).join('\n\n');
   }
 }

@@ -109,6 +109,22 @@ export const vop = {
   i32x4Shl: simd(171),
   i32x4ShrS: simd(172),
   i32x4Sub: simd(177),
+  /** float64 pairs: promote the low two float32 lanes, demote into the low two (high lanes 0). */
+  promoteLow: simd(95),
+  demoteZero: simd(94),
+  f64Add: simd(240),
+  f64Div: simd(243),
+  /** f64x2.extract_lane. */
+  f64Lane: (lane: number): Ins => [0xfd, ...uleb(33), lane],
+  /** v128.load64_zero: two float32 at `offset` into the low half. */
+  load64Zero: (offset = 0): Ins => [0xfd, ...uleb(93), 0, ...uleb(offset)],
+  /** v128.store64_lane: store one 64-bit lane. */
+  store64Lane: (lane: number, offset = 0): Ins => [0xfd, ...uleb(91), 0, ...uleb(offset), lane],
+  /** v128.const of two equal float64 lanes. */
+  f64(v: number): Ins {
+    const bytes = new Uint8Array(new Float64Array([v, v]).buffer);
+    return [0xfd, ...uleb(12), ...bytes];
+  },
   /** v128.const of four equal float32 lanes. */
   f32(v: number): Ins {
     const bytes = new Uint8Array(new Float32Array([v, v, v, v]).buffer);
@@ -118,6 +134,17 @@ export const vop = {
   i32(v: number): Ins {
     const bytes = new Uint8Array(new Int32Array([v, v, v, v]).buffer);
     return [0xfd, ...uleb(12), ...bytes];
+  },
+};
+
+/** Scalar float instructions. */
+export const sop = {
+  f64Add: [0xa0] as Ins,
+  f64Div: [0xa3] as Ins,
+  f32DemoteF64: [0xb6] as Ins,
+  f32Store: (offset = 0): Ins => [0x38, 0, ...uleb(offset)],
+  f64(v: number): Ins {
+    return [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
   },
 };
 

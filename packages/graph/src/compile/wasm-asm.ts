@@ -93,6 +93,9 @@ export const vop = {
   div: simd(231),
   min: simd(232),
   max: simd(233),
+  /** f32x4.pmin/pmax: b < a ? b : a and a < b ? b : a (one instruction; a NaN in `a` propagates). */
+  pmin: simd(234),
+  pmax: simd(235),
   nearest: simd(106),
   eq: simd(65),
   ne: simd(66),

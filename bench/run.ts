@@ -5,7 +5,9 @@
  * figures as a labelled reference), then compile time, kernel GFLOP/s and memory.
  *
  *   pnpm bench [--shapes small,medium,large] [--peers cellgrad,tfjs-wasm,tfjs-cpu,pytorch,onnxruntime]
- *              [--cases lstm_train,...] [--json FILE]
+ *              [--cases lstm_train,...] [--json FILE] [--profile]
+ *
+ * --profile also prints, per cellgrad case, where a step's time goes (`Executable.profile`).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -40,6 +42,8 @@ const shapes = list('shapes', Object.keys(SHAPES), ['small', 'medium']).map((s) 
 const peers = list('peers', PEERS, PEERS);
 const cases = list('cases', CASES, CASES);
 const jsonFile = option('json');
+const wantProfile = process.argv.includes('--profile');
+const profiles: string[] = [];
 
 interface Row { peer: Peer; case: CaseName; shape: string; threads: number; median_ms: number; cpu_ms?: number; runs: number }
 const rows: Row[] = [];
@@ -57,6 +61,12 @@ async function runCellgrad(s: Shape, c: CaseName): Promise<{ ms: number; cpu: nu
   const { graph, feeds } = buildCase(c, s);
   const exe = compile(graph, { dtype: 'float32' });
   const r = await measure(() => void exe.run(feeds), budgets('cellgrad', s));
+  if (wantProfile) {
+    const entries = exe.profile(feeds, s.name === 'small' ? 50 : 5);
+    const total = entries.reduce((a, e) => a + e.msPerRun, 0);
+    profiles.push(`${s.name} ${c} (${formatMs(total)} ms per step while timed):`);
+    for (const e of entries.slice(0, 6)) profiles.push(`  ${(e.share * 100).toFixed(1).padStart(5)}%  ${formatMs(e.msPerRun).padStart(6)} ms  ${String(e.steps).padStart(4)}×  ${e.label}`);
+  }
   return { ms: r.median, cpu: r.cpu, runs: r.runs, arena: exe.stats.arenaBytes, unplanned: exe.stats.unplannedBytes };
 }
 
@@ -135,6 +145,11 @@ for (const r of table) console.log(line(r));
 if (torchWhy !== undefined) console.log(`\nnot measured: PyTorch (${torchWhy}). The PyTorch column "PEERS.md" is PyTorch 1.13 + OpenBLAS, 1 thread, measured on a machine of the same kind, NOT in this run.`);
 console.log('"cellgrad CPU ms": median CPU time of the process per step (differs from wall time when the machine is shared).');
 console.log('Ratios > 1× mean cellgrad is faster. Threads: every figure is single-threaded (cellgrad runs on one thread; tfjs-wasm, ONNX Runtime and PyTorch pinned to 1) except the "PyTorch 2 threads" column.');
+
+if (profiles.length > 0) {
+  console.log('\nWhere cellgrad\'s time goes (share, ms per step, steps, what they are; top 6 per case):');
+  for (const p of profiles) console.log(p);
+}
 
 // ---- extras ----
 const small = SHAPES.small!;

@@ -57,7 +57,9 @@ describe('compile', () => {
   });
 
   it('checks its options', () => {
-    expect(() => compile(g, { threads: 2 })).toThrow(/threads must be 1/);
+    for (const threads of [0, 1.5, 65, Number.NaN]) expect(() => compile(g, { threads })).toThrow(/threads must be an integer from 1 to 64/);
+    expect(() => compile(g, { threads: 2, dtype: 'float64' })).toThrow(/threads > 1 needs the wasm matmul kernel/);
+    expect(() => compile(g, { threads: 2, matmul: 'js' })).toThrow(/threads > 1 needs the wasm matmul kernel/);
     expect(() => compile(g, { matmul: 'gpu' as never })).toThrow(/unknown matmul kernel/);
     expect(() => compile(g, { dtype: 'float64', matmul: 'wasm' })).toThrow(/float32 only/);
     expect(() => compile(g, { dtype: 'int8' as never })).toThrow(/unknown dtype/);

@@ -5,20 +5,25 @@
 import { allocate, type DType, type TypedArray } from '../ir/dtype.js';
 import type { MatmulKernel } from './kernels.js';
 import { matmulJs } from './matmul-js.js';
+import type { WasmFunction } from './wasm-asm.js';
 
 /** A vectorised unary op over rows × cols (arena offsets and row strides in elements). */
 export type UnaryKernel = (dst: number, src: number, rows: number, cols: number, srcStride: number, dstStride: number) => void;
 
 /** A backend: an arena of `size` elements of `dtype`, a matmul kernel bound to it, maybe vector ops. */
 export interface MatmulBackend {
-  create(dtype: DType, size: number): {
+  create(dtype: DType, size: number, options?: { readonly threads?: number }): {
     arena: TypedArray;
     kernel: MatmulKernel;
     name: string;
     unary?: Readonly<Record<string, UnaryKernel>>;
-    /** Instantiate a WebAssembly module that imports `env.mem`, on the arena's memory. */
-    instantiate?: (bytes: Uint8Array) => Readonly<Record<string, unknown>>;
+    /** Assemble `fns` into a module importing `env.mem` and instantiate it on the arena's memory. */
+    instantiate?: (fns: readonly WasmFunction[]) => Readonly<Record<string, unknown>>;
+    /** Stop the backend's worker threads, if any. */
+    dispose?: () => void;
   };
+  /** True when `create` accepts `threads` > 1 (worker threads for the matrix products). */
+  readonly threads?: boolean;
   /** True when the kernel reads right operands packed in 8-column panels (`MatmulArgs.packedB`). */
   readonly packs?: boolean;
   /** True when fused loops run as generated WebAssembly SIMD (`create(...).instantiate`). */

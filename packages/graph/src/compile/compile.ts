@@ -12,14 +12,19 @@ import { checkedExecutable } from '../debug/checked-executable.js';
 import { optimize } from '../passes/pipeline.js';
 import { jsBackend, type MatmulBackend } from './backend.js';
 import { wasmBackend, wasmSimdAvailable } from './matmul-wasm.js';
-import { buildExecutable, type Executable } from './executable.js';
+import { buildExecutable, isDisposed, type Executable } from './executable.js';
 import { externalBackend, type AsyncExecutable, type ExternalBackends } from './external.js';
 
 /** Options of `compile`. */
 export interface CompileOptions {
   /** Element type of the plan (default `float32`); the graph is cast to it. */
   readonly dtype?: DType;
-  /** Worker threads. The executor runs on the calling thread; only 1 is accepted. */
+  /**
+   * Threads for the matrix products (default 1): with n > 1, float32 plans on the wasm kernel split
+   * each large product by columns between the calling thread and n − 1 worker threads (results
+   * are bit-identical to one thread). Everything else runs on the calling thread.
+   * `exe.dispose()` stops the workers.
+   */
   readonly threads?: number;
   /**
    * Matrix-product kernel: `wasm` (WebAssembly SIMD, float32 only), `js` (tuned JavaScript) or
@@ -42,6 +47,8 @@ export interface CompileOptions {
   readonly checkFinite?: boolean;
 }
 
+/** Upper bound of `threads` (a typo guard; more threads than cores only slows a plan down). */
+const MAX_THREADS = 64;
 const cache = new WeakMap<Graph, Map<string, Executable>>();
 const BACKENDS: Readonly<Record<string, MatmulBackend>> = { js: jsBackend, wasm: wasmBackend };
 
@@ -60,7 +67,9 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable | As
     return externalBackend(options.backend).compile(castGraph(g, dtype), dtype, options as Readonly<Record<string, unknown>>);
   }
   const threads = options.threads ?? 1;
-  if (threads !== 1) fail('usage', `compile: threads must be 1 (the executor is single-threaded), got ${JSON.stringify(threads)}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    fail('usage', `compile: threads must be an integer from 1 to ${MAX_THREADS}, got ${JSON.stringify(threads)}`);
+  }
   const requested = options.matmul ?? 'auto';
   if (requested !== 'auto' && !Object.prototype.hasOwnProperty.call(BACKENDS, requested)) {
     fail('usage', `compile: unknown matmul kernel ${JSON.stringify(requested)} (known: auto, ${Object.keys(BACKENDS).join(', ')})`);
@@ -68,15 +77,18 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable | As
   if (requested === 'wasm' && dtype !== 'float32') fail('usage', `compile: the wasm matmul kernel is float32 only (dtype is ${dtype})`);
   const matmul = requested !== 'auto' ? requested : dtype === 'float32' && wasmSimdAvailable() ? 'wasm' : 'js';
   const backend = BACKENDS[matmul]!;
+  if (threads > 1 && backend.threads !== true) {
+    fail('usage', `compile: threads > 1 needs the wasm matmul kernel (float32); this plan uses '${matmul}' (dtype ${dtype})`);
+  }
   const optimized = options.optimize ?? true;
   const simdLoops = (options.simdLoops ?? true) && backend.simdLoops === true;
-  const key = `${dtype}|${matmul}|${optimized}|${simdLoops}`;
+  const key = `${dtype}|${matmul}|${optimized}|${simdLoops}|${threads}`;
   let byKey = cache.get(g);
   if (!byKey) cache.set(g, (byKey = new Map()));
   let exe = byKey.get(key);
-  if (!exe) {
+  if (!exe || isDisposed(exe)) {
     const cast = castGraph(g, dtype);
-    exe = buildExecutable(optimized ? optimize(cast) : cast, dtype, backend, { simdLoops });
+    exe = buildExecutable(optimized ? optimize(cast) : cast, dtype, backend, { simdLoops, threads });
     byKey.set(key, exe);
   }
   return options.checkFinite ? checkedExecutable(exe, g) : exe;

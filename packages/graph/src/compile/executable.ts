@@ -76,6 +76,11 @@ export interface Executable {
    * for (const e of exe.profile(feeds).slice(0, 5)) console.log(e.label, e.msPerRun.toFixed(3), e.share);
    */
   profile(feeds: Feeds, runs?: number): ProfileEntry[];
+  /**
+   * Stop the executable's worker threads (`compile(g, { threads })` > 1); a run afterwards fails.
+   * Optional: the workers never keep the process alive. A no-op for single-threaded plans.
+   */
+  dispose(): void;
 }
 
 /** One line of a profile: the steps of one kind and shape, and the time they take per run. */
@@ -100,13 +105,13 @@ function constantValue(g: Graph, id: number): number | undefined {
 }
 
 /** Build the executable of `g` (already cast to `dtype`) with the given matmul backend. */
-export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, options: { readonly simdLoops?: boolean } = {}): Executable {
+export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, options: { readonly simdLoops?: boolean; readonly threads?: number } = {}): Executable {
   const simd = options.simdLoops === true && backend.simdLoops === true;
   // With SIMD loops, exp/sigmoid/tanh fuse into the loops instead of running as vector steps.
   const fusion = fuseElementwise(g, backend.vectorOps && !simd ? { vectorOps: backend.vectorOps } : {});
   const plan = planMemory(g, fusion);
   const packing = backend.packs ? planPacking(g, fusion, plan.size) : { packs: [], byNode: new Map<number, PackedOperand>(), size: 0 };
-  const { arena, kernel, name, unary, instantiate } = backend.create(dtype, plan.size + packing.size);
+  const { arena, kernel, name, unary, instantiate, dispose } = backend.create(dtype, plan.size + packing.size, { threads: options.threads ?? 1 });
   const simdSteps = simd && instantiate ? new SimdSteps() : undefined;
   const offsets = plan.offsets;
   const ctx: CodegenContext = { graph: g, fusion, offsets, dtype, constantValue: (id) => constantValue(g, id) };
@@ -219,7 +224,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
     for (let i = 0; i < fed.length; i++) arena.set(fed[i]!.data, inputs[i]!);
     runs++;
   };
-  return {
+  const exe: Executable = {
     graph: g,
     dtype,
     stats,
@@ -229,6 +234,10 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
       return outputs;
     },
     source: () => sources.join('\n\n'),
+    dispose: () => {
+      disposed.add(exe);
+      dispose?.();
+    },
     profile(feeds: Feeds, runs = 10): ProfileEntry[] {
       if (!Number.isInteger(runs) || runs < 1) fail('usage', `profile: runs must be a positive integer, got ${JSON.stringify(runs)}`);
       this.run(feeds);
@@ -244,6 +253,14 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
       return summarize(labels, times, runs);
     },
   };
+  return exe;
+}
+
+const disposed = new WeakSet<Executable>();
+
+/** True once `exe.dispose()` was called (`compile` then builds a fresh executable). */
+export function isDisposed(exe: Executable): boolean {
+  return disposed.has(exe);
 }
 
 /** Group per-step times by label: steps, ms per run, share of the total; most expensive first. */

@@ -17,6 +17,7 @@ import type { MatmulBackend, UnaryKernel } from './backend.js';
 import { vecmathBytes, VECTOR_OPS } from './vecmath-wasm.js';
 import { matmulJs, type MatmulArgs } from './matmul-js.js';
 import { assemble, I32, op, V128, wasmApi, type Ins, type WasmFunction } from './wasm-asm.js';
+import { GemmPool, type GemmArgs } from './matmul-threads.js';
 
 // Parameters (i32): byte addresses and byte strides, counts, whether to add to C, and the byte step
 // of B per column index (4 for a row-major B; k·4 for B packed in panels of 8 columns).
@@ -121,7 +122,7 @@ function packBody(): Ins[] {
 /** Cache blocking: a KC×NC block of B (256 KB) stays in L2 while every row strip of A passes. */
 const KC = 256;
 const NC = 256;
-/** Floats of scratch space for one packed block of B. */
+/** Floats of scratch space for one packed block of B (one per thread). */
 const SCRATCH = KC * NC;
 /**
  * A row-major B is copied block by block into panels first when the product has many rows or B's
@@ -132,43 +133,65 @@ const SCRATCH = KC * NC;
 const PACK_MIN_ROWS = 64;
 const PACK_MIN_ROW_STRIDE = 1024;
 
-interface Kernels {
-  readonly mm: (...args: number[]) => void;
-  readonly pack: (...args: number[]) => void;
-  /** Byte address of the scratch block. */
-  readonly scratch: number;
+/** How gemm reads B: as it lies (row-major), packed block by block into scratch, or packed already. */
+const BMode = { RowMajor: 0, PackHere: 1, Packed: 2 } as const;
+
+/**
+ * gemm(c, a, rsA, csA, b, rsB, m4, k, n8, ldc, mode, scratch): the cache-blocked product over k
+ * blocks (outer) and column blocks (inner), calling `pack` and `mm` (functions 1 and 0). Byte
+ * addresses and strides; for a packed B, `b` is the panel of column 0 (k·32 bytes per 8 columns).
+ */
+function gemmBody(): Ins[] {
+  const [C_, A_, RSA_, CSA_, B_, RSB_, M4_, K_, N8_, LDC_, MODE, SCR] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [K0, KCL, J0, NCL, AP, CP, ACC_] = [12, 13, 14, 15, 16, 17, 18];
+  const min = (limit: number, rest: Ins[]): Ins[] => [op.i32(limit), ...rest, ...rest, op.i32(limit), op.gtU, op.select];
+  const mmCall = (b: Ins[], rsb: Ins[], js: Ins[]): Ins[] => [
+    op.get(CP), op.get(AP), op.get(RSA_), op.get(CSA_), ...b, ...rsb, op.get(M4_), op.get(KCL), op.get(NCL), op.get(LDC_), op.get(ACC_), ...js, op.call(0),
+  ];
+  const rowMajorB = [op.get(B_), op.get(K0), op.get(RSB_), op.mul, op.add, op.get(J0), op.i32(4), op.mul, op.add];
+  return [
+    op.i32(0), op.set(K0),
+    op.loop,
+    ...min(KC, [op.get(K_), op.get(K0), op.sub]), op.set(KCL),
+    op.get(A_), op.get(K0), op.get(CSA_), op.mul, op.add, op.set(AP),
+    op.get(K0), op.i32(0), op.ne, op.set(ACC_),
+    op.i32(0), op.set(J0),
+    op.loop,
+    ...min(NC, [op.get(N8_), op.get(J0), op.sub]), op.set(NCL),
+    op.get(C_), op.get(J0), op.i32(4), op.mul, op.add, op.set(CP),
+    op.get(MODE), op.i32(BMode.Packed), op.eq, op.if,
+    ...mmCall([op.get(B_), op.get(J0), op.get(K_), op.mul, op.i32(4), op.mul, op.add, op.get(K0), op.i32(32), op.mul, op.add], [op.i32(32)], [op.get(K_), op.i32(4), op.mul]),
+    op.else,
+    op.get(MODE), op.i32(BMode.PackHere), op.eq, op.if,
+    op.get(SCR), ...rowMajorB, op.get(RSB_), op.get(KCL), op.get(NCL), op.call(1),
+    ...mmCall([op.get(SCR)], [op.i32(32)], [op.get(KCL), op.i32(4), op.mul]),
+    op.else,
+    ...mmCall(rowMajorB, [op.get(RSB_)], [op.i32(4)]),
+    op.end,
+    op.end,
+    op.get(J0), op.i32(NC), op.add, op.tee(J0), op.get(N8_), op.ltU, op.brIf(0),
+    op.end,
+    op.get(K0), op.i32(KC), op.add, op.tee(K0), op.get(K_), op.ltU, op.brIf(0),
+    op.end,
+  ];
 }
 
-function blocked(w: Kernels, p: MatmulArgs, m4: number, n8: number): void {
-  const pb = p.packedB;
-  const packHere = pb === undefined && (p.m >= PACK_MIN_ROWS || p.rsB >= PACK_MIN_ROW_STRIDE);
-  for (let k0 = 0; k0 < p.k; k0 += KC) {
-    const kc = Math.min(KC, p.k - k0);
-    for (let j0 = 0; j0 < n8; j0 += NC) {
-      const nc = Math.min(NC, n8 - j0);
-      const a = (p.a + k0 * p.csA) * 4;
-      const c = (p.c + j0) * 4;
-      const accum = k0 > 0 ? 1 : 0;
-      if (pb !== undefined) w.mm(c, a, p.rsA * 4, p.csA * 4, (pb + j0 * p.k + k0 * 8) * 4, 32, m4, kc, nc, p.n * 4, accum, p.k * 4);
-      else if (packHere) {
-        w.pack(w.scratch, (p.b + k0 * p.rsB + j0) * 4, p.rsB * 4, kc, nc);
-        w.mm(c, a, p.rsA * 4, p.csA * 4, w.scratch, 32, m4, kc, nc, p.n * 4, accum, kc * 4);
-      } else w.mm(c, a, p.rsA * 4, p.csA * 4, (p.b + k0 * p.rsB + j0) * 4, p.rsB * 4, m4, kc, nc, p.n * 4, accum, 4);
-    }
-  }
-}
-
-let compiled: object | undefined;
+const modules = new Map<boolean, object>();
 let vecmath: object | undefined;
 
-/** The kernel module (assembled and compiled once per process). */
-export function matmulModule(): object {
+/** The kernel module (assembled and compiled once per process; `shared` for threaded plans). */
+export function matmulModule(shared = false): object {
   if (!wasmApi) fail('usage', 'compile: this JavaScript engine has no WebAssembly');
-  compiled ??= new wasmApi.Module(assemble([
-    kernelFunction(4),
-    { name: 'pack', params: 5, locals: [I32, I32, I32], body: packBody() },
-  ]));
-  return compiled;
+  let m = modules.get(shared);
+  if (!m) {
+    m = new wasmApi.Module(assemble([
+      kernelFunction(4),
+      { name: 'pack', params: 5, locals: [I32, I32, I32], body: packBody() },
+      { name: 'gemm', params: 12, locals: new Array<number>(7).fill(I32), body: gemmBody() },
+    ], { shared }));
+    modules.set(shared, m);
+  }
+  return m;
 }
 
 /** True when this JavaScript engine runs WebAssembly SIMD. */
@@ -183,42 +206,56 @@ export function wasmSimdAvailable(): boolean {
 
 const PAGE = 65536;
 const MAX_BYTES = 2 ** 31;
+/** Products smaller than this (flops) stay on the calling thread: waking a worker costs microseconds. */
+const THREAD_MIN_FLOPS = 4e6;
+const vecmathModules = new Map<boolean, object>();
 
 /** WebAssembly SIMD for float32 plans (the arena in the module's memory); float64 uses JavaScript. */
 export const wasmBackend: MatmulBackend = {
-  create(dtype: DType, size: number) {
+  create(dtype: DType, size: number, options = {}) {
     if (dtype !== 'float32') fail('usage', 'compile: the wasm matmul kernel is float32 only');
+    const threads = options.threads ?? 1;
+    const shared = threads > 1;
     const scratchAt = Math.ceil(size / 4) * 4;
-    const bytes = (scratchAt + SCRATCH) * 4;
+    const bytes = (scratchAt + SCRATCH * threads) * 4;
     if (bytes > MAX_BYTES) fail('usage', `compile: the plan needs ${bytes} bytes, more than the wasm kernel's ${MAX_BYTES}`);
     const pages = Math.max(1, Math.ceil(bytes / PAGE));
-    const module = matmulModule();
-    const mem = new wasmApi!.Memory({ initial: pages, maximum: pages });
+    const module = matmulModule(shared);
+    const mem = new wasmApi!.Memory({ initial: pages, maximum: pages, ...(shared ? { shared: true } : {}) });
     const instance = new wasmApi!.Instance(module, { env: { mem } });
-    const w: Kernels = {
-      mm: instance.exports.mm as (...args: number[]) => void,
-      pack: instance.exports.pack as (...args: number[]) => void,
-      scratch: scratchAt * 4,
-    };
+    const gemm = instance.exports.gemm as (...args: GemmArgs) => void;
+    const scratch = Array.from({ length: threads }, (_, t) => (scratchAt + t * SCRATCH) * 4);
+    const pool = shared ? new GemmPool(module, mem, threads, scratch) : undefined;
     const arena = new Float32Array(mem.buffer, 0, size);
-    vecmath ??= new wasmApi!.Module(vecmathBytes());
+    let vecmath = vecmathModules.get(shared);
+    if (!vecmath) vecmathModules.set(shared, (vecmath = new wasmApi!.Module(vecmathBytes(shared))));
     const vec = new wasmApi!.Instance(vecmath, { env: { mem } }).exports;
     const unary: Record<string, UnaryKernel> = {};
     for (const name of VECTOR_OPS) {
       const f = vec[name] as (...args: number[]) => void;
       unary[name] = (dst, src, rows, cols, ss, ds) => f(dst * 4, src * 4, rows, cols, ss * 4, ds * 4);
     }
+    const mine = (args: GemmArgs) => gemm(...args);
     const kernel = (p: MatmulArgs): void => {
       const m4 = p.m & ~3;
       const n8 = p.n & ~7;
-      if (m4 > 0 && n8 > 0 && p.k > 0) blocked(w, p, m4, n8);
+      if (m4 > 0 && n8 > 0 && p.k > 0) {
+        const mode = p.packedB !== undefined ? BMode.Packed : p.m >= PACK_MIN_ROWS || p.rsB >= PACK_MIN_ROW_STRIDE ? BMode.PackHere : BMode.RowMajor;
+        const b = (mode === BMode.Packed ? p.packedB! : p.b) * 4;
+        const args: GemmArgs = [p.c * 4, p.a * 4, p.rsA * 4, p.csA * 4, b, p.rsB * 4, m4, p.k, n8, p.n * 4, mode, scratch[0]!];
+        if (pool && 2 * m4 * p.k * n8 >= THREAD_MIN_FLOPS && n8 >= 16) {
+          pool.run(args, (j) => (mode === BMode.Packed ? j * p.k * 4 : j * 4), mine);
+        } else gemm(...args);
+      }
       if (n8 < p.n || p.k === 0) matmulJs(arena, p, 0, n8 > 0 && p.k > 0 ? n8 : 0);
       if (m4 < p.m) matmulJs(arena, p, m4, 0);
     };
-    const instantiate = (bytes: Uint8Array) => new wasmApi!.Instance(new wasmApi!.Module(bytes), { env: { mem } }).exports;
-    return { arena, kernel, name: 'wasm-simd-4x8', unary, instantiate };
+    const instantiate = (fns: readonly WasmFunction[]) => new wasmApi!.Instance(new wasmApi!.Module(assemble(fns, { shared })), { env: { mem } }).exports;
+    const name = `wasm-simd-4x8${pool ? `, ${threads} threads` : ''}`;
+    return { arena, kernel, name, unary, instantiate, ...(pool ? { dispose: () => pool.dispose() } : {}) };
   },
   vectorOps: VECTOR_OPS,
   simdLoops: true,
   packs: true,
+  threads: true,
 };

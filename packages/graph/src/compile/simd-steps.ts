@@ -4,7 +4,6 @@
  * becomes a closure calling its function with its byte addresses baked in as integer literals.
  */
 import { intLiteral } from './templates.js';
-import { assemble } from './wasm-asm.js';
 import type { WasmFunction } from './wasm-asm.js';
 import type { StepFn } from './codegen.js';
 
@@ -45,10 +44,10 @@ export class SimdSteps {
   }
 
   /** Assemble and instantiate the module, and put each step's closure in `fns`. */
-  link(fns: StepFn[], instantiate: (bytes: Uint8Array) => Readonly<Record<string, unknown>>): void {
+  link(fns: StepFn[], instantiate: (fns: readonly WasmFunction[]) => Readonly<Record<string, unknown>>): void {
     if (this.pending.length === 0) return;
     const functions = this.kernels.map((k) => k.build(this.names.get(k.key)!));
-    const exports = instantiate(assemble(functions));
+    const exports = instantiate(functions);
     for (const { index, name, offsets } of this.pending) {
       const f = exports[name] as (...args: number[]) => void;
       const args = offsets.map((o) => intLiteral(o * 4)).join(', ');

@@ -44,8 +44,8 @@ function loopBody(body: Ins[]): Ins[] {
 export const VECTOR_OPS: ReadonlySet<string> = new Set(Object.keys(BODIES));
 
 /** The module's bytes: one exported function per op, `(dst, src, rows, cols, srcStride, dstStride)`. */
-export function vecmathBytes(): Uint8Array {
+export function vecmathBytes(shared = false): Uint8Array {
   return assemble(Object.entries(BODIES).map(([name, body]) => ({
     name, params: 6, locals: [I32, I32, I32, V128, V128, V128, V128, V128, V128], body: loopBody(body),
-  })));
+  })), { shared });
 }

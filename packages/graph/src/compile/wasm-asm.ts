@@ -54,9 +54,10 @@ export const V128 = 0x7b;
 
 /** Instructions (each returns its bytes). */
 export const op: Readonly<Record<string, Ins | ((...a: number[]) => Ins)>> & {
-  get(i: number): Ins; set(i: number): Ins; tee(i: number): Ins; i32(v: number): Ins; brIf(d: number): Ins;
+  get(i: number): Ins; set(i: number): Ins; tee(i: number): Ins; i32(v: number): Ins; brIf(d: number): Ins; call(i: number): Ins;
+  select: Ins; eqz: Ins;
   v128Load(o?: number): Ins; v128Store(o?: number): Ins; load32Splat(o?: number): Ins;
-  add: Ins; sub: Ins; mul: Ins; ltU: Ins; ne: Ins; loop: Ins; if: Ins; else: Ins; block: Ins; end: Ins; v128Zero: Ins; f32x4Add: Ins; f32x4Mul: Ins;
+  add: Ins; sub: Ins; mul: Ins; ltU: Ins; gtU: Ins; eq: Ins; ne: Ins; loop: Ins; if: Ins; else: Ins; block: Ins; end: Ins; v128Zero: Ins; f32x4Add: Ins; f32x4Mul: Ins;
 } = {
   get: (i: number) => [0x20, ...uleb(i)],
   set: (i: number) => [0x21, ...uleb(i)],
@@ -66,6 +67,8 @@ export const op: Readonly<Record<string, Ins | ((...a: number[]) => Ins)>> & {
   sub: [0x6b],
   mul: [0x6c],
   ltU: [0x49],
+  gtU: [0x4b],
+  eq: [0x46],
   ne: [0x47],
   loop: [0x03, 0x40],
   if: [0x04, 0x40],
@@ -73,6 +76,11 @@ export const op: Readonly<Record<string, Ins | ((...a: number[]) => Ins)>> & {
   block: [0x02, 0x40],
   end: [0x0b],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  /** call the module's function number `index`. */
+  call: (index: number) => [0x10, ...uleb(index)],
+  /** select: the first operand when the i32 on top is non-zero, else the second. */
+  select: [0x1b],
+  eqz: [0x45],
   /** v128.load with byte offset `offset` (alignment hint 1 byte: addresses need not be aligned). */
   v128Load: (offset = 0) => [0xfd, ...uleb(0), 0, ...uleb(offset)],
   v128Store: (offset = 0) => [0xfd, ...uleb(11), 0, ...uleb(offset)],
@@ -159,10 +167,14 @@ export interface WasmFunction {
   readonly body: readonly Ins[];
 }
 
-/** A module importing `env.mem` (a memory of at least one page) and exporting `fns`. */
-export function assemble(fns: readonly WasmFunction[]): Uint8Array {
+/**
+ * A module importing `env.mem` (a memory of at least one page; with `shared`, a shared memory, as
+ * worker threads need) and exporting `fns` (function i is number i, for `op.call`).
+ */
+export function assemble(fns: readonly WasmFunction[], options: { readonly shared?: boolean } = {}): Uint8Array {
   const types = fns.map((f) => [0x60, ...vec(new Array<number[]>(f.params).fill([I32])), 0]);
-  const imports = vec([[...name('env'), ...name('mem'), 0x02, 0x00, ...uleb(1)]]);
+  const limits = options.shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
+  const imports = vec([[...name('env'), ...name('mem'), 0x02, ...limits]]);
   const funcs = vec(fns.map((_, i) => uleb(i)));
   const exports = vec(fns.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]));
   const bodies = fns.map((f) => {

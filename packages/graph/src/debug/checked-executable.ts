@@ -29,6 +29,7 @@ export function checkedExecutable(exe: Executable, source?: Graph): Executable {
     stats: exe.stats,
     source: () => exe.source(),
     profile: (feeds, runs) => exe.profile(feeds, runs),
+    dispose: () => exe.dispose(),
     run(feeds: Feeds): Outputs {
       const out = exe.run(feeds);
       const bad = g.outputs.find((p) => firstNonFinite(out[p.name]!) >= 0);

@@ -1,0 +1,125 @@
+/**
+ * Worker threads for the matrix products of float32 plans (`compile(g, { threads: n })`). Each
+ * worker instantiates the kernel module on the plan's shared WebAssembly memory once; a product is
+ * then split by columns (multiples of 8): the calling thread computes the first share, the workers
+ * the others. Each element of C is still computed by one thread in the same order, so results are
+ * bit-identical to one thread. Jobs pass through a small shared control block (Atomics; the worker
+ * spins briefly after a job, then sleeps in Atomics.wait), so a product costs no message and no
+ * allocation. Workers are unref'd (an executable never keeps the process alive) and stop on
+ * `dispose()`.
+ */
+import { Worker } from 'node:worker_threads';
+import { fail } from '../ir/errors.js';
+
+// Control block per worker (Int32): job number, done number, status, the 12 gemm arguments, stop.
+const JOB = 0;
+const DONE = 1;
+const STATUS = 2;
+const ARGS = 3;
+const STOP = 15;
+const WORDS = 16;
+/** Polls of the control word before sleeping (a few microseconds). */
+const SPINS = 20000;
+
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, mem, control } = workerData;
+const gemm = new WebAssembly.Instance(module, { env: { mem } }).exports.gemm;
+const ctl = new Int32Array(control);
+let seen = 0;
+for (;;) {
+  let spins = 0;
+  while (Atomics.load(ctl, ${JOB}) === seen) if (++spins > ${SPINS}) Atomics.wait(ctl, ${JOB}, seen, 1000);
+  seen = Atomics.load(ctl, ${JOB});
+  if (Atomics.load(ctl, ${STOP}) !== 0) break;
+  try {
+    gemm(ctl[3], ctl[4], ctl[5], ctl[6], ctl[7], ctl[8], ctl[9], ctl[10], ctl[11], ctl[12], ctl[13], ctl[14]);
+  } catch (e) {
+    Atomics.store(ctl, ${STATUS}, 1);
+  }
+  Atomics.store(ctl, ${DONE}, seen);
+  Atomics.notify(ctl, ${DONE});
+}
+`;
+
+/** The gemm arguments (see `gemmBody`): byte addresses and strides, counts, B mode, scratch. */
+export type GemmArgs = [c: number, a: number, rsA: number, csA: number, b: number, rsB: number, m4: number, k: number, n8: number, ldc: number, mode: number, scratch: number];
+
+/** A pool of `threads − 1` workers sharing one memory. */
+export class GemmPool {
+  private readonly workers: Worker[] = [];
+  private readonly controls: Int32Array[] = [];
+  private disposed = false;
+
+  /**
+   * @param module the kernel module compiled for a shared memory
+   * @param mem the plan's shared memory
+   * @param scratch byte address of each thread's scratch block (index 0: the calling thread)
+   */
+  constructor(module: object, mem: object, threads: number, private readonly scratch: readonly number[]) {
+    for (let t = 1; t < threads; t++) {
+      const control = new Int32Array(new SharedArrayBuffer(WORDS * 4));
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, mem, control: control.buffer } });
+      worker.unref();
+      this.workers.push(worker);
+      this.controls.push(control);
+    }
+  }
+
+  /** Threads in use, the calling one included. */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /**
+   * Run one product split by columns: `mine` runs the calling thread's share (same arguments);
+   * `bOffset(j)` is B's byte offset of column j in the product's B mode.
+   */
+  run(args: GemmArgs, bOffset: (j: number) => number, mine: (args: GemmArgs) => void): void {
+    if (this.disposed) fail('usage', 'compile: this executable was disposed (its worker threads are stopped)');
+    const n8 = args[8];
+    const share = Math.ceil(n8 / this.threads / 8) * 8;
+    const part = (t: number): GemmArgs | undefined => {
+      const j0 = t * share;
+      const width = Math.min(share, n8 - j0);
+      if (width <= 0) return undefined;
+      const p = [...args] as GemmArgs;
+      p[0] = args[0] + j0 * 4;
+      p[4] = args[4] + bOffset(j0);
+      p[8] = width;
+      p[11] = this.scratch[t]!;
+      return p;
+    };
+    const started: number[] = [];
+    this.controls.forEach((ctl, w) => {
+      const p = part(w + 1);
+      if (!p) return;
+      for (let i = 0; i < 12; i++) ctl[ARGS + i] = p[i]!;
+      const job = Atomics.add(ctl, JOB, 1) + 1;
+      Atomics.notify(ctl, JOB);
+      started[w] = job;
+    });
+    mine(part(0)!);
+    this.controls.forEach((ctl, w) => {
+      const job = started[w];
+      if (job === undefined) return;
+      let spins = 0;
+      for (let done = Atomics.load(ctl, DONE); done !== job; done = Atomics.load(ctl, DONE)) {
+        if (++spins > SPINS) Atomics.wait(ctl, DONE, done, 1000);
+      }
+      if (Atomics.load(ctl, STATUS) !== 0) fail('usage', `compile: a matmul worker thread failed (worker ${w + 1})`);
+    });
+  }
+
+  /** Stop the workers (idempotent). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const ctl of this.controls) {
+      Atomics.store(ctl, STOP, 1);
+      Atomics.add(ctl, JOB, 1);
+      Atomics.notify(ctl, JOB);
+    }
+    for (const w of this.workers) void w.terminate();
+  }
+}

@@ -57,11 +57,12 @@ const budgets = (peer: Peer, s: Shape): Budget => {
   return { warmup: big ? 0 : 1, minRuns: 1, maxRuns: 3, budgetMs: 2000 };
 };
 
-async function runCellgrad(s: Shape, c: CaseName): Promise<{ ms: number; cpu: number; runs: number; arena: number; unplanned: number }> {
+async function runCellgrad(s: Shape, c: CaseName, threads = 1): Promise<{ ms: number; cpu: number; runs: number; arena: number; unplanned: number }> {
   const { graph, feeds } = buildCase(c, s);
-  const exe = compile(graph, { dtype: 'float32' });
+  const exe = compile(graph, { dtype: 'float32', threads });
   const r = await measure(() => void exe.run(feeds), budgets('cellgrad', s));
-  if (wantProfile) {
+  exe.dispose();
+  if (wantProfile && threads === 1) {
     const entries = exe.profile(feeds, s.name === 'small' ? 50 : 5);
     const total = entries.reduce((a, e) => a + e.msPerRun, 0);
     profiles.push(`${s.name} ${c} (${formatMs(total)} ms per step while timed):`);
@@ -84,6 +85,11 @@ for (const s of shapes) {
       rows.push({ peer: 'cellgrad', case: c, shape: s.name, threads: 1, median_ms: r.ms, cpu_ms: r.cpu, runs: r.runs });
       if (c.endsWith('train')) memory.push(`${s.name} ${c}: arena ${(r.arena / 2 ** 20).toFixed(1)} MB (without reuse ${(r.unplanned / 2 ** 20).toFixed(1)} MB)`);
       cellgradPeakRss = peakRssMb();
+      if (cpus().length >= 2) {
+        log(`cellgrad ${s.name} ${c} (2 threads) ...`);
+        const r2 = await runCellgrad(s, c, 2);
+        rows.push({ peer: 'cellgrad', case: c, shape: s.name, threads: 2, median_ms: r2.ms, cpu_ms: r2.cpu, runs: r2.runs });
+      }
     }
     if (peers.includes('pytorch') && torchWhy === undefined) {
       const runs = s.name === 'small' ? 20 : 5;
@@ -116,8 +122,8 @@ for (const s of shapes) {
 // ---- the table ----
 const get = (peer: Peer, shape: string, c: CaseName, threads = 1) => rows.find((r) => r.peer === peer && r.shape === shape && r.case === c && r.threads === threads)?.median_ms;
 const ratio = (peerMs: number | undefined, ours: number | undefined) => (peerMs === undefined || ours === undefined ? '—' : `${(peerMs / ours).toFixed(1)}×`);
-const cpuOf = (peer: Peer, shape: string, c: CaseName) => rows.find((r) => r.peer === peer && r.shape === shape && r.case === c)?.cpu_ms;
-const header = ['shape', 'case', 'cellgrad ms', 'cellgrad CPU ms', 'tfjs-wasm ms', 'tfjs-wasm / cellgrad', 'same, CPU time', 'tfjs-cpu ms', 'tfjs-cpu / cellgrad', 'PyTorch ms (this run)', 'PyTorch / cellgrad', 'PyTorch 2 threads ms', 'ONNX Runtime ms', 'PyTorch ms (PEERS.md, not this run)', 'PEERS.md PyTorch / cellgrad'];
+const cpuOf = (peer: Peer, shape: string, c: CaseName) => rows.find((r) => r.peer === peer && r.shape === shape && r.case === c && r.threads === 1)?.cpu_ms;
+const header = ['shape', 'case', 'cellgrad ms', 'cellgrad CPU ms', 'tfjs-wasm ms', 'tfjs-wasm / cellgrad', 'same, CPU time', 'tfjs-cpu ms', 'tfjs-cpu / cellgrad', 'PyTorch ms (this run)', 'PyTorch / cellgrad', 'PyTorch 2 threads ms', 'cellgrad 2 threads ms', 'PyTorch / cellgrad, 2 threads', 'ONNX Runtime ms', 'PyTorch ms (PEERS.md, not this run)', 'PEERS.md PyTorch / cellgrad'];
 const table: string[][] = [];
 for (const s of shapes) {
   for (const c of cases) {
@@ -130,6 +136,7 @@ for (const s of shapes) {
       formatMs(get('tfjs-cpu', s.name, c)), ratio(get('tfjs-cpu', s.name, c), ours),
       torch === undefined ? 'not measured' : formatMs(torch), ratio(torch, ours),
       torch === undefined ? 'not measured' : formatMs(get('pytorch', s.name, c, 2)),
+      formatMs(get('cellgrad', s.name, c, 2)), ratio(get('pytorch', s.name, c, 2), get('cellgrad', s.name, c, 2)),
       formatMs(get('onnxruntime', s.name, c)),
       formatMs(ref), ratio(ref, ours),
     ]);
@@ -144,7 +151,7 @@ console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const r of table) console.log(line(r));
 if (torchWhy !== undefined) console.log(`\nnot measured: PyTorch (${torchWhy}). The PyTorch column "PEERS.md" is PyTorch 1.13 + OpenBLAS, 1 thread, measured on a machine of the same kind, NOT in this run.`);
 console.log('"cellgrad CPU ms": median CPU time of the process per step (differs from wall time when the machine is shared).');
-console.log('Ratios > 1× mean cellgrad is faster. Threads: every figure is single-threaded (cellgrad runs on one thread; tfjs-wasm, ONNX Runtime and PyTorch pinned to 1) except the "PyTorch 2 threads" column.');
+console.log('Ratios > 1× mean cellgrad is faster. Threads: every figure is single-threaded (cellgrad with threads: 1; tfjs-wasm, ONNX Runtime and PyTorch pinned to 1) except the two "2 threads" columns (cellgrad: compile(g, { threads: 2 }), matrix products split over a worker thread).');
 
 if (profiles.length > 0) {
   console.log('\nWhere cellgrad\'s time goes (share, ms per step, steps, what they are; top 6 per case):');

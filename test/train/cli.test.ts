@@ -104,6 +104,17 @@ describe('cellgrad train', () => {
     expect(JSON.parse(tr.stdout.trim().split('\n').pop()!).memory.strategy).toBe('truncated(k=4, per window)');
   });
 
+  it('--threads 2 trains exactly like one thread (matrix products split over a worker)', async () => {
+    const dir = tempDir('cellgrad-threads-');
+    const args = ['--cell', 'gru', '--task', 'adding', '--steps', '12', '--hidden', '128', '--batch', '32', '--seed', '5', '--iterations', '3', '--json'];
+    const one = await inProcess(['train', ...args, '--checkpoint', path.join(dir, 'one.json')]);
+    const two = await inProcess(['train', ...args, '--threads', '2', '--checkpoint', path.join(dir, 'two.json')]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(two.code, two.stderr).toBe(0);
+    expect(curve(path.join(dir, 'two.json'))).toEqual(curve(path.join(dir, 'one.json')));
+    expect(JSON.parse(readFileSync(path.join(dir, 'two.json'), 'utf8')).params).toEqual(JSON.parse(readFileSync(path.join(dir, 'one.json'), 'utf8')).params);
+  });
+
   it('--report-data writes the loss curve and gradient flow as valid report data', async () => {
     const file = path.join(tempDir('cellgrad-report-'), 'data.json');
     const r = await inProcess(['train', ...SMALL, '--iterations', '4', '--report-data', file]);
@@ -125,6 +136,8 @@ describe('cellgrad train', () => {
       [['train', '--cell', 'lstm', '--resume'], /--resume needs --checkpoint/],
       [['train', '--cell', 'lstm', '--resume', '--checkpoint', broken], /checkpoint .*broken\.json is not valid JSON/],
       [['train', '--task', 'adding'], /required option '--cell <cell>'/],
+      [['train', '--cell', 'lstm', '--threads', '2', '--executor', 'interpreted'], /--threads applies to --executor compiled/],
+      [['train', '--cell', 'lstm', '--threads', '0'], /--threads <n>/],
       [['flow', '--cell', 'lstm', '--steps', '5', '--points', '9'], /step 9 is outside the sequence/],
     ];
     const runs = [];

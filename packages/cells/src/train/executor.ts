@@ -13,6 +13,8 @@ export interface ExecOptions {
   readonly checkFinite?: boolean;
   /** Run the optimisation pipeline before compiling (default true; graphs run only a few times skip it). */
   readonly optimize?: boolean;
+  /** Threads for the compiled plan's matrix products (`compile(g, { threads })`, default 1). */
+  readonly threads?: number;
 }
 
 /** A graph ready to run: feeds in, float64 copies of the outputs by name out. */
@@ -28,7 +30,7 @@ export function runner(g: Graph, options: ExecOptions = {}): Runner {
     const checkFinite = options.checkFinite ?? false;
     return (feeds) => copyOut(interpret(g, feeds, dtype ? { dtype, checkFinite } : { checkFinite }));
   }
-  const compiled = compile(g, { dtype: options.dtype ?? 'float32', optimize: options.optimize ?? true });
+  const compiled = compile(g, { dtype: options.dtype ?? 'float32', optimize: options.optimize ?? true, threads: options.threads ?? 1 });
   const exe = options.checkFinite ? checkedExecutable(compiled, g) : compiled;
   return (feeds) => copyOut(exe.run(feeds));
 }

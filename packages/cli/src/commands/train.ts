@@ -32,6 +32,7 @@ export interface TrainCommandOptions extends ModelOptions {
   readonly logEvery?: number;
   readonly evalBatches: number;
   readonly executor: 'compiled' | 'interpreted';
+  readonly threads: number;
   readonly json?: boolean;
   readonly checkFinite?: boolean;
   readonly reportData?: string;
@@ -87,10 +88,11 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 export async function runTrain(o: TrainCommandOptions): Promise<number> {
   if (o.resume && !o.checkpoint) usage('--resume needs --checkpoint <file> (the checkpoint to continue from)');
   if (o.checkpointEvery !== undefined && !o.checkpoint) usage('--checkpoint-every needs --checkpoint <file>');
+  if (o.threads > 1 && o.executor === 'interpreted') usage('--threads applies to --executor compiled');
   const { label, cell, task } = await resolveModel(o);
   const config: TrainConfig = {
     cell, task, hidden: o.hidden, batch: o.batch, seed: o.seed, optimizer: optimizerSpec(o), lr: o.lr,
-    schedule: o.schedule, clip: o.clip, bptt: o.bptt, exec: { executor: o.executor, ...(o.checkFinite ? { checkFinite: true } : {}) },
+    schedule: o.schedule, clip: o.clip, bptt: o.bptt, exec: { executor: o.executor, threads: o.threads, ...(o.checkFinite ? { checkFinite: true } : {}) },
     ...(o.graves !== undefined ? { gravesClip: o.graves } : {}),
   };
   let trainer: Trainer;
@@ -173,6 +175,7 @@ export function trainCommand(program: Command, setExit: (code: number) => void):
     .option('--log-every <n>', 'progress line every n iterations when stderr is not a terminal', positiveInt)
     .option('--eval-batches <n>', 'held-out batches for the final evaluation', positiveInt, 4)
     .option('--executor <kind>', 'compiled (float32) or interpreted (reference)', oneOf('compiled', 'interpreted'), 'compiled')
+    .option('--threads <n>', 'threads for the matrix products of the compiled executor (results are identical)', positiveInt, 1)
     .option('--json', 'print the final metrics as one JSON object on the last line')
     .option('--report-data <file>', 'write the loss curve and the final gradient flow as report data (for `cellgrad report --data`)')
     .option('--check-finite', 'stop at the first node that produces NaN or Inf (exit 2, naming the op, node, cell, step and input ranges); the last checkpoint is kept')

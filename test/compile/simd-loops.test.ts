@@ -129,3 +129,31 @@ describe('WebAssembly SIMD loops', () => {
     expect(relativeError(exe.run(feeds), interpret(g, feeds, { dtype: 'float32' }))).toBeLessThanOrEqual(1e-5);
   });
 });
+
+describe('WebAssembly SIMD loops on special values', () => {
+  it('select, compare and clamp NaN, ±Infinity and ±0 exactly as the JavaScript loops do', () => {
+    const specials = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -0.25, 3e38, -3e38, 1e-40];
+    const n = specials.length * specials.length;
+    const cols = Math.ceil(n / 4) * 4;
+    const a = Array.from({ length: cols }, (_, i) => specials[Math.floor(i / specials.length) % specials.length]!);
+    const b = Array.from({ length: cols }, (_, i) => specials[i % specials.length]!);
+    const g = buildGraph((bld) => {
+      const x = bld.input('a', [1, cols]);
+      const y = bld.input('b', [1, cols]);
+      return {
+        max: x.maximum(y), min: x.minimum(y), relu: x.relu(), clamp: x.clamp(-0.5, 0.75), sign: x.sign(),
+        where: x.greater(y).where(x, y), eq: x.equal(y), ne: x.notEqual(y), le: x.lessEqual(y),
+        hard: x.hardSigmoid('keras'), sq: x.square(), div: x.div(y), abs: x.abs(), neg: x.neg(),
+      };
+    }, { dtype: 'float32' });
+    const feeds = { a: ndarray(a, [1, cols], 'float32'), b: ndarray(b, [1, cols], 'float32') };
+    const simd = compile(g, { dtype: 'float32', optimize: false });
+    expect(simd.stats.simdLoops).toBeGreaterThan(0);
+    const got = snapshot(simd.run(feeds));
+    const want = compile(g, { dtype: 'float32', optimize: false, simdLoops: false }).run(feeds);
+    const same = (x: number, y: number) => Object.is(x, y) || (x === 0 && y === 0);
+    for (const name of Object.keys(want)) {
+      got[name]!.data.forEach((x, i) => expect(same(x, want[name]!.data[i]!), `${name}(${a[i]}, ${b[i]}): ${x} vs ${want[name]!.data[i]}`).toBe(true));
+    }
+  });
+});

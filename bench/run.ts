@@ -65,7 +65,7 @@ async function runCellgrad(s: Shape, c: CaseName, threads = 1): Promise<{ ms: nu
   if (wantProfile && threads === 1) {
     const entries = exe.profile(feeds, s.name === 'small' ? 50 : 5);
     const total = entries.reduce((a, e) => a + e.msPerRun, 0);
-    profiles.push(`${s.name} ${c} (${formatMs(total)} ms per step while timed):`);
+    profiles.push(`${s.name} ${c} (${total >= 1000 ? formatMs(total) : `${formatMs(total)} ms`} per step while timed):`);
     for (const e of entries.slice(0, 6)) profiles.push(`  ${(e.share * 100).toFixed(1).padStart(5)}%  ${formatMs(e.msPerRun).padStart(6)} ms  ${String(e.steps).padStart(4)}×  ${e.label}`);
   }
   return { ms: r.median, cpu: r.cpu, runs: r.runs, arena: exe.stats.arenaBytes, unplanned: exe.stats.unplannedBytes };

@@ -11,13 +11,14 @@
 import { Worker } from 'node:worker_threads';
 import { fail } from '../ir/errors.js';
 
-// Control block per worker (Int32): job number, done number, status, the 12 gemm arguments, stop.
+// Control block per worker (Int32): job number, done number, status, the 13 gemm arguments, stop.
 const JOB = 0;
 const DONE = 1;
 const STATUS = 2;
 const ARGS = 3;
-const STOP = 15;
-const WORDS = 16;
+const NARGS = 13;
+const STOP = ARGS + NARGS;
+const WORDS = STOP + 1;
 /** Polls of the control word before sleeping (a few microseconds). */
 const SPINS = 20000;
 
@@ -33,7 +34,7 @@ for (;;) {
   seen = Atomics.load(ctl, ${JOB});
   if (Atomics.load(ctl, ${STOP}) !== 0) break;
   try {
-    gemm(ctl[3], ctl[4], ctl[5], ctl[6], ctl[7], ctl[8], ctl[9], ctl[10], ctl[11], ctl[12], ctl[13], ctl[14]);
+    gemm(${Array.from({ length: NARGS }, (_, i) => `ctl[${ARGS + i}]`).join(', ')});
   } catch (e) {
     Atomics.store(ctl, ${STATUS}, 1);
   }
@@ -42,8 +43,14 @@ for (;;) {
 }
 `;
 
-/** The gemm arguments (see `gemmBody`): byte addresses and strides, counts, B mode, scratch. */
-export type GemmArgs = [c: number, a: number, rsA: number, csA: number, b: number, rsB: number, m4: number, k: number, n8: number, ldc: number, mode: number, scratch: number];
+/** The gemm arguments (see `gemmBody`): byte addresses and strides, counts, B mode, scratch for B, strip of A (or 0). */
+export type GemmArgs = [c: number, a: number, rsA: number, csA: number, b: number, rsB: number, m4: number, k: number, n8: number, ldc: number, mode: number, scratchB: number, packA: number];
+
+/** Byte addresses of one thread's scratch: a packed block of B, a 4-row strip of A. */
+export interface Scratch {
+  readonly b: number;
+  readonly a: number;
+}
 
 /** A pool of `threads − 1` workers sharing one memory. */
 export class GemmPool {
@@ -54,9 +61,9 @@ export class GemmPool {
   /**
    * @param module the kernel module compiled for a shared memory
    * @param mem the plan's shared memory
-   * @param scratch byte address of each thread's scratch block (index 0: the calling thread)
+   * @param scratch each thread's scratch (index 0: the calling thread)
    */
-  constructor(module: object, mem: object, threads: number, private readonly scratch: readonly number[]) {
+  constructor(module: object, mem: object, threads: number, private readonly scratch: readonly Scratch[]) {
     for (let t = 1; t < threads; t++) {
       const control = new Int32Array(new SharedArrayBuffer(WORDS * 4));
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, mem, control: control.buffer } });
@@ -87,14 +94,15 @@ export class GemmPool {
       p[0] = args[0] + j0 * 4;
       p[4] = args[4] + bOffset(j0);
       p[8] = width;
-      p[11] = this.scratch[t]!;
+      p[11] = this.scratch[t]!.b;
+      if (p[12] !== 0) p[12] = this.scratch[t]!.a;
       return p;
     };
     const started: number[] = [];
     this.controls.forEach((ctl, w) => {
       const p = part(w + 1);
       if (!p) return;
-      for (let i = 0; i < 12; i++) ctl[ARGS + i] = p[i]!;
+      for (let i = 0; i < NARGS; i++) ctl[ARGS + i] = p[i]!;
       const job = Atomics.add(ctl, JOB, 1) + 1;
       Atomics.notify(ctl, JOB);
       started[w] = job;

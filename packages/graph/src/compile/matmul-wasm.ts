@@ -19,20 +19,24 @@ import { matmulJs, type MatmulArgs } from './matmul-js.js';
 import { assemble, I32, op, V128, wasmApi, type Ins, type WasmFunction } from './wasm-asm.js';
 import { GemmPool, type GemmArgs } from './matmul-threads.js';
 
-// Parameters (i32): byte addresses and byte strides, counts, whether to add to C, and the byte step
-// of B per column index (4 for a row-major B; k·4 for B packed in panels of 8 columns).
-const [C, A, RSA, CSA, B, RSB, MR_END, K, N8, LDC, ACCUM, JS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-// Locals: i32 i, j, q, pa, pb, pc, then one i32 per row offset r·rsA (r ≥ 2); v128 accumulators
-// (two per row), x, b0, b1.
-const [I, J, Q, PA, PB, PC] = [12, 13, 14, 15, 16, 17];
+// Parameters (i32): byte addresses and byte strides, counts, whether to add to C, the byte step
+// of B per column index (4 for a row-major B; k·4 for B packed in panels of 8 columns), and where
+// to copy each 4-row strip of A first (0: read A in place; used when A is a transposed view whose
+// columns lie far apart: rows 4 bytes apart, k steps of kilobytes).
+const [C, A, RSA, CSA, B, RSB, MR_END, K, N8, LDC, ACCUM, JS, PACKA] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+const PARAMS = 13;
+// Locals: i32 i, j, q, pa, pb, pc, the strip's base and k step, two copy pointers, then one i32 per
+// row offset r·rsA (r ≥ 2); v128 accumulators (two per row), x, b0, b1.
+const [I, J, Q, PA, PB, PC, ABASE, ACS, PS, PD] = [13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
+const FIXED_I32 = 10;
 
 /** Local indices of a kernel with `mr` rows per tile. */
 function layout(mr: number) {
-  const rowOffset = (r: number) => 18 + r - 2;
-  const firstV = 18 + Math.max(0, mr - 2);
+  const rowOffset = (r: number) => PARAMS + FIXED_I32 + r - 2;
+  const firstV = PARAMS + FIXED_I32 + Math.max(0, mr - 2);
   const acc = Array.from({ length: 2 * mr }, (_, i) => firstV + i);
   const x = firstV + 2 * mr;
-  return { rowOffset, acc, x, b0: x + 1, b1: x + 2, i32Locals: 6 + Math.max(0, mr - 2), v128Locals: 2 * mr + 3 };
+  return { rowOffset, acc, x, b0: x + 1, b1: x + 2, i32Locals: FIXED_I32 + Math.max(0, mr - 2), v128Locals: 2 * mr + 3 };
 }
 
 /** C[i..i+mr, j..j+8] (+)= A·B over k, for every mr-row strip (outer) and 8-column panel (inner). */
@@ -62,6 +66,21 @@ function kernelBody(mr: number): Ins[] {
     ...Array.from({ length: Math.max(0, mr - 2) }, (_, i) => [op.get(RSA), op.i32(i + 2), op.mul, op.set(L.rowOffset(i + 2))]).flat(),
     op.i32(0), op.set(I),
     op.loop,
+    // the strip's A: copied to PACKA as [k][4] (16 bytes per k), or read in place
+    op.get(PACKA), op.if,
+    op.get(A), op.get(I), op.get(RSA), op.mul, op.add, op.set(PS),
+    op.get(PACKA), op.set(PD),
+    op.get(K), op.set(Q),
+    op.loop,
+    op.get(PD), op.get(PS), op.v128Load(0), op.v128Store(0),
+    op.get(PD), op.i32(16), op.add, op.set(PD),
+    op.get(PS), op.get(CSA), op.add, op.set(PS),
+    op.get(Q), op.i32(1), op.sub, op.tee(Q), op.brIf(0),
+    op.end,
+    op.get(PACKA), op.set(ABASE), op.i32(16), op.set(ACS),
+    op.else,
+    op.get(A), op.get(I), op.get(RSA), op.mul, op.add, op.set(ABASE), op.get(CSA), op.set(ACS),
+    op.end,
     op.i32(0), op.set(J),
     op.loop,
     ...pcStart,
@@ -70,14 +89,14 @@ function kernelBody(mr: number): Ins[] {
     op.else,
     ...L.acc.flatMap((acc) => [op.v128Zero, op.set(acc)]),
     op.end,
-    op.get(A), op.get(I), op.get(RSA), op.mul, op.add, op.set(PA),
+    op.get(ABASE), op.set(PA),
     op.get(B), op.get(J), op.get(JS), op.mul, op.add, op.set(PB),
     op.get(K), op.set(Q),
     op.loop,
     op.get(PB), op.v128Load(0), op.set(L.b0),
     op.get(PB), op.v128Load(16), op.set(L.b1),
     ...rows,
-    op.get(PA), op.get(CSA), op.add, op.set(PA),
+    op.get(PA), op.get(ACS), op.add, op.set(PA),
     op.get(PB), op.get(RSB), op.add, op.set(PB),
     op.get(Q), op.i32(1), op.sub, op.tee(Q), op.brIf(0),
     op.end,
@@ -93,7 +112,8 @@ function kernelBody(mr: number): Ins[] {
 /** The kernel function of a module, with tiles of `mr` rows × 8 columns. */
 function kernelFunction(mr: number, name = 'mm'): WasmFunction {
   const L = layout(mr);
-  return { name, params: 12, locals: [...new Array<number>(L.i32Locals).fill(I32), ...new Array<number>(L.v128Locals).fill(V128)], body: kernelBody(mr) };
+  if (mr !== 4) throw new Error('kernelFunction: the strip copy of A moves 4 rows (16 bytes) per k');
+  return { name, params: PARAMS, locals: [...new Array<number>(L.i32Locals).fill(I32), ...new Array<number>(L.v128Locals).fill(V128)], body: kernelBody(mr) };
 }
 
 /**
@@ -122,8 +142,11 @@ function packBody(): Ins[] {
 /** Cache blocking: a KC×NC block of B (256 KB) stays in L2 while every row strip of A passes. */
 const KC = 256;
 const NC = 256;
-/** Floats of scratch space for one packed block of B (one per thread). */
-const SCRATCH = KC * NC;
+/** Floats of scratch space per thread: one packed block of B, then one 4-row strip of A. */
+const SCRATCH_B = KC * NC;
+const SCRATCH = SCRATCH_B + 4 * KC;
+/** A transposed left operand (rows 4 bytes apart) whose k steps are at least this many bytes is copied strip by strip. */
+const PACK_A_MIN_STEP = 1024;
 /**
  * A row-major B is copied block by block into panels first when the product has many rows or B's
  * rows lie far apart: the copy costs one pass over the block, and the kernel then reads consecutive
@@ -137,16 +160,16 @@ const PACK_MIN_ROW_STRIDE = 1024;
 const BMode = { RowMajor: 0, PackHere: 1, Packed: 2 } as const;
 
 /**
- * gemm(c, a, rsA, csA, b, rsB, m4, k, n8, ldc, mode, scratch): the cache-blocked product over k
+ * gemm(c, a, rsA, csA, b, rsB, m4, k, n8, ldc, mode, scratch, packA): the cache-blocked product over k
  * blocks (outer) and column blocks (inner), calling `pack` and `mm` (functions 1 and 0). Byte
  * addresses and strides; for a packed B, `b` is the panel of column 0 (k·32 bytes per 8 columns).
  */
 function gemmBody(): Ins[] {
-  const [C_, A_, RSA_, CSA_, B_, RSB_, M4_, K_, N8_, LDC_, MODE, SCR] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  const [K0, KCL, J0, NCL, AP, CP, ACC_] = [12, 13, 14, 15, 16, 17, 18];
+  const [C_, A_, RSA_, CSA_, B_, RSB_, M4_, K_, N8_, LDC_, MODE, SCR, PACKA_] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const [K0, KCL, J0, NCL, AP, CP, ACC_] = [13, 14, 15, 16, 17, 18, 19];
   const min = (limit: number, rest: Ins[]): Ins[] => [op.i32(limit), ...rest, ...rest, op.i32(limit), op.gtU, op.select];
   const mmCall = (b: Ins[], rsb: Ins[], js: Ins[]): Ins[] => [
-    op.get(CP), op.get(AP), op.get(RSA_), op.get(CSA_), ...b, ...rsb, op.get(M4_), op.get(KCL), op.get(NCL), op.get(LDC_), op.get(ACC_), ...js, op.call(0),
+    op.get(CP), op.get(AP), op.get(RSA_), op.get(CSA_), ...b, ...rsb, op.get(M4_), op.get(KCL), op.get(NCL), op.get(LDC_), op.get(ACC_), ...js, op.get(PACKA_), op.call(0),
   ];
   const rowMajorB = [op.get(B_), op.get(K0), op.get(RSB_), op.mul, op.add, op.get(J0), op.i32(4), op.mul, op.add];
   return [
@@ -187,7 +210,7 @@ export function matmulModule(shared = false): object {
     m = new wasmApi.Module(assemble([
       kernelFunction(4),
       { name: 'pack', params: 5, locals: [I32, I32, I32], body: packBody() },
-      { name: 'gemm', params: 12, locals: new Array<number>(7).fill(I32), body: gemmBody() },
+      { name: 'gemm', params: 13, locals: new Array<number>(7).fill(I32), body: gemmBody() },
     ], { shared }));
     modules.set(shared, m);
   }
@@ -224,7 +247,7 @@ export const wasmBackend: MatmulBackend = {
     const mem = new wasmApi!.Memory({ initial: pages, maximum: pages, ...(shared ? { shared: true } : {}) });
     const instance = new wasmApi!.Instance(module, { env: { mem } });
     const gemm = instance.exports.gemm as (...args: GemmArgs) => void;
-    const scratch = Array.from({ length: threads }, (_, t) => (scratchAt + t * SCRATCH) * 4);
+    const scratch = Array.from({ length: threads }, (_, t) => ({ b: (scratchAt + t * SCRATCH) * 4, a: (scratchAt + t * SCRATCH + SCRATCH_B) * 4 }));
     const pool = shared ? new GemmPool(module, mem, threads, scratch) : undefined;
     const arena = new Float32Array(mem.buffer, 0, size);
     let vecmath = vecmathModules.get(shared);
@@ -242,7 +265,8 @@ export const wasmBackend: MatmulBackend = {
       if (m4 > 0 && n8 > 0 && p.k > 0) {
         const mode = p.packedB !== undefined ? BMode.Packed : p.m >= PACK_MIN_ROWS || p.rsB >= PACK_MIN_ROW_STRIDE ? BMode.PackHere : BMode.RowMajor;
         const b = (mode === BMode.Packed ? p.packedB! : p.b) * 4;
-        const args: GemmArgs = [p.c * 4, p.a * 4, p.rsA * 4, p.csA * 4, b, p.rsB * 4, m4, p.k, n8, p.n * 4, mode, scratch[0]!];
+        const packA = p.rsA === 1 && p.csA * 4 >= PACK_A_MIN_STEP ? scratch[0]!.a : 0;
+        const args: GemmArgs = [p.c * 4, p.a * 4, p.rsA * 4, p.csA * 4, b, p.rsB * 4, m4, p.k, n8, p.n * 4, mode, scratch[0]!.b, packA];
         if (pool && 2 * m4 * p.k * n8 >= THREAD_MIN_FLOPS && n8 >= 16) {
           pool.run(args, (j) => (mode === BMode.Packed ? j * p.k * 4 : j * 4), mine);
         } else gemm(...args);

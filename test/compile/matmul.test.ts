@@ -48,8 +48,8 @@ describe('matrix products', () => {
 
   it('large products cross the cache blocks (k > 256, n > 256) and still agree', () => {
     // [70…], [66…], [5…] pack B block by block on the fly (≥ 64 rows, or B's rows ≥ 1024 apart); the
-    // last two read a transposed A whose k steps are ≥ 1024 bytes, copied strip by strip.
-    for (const [m, k, n, ta] of [[13, 300, 270, false], [9, 520, 264, true], [70, 300, 270, false], [66, 257, 523, true], [5, 40, 1030, false], [260, 40, 20, true], [257, 300, 264, true]] as const) {
+    // last two read a transposed A whose k steps are ≥ 2048 bytes, copied strip by strip.
+    for (const [m, k, n, ta] of [[13, 300, 270, false], [9, 520, 264, true], [70, 300, 270, false], [66, 257, 523, true], [5, 40, 1030, false], [520, 40, 20, true], [513, 300, 264, true]] as const) {
       const shapes = { a: ta ? [k, m] : [m, k], b: [k, n] };
       const g = buildGraph((bld) => {
         const a = bld.input('a', shapes.a);

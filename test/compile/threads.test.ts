@@ -28,8 +28,8 @@ describe('matrix products on worker threads', () => {
   it('split products equal one thread bit for bit', () => {
     fc.assert(
       fc.property(
-        // m up to 300: a transposed A with m ≥ 256 is copied strip by strip (k steps ≥ 1024 bytes)
-        fc.integer({ min: 60, max: 300 }), fc.integer({ min: 120, max: 300 }), fc.integer({ min: 130, max: 520 }), fc.boolean(), fc.nat(),
+        // m up to 560: a transposed A with m ≥ 512 is copied strip by strip (k steps ≥ 2048 bytes)
+        fc.integer({ min: 60, max: 560 }), fc.integer({ min: 120, max: 300 }), fc.integer({ min: 130, max: 520 }), fc.boolean(), fc.nat(),
         (m, k, n, transposed, seed) => {
           const g = buildGraph((b) => {
             const a = b.input('a', transposed ? [k, m] : [m, k]);

@@ -5,7 +5,8 @@
  * registers while the k loop broadcasts four elements of A and loads two vectors of B. Panels of
  * 4 rows are the outer loop (a 4×k strip of A stays in L1 across column panels), and the caller
  * blocks k and columns so that the block of B in use fits in L2; a row-major B of a long product is
- * first copied block by block into panels of 8 columns (a pass of `pack`). The ragged
+ * first copied block by block into panels of 8 columns (a pass of `pack`), and a transposed A whose
+ * k steps are kilobytes apart is copied strip by strip (4 rows × k) before its tiles. The ragged
  * edges (rows past the last multiple of 4, columns past the last multiple of 8) run in JavaScript.
  * Products accumulate in float32 (the interpreter sums in float64), hence the float32 tolerance.
  * Measured here (Zen 4, V8 11.3): the 4×8 tile runs at the multiply/add throughput of 128-bit

@@ -11,7 +11,8 @@ import { castGraph } from '../passes/cast.js';
 import { checkedExecutable } from '../debug/checked-executable.js';
 import { optimize } from '../passes/pipeline.js';
 import { jsBackend, type MatmulBackend } from './backend.js';
-import { wasmBackend, wasmSimdAvailable } from './matmul-wasm.js';
+import { wasmSimdAvailable } from './matmul-wasm.js';
+import { wasmBackend } from './wasm-backend.js';
 import { buildExecutable, isDisposed, type Executable } from './executable.js';
 import { externalBackend, type AsyncExecutable, type ExternalBackends } from './external.js';
 

@@ -3,22 +3,17 @@
  * build step, nothing to download). The plan's arena lives in the module's memory, so operands are
  * read in place. The kernel computes full 4×8 tiles of C: eight f32x4 accumulators stay in
  * registers while the k loop broadcasts four elements of A and loads two vectors of B. Panels of
- * 4 rows are the outer loop (a 4×k strip of A stays in L1 across column panels), and the caller
+ * 4 rows are the outer loop (a 4×k strip of A stays in L1 across column panels), and `gemm`
  * blocks k and columns so that the block of B in use fits in L2; a row-major B of a long product is
  * first copied block by block into panels of 8 columns (a pass of `pack`), and a transposed A whose
  * k steps are kilobytes apart is copied strip by strip (4 rows × k) before its tiles. The ragged
- * edges (rows past the last multiple of 4, columns past the last multiple of 8) run in JavaScript.
- * Products accumulate in float32 (the interpreter sums in float64), hence the float32 tolerance.
+ * edges (rows past the last multiple of 4, columns past the last multiple of 8) are left to the
+ * caller (`wasm-backend.ts` runs them in JavaScript). Products accumulate in float32 (the interpreter sums in float64), hence the float32 tolerance.
  * Measured here (Zen 4, V8 11.3): the 4×8 tile runs at the multiply/add throughput of 128-bit
  * vectors (~58 GFLOP/s); relaxed-SIMD fused multiply-add, 5×8 and 6×8 tiles were no faster.
  */
 import { fail } from '../ir/errors.js';
-import type { DType } from '../ir/dtype.js';
-import type { MatmulBackend, UnaryKernel } from './backend.js';
-import { vecmathBytes, VECTOR_OPS } from './vecmath-wasm.js';
-import { matmulJs, type MatmulArgs } from './matmul-js.js';
 import { assemble, I32, op, V128, wasmApi, type Ins, type WasmFunction } from './wasm-asm.js';
-import { GemmPool, type GemmArgs } from './matmul-threads.js';
 
 // Parameters (i32): byte addresses and byte strides, counts, whether to add to C, the byte step
 // of B per column index (4 for a row-major B; k·4 for B packed in panels of 8 columns), and where
@@ -143,22 +138,11 @@ function packBody(): Ins[] {
 /** Cache blocking: a KC×NC block of B (256 KB) stays in L2 while every row strip of A passes. */
 const KC = 256;
 const NC = 256;
-/** Floats of scratch space per thread: one packed block of B, then one 4-row strip of A. */
-const SCRATCH_B = KC * NC;
-const SCRATCH = SCRATCH_B + 4 * KC;
-/** A transposed left operand (rows 4 bytes apart) whose k steps are at least this many bytes is copied strip by strip (1,024 × 6,400 · 6,400 × 2,048: 32 → 54 GFLOP/s; below 2 KB the copy costs more than it saves). */
-const PACK_A_MIN_STEP = 2048;
-/**
- * A row-major B is copied block by block into panels first when the product has many rows or B's
- * rows lie far apart: the copy costs one pass over the block, and the kernel then reads consecutive
- * cache lines instead of rows a large power-of-two stride apart (35 → 57 GFLOP/s for
- * 3200×128·128×1024 and 256×3200·3200×1024 here). Short products with narrow B skip it.
- */
-const PACK_MIN_ROWS = 64;
-const PACK_MIN_ROW_STRIDE = 1024;
-
+/** Floats of scratch space per thread: one packed block of B (`SCRATCH_B`), then one 4-row strip of A. */
+export const SCRATCH_B = KC * NC;
+export const SCRATCH = SCRATCH_B + 4 * KC;
 /** How gemm reads B: as it lies (row-major), packed block by block into scratch, or packed already. */
-const BMode = { RowMajor: 0, PackHere: 1, Packed: 2 } as const;
+export const BMode = { RowMajor: 0, PackHere: 1, Packed: 2 } as const;
 
 /**
  * gemm(c, a, rsA, csA, b, rsB, m4, k, n8, ldc, mode, scratch, packA): the cache-blocked product over k
@@ -201,7 +185,6 @@ function gemmBody(): Ins[] {
 }
 
 const modules = new Map<boolean, object>();
-let vecmath: object | undefined;
 
 /** The kernel module (assembled and compiled once per process; `shared` for threaded plans). */
 export function matmulModule(shared = false): object {
@@ -227,60 +210,3 @@ export function wasmSimdAvailable(): boolean {
     return false;
   }
 }
-
-const PAGE = 65536;
-const MAX_BYTES = 2 ** 31;
-/** Products smaller than this (flops) stay on the calling thread: waking a worker costs microseconds. */
-const THREAD_MIN_FLOPS = 4e6;
-const vecmathModules = new Map<boolean, object>();
-
-/** WebAssembly SIMD for float32 plans (the arena in the module's memory); float64 uses JavaScript. */
-export const wasmBackend: MatmulBackend = {
-  create(dtype: DType, size: number, options = {}) {
-    if (dtype !== 'float32') fail('usage', 'compile: the wasm matmul kernel is float32 only');
-    const threads = options.threads ?? 1;
-    const shared = threads > 1;
-    const scratchAt = Math.ceil(size / 4) * 4;
-    const bytes = (scratchAt + SCRATCH * threads) * 4;
-    if (bytes > MAX_BYTES) fail('usage', `compile: the plan needs ${bytes} bytes, more than the wasm kernel's ${MAX_BYTES}`);
-    const pages = Math.max(1, Math.ceil(bytes / PAGE));
-    const module = matmulModule(shared);
-    const mem = new wasmApi!.Memory({ initial: pages, maximum: pages, ...(shared ? { shared: true } : {}) });
-    const instance = new wasmApi!.Instance(module, { env: { mem } });
-    const gemm = instance.exports.gemm as (...args: GemmArgs) => void;
-    const scratch = Array.from({ length: threads }, (_, t) => ({ b: (scratchAt + t * SCRATCH) * 4, a: (scratchAt + t * SCRATCH + SCRATCH_B) * 4 }));
-    const pool = shared ? new GemmPool(module, mem, threads, scratch) : undefined;
-    const arena = new Float32Array(mem.buffer, 0, size);
-    let vecmath = vecmathModules.get(shared);
-    if (!vecmath) vecmathModules.set(shared, (vecmath = new wasmApi!.Module(vecmathBytes(shared))));
-    const vec = new wasmApi!.Instance(vecmath, { env: { mem } }).exports;
-    const unary: Record<string, UnaryKernel> = {};
-    for (const name of VECTOR_OPS) {
-      const f = vec[name] as (...args: number[]) => void;
-      unary[name] = (dst, src, rows, cols, ss, ds) => f(dst * 4, src * 4, rows, cols, ss * 4, ds * 4);
-    }
-    const mine = (args: GemmArgs) => gemm(...args);
-    const kernel = (p: MatmulArgs): void => {
-      const m4 = p.m & ~3;
-      const n8 = p.n & ~7;
-      if (m4 > 0 && n8 > 0 && p.k > 0) {
-        const mode = p.packedB !== undefined ? BMode.Packed : p.m >= PACK_MIN_ROWS || p.rsB >= PACK_MIN_ROW_STRIDE ? BMode.PackHere : BMode.RowMajor;
-        const b = (mode === BMode.Packed ? p.packedB! : p.b) * 4;
-        const packA = p.rsA === 1 && p.csA * 4 >= PACK_A_MIN_STEP ? scratch[0]!.a : 0;
-        const args: GemmArgs = [p.c * 4, p.a * 4, p.rsA * 4, p.csA * 4, b, p.rsB * 4, m4, p.k, n8, p.n * 4, mode, scratch[0]!.b, packA];
-        if (pool && 2 * m4 * p.k * n8 >= THREAD_MIN_FLOPS && n8 >= 16) {
-          pool.run(args, (j) => (mode === BMode.Packed ? j * p.k * 4 : j * 4), mine);
-        } else gemm(...args);
-      }
-      if (n8 < p.n || p.k === 0) matmulJs(arena, p, 0, n8 > 0 && p.k > 0 ? n8 : 0);
-      if (m4 < p.m) matmulJs(arena, p, m4, 0);
-    };
-    const instantiate = (fns: readonly WasmFunction[]) => new wasmApi!.Instance(new wasmApi!.Module(assemble(fns, { shared })), { env: { mem } }).exports;
-    const name = `wasm-simd-4x8${pool ? `, ${threads} threads` : ''}`;
-    return { arena, kernel, name, unary, instantiate, ...(pool ? { dispose: () => pool.dispose() } : {}) };
-  },
-  vectorOps: VECTOR_OPS,
-  simdLoops: true,
-  packs: true,
-  threads: true,
-};

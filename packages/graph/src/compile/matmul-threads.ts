@@ -56,6 +56,8 @@ export interface Scratch {
 export class GemmPool {
   private readonly workers: Worker[] = [];
   private readonly controls: Int32Array[] = [];
+  /** Job number given to each worker by the current product (−1: no share). */
+  private readonly jobs: number[] = [];
   private disposed = false;
 
   /**
@@ -79,44 +81,43 @@ export class GemmPool {
   }
 
   /**
-   * Run one product split by columns: `mine` runs the calling thread's share (same arguments);
-   * `bOffset(j)` is B's byte offset of column j in the product's B mode.
+   * Run one product split by columns: the calling thread computes the first share with `gemm`, the
+   * workers the others. `bColumnBytes`: bytes between columns of B in the product's B mode.
    */
-  run(args: GemmArgs, bOffset: (j: number) => number, mine: (args: GemmArgs) => void): void {
+  run(args: GemmArgs, bColumnBytes: number, gemm: (...args: GemmArgs) => void): void {
     if (this.disposed) fail('usage', 'compile: this executable was disposed (its worker threads are stopped)');
     const n8 = args[8];
     const share = Math.ceil(n8 / this.threads / 8) * 8;
-    const part = (t: number): GemmArgs | undefined => {
-      const j0 = t * share;
+    const jobs = this.jobs;
+    // Workers take the shares after the first; nothing is allocated per product.
+    for (let w = 0; w < this.controls.length; w++) {
+      const j0 = (w + 1) * share;
       const width = Math.min(share, n8 - j0);
-      if (width <= 0) return undefined;
-      const p = [...args] as GemmArgs;
-      p[0] = args[0] + j0 * 4;
-      p[4] = args[4] + bOffset(j0);
-      p[8] = width;
-      p[11] = this.scratch[t]!.b;
-      if (p[12] !== 0) p[12] = this.scratch[t]!.a;
-      return p;
-    };
-    const started: number[] = [];
-    this.controls.forEach((ctl, w) => {
-      const p = part(w + 1);
-      if (!p) return;
-      for (let i = 0; i < NARGS; i++) ctl[ARGS + i] = p[i]!;
-      const job = Atomics.add(ctl, JOB, 1) + 1;
+      jobs[w] = -1;
+      if (width <= 0) continue;
+      const ctl = this.controls[w]!;
+      const scratch = this.scratch[w + 1]!;
+      for (let i = 0; i < NARGS; i++) ctl[ARGS + i] = args[i]!;
+      ctl[ARGS] = args[0] + j0 * 4;
+      ctl[ARGS + 4] = args[4] + j0 * bColumnBytes;
+      ctl[ARGS + 8] = width;
+      ctl[ARGS + 11] = scratch.b;
+      ctl[ARGS + 12] = args[12] !== 0 ? scratch.a : 0;
+      jobs[w] = Atomics.add(ctl, JOB, 1) + 1;
       Atomics.notify(ctl, JOB);
-      started[w] = job;
-    });
-    mine(part(0)!);
-    this.controls.forEach((ctl, w) => {
-      const job = started[w];
-      if (job === undefined) return;
+    }
+    const own = this.scratch[0]!;
+    gemm(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], Math.min(share, n8), args[9], args[10], own.b, args[12] !== 0 ? own.a : 0);
+    for (let w = 0; w < this.controls.length; w++) {
+      const job = jobs[w]!;
+      if (job < 0) continue;
+      const ctl = this.controls[w]!;
       let spins = 0;
       for (let done = Atomics.load(ctl, DONE); done !== job; done = Atomics.load(ctl, DONE)) {
         if (++spins > SPINS) Atomics.wait(ctl, DONE, done, 1000);
       }
       if (Atomics.load(ctl, STATUS) !== 0) fail('usage', `compile: a matmul worker thread failed (worker ${w + 1})`);
-    });
+    }
   }
 
   /** Stop the workers (idempotent). */

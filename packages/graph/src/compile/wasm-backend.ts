@@ -60,7 +60,8 @@ export const wasmBackend: MatmulBackend = {
       const f = vec[name] as (...args: number[]) => void;
       unary[name] = (dst, src, rows, cols, ss, ds) => f(dst * 4, src * 4, rows, cols, ss * 4, ds * 4);
     }
-    const mine = (args: GemmArgs) => gemm(...args);
+    /** The arguments of a threaded product, reused (no allocation per product). */
+    const args: GemmArgs = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     const kernel = (p: MatmulArgs): void => {
       const m4 = p.m & ~3;
       const n8 = p.n & ~7;
@@ -68,10 +69,11 @@ export const wasmBackend: MatmulBackend = {
         const mode = p.packedB !== undefined ? BMode.Packed : p.m >= PACK_MIN_ROWS || p.rsB >= PACK_MIN_ROW_STRIDE ? BMode.PackHere : BMode.RowMajor;
         const b = (mode === BMode.Packed ? p.packedB! : p.b) * 4;
         const packA = p.rsA === 1 && p.csA * 4 >= PACK_A_MIN_STEP ? scratch[0]!.a : 0;
-        const args: GemmArgs = [p.c * 4, p.a * 4, p.rsA * 4, p.csA * 4, b, p.rsB * 4, m4, p.k, n8, p.n * 4, mode, scratch[0]!.b, packA];
         if (pool && 2 * m4 * p.k * n8 >= THREAD_MIN_FLOPS && n8 >= 16) {
-          pool.run(args, (j) => (mode === BMode.Packed ? j * p.k * 4 : j * 4), mine);
-        } else gemm(...args);
+          args[0] = p.c * 4; args[1] = p.a * 4; args[2] = p.rsA * 4; args[3] = p.csA * 4; args[4] = b; args[5] = p.rsB * 4;
+          args[6] = m4; args[7] = p.k; args[8] = n8; args[9] = p.n * 4; args[10] = mode; args[11] = scratch[0]!.b; args[12] = packA;
+          pool.run(args, mode === BMode.Packed ? p.k * 4 : 4, gemm);
+        } else gemm(p.c * 4, p.a * 4, p.rsA * 4, p.csA * 4, b, p.rsB * 4, m4, p.k, n8, p.n * 4, mode, scratch[0]!.b, packA);
       }
       if (n8 < p.n || p.k === 0) matmulJs(arena, p, 0, n8 > 0 && p.k > 0 ? n8 : 0);
       if (m4 < p.m) matmulJs(arena, p, m4, 0);

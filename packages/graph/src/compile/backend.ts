@@ -7,16 +7,12 @@ import type { MatmulKernel } from './kernels.js';
 import { matmulJs } from './matmul-js.js';
 import type { WasmFunction } from './wasm-asm.js';
 
-/** A vectorised unary op over rows × cols (arena offsets and row strides in elements). */
-export type UnaryKernel = (dst: number, src: number, rows: number, cols: number, srcStride: number, dstStride: number) => void;
-
 /** A backend: an arena of `size` elements of `dtype`, a matmul kernel bound to it, maybe vector ops. */
 export interface MatmulBackend {
   create(dtype: DType, size: number, options?: { readonly threads?: number }): {
     arena: TypedArray;
     kernel: MatmulKernel;
     name: string;
-    unary?: Readonly<Record<string, UnaryKernel>>;
     /** Assemble `fns` into a module importing `env.mem` and instantiate it on the arena's memory. */
     instantiate?: (fns: readonly WasmFunction[]) => Readonly<Record<string, unknown>>;
     /** Stop the backend's worker threads, if any. */
@@ -28,8 +24,6 @@ export interface MatmulBackend {
   readonly packs?: boolean;
   /** True when fused loops run as generated WebAssembly SIMD (`create(...).instantiate`). */
   readonly simdLoops?: boolean;
-  /** The unary ops `create(...).unary` provides (run as their own steps, not fused). */
-  readonly vectorOps?: ReadonlySet<string>;
 }
 
 /** Tuned JavaScript (4×4 register tiles), any dtype. */

@@ -17,7 +17,6 @@ import { planMemory } from '../passes/plan-memory.js';
 import { generateJoin, generateReduce, generateStep, type CodegenContext, type StepFn } from './codegen.js';
 import { fallbackStep, matmulStep } from './kernels.js';
 import { packOperand, planPacking, type PackedOperand } from './pack.js';
-import { rows2d } from './views.js';
 import { simdConcat, simdLoop, type SimdLoop } from './simd-loops.js';
 import { SimdSteps, type SimdKernel } from './simd-steps.js';
 import { simdReduce } from './simd-reduce.js';
@@ -39,8 +38,6 @@ export interface PlanStats {
   readonly matmuls: number;
   /** Generated reductions, concats and pads. */
   readonly reductions: number;
-  /** exp/sigmoid/tanh steps run by the WebAssembly SIMD kernels (float32). */
-  readonly vectorSteps: number;
   /** Steps that run an op's reference kernel (softmax, log_softmax, ops registered by users). */
   readonly fallbacks: number;
   /** Outputs written in place over a dying input. */
@@ -107,11 +104,10 @@ function constantValue(g: Graph, id: number): number | undefined {
 /** Build the executable of `g` (already cast to `dtype`) with the given matmul backend. */
 export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, options: { readonly simdLoops?: boolean; readonly threads?: number } = {}): Executable {
   const simd = options.simdLoops === true && backend.simdLoops === true;
-  // With SIMD loops, exp/sigmoid/tanh fuse into the loops instead of running as vector steps.
-  const fusion = fuseElementwise(g, backend.vectorOps && !simd ? { vectorOps: backend.vectorOps } : {});
+  const fusion = fuseElementwise(g);
   const plan = planMemory(g, fusion);
   const packing = backend.packs ? planPacking(g, fusion, plan.size) : { packs: [], byNode: new Map<number, PackedOperand>(), size: 0 };
-  const { arena, kernel, name, unary, instantiate, dispose } = backend.create(dtype, plan.size + packing.size, { threads: options.threads ?? 1 });
+  const { arena, kernel, name, instantiate, dispose } = backend.create(dtype, plan.size + packing.size, { threads: options.threads ?? 1 });
   const simdSteps = simd && instantiate ? new SimdSteps() : undefined;
   const offsets = plan.offsets;
   const ctx: CodegenContext = { graph: g, fusion, offsets, dtype, constantValue: (id) => constantValue(g, id) };
@@ -130,7 +126,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
     while (labels.length < fns.length) labels.push(text);
   };
   let runs = 0;
-  let fusedGroups = 0, fusedNodes = 0, copies = 0, matmuls = 0, reductions = 0, fallbacks = 0, vectorSteps = 0;
+  let fusedGroups = 0, fusedNodes = 0, copies = 0, matmuls = 0, reductions = 0, fallbacks = 0;
   let parts: SimdLoop[] | undefined;
   let reduce: SimdKernel | undefined;
   for (const step of fusion.steps) {
@@ -159,9 +155,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
     }
     const node = g.nodes[step.id]!;
     const views = fusion.inputViews[step.id]!;
-    const vector = unary?.[node.op];
     const ins = node.inputs.map((i) => dims(g.nodes[i]!.shape));
-    const block = vector && views.length === 1 ? rows2d(views[0]!) : undefined;
     if (node.op === 'matmul') {
       const pack = packing.byNode.get(node.id);
       const ensure = pack && (() => {
@@ -172,13 +166,6 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
       fns.push(matmulStep(node, views, offsets, kernel, pack && ensure ? { offset: pack.offset, ensure } : undefined));
       label(`matmul ${ins.join(' · ')}`);
       matmuls++;
-    } else if (vector && block) {
-      const src = offsets[views[0]!.base]! + views[0]!.offset;
-      const dst = offsets[node.id]!;
-      const { rows, cols, rowStride } = block;
-      fns.push(() => vector(dst, src, rows, cols, rowStride, cols));
-      label(`${node.op} ${dims(node.shape)} (vector)`);
-      vectorSteps++;
     } else if (simdSteps && node.op === 'concat' && (parts = simdConcat(ctx, node.id))) {
       for (const loop of parts) fns.push(simdSteps.add(loop, fns.length));
       label(`concat → ${dims(node.shape)} (wasm simd)`);
@@ -216,7 +203,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
   const bytes = dtype === 'float64' ? 8 : 4;
   const views = g.nodes.filter((n) => fusion.views[n.id]!.base !== n.id).length;
   const stats: PlanStats = {
-    steps: fns.length, fusedGroups, simdLoops: simdSteps?.count ?? 0, fusedNodes, views, copies, matmuls, reductions, vectorSteps, fallbacks,
+    steps: fns.length, fusedGroups, simdLoops: simdSteps?.count ?? 0, fusedNodes, views, copies, matmuls, reductions, fallbacks,
     inPlace: plan.inPlace, packed: packing.packs.length, arenaBytes: (plan.size + packing.size) * bytes, unplannedBytes: plan.unplannedSize * bytes, matmulKernel: name,
   };
   const feed = (feeds: Feeds) => {

@@ -8,12 +8,8 @@
  * allocation. Workers are unref'd (an executable never keeps the process alive) and stop on
  * `dispose()`.
  */
-import type { Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { fail } from '../ir/errors.js';
-
-// Loaded here rather than imported statically, so that the package still loads where there are no
-// worker threads (then only `threads: 1` works).
-const workerThreads = await import('node:worker_threads').catch(() => undefined);
 
 // Control block per worker (Int32): job number, done number, status, the 13 gemm arguments, stop.
 const JOB = 0;
@@ -70,10 +66,9 @@ export class GemmPool {
    * @param scratch each thread's scratch (index 0: the calling thread)
    */
   constructor(module: object, mem: object, threads: number, private readonly scratch: readonly Scratch[]) {
-    if (!workerThreads) fail('usage', `compile: threads: ${threads} needs worker threads (Node.js), which this engine lacks`);
     for (let t = 1; t < threads; t++) {
       const control = new Int32Array(new SharedArrayBuffer(WORDS * 4));
-      const worker = new workerThreads.Worker(WORKER_SOURCE, { eval: true, workerData: { module, mem, control: control.buffer } });
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, mem, control: control.buffer } });
       worker.unref();
       this.workers.push(worker);
       this.controls.push(control);

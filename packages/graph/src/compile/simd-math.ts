@@ -1,10 +1,9 @@
 /**
  * exp, sigmoid and tanh of four float32 lanes as WebAssembly SIMD instruction sequences, written
- * over caller-chosen locals so that both the vector kernels (`vecmath-wasm.ts`) and the generated
- * fused loops (`simd-loops.ts`) inline them. The algorithms are Cephes's float32 ones: exp by
- * 2^k·p(r) with a Cody–Waite reduction and a degree-6 polynomial (about 1 ulp; 2^k applied in two
- * halves so underflow and overflow match float32; sigmoid and tanh use a narrower, cheaper exp),
- * sigmoid = 1/(1+e^−x), tanh by its odd polynomial
+ * over caller-chosen locals so that the generated fused loops (`simd-loops.ts`) inline them. The
+ * algorithms are Cephes's float32 ones: exp by 2^k·p(r) with a Cody–Waite reduction and a degree-6
+ * polynomial (about 1 ulp; 2^k applied in two halves so underflow and overflow match float32;
+ * sigmoid and tanh use a narrower, cheaper exp), sigmoid = 1/(1+e^−x), tanh by its odd polynomial
  * below |x| < 0.625 and by 1 − 2/(e^{2|x|}+1) above (sign restored), so small arguments keep their
  * relative precision.
  */

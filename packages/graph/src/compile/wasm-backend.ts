@@ -2,13 +2,12 @@
  * The WebAssembly backend of float32 plans: the arena lives in one WebAssembly memory (shared when
  * `threads` > 1) so every kernel reads the plan's buffers in place; matrix products call `gemm`
  * (`matmul-wasm.ts`) with the policy below (when to pack B, when to copy strips of A, when to split
- * over worker threads) and run the ragged edges in JavaScript; the vector kernels and the generated
- * SIMD loops are instantiated on the same memory.
+ * over worker threads) and run the ragged edges in JavaScript; the generated SIMD loops are
+ * instantiated on the same memory.
  */
 import { fail } from '../ir/errors.js';
 import type { DType } from '../ir/dtype.js';
-import type { MatmulBackend, UnaryKernel } from './backend.js';
-import { vecmathBytes, VECTOR_OPS } from './vecmath-wasm.js';
+import type { MatmulBackend } from './backend.js';
 import { matmulJs, type MatmulArgs } from './matmul-js.js';
 import { assemble, wasmApi, type WasmFunction } from './wasm-asm.js';
 import { GemmPool, type GemmArgs } from './matmul-threads.js';
@@ -33,7 +32,6 @@ const PAGE = 65536;
 const MAX_BYTES = 2 ** 31;
 /** Products smaller than this (flops) stay on the calling thread: waking a worker costs microseconds. */
 const THREAD_MIN_FLOPS = 4e6;
-const vecmathModules = new Map<boolean, object>();
 
 /** WebAssembly SIMD for float32 plans (the arena in the module's memory); float64 uses JavaScript. */
 export const wasmBackend: MatmulBackend = {
@@ -52,14 +50,6 @@ export const wasmBackend: MatmulBackend = {
     const scratch = Array.from({ length: threads }, (_, t) => ({ b: (scratchAt + t * SCRATCH) * 4, a: (scratchAt + t * SCRATCH + SCRATCH_B) * 4 }));
     const pool = shared ? new GemmPool(module, mem, threads, scratch) : undefined;
     const arena = new Float32Array(mem.buffer, 0, size);
-    let vecmath = vecmathModules.get(shared);
-    if (!vecmath) vecmathModules.set(shared, (vecmath = new wasmApi!.Module(vecmathBytes(shared))));
-    const vec = new wasmApi!.Instance(vecmath, { env: { mem } }).exports;
-    const unary: Record<string, UnaryKernel> = {};
-    for (const name of VECTOR_OPS) {
-      const f = vec[name] as (...args: number[]) => void;
-      unary[name] = (dst, src, rows, cols, ss, ds) => f(dst * 4, src * 4, rows, cols, ss * 4, ds * 4);
-    }
     /** The arguments of a threaded product, reused (no allocation per product). */
     const args: GemmArgs = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     const kernel = (p: MatmulArgs): void => {
@@ -80,9 +70,8 @@ export const wasmBackend: MatmulBackend = {
     };
     const instantiate = (fns: readonly WasmFunction[]) => new wasmApi!.Instance(new wasmApi!.Module(assemble(fns, { shared })), { env: { mem } }).exports;
     const name = `wasm-simd-4x8${pool ? `, ${threads} threads` : ''}`;
-    return { arena, kernel, name, unary, instantiate, ...(pool ? { dispose: () => pool.dispose() } : {}) };
+    return { arena, kernel, name, instantiate, ...(pool ? { dispose: () => pool.dispose() } : {}) };
   },
-  vectorOps: VECTOR_OPS,
   simdLoops: true,
   packs: true,
   threads: true,

@@ -16,17 +16,8 @@ import type { Graph, Node } from '../ir/node.js';
 import { sameShape, type Shape } from '../ir/shape.js';
 import { isFusible, VIEW_OPS } from '../compile/templates.js';
 import {
-  broadcastView, denseView, isContiguous, reshapeView, rows2d, sliceView, transposeView, type View,
+  broadcastView, denseView, isContiguous, reshapeView, sliceView, transposeView, type View,
 } from '../compile/views.js';
-
-/** Options of `fuseElementwise`. */
-export interface FuseOptions {
-  /**
-   * Unary ops to run as their own (vectorised) step instead of inside a fused loop, when their
-   * operand is a rows × cols block (cols a multiple of 4, unit column stride).
-   */
-  readonly vectorOps?: ReadonlySet<string>;
-}
 
 /** One step of the schedule. */
 export type Step =
@@ -84,8 +75,7 @@ interface Group {
  * const { steps } = fuseElementwise(g);
  * const loops = steps.filter((s) => s.kind === 'fused').length;
  */
-export function fuseElementwise(g: Graph, options: FuseOptions = {}): Fusion {
-  const vectorOps = options.vectorOps ?? new Set<string>();
+export function fuseElementwise(g: Graph): Fusion {
   const nodes = g.nodes;
   const n = nodes.length;
   const views: View[] = new Array(n);
@@ -130,8 +120,7 @@ export function fuseElementwise(g: Graph, options: FuseOptions = {}): Fusion {
     const gb = groupOf[base]!;
     return gb >= 0 ? groups[gb]!.first : base;
   };
-  const vectorStep = (node: Node) => vectorOps.has(node.op) && node.inputs.length === 1 && rows2d(views[node.inputs[0]!]!) !== undefined;
-  const fusible = (node: Node) => !SOURCES.has(node.op) && !VIEW_OPS.has(node.op) && isFusible(node) && !vectorStep(node);
+  const fusible = (node: Node) => !SOURCES.has(node.op) && !VIEW_OPS.has(node.op) && isFusible(node);
   for (const node of nodes) {
     if (!fusible(node)) continue;
     const internalGroups = new Set<number>();
@@ -201,7 +190,7 @@ export function fuseElementwise(g: Graph, options: FuseOptions = {}): Fusion {
     inputViews[node.id] = node.inputs.map((i, k) => {
       if (copied[i]) return denseView(i, nodes[i]!.shape);
       if (internal(node, i)) return views[i]!;
-      if (groupOf[node.id]! < 0 && !vectorStep(node) && !accepts(node.op, k, views[i]!)) return needCopy(i);
+      if (groupOf[node.id]! < 0 && !accepts(node.op, k, views[i]!)) return needCopy(i);
       materialized[views[i]!.base] = 1;
       return views[i]!;
     });

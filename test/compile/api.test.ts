@@ -76,6 +76,27 @@ describe('fusion and memory planning on an LSTM', () => {
     expect(big.length).toBe(steps);
   });
 
+  it('computes a value where it is read: 1 − σ moves from the loop of σ to the later loop reading it', () => {
+    const g = buildGraph((b) => {
+      const x = b.input('x', [4, 8]);
+      const s = x.sigmoid();
+      const d = s.oneMinus().square();             // read only by z, in a loop that runs later
+      const p = s.matmul(b.input('w', [8, 8]));    // s is stored anyway (the product reads it)
+      return { z: p.tanh().mul(d) };
+    }, { dtype: 'float64' });
+    const f = fuseElementwise(g);
+    const loops = f.steps.filter((st) => st.kind === 'fused');
+    const ops = (st: (typeof loops)[number]) => (st.kind === 'fused' ? st.members.map((m) => g.nodes[m]!.op) : []);
+    expect(loops.map(ops)).toEqual([['sigmoid'], ['sub', 'square', 'tanh', 'mul']]);
+    const feeds = randomFeeds(g, { seed: 1 });
+    const want = interpret(g, feeds);
+    expect(Array.from(compile(g, { dtype: 'float64', optimize: false }).run(feeds).z!.data)).toEqual(Array.from(want.z!.data));
+    // the training LSTM's forward loops no longer store the derivative factors
+    const train = cellGraph(lstm, { input: 4, hidden: 8, batch: 2, steps }, true);
+    const stored = fuseElementwise(train).steps.flatMap((st) => (st.kind === 'fused' ? st.outputs : []));
+    expect(stored.filter((id) => train.nodes[id]!.op === 'sub' && train.nodes[id]!.inputs.some((i) => train.nodes[i]!.op === 'sigmoid'))).toEqual([]);
+  });
+
   it('packs the shared recurrent weight once per run for the WebAssembly kernel (float32)', () => {
     const big = cellGraph(lstm, { input: 4, hidden: 8, batch: 4, steps }, true);
     const exe = compile(big, { dtype: 'float32', matmul: 'wasm' });

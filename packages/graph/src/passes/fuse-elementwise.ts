@@ -8,7 +8,8 @@
  * the position of its first member, so a node may join a group only when every value it reads from
  * outside the group is ready before that first member (sources — inputs and constants — are ready
  * before everything; a fused value is ready at its own group's position). Groups merge when a node
- * joins two of them. Unlike the optimisation passes this is not a Graph → Graph rewrite: it returns
+ * joins two of them. Afterwards, a member that only a later group reads moves into that group, so
+ * it is computed where it is used instead of stored and loaded back. Unlike the optimisation passes this is not a Graph → Graph rewrite: it returns
  * the schedule that `compile` executes (and the graph is left as it was, so it is trivially
  * idempotent); its correctness is the compiled-equals-interpreted property of test/compile.
  */
@@ -168,6 +169,12 @@ export function fuseElementwise(g: Graph): Fusion {
     }
   }
 
+  // 2b. Sinking: a member read only by members of one later group moves into that group, when the
+  // values it reads from its own group are stored anyway. It is then computed where it is used
+  // instead of being stored and loaded back: the derivative factors (1 − σ, 1 − tanh²) that a
+  // forward gate loop would otherwise store for the backward loop. Repeated, so chains move too.
+  sinkIntoReaders(g, groups, groupOf, views, ready);
+
   // 3. Materialization: anything read from outside its own group, every output, every non-fused
   // node. A consumer that cannot read a view (a kernel needing a dense block) gets a dense copy.
   const internal = (consumer: Node, i: number) =>
@@ -219,4 +226,65 @@ export function fuseElementwise(g: Graph): Fusion {
     } else steps.push({ kind: 'node', id });
   }
   return { views, copyFrom, inputViews, outputViews, materialized, sources, steps, groupOf };
+}
+
+/**
+ * Move group members whose readers all belong to one group that runs later (see step 2b of
+ * `fuseElementwise`), together with the members of their own group that only they read (so that
+ * 1 − tanh(c)² moves with its square). Every move keeps the schedule legal: what the moved nodes
+ * read is ready before the receiving group's position, and a group's first member never moves.
+ */
+function sinkIntoReaders(g: Graph, groups: (Group | undefined)[], groupOf: Int32Array, views: readonly View[], ready: (id: number) => number): void {
+  const nodes = g.nodes;
+  const readers: number[][] = nodes.map(() => []);
+  for (const node of nodes) for (const i of new Set(node.inputs)) readers[i]!.push(node.id);
+  const isOutput = new Uint8Array(nodes.length);
+  for (const p of g.outputs) isOutput[p.id] = 1;
+  const direct = (reader: number, i: number) => views[i]!.base === i && sameShape(nodes[i]!.shape, nodes[reader]!.shape);
+  /** The one group (≠ k) all readers of m belong to, reading it directly; −1 when there is none. */
+  const target = (m: number, k: number): number => {
+    let into = -1;
+    for (const r of readers[m]!) {
+      const gr = groupOf[r]!;
+      if (gr < 0 || gr === k || (into >= 0 && gr !== into) || !direct(r, m)) return -1;
+      into = gr;
+    }
+    return into;
+  };
+  /** Collect m and the members of k only the moving set reads; false when something cannot follow. */
+  const collect = (m: number, k: number, dest: Group, moving: Set<number>): boolean => {
+    const grp = groups[k]!;
+    if (m === grp.first || isOutput[m]) return false;
+    moving.add(m);
+    for (const i of nodes[m]!.inputs) {
+      if (moving.has(i)) continue;
+      if (groupOf[i] === k && direct(m, i)) {
+        const storedAnyway = readers[i]!.some((r) => !moving.has(r) && groupOf[r] !== k);
+        if (storedAnyway) {
+          if (!(grp.first < dest.first)) return false;
+        } else if (!readers[i]!.every((r) => moving.has(r)) || !collect(i, k, dest, moving)) return false;
+      } else if (!(ready(i) < dest.first)) return false;
+    }
+    return true;
+  };
+  for (let moved = true; moved; ) {
+    moved = false;
+    groups.forEach((grp, k) => {
+      if (!grp) return;
+      for (const m of [...grp.members].sort((a, b) => b - a)) {
+        if (groupOf[m] !== k || readers[m]!.length === 0) continue;
+        const into = target(m, k);
+        // Only into a group that runs later: every move is forward, so the loop ends.
+        if (into < 0 || !(groups[into]!.first > grp.first)) continue;
+        const moving = new Set<number>();
+        if (!collect(m, k, groups[into]!, moving)) continue;
+        for (const x of moving) {
+          grp.members.splice(grp.members.indexOf(x), 1);
+          groups[into]!.members.push(x);
+          groupOf[x] = into;
+        }
+        moved = true;
+      }
+    });
+  }
 }

@@ -10,6 +10,7 @@ import { exportCommand } from './commands/export.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
 import { opsCommand } from './commands/ops.js';
 import { printCommand } from './commands/print.js';
+import { profileCommand } from './commands/profile.js';
 import { referenceCommand } from './commands/reference.js';
 import { reportCommand } from './commands/report.js';
 import { saveCommand } from './commands/save.js';
@@ -45,5 +46,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
   weightsCommand(program, setExit);
   trainCommand(program, setExit);
   flowCommand(program, setExit);
+  profileCommand(program, setExit);
   return program;
 }

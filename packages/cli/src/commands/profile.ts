@@ -1,0 +1,109 @@
+/**
+ * `cellgrad profile <cell|file.ts>`: how fast a cell runs on the compiled executor — its training
+ * step (unrolled over T steps, loss = mean(out²), gradient to every parameter) or, with
+ * `--forward`, its forward pass: build and compile times, the median time per step, and where that
+ * time goes (`Executable.profile`), step kind by step kind. float32, the plan `compile` makes.
+ */
+import type { Command } from 'commander';
+import { compile, extendGraph } from '@cellgrad/graph';
+import { grad } from '@cellgrad/autodiff';
+import { cellFeeds, cellInputs, unroll } from '@cellgrad/cells';
+import { resolveCells } from '../cell-source.js';
+import { EXIT } from '../errors.js';
+import { addSizeOptions, positiveInt, positiveNumber, sizesOf, sizesText, type SizeOptions } from '../options.js';
+import { formatTable } from '../table.js';
+
+/** Options of `cellgrad profile`. */
+export interface ProfileCommandOptions extends SizeOptions {
+  readonly cell?: string;
+  readonly forward?: boolean;
+  readonly threads: number;
+  readonly seconds: number;
+  readonly top: number;
+  readonly json?: boolean;
+}
+
+/** What `--json` prints per cell. */
+export interface ProfileResult {
+  readonly cell: string;
+  readonly mode: 'train' | 'forward';
+  readonly sizes: SizeOptions;
+  readonly threads: number;
+  readonly nodes: number;
+  readonly buildMs: number;
+  readonly compileMs: number;
+  readonly medianMs: number;
+  readonly runs: number;
+  readonly profile: readonly { readonly label: string; readonly steps: number; readonly msPerRun: number; readonly share: number }[];
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** Profile one cell. */
+function profileCell(label: string, cell: Parameters<typeof unroll>[0], o: ProfileCommandOptions): ProfileResult {
+  const sizes = sizesOf(o);
+  const options = { ...sizes, dtype: 'float32' as const };
+  const t0 = performance.now();
+  const withLoss = extendGraph(unroll(cell, options), ({ outputs }) => ({ loss: outputs.out!.square().mean() }));
+  const params = cellInputs(cell, options).filter((s) => s.role === 'param').map((s) => s.name);
+  const g = o.forward ? withLoss : grad(withLoss, { of: 'loss', wrt: params });
+  const t1 = performance.now();
+  const exe = compile(g, { dtype: 'float32', threads: o.threads });
+  const t2 = performance.now();
+  try {
+    const feeds = cellFeeds(cell, options, 1);
+    const times: number[] = [];
+    for (let start = performance.now(); performance.now() - start < Math.min(500, o.seconds * 250); ) exe.run(feeds);
+    for (let start = performance.now(); times.length < 3 || performance.now() - start < o.seconds * 1000; ) {
+      const s = performance.now();
+      exe.run(feeds);
+      times.push(performance.now() - s);
+    }
+    const medianMs = median(times);
+    const profile = exe.profile(feeds, Math.max(1, Math.min(times.length, Math.ceil(200 / Math.max(medianMs, 0.01)))));
+    return { cell: label, mode: o.forward ? 'forward' : 'train', sizes, threads: o.threads, nodes: g.nodes.length, buildMs: t1 - t0, compileMs: t2 - t1, medianMs, runs: times.length, profile };
+  } finally {
+    exe.dispose();
+  }
+}
+
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3));
+
+function report(r: ProfileResult, top: number): string {
+  const what = r.mode === 'train' ? 'training step (forward, loss = mean(out²), gradient to every parameter)' : 'forward pass';
+  const rows = r.profile.slice(0, top).map((e) => [`${(e.share * 100).toFixed(1)}%`, ms(e.msPerRun), String(e.steps), e.label]);
+  const rest = r.profile.length - rows.length;
+  return [
+    `${r.cell}: ${what}; ${sizesText(r.sizes)}; float32, ${r.threads} thread${r.threads === 1 ? '' : 's'}`,
+    `graph ${r.nodes} nodes: built in ${ms(r.buildMs)} ms, compiled in ${ms(r.compileMs)} ms`,
+    `median ${ms(r.medianMs)} ms per step over ${r.runs} runs`,
+    '',
+    formatTable(['share', 'ms', 'steps', 'what'], rows),
+    ...(rest > 0 ? [`(${rest} more kinds of step)`] : []),
+  ].join('\n');
+}
+
+/** Run the command; returns the exit code. */
+export async function runProfile(target: string, o: ProfileCommandOptions): Promise<number> {
+  const cells = await resolveCells(target, o.cell);
+  const results = cells.map(({ label, cell }) => profileCell(label, cell, o));
+  if (o.json) process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results)}\n`);
+  else process.stdout.write(`${results.map((r) => report(r, o.top)).join('\n\n')}\n`);
+  return EXIT.ok;
+}
+
+/** Add the `profile` command to `program`. */
+export function profileCommand(program: Command, setExit: (code: number) => void): Command {
+  const cmd = program
+    .command('profile')
+    .description("time a cell's training step (or forward pass) on the compiled executor and show where the time goes")
+    .argument('<cell>', 'a built-in cell name or a .ts/.js file exporting cells')
+    .option('--cell <name>', 'the cell to profile, when the file exports several')
+    .option('--forward', 'the forward pass only (default: a training step)')
+    .option('--threads <n>', 'threads for the matrix products', positiveInt, 1)
+    .option('--seconds <s>', 'how long to time runs', positiveNumber, 2)
+    .option('--top <n>', 'kinds of step to list', positiveInt, 10)
+    .option('--json', 'print the figures as JSON');
+  addSizeOptions(cmd, { input: 32, hidden: 64, batch: 16, steps: 50, layers: 1 }).action(async (target: string, o: ProfileCommandOptions) => setExit(await runProfile(target, o)));
+  return cmd;
+}

@@ -13,7 +13,10 @@ import { buildGraph, compile, concat, interpret, ndarray, type Graph, type Tenso
 import { grad } from '@cellgrad/autodiff';
 import { lstm } from '@cellgrad/cells';
 import { fcParams, Rng } from '../support/fc.js';
+import { randomFeeds } from '../support/random-graph.js';
 import { cellGraph, relativeError, snapshot } from './helpers.js';
+
+const feedsOf = (g: Graph, seed: number) => randomFeeds(g, new Rng(seed));
 
 type Unary = (a: Tensor) => Tensor;
 type Binary = (a: Tensor, b: Tensor) => Tensor;
@@ -67,15 +70,6 @@ function buildProgram(p: Program): Graph {
     p.stores.forEach((s, k) => (outs[`v${k}`] = values[values.length - 1 - (s % Math.min(4, values.length))]!));
     return { ...outs, loss: values[values.length - 1]!.square().mean() };
   }, { dtype: 'float64' });
-}
-
-function feedsOf(g: Graph, seed: number) {
-  const rng = new Rng(seed);
-  return Object.fromEntries(g.inputs.map((p) => {
-    const shape = g.nodes[p.id]!.shape;
-    const n = shape.reduce((a, b) => a * b, 1);
-    return [p.name, ndarray(Array.from({ length: n }, () => rng.uniform(-1.5, 1.5)), shape, 'float64')];
-  }));
 }
 
 function check(g: Graph, seed: number): number {

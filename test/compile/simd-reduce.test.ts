@@ -6,19 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildGraph, compile, interpret, ndarray, type Graph } from '@cellgrad/graph';
+import { buildGraph, compile, interpret, type Graph } from '@cellgrad/graph';
 import { fcParams, Rng } from '../support/fc.js';
+import { randomFeeds } from '../support/random-graph.js';
 import { relativeError } from './helpers.js';
 
+/** Random feeds in [−1.5, 2.5) (sums away from zero), with `special` in the middle of each input. */
 function feedsOf(g: Graph, seed: number, special?: number) {
-  const rng = new Rng(seed);
-  return Object.fromEntries(g.inputs.map((p) => {
-    const shape = g.nodes[p.id]!.shape;
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = Array.from({ length: n }, () => rng.uniform(-2, 2) + 0.5);
-    if (special !== undefined) data[Math.floor(n / 2)] = special;
-    return [p.name, ndarray(data, shape, 'float64')];
-  }));
+  const feeds = randomFeeds(g, new Rng(seed), -1.5, 2.5);
+  if (special !== undefined) for (const f of Object.values(feeds)) (f.data as Float64Array)[Math.floor(f.data.length / 2)] = special;
+  return feeds;
 }
 
 const sizes = fc.record({

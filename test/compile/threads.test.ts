@@ -6,19 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildGraph, compile, interpret, ndarray, type Graph, type Outputs } from '@cellgrad/graph';
+import { buildGraph, compile, interpret, type Graph, type Outputs } from '@cellgrad/graph';
 import { lstm } from '@cellgrad/cells';
 import { fcParams, Rng } from '../support/fc.js';
+import { randomFeeds } from '../support/random-graph.js';
 import { cellGraph, relativeError, snapshot } from './helpers.js';
 
-function feedsOf(g: Graph, seed: number) {
-  const rng = new Rng(seed);
-  return Object.fromEntries(g.inputs.map((p) => {
-    const shape = g.nodes[p.id]!.shape;
-    const n = shape.reduce((a, b) => a * b, 1);
-    return [p.name, ndarray(Array.from({ length: n }, () => rng.uniform(-1, 1)), shape, 'float64')];
-  }));
-}
+const feedsOf = (g: Graph, seed: number) => randomFeeds(g, new Rng(seed), -1, 1);
 
 function identical(a: Outputs, b: Outputs): boolean {
   return Object.keys(a).every((k) => a[k]!.data.every((x, i) => Object.is(x, b[k]!.data[i])));

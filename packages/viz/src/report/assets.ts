@@ -20,9 +20,17 @@ function distFile(pkg: string, file: string): string {
   return path.join(path.dirname(require.resolve(pkg)), file);
 }
 
-/** Make code safe inside `<script>`: no closing tag, no source-map comment pointing at a missing file. */
+/**
+ * Make code safe inside `<script>`: no closing tag, no source-map comment pointing at a missing file,
+ * and line ends and NULs as the HTML parser leaves them (LF, U+FFFD), so that the text hashed for the
+ * Content-Security-Policy is exactly the text the browser hashes. Idempotent.
+ */
 export function scriptSafe(code: string): string {
-  return code.replace(/^\/\/# sourceMappingURL=.*$/gm, '').replace(/<\/(script)/gi, '<\\/$1');
+  return code
+    .replace(/\r\n?/g, '\n')
+    .replace(/\0/g, '\uFFFD')
+    .replace(/^\/\/# sourceMappingURL=.*$/gm, '')
+    .replace(/<\/(script)/gi, '<\\/$1');
 }
 
 let cached: readonly Asset[] | undefined;

@@ -5,18 +5,33 @@ import { COLORS } from '../dot/style.js';
 import { buildView } from '../dot/view.js';
 import { dotToSvg, toSvg } from '../svg/render.js';
 import { esc } from './html-escape.js';
+import { sanitizeSvg } from './sanitize-svg.js';
 import type { ReportGraph } from './types.js';
 
-/** The SVG of one report graph (from `svg`, `dot` or `graph`, in that order). */
-export async function graphSvg(g: ReportGraph): Promise<string> {
-  if (g.svg !== undefined) {
-    const start = g.svg.indexOf('<svg');
-    if (start < 0) throw new Error(`viz: report graph '${g.title}': 'svg' holds no <svg> element`);
-    return g.svg.slice(start);
-  }
+/** The drawing of one report graph as it came (from `svg`, `dot` or `graph`, in that order): not yet sanitised. */
+async function rawSvg(g: ReportGraph): Promise<string> {
+  if (g.svg !== undefined) return g.svg;
   if (g.dot !== undefined) return dotToSvg(g.dot);
   if (g.graph !== undefined) return toSvg(g.graph, { title: g.title, ...g.options });
   throw new Error(`viz: report graph '${g.title}' has none of 'graph', 'dot' or 'svg'`);
+}
+
+/** `markup` through the SVG allow-list (`sanitizeSvg`), an error naming the graph when nothing is left. */
+async function safeSvg(markup: string, g: ReportGraph): Promise<string> {
+  try {
+    return await sanitizeSvg(markup);
+  } catch (e) {
+    const field = g.svg !== undefined ? 'svg' : g.dot !== undefined ? 'dot' : 'graph';
+    throw new Error(`viz: report graph '${g.title}': '${field}' ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The SVG of one report graph (from `svg`, `dot` or `graph`, in that order), sanitised: report data
+ * may come from anyone's file, so even Graphviz's output passes the allow-list of `sanitize-svg.ts`.
+ */
+export async function graphSvg(g: ReportGraph): Promise<string> {
+  return safeSvg(await rawSvg(g), g);
 }
 
 /** Give the ids of an SVG a prefix, so that several graphs on one page have distinct ids. */
@@ -50,7 +65,7 @@ async function unfoldedSvg(g: ReportGraph): Promise<string | undefined> {
   if (g.graph === undefined || g.options?.collapseSteps === false) return undefined;
   const options = { title: g.title, ...g.options };
   if (buildView(g.graph as Graph, resolveDotOptions(options)).folded === 0) return undefined;
-  return toSvg(g.graph, { ...options, collapseSteps: false });
+  return safeSvg(await toSvg(g.graph, { ...options, collapseSteps: false }), g);
 }
 
 const ZOOM_BAR = '<button type="button" data-zoom="in" title="zoom in">+</button><button type="button" data-zoom="out" title="zoom out">−</button><button type="button" data-zoom="fit" title="fit to view">fit</button>';

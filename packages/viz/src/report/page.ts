@@ -1,5 +1,7 @@
 /** The report page's frame: the stylesheet and the HTML skeleton around the sections. */
+import { scriptSafe } from './assets.js';
 import { HEAT_STOPS } from './browser/charts.js';
+import { contentSecurityPolicy } from './csp.js';
 import { esc } from './html-escape.js';
 
 /** One section of the page. */
@@ -47,14 +49,19 @@ td.fail, p.fail { color: #b3261e; font-weight: 700; }
 footer { color: var(--muted); font-size: 12px; padding: 0 28px 24px; }
 `;
 
-/** The whole document: header, a navigation bar, the sections, then the scripts. */
+/**
+ * The whole document: header, a navigation bar, the sections, then the scripts. A Content-Security-Policy
+ * in the head allows exactly `scripts` (by hash) to run.
+ */
 export function pageHtml(title: string, subtitle: string | undefined, sections: readonly Section[], scripts: readonly string[], dataJson: string): string {
+  const inline = scripts.map(scriptSafe);
   const nav = sections.map((s) => `<a href="#${s.id}">${esc(s.title)}</a>`).join('');
   const body = sections.map((s) => `<section id="${s.id}"><h2>${esc(s.title)}</h2>\n${s.html}\n</section>`).join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${esc(contentSecurityPolicy(inline))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${esc(title)}</title>
@@ -68,7 +75,7 @@ ${body}
 </main>
 <footer>Written by cellgrad. Self-contained: charts by Chart.js and chartjs-chart-matrix (MIT), graphs by Graphviz (viz.js), all inlined.</footer>
 <script type="application/json" id="report-data">${dataJson}</script>
-${scripts.map((s) => `<script>${s}</script>`).join('\n')}
+${inline.map((s) => `<script>${s}</script>`).join('\n')}
 </body>
 </html>
 `;

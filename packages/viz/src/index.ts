@@ -17,3 +17,4 @@ export { renderReport, writeReport } from './report/write-report.js';
 export { checkReportData, ReportDataError } from './report/validate.js';
 export { gradcheckRows } from './report/tables.js';
 export { passGraphs, type PassGraphsOptions } from './report/passes.js';
+export { sanitizeSvg } from './report/sanitize-svg.js';

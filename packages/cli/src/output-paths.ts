@@ -3,21 +3,32 @@
  * an output that is one of the command's input files, is a usage error naming both options and the
  * path. Paths are compared as files (symlinks resolved, hard links by device and inode), not as text.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { usage } from './errors.js';
 
 /** A path with the option (or argument) it came from: `['--out', 'report.html']`. */
 export type LabelledPath = readonly [label: string, file: string];
 
+/** Where a dangling symlink at `abs` points (a write through it creates that file), else undefined. */
+function danglingTarget(abs: string): string | undefined {
+  try {
+    return lstatSync(abs).isSymbolicLink() ? path.resolve(path.dirname(abs), readlinkSync(abs)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What identifies the file at `file`: device and inode when it exists, else its resolved path. */
-function fileIdentity(file: string): { key: string; abs: string; exists: boolean } {
+function fileIdentity(file: string, links = 0): { key: string; abs: string; exists: boolean } {
   const abs = path.resolve(file);
   try {
     const st = statSync(abs);
     return { key: `${st.dev}:${st.ino}`, abs, exists: true };
   } catch {
-    // Not there yet: the real folder and the name (a symlinked folder resolves to the same key).
+    // Not there yet: a dangling symlink is the file it points to; else the real folder and the name.
+    const link = links < 40 ? danglingTarget(abs) : undefined;
+    if (link !== undefined) return { ...fileIdentity(link, links + 1), abs };
     let dir = path.dirname(abs);
     try {
       dir = realpathSync(dir);

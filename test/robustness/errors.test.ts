@@ -8,7 +8,9 @@ import {
   buildGraph, defineOp, elementwiseKernel, elementwiseType, fromJSON, GraphBuilder, interpret, linear, ndarray,
   type ErrorKind, type Feeds,
 } from '@cellgrad/graph';
+import os from 'node:os';
 import { grad } from '@cellgrad/autodiff';
+import { writeFileSafely } from '@cellgrad/graph/io';
 import { defineCell, unroll } from '@cellgrad/cells';
 import { nodeIndex, smallGraph, smallJSON, thrown } from './helpers.js';
 
@@ -223,6 +225,7 @@ describe('every error kind', () => {
     cell: [() => defineCell({ name: '', params: () => ({}), state: () => ({}), step: () => ({}) }), /a cell needs a non-empty string 'name'/],
     usage: [() => buildGraph(() => ({})), /build: a graph needs at least one output/],
     nonfinite: [() => interpret(buildGraph((b) => ({ y: b.input('x', [1]).log() }), { dtype: 'float64' }), { x: [-1] }, { checkFinite: true }), /node %\d+ \(log\) produced NaN/],
+    io: [() => writeFileSafely(os.tmpdir(), 'x'), /cannot write .+: it is a directory \(EISDIR\); nothing was written/],
   };
 
   it.each(Object.entries(TRIGGERS))('%s: raised as a CellgradError of that kind with its own message', (kind, [trigger, message]) => {

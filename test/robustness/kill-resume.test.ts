@@ -3,10 +3,11 @@
  * SIGKILLed twice mid-run, each time resumed with `--resume`, and ends with exactly the final
  * result (metrics, parameters, optimizer state, whole loss curve) of an uninterrupted run with the
  * same seed. After each kill the checkpoint on disk is complete and at most one interval behind the
- * last iteration the process reported. A corrupted checkpoint is refused with one line, exit 2.
+ * last iteration the process reported; the resumed runs take over the killed run's lock and remove
+ * its temporaries. A corrupted checkpoint is refused with one line, exit 2.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cellgrad, repoRoot, tempDir } from '../cli/helpers.js';
@@ -90,6 +91,8 @@ describe('kill -9 and --resume', () => {
     expect(y.params).toStrictEqual(x.params);
     expect(y.optimizer).toStrictEqual(x.optimizer);
     expect(y.fingerprint).toBe(x.fingerprint);
+    // The killed runs' lock file (and any temporary cut off mid-write) were taken over and removed.
+    expect(readdirSync(dir).sort()).toStrictEqual(['killed.json', 'straight.json']);
   }, 180_000); // four training processes: generous under a loaded CI machine
 
   it('a truncated or tampered checkpoint is refused with one line and exit 2', async () => {

@@ -1,35 +1,19 @@
 /**
- * Checkpoint files: a trainer snapshot as JSON, written atomically (a temporary file in the same
- * directory, fsync, rename over the target, fsync of the directory), so a crash or Ctrl-C never
- * leaves a half-written checkpoint; read back with validation and clear errors.
+ * Checkpoint files: a trainer snapshot as JSON, written atomically by `writeFileSafely` (a temporary
+ * file in the same directory, every byte checked, fsync, rename over the target, fsync of the
+ * directory), so a crash, Ctrl-C or a full disk never leaves a half-written checkpoint; read back
+ * with validation and clear errors.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { CellgradError } from '@cellgrad/graph';
+import { writeFileSafely } from '@cellgrad/graph/io';
 import type { TrainerSnapshot } from './trainer.js';
 
-/** Write `data` to `file` atomically: temp file, fsync, rename, directory fsync. */
-export function writeFileAtomic(file: string, data: string): void {
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'w', 0o644);
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, file);
-  try {
-    const dfd = openSync(dir, 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch {
-    // Some platforms cannot fsync a directory; the rename itself is still atomic.
-  }
-}
+/**
+ * Write `data` to `file` atomically; kept under its old name, it is `writeFileSafely` from
+ * `@cellgrad/graph/io` (checked writes, fsync, rename, errors naming the file and the errno).
+ */
+export const writeFileAtomic = (file: string, data: string | Uint8Array): string => writeFileSafely(file, data);
 
 /** Save a trainer snapshot to `file` atomically. */
 export function saveCheckpoint(file: string, snapshot: TrainerSnapshot): void {

@@ -2,15 +2,19 @@
  * Weight files on disk: plain JSON `{ name: { shape, data } }` (row-major data), the form of the
  * shared reference files' `params`. Reading checks every tensor and names the one at fault.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { CellgradError, formatShape, sizeOf, type NDArray } from '@cellgrad/graph';
+import { writeFileSafely } from '@cellgrad/graph/io';
 import type { TensorDict } from './tensors.js';
 
-/** Write named tensors to `path` as JSON `{ name: { shape, data } }`. Float64 values round-trip exactly. */
+/**
+ * Write named tensors to `path` as JSON `{ name: { shape, data } }` (atomically: `writeFileSafely`).
+ * Float64 values round-trip exactly.
+ */
 export function saveWeights(path: string, tensors: TensorDict): void {
   const json: Record<string, { shape: number[]; data: number[] }> = {};
   for (const [name, t] of Object.entries(tensors)) json[name] = { shape: [...t.shape], data: Array.from(t.data) };
-  writeFileSync(path, `${JSON.stringify(json)}\n`);
+  writeFileSafely(path, `${JSON.stringify(json)}\n`);
 }
 
 /** Parse `{ name: { shape, data } }` (already-parsed JSON) into float64 tensors. */

@@ -4,13 +4,13 @@
  * With `--recurrent-op`, PyTorch's lstm/gru are written instead as ONNX's own LSTM/GRU op, the
  * weights (initialised with `--seed`) stored in the model.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { cellFeeds, getBuiltinCell } from '@cellgrad/cells';
+import { writeFileSafely } from '@cellgrad/graph/io';
 import { DEFAULT_OPSET, exportRecurrentOp, onnxProto, toOnnx } from '@cellgrad/onnx';
 import { EXIT, usage } from '../errors.js';
 import { loadGraphs, type GraphSourceOptions } from '../graph-source.js';
+import { checkOutputs } from '../output-paths.js';
 import { addSizeOptions, dtypeOption, nonNegativeInt, positiveInt, sizesOf } from '../options.js';
 
 /** Parsed options of `export`. */
@@ -38,13 +38,9 @@ async function modelBytes(target: string, o: ExportCommandOptions): Promise<Uint
 
 /** Run the command; returns the exit code. */
 export async function runExport(target: string, o: ExportCommandOptions): Promise<number> {
+  checkOutputs([['--out', o.out]], [['<source>', target]]);
   const bytes = await modelBytes(target, o);
-  const out = path.resolve(o.out);
-  try {
-    writeFileSync(out, bytes);
-  } catch (e) {
-    usage(`cannot write ${out}: ${(e as Error).message}`);
-  }
+  const out = writeFileSafely(o.out, bytes);
   const g = onnxProto.ModelProto.decode(bytes).graph!;
   const names = (vs: readonly { name?: string | null }[] | null | undefined) => (vs ?? []).map((v) => v.name).join(', ');
   process.stderr.write(`wrote ${out} (${g.node?.length ?? 0} ONNX nodes, opset ${o.opset}; inputs: ${names(g.input)}; outputs: ${names(g.output)})\n`);

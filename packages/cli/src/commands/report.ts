@@ -14,6 +14,7 @@ import { EXIT, usage } from '../errors.js';
 import { cellGradGraph } from '../graph-source.js';
 import { existingFile } from '../loader/load-cell-file.js';
 import { addSizeOptions, sizesOf, sizesText, type SizeOptions } from '../options.js';
+import { checkOutputs } from '../output-paths.js';
 
 /** Parsed options of `report`. */
 export interface ReportCommandOptions extends SizeOptions {
@@ -61,6 +62,7 @@ async function cellSections(target: string, o: ReportCommandOptions): Promise<Pi
 /** Run the command; returns the exit code. */
 export async function runReport(target: string | undefined, o: ReportCommandOptions): Promise<number> {
   if (target === undefined && o.data === undefined) usage('report needs a cell, --data <results.json>, or both');
+  checkOutputs([['--out', o.out]], [...(o.data !== undefined ? [['--data', o.data] as const] : []), ...(target !== undefined ? [['[cell]', target] as const] : [])]);
   const data: ReportData = o.data !== undefined ? readReportData(o.data) : {};
   const extra = target !== undefined ? await cellSections(target, o) : {};
   const merged: ReportData = {

@@ -2,12 +2,12 @@
  * `cellgrad save <cell> --out graph.json`: write a cell's unrolled graph (with `--grad`, its gradient
  * graph) as JSON, for `cellgrad print`, other tools or later runs.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { serialize } from '@cellgrad/graph';
+import { writeFileSafely } from '@cellgrad/graph/io';
 import { EXIT, usage } from '../errors.js';
 import { isGraphJson, loadGraphs, type GraphSourceOptions } from '../graph-source.js';
+import { checkOutputs } from '../output-paths.js';
 import { addSizeOptions, dtypeOption } from '../options.js';
 
 /** Parsed options of `save`. */
@@ -18,14 +18,10 @@ export interface SaveCommandOptions extends GraphSourceOptions {
 /** Run the command; returns the exit code. */
 export async function runSave(target: string, o: SaveCommandOptions): Promise<number> {
   if (isGraphJson(target)) usage(`save takes a cell (a built-in name or a .ts/.js file), not a graph .json: ${target}`);
+  checkOutputs([['--out', o.out]], [['<cell>', target]]);
   const graphs = await loadGraphs(target, o);
   if (graphs.length > 1) usage(`${target} exports ${graphs.length} cells (${graphs.map((g) => g.label).join(', ')}); choose one with --cell`);
-  const out = path.resolve(o.out);
-  try {
-    writeFileSync(out, `${serialize(graphs[0]!.graph)}\n`);
-  } catch (e) {
-    usage(`cannot write ${out}: ${(e as Error).message}`);
-  }
+  const out = writeFileSafely(o.out, `${serialize(graphs[0]!.graph)}\n`);
   process.stderr.write(`wrote ${out} (${graphs[0]!.graph.nodes.length} nodes)\n`);
   return EXIT.ok;
 }

@@ -2,7 +2,8 @@
  * `cellgrad train`: train a cell (built-in or from a file) on a seeded task. Progress on stderr;
  * checkpoints written atomically every N iterations, at the end and on Ctrl-C; `--resume` continues
  * from the checkpoint exactly (same loss curve as an uninterrupted run); `--json` prints the final
- * metrics as one JSON object on the last line of stdout. Interrupted runs exit 130.
+ * metrics as one JSON object on the last line of stdout. Interrupted runs exit 130. The checkpoint is
+ * locked for the run and never silently replaced (`--force`); see train-outputs.ts.
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -10,6 +11,7 @@ import { Trainer, dataRng, gradientFlow, loadCheckpoint, saveCheckpoint, writeFi
 import { EXIT, usage } from '../errors.js';
 import { nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { addModelOptions, bpttOption, clipOption, resolveModel, scheduleOption, type ModelOptions } from './train-options.js';
+import { claimTrainOutputs } from './train-outputs.js';
 import { trainProgress } from './train-progress.js';
 
 /** Parsed options of `train`. */
@@ -36,6 +38,7 @@ export interface TrainCommandOptions extends ModelOptions {
   readonly json?: boolean;
   readonly checkFinite?: boolean;
   readonly reportData?: string;
+  readonly force?: boolean;
 }
 
 /** The final metrics `--json` prints. */
@@ -89,6 +92,16 @@ export async function runTrain(o: TrainCommandOptions): Promise<number> {
   if (o.resume && !o.checkpoint) usage('--resume needs --checkpoint <file> (the checkpoint to continue from)');
   if (o.checkpointEvery !== undefined && !o.checkpoint) usage('--checkpoint-every needs --checkpoint <file>');
   if (o.threads > 1 && o.executor === 'interpreted') usage('--threads applies to --executor compiled');
+  const lock = claimTrainOutputs(o);
+  try {
+    return await train(o);
+  } finally {
+    lock?.release();
+  }
+}
+
+/** The run itself, once the output files are claimed. */
+async function train(o: TrainCommandOptions): Promise<number> {
   const { label, cell, task } = await resolveModel(o);
   const config: TrainConfig = {
     cell, task, hidden: o.hidden, batch: o.batch, seed: o.seed, optimizer: optimizerSpec(o), lr: o.lr,
@@ -172,6 +185,7 @@ export function trainCommand(program: Command, setExit: (code: number) => void):
     .option('--checkpoint <file>', 'checkpoint file (written atomically at the end, on Ctrl-C, and every --checkpoint-every iterations)')
     .option('--checkpoint-every <n>', 'write the checkpoint every n iterations', positiveInt)
     .option('--resume', 'continue from --checkpoint exactly where it stopped')
+    .option('--force', 'replace an existing --checkpoint file instead of refusing (without --resume, an existing file is an error)')
     .option('--log-every <n>', 'progress line every n iterations when stderr is not a terminal', positiveInt)
     .option('--eval-batches <n>', 'held-out batches for the final evaluation', positiveInt, 4)
     .option('--executor <kind>', 'compiled (float32) or interpreted (reference)', oneOf('compiled', 'interpreted'), 'compiled')

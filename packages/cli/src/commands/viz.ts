@@ -3,13 +3,14 @@
  * unrolled over T steps (or its gradient graph, or a saved graph) as text with folded steps, as
  * Graphviz DOT or as SVG; `--passes` draws the graph before and after each optimisation pass.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { optimizeWithTrace, type Graph } from '@cellgrad/graph';
+import { writeFileSafely } from '@cellgrad/graph/io';
 import { passGraphs, printFolded, toDot, toSvg, type DotOptions } from '@cellgrad/viz';
 import { EXIT, usage } from '../errors.js';
 import { isGraphJson, loadGraphs, type GraphSourceOptions } from '../graph-source.js';
+import { checkOutputs } from '../output-paths.js';
 import { addSizeOptions, dtypeOption, oneOf, positiveInt } from '../options.js';
 
 /** The output formats of `viz`. */
@@ -76,6 +77,7 @@ export async function runViz(target: string, o: VizCommandOptions): Promise<numb
       drawings.push({ title: `${what}: ${p.title}`, graph: p.graph as Graph, suffix: `${cell}${k}-${slug(p.title)}` });
     }
   }
+  if (o.out) checkOutputs(drawings.map((d) => [`--out (${d.title})`, outFile(o.out!, d, drawings.length)]), [['<source>', target]]);
   const options: DotOptions = { collapseSteps: o.fold, firstSteps: o.firstSteps, maxNodes: o.maxNodes, rankdir: o.rankdir };
   for (const d of drawings) {
     const text = await render(d, format, options);
@@ -84,12 +86,7 @@ export async function runViz(target: string, o: VizCommandOptions): Promise<numb
       continue;
     }
     const file = outFile(o.out, d, drawings.length);
-    try {
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, text);
-    } catch (e) {
-      usage(`cannot write ${file}: ${(e as Error).message}`);
-    }
+    writeFileSafely(file, text, { mkdir: true });
     process.stderr.write(`wrote ${file} (${format}, ${d.graph.nodes.length} nodes)\n`);
   }
   return EXIT.ok;

@@ -13,6 +13,7 @@ import { resolveCells } from '../cell-source.js';
 import { EXIT, usage } from '../errors.js';
 import { existingFile } from '../loader/load-cell-file.js';
 import { oneOf, positiveInt } from '../options.js';
+import { checkOutputs } from '../output-paths.js';
 
 /** The two layouts. */
 export type WeightLayout = 'pytorch' | 'keras';
@@ -34,6 +35,7 @@ const writers: Record<WeightLayout, (cell: Cell, t: TensorDict, o: WeightOptions
 
 /** Run the command; returns the exit code. */
 export async function runWeights(target: string, file: string, o: WeightsCommandOptions): Promise<number> {
+  if (o.out) checkOutputs([['--out', o.out]], [['<file>', file], ['<cell>', target]]);
   const cells = await resolveCells(target, o.cell);
   if (cells.length > 1) usage(`${target} exports ${cells.length} cells (${cells.map((c) => c.label).join(', ')}); choose one with --cell`);
   const { cell, label } = cells[0]!;

@@ -13,7 +13,8 @@ export type ErrorKind =
   | 'op' // a bad op definition
   | 'cell' // a bad cell definition or unroll option
   | 'usage' // a bad argument to a public function
-  | 'nonfinite'; // a node produced NaN or ±Infinity while checking for it (debug mode)
+  | 'nonfinite' // a node produced NaN or ±Infinity while checking for it (debug mode)
+  | 'io'; // a file could not be written or locked (disk full, permissions, a directory in the way, another process)
 
 /** Base class of every deliberate cellgrad error. */
 export class CellgradError extends Error {

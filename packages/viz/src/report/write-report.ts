@@ -3,8 +3,7 @@
  * SVG with zoom and pan, loss curves, gradient flow (line and heatmap), the gradcheck and benchmark
  * tables. Chart.js and the heatmap plugin are inlined; the page loads nothing over the network.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeFileSafely } from '@cellgrad/graph/io';
 import { chartAssets } from './assets.js';
 import { CHARTS_SCRIPT, HEAT_STOPS } from './browser/charts.js';
 import { PAN_ZOOM_SCRIPT } from './browser/pan-zoom.js';
@@ -66,7 +65,8 @@ export async function renderReport(data: ReportData): Promise<string> {
 }
 
 /**
- * Write the report for `data` to `file` (folders are created) and return the file's absolute path.
+ * Write the report for `data` to `file` (folders are created; atomically, by `writeFileSafely`) and
+ * return the file's absolute path.
  * The page is self-contained: open it from disk, no network needed.
  * @example
  * await writeReport('demo-output/report.html', {
@@ -80,8 +80,5 @@ export async function renderReport(data: ReportData): Promise<string> {
  */
 export async function writeReport(file: string, data: ReportData): Promise<string> {
   const html = await renderReport(data);
-  const abs = path.resolve(file);
-  mkdirSync(path.dirname(abs), { recursive: true });
-  writeFileSync(abs, html);
-  return abs;
+  return writeFileSafely(file, html, { mkdir: true });
 }

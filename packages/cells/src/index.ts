@@ -34,6 +34,7 @@ export { lstmCell, withProjection, type LstmOptions } from './builtins/lstm-cell
 export { lstmNoForget } from './builtins/lstm-no-forget.js';
 export { lstmPeephole } from './builtins/lstm-peephole.js';
 export { lstmHard } from './builtins/lstm-hard.js';
+export { lstmLayerNorm } from './builtins/lstm-layernorm.js';
 export { gruCell, type GruOptions } from './builtins/gru-cell.js';
 export { gruCho } from './builtins/gru-cho.js';
 export { stepGate, gateFn, candidateFn, type GateKind, type SteKind, type CandidateKind, type BiasKind } from './builtins/gates.js';

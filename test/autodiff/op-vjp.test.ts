@@ -106,6 +106,9 @@ const CASES: Record<string, CaseGen> = {
   sum: reduceCase,
   mean: reduceCase,
   max: reduceCase,
+  variance: reduceCase,
+  layer_norm: () =>
+    fc.record({ shape: shapeArb(1, 3), eps: fc.constantFrom(1e-5, 1e-3, 0.5) }).map(({ shape, eps }) => ({ shapes: [shape], attrs: { eps } })),
   softmax: softmaxCase,
   log_softmax: softmaxCase,
   clamp: () =>

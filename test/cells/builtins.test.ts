@@ -9,7 +9,7 @@ import { relDiff, thrown } from './helpers.js';
 describe('registry', () => {
   it('lists every built-in cell, each named as registered and documented', () => {
     expect(Object.keys(builtinCells)).toEqual([
-      'rnn_tanh', 'rnn_relu', 'lstm', 'gru', 'irnn', 'rnn_residual', 'jordan', 'lstm_no_forget', 'lstm_peephole', 'lstm_hard', 'gru_cho',
+      'rnn_tanh', 'rnn_relu', 'lstm', 'gru', 'irnn', 'rnn_residual', 'jordan', 'lstm_no_forget', 'lstm_peephole', 'lstm_hard', 'gru_cho', 'lstm_layernorm',
     ]);
     for (const [name, cell] of Object.entries(builtinCells)) {
       expect(cell.name).toBe(name);

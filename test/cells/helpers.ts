@@ -14,6 +14,9 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  */
 export const referenceDir = path.resolve(repoRoot, 'test/fixtures/reference');
 
+/** The extended reference vectors (bidirectional, packed, projected, batch-first, layer-normalised): a copy of ../shared/reference-extended. */
+export const referenceExtendedDir = path.resolve(repoRoot, 'test/fixtures/reference-extended');
+
 /** max|a − b| / max(max|b|, 1e-300). */
 export function relDiff(a: NDArray, b: NDArray): number {
   expect(a.shape).toEqual(b.shape);

@@ -112,7 +112,7 @@ describe('loadReference validation', () => {
     ['data too short', (j: any) => j.cases[0].params.weight_ih_l0.data.pop(), /field 'cases\[0\].params.weight_ih_l0.data': expected 48 numbers for shape \[16,3\], got 47/],
     ['non-numeric data', (j: any) => (j.cases[0].inputs.x.data[2] = 'a'), /field 'cases\[0\].inputs.x.data\[2\]': expected a finite number, got "a"/],
     ['bad shape', (j: any) => (j.cases[0].params.bias_ih_l0.shape = [16.5]), /field 'cases\[0\].params.bias_ih_l0.shape': expected an array of non-negative integers/],
-    ['x of the wrong shape', (j: any) => (j.cases[0].steps = 4), /field 'cases\[0\].inputs.x': expected shape \[4,2,3\], got \[5,2,3\]/],
+    ['x of the wrong shape', (j: any) => (j.cases[0].steps = 4), /field 'cases\[0\].inputs.x': expected shape \[steps=4, batch=2, input=3\], got \[5,2,3\]/],
     ['missing gradient', (j: any) => delete j.cases[0].expected.grads.c0, /field 'cases\[0\].expected.grads.c0': missing/],
     ['missing final state', (j: any) => delete j.cases[0].expected.c_T, /field 'cases\[0\].expected.c_T': missing/],
     ['missing loss weight', (j: any) => delete j.cases[0].loss_weights.R_c, /field 'cases\[0\].loss_weights.R_c': missing/],

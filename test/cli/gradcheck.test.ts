@@ -16,6 +16,15 @@ describe('cellgrad gradcheck', () => {
     expect(r.stdout).toMatch(/PASSED: full mode/);
   });
 
+  it('--lengths --batch-first checks a variable-length, batch-first graph (lengths get no gradient)', async () => {
+    const r = await cellgrad(['gradcheck', 'lstm', '--steps', '3', '--lengths', '--batch-first', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.passed).toBe(true);
+    expect(json.cells[0].report.orders[0].inputs.map((i: { name: string }) => i.name).slice(0, 2)).toEqual(['x', 'lengths']);
+  });
+
   it('loads a cell file from a directory outside the repo, resolving its cellgrad imports', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'mgu.ts');

@@ -231,6 +231,17 @@ const KERNEL_CASES: Record<string, () => void> = {
     const g = buildGraph((b) => ({ y: b.input('x', [4]).max() }), { dtype: 'float64' });
     expect([...interpret(grad(g), { x: [1, 4, 4, 2] })['grad:x']!.data]).toEqual([0, 0.5, 0.5, 0]);
   },
+  variance: () => {
+    expectValues(run((b) => c(b, [1, 2, 3, 4, 6, 8], [2, 3]).variance(-1)), [2], [2 / 3, 8 / 3]);
+    expectValues(run((b) => c(b, [1, 2, 3, 4, 6, 8], [2, 3]).variance(0, true)), [1, 3], [2.25, 4, 6.25]);
+    // Two passes: no cancellation around a large offset (E[x²] − E[x]² would lose every digit).
+    expectValues(run((b) => c(b, [1e9 + 1, 1e9 + 2, 1e9 + 3], [3]).variance()), [], [2 / 3]);
+  },
+  layer_norm: () => {
+    const s = Math.sqrt(2 / 3 + 1e-5);
+    expectValues(run((b) => c(b, [1, 2, 3, 5, 5, 5], [2, 3]).layerNorm()), [2, 3], [-1 / s, 0, 1 / s, 0, 0, 0]);
+    expectValues(run((b) => c(b, [1e9 + 1, 1e9 + 2, 1e9 + 3], [3]).layerNorm(0)), [3], [-Math.sqrt(1.5), 0, Math.sqrt(1.5)]);
+  },
   softmax: () => {
     const e = [Math.exp(1), Math.exp(2), Math.exp(3)];
     const z = e[0]! + e[1]! + e[2]!;

@@ -1,9 +1,10 @@
 /**
  * Seeded feeds for unrolled graphs: `cellFeeds` gives every input of `unroll(cell, options)` a
- * value (x, initial states and teacher-forcing targets uniform in [−scale, scale], parameters from `initParams`), and
+ * value (x, initial states and teacher-forcing targets uniform in [−scale, scale], parameters from
+ * `initParams`, sequence lengths uniform integers in 1..steps), and
  * `randomFeeds` gives any graph's inputs uniform values.
  */
-import { CellgradError, createRng, randomUniform, type Graph, type NDArray } from '@cellgrad/graph';
+import { allocate, CellgradError, createRng, randomUniform, type DType, type Graph, type NDArray, type Rng } from '@cellgrad/graph';
 import type { Cell } from './cell.js';
 import { initParams } from './init/params.js';
 import { describeUnroll } from './layout.js';
@@ -25,7 +26,8 @@ function checkSeed(seed: number, fn: string): void {
 
 /**
  * Values for every input of `unroll(cell, options)`, in its dtype: `x` and the initial states
- * uniform in [−scale, scale), the parameters exactly `initParams(cell, sizes, { seed, layers })`.
+ * uniform in [−scale, scale), the parameters exactly `initParams(cell, sizes, { seed, layers })`,
+ * `lengths` (variable-length graphs) integers uniform in 1..steps.
  * @example
  * const g = unroll(lstm, opts);
  * const out = interpret(g, cellFeeds(lstm, opts, 42));
@@ -41,9 +43,17 @@ export function cellFeeds(cell: Cell, options: UnrollOptions, seed = 0, feedOpti
   const rng = createRng(seed + 1);
   const feeds: Record<string, NDArray> = {};
   for (const spec of layout.inputs) {
-    feeds[spec.name] = spec.role === 'param' || spec.role === 'head' ? params[spec.name]! : randomUniform(rng, spec.shape, -scale, scale, dtype);
+    if (spec.role === 'lengths') feeds[spec.name] = randomLengths(rng, layout.options.batch, layout.options.steps, dtype);
+    else feeds[spec.name] = spec.role === 'param' || spec.role === 'head' ? params[spec.name]! : randomUniform(rng, spec.shape, -scale, scale, dtype);
   }
   return feeds;
+}
+
+/** `batch` integers uniform in 1..steps, as numbers of `dtype` (the `lengths` feed). */
+function randomLengths(rng: Rng, batch: number, steps: number, dtype: DType): NDArray {
+  const data = allocate(dtype, batch);
+  for (let b = 0; b < batch; b++) data[b] = 1 + rng.int(steps);
+  return { shape: [batch], data };
 }
 
 /**

@@ -12,7 +12,8 @@
  */
 export type { Cell, CellDef, CellSizes, InitFn, StepFn, StepInputs, StepParams } from './cell.js';
 export { defineCell, isCell } from './define-cell.js';
-export type { ResolvedUnrollOptions, UnrollOptions, UnrollPattern } from './options.js';
+export type { MaskMode, ResolvedUnrollOptions, UnrollOptions, UnrollPattern } from './options.js';
+export { checkLengths, checkSequenceFeeds, type LengthsSizes } from './lengths.js';
 export { cellInputs, describeUnroll, paramInputName, type InputSpec, type OutputSpec, type UnrollLayout } from './layout.js';
 export { unroll } from './unroll/unroll.js';
 export { withCrossEntropy } from './unroll/head.js';
@@ -29,10 +30,11 @@ export type { ReferenceCase, ReferenceExpected, ReferenceFile, ReferenceReport, 
 export { irnn } from './builtins/irnn.js';
 export { rnnResidual } from './builtins/rnn-residual.js';
 export { jordan, jordanCell } from './builtins/jordan.js';
-export { lstmCell, type LstmOptions } from './builtins/lstm-cell.js';
+export { lstmCell, withProjection, type LstmOptions } from './builtins/lstm-cell.js';
 export { lstmNoForget } from './builtins/lstm-no-forget.js';
 export { lstmPeephole } from './builtins/lstm-peephole.js';
 export { lstmHard } from './builtins/lstm-hard.js';
+export { lstmLayerNorm } from './builtins/lstm-layernorm.js';
 export { gruCell, type GruOptions } from './builtins/gru-cell.js';
 export { gruCho } from './builtins/gru-cho.js';
 export { stepGate, gateFn, candidateFn, type GateKind, type SteKind, type CandidateKind, type BiasKind } from './builtins/gates.js';

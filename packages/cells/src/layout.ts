@@ -15,10 +15,11 @@ export interface InputSpec {
   /** Its full shape. */
   readonly shape: Shape;
   /**
-   * `x` (the sequence), `state` (an initial state), `target` (the teacher-forcing targets), `param`
-   * (a cell parameter) or `head` (a parameter of the seq2one head).
+   * `x` (the sequence), `lengths` (each sequence's length, with the `lengths` option), `state` (an
+   * initial state), `target` (the teacher-forcing targets), `param` (a cell parameter) or `head` (a
+   * parameter of the seq2one head).
    */
-  readonly role: 'x' | 'state' | 'target' | 'param' | 'head';
+  readonly role: 'x' | 'lengths' | 'state' | 'target' | 'param' | 'head';
   /** For `state` inputs: the state's name (`h` for `h0`). */
   readonly state?: string;
   /** For `param` and `head` inputs: the parameter's own name (`weight_ih` for `weight_ih_l1`). */
@@ -52,7 +53,7 @@ export interface UnrollLayout {
   readonly stateShapes: Readonly<Record<string, Shape>>;
   /** Size of the per-step output of the top layer (both directions together). */
   readonly outputSize: number;
-  /** The graph's inputs, in graph order: `x`, initial states, `targets`, parameters, head. */
+  /** The graph's inputs, in graph order: `x`, `lengths`, initial states, `targets`, parameters, head. */
   readonly inputs: readonly InputSpec[];
   /** The graph's outputs, in graph order: `out` (or `logits`, `probs`), then `<state>_T` per state. */
   readonly outputs: readonly OutputSpec[];
@@ -98,11 +99,14 @@ export function describeUnroll(cell: Cell, options: UnrollOptions, fn = 'describ
     }
   }
   const outputSize = cell.outputSize(layerSizes[o.layers - 1]!) * dirs;
-  const inputs: InputSpec[] = [{ name: 'x', shape: [o.steps, o.batch, o.input], role: 'x' }];
+  // Batch-first graphs take and give sequences as [batch, steps, ·]; states never change layout.
+  const seq = (width: number): number[] => (o.batchFirst ? [o.batch, o.steps, width] : [o.steps, o.batch, width]);
+  const inputs: InputSpec[] = [{ name: 'x', shape: seq(o.input), role: 'x' }];
+  if (o.lengths) inputs.push({ name: 'lengths', shape: [o.batch], role: 'lengths' });
   for (const [s, shape] of Object.entries(stateShapes)) {
     inputs.push({ name: `${s}0`, shape: [o.layers * dirs, o.batch, ...shape], role: 'state', state: s });
   }
-  if (o.teacherForcing) inputs.push({ name: 'targets', shape: [o.steps, o.batch, outputSize], role: 'target' });
+  if (o.teacherForcing) inputs.push({ name: 'targets', shape: seq(outputSize), role: 'target' });
   layerSizes.forEach((sizes, k) => {
     for (let d = 0; d < dirs; d++) {
       for (const [p, shape] of Object.entries(cell.paramShapes(sizes))) {
@@ -124,7 +128,7 @@ export function describeUnroll(cell: Cell, options: UnrollOptions, fn = 'describ
   }
   const outputs: OutputSpec[] = o.pattern === 'seq2one'
     ? [{ name: 'logits', shape: [o.batch, o.classes] }, { name: 'probs', shape: [o.batch, o.classes] }]
-    : [{ name: 'out', shape: [o.steps, o.batch, outputSize] }];
+    : [{ name: 'out', shape: seq(outputSize) }];
   for (const [s, shape] of Object.entries(stateShapes)) outputs.push({ name: `${s}_T`, shape: [o.layers * dirs, o.batch, ...shape], state: s });
   return Object.freeze({ cell: cell.name, options: o, directions: dirs, layerSizes, stateShapes, outputSize, inputs, outputs });
 }
@@ -140,6 +144,7 @@ export function cellInputs(cell: Cell, options: UnrollOptions): readonly InputSp
 
 function roleText(spec: InputSpec): string {
   if (spec.role === 'x') return 'the input sequence';
+  if (spec.role === 'lengths') return 'the sequence lengths';
   if (spec.role === 'target') return 'the teacher-forcing targets';
   if (spec.role === 'state') return `the initial value of state '${spec.state}'`;
   if (spec.role === 'head') return `head parameter '${spec.param}'`;

@@ -1,7 +1,8 @@
 /**
  * The options of `unroll` (and of the helpers that describe or feed an unrolled graph), validated:
- * sizes, dtype, stacked and bidirectional layers, and the design pattern (sequence to sequence,
- * sequence to one with a softmax head, Jordan feedback with teacher forcing).
+ * sizes, dtype, stacked and bidirectional layers, the design pattern (sequence to sequence,
+ * sequence to one with a softmax head, Jordan feedback with teacher forcing), variable-length
+ * batches (`lengths`, `maskMode`) and the batch-first layout.
  */
 import { CellgradError, type DType } from '@cellgrad/graph';
 import type { Cell } from './cell.js';
@@ -14,6 +15,15 @@ import { isCell } from './define-cell.js';
  *   `probs` [batch, classes] (parameters `head_weight` [classes, outputs], `head_bias` [classes]).
  */
 export type UnrollPattern = 'seq2seq' | 'seq2one';
+
+/**
+ * What a variable-length graph's output holds on padding steps (`t >= lengths[b]`):
+ * - `'zero'` (default): 0, as PyTorch's `pad_packed_sequence`;
+ * - `'carry'`: the output of the sequence's last real step, as Keras's masking (a reverse direction,
+ *   which meets the padding before any real step, outputs 0 there).
+ * Either way the states stop at each sequence's last step and padding gets exactly zero gradient.
+ */
+export type MaskMode = 'zero' | 'carry';
 
 /** How to unroll a cell. */
 export interface UnrollOptions {
@@ -45,6 +55,22 @@ export interface UnrollOptions {
    * previous step (for the reverse direction: of the next time step). Default false.
    */
   readonly teacherForcing?: boolean;
+  /**
+   * Variable-length batch (PyTorch's packed sequences): the graph gets an input `lengths` `[batch]`
+   * holding each sequence's length, integers 1..steps fed as numbers of the graph's dtype. Steps
+   * `t >= lengths[b]` are padding: the states are held (so `<state>_T` is each sequence's state after
+   * its own last step, and the reverse direction starts at its own last step), the output there
+   * follows `maskMode`, and padding receives exactly zero gradient. One graph serves every length
+   * up to `steps`. Check feeds with `checkLengths`. Default false.
+   */
+  readonly lengths?: boolean;
+  /** The output on padding steps when `lengths` is on: `'zero'` (default) or `'carry'` (see `MaskMode`). */
+  readonly maskMode?: MaskMode;
+  /**
+   * Batch-first layout (PyTorch's `batch_first=True`): `x` is `[batch, steps, input]`, `out` (and
+   * `targets`) `[batch, steps, outputs]`; states keep `[layers·dirs, batch, ...]`. Default false.
+   */
+  readonly batchFirst?: boolean;
 }
 
 /** `UnrollOptions` with every default filled in (`classes` is 0 unless the pattern is seq2one). */
@@ -59,10 +85,13 @@ export interface ResolvedUnrollOptions {
   readonly pattern: UnrollPattern;
   readonly classes: number;
   readonly teacherForcing: boolean;
+  readonly lengths: boolean;
+  readonly maskMode: MaskMode;
+  readonly batchFirst: boolean;
 }
 
 const SIZE_KEYS = ['input', 'hidden', 'batch', 'steps', 'layers'] as const;
-const KNOWN = [...SIZE_KEYS, 'dtype', 'bidirectional', 'pattern', 'classes', 'teacherForcing'];
+const KNOWN = [...SIZE_KEYS, 'dtype', 'bidirectional', 'pattern', 'classes', 'teacherForcing', 'lengths', 'maskMode', 'batchFirst'];
 
 /** The most step instances (steps × layers × directions) one unroll traces; far beyond practical use. */
 export const MAX_STEP_INSTANCES = 2 ** 20;
@@ -76,16 +105,16 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
   const bad = (msg: string): never => {
     throw new CellgradError('usage', `${fn}(cell '${cell.name}'): ${msg}`);
   };
-  if (typeof options !== 'object' || options === null) bad('options must be an object { input, hidden, batch, steps, dtype?, layers?, bidirectional?, pattern?, classes?, teacherForcing? }');
+  if (typeof options !== 'object' || options === null) bad('options must be an object { input, hidden, batch, steps, dtype?, layers?, bidirectional?, pattern?, classes?, teacherForcing?, lengths?, maskMode?, batchFirst? }');
   const unknown = Object.keys(options).filter((k) => !KNOWN.includes(k));
   if (unknown.length > 0) bad(`unknown option(s) ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${KNOWN.join(', ')})`);
-  const r = { dtype: 'float32' as DType, layers: 1, bidirectional: false, pattern: 'seq2seq' as UnrollPattern, teacherForcing: false, ...options };
+  const r = { dtype: 'float32' as DType, layers: 1, bidirectional: false, pattern: 'seq2seq' as UnrollPattern, teacherForcing: false, lengths: false, batchFirst: false, ...options };
   for (const key of SIZE_KEYS) {
     const v = r[key];
     if (!Number.isInteger(v) || (v as number) <= 0) bad(`option '${key}' must be a positive integer, got ${JSON.stringify(v)}`);
   }
   if (r.dtype !== 'float32' && r.dtype !== 'float64') bad(`unknown dtype ${JSON.stringify(r.dtype)} (expected "float32" or "float64")`);
-  for (const key of ['bidirectional', 'teacherForcing'] as const) {
+  for (const key of ['bidirectional', 'teacherForcing', 'lengths', 'batchFirst'] as const) {
     if (typeof r[key] !== 'boolean') bad(`option '${key}' must be true or false, got ${JSON.stringify(r[key])}`);
   }
   const instances = r.steps * r.layers * (r.bidirectional ? 2 : 1);
@@ -96,9 +125,14 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
     if (!Number.isInteger(r.classes) || (r.classes as number) <= 0) bad(`pattern 'seq2one' needs 'classes', a positive integer (the size of the softmax head), got ${JSON.stringify(r.classes)}`);
     classes = r.classes!;
   } else if (r.classes !== undefined) bad(`option 'classes' belongs to pattern 'seq2one' (the pattern is '${r.pattern}')`);
+  const maskMode = r.maskMode ?? 'zero';
+  if (maskMode !== 'zero' && maskMode !== 'carry') bad(`unknown maskMode ${JSON.stringify(maskMode)} (expected 'zero' or 'carry')`);
+  if (r.maskMode !== undefined && !r.lengths) bad(`option 'maskMode' needs 'lengths: true' (it says what padding steps output)`);
+  if (r.lengths && r.teacherForcing) bad(`options 'lengths' and 'teacherForcing' cannot be combined`);
   return {
     input: r.input, hidden: r.hidden, batch: r.batch, steps: r.steps, dtype: r.dtype, layers: r.layers,
     bidirectional: r.bidirectional, pattern: r.pattern, classes, teacherForcing: r.teacherForcing,
+    lengths: r.lengths, maskMode, batchFirst: r.batchFirst,
   };
 }
 

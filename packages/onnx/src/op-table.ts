@@ -27,6 +27,10 @@ const reduce = (opType: string, inputSince: number): Lowering => (e, n, [x]) => 
   return e.node(opType, [x!], { axes: { ints: axes }, keepdims });
 };
 
+/** Mean over the last axis, kept (ReduceMean takes its axes as an input from opset 18). */
+const meanLast = (e: Parameters<Lowering>[0], x: string, rank: number): string =>
+  e.opset >= 18 ? e.node('ReduceMean', [x, e.ints([rank - 1])], { keepdims: { int: 1 } }) : e.node('ReduceMean', [x], { axes: { ints: [rank - 1] }, keepdims: { int: 1 } });
+
 /** Every cellgrad op that has an ONNX form. `input` nodes become graph inputs and are not listed. */
 export const ONNX_OPS: Readonly<Record<string, Lowering>> = {
   add: direct('Add'),
@@ -98,6 +102,18 @@ export const ONNX_OPS: Readonly<Record<string, Lowering>> = {
   sum: reduce('ReduceSum', 13),
   mean: reduce('ReduceMean', 18),
   max: reduce('ReduceMax', 18),
+  // Two passes, as the kernels: the mean, then the mean of squared deviations from it.
+  variance: (e, n, [x]) => {
+    const axes = n.attrs.axes as number[];
+    const d = e.node('Sub', [x!, e.opset >= 18 ? e.node('ReduceMean', [x!, e.ints(axes)], { keepdims: { int: 1 } }) : e.node('ReduceMean', [x!], { axes: { ints: axes }, keepdims: { int: 1 } })]);
+    return reduce('ReduceMean', 18)(e, n, [e.node('Mul', [d, d])]);
+  },
+  layer_norm: (e, n, [x]) => {
+    const rank = n.shape.length;
+    const d = e.node('Sub', [x!, meanLast(e, x!, rank)]);
+    const v = meanLast(e, e.node('Mul', [d, d]), rank);
+    return e.node('Div', [d, e.node('Sqrt', [e.node('Add', [v, e.scalar(n.attrs.eps as number, n.dtype)])])]);
+  },
   softmax: (e, n, [x]) => e.node('Softmax', [x!], { axis: { int: n.attrs.axis as number } }),
   log_softmax: (e, n, [x]) => e.node('LogSoftmax', [x!], { axis: { int: n.attrs.axis as number } }),
   constant: (e, n) => e.floats('constant', n.dtype, n.shape, n.attrs.data as number[]),

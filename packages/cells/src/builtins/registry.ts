@@ -7,6 +7,7 @@ import { irnn } from './irnn.js';
 import { jordan } from './jordan.js';
 import { lstm } from './lstm.js';
 import { lstmHard } from './lstm-hard.js';
+import { lstmLayerNorm } from './lstm-layernorm.js';
 import { lstmNoForget } from './lstm-no-forget.js';
 import { lstmPeephole } from './lstm-peephole.js';
 import { rnnRelu } from './rnn-relu.js';
@@ -15,8 +16,8 @@ import { rnnTanh } from './rnn-tanh.js';
 
 /**
  * Every built-in cell, by name: rnn_tanh, rnn_relu, lstm, gru (PyTorch numerics), irnn,
- * rnn_residual, jordan, lstm_no_forget, lstm_peephole, lstm_hard, gru_cho. The names are those of
- * the reference files in ../shared/reference.
+ * rnn_residual, jordan, lstm_no_forget, lstm_peephole, lstm_hard, gru_cho, lstm_layernorm. The names
+ * are those of the reference files in ../shared/reference and ../shared/reference-extended.
  */
 export const builtinCells: Readonly<Record<string, Cell>> = Object.freeze({
   rnn_tanh: rnnTanh,
@@ -30,6 +31,7 @@ export const builtinCells: Readonly<Record<string, Cell>> = Object.freeze({
   lstm_peephole: lstmPeephole,
   lstm_hard: lstmHard,
   gru_cho: gruCho,
+  lstm_layernorm: lstmLayerNorm,
 });
 
 /**

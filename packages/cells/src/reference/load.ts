@@ -28,6 +28,12 @@ class Reader {
     return v as number;
   }
 
+  /** An optional boolean (absent: false). */
+  flag(v: unknown, field: string): boolean {
+    if (v !== undefined && typeof v !== 'boolean') this.fail(field, `expected true or false, got ${JSON.stringify(v)}`);
+    return v === true;
+  }
+
   tensor(v: unknown, field: string): NDArray {
     const o = this.obj(v, field);
     const shape = o.shape;
@@ -76,13 +82,30 @@ function readCase(r: Reader, raw: unknown, index: number): ReferenceCase {
   const [I, H, B, T, L] = (['input_size', 'hidden_size', 'batch', 'steps', 'layers'] as const).map((k) => r.positiveInt(c[k], `${at}.${k}`)) as [number, number, number, number, number];
   const params = r.tensors(c.params, `${at}.params`);
   if (Object.keys(params).length === 0) r.fail(`${at}.params`, 'no parameters');
+  const bidirectional = r.flag(c.bidirectional, `${at}.bidirectional`);
+  const batchFirst = r.flag(c.batch_first, `${at}.batch_first`);
+  const dirs = bidirectional ? 2 : 1;
+  const proj = c.proj_size === undefined ? undefined : r.positiveInt(c.proj_size, `${at}.proj_size`);
+  const seq = (width: string): string => (batchFirst ? `[batch=${B}, steps=${T}, ${width}]` : `[steps=${T}, batch=${B}, ${width}]`);
+  const isSeq = (shape: readonly number[]): boolean => shape.length === 3 && (batchFirst ? shape[0] === B && shape[1] === T : shape[0] === T && shape[1] === B);
   const inputs = r.tensors(c.inputs, `${at}.inputs`);
-  r.need(inputs, 'x', `${at}.inputs`, [T, B, I]);
-  const stateInputs = Object.keys(inputs).filter((k) => k !== 'x');
+  if (!isSeq(r.need(inputs, 'x', `${at}.inputs`).shape) || inputs.x!.shape[2] !== I) r.fail(`${at}.inputs.x`, `expected shape ${seq(`input=${I}`)}, got ${formatShape(inputs.x!.shape)}`);
+  let lengths: number[] | undefined;
+  if (c.lengths !== undefined || inputs.lengths !== undefined) {
+    if (!Array.isArray(c.lengths)) r.fail(`${at}.lengths`, `expected an array of ${B} sequence lengths, got ${kind(c.lengths)}`);
+    const fromInputs = r.need(inputs, 'lengths', `${at}.inputs`, [B]);
+    lengths = c.lengths.map((v: unknown, b: number) => {
+      if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > T) r.fail(`${at}.lengths[${b}]`, `expected an integer in 1..${T} (steps), got ${JSON.stringify(v)}`);
+      if (fromInputs.data[b] !== v) r.fail(`${at}.inputs.lengths`, `differs from field 'lengths' at index ${b}`);
+      return v as number;
+    });
+    if (lengths.length !== B) r.fail(`${at}.lengths`, `expected ${B} lengths (batch), got ${lengths.length}`);
+  }
+  const stateInputs = Object.keys(inputs).filter((k) => k !== 'x' && k !== 'lengths');
   for (const k of stateInputs) {
     const t = inputs[k]!;
     if (!k.endsWith('0') || k.length < 2) r.fail(`${at}.inputs.${k}`, `an initial state's name must be '<state>0' (like h0, c0)`);
-    if (t.shape.length < 2 || t.shape[0] !== L || t.shape[1] !== B) r.fail(`${at}.inputs.${k}`, `expected shape [layers=${L}, batch=${B}, ...], got ${formatShape(t.shape)}`);
+    if (t.shape.length < 2 || t.shape[0] !== L * dirs || t.shape[1] !== B) r.fail(`${at}.inputs.${k}`, `expected shape [layers·directions=${L * dirs}, batch=${B}, ...], got ${formatShape(t.shape)}`);
   }
   if (stateInputs.length === 0) r.fail(`${at}.inputs`, 'no initial state (expected h0, and c0 for LSTMs)');
   const states = stateInputs.map((k) => k.slice(0, -1));
@@ -90,7 +113,7 @@ function readCase(r: Reader, raw: unknown, index: number): ReferenceCase {
   const { loss: lossRaw, grads: gradsRaw, ...rest } = e;
   const tensors = r.tensors(rest, `${at}.expected`);
   const out = r.need(tensors, 'out', `${at}.expected`);
-  if (out.shape.length !== 3 || out.shape[0] !== T || out.shape[1] !== B) r.fail(`${at}.expected.out`, `expected shape [steps=${T}, batch=${B}, output], got ${formatShape(out.shape)}`);
+  if (!isSeq(out.shape)) r.fail(`${at}.expected.out`, `expected shape ${seq('output')}, got ${formatShape(out.shape)}`);
   for (const s of states) r.need(tensors, `${s}_T`, `${at}.expected`, inputs[`${s}0`]!.shape);
   let loss: number;
   if (typeof lossRaw === 'number' && Number.isFinite(lossRaw)) loss = lossRaw;
@@ -104,12 +127,15 @@ function readCase(r: Reader, raw: unknown, index: number): ReferenceCase {
   for (const s of states) r.need(weights, `R_${s}`, `${at}.loss_weights`, inputs[`${s}0`]!.shape);
   const grads = r.tensors(gradsRaw, `${at}.expected.grads`);
   for (const [k, p] of Object.entries(params)) r.need(grads, k, `${at}.expected.grads`, p.shape);
-  for (const [k, t] of Object.entries(inputs)) r.need(grads, k, `${at}.expected.grads`, t.shape);
+  for (const [k, t] of Object.entries(inputs)) if (k !== 'lengths') r.need(grads, k, `${at}.expected.grads`, t.shape);
   return {
     source: `${r.source}, case ${index}`,
     cell: c.cell as string,
     ...(typeof c.formula === 'string' ? { formula: c.formula } : {}),
     input_size: I, hidden_size: H, batch: B, steps: T, layers: L,
+    bidirectional, batch_first: batchFirst,
+    ...(lengths ? { lengths } : {}),
+    ...(proj !== undefined ? { proj_size: proj } : {}),
     params, inputs, loss_weights: weights,
     expected: { tensors, loss: loss!, grads },
   };

@@ -27,9 +27,17 @@ export interface ReferenceCase {
   readonly batch: number;
   readonly steps: number;
   readonly layers: number;
+  /** Both directions per layer (`*_reverse` parameters; states `[layers·2, batch, ...]`). */
+  readonly bidirectional: boolean;
+  /** `x`, `out` and their weights and gradients are `[batch, steps, ·]`. */
+  readonly batch_first: boolean;
+  /** Variable-length batch: each sequence's length (packed sequences; padding steps output 0). */
+  readonly lengths?: readonly number[];
+  /** LSTM projection size P (`weight_hr`; h is P wide, c is H wide). */
+  readonly proj_size?: number;
   /** Parameters by the file's names (PyTorch's `weight_ih_l0`, ... for built-in cells). */
   readonly params: Readonly<Record<string, NDArray>>;
-  /** `x` [steps, batch, input] and `<state>0` [layers, batch, ...]. */
+  /** `x` [steps, batch, input], `<state>0` [layers·directions, batch, ...], and `lengths` [batch] when variable-length. */
   readonly inputs: Readonly<Record<string, NDArray>>;
   /** `R_out` and `R_<state>` for each state. */
   readonly loss_weights: Readonly<Record<string, NDArray>>;

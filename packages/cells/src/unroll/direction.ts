@@ -2,9 +2,17 @@
  * One layer in one direction: calls the cell's step over the sequence, forward (t = 0..T−1) or
  * time-reversed (t = T−1..0), optionally replacing the fed-back output state by the true targets
  * (teacher forcing). Outputs are returned by time index, whatever the direction.
+ *
+ * Variable-length batches: with a per-step mask (1 where step t is real for a sequence, 0 on its
+ * padding), a masked step keeps the previous state (`where(mask, new, old)`) and outputs 0 or the
+ * previous output. The reverse direction meets a sequence's padding before its real steps, so its
+ * state is still the initial one when the sequence's last real step comes: it starts there, as
+ * PyTorch's packed sequences. `where` passes no gradient to the branch it did not pick, so padding
+ * gets exactly zero gradient.
  */
 import { CellgradError, type GraphBuilder, type Shape, type Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
+import type { MaskMode } from '../options.js';
 import { runStep, stepWhere } from '../step.js';
 
 /** Teacher forcing of one direction: the target output at time index `t`, `[batch, outputSize]`. */
@@ -29,12 +37,21 @@ export interface DirectionArgs {
   readonly params: Readonly<Record<string, Tensor>>;
   /** When given, teacher forcing: the fed-back state at step t gets the target of the previous step. */
   readonly targetAt?: TargetAt;
+  /** When given, a variable-length batch: 1 where time index `t` is a real step of a sequence, else 0 (`[batch, 1]`). */
+  readonly maskAt?: (t: number) => Tensor;
+  /** What a masked step outputs (default `'zero'`). */
+  readonly maskMode?: MaskMode;
 }
 
 /** The outputs (by time index) and final states of one direction of one layer. */
 export interface DirectionResult {
   readonly outputs: readonly Tensor[];
   readonly finals: Readonly<Record<string, Tensor>>;
+  /**
+   * The output of each sequence's last real step in processing order (`[batch, outputSize]`): the
+   * last output without a mask; what a sequence-to-one head reads for the forward direction.
+   */
+  readonly last: Tensor;
 }
 
 /** The state the step returned as its output too (the Jordan feedback state), or an error. */
@@ -52,14 +69,27 @@ export function runDirection(cell: Cell, a: DirectionArgs): DirectionResult {
   const outputs = new Array<Tensor>(T);
   let states: Record<string, Tensor> = { ...a.initial };
   let forced: string | undefined;
+  let carried: Tensor | undefined;
   for (let j = 0; j < T; j++) {
     const t = a.direction === 0 ? j : T - 1 - j;
     if (a.targetAt && j > 0) states[forced!] = a.targetAt(a.direction === 0 ? t - 1 : t + 1);
     const ctx = { builder: a.builder, step: t, layer: a.layer, layers: a.layers, batch: a.batch, stateShapes: a.stateShapes, outputSize: a.outputSize };
     const result = runStep(cell, ctx, { x: a.inputs[t]!, ...states }, { ...a.params });
     if (a.targetAt && j === 0) forced = feedbackState(cell, result.states, result.output, stepWhere(cell, ctx));
-    states = result.states;
-    outputs[t] = result.output;
+    if (a.maskAt) {
+      const mask = a.maskAt(t);
+      const held: Record<string, Tensor> = {};
+      a.builder.scoped({ cell: cell.name, step: t, layer: a.layer }, () => {
+        for (const [s, next] of Object.entries(result.states)) held[s] = mask.where(next, states[s]!);
+        carried = mask.where(result.output, carried ?? 0);
+        outputs[t] = a.maskMode === 'carry' ? carried : mask.where(result.output, 0);
+      });
+      states = held;
+    } else {
+      states = result.states;
+      outputs[t] = result.output;
+      carried = result.output;
+    }
   }
-  return { outputs, finals: states };
+  return { outputs, finals: states, last: carried! };
 }

@@ -5,10 +5,14 @@
  */
 import { concat, crossEntropy, extendGraph, fail, formatShape, linear, type Graph, type Tensor } from '@cellgrad/graph';
 
-/** The summary vector of a sequence: the last output of each direction, `[batch, outputs]`. */
-export function lastOutput(directions: readonly (readonly Tensor[])[]): Tensor {
+/**
+ * The summary vector of a sequence: the last output of each direction, `[batch, outputs]`. For a
+ * variable-length batch, `forwardLast` is the forward direction's output at each sequence's own
+ * last step (the reverse direction's last output, at time 0, is always a real step).
+ */
+export function lastOutput(directions: readonly (readonly Tensor[])[], forwardLast?: Tensor): Tensor {
   const [fwd, bwd] = directions;
-  const last = fwd![fwd!.length - 1]!;
+  const last = forwardLast ?? fwd![fwd!.length - 1]!;
   return bwd ? concat([last, bwd[0]!], -1) : last;
 }
 

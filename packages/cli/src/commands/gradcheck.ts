@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { formatGradcheck, gradcheck, type GradcheckReport } from '@cellgrad/autodiff';
-import { cellFeeds, unroll } from '@cellgrad/cells';
+import { cellFeeds, checkSequenceFeeds, unroll } from '@cellgrad/cells';
 import { interpret } from '@cellgrad/graph';
 import { resolveCells } from '../cell-source.js';
 import { cellGradGraph } from '../graph-source.js';
@@ -23,6 +23,8 @@ export interface GradcheckCommandOptions extends SizeOptions {
   readonly seed: number;
   readonly json?: boolean;
   readonly checkFinite?: boolean;
+  readonly lengths?: boolean;
+  readonly batchFirst?: boolean;
 }
 
 /** The result for one cell, as `--json` prints it. */
@@ -39,9 +41,10 @@ export async function runGradcheck(target: string, o: GradcheckCommandOptions): 
   const sizes = sizesOf(o);
   const results: CellGradcheck[] = [];
   for (const { label, cell } of cells) {
-    const options = { ...sizes, dtype: 'float64' as const };
+    const options = { ...sizes, dtype: 'float64' as const, lengths: o.lengths ?? false, batchFirst: o.batchFirst ?? false };
     const g = unroll(cell, options);
     const feeds = cellFeeds(cell, options, o.seed);
+    checkSequenceFeeds(cell, options, feeds);
     // Debug mode: the forward and backward passes once, stopping at the first NaN/Inf node.
     if (o.checkFinite) interpret(cellGradGraph(g), feeds, { checkFinite: true });
     const progress = progressLine(`gradcheck ${label}:`);
@@ -49,7 +52,7 @@ export async function runGradcheck(target: string, o: GradcheckCommandOptions): 
     try {
       report = gradcheck(g, feeds, {
         eps: o.eps, atol: o.atol, rtol: o.rtol, mode: o.mode, order: o.order === '2' ? 2 : 1, seed: o.seed,
-        timeAxes: { x: 0, out: 0 },
+        timeAxes: { x: o.batchFirst ? 1 : 0, out: o.batchFirst ? 1 : 0 },
         onProgress: (done, total) => progress.update(done, total),
       });
     } finally {
@@ -80,6 +83,8 @@ export function gradcheckCommand(program: Command, setExit: (code: number) => vo
     .option('--mode <mode>', 'full (every Jacobian element) or fast (random projections vᵀJu)', oneOf('full', 'fast'), 'full')
     .option('--order <n>', '1 (gradients) or 2 (also second derivatives)', oneOf('1', '2'), '1')
     .option('--seed <n>', 'seed of the feeds and of the random directions', nonNegativeInt, 0)
+    .option('--lengths', 'a variable-length batch: seeded lengths in 1..steps, padding masked as PyTorch\'s packed sequences')
+    .option('--batch-first', 'x and out as [batch, steps, ·]')
     .option('--json', 'print the report as JSON')
     .option('--check-finite', 'first run the forward and backward passes once, stopping at the first node that produces NaN or Inf (exit 2, naming the op, node, cell, step and input ranges)')
     .action(async (target: string, o: GradcheckCommandOptions) => setExit(await runGradcheck(target, o)));

@@ -9,6 +9,7 @@ import './layout.js';
 import './slicing.js';
 import './reduce.js';
 import './softmax.js';
+import './normalize.js';
 
 export { defineOp, getOp, hasOp, listOps, type OpDef, type KernelArgs, type Vjp, type VjpArgs } from './registry.js';
 export { defineElementwise, elementwiseKernel, elementwiseType, broadcastIndex, type ElementwiseDef } from './elementwise.js';

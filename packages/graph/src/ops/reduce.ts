@@ -11,7 +11,8 @@ export function keptShape(shape: readonly number[], axes: readonly number[]): nu
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
-function reduceType(op: string) {
+/** The shape rule of a reduction over `attrs.axes` (ascending, distinct), keeping them as 1s when `attrs.keepDims`. */
+export function reduceType(op: string) {
   return ([x]: readonly ValueType[], attrs: Attrs): ValueType => {
     const axes = attrs.axes as number[];
     const rank = x!.shape.length;
@@ -37,11 +38,12 @@ function reduceKernel(init: number, combine: (acc: number, x: number) => number,
 }
 
 /** The cotangent of a reduction, reshaped to kept dims and broadcast back to the input shape. */
-function spread(grad: Tensor, x: Tensor, axes: readonly number[]): Tensor {
+export function spread(grad: Tensor, x: Tensor, axes: readonly number[]): Tensor {
   return grad.reshape(keptShape(x.shape, axes)).broadcastTo(x.shape);
 }
 
-const checkAxes = (op: string) => (attrs: Attrs) => {
+/** Attribute check of a reduction: `axes` an array of integers, `keepDims` a boolean. */
+export const checkAxes = (op: string) => (attrs: Attrs) => {
   if (typeof attrs.keepDims !== 'boolean') fail('graph', `${op}: attribute 'keepDims' must be a boolean`);
   const axes = attrs.axes;
   if (!Array.isArray(axes) || !axes.every((a) => Number.isSafeInteger(a))) fail('graph', `${op}: attribute 'axes' must be an array of integers, got ${JSON.stringify(axes)}`);

@@ -44,6 +44,21 @@ export const hardSigmoid = (x: Tensor, kind: 'keras' | 'torch' = 'keras'): Tenso
 /** Mean over axes (default all). */ export const mean = (x: Tensor, axes?: number | number[], keepDims = false): Tensor => x.mean(axes, keepDims);
 /** Max over axes (default all). */ export const max = (x: Tensor, axes?: number | number[], keepDims = false): Tensor => x.max(axes, keepDims);
 
+/** Biased variance over axes (default all). */
+export const variance = (x: Tensor, axes?: number | number[], keepDims = false): Tensor => x.variance(axes, keepDims);
+
+/**
+ * Layer normalisation over the last axis (Ba et al. 2016; `torch.nn.functional.layer_norm`):
+ * (x − mean) / √(var + eps) ⊙ gamma + beta, biased variance, gamma and beta `[features]` (optional).
+ * @example
+ * const y = layerNorm(x.matmul(W.T), gammaX, betaX); // x W^T normalised per row
+ */
+export function layerNorm(x: Tensor, gamma?: Tensor, beta?: Tensor, eps = 1e-5): Tensor {
+  const y = x.layerNorm(eps);
+  const scaled = gamma ? y.mul(gamma) : y;
+  return beta ? scaled.add(beta) : scaled;
+}
+
 /** `a` where `cond` ≠ 0, else `b`. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   return cond.where(a, b);

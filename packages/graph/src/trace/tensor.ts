@@ -150,6 +150,13 @@ export class Tensor {
   mean(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('mean', axes, keepDims); }
   /** Max over `axes` (default all). */
   max(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('max', axes, keepDims); }
+  /** Biased variance over `axes` (default all): mean of squared deviations, computed in two passes. */
+  variance(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('variance', axes, keepDims); }
+  /**
+   * Layer normalisation over the last axis without scale or shift: (x − mean) / √(var + eps), biased
+   * variance (`torch.nn.functional.layer_norm` with no weight). See `layerNorm` for γ and β.
+   */
+  layerNorm(eps = 1e-5): Tensor { return this.op('layer_norm', [], { eps }); }
 
   private reduce(name: string, axes: number | readonly number[] | undefined, keepDims: boolean): Tensor {
     const list = axes === undefined ? [...this.shape.keys()] : typeof axes === 'number' ? [axes] : [...axes];

@@ -1,10 +1,16 @@
 /**
- * Calling a cell's `step` once during unrolling: errors thrown inside it get the cell, layer and
- * step attached, and what it returns is checked (every state present with its shape, the output
+ * Calling a cell's `step` once during unrolling: the step gets its inputs/states and parameters as
+ * strict records (an unknown name throws, listing the names that exist); errors thrown inside it get
+ * the cell, layer and step attached, the user's file:line:column (the first stack frame outside
+ * cellgrad) and, for a misspelt Tensor method, the nearest method's name; the original error is
+ * kept as `cause`. What the step returns is checked (every state present with its shape, the output
  * with its size) before the next step sees it.
  */
 import { CellgradError, formatShape, sameShape, Tensor, type GraphBuilder, type Shape } from '@cellgrad/graph';
 import type { Cell, StepInputs } from './cell.js';
+import { strictRecord } from './user-code/strict-record.js';
+import { tensorHint } from './user-code/tensor-hints.js';
+import { formatFrame, userFrame } from './user-code/user-frame.js';
 
 /** Where a step runs, for error messages and checks. */
 export interface StepContext {
@@ -32,17 +38,26 @@ export function stepWhere(cell: Cell, ctx: Pick<StepContext, 'step' | 'layer' | 
   return `cell '${cell.name}', ${ctx.layers > 1 ? `layer ${ctx.layer}, ` : ''}step ${ctx.step}`;
 }
 
+/** The prefix the builder gives op errors raised inside the step ("in cell 'gru', layer 0, step 2: "). */
+const scopePrefix = (cell: Cell): RegExp => new RegExp(`^in cell '${cell.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'(?:, layer \\d+)?(?:, step \\d+)?: `);
+
 function wrapError(cell: Cell, ctx: StepContext, e: unknown): CellgradError {
+  const frame = userFrame(e);
+  const at = frame ? ` (at ${formatFrame(frame)})` : '';
+  let err: CellgradError;
   if (e instanceof CellgradError) {
-    // Errors raised by an op carry the builder's scope prefix already; others (e.g. a bad reshape
-    // caught before the op is applied) get the same prefix here.
-    if (e.message.startsWith(`in cell '${cell.name}'`)) return e;
-    const err = new CellgradError(e.kind, `in cell '${cell.name}', layer ${ctx.layer}, step ${ctx.step}: ${e.message}`);
-    err.cause = e;
-    return err;
+    // Errors raised by an op carry the builder's scope prefix already; others (a missing parameter,
+    // a bad reshape caught before the op is applied) get the same prefix here.
+    const prefix = scopePrefix(cell).exec(e.message)?.[0];
+    if (prefix !== undefined && !frame) return e;
+    err = prefix !== undefined
+      ? new CellgradError(e.kind, `${prefix.slice(0, -2)}${at}: ${e.message.slice(prefix.length)}`)
+      : new CellgradError(e.kind, `in cell '${cell.name}', layer ${ctx.layer}, step ${ctx.step}${at}: ${e.message}`);
+  } else {
+    const message = e instanceof Error ? e.message : String(e);
+    const hint = tensorHint(e);
+    err = new CellgradError('cell', `${stepWhere(cell, ctx)}${at}: step threw: ${message}${hint ? `: ${hint}` : ''}`);
   }
-  const message = e instanceof Error ? e.message : String(e);
-  const err = new CellgradError('cell', `${stepWhere(cell, ctx)}: step threw: ${message}`);
   err.cause = e;
   return err;
 }
@@ -51,7 +66,9 @@ function wrapError(cell: Cell, ctx: StepContext, e: unknown): CellgradError {
 export function runStep(cell: Cell, ctx: StepContext, inputs: Record<string, Tensor>, params: Record<string, Tensor>): StepResult {
   let raw: unknown;
   try {
-    raw = ctx.builder.scoped({ cell: cell.name, step: ctx.step, layer: ctx.layer }, () => cell.step(Object.freeze({ ...inputs }) as StepInputs, Object.freeze({ ...params })));
+    const stepInputs = strictRecord(inputs, { entry: 'input or state', listed: "the step's inputs and states are", source: 'x, then the states declared by state()' });
+    const stepParams = strictRecord(params, { entry: 'parameter', listed: "the cell's parameters are", source: 'declared by params()' });
+    raw = ctx.builder.scoped({ cell: cell.name, step: ctx.step, layer: ctx.layer }, () => cell.step(stepInputs as StepInputs, stepParams));
   } catch (e) {
     throw wrapError(cell, ctx, e);
   }

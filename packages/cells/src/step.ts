@@ -1,16 +1,16 @@
 /**
  * Calling a cell's `step` once during unrolling: the step gets its inputs/states and parameters as
- * strict records (an unknown name throws, listing the names that exist); errors thrown inside it get
- * the cell, layer and step attached, the user's file:line:column (the first stack frame outside
- * cellgrad) and, for a misspelt Tensor method, the nearest method's name; the original error is
- * kept as `cause`. What the step returns is checked (every state present with its shape, the output
+ * watched records (a read of a name that does not exist is noted); errors thrown inside it get the
+ * cell, layer and step attached, the user's file:line:column (the first stack frame outside
+ * cellgrad), the missing parameter or state it read (with the names that exist) and, for a misspelt
+ * Tensor method, the nearest method's name; the original error is kept as `cause`. What the step returns is checked (every state present with its shape, the output
  * with its size) before the next step sees it.
  */
 import { CellgradError, formatShape, sameShape, Tensor, type GraphBuilder, type Shape } from '@cellgrad/graph';
 import type { Cell, StepInputs } from './cell.js';
-import { strictRecord } from './user-code/strict-record.js';
+import { formatMissing, relevantMisses, watchedRecord, type MissingRead, type RecordRole } from './user-code/watched-record.js';
 import { tensorHint } from './user-code/tensor-hints.js';
-import { formatFrame, userFrame } from './user-code/user-frame.js';
+import { formatFrame, userFrame, withStepStacks } from './user-code/user-frame.js';
 
 /** Where a step runs, for error messages and checks. */
 export interface StepContext {
@@ -41,20 +41,32 @@ export function stepWhere(cell: Cell, ctx: Pick<StepContext, 'step' | 'layer' | 
 /** The prefix the builder gives op errors raised inside the step ("in cell 'gru', layer 0, step 2: "). */
 const scopePrefix = (cell: Cell): RegExp => new RegExp(`^in cell '${cell.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'(?:, layer \\d+)?(?:, step \\d+)?: `);
 
-function wrapError(cell: Cell, ctx: StepContext, e: unknown): CellgradError {
+const STEP_PARAMS: RecordRole = { entry: 'parameter', listed: "the cell's parameters are", source: 'declared by params()' };
+const STEP_INPUTS: RecordRole = { entry: 'input or state', listed: "the step's inputs and states are", source: 'x, then the states declared by state()' };
+
+/**
+ * The CellgradError for error `e` thrown by the step: scoped to the cell, layer and step, with the
+ * user's file:line:column and, when the step read a parameter or state that does not exist or
+ * misspelt a Tensor method, a message saying so. The original error is its `cause`.
+ */
+function wrapError(cell: Cell, ctx: StepContext, e: unknown, misses: readonly MissingRead[]): CellgradError {
   const frame = userFrame(e);
-  const at = frame ? ` (at ${formatFrame(frame)})` : '';
+  const message = e instanceof Error ? e.message : String(e);
+  const missing = relevantMisses(misses, frame, message);
+  const readAt = frame ?? missing.find((m) => m.frame)?.frame;
+  const at = readAt ? ` (at ${formatFrame(readAt)})` : '';
   let err: CellgradError;
-  if (e instanceof CellgradError) {
-    // Errors raised by an op carry the builder's scope prefix already; others (a missing parameter,
-    // a bad reshape caught before the op is applied) get the same prefix here.
+  if (missing.length > 0) {
+    err = new CellgradError('cell', `in cell '${cell.name}', layer ${ctx.layer}, step ${ctx.step}${at}: ${missing.map(formatMissing).join('; ')} (the step then failed: ${message})`);
+  } else if (e instanceof CellgradError) {
+    // Errors raised by an op carry the builder's scope prefix already; others (e.g. a bad reshape
+    // caught before the op is applied) get the same prefix here.
     const prefix = scopePrefix(cell).exec(e.message)?.[0];
     if (prefix !== undefined && !frame) return e;
     err = prefix !== undefined
       ? new CellgradError(e.kind, `${prefix.slice(0, -2)}${at}: ${e.message.slice(prefix.length)}`)
       : new CellgradError(e.kind, `in cell '${cell.name}', layer ${ctx.layer}, step ${ctx.step}${at}: ${e.message}`);
   } else {
-    const message = e instanceof Error ? e.message : String(e);
     const hint = tensorHint(e);
     err = new CellgradError('cell', `${stepWhere(cell, ctx)}${at}: step threw: ${message}${hint ? `: ${hint}` : ''}`);
   }
@@ -65,16 +77,19 @@ function wrapError(cell: Cell, ctx: StepContext, e: unknown): CellgradError {
 /** Run `cell.step` for one time step inside the builder's scope, and check its result. */
 export function runStep(cell: Cell, ctx: StepContext, inputs: Record<string, Tensor>, params: Record<string, Tensor>): StepResult {
   let raw: unknown;
+  const misses: MissingRead[] = [];
+  const stepInputs = watchedRecord(inputs, STEP_INPUTS, misses);
+  const stepParams = watchedRecord(params, STEP_PARAMS, misses);
   try {
-    const stepInputs = strictRecord(inputs, { entry: 'input or state', listed: "the step's inputs and states are", source: 'x, then the states declared by state()' });
-    const stepParams = strictRecord(params, { entry: 'parameter', listed: "the cell's parameters are", source: 'declared by params()' });
-    raw = ctx.builder.scoped({ cell: cell.name, step: ctx.step, layer: ctx.layer }, () => cell.step(stepInputs as StepInputs, stepParams));
+    raw = withStepStacks(() => ctx.builder.scoped({ cell: cell.name, step: ctx.step, layer: ctx.layer }, () => cell.step(stepInputs as StepInputs, stepParams)));
   } catch (e) {
-    throw wrapError(cell, ctx, e);
+    throw wrapError(cell, ctx, e, misses);
   }
   const where = stepWhere(cell, ctx);
   const bad: (msg: string) => never = (msg) => {
-    throw new CellgradError('cell', `${where}: ${msg}`);
+    // A result made of undefined values is explained by the names the step read that do not exist.
+    const missing = /did not return|undefined/.test(msg) ? relevantMisses(misses, undefined, 'undefined') : [];
+    throw new CellgradError('cell', `${where}: ${msg}${missing.length ? ` (the step read names that do not exist: ${missing.map(formatMissing).join('; ')})` : ''}`);
   };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad(`step must return an object of tensors (the next states), got ${raw === null ? 'null' : typeof raw}`);
   const result = raw as Record<string, unknown>;

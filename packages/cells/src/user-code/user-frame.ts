@@ -42,21 +42,44 @@ function frameLocation(line: string): SourceFrame | undefined {
   return { file, line: Number(m[2]), column: Number(m[3]) };
 }
 
+/** The file of cellgrad's own `runStep`: frames from there outward are the caller's, not the step's. */
+const STEP_CALLER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', `step${path.extname(fileURLToPath(import.meta.url))}`);
+
 /**
- * The first frame of `error`'s stack that is the user's code, or undefined (no stack, or thrown
- * entirely inside cellgrad or a dependency).
+ * Stack depth kept while a step runs (`withStepStacks`), so an error thrown in it keeps the frame of
+ * `runStep` below the user's frames even under a deep caller (a test runner, say).
+ */
+export const STEP_STACK_LIMIT = 64;
+
+/** Run `fn` with `Error.stackTraceLimit` at least `STEP_STACK_LIMIT`. */
+export function withStepStacks<T>(fn: () => T): T {
+  const saved = Error.stackTraceLimit;
+  Error.stackTraceLimit = Math.max(saved, STEP_STACK_LIMIT);
+  try {
+    return fn();
+  } finally {
+    Error.stackTraceLimit = saved;
+  }
+}
+
+/**
+ * The first frame of `error`'s stack that is the user's code and runs inside a cell's step (frames
+ * from cellgrad's `runStep` outward are the code that called `unroll`, not the step), or undefined:
+ * no stack, thrown inside cellgrad (a built-in cell) or a dependency, or an error object created
+ * outside the step (its stack never passes through `runStep`, and is not cut short by a deep
+ * recursion inside the step).
  * @example
  * userFrame(e) // { file: '/home/me/my-cell.ts', line: 9, column: 19 }
  */
 export function userFrame(error: unknown): SourceFrame | undefined {
   const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : undefined;
   if (!stack) return undefined;
-  for (const line of stack.split('\n')) {
-    if (!/^\s*at\s/.test(line)) continue;
-    const frame = frameLocation(line);
-    if (frame && !isLibraryFile(frame.file)) return frame;
-  }
-  return undefined;
+  const lines = stack.split('\n').filter((l) => /^\s*at\s/.test(l));
+  const frames = lines.map(frameLocation);
+  const stepEnd = frames.findIndex((f) => f?.file === STEP_CALLER);
+  const truncated = lines.length >= STEP_STACK_LIMIT;
+  if (stepEnd < 0 && !truncated) return undefined;
+  return frames.slice(0, stepEnd < 0 ? undefined : stepEnd).find((f): f is SourceFrame => f !== undefined && !isLibraryFile(f.file));
 }
 
 /** "/home/me/my-cell.ts:9:19" */

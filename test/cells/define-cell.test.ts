@@ -137,16 +137,17 @@ describe('defineCell validation', () => {
     const bad = defineCell({ ...good, name: 'bad', params: ({ input: I, hidden: H }) => ({ W: [H, I + 1] }) });
     const e = thrown(() => unroll(bad, { input: 3, hidden: 4, batch: 2, steps: 3 }));
     expect(e.kind).toBe('shape');
-    expect(e.message).toBe("in cell 'bad', layer 0, step 0: matmul: inner dimensions differ: [2,3] @ [4,4] (3 ≠ 4)");
+    // The step's own line (this file's `good.step`) is named, source-mapped to the .ts file.
+    expect(e.message).toMatch(/^in cell 'bad', layer 0, step 0 \(at .*define-cell\.test\.ts:92:\d+\): matmul: inner dimensions differ: \[2,3\] @ \[4,4\] \(3 ≠ 4\)$/);
     const broadcast = defineCell({ ...good, name: 'bcast', step: ({ x, h }) => ({ h: h.add(x) }) });
-    expect(thrown(() => unroll(broadcast, { input: 3, hidden: 4, batch: 2, steps: 3 })).message).toBe("in cell 'bcast', layer 0, step 0: add: shapes [2,4] and [2,3] do not broadcast");
+    expect(thrown(() => unroll(broadcast, { input: 3, hidden: 4, batch: 2, steps: 3 })).message).toMatch(/^in cell 'bcast', layer 0, step 0 \(at .*define-cell\.test\.ts:\d+:\d+\): add: shapes \[2,4\] and \[2,3\] do not broadcast$/);
   });
 
   it('a cellgrad error raised outside an op still names the cell and step', () => {
     const reshaper = defineCell({ ...good, name: 'reshaper', step: ({ h }) => ({ h: h.reshape([3, -1]) }) });
     const e = thrown(() => unroll(reshaper, { input: 3, hidden: 4, batch: 2, steps: 3 }));
     expect(e.kind).toBe('shape');
-    expect(e.message).toMatch(/^in cell 'reshaper', layer 0, step 0: reshape: cannot reshape \[2,4\] to \[3,-1\]/);
+    expect(e.message).toMatch(/^in cell 'reshaper', layer 0, step 0 \(at .*define-cell\.test\.ts:\d+:\d+\): reshape: cannot reshape \[2,4\] to \[3,-1\]/);
   });
 
   it('a plain exception in step is wrapped with the cell and the step, keeping its cause', () => {
@@ -163,6 +164,7 @@ describe('defineCell validation', () => {
     const e = thrown(() => unroll(flaky, { input: 3, hidden: 4, batch: 2, steps: 5 }));
     expect(e).toBeInstanceOf(CellgradError);
     expect(e.kind).toBe('cell');
+    // The error object was made outside the step, so no line of the step can be named.
     expect(e.message).toBe("cell 'flaky', step 2: step threw: boom");
     expect(e.cause).toBe(boom);
     calls = 0;

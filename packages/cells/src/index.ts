@@ -47,7 +47,7 @@ export { clipGradNorm, clipPerTensor, clipByValue, applyClip, type ClipSpec } fr
 export { gravesClip, withGravesClip } from './train/graves.js';
 export { lossTerm, lossScale, type LossSpec } from './train/losses.js';
 export { buildWindow, modelParamShapes, tappedState, type ModelSpec, type WindowGraph, type WindowOptions } from './train/model.js';
-export { checkBatch, windowDataFeeds, type Batch } from './train/batch.js';
+export { checkBatch, checkParamValues, windowDataFeeds, type Batch } from './train/batch.js';
 export { runner, type ExecOptions, type Runner } from './train/executor.js';
 export { storedActivations, type MemoryReport, type Stored } from './train/memory.js';
 export { backprop, type Backprop, type BpttSpec, type GradResult } from './train/bptt.js';

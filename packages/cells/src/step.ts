@@ -1,10 +1,16 @@
 /**
- * Calling a cell's `step` once during unrolling: errors thrown inside it get the cell, layer and
- * step attached, and what it returns is checked (every state present with its shape, the output
+ * Calling a cell's `step` once during unrolling: the step gets its inputs/states and parameters as
+ * watched records (a read of a name that does not exist is noted); errors thrown inside it get the
+ * cell, layer and step attached, the user's file:line:column (the first stack frame outside
+ * cellgrad), the missing parameter or state it read (with the names that exist) and, for a misspelt
+ * Tensor method, the nearest method's name; the original error is kept as `cause`. What the step returns is checked (every state present with its shape, the output
  * with its size) before the next step sees it.
  */
 import { CellgradError, formatShape, sameShape, Tensor, type GraphBuilder, type Shape } from '@cellgrad/graph';
 import type { Cell, StepInputs } from './cell.js';
+import { formatMissing, relevantMisses, watchedRecord, type MissingRead, type RecordRole } from './user-code/watched-record.js';
+import { tensorHint } from './user-code/tensor-hints.js';
+import { formatFrame, userFrame, withStepStacks } from './user-code/user-frame.js';
 
 /** Where a step runs, for error messages and checks. */
 export interface StepContext {
@@ -32,17 +38,38 @@ export function stepWhere(cell: Cell, ctx: Pick<StepContext, 'step' | 'layer' | 
   return `cell '${cell.name}', ${ctx.layers > 1 ? `layer ${ctx.layer}, ` : ''}step ${ctx.step}`;
 }
 
-function wrapError(cell: Cell, ctx: StepContext, e: unknown): CellgradError {
-  if (e instanceof CellgradError) {
+/** The prefix the builder gives op errors raised inside the step ("in cell 'gru', layer 0, step 2: "). */
+const scopePrefix = (cell: Cell): RegExp => new RegExp(`^in cell '${cell.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'(?:, layer \\d+)?(?:, step \\d+)?: `);
+
+const STEP_PARAMS: RecordRole = { entry: 'parameter', listed: "the cell's parameters are", source: 'declared by params()' };
+const STEP_INPUTS: RecordRole = { entry: 'input or state', listed: "the step's inputs and states are", source: 'x, then the states declared by state()' };
+
+/**
+ * The CellgradError for error `e` thrown by the step: scoped to the cell, layer and step, with the
+ * user's file:line:column and, when the step read a parameter or state that does not exist or
+ * misspelt a Tensor method, a message saying so. The original error is its `cause`.
+ */
+function wrapError(cell: Cell, ctx: StepContext, e: unknown, misses: readonly MissingRead[]): CellgradError {
+  const frame = userFrame(e);
+  const message = e instanceof Error ? e.message : String(e);
+  const missing = relevantMisses(misses, frame, message);
+  const readAt = frame ?? missing.find((m) => m.frame)?.frame;
+  const at = readAt ? ` (at ${formatFrame(readAt)})` : '';
+  let err: CellgradError;
+  if (missing.length > 0) {
+    err = new CellgradError('cell', `in cell '${cell.name}', layer ${ctx.layer}, step ${ctx.step}${at}: ${missing.map(formatMissing).join('; ')} (the step then failed: ${message})`);
+  } else if (e instanceof CellgradError) {
     // Errors raised by an op carry the builder's scope prefix already; others (e.g. a bad reshape
     // caught before the op is applied) get the same prefix here.
-    if (e.message.startsWith(`in cell '${cell.name}'`)) return e;
-    const err = new CellgradError(e.kind, `in cell '${cell.name}', layer ${ctx.layer}, step ${ctx.step}: ${e.message}`);
-    err.cause = e;
-    return err;
+    const prefix = scopePrefix(cell).exec(e.message)?.[0];
+    if (prefix !== undefined && !frame) return e;
+    err = prefix !== undefined
+      ? new CellgradError(e.kind, `${prefix.slice(0, -2)}${at}: ${e.message.slice(prefix.length)}`)
+      : new CellgradError(e.kind, `in cell '${cell.name}', layer ${ctx.layer}, step ${ctx.step}${at}: ${e.message}`);
+  } else {
+    const hint = tensorHint(e);
+    err = new CellgradError('cell', `${stepWhere(cell, ctx)}${at}: step threw: ${message}${hint ? `: ${hint}` : ''}`);
   }
-  const message = e instanceof Error ? e.message : String(e);
-  const err = new CellgradError('cell', `${stepWhere(cell, ctx)}: step threw: ${message}`);
   err.cause = e;
   return err;
 }
@@ -50,14 +77,19 @@ function wrapError(cell: Cell, ctx: StepContext, e: unknown): CellgradError {
 /** Run `cell.step` for one time step inside the builder's scope, and check its result. */
 export function runStep(cell: Cell, ctx: StepContext, inputs: Record<string, Tensor>, params: Record<string, Tensor>): StepResult {
   let raw: unknown;
+  const misses: MissingRead[] = [];
+  const stepInputs = watchedRecord(inputs, STEP_INPUTS, misses);
+  const stepParams = watchedRecord(params, STEP_PARAMS, misses);
   try {
-    raw = ctx.builder.scoped({ cell: cell.name, step: ctx.step, layer: ctx.layer }, () => cell.step(Object.freeze({ ...inputs }) as StepInputs, Object.freeze({ ...params })));
+    raw = withStepStacks(() => ctx.builder.scoped({ cell: cell.name, step: ctx.step, layer: ctx.layer }, () => cell.step(stepInputs as StepInputs, stepParams)));
   } catch (e) {
-    throw wrapError(cell, ctx, e);
+    throw wrapError(cell, ctx, e, misses);
   }
   const where = stepWhere(cell, ctx);
   const bad: (msg: string) => never = (msg) => {
-    throw new CellgradError('cell', `${where}: ${msg}`);
+    // A result made of undefined values is explained by the names the step read that do not exist.
+    const missing = /did not return|undefined/.test(msg) ? relevantMisses(misses, undefined, 'undefined') : [];
+    throw new CellgradError('cell', `${where}: ${msg}${missing.length ? ` (the step read names that do not exist: ${missing.map(formatMissing).join('; ')})` : ''}`);
   };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad(`step must return an object of tensors (the next states), got ${raw === null ? 'null' : typeof raw}`);
   const result = raw as Record<string, unknown>;

@@ -1,7 +1,7 @@
 /**
  * Exit codes and error reporting of the `cellgrad` command: a failed check exits 1; a usage error,
  * a bad file or any CellgradError prints one line `cellgrad: <message>` to stderr and exits 2 (the
- * stack trace only with CELLGRAD_DEBUG=1).
+ * stack trace, and the stack of the error it wraps, only with CELLGRAD_DEBUG=1).
  */
 import { CommanderError } from 'commander';
 import { isCellgradError } from '@cellgrad/graph';
@@ -39,6 +39,9 @@ export function errorText(e: unknown): string {
 export function reportError(e: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
   if (e instanceof CommanderError && e.exitCode === 0) return EXIT.ok;
   stderr.write(`cellgrad: ${errorText(e)}\n`);
-  if (process.env.CELLGRAD_DEBUG === '1' && e instanceof Error && e.stack) stderr.write(`${e.stack}\n`);
+  if (process.env.CELLGRAD_DEBUG === '1' && e instanceof Error && e.stack) {
+    stderr.write(`${e.stack}\n`);
+    if (e.cause instanceof Error && e.cause.stack) stderr.write(`caused by: ${e.cause.stack}\n`);
+  }
   return EXIT.error;
 }

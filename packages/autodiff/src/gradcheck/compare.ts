@@ -20,7 +20,8 @@ export class ErrorTally {
     const ratio = bad ? Infinity : diff / (this.atol + this.rtol * Math.abs(numeric));
     const scale = Math.max(Math.abs(analytic), Math.abs(numeric));
     if (diff > this.maxAbs || bad) this.maxAbs = bad ? Infinity : diff;
-    if (scale > 0 && diff / scale > this.maxRel) this.maxRel = diff / scale;
+    if (bad) this.maxRel = Infinity;
+    else if (scale > 0 && diff / scale > this.maxRel) this.maxRel = diff / scale;
     if (this.worst === undefined || ratio > this.ratio) {
       this.ratio = ratio;
       this.worst = { ...where(), analytic, numeric };

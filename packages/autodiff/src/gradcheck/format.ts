@@ -1,4 +1,5 @@
 /** Text table of a gradient-check report, as the CLI prints it. */
+import { formatDuring } from './nonfinite.js';
 import type { GradcheckReport, WorstElement } from './types.js';
 
 const num = (v: number): string => (v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v));
@@ -14,7 +15,8 @@ function worstText(w: WorstElement | undefined): string {
 
 /**
  * A fixed-width table: one row per order and input with max abs/rel error, the worst element and
- * pass/FAIL, then a summary line.
+ * pass/FAIL, then where the first non-finite value came from (when a derivative was NaN or ±Infinity),
+ * then a summary line.
  */
 export function formatGradcheck(report: GradcheckReport): string {
   const rows: string[][] = [['order', 'input', 'shape', 'max abs err', 'max rel err', 'worst element', 'result']];
@@ -26,6 +28,12 @@ export function formatGradcheck(report: GradcheckReport): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const o of report.orders) {
+    if (o.nonFinite) lines.push(`order ${o.order}: a derivative is not finite; first non-finite value in the ${formatDuring(o.nonFinite)}: ${o.nonFinite.message}`);
+    else if (o.inputs.some((r) => r.worst && (!Number.isFinite(r.worst.analytic) || !Number.isFinite(r.worst.numeric)))) {
+      lines.push(`order ${o.order}: a derivative is not finite, but no single evaluation reproduces it (try --check-finite / interpret(g, feeds, { checkFinite: true }))`);
+    }
+  }
   const failed = report.orders.flatMap((o) => o.inputs).filter((r) => !r.passed).length;
   lines.push(
     `${report.passed ? 'PASSED' : 'FAILED'}: ${report.mode} mode, eps ${num(report.eps)}, atol ${num(report.atol)}, rtol ${num(report.rtol)}; ` +

@@ -5,6 +5,7 @@
  */
 import { castGraph, checkFeeds, fail, type Feeds, type Graph, type NDArray } from '@cellgrad/graph';
 import { checkFast, checkFull, randomCotangents, type CheckSettings } from './first-order.js';
+import { hasNonFinite, locateNonFinite } from './nonfinite.js';
 import { makeProbe, probeCotangent, type Probe } from './probe.js';
 import type { GradcheckOptions, GradcheckReport, InputReport, OrderReport } from './types.js';
 
@@ -24,7 +25,9 @@ function plannedEvaluations(probe: Probe, feeds: Record<string, NDArray>, mode: 
  * Check the symbolic derivatives of `g` at `inputs` against central finite differences (float64).
  * Defaults are PyTorch's: eps 1e-6, atol 1e-5, rtol 1e-3; an element passes iff
  * |analytic − numeric| ≤ atol + rtol·|numeric|. The report names, per input, the largest absolute
- * and relative errors and the worst element (with its time step when `timeAxes` names one).
+ * and relative errors and the worst element (with its time step when `timeAxes` names one). When a
+ * derivative is NaN or ±Infinity, the order's `nonFinite` says which node (op, cell, layer, step) of
+ * which pass produced the first non-finite value.
  * @example
  * const report = gradcheck(unroll(lstm, sizes), feeds, { timeAxes: { x: 0, out: 0 } });
  * if (!report.passed) console.log(formatGradcheck(report));
@@ -58,8 +61,11 @@ export function gradcheck(g: Graph, inputs: Feeds, options: GradcheckOptions = {
   const firstCots = randomCotangents(first, feeds, seed);
   planned = plannedEvaluations(first, feeds, mode, outSize(firstCots, first));
   const orders: OrderReport[] = [];
-  const firstInputs = run(first, feeds);
-  orders.push({ order: 1, inputs: firstInputs, passed: firstInputs.every((r) => r.passed) });
+  const orderReport = (order: 1 | 2, probe: Probe, f: Record<string, NDArray>, inputs: InputReport[]): OrderReport => {
+    const nonFinite = inputs.some(hasNonFinite) ? locateNonFinite(probe, f, inputs, eps) : undefined;
+    return { order, inputs, passed: inputs.every((r) => r.passed), ...(nonFinite ? { nonFinite } : {}) };
+  };
+  orders.push(orderReport(1, first, feeds, run(first, feeds)));
 
   if (order === 2) {
     // Second order: check the VJP graph itself, w.r.t. the inputs and the cotangents (as gradgradcheck).
@@ -67,8 +73,7 @@ export function gradcheck(g: Graph, inputs: Feeds, options: GradcheckOptions = {
     const wrt2 = [...first.wrt, ...first.outputs.map(probeCotangent)];
     const second = makeProbe(first.vjp, first.vjp.outputs.map((o) => o.name), wrt2);
     planned += plannedEvaluations(second, feeds2, mode, first.wrt.reduce((n, name) => n + feeds[name]!.data.length, 0));
-    const secondInputs = run(second, feeds2);
-    orders.push({ order: 2, inputs: secondInputs, passed: secondInputs.every((r) => r.passed) });
+    orders.push(orderReport(2, second, feeds2, run(second, feeds2)));
   }
   return {
     passed: orders.every((o) => o.passed),
@@ -79,3 +84,4 @@ export function gradcheck(g: Graph, inputs: Feeds, options: GradcheckOptions = {
 
 export type { GradcheckOptions, GradcheckReport, InputReport, OrderReport, WorstElement } from './types.js';
 export { formatGradcheck } from './format.js';
+export type { NonFiniteFinding } from './nonfinite.js';

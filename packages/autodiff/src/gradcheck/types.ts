@@ -1,4 +1,5 @@
 /** Options and reports of gradient checking. */
+import type { NonFiniteFinding } from './nonfinite.js';
 
 /** Options of `gradcheck`. Defaults are PyTorch's `gradcheck` defaults. */
 export interface GradcheckOptions {
@@ -51,7 +52,7 @@ export interface InputReport {
   readonly shape: readonly number[];
   /** Largest |analytic − numeric|. */
   readonly maxAbsError: number;
-  /** Largest |analytic − numeric| / max(|analytic|, |numeric|) over elements not both zero. */
+  /** Largest |analytic − numeric| / max(|analytic|, |numeric|) over elements not both zero (Infinity when one is not finite). */
   readonly maxRelError: number;
   /** Largest |analytic − numeric| / (atol + rtol·|numeric|): the element fails when above 1. */
   readonly worstRatio: number;
@@ -65,6 +66,11 @@ export interface OrderReport {
   readonly order: 1 | 2;
   readonly inputs: readonly InputReport[];
   readonly passed: boolean;
+  /**
+   * When a derivative of this order was NaN or ±Infinity: where the first non-finite value comes
+   * from (forward pass, backward pass or a finite difference; node, op, cell, layer, step).
+   */
+  readonly nonFinite?: NonFiniteFinding;
 }
 
 /** The result of `gradcheck`. */

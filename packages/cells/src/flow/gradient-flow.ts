@@ -9,9 +9,9 @@
  */
 import { grad } from '@cellgrad/autodiff';
 import { createRng, extendGraph, type Graph, type NDArray, type Tensor } from '@cellgrad/graph';
-import { windowDataFeeds, type Batch } from '../train/batch.js';
+import { checkBatch, checkParamValues, windowDataFeeds, type Batch } from '../train/batch.js';
 import { runner, type ExecOptions, type Runner } from '../train/executor.js';
-import { buildWindow, tappedState, type ModelSpec, type WindowGraph } from '../train/model.js';
+import { buildWindow, modelParamShapes, tappedState, type ModelSpec, type WindowGraph } from '../train/model.js';
 import type { ParamValues } from '../train/optimizers.js';
 
 /** Options of `gradientFlow`. */
@@ -85,13 +85,16 @@ function buildFlowGraphs(spec: ModelSpec, exec: ExecOptions): FlowGraphs {
 const graphCache = new WeakMap<ModelSpec, Map<string, FlowGraphs>>();
 
 /**
- * Measure the gradient flow of `spec` at `params` on `batch`.
+ * Measure the gradient flow of `spec` at `params` on `batch`. The batch and the parameters are
+ * checked against the model first (a batch of another size is a `usage` error naming both sizes).
  * @example
  * const report = gradientFlow(model, params, batch, { points: [0, 50, 99] });
  * report.stateGradNorms // ‖∂L/∂h(t)‖, t = 0..T−1
  */
 export function gradientFlow(spec: ModelSpec, params: ParamValues, batch: Batch, options: FlowOptions = {}): FlowReport {
   const started = performance.now();
+  checkBatch(spec, batch, 'gradientFlow');
+  checkParamValues(modelParamShapes(spec), params, 'gradientFlow');
   const exec = options.exec ?? { executor: 'compiled', dtype: 'float64', optimize: false };
   let byExec = graphCache.get(spec);
   if (!byExec) graphCache.set(spec, (byExec = new Map()));

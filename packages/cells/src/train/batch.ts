@@ -13,15 +13,52 @@ export interface Batch {
   readonly mask: Float64Array;
 }
 
-/** Check a batch's sizes against the model. */
-export function checkBatch(spec: ModelSpec, batch: Batch): void {
+/**
+ * Check a batch's sizes against the model; `caller` names the public function in the message. A
+ * batch of another batch size is named as such: "gradientFlow: x has batch 8 but the model was
+ * built for batch 16 (ModelSpec 'batch'; x is [T, B, I] = [30, 16, 2], 960 values, got 480)".
+ */
+export function checkBatch(spec: ModelSpec, batch: Batch, caller = 'batch'): void {
   const { steps: T, batch: B, input: I } = spec;
   const O = spec.loss.outputs;
   const last = spec.loss.at === 'last';
-  const want = { x: T * B * I, y: last ? B * O : T * B * O, mask: last ? B : T * B };
+  if (typeof batch !== 'object' || batch === null) throw new CellgradError('usage', `${caller}: expected a batch { x, y, mask } of Float64Arrays, got ${batch === null ? 'null' : typeof batch}`);
+  // Each array's layout, with the batch axis written B.
+  const layouts = {
+    x: { dims: [T, B, I], names: 'T, B, I' },
+    y: last ? { dims: [B, O], names: 'B, O' } : { dims: [T, B, O], names: 'T, B, O' },
+    mask: last ? { dims: [B], names: 'B' } : { dims: [T, B], names: 'T, B' },
+  };
   for (const k of ['x', 'y', 'mask'] as const) {
-    if (!(batch[k] instanceof Float64Array) || batch[k].length !== want[k]) {
-      throw new CellgradError('usage', `batch: '${k}' must be a Float64Array of ${want[k]} values for T=${T}, B=${B}, I=${I}, O=${O} (got ${batch[k]?.length})`);
+    const { dims, names } = layouts[k];
+    const want = dims.reduce((a, d) => a * d, 1);
+    const got = batch[k];
+    const layout = `${k} is [${names}] = [${dims.join(', ')}], ${want} values`;
+    if (!(got instanceof Float64Array)) {
+      throw new CellgradError('usage', `${caller}: '${k}' must be a Float64Array (${layout}), got ${got === undefined ? 'nothing' : Array.isArray(got) ? 'an array' : typeof got}`);
+    }
+    if (got.length === want) continue;
+    const perExample = want / B;
+    const otherBatch = got.length / perExample;
+    if (Number.isInteger(otherBatch) && otherBatch > 0) {
+      throw new CellgradError('usage', `${caller}: ${k} has batch ${otherBatch} but the model was built for batch ${B} (ModelSpec 'batch'; ${layout}, got ${got.length})`);
+    }
+    throw new CellgradError('usage', `${caller}: '${k}' holds ${got.length} values, which is not a whole batch (${layout}, with T=${T}, I=${I}, O=${O})`);
+  }
+}
+
+/**
+ * Check parameter values against the model: every parameter present, a Float64Array of its
+ * shape's size; `caller` names the public function in the message.
+ */
+export function checkParamValues(shapes: Readonly<Record<string, readonly number[]>>, params: Readonly<Record<string, unknown>>, caller: string): void {
+  if (typeof params !== 'object' || params === null) throw new CellgradError('usage', `${caller}: expected parameter values by name, got ${params === null ? 'null' : typeof params}`);
+  for (const [name, shape] of Object.entries(shapes)) {
+    const v = params[name];
+    const want = shape.reduce((a, d) => a * d, 1);
+    if (v === undefined) throw new CellgradError('usage', `${caller}: no values for parameter '${name}' [${shape.join(',')}] (the model's parameters: ${Object.keys(shapes).join(', ')}; initModel(spec, seed) makes them all)`);
+    if (!(v instanceof Float64Array) || v.length !== want) {
+      throw new CellgradError('usage', `${caller}: parameter '${name}' must be a Float64Array of ${want} values for shape [${shape.join(',')}], got ${v instanceof Float64Array ? `${v.length} values` : typeof v}`);
     }
   }
 }

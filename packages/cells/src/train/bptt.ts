@@ -96,7 +96,7 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
     return {
       spec: bptt,
       run(params, batch) {
-        checkBatch(spec, batch);
+        checkBatch(spec, batch, 'backprop: run');
         const { w, run } = get();
         const out = run({ ...windowDataFeeds(spec, w, batch), ...stateFeeds(w, zerosState(w)), ...paramFeeds(params, w) });
         return { loss: out.loss![0]!, grads: Object.fromEntries(w.params.map((p) => [p, out[`grad:${p}`]!])) };
@@ -155,7 +155,7 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
   return {
     spec: bptt,
     run(params, batch, update) {
-      checkBatch(spec, batch);
+      checkBatch(spec, batch, 'backprop: run');
       const perWindow = bptt.kind === 'truncated' && bptt.perWindow === true;
       if (perWindow && !update) throw new CellgradError('usage', 'truncated BPTT per window: run() needs the update callback that applies each window\'s gradients');
       const w0 = kindOf(windows[0]![0], windows[0]![1]).back.w;

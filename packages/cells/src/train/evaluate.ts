@@ -3,9 +3,9 @@
  * tasks, its accuracy on batches from the held-out data stream, which training never sees.
  */
 import { dataRng, type Task } from '../tasks/task.js';
-import { windowDataFeeds } from './batch.js';
+import { checkBatch, checkParamValues, windowDataFeeds } from './batch.js';
 import { runner, type ExecOptions, type Runner } from './executor.js';
-import { buildWindow, type ModelSpec, type WindowGraph } from './model.js';
+import { buildWindow, modelParamShapes, type ModelSpec, type WindowGraph } from './model.js';
 import type { ParamValues } from './optimizers.js';
 
 /** Held-out scores. */
@@ -22,6 +22,7 @@ const cache = new WeakMap<ModelSpec, Map<string, { w: WindowGraph; run: Runner }
 
 /** Evaluate `params` on `batches` held-out batches of `task` for `seed`. */
 export function evaluate(spec: ModelSpec, params: ParamValues, task: Task, seed: number, batches: number, exec: ExecOptions = {}): Evaluation {
+  checkParamValues(modelParamShapes(spec), params, 'evaluate');
   let byExec = cache.get(spec);
   if (!byExec) cache.set(spec, (byExec = new Map()));
   const key = JSON.stringify(exec);
@@ -35,6 +36,7 @@ export function evaluate(spec: ModelSpec, params: ParamValues, task: Task, seed:
   let loss = 0, hits = 0, terms = 0;
   for (let k = 0; k < batches; k++) {
     const batch = task.generate(dataRng(seed, 'heldout', k), spec.batch);
+    checkBatch(spec, batch, `evaluate: task '${task.name}' generate(rng, ${spec.batch})`);
     const states = Object.fromEntries(w.states.map((s) => {
       const shape = w.graph.nodes[w.graph.inputs.find((p) => p.name === `${s}0`)!.id]!.shape;
       return [`${s}0`, { shape, data: new Float64Array(shape.reduce((a, d) => a * d, 1)) }];

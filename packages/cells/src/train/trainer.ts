@@ -8,6 +8,7 @@ import { CellgradError, createRng, type Rng } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import { initParams } from '../init/params.js';
 import { dataRng, type Task } from '../tasks/task.js';
+import { checkBatch } from './batch.js';
 import { backprop, type Backprop, type BpttSpec } from './bptt.js';
 import { applyClip, type ClipSpec } from './clip.js';
 import { evaluate, type Evaluation } from './evaluate.js';
@@ -123,6 +124,7 @@ export class Trainer {
     const started = performance.now();
     const i = this.iter;
     const batch = this.config.task.generate(dataRng(this.config.seed, 'train', i), this.config.batch);
+    checkBatch(this.model, batch, `Trainer.step: task '${this.config.task.name}' generate(rng, ${this.config.batch})`);
     const lr = this.rate(i);
     const clip = this.config.clip ?? { kind: 'none' };
     let gradNorm = 0;

@@ -81,7 +81,7 @@ describe('Trainer.restore checks the snapshot against the configuration', () => 
       .toBe("snapshot: optimizer 'step' is 3, expected 2 (one update per iteration, 2 iterations)");
     expect(usage(() => Trainer.restore(config, damaged((s) => { s.seconds = -1; }))))
       .toBe("snapshot: 'seconds' must be a finite non-negative number, got -1");
-    expect(usage(() => Trainer.restore(config, damaged((s) => { s.fingerprint = 'x'; })))).toMatch(/^snapshot: the checkpoint was written by a run with different settings/);
+    expect(usage(() => Trainer.restore(config, damaged((s) => { s.fingerprint = 'x'; })))).toMatch(/^snapshot was written by a run with different settings/);
   });
 
   it('per-window truncated BPTT makes one optimizer step per window', () => {

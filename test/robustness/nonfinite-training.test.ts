@@ -23,7 +23,7 @@ describe('cellgrad train stops at the first non-finite value', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('cellgrad: '));
-    expect(lines).toEqual(['cellgrad: iteration 2: loss is Infinity (training diverged; lower --lr or clip the gradients)']);
+    expect(lines).toEqual(['cellgrad: iteration 2: loss is Infinity (training diverged: lower the learning rate or clip the gradients)']);
     // The checkpoint of iteration 1 is intact and loads; resuming it to its own length succeeds.
     const kept = loadCheckpoint(ckpt);
     expect(kept.iteration).toBe(1);
@@ -39,7 +39,7 @@ describe('cellgrad train stops at the first non-finite value', () => {
     const r = await cellgrad(['train', ...model, '--optimizer', 'sgd', '--lr', '1.7e308', '--clip', 'none', '--executor', 'interpreted',
       '--iterations', '3', '--checkpoint', ckpt, '--json']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe("cellgrad: iteration 1: parameter 'head_weight' has 3 non-finite values after the update (training diverged; lower --lr or clip the gradients)");
+    expect(r.stderr.trim()).toBe("cellgrad: iteration 1: parameter 'head_bias' has 1 non-finite value after the update (training diverged: lower the learning rate or clip the gradients)");
     expect(existsSync(ckpt)).toBe(false);
   }, 60_000);
 });
@@ -56,7 +56,7 @@ describe('Trainer: non-finite values stop the run', () => {
     const good = JSON.stringify(t.save());
     const e = thrown(() => t.step());
     expect(e.kind).toBe('nonfinite');
-    expect(e.message).toBe('iteration 2: loss is Infinity (training diverged; lower --lr or clip the gradients)');
+    expect(e.message).toBe('iteration 2: loss is Infinity (training diverged: lower the learning rate or clip the gradients)');
     expect(t.iteration).toBe(1);
     expect(t.losses).toHaveLength(1);
     expect(thrown(() => t.save()).message).toBe(e.message);
@@ -72,7 +72,7 @@ describe('Trainer: non-finite values stop the run', () => {
   };
 
   it('a non-finite gradient is named before the update touches the parameters', () => {
-    const t = new Trainer({ ...config, lr: 0.01, exec: { executor: 'interpreted' } });
+    const t = new Trainer({ ...config, lr: 0.01, exec: { executor: 'interpreted', dtype: 'float64' } });
     blowUp(t, 1e150, 1e170); // loss ≈ 1e300, ∂L/∂h ≈ 1e320 = Infinity
     const before = Object.fromEntries(Object.entries(t.params).map(([p, v]) => [p, Array.from(v)]));
     const e = thrown(() => t.step());
@@ -81,8 +81,8 @@ describe('Trainer: non-finite values stop the run', () => {
     for (const [p, v] of Object.entries(t.params)) expect(Array.from(v), p).toEqual(before[p]);
   });
 
-  it('a non-finite optimizer buffer after the update is named (Adam's v overflows while the parameters stay finite)', () => {
-    const t = new Trainer({ ...config, optimizer: { kind: 'adam' }, lr: 1e-3, exec: { executor: 'interpreted' } });
+  it('a non-finite optimizer buffer after the update is named (the second moment of Adam overflows while the parameters stay finite)', () => {
+    const t = new Trainer({ ...config, optimizer: { kind: 'adam' }, lr: 1e-3, exec: { executor: 'interpreted', dtype: 'float64' } });
     blowUp(t, 1e100, 1e60); // gradients ≈ 1e160: finite, but g² overflows
     const e = thrown(() => t.step());
     expect(e.kind).toBe('nonfinite');

@@ -98,7 +98,7 @@ export async function runTrain(o: TrainCommandOptions): Promise<number> {
   let trainer: Trainer;
   if (o.resume) {
     if (!existsSync(o.checkpoint!)) usage(`--resume: checkpoint ${o.checkpoint} does not exist`);
-    trainer = Trainer.restore(config, loadCheckpoint(o.checkpoint!));
+    trainer = Trainer.restore(config, loadCheckpoint(o.checkpoint!), `checkpoint ${o.checkpoint}`);
   } else trainer = new Trainer(config);
 
   const save = () => {

@@ -14,6 +14,8 @@ const usage = (fn: () => unknown): string => {
   return e.message;
 };
 const state = (s: unknown): OptimizerState => s as OptimizerState;
+/** The message of loading an Adam state at `step` with `buffers`. */
+const adamLoad = (step: number, buffers: unknown): string => usage(() => adam().load(state({ kind: 'adam', step, buffers })));
 
 describe('optimizer.load validates the state', () => {
   it('kind, step, buffer names, values and signs', () => {
@@ -22,15 +24,16 @@ describe('optimizer.load validates the state', () => {
     expect(usage(() => o.load(state({ kind: 'adam', step: 1.5, buffers: {} })))).toBe("optimizer state: 'step' must be a non-negative integer, got 1.5");
     expect(usage(() => o.load(state({ kind: 'adam', step: 1 })))).toBe("optimizer state: 'buffers' is missing or not an object");
     expect(usage(() => o.load(state(null)))).toBe('optimizer state: expected an object with kind, step and buffers, got null');
-    expect(usage(() => o.load(state({ kind: 'adam', step: 1, buffers: { w: { m: [0] } } })))).toBe("optimizer state: buffer 'v.w' is missing");
-    expect(usage(() => o.load(state({ kind: 'adam', step: 1, buffers: { w: { m: [0], v: [0], x: [1] } } })))).toBe("optimizer state: unknown buffer 'x.w' (adam keeps m, v)");
-    expect(usage(() => o.load(state({ kind: 'adam', step: 1, buffers: { w: { m: [0, 'a'], v: [0, 0] } } })))).toBe('optimizer state: buffer \'m.w\' holds "a" at index 1, expected a finite number');
-    expect(usage(() => o.load(state({ kind: 'adam', step: 1, buffers: { w: { m: [0, 0], v: [0] } } })))).toBe("optimizer state: buffer 'v.w' has 1 values, 'm.w' has 2");
-    expect(usage(() => o.load(state({ kind: 'adam', step: 1, buffers: { w: { m: [0], v: [-1] } } })))).toBe("optimizer state: buffer 'v.w' holds -1 at index 0; it must be non-negative");
-    expect(usage(() => o.load(state({ kind: 'adam', step: 0, buffers: { w: { m: [0], v: [0] } } })))).toBe('optimizer state: step 0 (no update yet) cannot have buffers');
+    expect(adamLoad(1, { w: { m: [0] } })).toBe("optimizer state: buffer 'v.w' is missing");
+    expect(adamLoad(1, { w: { m: [0], v: [0], x: [1] } })).toBe("optimizer state: unknown buffer 'x.w' (adam keeps m, v)");
+    expect(adamLoad(1, { w: { m: [0, 'a'], v: [0, 0] } })).toBe('optimizer state: buffer \'m.w\' holds "a" at index 1, expected a finite number');
+    expect(adamLoad(1, { w: { m: [0, 0], v: [0] } })).toBe("optimizer state: buffer 'v.w' has 1 values, 'm.w' has 2");
+    expect(adamLoad(1, { w: { m: [0], v: [-1] } })).toBe("optimizer state: buffer 'v.w' holds -1 at index 0; it must be non-negative");
+    expect(adamLoad(0, { w: { m: [0], v: [0] } })).toBe('optimizer state: step 0 (no update yet) cannot have buffers');
     expect(usage(() => rmsprop({ centered: true }).load(state({ kind: 'rmsprop-centered', step: 1, buffers: { w: { square_avg: [0] } } }))))
       .toBe("optimizer state: buffer 'grad_avg.w' is missing");
-    expect(usage(() => sgd().load(state({ kind: 'sgd', step: 2, buffers: { w: { momentum: [0] } } })))).toBe("optimizer state: unknown buffer 'momentum.w' (sgd keeps no buffers)");
+    expect(usage(() => sgd().load(state({ kind: 'sgd', step: 2, buffers: { w: { momentum: [0] } } }))))
+      .toBe("optimizer state: unknown buffer 'momentum.w' (sgd keeps no buffers)");
   });
 
   it('a failed load leaves the optimizer as it was', () => {

@@ -39,7 +39,8 @@ describe('cellgrad train stops at the first non-finite value', () => {
     const r = await cellgrad(['train', ...model, '--optimizer', 'sgd', '--lr', '1.7e308', '--clip', 'none', '--executor', 'interpreted',
       '--iterations', '3', '--checkpoint', ckpt, '--json']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe("cellgrad: iteration 1: parameter 'head_bias' has 1 non-finite value after the update (training diverged: lower the learning rate or clip the gradients)");
+    expect(r.stderr.trim())
+      .toBe("cellgrad: iteration 1: parameter 'head_bias' has 1 non-finite value after the update (training diverged: lower the learning rate or clip the gradients)");
     expect(existsSync(ckpt)).toBe(false);
   }, 60_000);
 });

@@ -38,11 +38,15 @@ export function validateSnapshot(data: unknown, source: string): TrainerSnapshot
   const bad = (what: string): never => {
     throw new CellgradError('usage', `${source}: ${what}`);
   };
-  if (!isRecord(data) || data.format !== 'cellgrad-train') bad(`not a cellgrad training checkpoint (format ${JSON.stringify(isRecord(data) ? data.format : undefined)})`);
+  if (!isRecord(data) || data.format !== 'cellgrad-train') {
+    bad(`not a cellgrad training checkpoint (format ${JSON.stringify(isRecord(data) ? data.format : undefined)})`);
+  }
   const d = data as Record<string, unknown>;
   if (d.version !== 1) bad(`unsupported version ${JSON.stringify(d.version)} (expected 1)`);
   const iteration = d.iteration;
-  if (typeof iteration !== 'number' || !Number.isSafeInteger(iteration) || iteration < 0) bad(`'iteration' must be a non-negative integer, got ${describeValue(iteration)}`);
+  if (typeof iteration !== 'number' || !Number.isSafeInteger(iteration) || iteration < 0) {
+    bad(`'iteration' must be a non-negative integer, got ${describeValue(iteration)}`);
+  }
   if (typeof d.fingerprint !== 'string') bad("missing 'fingerprint'");
   if (!isRecord(d.params)) bad("'params' is missing or not an object");
   for (const [p, v] of Object.entries(d.params as Record<string, unknown>)) {
@@ -57,7 +61,9 @@ export function validateSnapshot(data: unknown, source: string): TrainerSnapshot
   }
   const lossProblem = finiteArrayProblem("'losses'", d.losses);
   if (lossProblem) bad(lossProblem);
-  if (typeof d.seconds !== 'number' || !Number.isFinite(d.seconds) || d.seconds < 0) bad(`'seconds' must be a finite non-negative number, got ${describeValue(d.seconds)}`);
+  if (typeof d.seconds !== 'number' || !Number.isFinite(d.seconds) || d.seconds < 0) {
+    bad(`'seconds' must be a finite non-negative number, got ${describeValue(d.seconds)}`);
+  }
   return data as unknown as TrainerSnapshot;
 }
 
@@ -103,7 +109,9 @@ export function checkSnapshotFits(snapshot: TrainerSnapshot, expected: SnapshotE
     for (const name of layout.names) {
       const values = own(mine!, name) as unknown[] | undefined;
       if (values === undefined) bad(`optimizer buffer ${bufferField(name, p)} is missing`);
-      else if (values.length !== sizeOf(shape)) bad(`optimizer buffer ${bufferField(name, p)} has ${values.length} values, expected ${sizeOf(shape)} (parameter ${p} ${shapeText(shape)})`);
+      else if (values.length !== sizeOf(shape)) {
+        bad(`optimizer buffer ${bufferField(name, p)} has ${values.length} values, expected ${sizeOf(shape)} (parameter ${p} ${shapeText(shape)})`);
+      }
     }
   }
   const problem = optimizerStateProblem(snapshot.optimizer, layout); // unknown buffer names

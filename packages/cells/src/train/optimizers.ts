@@ -104,10 +104,13 @@ function stateful(kind: string, names: readonly string[], update: (p: Float64Arr
         if (g.length !== p.length) throw new CellgradError('usage', `optimizer: gradient of '${name}' has ${g.length} values, the parameter ${p.length}`);
         const b = buffers.get(name);
         if (!b && t > 0 && names.length > 0) {
-          throw new CellgradError('usage', `optimizer: no saved buffers for parameter '${name}' at step ${t} (the state was saved for ${[...buffers.keys()].join(', ') || 'no parameters'})`);
+          const savedFor = [...buffers.keys()].join(', ') || 'no parameters';
+          throw new CellgradError('usage', `optimizer: no saved buffers for parameter '${name}' at step ${t} (the state was saved for ${savedFor})`);
         }
         for (const [k, v] of Object.entries(b ?? {})) {
-          if (v.length !== p.length) throw new CellgradError('usage', `optimizer: buffer ${bufferField(k, name)} has ${v.length} values, parameter '${name}' has ${p.length}`);
+          if (v.length !== p.length) {
+            throw new CellgradError('usage', `optimizer: buffer ${bufferField(k, name)} has ${v.length} values, parameter '${name}' has ${p.length}`);
+          }
         }
       }
       t++;

@@ -202,9 +202,11 @@ export class Trainer {
     const t = new Trainer(config);
     const s = validateSnapshot(snapshot, source);
     if (s.fingerprint !== fingerprint(config)) {
-      throw new CellgradError('usage', `${source} was written by a run with different settings (cell, task, sizes, seed or optimizer); start a new run or use the same options`);
+      const what = 'cell, task, sizes, seed or optimizer';
+      throw new CellgradError('usage', `${source} was written by a run with different settings (${what}); start a new run or use the same options`);
     }
-    const expected = { params: modelParamShapes(t.model), optimizer: { kind: t.optimizer.kind, names: t.optimizer.bufferNames }, updatesPerIteration: updatesPerIteration(config) };
+    const optimizer = { kind: t.optimizer.kind, names: t.optimizer.bufferNames };
+    const expected = { params: modelParamShapes(t.model), optimizer, updatesPerIteration: updatesPerIteration(config) };
     checkSnapshotFits(s, expected, source);
     for (const [p, v] of Object.entries(t.params)) v.set(s.params[p]!);
     t.optimizer.load(s.optimizer);

@@ -5,7 +5,7 @@
  * budget (stopping early once the held-out MSE is below the target), and measured again.
  */
 import {
-  gradcheck, Trainer, addingTask, buildWindow, dataRng, gradientFlow, initModel, type Cell, type FlowReport, type ModelSpec,
+  gradcheck, isCellgradError, Trainer, addingTask, buildWindow, dataRng, gradientFlow, initModel, type Cell, type FlowReport, type ModelSpec,
   type OptimizerSpec, type TrainConfig,
 } from 'cellgrad';
 
@@ -95,7 +95,15 @@ export function runContestant(c: Contestant, s: RaceSettings, log: (line: string
   const logEvery = Math.max(100, Math.round(s.iterations / 1000) * 100);
   let window: number[] = [];
   while (trainer.iteration < s.iterations && elapsed() < s.seconds) {
-    const r = trainer.step();
+    let r;
+    try {
+      r = trainer.step();
+    } catch (e) {
+      // A diverged run stops at its first non-finite value; the summary reports it as diverged.
+      if (!isCellgradError(e, 'nonfinite')) throw e;
+      log(`  ${c.name}: ${e.message}`);
+      break;
+    }
     window.push(r.loss);
     if (trainer.iteration % 25 === 0) {
       const mean = window.reduce((a, b) => a + b, 0) / window.length;

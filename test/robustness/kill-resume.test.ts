@@ -103,8 +103,10 @@ describe('kill -9 and --resume', () => {
     const text = readFileSync(ckpt, 'utf8');
     const cases: [string, string, RegExp][] = [
       ['truncated', text.slice(0, Math.floor(text.length / 2)), /is not valid JSON \(truncated or corrupted\)/],
-      ['a parameter of the wrong size', text.replace(/"params":\{"([^"]+)":\[/, '"params":{"$1":[0.5,'), /wrong number\) for parameter/],
-      ['a NaN written as null', text.replace(/"params":\{"([^"]+)":\[/, '"params":{"$1":[null,'), /parameter '.+' is not an array of numbers/],
+      ['a parameter of the wrong size', text.replace(/"params":\{"([^"]+)":\[/, '"params":{"$1":[0.5,'),
+        /: parameter '.+' has \d+ values, expected \d+ \(shape \[[\d,]+\]\)$/],
+      ['a NaN written as null', text.replace(/"params":\{"([^"]+)":\[/, '"params":{"$1":[null,'),
+        /: parameter '.+' holds null at index 0, expected a finite number \(NaN and ±Infinity are saved as null\)$/],
     ];
     const runs = await Promise.all(cases.map(([, bad], i) => {
       const file = path.join(dir, `bad-${i}.json`);

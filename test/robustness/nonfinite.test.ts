@@ -145,10 +145,12 @@ describe('cellgrad train --check-finite', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('without the flag the run "succeeds" with a non-finite loss, which is what the flag is for', async () => {
+  it('without the flag the run still stops at the non-finite loss (exit 2), naming the iteration but not the node', async () => {
     const r = await cellgrad(args);
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toMatchObject({ loss: null });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('cellgrad: '));
+    expect(lines).toEqual(['cellgrad: iteration 1: loss is NaN (training diverged: lower the learning rate or clip the gradients)']);
   });
 
   it('a healthy run is unchanged by the flag', async () => {

@@ -51,9 +51,10 @@ export { checkBatch, checkParamValues, windowDataFeeds, type Batch } from './tra
 export { runner, type ExecOptions, type Runner } from './train/executor.js';
 export { storedActivations, type MemoryReport, type Stored } from './train/memory.js';
 export { backprop, type Backprop, type BpttSpec, type GradResult } from './train/bptt.js';
-export { Trainer, initModel, modelOf, fingerprint, type TrainConfig, type StepRecord, type TrainerSnapshot } from './train/trainer.js';
+export { Trainer, initModel, modelOf, fingerprint, updatesPerIteration, type TrainConfig, type StepRecord, type TrainerSnapshot } from './train/trainer.js';
 export { evaluate, type Evaluation } from './train/evaluate.js';
 export { saveCheckpoint, loadCheckpoint, writeFileAtomic } from './train/checkpoint.js';
+export { validateSnapshot, checkSnapshotFits, type SnapshotExpectation } from './train/checkpoint-validate.js';
 export { dataRng, type Task, type DataStream } from './tasks/task.js';
 export { addingTask } from './tasks/adding.js';
 export { copyMemoryTask, type CopyMemoryOptions } from './tasks/copy-memory.js';

@@ -4,6 +4,8 @@
  * count) is plain data, so a checkpoint can save it and a resumed run continues bit for bit.
  */
 import { CellgradError } from '@cellgrad/graph';
+import { bufferField, optimizerStateProblem } from './optimizer-state.js';
+import { countNonFinite } from './saved-values.js';
 
 /** Parameter (or gradient) values by name, flat row-major float64. */
 export type ParamValues = Record<string, Float64Array>;
@@ -19,12 +21,28 @@ export interface OptimizerState {
 /** An optimizer: `step` updates `params` in place from `grads` with learning rate `lr`. */
 export interface Optimizer {
   readonly kind: string;
-  /** One update. `grads` are not modified. */
+  /** The buffers it keeps per parameter once it has stepped (e.g. `['m', 'v']` for Adam). */
+  readonly bufferNames: readonly string[];
+  /**
+   * One update. `grads` are not modified. A usage error, before any parameter changes, when a
+   * gradient is missing or of the wrong size, or a loaded state does not fit the parameters.
+   */
   step(params: ParamValues, grads: ParamValues, lr: number): void;
   /** A deep copy of the state, as JSON-able data. */
   state(): OptimizerState;
-  /** Replace the state with a saved one (same kind). */
+  /**
+   * Replace the state with a saved one of the same kind, after validating it: a usage error naming
+   * the field (`optimizer state: buffer 'v.W' holds -1 at index 0; it must be non-negative`) for a
+   * negative or fractional step, a missing, unknown, non-numeric, non-finite or negative buffer, or
+   * buffers of one parameter with different lengths. A refused state leaves the optimizer unchanged.
+   *
+   * @example
+   * const o = adam();
+   * o.load(JSON.parse(text)); // throws CellgradError('usage') on a damaged state
+   */
   load(state: OptimizerState): void;
+  /** The first buffer holding NaN or ±Infinity (`'v.W'`) and how many such values, or undefined. */
+  nonFinite(): { readonly buffer: string; readonly count: number } | undefined;
 }
 
 /** Options of `sgd` (torch.optim.SGD). */
@@ -77,14 +95,26 @@ function stateful(kind: string, names: readonly string[], update: (p: Float64Arr
   };
   return {
     kind,
+    bufferNames: names,
     step(params, grads, lr) {
-      t++;
+      // Check everything before changing anything, so a refused step leaves the parameters alone.
       for (const [name, p] of Object.entries(params)) {
         const g = grads[name];
         if (!g) throw new CellgradError('usage', `optimizer: no gradient for parameter '${name}'`);
         if (g.length !== p.length) throw new CellgradError('usage', `optimizer: gradient of '${name}' has ${g.length} values, the parameter ${p.length}`);
-        update(p, g, buffersOf(name, p.length), lr, t);
+        const b = buffers.get(name);
+        if (!b && t > 0 && names.length > 0) {
+          const savedFor = [...buffers.keys()].join(', ') || 'no parameters';
+          throw new CellgradError('usage', `optimizer: no saved buffers for parameter '${name}' at step ${t} (the state was saved for ${savedFor})`);
+        }
+        for (const [k, v] of Object.entries(b ?? {})) {
+          if (v.length !== p.length) {
+            throw new CellgradError('usage', `optimizer: buffer ${bufferField(k, name)} has ${v.length} values, parameter '${name}' has ${p.length}`);
+          }
+        }
       }
+      t++;
+      for (const [name, p] of Object.entries(params)) update(p, grads[name]!, buffersOf(name, p.length), lr, t);
     },
     state() {
       const out: Record<string, Record<string, number[]>> = {};
@@ -92,9 +122,22 @@ function stateful(kind: string, names: readonly string[], update: (p: Float64Arr
       return { kind, step: t, buffers: out };
     },
     load(s) {
-      if (s.kind !== kind) throw new CellgradError('usage', `optimizer: cannot load a '${s.kind}' state into a '${kind}' optimizer`);
+      if (typeof s === 'object' && s !== null && s.kind !== kind) {
+        throw new CellgradError('usage', `optimizer: cannot load a '${String(s.kind)}' state into a '${kind}' optimizer`);
+      }
+      const problem = optimizerStateProblem(s, { kind, names });
+      if (problem) throw new CellgradError('usage', `optimizer state: ${problem}`);
       t = s.step;
       buffers = new Map(Object.entries(s.buffers).map(([name, b]) => [name, Object.fromEntries(Object.entries(b).map(([k, v]) => [k, Float64Array.from(v)]))]));
+    },
+    nonFinite() {
+      for (const [name, b] of buffers) {
+        for (const [k, v] of Object.entries(b)) {
+          const count = countNonFinite(v);
+          if (count > 0) return { buffer: `${k}.${name}`, count };
+        }
+      }
+      return undefined;
     },
   };
 }

@@ -10,11 +10,13 @@ import { initParams } from '../init/params.js';
 import { dataRng, type Task } from '../tasks/task.js';
 import { checkBatch } from './batch.js';
 import { backprop, type Backprop, type BpttSpec } from './bptt.js';
+import { checkSnapshotFits, validateSnapshot } from './checkpoint-validate.js';
 import { applyClip, type ClipSpec } from './clip.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import type { ExecOptions } from './executor.js';
 import { modelParamShapes, type ModelSpec } from './model.js';
 import { makeOptimizer, type Optimizer, type OptimizerSpec, type OptimizerState, type ParamValues } from './optimizers.js';
+import { firstNonFinite, nonFiniteText } from './saved-values.js';
 import { schedule, type Schedule, type ScheduleSpec } from './schedules.js';
 
 /** Everything that defines a training run (with the seed, it fixes init, data and order). */
@@ -72,6 +74,14 @@ export function fingerprint(config: TrainConfig): string {
   return JSON.stringify({ cell: cell.name, task: task.name, steps: task.steps, hidden, batch, seed, optimizer, lr, schedule: config.schedule ?? null, clip: config.clip ?? null, bptt: config.bptt ?? null, graves: config.gravesClip ?? null });
 }
 
+/** Optimizer steps per iteration: one, or one per window with per-window truncated BPTT. */
+export function updatesPerIteration(config: TrainConfig): number {
+  const b = config.bptt;
+  return b?.kind === 'truncated' && b.perWindow === true ? Math.ceil(config.task.steps / b.k) : 1;
+}
+
+const DIVERGED = 'training diverged: lower the learning rate or clip the gradients';
+
 /** Initial parameters: the cell's (its `init` or U(−1/√H, 1/√H)), and the readout U(−1/√H, 1/√H) (nn.Linear). */
 export function initModel(spec: ModelSpec, seed: number): ParamValues {
   const cellParams = initParams(spec.cell, { input: spec.input, hidden: spec.hidden }, { seed, dtype: 'float64' });
@@ -98,6 +108,8 @@ export class Trainer {
   private readonly rate: Schedule;
   private readonly grads: Backprop;
   private iter = 0;
+  /** The non-finite value that stopped the run: stepping or saving again throws it. */
+  private failure: CellgradError | undefined;
 
   constructor(config: TrainConfig) {
     if (!Number.isSafeInteger(config.seed)) throw new CellgradError('usage', `seed must be an integer, got ${config.seed}`);
@@ -119,8 +131,14 @@ export class Trainer {
     return this.grads.memory();
   }
 
-  /** One iteration: batch `iteration`, gradients, clipping, update. */
+  /**
+   * One iteration: batch `iteration`, gradients, clipping, update. A non-finite loss or gradient
+   * (before the update), parameter or optimizer buffer (after it) throws a `nonfinite`
+   * CellgradError naming the tensor and the iteration (1-based, e.g. `iteration 37: loss is NaN`);
+   * the trainer then refuses to step or save again, so no non-finite state is ever written.
+   */
   step(): StepRecord {
+    if (this.failure) throw this.failure;
     const started = performance.now();
     const i = this.iter;
     const batch = this.config.task.generate(dataRng(this.config.seed, 'train', i), this.config.batch);
@@ -130,16 +148,32 @@ export class Trainer {
     let gradNorm = 0;
     // Per-window truncated BPTT updates inside the pass (one optimizer step per window).
     const perWindow = this.config.bptt?.kind === 'truncated' && this.config.bptt.perWindow === true;
+    let window = 0;
     const update = (g: ParamValues, l: number) => {
+      window++;
+      if (!Number.isFinite(l)) this.fail(i, `loss${perWindow ? ` of BPTT window ${window}` : ''} is ${l}`);
+      const badGrad = firstNonFinite(g);
+      if (badGrad) this.fail(i, `gradient of '${badGrad.name}' has ${nonFiniteText(badGrad.count)} before the update`);
       gradNorm = Math.max(gradNorm, applyClip(g, clip));
-      if (Number.isFinite(l)) this.optimizer.step(this.params, g, lr);
+      this.optimizer.step(this.params, g, lr);
+      const badParam = firstNonFinite(this.params);
+      if (badParam) this.fail(i, `parameter '${badParam.name}' has ${nonFiniteText(badParam.count)} after the update`);
+      const badBuffer = this.optimizer.nonFinite();
+      if (badBuffer) this.fail(i, `optimizer buffer '${badBuffer.buffer}' has ${nonFiniteText(badBuffer.count)} after the update`);
     };
     const { loss, grads } = this.grads.run(this.params, batch, perWindow ? update : undefined);
     if (!perWindow) update(grads, loss);
+    else if (!Number.isFinite(loss)) this.fail(i, `loss is ${loss} (the sum of the windows' losses)`);
     this.losses.push(loss);
     this.iter++;
     this.seconds += (performance.now() - started) / 1000;
     return { iteration: i, loss, gradNorm, lr };
+  }
+
+  /** Stop for good at iteration `i` (0-based) with a nonfinite error about `what`. */
+  private fail(i: number, what: string): never {
+    this.failure = new CellgradError('nonfinite', `iteration ${i + 1}: ${what} (${DIVERGED})`);
+    throw this.failure;
   }
 
   /** Loss (and accuracy for classification) on `batches` held-out batches. */
@@ -147,8 +181,9 @@ export class Trainer {
     return evaluate(this.model, this.params, this.config.task, this.config.seed, batches, this.config.exec ?? {});
   }
 
-  /** A snapshot to save. */
+  /** A snapshot to save (throws the `nonfinite` error that stopped a diverged run instead). */
   save(): TrainerSnapshot {
+    if (this.failure) throw this.failure;
     return {
       format: 'cellgrad-train', version: 1, fingerprint: fingerprint(this.config), iteration: this.iter,
       params: Object.fromEntries(Object.entries(this.params).map(([p, v]) => [p, Array.from(v)])),
@@ -156,21 +191,30 @@ export class Trainer {
     };
   }
 
-  /** A trainer for `config` continuing from `snapshot` (which must come from the same configuration). */
-  static restore(config: TrainConfig, snapshot: TrainerSnapshot): Trainer {
+  /**
+   * A trainer for `config` continuing from `snapshot` (which must come from the same configuration).
+   * The snapshot is validated first (`validateSnapshot`, then `checkSnapshotFits`: the model's
+   * parameters with their sizes, the optimizer's buffers and step count, finite values); errors are
+   * usage CellgradErrors starting with `source`.
+   *
+   * @example
+   * const t = Trainer.restore(config, loadCheckpoint('run.json'), 'checkpoint run.json');
+   */
+  static restore(config: TrainConfig, snapshot: TrainerSnapshot, source = 'snapshot'): Trainer {
     const t = new Trainer(config);
-    if (snapshot.fingerprint !== fingerprint(config)) {
-      throw new CellgradError('usage', 'the checkpoint was written by a run with different settings (cell, task, sizes, seed or optimizer); start a new run or use the same options');
+    const s = validateSnapshot(snapshot, source);
+    if (s.fingerprint !== fingerprint(config)) {
+      const what = 'cell, task, sizes, seed or optimizer';
+      throw new CellgradError('usage', `${source} was written by a run with different settings (${what}); start a new run or use the same options`);
     }
-    for (const [p, v] of Object.entries(t.params)) {
-      const saved = snapshot.params[p];
-      if (!saved || saved.length !== v.length) throw new CellgradError('usage', `the checkpoint has no values (or the wrong number) for parameter '${p}'`);
-      v.set(saved);
-    }
-    t.optimizer.load(snapshot.optimizer);
-    t.iter = snapshot.iteration;
-    t.losses.push(...snapshot.losses);
-    t.seconds = snapshot.seconds;
+    const optimizer = { kind: t.optimizer.kind, names: t.optimizer.bufferNames };
+    const expected = { params: modelParamShapes(t.model), optimizer, updatesPerIteration: updatesPerIteration(config) };
+    checkSnapshotFits(s, expected, source);
+    for (const [p, v] of Object.entries(t.params)) v.set(s.params[p]!);
+    t.optimizer.load(s.optimizer);
+    t.iter = s.iteration;
+    t.losses.push(...s.losses);
+    t.seconds = s.seconds;
     return t;
   }
 }

@@ -111,7 +111,7 @@ async function train(o: TrainCommandOptions): Promise<number> {
   let trainer: Trainer;
   if (o.resume) {
     if (!existsSync(o.checkpoint!)) usage(`--resume: checkpoint ${o.checkpoint} does not exist`);
-    trainer = Trainer.restore(config, loadCheckpoint(o.checkpoint!));
+    trainer = Trainer.restore(config, loadCheckpoint(o.checkpoint!), `checkpoint ${o.checkpoint}`);
   } else trainer = new Trainer(config);
 
   const save = () => {

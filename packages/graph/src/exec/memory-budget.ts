@@ -50,16 +50,20 @@ export function liveness(g: Graph): Liveness {
   return l;
 }
 
-/** The peak of an interpreter run: its bytes, the node being computed then, and the buffers live then. */
+/** The peak of an interpreter run. */
 export interface MemoryEstimate {
+  /** The most bytes of tensor buffers held at once. */
   readonly bytes: number;
-  /** The ids of the buffers live at the peak (all buffers counted). */
+  /** The node ids of the buffers held at that moment (computed on call). */
   readonly live: () => number[];
 }
 
 /**
  * The most bytes the interpreter holds at once running `g`: fed inputs and outputs for the whole
- * run, every other value from its node until its last reader (or the whole run with `keepAll`).
+ * run, every other value from its node until its last reader (or the whole run with `keepAll`, as
+ * `interpretAll` does). Cached per graph.
+ * @example
+ * interpretPeak(g, false).bytes; // what interpret(g, feeds) will hold at most
  */
 export function interpretPeak(g: Graph, keepAll: boolean): MemoryEstimate {
   let cached = peakCache.get(g);
@@ -114,17 +118,30 @@ export function formatBytes(bytes: number): string {
   return u === 0 ? `${x} bytes` : `${x.toFixed(x >= 100 ? 0 : 1)} ${units[u]}`;
 }
 
+/** A buffer that is not a graph node (e.g. gradcheck's Jacobian), for an over-budget message. */
+export interface ExtraBuffer {
+  readonly label: string;
+  readonly bytes: number;
+}
+
 /**
- * Throw a shape error when `bytes` exceeds `maxBytes`: it names `what` needs, the budget, the
- * largest of the buffers `ids` (node, op, type, size) and how to raise the budget.
+ * Throw a shape error when `bytes` exceeds `maxBytes`: it names what `what` needs, the budget, the
+ * largest of the buffers (graph nodes `ids` of `g`: node, op, type, size; and `extras`) and how to
+ * raise the budget. Nothing is computed for the message unless it is thrown.
+ * @example
+ * const peak = interpretPeak(g, false);
+ * checkMemoryBudget(g, 'my runner', peak.bytes, DEFAULT_MAX_BYTES, peak.live);
  */
-export function checkMemoryBudget(g: Graph, what: string, bytes: number, maxBytes: number, ids: () => readonly number[]): void {
+export function checkMemoryBudget(
+  g: Graph, what: string, bytes: number, maxBytes: number, ids: () => readonly number[], extras: readonly ExtraBuffer[] = [],
+): void {
   if (bytes <= maxBytes) return;
-  const largest = [...new Set(ids())].sort((a, b) => nodeBytes(g, b) - nodeBytes(g, a) || a - b).slice(0, NAMED);
-  const named = largest.map((id) => {
+  const buffers: ExtraBuffer[] = [...extras];
+  for (const id of new Set(ids())) {
     const n = g.nodes[id]!;
-    return `%${id} ${n.op} ${n.dtype}${formatShape(n.shape)} (${formatBytes(nodeBytes(g, id))})`;
-  });
+    buffers.push({ label: `%${id} ${n.op} ${n.dtype}${formatShape(n.shape)}`, bytes: nodeBytes(g, id) });
+  }
+  const named = buffers.sort((a, b) => b.bytes - a.bytes).slice(0, NAMED).map((b) => `${b.label} (${formatBytes(b.bytes)})`);
   fail('shape', `memory budget: ${what} needs about ${formatBytes(bytes)} of tensor buffers (${bytes} bytes), more than maxBytes = ${formatBytes(maxBytes)} ` +
     `(${maxBytes} bytes); largest: ${named.join(', ')}; pass a larger { maxBytes } (or Infinity) if the machine has the memory, or use smaller shapes`);
 }

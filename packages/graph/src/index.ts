@@ -16,6 +16,7 @@ export * from './trace/functions.js';
 export { ndarray, zeros, castArray, toNested, ndDType, type NDArray } from './exec/ndarray.js';
 export { checkFeeds, toArray, type Feeds, type FeedValue, type Nested } from './exec/feeds.js';
 export { interpret, interpretAll, type InterpretOptions, type Outputs } from './exec/interpret.js';
+export { checkMaxBytes, checkMemoryBudget, DEFAULT_MAX_BYTES, formatBytes, interpretPeak, type ExtraBuffer, type MemoryEstimate } from './exec/memory-budget.js';
 export { castGraph } from './passes/cast.js';
 export { extendGraph, type ExtendContext } from './trace/extend.js';
 export { createRng, randomUniform, randomNormal, type Rng } from './util/random.js';

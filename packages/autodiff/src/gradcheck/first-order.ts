@@ -15,6 +15,8 @@ export interface CheckSettings {
   readonly seed: number;
   readonly timeAxes: Readonly<Record<string, number>>;
   readonly tick: () => void;
+  /** The memory budget every evaluation runs under (`interpret`'s `maxBytes`). */
+  readonly maxBytes: number;
 }
 
 /** Feeds with the cotangents of a probe set to `cot` (by output name). */
@@ -30,13 +32,13 @@ function stepOf(name: string, index: readonly number[], timeAxes: Readonly<Recor
 }
 
 /** Evaluate the forward graph with input `name` replaced by `value`. */
-function evalWith(probe: Probe, feeds: Record<string, NDArray>, name: string, value: NDArray): Record<string, NDArray> {
-  return interpret(probe.forward, { ...feeds, [name]: value });
+function evalWith(probe: Probe, feeds: Record<string, NDArray>, name: string, value: NDArray, s: CheckSettings): Record<string, NDArray> {
+  return interpret(probe.forward, { ...feeds, [name]: value }, { maxBytes: s.maxBytes });
 }
 
 /** Compare every element of the Jacobian. */
 export function checkFull(probe: Probe, feeds: Record<string, NDArray>, s: CheckSettings): InputReport[] {
-  const base = interpret(probe.forward, feeds);
+  const base = interpret(probe.forward, feeds, { maxBytes: s.maxBytes });
   const outShapes = probe.outputs.map((o) => base[o]!.shape);
   const outSizes = outShapes.map(sizeOf);
   const totalOut = outSizes.reduce((a, b) => a + b, 0);
@@ -52,7 +54,7 @@ export function checkFull(probe: Probe, feeds: Record<string, NDArray>, s: Check
         if (pi === oi) data[j] = 1;
         cot[p] = { shape: outShapes[pi]!, data };
       });
-      const g = interpret(probe.vjp, withCotangents(feeds, probe, cot));
+      const g = interpret(probe.vjp, withCotangents(feeds, probe, cot), { maxBytes: s.maxBytes });
       probe.wrt.forEach((n, i) => rows[i]!.set(g[`grad:${n}`]!.data, row * sizeOf(inShapes[i]!)));
       s.tick();
     }
@@ -67,8 +69,8 @@ export function checkFull(probe: Probe, feeds: Record<string, NDArray>, s: Check
       const minus = Float64Array.from(x.data);
       plus[k]! += s.eps;
       minus[k]! -= s.eps;
-      const fp = evalWith(probe, feeds, name, { shape, data: plus });
-      const fm = evalWith(probe, feeds, name, { shape, data: minus });
+      const fp = evalWith(probe, feeds, name, { shape, data: plus }, s);
+      const fm = evalWith(probe, feeds, name, { shape, data: minus }, s);
       s.tick();
       s.tick();
       let r = 0;
@@ -94,26 +96,28 @@ export function checkFull(probe: Probe, feeds: Record<string, NDArray>, s: Check
 /** Compare vᵀJu per input, for a random unit direction u and random cotangent v. */
 export function checkFast(probe: Probe, feeds: Record<string, NDArray>, s: CheckSettings): InputReport[] {
   const rng = createRng(s.seed);
-  const base = interpret(probe.forward, feeds);
+  const base = interpret(probe.forward, feeds, { maxBytes: s.maxBytes });
   const v: Record<string, NDArray> = {};
   for (const o of probe.outputs) {
     const shape = base[o]!.shape;
     v[o] = { shape, data: Float64Array.from({ length: sizeOf(shape) }, () => rng.normal()) };
   }
-  const g = interpret(probe.vjp, withCotangents(feeds, probe, v));
+  const g = interpret(probe.vjp, withCotangents(feeds, probe, v), { maxBytes: s.maxBytes });
   s.tick();
   return probe.wrt.map((name) => {
     const x = feeds[name]!;
     const u = Float64Array.from({ length: x.data.length }, () => rng.normal());
-    const norm = Math.hypot(...u) || 1;
+    let sq = 0;
+    for (let k = 0; k < u.length; k++) sq += u[k]! * u[k]!;
+    const norm = Math.sqrt(sq) || 1;
     for (let k = 0; k < u.length; k++) u[k]! /= norm;
     const gx = g[`grad:${name}`]!.data;
     let analytic = 0;
     for (let k = 0; k < u.length; k++) analytic += gx[k]! * u[k]!;
     const plus = Float64Array.from(x.data, (xi, k) => xi + s.eps * u[k]!);
     const minus = Float64Array.from(x.data, (xi, k) => xi - s.eps * u[k]!);
-    const fp = evalWith(probe, feeds, name, { shape: x.shape, data: plus });
-    const fm = evalWith(probe, feeds, name, { shape: x.shape, data: minus });
+    const fp = evalWith(probe, feeds, name, { shape: x.shape, data: plus }, s);
+    const fm = evalWith(probe, feeds, name, { shape: x.shape, data: minus }, s);
     s.tick();
     s.tick();
     let numeric = 0;
@@ -130,9 +134,9 @@ export function checkFast(probe: Probe, feeds: Record<string, NDArray>, s: Check
 }
 
 /** Random cotangents for the outputs of `probe` (second-order checks feed them as inputs). */
-export function randomCotangents(probe: Probe, feeds: Feeds, seed: number): Record<string, NDArray> {
+export function randomCotangents(probe: Probe, feeds: Feeds, seed: number, maxBytes: number): Record<string, NDArray> {
   const rng = createRng(seed ^ 0x5eed);
-  const base = interpret(probe.forward, feeds);
+  const base = interpret(probe.forward, feeds, { maxBytes });
   const out: Record<string, NDArray> = {};
   for (const o of probe.outputs) {
     const shape = base[o]!.shape;

@@ -3,7 +3,8 @@
  * float64 — every Jacobian element (default) or random projections (fast mode), first and
  * optionally second order.
  */
-import { castGraph, checkFeeds, fail, type Feeds, type Graph, type NDArray } from '@cellgrad/graph';
+import { castGraph, checkFeeds, checkMaxBytes, fail, type Feeds, type Graph, type NDArray } from '@cellgrad/graph';
+import { checkGradcheckMemory } from './budget.js';
 import { checkFast, checkFull, randomCotangents, type CheckSettings } from './first-order.js';
 import { hasNonFinite, locateNonFinite } from './nonfinite.js';
 import { makeProbe, probeCotangent, type Probe } from './probe.js';
@@ -43,11 +44,12 @@ export function gradcheck(g: Graph, inputs: Feeds, options: GradcheckOptions = {
   if (mode !== 'full' && mode !== 'fast') fail('usage', `gradcheck: mode must be 'full' or 'fast', got '${String(mode)}'`);
   if (order !== 1 && order !== 2) fail('usage', `gradcheck: order must be 1 or 2, got ${String(order)}`);
   const seed = options.seed ?? 0;
+  const maxBytes = checkMaxBytes(options.maxBytes, 'gradcheck');
   const feeds = f64Feeds(g, inputs);
   let evaluations = 0;
   let planned = 0;
   const settings: CheckSettings = {
-    eps, atol, rtol, seed, timeAxes: options.timeAxes ?? {},
+    eps, atol, rtol, seed, maxBytes, timeAxes: options.timeAxes ?? {},
     tick: () => {
       evaluations++;
       options.onProgress?.(evaluations, Math.max(planned, evaluations));
@@ -56,9 +58,10 @@ export function gradcheck(g: Graph, inputs: Feeds, options: GradcheckOptions = {
   const run = (probe: Probe, f: Record<string, NDArray>): InputReport[] => (mode === 'full' ? checkFull(probe, f, settings) : checkFast(probe, f, settings));
 
   const first = makeProbe(g, options.outputs, options.wrt);
+  checkGradcheckMemory(first, feeds, mode, maxBytes);
   const outSize = (probeFeeds: Record<string, NDArray>, p: Probe) =>
     p.outputs.reduce((n, o) => n + (probeFeeds[probeCotangent(o)]?.data.length ?? 0), 0);
-  const firstCots = randomCotangents(first, feeds, seed);
+  const firstCots = randomCotangents(first, feeds, seed, maxBytes);
   planned = plannedEvaluations(first, feeds, mode, outSize(firstCots, first));
   const orders: OrderReport[] = [];
   const orderReport = (order: 1 | 2, probe: Probe, f: Record<string, NDArray>, inputs: InputReport[]): OrderReport => {
@@ -72,6 +75,7 @@ export function gradcheck(g: Graph, inputs: Feeds, options: GradcheckOptions = {
     const feeds2 = { ...feeds, ...firstCots };
     const wrt2 = [...first.wrt, ...first.outputs.map(probeCotangent)];
     const second = makeProbe(first.vjp, first.vjp.outputs.map((o) => o.name), wrt2);
+    checkGradcheckMemory(second, feeds2, mode, maxBytes);
     planned += plannedEvaluations(second, feeds2, mode, first.wrt.reduce((n, name) => n + feeds[name]!.data.length, 0));
     orders.push(orderReport(2, second, feeds2, run(second, feeds2)));
   }

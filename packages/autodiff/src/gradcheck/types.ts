@@ -26,6 +26,12 @@ export interface GradcheckOptions {
   readonly timeAxes?: Readonly<Record<string, number>>;
   /** Called after each finite-difference evaluation (done, total), for progress bars. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Memory budget in bytes (default `DEFAULT_MAX_BYTES` of `@cellgrad/graph`, 4 GiB; `Infinity`
+   * turns it off): checked before the first evaluation against the interpreter's peak on the probe
+   * graphs plus, in full mode, the analytic Jacobian (outputs × inputs elements, float64).
+   */
+  readonly maxBytes?: number;
 }
 
 /** Where the largest error of one input was found. */

@@ -148,25 +148,71 @@ export function generateStep(ctx: CodegenContext, step: Step, arena: TypedArray)
   return { fn: bind(source, arena, fns), source };
 }
 
+/** Joins of more parts than this copy through one loop per rank over a table of parts (bounded code). */
+export const MAX_INLINE_PARTS = 64;
+
 /**
  * concat and pad as generated copies: each input (read through its view) is copied into its slab of
- * the output; pad zero-fills the output first. No reference kernel, no allocation per run.
+ * the output; pad zero-fills the output first. No reference kernel, no allocation per run. Up to
+ * `MAX_INLINE_PARTS` parts get a loop each with their offsets baked in; a concat of more (a graph
+ * may join 200 000 tensors) runs `tableJoin` loops instead, so the generated code never grows with
+ * the number of parts.
  */
 export function generateJoin(ctx: CodegenContext, id: number, arena: TypedArray): { fn: StepFn; source: string } {
   const node = ctx.graph.nodes[id]!;
   const outStrides = stridesOf(node.shape);
   const axis = node.attrs.axis as number;
-  const parts: string[] = [];
-  if (node.op === 'pad') parts.push(`M.fill(0, ${intLiteral(ctx.offsets[id]!)}, ${intLiteral(ctx.offsets[id]! + sizeOf(node.shape))});`);
+  const views = ctx.fusion.inputViews[id]!;
+  const prefix = node.op === 'pad' ? [`M.fill(0, ${intLiteral(ctx.offsets[id]!)}, ${intLiteral(ctx.offsets[id]! + sizeOf(node.shape))});`] : [];
   let start = node.op === 'pad' ? (node.attrs.before as number) : 0;
-  ctx.fusion.inputViews[id]!.forEach((v) => {
+  const copies = views.map((v) => {
     const src: Access = { base: ctx.offsets[v.base]! + v.offset, strides: v.strides };
     const dst: Access = { base: ctx.offsets[id]! + start * outStrides[axis]!, strides: outStrides };
-    parts.push(`{\n${mapSource(v.shape, [src], [dst], [], ['l0'])}\n}`);
     start += v.shape[axis]!;
+    return { shape: v.shape, src, dst };
   });
+  if (copies.length > MAX_INLINE_PARTS) return tableJoin(prefix, copies, arena);
+  const parts = [...prefix];
+  for (const c of copies) parts.push(`{\n${mapSource(c.shape, [c.src], [c.dst], [], ['l0'])}\n}`);
   const source = parts.join('\n');
   return { fn: bind(source, arena, []), source };
+}
+
+/**
+ * Copies of many parts: parts are grouped by the rank of their collapsed loop nest; each group is a
+ * table with one row per part (source base, destination base, sizes, source strides, destination
+ * strides) walked by one generated loop nest that reads its bounds and strides from the row.
+ */
+function tableJoin(prefix: readonly string[], copies: readonly { shape: Shape; src: Access; dst: Access }[], arena: TypedArray): { fn: StepFn; source: string } {
+  const rows = new Map<number, number[]>();
+  for (const c of copies) {
+    const { shape: dims, accesses: [src, dst] } = collapse(c.shape, [c.src, c.dst]);
+    if (dims.some((d) => d === 0)) continue;
+    const r = dims.length;
+    let row = rows.get(r);
+    if (!row) rows.set(r, (row = []));
+    row.push(src!.base, dst!.base, ...dims, ...src!.strides, ...dst!.strides);
+  }
+  const tables: Float64Array[] = [];
+  const parts = [...prefix];
+  for (const [r, row] of rows) {
+    const width = 2 + 3 * r;
+    const t = `T[${tables.length}]`;
+    tables.push(Float64Array.from(row));
+    const lines = [`{\nconst R = ${t};\nfor (let q = 0; q < R.length; q += ${width}) {`, 'const s_ = R[q];', 'const d_ = R[q + 1];'];
+    for (let d = 0; d < r; d++) {
+      const [outerS, outerD] = d === 0 ? ['s_', 'd_'] : [`s${d - 1}`, `d${d - 1}`];
+      lines.push(`for (let i${d} = 0, n${d} = R[q + ${2 + d}]; i${d} < n${d}; i${d}++) {`);
+      lines.push(`const s${d} = ${outerS} + i${d} * R[q + ${2 + r + d}];`, `const d${d} = ${outerD} + i${d} * R[q + ${2 + 2 * r + d}];`);
+    }
+    lines.push(r === 0 ? 'M[d_] = M[s_];' : `M[d${r - 1}] = M[s${r - 1}];`);
+    for (let d = 0; d < r; d++) lines.push('}');
+    lines.push('}\n}');
+    parts.push(lines.join('\n'));
+  }
+  const source = parts.join('\n');
+  const factory = new Function('M', 'T', `'use strict';\nreturn function joinStep() {\n${source}\n};`) as (m: TypedArray, t: Float64Array[]) => StepFn;
+  return { fn: factory(arena, tables), source };
 }
 
 const REDUCE: Readonly<Record<string, { init: string; combine: string }>> = {

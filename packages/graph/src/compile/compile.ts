@@ -8,6 +8,7 @@ import { checkDType, type DType } from '../ir/dtype.js';
 import { fail } from '../ir/errors.js';
 import type { Graph } from '../ir/node.js';
 import { castGraph } from '../passes/cast.js';
+import { checkMaxBytes } from '../exec/memory-budget.js';
 import { checkedExecutable } from '../debug/checked-executable.js';
 import { optimize } from '../passes/pipeline.js';
 import { jsBackend, type MatmulBackend } from './backend.js';
@@ -46,6 +47,12 @@ export interface CompileOptions {
   readonly backend?: 'cellgrad' | keyof ExternalBackends;
   /** Debug mode: a run whose outputs hold NaN/±Infinity throws a NonFiniteError naming the first culprit node of `g`. */
   readonly checkFinite?: boolean;
+  /**
+   * Memory budget in bytes (default `DEFAULT_MAX_BYTES`, 4 GiB; `Infinity` turns it off): a plan
+   * whose arena (every buffer, placed by liveness, plus packed weights) would exceed it is a shape
+   * error naming its size and the largest buffers, raised before the arena is allocated.
+   */
+  readonly maxBytes?: number;
 }
 
 /** Upper bound of `threads` (a typo guard; more threads than cores only slows a plan down). */
@@ -81,15 +88,16 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable | As
   if (threads > 1 && backend.threads !== true) {
     fail('usage', `compile: threads > 1 needs the wasm matmul kernel (float32); this plan uses '${matmul}' (dtype ${dtype})`);
   }
+  const maxBytes = checkMaxBytes(options.maxBytes, 'compile');
   const optimized = options.optimize ?? true;
   const simdLoops = (options.simdLoops ?? true) && backend.simdLoops === true;
-  const key = `${dtype}|${matmul}|${optimized}|${simdLoops}|${threads}`;
+  const key = `${dtype}|${matmul}|${optimized}|${simdLoops}|${threads}|${maxBytes}`;
   let byKey = cache.get(g);
   if (!byKey) cache.set(g, (byKey = new Map()));
   let exe = byKey.get(key);
   if (!exe || isDisposed(exe)) {
     const cast = castGraph(g, dtype);
-    exe = buildExecutable(optimized ? optimize(cast) : cast, dtype, backend, { simdLoops, threads });
+    exe = buildExecutable(optimized ? optimize(cast) : cast, dtype, backend, { simdLoops, threads, maxBytes });
     byKey.set(key, exe);
   }
   return options.checkFinite ? checkedExecutable(exe, g) : exe;

@@ -14,6 +14,7 @@ import type { NDArray } from '../exec/ndarray.js';
 import type { Outputs } from '../exec/interpret.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
 import { planMemory } from '../passes/plan-memory.js';
+import { bytesPerElement, checkMemoryBudget, DEFAULT_MAX_BYTES } from '../exec/memory-budget.js';
 import { generateJoin, generateReduce, generateStep, type CodegenContext, type StepFn } from './codegen.js';
 import { fallbackStep, matmulStep } from './kernels.js';
 import { packOperand, planPacking, type PackedOperand } from './pack.js';
@@ -102,11 +103,16 @@ function constantValue(g: Graph, id: number): number | undefined {
 }
 
 /** Build the executable of `g` (already cast to `dtype`) with the given matmul backend. */
-export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, options: { readonly simdLoops?: boolean; readonly threads?: number } = {}): Executable {
+export function buildExecutable(
+  g: Graph, dtype: DType, backend: MatmulBackend,
+  options: { readonly simdLoops?: boolean; readonly threads?: number; readonly maxBytes?: number } = {},
+): Executable {
   const simd = options.simdLoops === true && backend.simdLoops === true;
   const fusion = fuseElementwise(g);
   const plan = planMemory(g, fusion);
   const packing = backend.packs ? planPacking(g, fusion, plan.size) : { packs: [], byNode: new Map<number, PackedOperand>(), size: 0 };
+  const planned = () => g.nodes.filter((n) => plan.offsets[n.id]! >= 0).map((n) => n.id);
+  checkMemoryBudget(g, 'the compiled plan', (plan.size + packing.size) * bytesPerElement(dtype), options.maxBytes ?? DEFAULT_MAX_BYTES, planned);
   const { arena, kernel, name, instantiate, dispose } = backend.create(dtype, plan.size + packing.size, { threads: options.threads ?? 1 });
   const simdSteps = simd && instantiate ? new SimdSteps() : undefined;
   const offsets = plan.offsets;

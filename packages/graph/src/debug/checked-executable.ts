@@ -9,7 +9,7 @@
 import type { Executable } from '../compile/executable.js';
 import type { Graph } from '../ir/node.js';
 import type { Feeds } from '../exec/feeds.js';
-import { interpretAll, type Outputs } from '../exec/interpret.js';
+import { interpret, interpretAll, type Outputs } from '../exec/interpret.js';
 import { checkFinite, firstNonFinite } from './finite.js';
 
 /**
@@ -35,7 +35,7 @@ export function checkedExecutable(exe: Executable, source?: Graph): Executable {
       const bad = g.outputs.find((p) => firstNonFinite(out[p.name]!) >= 0);
       if (!bad) return out;
       // Locate the first culprit: the interpreter stops there (it throws), in the user's graph first.
-      if (source) interpretAll(source, feeds, { dtype: exe.dtype, checkFinite: true });
+      if (source) interpret(source, feeds, { dtype: exe.dtype, checkFinite: true });
       const { values } = interpretAll(g, feeds, { checkFinite: true });
       // The interpreter found every node finite but the plan did not: report the output itself.
       const node = g.nodes[bad.id]!;

@@ -11,6 +11,7 @@ import { getOp } from '../ops/registry.js';
 import { castGraph } from '../passes/cast.js';
 import { checkFinite } from '../debug/finite.js';
 import { checkFeeds, type Feeds } from './feeds.js';
+import { checkMaxBytes, checkMemoryBudget, interpretPeak, liveness } from './memory-budget.js';
 import type { NDArray } from './ndarray.js';
 
 /** Options of `interpret`. */
@@ -24,6 +25,13 @@ export interface InterpretOptions {
    * `NonFiniteError` (kind `'nonfinite'`) naming the op, the node, its cell and step, and its inputs' ranges.
    */
   readonly checkFinite?: boolean;
+  /**
+   * Memory budget in bytes (default `DEFAULT_MAX_BYTES`, 4 GiB; `Infinity` turns it off). Before
+   * allocating anything, the most bytes of tensor buffers held at once (fed inputs and outputs, plus
+   * every value until its last reader; every value with `interpretAll`) is compared with it; over
+   * budget is a shape error naming the estimate and the largest buffers.
+   */
+  readonly maxBytes?: number;
 }
 
 /** Outputs by name. */
@@ -36,14 +44,26 @@ export type Outputs = Record<string, NDArray>;
  * const out = interpret(g, { x: ndarray([1, 2, 3], [3]) }, { dtype: 'float64' });
  */
 export function interpret(g: Graph, feeds: Feeds, options: InterpretOptions = {}): Outputs {
-  return interpretAll(g, feeds, options).outputs;
+  return run(g, feeds, options, false).outputs;
 }
 
-/** Like `interpret`, also returning the value of every node. */
+/**
+ * Like `interpret`, also returning the value of every node (so every value is held to the end: the
+ * memory budget counts them all).
+ */
 export function interpretAll(g: Graph, feeds: Feeds, options: InterpretOptions = {}): { outputs: Outputs; values: NDArray[] } {
+  return run(g, feeds, options, true);
+}
+
+/** Run `g`; without `keepAll`, each value is dropped after its last reader (outputs are kept). */
+function run(g: Graph, feeds: Feeds, options: InterpretOptions, keepAll: boolean): { outputs: Outputs; values: NDArray[] } {
+  const maxBytes = checkMaxBytes(options.maxBytes, 'interpret');
   const graph = options.dtype ? castGraph(g, options.dtype) : g;
+  const peak = interpretPeak(graph, keepAll);
+  checkMemoryBudget(graph, keepAll ? 'interpretAll' : 'interpret', peak.bytes, maxBytes, peak.live);
+  const { lastUse, kept } = liveness(graph);
   const fed = checkFeeds(graph, feeds);
-  const values: NDArray[] = new Array(graph.nodes.length);
+  const values: (NDArray | undefined)[] = new Array(graph.nodes.length);
   graph.inputs.forEach((p, i) => (values[p.id] = fed[i]!));
   for (const node of graph.nodes) {
     if (node.op === 'input') {
@@ -62,9 +82,12 @@ export function interpretAll(g: Graph, feeds: Feeds, options: InterpretOptions =
     }
     if (options.checkFinite) checkFinite(node, out, inputs);
     values[node.id] = out;
+    if (keepAll) continue;
+    for (const i of node.inputs) if (lastUse[i] === node.id && !kept[i]) values[i] = undefined;
+    if (lastUse[node.id]! < 0 && !kept[node.id]) values[node.id] = undefined;
   }
   const outputs: Outputs = {};
   // Own data properties, so even an output named "__proto__" is a plain entry.
   for (const p of graph.outputs) Object.defineProperty(outputs, p.name, { value: values[p.id]!, enumerable: true, writable: true, configurable: true });
-  return { outputs, values };
+  return { outputs, values: values as NDArray[] };
 }

@@ -34,7 +34,8 @@ export function sameShape(a: Shape, b: Shape): boolean {
 
 /** The numpy broadcast of several shapes, or `undefined` when they do not broadcast. */
 export function tryBroadcast(shapes: readonly Shape[]): number[] | undefined {
-  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  let rank = 0;
+  for (const s of shapes) rank = Math.max(rank, s.length);
   const out = new Array<number>(rank).fill(1);
   for (const s of shapes) {
     for (let i = 0; i < s.length; i++) {

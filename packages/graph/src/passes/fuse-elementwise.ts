@@ -12,6 +12,8 @@
  * it is computed where it is used instead of stored and loaded back. Unlike the optimisation passes this is not a Graph → Graph rewrite: it returns
  * the schedule that `compile` executes (and the graph is left as it was, so it is trivially
  * idempotent); its correctness is the compiled-equals-interpreted property of test/compile.
+ * A group holds at most `MAX_GROUP_MEMBERS` nodes, so generated loops stay small however long a
+ * chain of elementwise ops a graph holds (a 100 000-op chain becomes a few hundred loops).
  */
 import type { Graph, Node } from '../ir/node.js';
 import { sameShape, type Shape } from '../ir/shape.js';
@@ -19,6 +21,9 @@ import { isFusible, VIEW_OPS } from '../compile/templates.js';
 import {
   broadcastView, denseView, isContiguous, reshapeView, sliceView, transposeView, type View,
 } from '../compile/views.js';
+
+/** The most members of one fused group (each is a local of its generated loop). */
+export const MAX_GROUP_MEMBERS = 512;
 
 /** One step of the schedule. */
 export type Step =
@@ -127,7 +132,7 @@ export function fuseElementwise(g: Graph): Fusion {
     const internalGroups = new Set<number>();
     for (const i of node.inputs) {
       const gi = groupOf[i]!;
-      if (gi >= 0 && views[i]!.base === i && sameShape(nodes[i]!.shape, node.shape)) internalGroups.add(gi);
+      if (gi >= 0 && views[i]!.base === i && sameShape(nodes[i]!.shape, node.shape) && groups[gi]!.members.length < MAX_GROUP_MEMBERS) internalGroups.add(gi);
     }
     const externalMax = (inside: ReadonlySet<number>) => {
       let m = -1;
@@ -137,14 +142,22 @@ export function fuseElementwise(g: Graph): Fusion {
     let joined = -1;
     if (internalGroups.size > 0) {
       const all = [...internalGroups];
-      const first = Math.min(...all.map((k) => groups[k]!.first));
-      const maxExt = Math.max(externalMax(internalGroups), ...all.map((k) => groups[k]!.maxExternal));
-      if (maxExt < first) {
+      let first = Infinity;
+      let maxExt = externalMax(internalGroups);
+      let size = 1;
+      for (const k of all) {
+        first = Math.min(first, groups[k]!.first);
+        maxExt = Math.max(maxExt, groups[k]!.maxExternal);
+        size += groups[k]!.members.length;
+      }
+      if (maxExt < first && size <= MAX_GROUP_MEMBERS) {
         joined = all.find((k) => groups[k]!.first === first)!;
         for (const k of all) {
           if (k === joined) continue;
-          for (const m of groups[k]!.members) groupOf[m] = joined;
-          groups[joined]!.members.push(...groups[k]!.members);
+          for (const m of groups[k]!.members) {
+            groupOf[m] = joined;
+            groups[joined]!.members.push(m);
+          }
           groups[k] = undefined;
         }
         groups[joined]!.maxExternal = maxExt;
@@ -277,7 +290,7 @@ function sinkIntoReaders(g: Graph, groups: (Group | undefined)[], groupOf: Int32
         // Only into a group that runs later: every move is forward, so the loop ends.
         if (into < 0 || !(groups[into]!.first > grp.first)) continue;
         const moving = new Set<number>();
-        if (!collect(m, k, groups[into]!, moving)) continue;
+        if (!collect(m, k, groups[into]!, moving) || groups[into]!.members.length + moving.size > MAX_GROUP_MEMBERS) continue;
         for (const x of moving) {
           grp.members.splice(grp.members.indexOf(x), 1);
           groups[into]!.members.push(x);

@@ -1,9 +1,9 @@
 /**
  * Seeded feeds for unrolled graphs: `cellFeeds` gives every input of `unroll(cell, options)` a
- * value (x, initial states and teacher-forcing targets uniform in [−scale, scale], parameters from `initParams`), and
- * `randomFeeds` gives any graph's inputs uniform values.
+ * value (x, initial states and teacher-forcing targets uniform in [−scale, scale], parameters from `initParams`, the
+ * regularisers' `key` from `randomKey(seed)`), and `randomFeeds` gives any graph's inputs uniform values (random keys a key).
  */
-import { CellgradError, createRng, randomUniform, type Graph, type NDArray } from '@cellgrad/graph';
+import { CellgradError, createRng, keyInputNames, randomKey, randomUniform, type Graph, type NDArray } from '@cellgrad/graph';
 import type { Cell } from './cell.js';
 import { initParams } from './init/params.js';
 import { describeUnroll } from './layout.js';
@@ -41,7 +41,8 @@ export function cellFeeds(cell: Cell, options: UnrollOptions, seed = 0, feedOpti
   const rng = createRng(seed + 1);
   const feeds: Record<string, NDArray> = {};
   for (const spec of layout.inputs) {
-    feeds[spec.name] = spec.role === 'param' || spec.role === 'head' ? params[spec.name]! : randomUniform(rng, spec.shape, -scale, scale, dtype);
+    if (spec.role === 'key') feeds[spec.name] = randomKey(seed, dtype);
+    else feeds[spec.name] = spec.role === 'param' || spec.role === 'head' ? params[spec.name]! : randomUniform(rng, spec.shape, -scale, scale, dtype);
   }
   return feeds;
 }
@@ -58,10 +59,11 @@ export function randomFeeds(graph: Graph, options: { readonly seed?: number; rea
   checkScale(scale, 'randomFeeds');
   if (!graph || !Array.isArray(graph.inputs) || !Array.isArray(graph.nodes)) throw new CellgradError('usage', 'randomFeeds: expected a graph');
   const rng = createRng(seed);
+  const keys = new Set(keyInputNames(graph));
   const feeds: Record<string, NDArray> = {};
   for (const port of graph.inputs) {
     const node = graph.nodes[port.id]!;
-    feeds[port.name] = randomUniform(rng, node.shape, -scale, scale, node.dtype);
+    feeds[port.name] = keys.has(port.name) ? randomKey(seed, node.dtype) : randomUniform(rng, node.shape, -scale, scale, node.dtype);
   }
   return feeds;
 }

@@ -6,6 +6,7 @@
 import { CellgradError, type DType } from '@cellgrad/graph';
 import type { Cell } from './cell.js';
 import { isCell } from './define-cell.js';
+import { resolveRegularize, type RegularizeMode, type RegularizeOptions, type ResolvedRegularize } from './regularize/options.js';
 
 /**
  * The design pattern of an unrolled graph:
@@ -45,6 +46,10 @@ export interface UnrollOptions {
    * previous step (for the reverse direction: of the next time step). Default false.
    */
   readonly teacherForcing?: boolean;
+  /** Dropout, variational dropout, weight drop and zoneout (see `RegularizeOptions`); a `key` input appears in train mode. */
+  readonly regularize?: RegularizeOptions;
+  /** `'train'` (default): random masks from the `key` input; `'eval'`: dropout off, zoneout by its expectation. */
+  readonly mode?: RegularizeMode;
 }
 
 /** `UnrollOptions` with every default filled in (`classes` is 0 unless the pattern is seq2one). */
@@ -59,10 +64,12 @@ export interface ResolvedUnrollOptions {
   readonly pattern: UnrollPattern;
   readonly classes: number;
   readonly teacherForcing: boolean;
+  readonly regularize: ResolvedRegularize;
+  readonly mode: RegularizeMode;
 }
 
 const SIZE_KEYS = ['input', 'hidden', 'batch', 'steps', 'layers'] as const;
-const KNOWN = [...SIZE_KEYS, 'dtype', 'bidirectional', 'pattern', 'classes', 'teacherForcing'];
+const KNOWN = [...SIZE_KEYS, 'dtype', 'bidirectional', 'pattern', 'classes', 'teacherForcing', 'regularize', 'mode'];
 
 /** The most step instances (steps × layers × directions) one unroll traces; far beyond practical use. */
 export const MAX_STEP_INSTANCES = 2 ** 20;
@@ -96,9 +103,10 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
     if (!Number.isInteger(r.classes) || (r.classes as number) <= 0) bad(`pattern 'seq2one' needs 'classes', a positive integer (the size of the softmax head), got ${JSON.stringify(r.classes)}`);
     classes = r.classes!;
   } else if (r.classes !== undefined) bad(`option 'classes' belongs to pattern 'seq2one' (the pattern is '${r.pattern}')`);
+  const { regularize, mode } = resolveRegularize(r.regularize, r.mode, `${fn}(cell '${cell.name}')`);
   return {
     input: r.input, hidden: r.hidden, batch: r.batch, steps: r.steps, dtype: r.dtype, layers: r.layers,
-    bidirectional: r.bidirectional, pattern: r.pattern, classes, teacherForcing: r.teacherForcing,
+    bidirectional: r.bidirectional, pattern: r.pattern, classes, teacherForcing: r.teacherForcing, regularize, mode,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { CellgradError, type GraphBuilder, type Shape, type Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
+import type { StepHooks } from '../regularize/unroll-hooks.js';
 import { runStep, stepWhere } from '../step.js';
 
 /** Teacher forcing of one direction: the target output at time index `t`, `[batch, outputSize]`. */
@@ -29,6 +30,8 @@ export interface DirectionArgs {
   readonly params: Readonly<Record<string, Tensor>>;
   /** When given, teacher forcing: the fed-back state at step t gets the target of the previous step. */
   readonly targetAt?: TargetAt;
+  /** Regularisation around every step (weight drop, variational state dropout, zoneout). */
+  readonly hooks?: StepHooks;
 }
 
 /** The outputs (by time index) and final states of one direction of one layer. */
@@ -52,12 +55,15 @@ export function runDirection(cell: Cell, a: DirectionArgs): DirectionResult {
   const outputs = new Array<Tensor>(T);
   let states: Record<string, Tensor> = { ...a.initial };
   let forced: string | undefined;
+  const params = a.hooks ? a.hooks.params(a.params) : a.params;
   for (let j = 0; j < T; j++) {
     const t = a.direction === 0 ? j : T - 1 - j;
     if (a.targetAt && j > 0) states[forced!] = a.targetAt(a.direction === 0 ? t - 1 : t + 1);
     const ctx = { builder: a.builder, step: t, layer: a.layer, layers: a.layers, batch: a.batch, stateShapes: a.stateShapes, outputSize: a.outputSize };
-    const result = runStep(cell, ctx, { x: a.inputs[t]!, ...states }, { ...a.params });
-    if (a.targetAt && j === 0) forced = feedbackState(cell, result.states, result.output, stepWhere(cell, ctx));
+    const fed = a.hooks ? a.hooks.before(states, t) : states;
+    const raw = runStep(cell, ctx, { x: a.inputs[t]!, ...fed }, { ...params });
+    if (a.targetAt && j === 0) forced = feedbackState(cell, raw.states, raw.output, stepWhere(cell, ctx));
+    const result = a.hooks ? a.hooks.after(states, raw, t) : raw;
     states = result.states;
     outputs[t] = result.output;
   }

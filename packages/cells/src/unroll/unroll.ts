@@ -9,6 +9,7 @@ import { concat, GraphBuilder, stack, type Graph, type Tensor } from '@cellgrad/
 import type { Cell } from '../cell.js';
 import { describeUnroll } from '../layout.js';
 import type { UnrollOptions } from '../options.js';
+import { unrollRegularizer } from '../regularize/unroll-hooks.js';
 import { runDirection, type TargetAt } from './direction.js';
 import { lastOutput, softmaxHead } from './head.js';
 
@@ -34,11 +35,15 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
   const stateNames = Object.keys(layout.stateShapes);
   const finals: Record<string, Tensor[]> = Object.fromEntries(stateNames.map((s) => [s, []]));
 
+  const reg = unrollRegularizer(cell, {
+    ...layout.options, states: stateNames, params: Object.keys(cell.paramShapes(layout.layerSizes[0]!)), ...(declared.has('key') ? { key: declared.get('key')! } : {}),
+  });
   let below: Tensor[] = Array.from({ length: steps }, (_, t) => b.scoped({ cell: cell.name, step: t, layer: 0 }, () => x.index(0, t)));
   let top: Tensor[][] = [];
   for (let k = 0; k < layers; k++) {
     const perDir = cell.outputSize(layout.layerSizes[k]!);
     top = [];
+    const layerIn = reg ? reg.layerInputs(k, below) : below;
     for (let d = 0; d < dirs; d++) {
       const params: Record<string, Tensor> = {};
       for (const spec of layout.inputs) {
@@ -51,10 +56,10 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
         : undefined;
       const r = runDirection(cell, {
         builder: b, layer: k, layers, direction: d as 0 | 1, batch, stateShapes: layout.stateShapes,
-        outputSize: perDir, inputs: below, initial, params, ...(targetAt ? { targetAt } : {}),
+        outputSize: perDir, inputs: layerIn, initial, params, ...(targetAt ? { targetAt } : {}), ...(reg ? { hooks: reg.stepHooks(k, d) } : {}),
       });
       for (const s of stateNames) finals[s]!.push(r.finals[s]!);
-      top.push([...r.outputs]);
+      top.push(reg ? reg.layerOutputs(k, d, r.outputs) : [...r.outputs]);
     }
     below = dirs === 1 ? top[0]! : top[0]!.map((fwd, t) => concat([fwd, top[1]![t]!], -1));
   }

@@ -59,7 +59,8 @@ describe('dropout and zoneout as graph functions', () => {
     const g = buildGraph((b) => {
       const x = b.input('x', [5, 6]);
       const key = b.input('key', [4]);
-      return { e: dropout(x, key, 0.5, 1, 'eval'), z: dropout(x, key, 0, 1), a: dropoutMask(key, [5, 6], 0.5, 1), b: dropoutMask(key, [5, 6], 0.5, 1), c: dropoutMask(key, [5, 6], 0.5, 2) };
+      const mask = (stream: number) => dropoutMask(key, [5, 6], 0.5, stream);
+      return { e: dropout(x, key, 0.5, 1, 'eval'), z: dropout(x, key, 0, 1), a: mask(1), b: mask(1), c: mask(2) };
     }, { dtype: 'float64' });
     const x = { shape: [5, 6], data: Float64Array.from({ length: 30 }, (_, i) => i - 7.5) };
     const r = interpret(g, { x, key: randomKey(0) });
@@ -89,7 +90,9 @@ describe('dropout and zoneout as graph functions', () => {
   it('streamId gives distinct streams to distinct sites, layers, directions, slots and steps', () => {
     const ids = new Set<number>();
     for (const site of ['inputDropout', 'dropout', 'outputDropout', 'variationalInput', 'variationalState', 'weightDrop', 'zoneout'] as const) {
-      for (const layer of [0, 1]) for (const direction of [0, 1]) for (const slot of [0, 1]) for (const step of [-1, 0, 1]) ids.add(streamId(site, { layer, direction, slot, step }));
+      for (const layer of [0, 1]) {
+        for (const direction of [0, 1]) for (const slot of [0, 1]) for (const step of [-1, 0, 1]) ids.add(streamId(site, { layer, direction, slot, step }));
+      }
     }
     expect(ids.size).toBe(7 * 2 * 2 * 2 * 3);
     expect(() => streamId('dropout', { layer: 5000 })).toThrow(/layer must be an integer in \[0, 4096\)/);
@@ -199,7 +202,9 @@ describe('unroll({ regularize })', () => {
 
   it('interpreted and compiled (float32 and float64, one and two threads) agree, with the same masks', () => {
     const opts = { input: 8, hidden: 40, batch: 16, steps: 5, layers: 2, bidirectional: true, dtype: 'float64' as const };
-    const regularize: RegularizeOptions = { dropout: 0.3, inputDropout: 0.1, outputDropout: 0.5, variationalInput: 0.2, variationalState: 0.3, weightDrop: 0.4, zoneout: { h: 0.1, c: 0.4 } };
+    const regularize: RegularizeOptions = {
+      dropout: 0.3, inputDropout: 0.1, outputDropout: 0.5, variationalInput: 0.2, variationalState: 0.3, weightDrop: 0.4, zoneout: { h: 0.1, c: 0.4 },
+    };
     const g = unroll(lstm, { ...opts, regularize });
     const feeds = cellFeeds(lstm, { ...opts, regularize }, 5);
     const ref = interpret(g, feeds);
@@ -248,9 +253,11 @@ describe('unroll({ regularize })', () => {
     expect(bad({ dropout: 0.2 })).toThrow(/'regularize.dropout' acts between stacked layers, and there is one layer/);
     expect(bad(0.5)).toThrow(/option 'regularize' must be an object/);
     expect(bad({}, { mode: 'test' })).toThrow(/option 'mode' must be 'train' or 'eval', got "test"/);
-    expect(() => unroll(passInput, { ...small, hidden: 3, regularize: { weightDrop: 0.1 } })).toThrow(/'regularize.weightDrop' drops recurrent weights \(parameters named weight_hh…\), and the cell has none \(parameters: s\)/);
+    expect(() => unroll(passInput, { ...small, hidden: 3, regularize: { weightDrop: 0.1 } }))
+      .toThrow(/'regularize.weightDrop' drops recurrent weights \(parameters named weight_hh…\), and the cell has none \(parameters: s\)/);
     expect(() => buildGraph((b) => ({ y: dropout(b.input('x', [2]), undefined, 0.5, 0) }))).toThrow(/dropout: 'train' mode needs a key tensor/);
-    expect(() => buildGraph((b) => ({ y: dropout(b.input('x', [2]), b.input('key', [4]), 1, 0) }))).toThrow(/dropout: option 'p' must be a probability in \[0, 1\), got 1/);
+    expect(() => buildGraph((b) => ({ y: dropout(b.input('x', [2]), b.input('key', [4]), 1, 0) })))
+      .toThrow(/dropout: option 'p' must be a probability in \[0, 1\), got 1/);
     const kindOf = (f: () => unknown): string | undefined => {
       try {
         f();

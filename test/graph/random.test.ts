@@ -95,7 +95,8 @@ describe('random_uniform', () => {
     const g = buildGraph((b) => ({ u: drawUniform(b.constant([1, 2, 3, 4], [4]), [6], 9) }), { dtype: 'float64' });
     const folded = foldConstants(g);
     expect(folded.nodes.some((n) => n.op === 'random_uniform')).toBe(false);
-    const k = interpret(buildGraph((b) => ({ u: drawUniform(b.input('key', [4]), [6], 9) }), { dtype: 'float64' }), { key: { shape: [4], data: new Float64Array([1, 2, 3, 4]) } });
+    const withInput = buildGraph((b) => ({ u: drawUniform(b.input('key', [4]), [6], 9) }), { dtype: 'float64' });
+    const k = interpret(withInput, { key: { shape: [4], data: new Float64Array([1, 2, 3, 4]) } });
     expect([...interpret(folded, {}).u!.data]).toEqual([...k.u!.data]);
   });
 
@@ -116,8 +117,9 @@ describe('random_uniform', () => {
 
   it('refuses bad keys, key shapes and streams with clear errors', () => {
     const g = randomGraph([2], [0]);
-    expect(() => interpret(g, { ...feedsFor([2]), key: { shape: [4], data: new Float64Array([1, 0.5, 0, 0]) } })).toThrow(/key element 1 is 0\.5; a random key is 4 integers in \[0, 65535\]/);
-    expect(() => interpret(g, { ...feedsFor([2]), key: { shape: [4], data: new Float64Array([70000, 0, 0, 0]) } })).toThrow(/key element 0 is 70000/);
+    const key = (data: number[]) => ({ shape: [4], data: new Float64Array(data) });
+    expect(() => interpret(g, { ...feedsFor([2]), key: key([1, 0.5, 0, 0]) })).toThrow(/key element 1 is 0\.5; a random key is 4 integers in \[0, 65535\]/);
+    expect(() => interpret(g, { ...feedsFor([2]), key: key([70000, 0, 0, 0]) })).toThrow(/key element 0 is 70000/);
     expect(() => buildGraph((b) => ({ u: drawUniform(b.input('k', [2]), [3], 0) }))).toThrow(/random_uniform: the key must have shape \[4\]/);
     expect(() => buildGraph((b) => ({ u: drawUniform(b.input('k', [4]), [3], -1) }))).toThrow(/attribute 'stream' must be a non-negative integer/);
     expect(() => randomKey(0.5)).toThrow(/seed must be a safe integer/);

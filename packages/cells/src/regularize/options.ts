@@ -80,7 +80,10 @@ export function resolveRegularize(value: unknown, mode: unknown, where: string):
   }
   const o = value as Record<string, unknown>;
   const unknown = Object.keys(o).filter((k) => !KNOWN.includes(k));
-  if (unknown.length > 0) throw new CellgradError('usage', `${where}: unknown regulariser(s) ${unknown.map((k) => `'regularize.${k}'`).join(', ')} (known: ${KNOWN.join(', ')})`);
+  if (unknown.length > 0) {
+    const names = unknown.map((k) => `'regularize.${k}'`).join(', ');
+    throw new CellgradError('usage', `${where}: unknown regulariser(s) ${names} (known: ${KNOWN.join(', ')})`);
+  }
   const rates = Object.fromEntries(RATES.map((k) => [k, o[k] === undefined ? 0 : checkProbability(o[k], `regularize.${k}`, where)]));
   let zoneout: Record<string, number> = {};
   const z = o.zoneout;

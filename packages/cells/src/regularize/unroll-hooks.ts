@@ -53,7 +53,8 @@ export function droppedState(states: readonly string[]): string {
 function zoneoutRates(cell: Cell, r: ResolvedRegularize, states: readonly string[]): number[] {
   for (const s of Object.keys(r.zoneout)) {
     if (s !== '*' && !states.includes(s)) {
-      throw new CellgradError('usage', `unroll(cell '${cell.name}'): option 'regularize.zoneout.${s}' names no state of the cell (states: ${states.join(', ')})`);
+      const where = `unroll(cell '${cell.name}')`;
+      throw new CellgradError('usage', `${where}: option 'regularize.zoneout.${s}' names no state of the cell (states: ${states.join(', ')})`);
     }
   }
   return states.map((s) => r.zoneout[s] ?? r.zoneout['*'] ?? 0);
@@ -71,12 +72,15 @@ export function unrollRegularizer(cell: Cell, a: RegularizerArgs): UnrollRegular
   const key = a.key;
   if (needsKey(r, a.mode) && !key) throw new CellgradError('usage', `unroll(cell '${cell.name}'): regularising in 'train' mode needs the graph's 'key' input`);
   const mode = a.mode;
+  const where = `unroll(cell '${cell.name}')`;
   const recurrent = a.params.filter((p) => p.startsWith('weight_hh'));
   if (r.weightDrop > 0 && recurrent.length === 0) {
-    throw new CellgradError('usage', `unroll(cell '${cell.name}'): option 'regularize.weightDrop' drops recurrent weights (parameters named weight_hh…), and the cell has none (parameters: ${a.params.join(', ')})`);
+    throw new CellgradError('usage', `${where}: option 'regularize.weightDrop' drops recurrent weights (parameters named weight_hh…), `
+      + `and the cell has none (parameters: ${a.params.join(', ')})`);
   }
   if (r.dropout > 0 && a.layers === 1) {
-    throw new CellgradError('usage', `unroll(cell '${cell.name}'): option 'regularize.dropout' acts between stacked layers, and there is one layer; use 'outputDropout' or 'inputDropout'`);
+    throw new CellgradError('usage', `${where}: option 'regularize.dropout' acts between stacked layers, and there is one layer; `
+      + `use 'outputDropout' or 'inputDropout'`);
   }
   const rates = zoneoutRates(cell, r, a.states);
   const dropped = droppedState(a.states);
@@ -95,7 +99,10 @@ export function unrollRegularizer(cell: Cell, a: RegularizerArgs): UnrollRegular
         name,
         recurrent.includes(name) ? dropout(w, key, r.weightDrop, streamId('weightDrop', { layer, direction, slot: recurrent.indexOf(name) }), mode) : w,
       ])),
-      before: (states) => ({ ...states, [dropped]: dropout(states[dropped]!, key, r.variationalState, streamId('variationalState', { layer, direction }), mode) }),
+      before: (states) => {
+        const stream = streamId('variationalState', { layer, direction });
+        return { ...states, [dropped]: dropout(states[dropped]!, key, r.variationalState, stream, mode) };
+      },
       after: (prev, result, t) => {
         if (rates.every((z) => z === 0)) return result;
         const states: Record<string, Tensor> = {};

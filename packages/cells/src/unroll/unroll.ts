@@ -36,7 +36,8 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
   const finals: Record<string, Tensor[]> = Object.fromEntries(stateNames.map((s) => [s, []]));
 
   const reg = unrollRegularizer(cell, {
-    ...layout.options, states: stateNames, params: Object.keys(cell.paramShapes(layout.layerSizes[0]!)), ...(declared.has('key') ? { key: declared.get('key')! } : {}),
+    ...layout.options, states: stateNames, params: Object.keys(cell.paramShapes(layout.layerSizes[0]!)),
+    ...(declared.has('key') ? { key: declared.get('key')! } : {}),
   });
   let below: Tensor[] = Array.from({ length: steps }, (_, t) => b.scoped({ cell: cell.name, step: t, layer: 0 }, () => x.index(0, t)));
   let top: Tensor[][] = [];

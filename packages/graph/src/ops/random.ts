@@ -23,10 +23,14 @@ defineOp({
   checkAttrs: (attrs) => {
     checkShape(attrs.shape, 'random_uniform');
     const s = attrs.stream;
-    if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0) fail('graph', `random_uniform: attribute 'stream' must be a non-negative integer, got ${JSON.stringify(s)}`);
+    if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0) {
+      fail('graph', `random_uniform: attribute 'stream' must be a non-negative integer, got ${JSON.stringify(s)}`);
+    }
   },
   type: ([key], attrs) => {
-    if (!sameShape(key!.shape, KEY_SHAPE)) fail('shape', `random_uniform: the key must have shape [4] (four 16-bit halves of a 64-bit key), got ${formatShape(key!.shape)}`);
+    if (!sameShape(key!.shape, KEY_SHAPE)) {
+      fail('shape', `random_uniform: the key must have shape [4] (four 16-bit halves of a 64-bit key), got ${formatShape(key!.shape)}`);
+    }
     return { dtype: key!.dtype, shape: attrs.shape as number[] };
   },
   kernel: ({ inputs: [key], out, attrs }) => {

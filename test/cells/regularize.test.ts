@@ -241,6 +241,19 @@ describe('unroll({ regularize })', () => {
     expect(report.passed, JSON.stringify(report.orders[0]!.inputs.map((i) => [i.name, i.worstRatio]))).toBe(true);
   });
 
+  it('works with the seq2one head and bidirectional layers: output dropout reaches the logits; gradients check out', () => {
+    const opts = { ...small, bidirectional: true, pattern: 'seq2one' as const, classes: 3 };
+    const regularize = { outputDropout: 0.5, zoneout: 0.2 };
+    const g = unroll(gru, { ...opts, regularize });
+    const feeds = cellFeeds(gru, { ...opts, regularize }, 2);
+    const { key: _key, ...rest } = feeds;
+    const evaluated = interpret(unroll(gru, { ...opts, regularize, mode: 'eval' }), rest).logits!;
+    const plain = interpret(unroll(gru, opts), rest).logits!;
+    expect([...interpret(g, feeds).logits!.data]).not.toEqual([...evaluated.data]);
+    expect([...evaluated.data]).not.toEqual([...plain.data]); // zoneout's expectation changes the states
+    expect(gradcheck(g, feeds).passed).toBe(true);
+  });
+
   it('refuses bad probabilities and options with errors naming the option', () => {
     const bad = (regularize: unknown, extra: object = {}) => () => unroll(lstm, { ...small, ...extra, regularize } as UnrollOptions);
     expect(bad({ dropout: 1 }, { layers: 2 })).toThrow(/unroll\(cell 'lstm'\): option 'regularize.dropout' must be a probability in \[0, 1\), got 1/);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  buildGraph, compile, deserialize, drawUniform, foldConstants, interpret, keyInputNames, optimize, philox4x32, randomKey, serialize,
+  buildGraph, compile, createRng, deserialize, drawUniform, foldConstants, interpret, keyInputNames, mulHi32, optimize, philox4x32, randomKey, serialize,
   type Graph,
 } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
@@ -34,6 +34,17 @@ function randomGraph(shape: number[], streams: number[], dtype: 'float32' | 'flo
 const feedsFor = (shape: number[], seed = 7) => ({ key: randomKey(seed), x: { shape, data: new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(1.5) } });
 
 describe('philox4x32-10', () => {
+  it('mulHi32 is the high word of the exact 64-bit product', () => {
+    const rng = createRng(3);
+    const words = [0, 1, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff, 0xd2511f53, 0xcd9e8d57];
+    for (let i = 0; i < 2000; i++) words.push(rng.int(2 ** 32));
+    for (let i = 0; i < words.length; i++) {
+      const a = words[i]!;
+      const b = words[(i * 7 + 3) % words.length]!;
+      expect(mulHi32(a, b)).toBe(Number((BigInt(a) * BigInt(b)) >> 32n));
+    }
+  });
+
   it.each(KAT.map((v, i) => [i, ...v] as const))('known-answer vector %i', (_, ctr, key, expected) => {
     expect([...philox4x32(ctr, key, new Uint32Array(4))]).toEqual(expected);
   });

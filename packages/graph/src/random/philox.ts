@@ -17,16 +17,17 @@ const W1 = 0xbb67ae85;
 /** Number of rounds of Philox4x32-10. */
 export const PHILOX_ROUNDS = 10;
 
-/** The high 32 bits of the 64-bit product of two unsigned 32-bit integers. */
+/** The high 32 bits of the 64-bit product of two unsigned 32-bit integers (16-bit limbs, integer arithmetic only). */
 export function mulHi32(a: number, b: number): number {
-  const aHi = a >>> 16;
   const aLo = a & 0xffff;
-  const bHi = b >>> 16;
+  const aHi = a >>> 16;
   const bLo = b & 0xffff;
-  // a·b = aHi·bHi·2³² + (aHi·bLo + aLo·bHi)·2¹⁶ + aLo·bLo; every partial sum below stays under 2⁵³.
-  const low = aLo * bLo;
-  const middle = aHi * bLo + aLo * bHi + Math.floor(low / 0x10000);
-  return (aHi * bHi + Math.floor(middle / 0x10000)) >>> 0;
+  const bHi = b >>> 16;
+  const hiLo = Math.imul(aHi, bLo) >>> 0;
+  const loHi = Math.imul(aLo, bHi) >>> 0;
+  // The carry out of the low 32 bits: the middle limbs' low halves plus the high half of aLo·bLo.
+  const carry = ((Math.imul(aLo, bLo) >>> 16) + (hiLo & 0xffff) + (loHi & 0xffff)) >>> 16;
+  return (Math.imul(aHi, bHi) + (hiLo >>> 16) + (loHi >>> 16) + carry) >>> 0;
 }
 
 /**

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { grad } from '@cellgrad/autodiff';
 import {
-  GraphBuilder, interpret, listOps, print, sizeOf, verify,
+  GraphBuilder, interpret, KEYED_OPS, listOps, print, sizeOf, verify,
   type AttrValue, type Graph, type NDArray, type OpDef,
 } from '@cellgrad/graph';
 import { fcParams, Rng, rngSeed } from '../support/fc.js';
@@ -140,6 +140,17 @@ const SURROGATES: Record<string, { readonly cases: CaseGen; readonly dx: (x: num
 };
 
 /**
+ * Random ops: their first input is a random key (four integers in [0, 65535]), which is data, not a
+ * differentiable value: finite differences cannot perturb it (a non-integer key is refused), and the
+ * VJP must pass no gradient to it. Each entry draws keys as integers and checks the key's gradient
+ * is exactly zero and the values are in [0, 1).
+ */
+const KEYED: Record<string, CaseGen> = {
+  random_uniform: () =>
+    fc.record({ shape: shapeArb(), stream: fc.nat({ max: 2 ** 40 }) }).map(({ shape, stream }) => ({ shapes: [[4]], attrs: { shape, stream } })),
+};
+
+/**
  * Test-only ops (registered by other test files that share the registry when vitest runs without
  * isolation) are named with this prefix and are not checked here.
  */
@@ -149,13 +160,14 @@ const hasDefaultGenerator = (op: OpDef): boolean =>
   op.scalar !== undefined && typeof op.arity === 'number' && op.arity >= 1 && op.checkAttrs === undefined;
 
 const generatorFor = (op: OpDef): CaseGen | undefined =>
-  SURROGATES[op.name]?.cases ?? CASES[op.name] ?? (hasDefaultGenerator(op) ? elementwiseCase : undefined);
+  SURROGATES[op.name]?.cases ?? KEYED[op.name] ?? CASES[op.name] ?? (hasDefaultGenerator(op) ? elementwiseCase : undefined);
 
 const ops = listOps().filter((op) => !op.name.startsWith(TEST_OP_PREFIX));
 const sources = ops.filter((op) => op.arity === 0);
 const piecewise = ops.filter((op) => op.arity !== 0 && op.piecewiseConstant);
 const surrogates = ops.filter((op) => op.arity !== 0 && !op.piecewiseConstant && op.name in SURROGATES);
-const differentiable = ops.filter((op) => op.arity !== 0 && !op.piecewiseConstant && !(op.name in SURROGATES));
+const keyed = ops.filter((op) => KEYED_OPS.has(op.name));
+const differentiable = ops.filter((op) => op.arity !== 0 && !op.piecewiseConstant && !(op.name in SURROGATES) && !KEYED_OPS.has(op.name));
 
 /** The graph loss = sum(op(x0, …) ⊙ R) for one case, with R a constant drawn from `rng`. */
 function caseGraph(op: OpDef, c: OpCase, rng: Rng): Graph {
@@ -245,6 +257,26 @@ describe('op VJPs from the registry', () => {
         for (let i = 0; i < x.length; i++) expect(dx[i]!).toBeCloseTo(spec.dx(x[i]!, r[i]!, c.attrs), 12);
       }),
       fcParams(30),
+    );
+  });
+
+  it('every random (keyed) op has a case generator in KEYED', () => {
+    expect(keyed.map((op) => op.name).filter((n) => !(n in KEYED))).toEqual([]);
+  });
+
+  it.each(keyed.map((op) => [op.name, op] as const))('%s passes no gradient to its key; values in [0, 1)', (name, op) => {
+    fc.assert(
+      fc.property(KEYED[name]!(op), rngSeed(), (c, seed) => {
+        const rng = new Rng(seed);
+        const g = caseGraph(op, c, rng);
+        const key = { shape: [4], data: Float64Array.from({ length: 4 }, () => rng.int(0, 0xffff)) };
+        const out = interpret(grad(g), { x0: key });
+        expect([...out['grad:x0']!.data]).toEqual([0, 0, 0, 0]);
+        const y = new GraphBuilder('float64');
+        const u = interpret(y.build({ u: y.apply(op.name, [y.input('k', [4])], c.attrs) }), { k: key }).u!;
+        expect([...u.data].every((v) => v >= 0 && v < 1)).toBe(true);
+      }),
+      fcParams(20),
     );
   });
 

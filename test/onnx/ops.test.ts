@@ -163,6 +163,13 @@ describe('errors', () => {
     expect(message(() => toOnnx(g), 'graph')).toMatch(new RegExp(`^toOnnx: op 'onnx_test_cube' \\(node %${id}\\) has no ONNX mapping; ops with one: .*matmul`));
   });
 
+  it('random_uniform (Philox, whose values ONNX RandomUniform cannot reproduce) is refused by name', () => {
+    const b = new GraphBuilder('float32');
+    const g = b.build({ u: b.apply('random_uniform', [b.input('key', [4])], { shape: [2, 3], stream: 0 }) });
+    expect(isExportable(g)).toBe(false);
+    expect(message(() => toOnnx(g), 'graph')).toMatch(/^toOnnx: op 'random_uniform' \(node %1\) has no ONNX mapping/);
+  });
+
   it('an output named like an input, and an unsupported opset, are usage errors', () => {
     const b = new GraphBuilder('float32');
     const x = b.input('x', [2]);

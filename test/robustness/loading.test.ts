@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildGraph, compile, deserialize, fromJSON, interpret, listOps, serialize, toJSON, type Graph, type GraphJSON, type Tensor } from '@cellgrad/graph';
+import { buildGraph, compile, deserialize, drawUniform, fromJSON, interpret, listOps, serialize, toJSON, type Graph, type GraphJSON, type Tensor } from '@cellgrad/graph';
 import { cellgrad, tempDir } from '../cli/helpers.js';
 import { thrown } from './helpers.js';
 
@@ -50,6 +50,9 @@ const CASES: Case[] = [
   ['clamp order', (x) => x.clamp(-1, 1), { min: 2 }, /clamp: min 2 is greater than max 1/],
   ['hard_sigmoid slope', (x) => x.hardSigmoid('keras'), { slope: 0 }, /hard_sigmoid: slope must be positive/],
   ['hard_sigmoid slope type', (x) => x.hardSigmoid('keras'), { slope: [0.2] }, /hard_sigmoid: attribute 'slope' must be a finite number/],
+  ['random_uniform stream', (x) => drawUniform(x.builder.constant([0, 0, 0, 0], [4]), [2], 0), { stream: -1 },
+    /random_uniform: attribute 'stream' must be a non-negative integer, got -1/],
+  ['random_uniform shape', (x) => drawUniform(x.builder.constant([0, 0, 0, 0], [4]), [2], 0), { shape: [2.5] }, /random_uniform: .*shape/],
   ['step_ste surrogate', (x) => x.builder.apply('step_ste', [x], { surrogate: 'identity' }), { surrogate: 'eval' }, /step_ste: attribute 'surrogate' must be 'identity' or 'sigmoid', got "eval"/],
 ];
 

@@ -1,10 +1,10 @@
 /**
  * Seeded feeds for unrolled graphs: `cellFeeds` gives every input of `unroll(cell, options)` a
  * value (x, initial states and teacher-forcing targets uniform in [−scale, scale], parameters from
- * `initParams`, sequence lengths uniform integers in 1..steps), and
- * `randomFeeds` gives any graph's inputs uniform values.
+ * `initParams`, sequence lengths uniform integers in 1..steps, the regularisers' `key` from
+ * `randomKey(seed)`), and `randomFeeds` gives any graph's inputs uniform values (random keys a key).
  */
-import { allocate, CellgradError, createRng, randomUniform, type DType, type Graph, type NDArray, type Rng } from '@cellgrad/graph';
+import { allocate, CellgradError, createRng, keyInputNames, randomKey, randomUniform, type DType, type Graph, type NDArray, type Rng } from '@cellgrad/graph';
 import type { Cell } from './cell.js';
 import { initParams } from './init/params.js';
 import { describeUnroll } from './layout.js';
@@ -44,6 +44,7 @@ export function cellFeeds(cell: Cell, options: UnrollOptions, seed = 0, feedOpti
   const feeds: Record<string, NDArray> = {};
   for (const spec of layout.inputs) {
     if (spec.role === 'lengths') feeds[spec.name] = randomLengths(rng, layout.options.batch, layout.options.steps, dtype);
+    else if (spec.role === 'key') feeds[spec.name] = randomKey(seed, dtype);
     else feeds[spec.name] = spec.role === 'param' || spec.role === 'head' ? params[spec.name]! : randomUniform(rng, spec.shape, -scale, scale, dtype);
   }
   return feeds;
@@ -68,10 +69,11 @@ export function randomFeeds(graph: Graph, options: { readonly seed?: number; rea
   checkScale(scale, 'randomFeeds');
   if (!graph || !Array.isArray(graph.inputs) || !Array.isArray(graph.nodes)) throw new CellgradError('usage', 'randomFeeds: expected a graph');
   const rng = createRng(seed);
+  const keys = new Set(keyInputNames(graph));
   const feeds: Record<string, NDArray> = {};
   for (const port of graph.inputs) {
     const node = graph.nodes[port.id]!;
-    feeds[port.name] = randomUniform(rng, node.shape, -scale, scale, node.dtype);
+    feeds[port.name] = keys.has(port.name) ? randomKey(seed, node.dtype) : randomUniform(rng, node.shape, -scale, scale, node.dtype);
   }
   return feeds;
 }

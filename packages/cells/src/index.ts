@@ -69,3 +69,6 @@ export { toPyTorch, fromPyTorch } from './weights/pytorch.js';
 export { toKeras, fromKeras } from './weights/keras.js';
 export { saveWeights, loadWeights, parseWeights } from './weights/json.js';
 export { outputFeedback, type OutputFeedbackOptions } from './patterns/output-feedback.js';
+export { dropout, dropoutMask, zoneout } from './regularize/masks.js';
+export { streamId, SITES, type DrawPlace, type Site } from './regularize/streams.js';
+export { resolveRegularize, type RegularizeMode, type RegularizeOptions, type ResolvedRegularize } from './regularize/options.js';

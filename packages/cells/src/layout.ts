@@ -3,9 +3,10 @@
  * role (in graph order), every output, and the sizes of each stacked layer. `unroll` follows it
  * exactly, and feeds, initialisers, weight loaders and the reference checker use it to name things.
  */
-import { CellgradError, formatShape, sameShape, type Shape } from '@cellgrad/graph';
+import { CellgradError, formatShape, KEY_SHAPE, sameShape, type Shape } from '@cellgrad/graph';
 import type { Cell, CellSizes } from './cell.js';
 import { cellFail } from './define-cell.js';
+import { needsKey } from './regularize/options.js';
 import { resolveUnrollOptions, type ResolvedUnrollOptions, type UnrollOptions } from './options.js';
 
 /** One input of an unrolled graph. */
@@ -16,10 +17,11 @@ export interface InputSpec {
   readonly shape: Shape;
   /**
    * `x` (the sequence), `lengths` (each sequence's length, with the `lengths` option), `state` (an
-   * initial state), `target` (the teacher-forcing targets), `param` (a cell parameter) or `head` (a
-   * parameter of the seq2one head).
+   * initial state), `target` (the teacher-forcing targets), `param` (a cell parameter), `head` (a
+   * parameter of the seq2one head) or `key` (the random key of the regularisers in train mode, fed
+   * with `randomKey(seed)`).
    */
-  readonly role: 'x' | 'lengths' | 'state' | 'target' | 'param' | 'head';
+  readonly role: 'x' | 'lengths' | 'state' | 'target' | 'param' | 'head' | 'key';
   /** For `state` inputs: the state's name (`h` for `h0`). */
   readonly state?: string;
   /** For `param` and `head` inputs: the parameter's own name (`weight_ih` for `weight_ih_l1`). */
@@ -118,6 +120,7 @@ export function describeUnroll(cell: Cell, options: UnrollOptions, fn = 'describ
     inputs.push({ name: 'head_weight', shape: [o.classes, outputSize], role: 'head', param: 'head_weight' });
     inputs.push({ name: 'head_bias', shape: [o.classes], role: 'head', param: 'head_bias' });
   }
+  if (needsKey(o.regularize, o.mode)) inputs.push({ name: 'key', shape: [...KEY_SHAPE], role: 'key' });
   const seen = new Map<string, InputSpec>();
   for (const spec of inputs) {
     const prev = seen.get(spec.name);

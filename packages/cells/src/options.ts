@@ -7,6 +7,7 @@
 import { CellgradError, type DType } from '@cellgrad/graph';
 import type { Cell } from './cell.js';
 import { isCell } from './define-cell.js';
+import { resolveRegularize, type RegularizeMode, type RegularizeOptions, type ResolvedRegularize } from './regularize/options.js';
 
 /**
  * The design pattern of an unrolled graph:
@@ -71,6 +72,10 @@ export interface UnrollOptions {
    * `targets`) `[batch, steps, outputs]`; states keep `[layers·dirs, batch, ...]`. Default false.
    */
   readonly batchFirst?: boolean;
+  /** Dropout, variational dropout, weight drop and zoneout (see `RegularizeOptions`); a `key` input appears in train mode. */
+  readonly regularize?: RegularizeOptions;
+  /** `'train'` (default): random masks from the `key` input; `'eval'`: dropout off, zoneout by its expectation. */
+  readonly mode?: RegularizeMode;
 }
 
 /** `UnrollOptions` with every default filled in (`classes` is 0 unless the pattern is seq2one). */
@@ -88,10 +93,12 @@ export interface ResolvedUnrollOptions {
   readonly lengths: boolean;
   readonly maskMode: MaskMode;
   readonly batchFirst: boolean;
+  readonly regularize: ResolvedRegularize;
+  readonly mode: RegularizeMode;
 }
 
 const SIZE_KEYS = ['input', 'hidden', 'batch', 'steps', 'layers'] as const;
-const KNOWN = [...SIZE_KEYS, 'dtype', 'bidirectional', 'pattern', 'classes', 'teacherForcing', 'lengths', 'maskMode', 'batchFirst'];
+const KNOWN = [...SIZE_KEYS, 'dtype', 'bidirectional', 'pattern', 'classes', 'teacherForcing', 'lengths', 'maskMode', 'batchFirst', 'regularize', 'mode'];
 
 /** The most step instances (steps × layers × directions) one unroll traces; far beyond practical use. */
 export const MAX_STEP_INSTANCES = 2 ** 20;
@@ -129,10 +136,11 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
   if (maskMode !== 'zero' && maskMode !== 'carry') bad(`unknown maskMode ${JSON.stringify(maskMode)} (expected 'zero' or 'carry')`);
   if (r.maskMode !== undefined && !r.lengths) bad(`option 'maskMode' needs 'lengths: true' (it says what padding steps output)`);
   if (r.lengths && r.teacherForcing) bad(`options 'lengths' and 'teacherForcing' cannot be combined`);
+  const { regularize, mode } = resolveRegularize(r.regularize, r.mode, `${fn}(cell '${cell.name}')`);
   return {
     input: r.input, hidden: r.hidden, batch: r.batch, steps: r.steps, dtype: r.dtype, layers: r.layers,
     bidirectional: r.bidirectional, pattern: r.pattern, classes, teacherForcing: r.teacherForcing,
-    lengths: r.lengths, maskMode, batchFirst: r.batchFirst,
+    lengths: r.lengths, maskMode, batchFirst: r.batchFirst, regularize, mode,
   };
 }
 

@@ -38,3 +38,6 @@ export { hoistInputProjections, projectionGroups } from './passes/hoist-time.js'
 export { batchSumOfProducts, productSums, type ProductSum } from './passes/sum-products.js';
 export { optimize, optimizeWithTrace, PIPELINE, type OptimizeOptions, type OptimizeTrace, type PassEntry, type TraceStep } from './passes/pipeline.js';
 export * from './debug/index.js';
+export { mulHi32, philox4x32, uniformFromWord, PHILOX_ROUNDS } from './random/philox.js';
+export { randomKey, keyInputNames, keyWords, KEY_SHAPE, KEYED_OPS } from './random/key.js';
+export { drawUniform } from './random/draw.js';

@@ -2,7 +2,7 @@
  * The graphs a gradient check evaluates: the forward graph restricted to the checked outputs, and
  * its vector-Jacobian product graph L = Σₒ sum(cotₒ ⊙ outₒ), differentiated symbolically.
  */
-import { castGraph, extendGraph, fail, type Graph, type Tensor } from '@cellgrad/graph';
+import { castGraph, extendGraph, fail, keyInputNames, type Graph, type Tensor } from '@cellgrad/graph';
 import { grad } from '../grad.js';
 
 /** Input name of the cotangent of output `name` in a VJP probe graph. */
@@ -22,7 +22,9 @@ export interface Probe {
 export function makeProbe(g: Graph, outputs: readonly string[] | undefined, wrt: readonly string[] | undefined): Probe {
   const g64 = castGraph(g, 'float64');
   const outNames = outputs ?? g64.outputs.map((o) => o.name);
-  const inNames = wrt ?? g64.inputs.map((i) => i.name);
+  // Random keys are integer data, not differentiable values: checked only when asked for by name.
+  const keys = new Set(keyInputNames(g64));
+  const inNames = wrt ?? g64.inputs.map((i) => i.name).filter((n) => !keys.has(n));
   for (const o of outNames) {
     if (!g64.outputs.some((p) => p.name === o)) fail('usage', `gradcheck: the graph has no output '${o}' (outputs: ${g64.outputs.map((p) => p.name).join(', ')})`);
   }

@@ -9,7 +9,7 @@ export interface GradcheckOptions {
   readonly atol?: number;
   /** Relative tolerance (default 1e-3): an element passes iff |analytic − numeric| ≤ atol + rtol·|numeric|. */
   readonly rtol?: number;
-  /** Inputs to check (default: every input). */
+  /** Inputs to check (default: every input except random keys, which are integer data; see `keyInputNames`). */
   readonly wrt?: readonly string[];
   /** Outputs whose Jacobian is checked (default: every output). */
   readonly outputs?: readonly string[];

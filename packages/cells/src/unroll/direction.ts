@@ -13,6 +13,7 @@
 import { CellgradError, type GraphBuilder, type Shape, type Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import type { MaskMode } from '../options.js';
+import type { StepHooks } from '../regularize/unroll-hooks.js';
 import { runStep, stepWhere } from '../step.js';
 
 /** Teacher forcing of one direction: the target output at time index `t`, `[batch, outputSize]`. */
@@ -41,6 +42,8 @@ export interface DirectionArgs {
   readonly maskAt?: (t: number) => Tensor;
   /** What a masked step outputs (default `'zero'`). */
   readonly maskMode?: MaskMode;
+  /** Regularisation around every step (weight drop, variational state dropout, zoneout). */
+  readonly hooks?: StepHooks;
 }
 
 /** The outputs (by time index) and final states of one direction of one layer. */
@@ -70,12 +73,15 @@ export function runDirection(cell: Cell, a: DirectionArgs): DirectionResult {
   let states: Record<string, Tensor> = { ...a.initial };
   let forced: string | undefined;
   let carried: Tensor | undefined;
+  const params = a.hooks ? a.hooks.params(a.params) : a.params;
   for (let j = 0; j < T; j++) {
     const t = a.direction === 0 ? j : T - 1 - j;
     if (a.targetAt && j > 0) states[forced!] = a.targetAt(a.direction === 0 ? t - 1 : t + 1);
     const ctx = { builder: a.builder, step: t, layer: a.layer, layers: a.layers, batch: a.batch, stateShapes: a.stateShapes, outputSize: a.outputSize };
-    const result = runStep(cell, ctx, { x: a.inputs[t]!, ...states }, { ...a.params });
-    if (a.targetAt && j === 0) forced = feedbackState(cell, result.states, result.output, stepWhere(cell, ctx));
+    const fed = a.hooks ? a.hooks.before(states, t) : states;
+    const raw = runStep(cell, ctx, { x: a.inputs[t]!, ...fed }, { ...params });
+    if (a.targetAt && j === 0) forced = feedbackState(cell, raw.states, raw.output, stepWhere(cell, ctx));
+    const result = a.hooks ? a.hooks.after(states, raw, t) : raw;
     if (a.maskAt) {
       const mask = a.maskAt(t);
       const held: Record<string, Tensor> = {};

@@ -10,6 +10,7 @@ import { concat, GraphBuilder, stack, type Graph, type Tensor } from '@cellgrad/
 import type { Cell } from '../cell.js';
 import { describeUnroll } from '../layout.js';
 import type { UnrollOptions } from '../options.js';
+import { unrollRegularizer } from '../regularize/unroll-hooks.js';
 import { runDirection, type TargetAt } from './direction.js';
 import { lastOutput, softmaxHead } from './head.js';
 
@@ -38,6 +39,10 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
   const stateNames = Object.keys(layout.stateShapes);
   const finals: Record<string, Tensor[]> = Object.fromEntries(stateNames.map((s) => [s, []]));
 
+  const reg = unrollRegularizer(cell, {
+    ...layout.options, states: stateNames, params: Object.keys(cell.paramShapes(layout.layerSizes[0]!)),
+    ...(declared.has('key') ? { key: declared.get('key')! } : {}),
+  });
   let below: Tensor[] = Array.from({ length: steps }, (_, t) => b.scoped({ cell: cell.name, step: t, layer: 0 }, () => x.index(timeAxis, t)));
   // Step t is real for sequence b when t < lengths[b]; compared with t + 0.5 so that the mask of
   // integer lengths does not change under a small perturbation (finite differences).
@@ -54,6 +59,7 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
     const perDir = cell.outputSize(layout.layerSizes[k]!);
     top = [];
     lasts = [];
+    const layerIn = reg ? reg.layerInputs(k, below) : below;
     for (let d = 0; d < dirs; d++) {
       const params: Record<string, Tensor> = {};
       for (const spec of layout.inputs) {
@@ -66,11 +72,11 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
         : undefined;
       const r = runDirection(cell, {
         builder: b, layer: k, layers, direction: d as 0 | 1, batch, stateShapes: layout.stateShapes,
-        outputSize: perDir, inputs: below, initial, params, ...(targetAt ? { targetAt } : {}),
-        ...(maskAt ? { maskAt, maskMode } : {}),
+        outputSize: perDir, inputs: layerIn, initial, params, ...(targetAt ? { targetAt } : {}),
+        ...(maskAt ? { maskAt, maskMode } : {}), ...(reg ? { hooks: reg.stepHooks(k, d) } : {}),
       });
       for (const s of stateNames) finals[s]!.push(r.finals[s]!);
-      top.push([...r.outputs]);
+      top.push(reg ? reg.layerOutputs(k, d, r.outputs) : [...r.outputs]);
       lasts.push(r.last);
     }
     below = dirs === 1 ? top[0]! : top[0]!.map((fwd, t) => concat([fwd, top[1]![t]!], -1));

@@ -17,3 +17,4 @@ export { sigmoid as sigmoidScalar } from './activations.js';
 import './softplus.js';
 import './clip-grad.js';
 import './step-gate.js';
+import './random.js';

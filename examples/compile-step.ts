@@ -16,8 +16,8 @@ console.log(loss > 0, dW.length);                   // true 16384 (4H × H)
 console.log(exe.stats.matmulKernel);                // wasm-simd-4x8
 
 // Where the time goes, most expensive first: e.g. "matmul 96×800 · 800×256", 27%.
-const [top] = exe.profile(feeds, 5);
-console.log(top!.label.startsWith('matmul'));       // true
+const profile = exe.profile(feeds, 5);
+console.log(profile.some((s) => s.label.startsWith('matmul'))); // true (which one tops it depends on the machine)
 
 // Two threads for the matrix products: the same numbers, bit for bit.
 const exe2 = compile(g, { dtype: 'float32', threads: 2 });

@@ -7,7 +7,8 @@
 import { CellgradError, createRng, type Rng } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import { initParams } from '../init/params.js';
-import { dataRng, type Task } from '../tasks/task.js';
+import { taskBatch } from '../tasks/dataset.js';
+import type { Task } from '../tasks/task.js';
 import { backprop, type Backprop, type BpttSpec } from './bptt.js';
 import { applyClip, type ClipSpec } from './clip.js';
 import { evaluate, type Evaluation } from './evaluate.js';
@@ -68,7 +69,7 @@ export function modelOf(config: TrainConfig): ModelSpec {
 /** A stable text identifying what a snapshot can resume. */
 export function fingerprint(config: TrainConfig): string {
   const { cell, task, hidden, batch, seed, optimizer, lr } = config;
-  return JSON.stringify({ cell: cell.name, task: task.name, steps: task.steps, hidden, batch, seed, optimizer, lr, schedule: config.schedule ?? null, clip: config.clip ?? null, bptt: config.bptt ?? null, graves: config.gravesClip ?? null });
+  return JSON.stringify({ cell: cell.name, task: task.name, steps: task.steps, hidden, batch, seed, optimizer, lr, schedule: config.schedule ?? null, clip: config.clip ?? null, bptt: config.bptt ?? null, graves: config.gravesClip ?? null, ...(task.variant !== undefined ? { data: task.variant } : {}) });
 }
 
 /** Initial parameters: the cell's (its `init` or U(−1/√H, 1/√H)), and the readout U(−1/√H, 1/√H) (nn.Linear). */
@@ -122,7 +123,7 @@ export class Trainer {
   step(): StepRecord {
     const started = performance.now();
     const i = this.iter;
-    const batch = this.config.task.generate(dataRng(this.config.seed, 'train', i), this.config.batch);
+    const batch = taskBatch(this.config.task, this.config.seed, 'train', i, this.config.batch);
     const lr = this.rate(i);
     const clip = this.config.clip ?? { kind: 'none' };
     let gradNorm = 0;
@@ -140,8 +141,11 @@ export class Trainer {
     return { iteration: i, loss, gradNorm, lr };
   }
 
-  /** Loss (and accuracy for classification) on `batches` held-out batches. */
-  evaluate(batches = 4): Evaluation {
+  /**
+   * Loss (and accuracy for classification, bits per character for language models) on `batches`
+   * held-out batches (default: a data task's whole held-out split, else 4).
+   */
+  evaluate(batches?: number): Evaluation {
     return evaluate(this.model, this.params, this.config.task, this.config.seed, batches, this.config.exec ?? {});
   }
 

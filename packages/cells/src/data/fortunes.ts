@@ -86,6 +86,18 @@ export interface CharCorpus {
  */
 export function charCorpus(fortunes: readonly string[], heldoutEvery = 10): CharCorpus {
   if (!Number.isInteger(heldoutEvery) || heldoutEvery < 2) throw new CellgradError('usage', `charCorpus: heldoutEvery must be an integer ≥ 2, got ${heldoutEvery}`);
+  const cached = corpusCache.get(fortunes)?.get(heldoutEvery);
+  if (cached) return cached;
+  const corpus = encodeCorpus(fortunes, heldoutEvery);
+  if (!corpusCache.has(fortunes)) corpusCache.set(fortunes, new Map());
+  corpusCache.get(fortunes)!.set(heldoutEvery, corpus);
+  return corpus;
+}
+
+/** Corpora already encoded, by fortune list (the cached `readFortunes` lists make repeated tasks cheap). */
+const corpusCache = new WeakMap<readonly string[], Map<number, CharCorpus>>();
+
+function encodeCorpus(fortunes: readonly string[], heldoutEvery: number): CharCorpus {
   const trainText = fortunes.filter((_, k) => k % heldoutEvery !== heldoutEvery - 1).join('');
   const heldoutText = fortunes.filter((_, k) => k % heldoutEvery === heldoutEvery - 1).join('');
   const codes = new Set<number>();

@@ -52,7 +52,7 @@ export async function resolveModel(o: ModelOptions): Promise<{ label: string; ce
   if (cells.length > 1) usage(`${o.cell} exports ${cells.length} cells (${cells.map((c) => c.label).join(', ')}); choose one with --pick`);
   const real = o.task.startsWith('fashion-') || o.task === 'fortunes-chars';
   const given = [o.trainLimit !== undefined && '--train-limit', o.testLimit !== undefined && '--test-limit', o.dataDir !== undefined && '--data-dir'].filter(Boolean);
-  if (!real && given.length > 0 && Object.prototype.hasOwnProperty.call(TASKS, o.task)) usage(`${given.join(', ')} apply to the real-data tasks (fashion-rows, fashion-pixels, fortunes-chars), not ${o.task}`);
+  if (!real && given.length > 0 && Object.prototype.hasOwnProperty.call(TASKS, o.task)) usage(`${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to the real-data tasks (fashion-rows, fashion-pixels, fortunes-chars), not ${o.task}`);
   if (o.standardize && !o.task.startsWith('fashion-')) usage('--standardize applies to the fashion-* tasks');
   if (o.permute !== undefined && o.task !== 'fashion-pixels') usage('--permute applies to --task fashion-pixels');
   const data: DataTaskOptions = {

@@ -129,7 +129,7 @@ export async function runTrain(o: TrainCommandOptions): Promise<number> {
       progress.update(trainer.iteration, r.loss, epochNote(trainer.iteration));
       recent = [...recent.slice(-19), r.loss];
       const epoch = epochAt(task, trainer.iteration, o.batch);
-      if (epoch !== undefined && Number.isInteger(epoch) && trainer.iteration < total) progress.log(epochSummary(trainer, epoch));
+      if (epoch !== undefined && Number.isInteger(epoch) && trainer.iteration < total) progress.log(epochSummary(trainer, epoch, o.evalBatches));
       if (o.checkpointEvery && trainer.iteration % o.checkpointEvery === 0) save();
       if (o.seconds !== undefined && (Date.now() - began) / 1000 >= o.seconds) break;
       if (o.targetLoss !== undefined && recent.length === 20 && recent.reduce((a, b) => a + b, 0) / 20 < o.targetLoss) break;
@@ -172,11 +172,11 @@ export async function runTrain(o: TrainCommandOptions): Promise<number> {
 }
 
 /** The line logged at the end of an epoch of a real-data task: mean training loss, then the test figures. */
-function epochSummary(trainer: Trainer, epoch: number): string {
+function epochSummary(trainer: Trainer, epoch: number, evalBatches: number | undefined): string {
   const per = trainer.iteration / epoch;
   const losses = trainer.losses.slice(trainer.iteration - per).filter(Number.isFinite);
   const mean = losses.reduce((a, b) => a + b, 0) / Math.max(losses.length, 1);
-  const ev = trainer.evaluate();
+  const ev = trainer.evaluate(evalBatches);
   return `epoch ${epoch}: training loss ${mean.toPrecision(4)}, test loss ${ev.loss.toPrecision(4)}` +
     `${ev.accuracy !== undefined && ev.bitsPerChar === undefined ? `, test accuracy ${(100 * ev.accuracy).toFixed(2)}%` : ''}` +
     `${ev.bitsPerChar !== undefined ? `, ${ev.bitsPerChar.toFixed(3)} bits per character` : ''}`;

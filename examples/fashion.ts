@@ -2,7 +2,8 @@
  * `pnpm fashion`: train a recurrent classifier on Fashion-MNIST read row by row (28 steps of 28
  * pixels; the class from the last state through a softmax head) with the compiled float32
  * executor, evaluate it on the 10000 test images after every epoch, and write
- * fashion-output/results.json ({ testAccuracy, seconds, model, command, epochs: [...] }).
+ * fashion-output/results.json ({ testAccuracy, seconds, model, command, epochs: [...] }; `--out DIR`
+ * writes elsewhere).
  *
  *   pnpm fashion                                  # LSTM, H=128, B=128, Adam 2e-3 (cosine), 14 epochs, ≤ 14 min
  *   pnpm fashion --cell gru --hidden 192 --epochs 6 --threads 2
@@ -20,7 +21,6 @@ import { Trainer, batchesPerEpoch, fashionRowsTask, getBuiltinCell, writeFileAto
 const began = performance.now();
 const elapsed = () => (performance.now() - began) / 1000;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = path.join(root, 'fashion-output');
 
 const { values: a } = parseArgs({
   options: {
@@ -35,6 +35,7 @@ const { values: a } = parseArgs({
     'train-limit': { type: 'string' },
     'test-limit': { type: 'string' },
     'no-standardize': { type: 'boolean', default: false },
+    out: { type: 'string' },
   },
 });
 const num = (name: keyof typeof a, integer = true): number => {
@@ -50,6 +51,7 @@ const hidden = num('hidden'), batch = num('batch'), lr = num('lr', false), epoch
 const budget = num('minutes', false) * 60;
 const seed = Number(a.seed);
 const trainLimit = opt('train-limit'), testLimit = opt('test-limit');
+const outDir = path.resolve(a.out ?? path.join(root, 'fashion-output'));
 
 const task = fashionRowsTask({
   standardize: !a['no-standardize'],
@@ -103,4 +105,4 @@ const results = {
 };
 mkdirSync(outDir, { recursive: true });
 writeFileAtomic(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-console.log(`test accuracy ${(100 * last.testAccuracy).toFixed(2)}% in ${results.seconds} s; wrote fashion-output/results.json`);
+console.log(`test accuracy ${(100 * last.testAccuracy).toFixed(2)}% in ${results.seconds} s; wrote ${path.relative(process.cwd(), path.join(outDir, 'results.json'))}`);

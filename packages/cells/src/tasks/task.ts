@@ -2,7 +2,9 @@
  * Synthetic sequence tasks: a task generates batches from a seeded generator, says which loss the
  * model trains with, and what a memoryless predictor scores (the baseline a model must beat).
  * `dataRng(seed, stream, index)` gives every batch its own generator, so batch i of a run depends
- * only on the seed and i: a resumed run sees exactly the data an uninterrupted one would.
+ * only on the seed and i: a resumed run sees exactly the data an uninterrupted one would. Tasks over
+ * a fixed data set (Fashion-MNIST, the fortunes) also carry `data`: batches by index, epochs of a
+ * seeded permutation, and a whole held-out split (see `dataset.ts`).
  */
 import { createRng, type Rng } from '@cellgrad/graph';
 import type { Batch } from '../train/batch.js';
@@ -22,6 +24,22 @@ export interface Task {
   readonly baseline: { readonly value: number; readonly what: string };
   /** A batch of `batch` sequences drawn from `rng`. */
   generate(rng: Rng, batch: number): Batch;
+  /** A fixed data set: training draws whole epochs from it and evaluation covers its held-out split. */
+  readonly data?: TaskData;
+  /** What evaluation reports besides the loss (default: accuracy for cross-entropy). */
+  readonly metric?: 'accuracy' | 'bits-per-char';
+  /** The data options that change what the task yields (slices, scaling), part of a checkpoint's fingerprint. */
+  readonly variant?: string;
+}
+
+/** The data of a task over a fixed data set. */
+export interface TaskData {
+  /** Training sequences (one epoch). */
+  readonly trainSize: number;
+  /** Held-out sequences (the test split). */
+  readonly heldoutSize: number;
+  /** Sequences `indices` of `stream` as one batch; an index of −1 is padding (zeros, mask 0). */
+  fill(stream: DataStream, indices: readonly number[]): Batch;
 }
 
 /** Which stream a batch comes from. */

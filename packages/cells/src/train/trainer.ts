@@ -7,7 +7,8 @@
 import { CellgradError, createRng, type Rng } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import { initParams } from '../init/params.js';
-import { dataRng, type Task } from '../tasks/task.js';
+import { taskBatch } from '../tasks/dataset.js';
+import type { Task } from '../tasks/task.js';
 import { checkBatch } from './batch.js';
 import { backprop, type Backprop, type BpttSpec } from './bptt.js';
 import { checkSnapshotFits, validateSnapshot } from './checkpoint-validate.js';
@@ -71,7 +72,7 @@ export function modelOf(config: TrainConfig): ModelSpec {
 /** A stable text identifying what a snapshot can resume. */
 export function fingerprint(config: TrainConfig): string {
   const { cell, task, hidden, batch, seed, optimizer, lr } = config;
-  return JSON.stringify({ cell: cell.name, task: task.name, steps: task.steps, hidden, batch, seed, optimizer, lr, schedule: config.schedule ?? null, clip: config.clip ?? null, bptt: config.bptt ?? null, graves: config.gravesClip ?? null });
+  return JSON.stringify({ cell: cell.name, task: task.name, steps: task.steps, hidden, batch, seed, optimizer, lr, schedule: config.schedule ?? null, clip: config.clip ?? null, bptt: config.bptt ?? null, graves: config.gravesClip ?? null, ...(task.variant !== undefined ? { data: task.variant } : {}) });
 }
 
 /** Optimizer steps per iteration: one, or one per window with per-window truncated BPTT. */
@@ -141,7 +142,7 @@ export class Trainer {
     if (this.failure) throw this.failure;
     const started = performance.now();
     const i = this.iter;
-    const batch = this.config.task.generate(dataRng(this.config.seed, 'train', i), this.config.batch);
+    const batch = taskBatch(this.config.task, this.config.seed, 'train', i, this.config.batch);
     checkBatch(this.model, batch, `Trainer.step: task '${this.config.task.name}' generate(rng, ${this.config.batch})`);
     const lr = this.rate(i);
     const clip = this.config.clip ?? { kind: 'none' };
@@ -176,8 +177,11 @@ export class Trainer {
     throw this.failure;
   }
 
-  /** Loss (and accuracy for classification) on `batches` held-out batches. */
-  evaluate(batches = 4): Evaluation {
+  /**
+   * Loss (and accuracy for classification, bits per character for language models) on `batches`
+   * held-out batches (default: a data task's whole held-out split, else 4).
+   */
+  evaluate(batches?: number): Evaluation {
     return evaluate(this.model, this.params, this.config.task, this.config.seed, batches, this.config.exec ?? {});
   }
 

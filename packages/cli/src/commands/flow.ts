@@ -4,7 +4,7 @@
  * training checkpoint. Prints a table (or `--json`).
  */
 import type { Command } from 'commander';
-import { dataRng, flowPoints, formatFlow, gradientFlow, initModel, loadCheckpoint, modelOf, type TrainConfig } from '@cellgrad/cells';
+import { taskBatch, flowPoints, formatFlow, gradientFlow, initModel, loadCheckpoint, modelOf, type TrainConfig } from '@cellgrad/cells';
 import { EXIT, usage } from '../errors.js';
 import { positiveInt } from '../options.js';
 import { addModelOptions, resolveModel, type ModelOptions } from './train-options.js';
@@ -40,7 +40,7 @@ export async function runFlow(o: FlowCommandOptions): Promise<number> {
   const points = o.points ?? flowPoints(task.steps);
   const bad = points.find((t) => t >= task.steps);
   if (bad !== undefined) usage(`--points: step ${bad} is outside the sequence (0..${task.steps - 1})`);
-  const batch = task.generate(dataRng(o.seed, 'heldout', 0), o.batch);
+  const batch = taskBatch(task, o.seed, 'heldout', 0, o.batch);
   const report = gradientFlow(spec, params, batch, { points, iterations: o.power, seed: o.seed });
   if (o.json) process.stdout.write(`${JSON.stringify({ ...report, cell: label, task: task.name })}\n`);
   else process.stdout.write(`${formatFlow({ ...report, cell: label })}\n`);
@@ -50,7 +50,7 @@ export async function runFlow(o: FlowCommandOptions): Promise<number> {
 /** Add the `flow` command to `program`. */
 export function flowCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program.command('flow').description('gradient-flow diagnostics: |dL/dh(t)| per step and |dh(T)/dh(t)| by power iteration');
-  addModelOptions(cmd, { hidden: 32, batch: 8, steps: 100 })
+  addModelOptions(cmd, { hidden: 32, batch: 8 })
     .option('--checkpoint <file>', 'use the parameters of a training checkpoint (default: the seeded initialisation)')
     .option('--points <list>', 'steps at which to estimate |dh(T)/dh(t)| (comma-separated)', pointsOption)
     .option('--power <n>', 'power iterations per step', positiveInt, 8)

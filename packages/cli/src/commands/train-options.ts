@@ -1,10 +1,10 @@
 /**
  * Options shared by `cellgrad train` and `cellgrad flow`: which cell (built-in or file), which task,
- * the sizes, and the parsers of the training settings written as `kind:value` (`--clip
+ * the sizes, the data options of the real-data tasks (slices, scaling, folder), and the parsers of the training settings written as `kind:value` (`--clip
  * global-norm:1`, `--bptt truncated:20`, `--schedule step:100:0.5`). Bad values are usage errors.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { TASKS, makeTask, type BpttSpec, type Cell, type ClipSpec, type ScheduleSpec, type Task } from '@cellgrad/cells';
+import { TASKS, makeTask, type BpttSpec, type Cell, type ClipSpec, type DataTaskOptions, type ScheduleSpec, type Task } from '@cellgrad/cells';
 import { resolveCells } from '../cell-source.js';
 import { usage } from '../errors.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
@@ -14,29 +14,56 @@ export interface ModelOptions {
   readonly cell: string;
   readonly pick?: string;
   readonly task: string;
-  readonly steps: number;
+  /** Sequence length (undefined: the default, or the data's own length for fashion-*). */
+  readonly steps?: number;
   readonly hidden: number;
   readonly batch: number;
   readonly seed: number;
+  readonly trainLimit?: number;
+  readonly testLimit?: number;
+  readonly standardize?: boolean;
+  readonly permute?: number;
+  readonly dataDir?: string;
 }
 
-/** Add --cell, --pick, --task, --steps, --hidden, --batch, --seed. */
-export function addModelOptions(cmd: Command, defaults: { hidden: number; batch: number; steps: number }): Command {
+/** Sequence length when --steps is not given (tasks over data of a fixed length use their own). */
+export const DEFAULT_STEPS = 100;
+
+/** Add --cell, --pick, --task, --steps, --hidden, --batch, --seed and the data options. */
+export function addModelOptions(cmd: Command, defaults: { hidden: number; batch: number }): Command {
   return cmd
     .requiredOption('--cell <cell>', 'a built-in cell name (see `cellgrad cells`) or a .ts/.js file exporting cells')
     .option('--pick <name>', 'the cell to use when the file exports several')
     .option('--task <name>', `the task (${Object.keys(TASKS).join(', ')})`, 'adding')
-    .option('--steps <n>', 'sequence length T', positiveInt, defaults.steps)
+    .option('--steps <n>', `sequence length T (default ${DEFAULT_STEPS}; fashion-rows has 28, fashion-pixels 784)`, positiveInt)
     .option('--hidden <n>', 'hidden size H', positiveInt, defaults.hidden)
     .option('--batch <n>', 'batch size B', positiveInt, defaults.batch)
-    .option('--seed <n>', 'seed of initialisation, data and order', nonNegativeInt, 0);
+    .option('--seed <n>', 'seed of initialisation, data and order', nonNegativeInt, 0)
+    .option('--train-limit <n>', 'real-data tasks: use only the first n training sequences (images, or windows of text)', positiveInt)
+    .option('--test-limit <n>', 'real-data tasks: use only the first n test sequences', positiveInt)
+    .option('--standardize', 'fashion-*: standardise pixels with the training mean and deviation (default: scale to [0, 1])')
+    .option('--permute <seed>', 'fashion-pixels: visit the pixels in a fixed order shuffled with this seed', nonNegativeInt)
+    .option('--data-dir <dir>', 'real-data tasks: the folder of the data files (default: where the Debian package installs them)');
 }
 
 /** The cell and task the options name. */
 export async function resolveModel(o: ModelOptions): Promise<{ label: string; cell: Cell; task: Task }> {
   const cells = await resolveCells(o.cell, o.pick);
   if (cells.length > 1) usage(`${o.cell} exports ${cells.length} cells (${cells.map((c) => c.label).join(', ')}); choose one with --pick`);
-  const task = makeTask(o.task, o.steps);
+  const real = o.task.startsWith('fashion-') || o.task === 'fortunes-chars';
+  const given = [o.trainLimit !== undefined && '--train-limit', o.testLimit !== undefined && '--test-limit', o.dataDir !== undefined && '--data-dir'].filter(Boolean);
+  if (!real && given.length > 0 && Object.prototype.hasOwnProperty.call(TASKS, o.task)) usage(`${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to the real-data tasks (fashion-rows, fashion-pixels, fortunes-chars), not ${o.task}`);
+  if (o.standardize && !o.task.startsWith('fashion-')) usage('--standardize applies to the fashion-* tasks');
+  if (o.permute !== undefined && o.task !== 'fashion-pixels') usage('--permute applies to --task fashion-pixels');
+  const data: DataTaskOptions = {
+    ...(o.trainLimit !== undefined ? { trainLimit: o.trainLimit } : {}),
+    ...(o.testLimit !== undefined ? { testLimit: o.testLimit } : {}),
+    ...(o.standardize ? { standardize: true } : {}),
+    ...(o.permute !== undefined ? { permutationSeed: o.permute } : {}),
+    ...(o.dataDir !== undefined ? { dir: o.dataDir } : {}),
+  };
+  const task = makeTask(o.task, o.steps ?? DEFAULT_STEPS, data);
+  if (o.steps !== undefined && o.steps !== task.steps) usage(`--steps ${o.steps}: task ${o.task} has sequences of ${task.steps} steps (leave --steps out)`);
   return { label: cells[0]!.label, cell: cells[0]!.cell, task };
 }
 

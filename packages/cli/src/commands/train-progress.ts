@@ -7,7 +7,8 @@ import cliProgress from 'cli-progress';
 
 /** What the training loop reports. */
 export interface TrainProgress {
-  update(iteration: number, loss: number): void;
+  /** Record iteration `iteration`'s loss; `note` (e.g. `epoch 1.25`) is shown beside it. */
+  update(iteration: number, loss: number, note?: string): void;
   /** Print a message above the bar (or as a line). */
   log(message: string): void;
   stop(): void;
@@ -21,15 +22,15 @@ export function trainProgress(start: number, total: number, every: number, strea
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar({
       stream,
-      format: Number.isFinite(total) ? 'train [{bar}] {value}/{total} | loss {loss} | {speed} it/s | ETA {etaText}' : 'train {value} it | loss {loss} | {speed} it/s',
+      format: Number.isFinite(total) ? 'train [{bar}] {value}/{total} | loss {loss}{note} | {speed} it/s | ETA {etaText}' : 'train {value} it | loss {loss}{note} | {speed} it/s',
       hideCursor: true,
       etaBuffer: 50,
     }, cliProgress.Presets.shades_classic);
-    bar.start(Number.isFinite(total) ? total : 0, start, { loss: '-', speed: '-', etaText: '-' });
+    bar.start(Number.isFinite(total) ? total : 0, start, { loss: '-', note: '', speed: '-', etaText: '-' });
     return {
-      update(i, loss) {
+      update(i, loss, note) {
         const e = eta(i);
-        bar.update(i, { loss: loss.toPrecision(4), speed: speed(i).toFixed(1), etaText: Number.isNaN(e) ? '-' : `${e}s` });
+        bar.update(i, { loss: loss.toPrecision(4), note: note ? ` | ${note}` : '', speed: speed(i).toFixed(1), etaText: Number.isNaN(e) ? '-' : `${e}s` });
       },
       log(message) {
         stream.write(`\r\x1b[K${message}\n`);
@@ -38,10 +39,10 @@ export function trainProgress(start: number, total: number, every: number, strea
     };
   }
   return {
-    update(i, loss) {
+    update(i, loss, note) {
       if (i % every !== 0 && i !== total) return;
       const e = eta(i);
-      stream.write(`iteration ${i}${Number.isFinite(total) ? `/${total}` : ''}  loss ${loss.toPrecision(4)}  ${speed(i).toFixed(1)} it/s${Number.isNaN(e) ? '' : `  ETA ${e}s`}\n`);
+      stream.write(`iteration ${i}${Number.isFinite(total) ? `/${total}` : ''}  loss ${loss.toPrecision(4)}  ${speed(i).toFixed(1)} it/s${Number.isNaN(e) ? '' : `  ETA ${e}s`}${note ? `  ${note}` : ''}\n`);
     },
     log: (message) => void stream.write(`${message}\n`),
     stop: () => {},

@@ -3,11 +3,13 @@
  * checkpoints written atomically every N iterations, at the end and on Ctrl-C; `--resume` continues
  * from the checkpoint exactly (same loss curve as an uninterrupted run); `--json` prints the final
  * metrics as one JSON object on the last line of stdout. Interrupted runs exit 130. The checkpoint is
- * locked for the run and never silently replaced (`--force`); see train-outputs.ts.
+ * locked for the run and never silently replaced (`--force`); see train-outputs.ts. Real-data tasks
+ * (fashion-*, fortunes-chars) report the epoch in the progress, evaluate the test split after every
+ * epoch, and end with the test accuracy or bits per character over the whole test split.
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { Trainer, dataRng, gradientFlow, loadCheckpoint, saveCheckpoint, writeFileAtomic, type BpttSpec, type MemoryReport, type ClipSpec, type OptimizerSpec, type ScheduleSpec, type TrainConfig } from '@cellgrad/cells';
+import { Trainer, epochAt, taskBatch, gradientFlow, loadCheckpoint, saveCheckpoint, writeFileAtomic, type BpttSpec, type MemoryReport, type ClipSpec, type OptimizerSpec, type ScheduleSpec, type TrainConfig } from '@cellgrad/cells';
 import { EXIT, usage } from '../errors.js';
 import { nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { addModelOptions, bpttOption, clipOption, resolveModel, scheduleOption, type ModelOptions } from './train-options.js';
@@ -32,7 +34,8 @@ export interface TrainCommandOptions extends ModelOptions {
   readonly checkpointEvery?: number;
   readonly resume?: boolean;
   readonly logEvery?: number;
-  readonly evalBatches: number;
+  /** Held-out batches of the final evaluation (default: a real-data task's whole test split, else 4). */
+  readonly evalBatches?: number;
   readonly executor: 'compiled' | 'interpreted';
   readonly threads: number;
   readonly json?: boolean;
@@ -51,6 +54,12 @@ export interface TrainResult {
   /** Loss on held-out sequences. */
   readonly heldOut: number;
   readonly accuracy?: number;
+  /** Real-data classification: accuracy on the evaluated test images (the whole test split by default). */
+  readonly testAccuracy?: number;
+  /** Language modelling: held-out loss in bits per character. */
+  readonly bitsPerChar?: number;
+  /** Real-data tasks: epochs of the training split done. */
+  readonly epochs?: number;
   readonly baseline: number;
   readonly seconds: number;
   readonly interrupted: boolean;
@@ -74,7 +83,7 @@ function optimizerSpec(o: TrainCommandOptions): OptimizerSpec {
 function writeReportData(file: string, label: string, taskName: string, trainer: Trainer): void {
   const { config, model } = trainer;
   const flowSpec = { ...model, batch: Math.min(model.batch, 8), dtype: 'float64' as const };
-  const batch = config.task.generate(dataRng(config.seed, 'heldout', 0), flowSpec.batch);
+  const batch = taskBatch(config.task, config.seed, 'heldout', 0, flowSpec.batch);
   const flow = gradientFlow(flowSpec, trainer.params, batch, { points: [] });
   const data = {
     title: `cellgrad train: ${label} on ${taskName}`,
@@ -126,11 +135,14 @@ async function train(o: TrainCommandOptions): Promise<number> {
   const progress = trainProgress(trainer.iteration, total, o.logEvery ?? Math.max(1, Math.round(total / 20)));
   const began = Date.now();
   let recent: number[] = [];
+  const epochNote = (i: number) => (task.data ? `epoch ${epochAt(task, i, o.batch)!.toFixed(2)}` : undefined);
   try {
     while (trainer.iteration < total && !interrupted) {
       const r = trainer.step();
-      progress.update(trainer.iteration, r.loss);
+      progress.update(trainer.iteration, r.loss, epochNote(trainer.iteration));
       recent = [...recent.slice(-19), r.loss];
+      const epoch = epochAt(task, trainer.iteration, o.batch);
+      if (epoch !== undefined && Number.isInteger(epoch) && trainer.iteration < total) progress.log(epochSummary(trainer, epoch, o.evalBatches));
       if (o.checkpointEvery && trainer.iteration % o.checkpointEvery === 0) save();
       if (o.seconds !== undefined && (Date.now() - began) / 1000 >= o.seconds) break;
       if (o.targetLoss !== undefined && recent.length === 20 && recent.reduce((a, b) => a + b, 0) / 20 < o.targetLoss) break;
@@ -143,11 +155,15 @@ async function train(o: TrainCommandOptions): Promise<number> {
   save();
   if (interrupted) process.stderr.write(`interrupted at iteration ${trainer.iteration}${o.checkpoint ? `; checkpoint written to ${o.checkpoint} (continue with --resume)` : ''}\n`);
   const ev = trainer.evaluate(o.evalBatches);
+  const epochs = epochAt(task, trainer.iteration, o.batch);
   const last = trainer.losses[trainer.losses.length - 1];
   const result: TrainResult = {
     cell: label, task: task.name, iterations: trainer.iteration,
     loss: last === undefined || !Number.isFinite(last) ? null : last,
     heldOut: ev.loss, ...(ev.accuracy !== undefined ? { accuracy: ev.accuracy } : {}),
+    ...(task.data && task.metric === 'accuracy' && ev.accuracy !== undefined ? { testAccuracy: ev.accuracy } : {}),
+    ...(ev.bitsPerChar !== undefined ? { bitsPerChar: ev.bitsPerChar } : {}),
+    ...(epochs !== undefined ? { epochs: Number(epochs.toFixed(4)) } : {}),
     baseline: task.baseline.value, seconds: Number(trainer.seconds.toFixed(3)), interrupted, checkpoint: o.checkpoint ?? null,
     ...(o.bptt.kind !== 'full' ? { memory: trainer.memory() } : {}),
   };
@@ -158,7 +174,9 @@ async function train(o: TrainCommandOptions): Promise<number> {
     process.stdout.write(
       `trained ${label} on ${task.name} (T=${task.steps}, H=${o.hidden}, B=${o.batch}, seed ${o.seed}): ${result.iterations} iterations, ${result.seconds.toFixed(1)} s\n` +
       `training loss ${result.loss === null ? 'n/a' : result.loss.toPrecision(4)}, held-out loss ${ev.loss.toPrecision(4)}` +
-      `${ev.accuracy !== undefined ? `, accuracy ${(100 * ev.accuracy).toFixed(1)}%` : ''} (baseline ${task.baseline.value.toPrecision(4)}: ${task.baseline.what})\n` +
+      `${ev.accuracy !== undefined ? `, ${task.data && task.metric === 'accuracy' ? 'test accuracy' : 'accuracy'} ${(100 * ev.accuracy).toFixed(2)}%` : ''}` +
+      `${ev.bitsPerChar !== undefined ? `, ${ev.bitsPerChar.toFixed(3)} bits per character` : ''}` +
+      `${epochs !== undefined ? ` after ${epochs.toFixed(2)} epochs (${ev.sequences} test sequences)` : ''} (baseline ${task.baseline.value.toPrecision(4)}: ${task.baseline.what})\n` +
       (result.memory ? `${result.memory.strategy}: ${result.memory.windows} windows; stored activations ${result.memory.stored.values} tensors, ${kib(result.memory.stored.bytes)} (full BPTT: ${result.memory.full.values}, ${kib(result.memory.full.bytes)}; ${(100 * result.memory.saved).toFixed(0)}% saved)\n` : '') +
       (o.checkpoint ? `checkpoint: ${o.checkpoint}\n` : ''),
     );
@@ -166,10 +184,21 @@ async function train(o: TrainCommandOptions): Promise<number> {
   return interrupted ? 130 : EXIT.ok;
 }
 
+/** The line logged at the end of an epoch of a real-data task: mean training loss, then the test figures. */
+function epochSummary(trainer: Trainer, epoch: number, evalBatches: number | undefined): string {
+  const per = trainer.iteration / epoch;
+  const losses = trainer.losses.slice(trainer.iteration - per).filter(Number.isFinite);
+  const mean = losses.reduce((a, b) => a + b, 0) / Math.max(losses.length, 1);
+  const ev = trainer.evaluate(evalBatches);
+  return `epoch ${epoch}: training loss ${mean.toPrecision(4)}, test loss ${ev.loss.toPrecision(4)}` +
+    `${ev.accuracy !== undefined && ev.bitsPerChar === undefined ? `, test accuracy ${(100 * ev.accuracy).toFixed(2)}%` : ''}` +
+    `${ev.bitsPerChar !== undefined ? `, ${ev.bitsPerChar.toFixed(3)} bits per character` : ''}`;
+}
+
 /** Add the `train` command to `program`. */
 export function trainCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program.command('train').description('train a cell on a seeded task (progress, atomic checkpoints, --resume, --json)');
-  addModelOptions(cmd, { hidden: 32, batch: 32, steps: 100 })
+  addModelOptions(cmd, { hidden: 32, batch: 32 })
     .option('--iterations <n>', 'total iterations (a resumed run continues up to this count)', positiveInt, 100)
     .option('--seconds <x>', 'stop after this many seconds of this run', positiveNumber)
     .option('--target-loss <x>', 'stop once the mean training loss of the last 20 iterations is below x', positiveNumber)
@@ -187,7 +216,7 @@ export function trainCommand(program: Command, setExit: (code: number) => void):
     .option('--resume', 'continue from --checkpoint exactly where it stopped')
     .option('--force', 'replace an existing --checkpoint file instead of refusing (without --resume, an existing file is an error)')
     .option('--log-every <n>', 'progress line every n iterations when stderr is not a terminal', positiveInt)
-    .option('--eval-batches <n>', 'held-out batches for the final evaluation', positiveInt, 4)
+    .option('--eval-batches <n>', 'held-out batches for the final evaluation (default: the whole test split of a real-data task, else 4)', positiveInt)
     .option('--executor <kind>', 'compiled (float32) or interpreted (reference)', oneOf('compiled', 'interpreted'), 'compiled')
     .option('--threads <n>', 'threads for the matrix products of the compiled executor (results are identical)', positiveInt, 1)
     .option('--json', 'print the final metrics as one JSON object on the last line')

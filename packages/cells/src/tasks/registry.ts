@@ -14,7 +14,7 @@ export const TASKS: Readonly<Record<string, (steps: number) => Task>> = Object.f
 
 /** The task `name` with sequences of `steps` steps; a usage error listing the names otherwise. */
 export function makeTask(name: string, steps: number): Task {
-  const make = Object.prototype.hasOwnProperty.call(TASKS, name) ? TASKS[name] : undefined;
+  const make = Object.hasOwn(TASKS, name) ? TASKS[name] : undefined;
   if (!make) throw new CellgradError('usage', `unknown task ${JSON.stringify(name)} (known tasks: ${Object.keys(TASKS).join(', ')})`);
   return make(steps);
 }

@@ -55,7 +55,7 @@ export function valueRange(a: NDArray): ValueRange {
   const d = a.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
-    if (v !== v) nan++;
+    if (Number.isNaN(v)) nan++;
     else if (v === Infinity) posInf++;
     else if (v === -Infinity) negInf++;
     else {
@@ -71,7 +71,7 @@ export function firstNonFinite(a: NDArray): number {
   const d = a.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
-    if (v !== v || v === Infinity || v === -Infinity) return i;
+    if (!Number.isFinite(v)) return i;
   }
   return -1;
 }

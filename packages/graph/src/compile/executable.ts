@@ -234,7 +234,7 @@ export function buildExecutable(g: Graph, dtype: DType, backend: MatmulBackend, 
         for (let i = 0; i < fns.length; i++) {
           const t = performance.now();
           fns[i]!();
-          times[i] += performance.now() - t;
+          times[i]! += performance.now() - t;
         }
       }
       return summarize(labels, times, runs);

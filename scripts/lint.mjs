@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `pnpm lint`: Biome checks formatting and the lint rules of biome.jsonc (warnings count as errors),
-// then, when the workspace has a .dependency-cruiser.cjs, dependency-cruiser checks the import
-// layering of every package's src. Exits non-zero when either finds something.
+// then TypeDoc checks that every exported symbol of the public entry points has a doc comment
+// (typedoc.json; nothing is written), then, when the workspace has a .dependency-cruiser.cjs,
+// dependency-cruiser checks the import layering of the packages. Exits non-zero when any finds something.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,7 @@ function step(label, command, args) {
 }
 
 let ok = step('biome', bin('biome'), ['ci', '--diagnostic-level=warn', '--error-on-warnings', '--max-diagnostics=20', '.']);
+ok = step('typedoc (every export documented)', bin('typedoc'), ['--emit', 'none', '--logLevel', 'Warn']) && ok;
 const cruiser = path.join(root, '.dependency-cruiser.cjs');
 if (existsSync(cruiser)) {
   ok = step('dependency-cruiser', bin('depcruise'), ['--config', cruiser, 'packages']) && ok;

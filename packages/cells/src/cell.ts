@@ -6,7 +6,9 @@ import type { Rng, Shape, Tensor } from '@cellgrad/graph';
 
 /** The sizes a cell is instantiated with: its input width and its hidden width. */
 export interface CellSizes {
+  /** Width I of the input x at each step. */
   readonly input: number;
+  /** Hidden width H. */
   readonly hidden: number;
 }
 

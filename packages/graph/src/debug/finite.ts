@@ -40,6 +40,7 @@ export interface NonFiniteReport {
 /** The error of the non-finite debug mode (`kind === 'nonfinite'`), with its report as data. */
 export class NonFiniteError extends CellgradError {
   readonly report: NonFiniteReport;
+  /** The error for `report`, its message starting with `prefix`. */
   constructor(report: NonFiniteReport, prefix = '') {
     super('nonfinite', prefix + formatNonFinite(report));
     this.report = report;

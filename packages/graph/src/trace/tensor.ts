@@ -162,9 +162,9 @@ export class Tensor {
   }
 
   // ---- reductions ----
-  /** Sum over `axes` (default all). */
+  /** Sum over `axes` (default all); with `keepDims` the summed axes stay, with size 1. */
   sum(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('sum', axes, keepDims); }
-  /** Mean over `axes` (default all). */
+  /** Mean over `axes` (default all); with `keepDims` the averaged axes stay, with size 1. */
   mean(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('mean', axes, keepDims); }
   /** Max over `axes` (default all). */
   max(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('max', axes, keepDims); }

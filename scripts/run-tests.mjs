@@ -13,16 +13,19 @@ const results = path.join(root, 'test-results.json');
 rmSync(results, { force: true });
 // Strict type check first: a type error counts as one failure (vitest itself does not type-check).
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const typecheck = spawnSync(process.execPath, [tsc, '-b', 'packages/graph', 'packages/autodiff', 'packages/cells', 'packages/viz', 'packages/onnx', 'packages/cli', 'test'], { cwd: root, stdio: 'inherit' });
+const typecheck = spawnSync(
+  process.execPath,
+  [tsc, '-b', 'packages/graph', 'packages/autodiff', 'packages/cells', 'packages/viz', 'packages/onnx', 'packages/cli', 'test'],
+  { cwd: root, stdio: 'inherit' },
+);
 console.log(typecheck.status === 0 ? 'type check: passed' : 'type check: FAILED (see above)');
 const lint = spawnSync(process.execPath, [path.join(root, 'scripts', 'lint.mjs')], { cwd: root, stdio: 'inherit' });
 console.log(lint.status === 0 ? 'lint: passed' : 'lint: FAILED (see above; `pnpm format` fixes formatting)');
 const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
-const run = spawnSync(
-  process.execPath,
-  [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...process.argv.slice(2)],
-  { cwd: root, stdio: 'inherit' },
-);
+const run = spawnSync(process.execPath, [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
 let passed = 0;
 let failed = 0;
 if (existsSync(results)) {

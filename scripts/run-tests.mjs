@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Type-checks every package and the tests (strict TypeScript), runs the whole test suite (vitest),
-// then prints the closing line "N passed, N failed" that CI reads. Extra arguments pass through to
-// vitest (e.g. a file filter).
+// Type-checks every package and the tests (strict TypeScript), lints (scripts/lint.mjs: Biome's
+// formatting and rules, the dependency rules), runs the whole test suite (vitest), then prints the
+// closing line "N passed, N failed" that CI reads. Extra arguments pass through to vitest (e.g. a file
+// filter); a failed type check or lint counts as one failure each.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,14 +13,19 @@ const results = path.join(root, 'test-results.json');
 rmSync(results, { force: true });
 // Strict type check first: a type error counts as one failure (vitest itself does not type-check).
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const typecheck = spawnSync(process.execPath, [tsc, '-b', 'packages/graph', 'packages/autodiff', 'packages/cells', 'packages/viz', 'packages/onnx', 'packages/cli', 'test'], { cwd: root, stdio: 'inherit' });
-console.log(typecheck.status === 0 ? 'type check: passed' : 'type check: FAILED (see above)');
-const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
-const run = spawnSync(
+const typecheck = spawnSync(
   process.execPath,
-  [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...process.argv.slice(2)],
+  [tsc, '-b', 'packages/graph', 'packages/autodiff', 'packages/cells', 'packages/viz', 'packages/onnx', 'packages/cli', 'test'],
   { cwd: root, stdio: 'inherit' },
 );
+console.log(typecheck.status === 0 ? 'type check: passed' : 'type check: FAILED (see above)');
+const lint = spawnSync(process.execPath, [path.join(root, 'scripts', 'lint.mjs')], { cwd: root, stdio: 'inherit' });
+console.log(lint.status === 0 ? 'lint: passed' : 'lint: FAILED (see above; `pnpm format` fixes formatting)');
+const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
+const run = spawnSync(process.execPath, [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
 let passed = 0;
 let failed = 0;
 if (existsSync(results)) {
@@ -30,5 +36,6 @@ if (existsSync(results)) {
   failed = 1;
 }
 if (typecheck.status !== 0) failed += 1;
+if (lint.status !== 0) failed += 1;
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(run.status === 0 && failed === 0 ? 0 : 1);

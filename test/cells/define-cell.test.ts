@@ -1,8 +1,9 @@
 // defineCell: a custom cell in a few lines unrolls, runs and differentiates correctly; bad
 // definitions and bad steps give errors naming the cell, the step and what is wrong.
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { grad } from '@cellgrad/autodiff';
-import { CellgradError, extendGraph, interpret, linear, type NDArray } from '@cellgrad/graph';
+import { CellgradError, extendGraph, interpret, linear, type NDArray, type Tensor } from '@cellgrad/graph';
 import { cellFeeds, defineCell, isCell, unroll, type CellDef } from '@cellgrad/cells';
 import { thrown } from './helpers.js';
 import mgu from '../../examples/cells/minimal-gated-unit.js';
@@ -84,8 +85,31 @@ describe('a custom cell', () => {
   });
 });
 
+describe('cell types (checked by the strict type check, noUncheckedIndexedAccess on)', () => {
+  it('names the declared states and parameters, and split(n) with a literal n gives an n-tuple', () => {
+    const seen: number[][] = [];
+    const cell = defineCell({
+      name: 'typed',
+      params: ({ input: I, hidden: H }) => ({ W: [2 * H, I] }),
+      state: ({ hidden: H }) => ({ h: [H] }),
+      step: ({ x, h }, { W }) => {
+        expectTypeOf(h).toEqualTypeOf<Tensor>();
+        expectTypeOf(W).toEqualTypeOf<Tensor>();
+        const pieces = W.split(2, 0);
+        expectTypeOf(pieces).toEqualTypeOf<[Tensor, Tensor]>();
+        expectTypeOf(W.split([3, 5], 0)).toEqualTypeOf<[Tensor, Tensor]>();
+        const [a, b] = pieces;
+        seen.push([...a.shape], [...b.shape]);
+        return { h: linear(x, a).add(linear(x, b)).add(h).tanh() };
+      },
+    });
+    unroll(cell, { input: 3, hidden: 4, batch: 2, steps: 1 });
+    expect(seen).toEqual([[4, 3], [4, 3]]);
+  });
+});
+
 describe('defineCell validation', () => {
-  const good: CellDef = {
+  const good: CellDef<'W', 'h'> = {
     name: 'ok',
     params: ({ input: I, hidden: H }) => ({ W: [H, I] }),
     state: ({ hidden: H }) => ({ h: [H] }),
@@ -138,7 +162,9 @@ describe('defineCell validation', () => {
     const e = thrown(() => unroll(bad, { input: 3, hidden: 4, batch: 2, steps: 3 }));
     expect(e.kind).toBe('shape');
     // The step's own line (this file's `good.step`) is named, source-mapped to the .ts file.
-    expect(e.message).toMatch(/^in cell 'bad', layer 0, step 0 \(at .*define-cell\.test\.ts:92:\d+\): matmul: inner dimensions differ: \[2,3\] @ \[4,4\] \(3 ≠ 4\)$/);
+    const stepLine = readFileSync(import.meta.filename, 'utf8').split('\n').findIndex((l) => l.includes('step: ({ x, h }, { W }) => ({ h: linear(x, W).add(h).tanh() }),')) + 1;
+    expect(e.message).toMatch(new RegExp(`^in cell 'bad', layer 0, step 0 \\(at .*define-cell\\.test\\.ts:${stepLine}:\\d+\\): matmul`));
+    expect(e.message).toMatch(/\): matmul: inner dimensions differ: \[2,3\] @ \[4,4\] \(3 ≠ 4\)$/);
     const broadcast = defineCell({ ...good, name: 'bcast', step: ({ x, h }) => ({ h: h.add(x) }) });
     expect(thrown(() => unroll(broadcast, { input: 3, hidden: 4, batch: 2, steps: 3 })).message).toMatch(/^in cell 'bcast', layer 0, step 0 \(at .*define-cell\.test\.ts:\d+:\d+\): add: shapes \[2,4\] and \[2,3\] do not broadcast$/);
   });

@@ -11,7 +11,7 @@ import { thrown } from './helpers.js';
 const { constant, gateBias, glorotNormal, glorotUniform, identity, orthogonal, pytorchUniform, zeros } = initializers;
 
 /** Gram matrix of the rows [r0, r1) (by rows) or of the columns. */
-function gram(data: Float64Array, rows: number, cols: number, r0: number, r1: number, byRows: boolean): number[][] {
+function gram(data: Float64Array, _rows: number, cols: number, r0: number, r1: number, byRows: boolean): number[][] {
   const n = byRows ? r1 - r0 : cols;
   const len = byRows ? cols : r1 - r0;
   const get = (a: number, k: number) => (byRows ? data[(r0 + a) * cols + k]! : data[(r0 + k) * cols + a]!);

@@ -5,7 +5,7 @@
  * output's scale. A second generator stresses views: chains of transposes, slices, broadcasts and
  * reshapes feeding fused loops, matmuls (transposed operands) and reductions.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import fc from 'fast-check';
 import { buildGraph, compile, interpret, type Graph, type Tensor } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';

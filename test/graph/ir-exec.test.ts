@@ -5,14 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  broadcastShapes, buildGraph, CellgradError, deserialize, fromJSON, GraphBuilder, interpret, interpretAll,
-  isCellgradError, print, serialize, toJSON, tryBroadcast, verify,
-  type Graph, type GraphJSON, type Node,
+  broadcastShapes, buildGraph, type CellgradError, GraphBuilder, interpret, interpretAll,
+  isCellgradError, tryBroadcast,
 } from '@cellgrad/graph';
-import { fcParams, Rng, rngSeed } from '../support/fc.js';
-import { buildRecipe, randomFeeds, recipeArb, smoothFeeds } from '../support/random-graph.js';
+import { fcParams, rngSeed } from '../support/fc.js';
+import { buildRecipe, recipeArb, smoothFeeds } from '../support/random-graph.js';
 
-import { plain, small, smallFeeds, thrown } from './ir-fixtures.js';
+import { small, smallFeeds, thrown } from './ir-fixtures.js';
 
 describe('broadcasting and shape rules', () => {
   it('follows numpy broadcasting', () => {

@@ -5,12 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  broadcastShapes, buildGraph, CellgradError, deserialize, fromJSON, GraphBuilder, interpret, interpretAll,
-  isCellgradError, print, serialize, toJSON, tryBroadcast, verify,
+  buildGraph, type CellgradError, deserialize, fromJSON, GraphBuilder, interpret, print, serialize, toJSON, verify,
   type Graph, type GraphJSON, type Node,
 } from '@cellgrad/graph';
 import { fcParams, Rng, rngSeed } from '../support/fc.js';
-import { buildRecipe, randomFeeds, recipeArb, smoothFeeds } from '../support/random-graph.js';
+import { buildRecipe, randomFeeds, recipeArb } from '../support/random-graph.js';
 
 import { plain, small, smallFeeds, thrown } from './ir-fixtures.js';
 

@@ -19,7 +19,10 @@ const copy = (j: GraphJSON): GraphJSON => JSON.parse(JSON.stringify(j)) as Graph
 /** Load `j` (as text half the time, as an object otherwise), then run it if it loaded. */
 function loadAndRun(name: string, j: unknown, asText: boolean, seed: number): void {
   const loaded = typed(() => (asText ? deserialize(JSON.stringify(j)) : fromJSON(j)));
-  if ('error' in loaded) return count(name, `error:${loaded.error.kind}`);
+  if ('error' in loaded) {
+    count(name, `error:${loaded.error.kind}`);
+    return;
+  }
   const g: Graph = loaded.value;
   // What loaded is a valid graph: it round-trips exactly.
   expect(serialize(deserialize(serialize(g)))).toBe(serialize(g));

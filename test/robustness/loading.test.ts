@@ -124,7 +124,7 @@ describe('schema, sizes and scopes', () => {
     const g = deserialize(text);
     const attrs = g.nodes[1]!.attrs;
     expect(Object.getPrototypeOf(attrs)).toBe(Object.prototype);
-    expect(Object.prototype.hasOwnProperty.call(attrs, '__proto__')).toBe(true);
+    expect(Object.hasOwn(attrs, '__proto__')).toBe(true);
     expect(interpret(g, { x: [0, 1] }).y!.data[1]).toBe(Math.tanh(1));
   });
 

@@ -72,6 +72,7 @@ describe('a step that fails says where, in the user\'s file', () => {
   it('reading an optional parameter that is absent is still allowed (built-in GRU without biases, a user probe)', () => {
     const probe = defineCell({
       name: 'probe', params: ({ input: I, hidden: H }) => ({ W: [H, I] }), state: ({ hidden: H }) => ({ h: [H] }),
+      // @ts-expect-error reading a parameter the cell did not declare, on purpose
       step: ({ x, h }, p) => ({ h: linear(x, p.W!, p.bias).add(h).tanh() }),
     });
     expect(() => unroll(probe, sizes)).not.toThrow();

@@ -29,7 +29,7 @@ describe('renderReport', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(html.match(/<div class="graph-view" data-variant="(folded|only)"><svg/g)).toHaveLength(sampleReportData().graphs!.length);
     expect(html.match(/<div class="graph-view" data-variant="folded">/g)).toHaveLength(1);
-    expect(html).toMatch(/<figure class="graph-card" id="graph-1">[^]*data-steps="toggle"[^]*data-variant="folded"><svg[^]*<title>fold_l0_forward<\/title>[^]*<div class="graph-view" data-variant="all" hidden><svg[^]*<\/figure>/);
+    expect(html).toMatch(/<figure class="graph-card" id="graph-1">[\s\S]*data-steps="toggle"[\s\S]*data-variant="folded"><svg[\s\S]*<title>fold_l0_forward<\/title>[\s\S]*<div class="graph-view" data-variant="all" hidden><svg[\s\S]*<\/figure>/);
     const data = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!);
     expect(data.lossCurves.map((c: { name: string }) => c.name)).toEqual(['gru', 'rnn_tanh']);
     expect(data.flow[0].byIteration).toHaveLength(12);

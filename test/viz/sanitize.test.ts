@@ -22,6 +22,7 @@ function dangers(markup: string, pageControls = false): string[] {
     const tag = el.localName;
     if (['script', 'foreignobject', 'iframe', 'embed', 'object', 'style', 'use', 'image', 'animate', 'set', 'img'].includes(tag.toLowerCase())) found.push(`<${tag}>`);
     for (const a of el.attributes) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point.
       const v = a.value.replace(/[\u0000-\u0020]/g, '').toLowerCase();
       if (/^on/i.test(a.name)) found.push(`${tag} ${a.name}`);
       if (/href$/i.test(a.name) && /^(javascript|data|vbscript|file):/.test(v)) found.push(`${tag} ${a.name}=${a.value}`);

@@ -6,24 +6,27 @@ import type { Rng, Shape, Tensor } from '@cellgrad/graph';
 
 /** The sizes a cell is instantiated with: its input width and its hidden width. */
 export interface CellSizes {
+  /** Width I of the input x at each step. */
   readonly input: number;
+  /** Hidden width H. */
   readonly hidden: number;
 }
 
 /**
  * What `step` receives first: `x`, the input at this step (`[batch, input]`), and the current value
- * of every state (`[batch, ...stateShape]`), by state name.
+ * of every state (`[batch, ...stateShape]`), by state name. `S` is the union of the state names
+ * (inferred by `defineCell` from `state`, so that `({ x, h })` destructures to tensors).
  */
-export type StepInputs = { readonly x: Tensor } & Readonly<Record<string, Tensor>>;
+export type StepInputs<S extends string = string> = { readonly x: Tensor } & Readonly<Record<S, Tensor>>;
 
-/** Parameters by name, as `step` receives them (shapes exactly as declared, no batch axis). */
-export type StepParams = Readonly<Record<string, Tensor>>;
+/** Parameters by name (`P`: their names), as `step` receives them (shapes exactly as declared, no batch axis). */
+export type StepParams<P extends string = string> = Readonly<Record<P, Tensor>>;
 
 /**
  * One time step: returns the next value of every state, and optionally the step's output (`y`, or
- * the name given by `CellDef.output`).
+ * the name given by `CellDef.output`). `P` and `S` are the parameter and state names.
  */
-export type StepFn = (inputs: StepInputs, params: StepParams) => Record<string, Tensor>;
+export type StepFn<P extends string = string, S extends string = string> = (inputs: StepInputs<S>, params: StepParams<P>) => Record<string, Tensor>;
 
 /**
  * A custom initialiser: values for some or all parameters, flattened row-major. Parameters it does
@@ -31,16 +34,19 @@ export type StepFn = (inputs: StepInputs, params: StepParams) => Record<string, 
  */
 export type InitFn = (sizes: CellSizes, rng: Rng) => Record<string, Float64Array | readonly number[]>;
 
-/** The declaration of a cell, as passed to `defineCell`. */
-export interface CellDef {
+/**
+ * The declaration of a cell, as passed to `defineCell`. `P` and `S`, the parameter and state names,
+ * are inferred from what `params` and `state` return.
+ */
+export interface CellDef<P extends string = string, S extends string = string> {
   /** Name used in errors, scopes and visualisations. */
   readonly name: string;
   /** Parameter shapes by name, PyTorch layout `[out, in]` (e.g. `{ weight_ih: [4 * H, I] }`). */
-  readonly params: (sizes: CellSizes) => Record<string, Shape>;
+  readonly params: (sizes: CellSizes) => Record<P, Shape>;
   /** State shapes by name, per example (no batch axis), e.g. `{ h: [H], c: [H] }`. */
-  readonly state: (sizes: CellSizes) => Record<string, Shape>;
+  readonly state: (sizes: CellSizes) => Record<S, Shape>;
   /** The symbolic step. */
-  readonly step: StepFn;
+  readonly step: StepFn<P, S>;
   /** Which returned value is the per-step output: default `y` when returned, else the first state. */
   readonly output?: string;
   /** Size of the per-step output (default: hidden); the input size of the next stacked layer. */

@@ -3,7 +3,7 @@
  * so they are validated when asked for (by `unroll`, `initParams`, ...), with errors naming the cell.
  */
 import { CellgradError, type Shape } from '@cellgrad/graph';
-import type { Cell, CellDef, CellSizes } from './cell.js';
+import type { Cell, CellDef, CellSizes, StepFn } from './cell.js';
 
 const cells = new WeakSet<object>();
 
@@ -62,7 +62,7 @@ function checkShapes(name: string, what: 'params' | 'state', fn: (s: CellSizes) 
  *   },
  * });
  */
-export function defineCell(def: CellDef): Cell {
+export function defineCell<P extends string, S extends string>(def: CellDef<P, S>): Cell {
   if (!isRecord(def)) throw new CellgradError('cell', `defineCell: expected a cell definition object, got ${JSON.stringify(def)}`);
   const name = def.name;
   if (typeof name !== 'string' || name.length === 0) throw new CellgradError('cell', `defineCell: a cell needs a non-empty string 'name', got ${JSON.stringify(name)}`);
@@ -82,7 +82,8 @@ export function defineCell(def: CellDef): Cell {
     name,
     doc: def.doc,
     output: def.output,
-    step,
+    // Sound: step is only ever called with exactly the declared parameters and states.
+    step: step as StepFn,
     init,
     paramShapes: (sizes) => checkShapes(name, 'params', params, sizes),
     stateShapes: (sizes) => checkShapes(name, 'state', state, sizes),

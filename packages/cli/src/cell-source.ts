@@ -25,7 +25,7 @@ export function looksLikePath(arg: string): boolean {
 export async function resolveCells(arg: string, pick?: string): Promise<NamedCell[]> {
   if (!looksLikePath(arg)) {
     if (pick !== undefined) usage(`--cell chooses among the cells of a file; '${arg}' is a built-in cell`);
-    if (!Object.prototype.hasOwnProperty.call(builtinCells, arg)) {
+    if (!Object.hasOwn(builtinCells, arg)) {
       usage(`unknown cell '${arg}': not a built-in cell (${Object.keys(builtinCells).join(', ')}) nor a path to a .ts/.js file`);
     }
     return [{ label: arg, cell: getBuiltinCell(arg) }];

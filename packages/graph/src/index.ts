@@ -10,7 +10,7 @@ export type { AttrValue, Attrs, Graph, Node, NodeScope, Port, ValueType } from '
 export { print, printNode, typeText } from './ir/print.js';
 export { verify } from './ir/verify.js';
 export { deserialize, fromJSON, serialize, toJSON, GRAPH_FORMAT, GRAPH_VERSION, type GraphJSON } from './ir/serialize.js';
-export { Tensor, HARD_SIGMOID_SLOPE, type HardSigmoidKind } from './trace/tensor.js';
+export { Tensor, HARD_SIGMOID_SLOPE, type HardSigmoidKind, type SplitParts } from './trace/tensor.js';
 export { GraphBuilder, buildGraph, formatType, type TensorLike } from './trace/builder.js';
 export * from './trace/functions.js';
 export { ndarray, zeros, castArray, toNested, ndDType, type NDArray } from './exec/ndarray.js';

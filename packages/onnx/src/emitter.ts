@@ -18,6 +18,7 @@ export class Emitter {
   private counter = 0;
 
   /**
+   * An emitter for `graph`'s nodes, with no ONNX nodes yet.
    * @param graph the cellgrad graph being exported
    * @param opset the ONNX opset version of the model
    * @param reserved value names already in use (graph inputs and outputs)

@@ -45,7 +45,7 @@ const GATES: Readonly<Record<RecurrentKind, { count: number; order: readonly num
 /** Weight `base` of layer `k`: `base_l<k>`, or plain `base` for a single layer. */
 function weight(weights: Readonly<Record<string, WeightValue>>, base: string, k: number, layers: number, shape: readonly number[]): WeightValue {
   const names = layers === 1 ? [`${base}_l0`, base] : [`${base}_l${k}`];
-  const found = names.find((n) => Object.prototype.hasOwnProperty.call(weights, n));
+  const found = names.find((n) => Object.hasOwn(weights, n));
   if (found === undefined) fail('usage', `exportRecurrentOp: missing weight '${names[0]}' (given: ${Object.keys(weights).join(', ') || 'none'})`);
   const w = weights[found]!;
   const ok = w.shape.length === shape.length && w.shape.every((d, i) => d === shape[i]) && w.data.length === shape.reduce((a, b) => a * b, 1);

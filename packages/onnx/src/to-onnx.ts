@@ -46,7 +46,7 @@ export function checkOpset(opset: unknown, where: string): number {
 
 /** True when every op of `g` has an ONNX mapping. */
 export function isExportable(g: Graph): boolean {
-  return g.nodes.every((n) => n.op === 'input' || Object.prototype.hasOwnProperty.call(ONNX_OPS, n.op));
+  return g.nodes.every((n) => n.op === 'input' || Object.hasOwn(ONNX_OPS, n.op));
 }
 
 /**
@@ -75,7 +75,7 @@ export function buildOnnxModel(g: Graph, options: ToOnnxOptions = {}): InstanceT
   for (const p of graph.inputs) names[p.id] = p.name;
   for (const node of graph.nodes) {
     if (node.op === 'input') continue;
-    const lower = Object.prototype.hasOwnProperty.call(ONNX_OPS, node.op) ? ONNX_OPS[node.op] : undefined;
+    const lower = Object.hasOwn(ONNX_OPS, node.op) ? ONNX_OPS[node.op] : undefined;
     if (!lower) {
       fail('graph', `toOnnx: op '${node.op}' (node %${node.id}) has no ONNX mapping; ops with one: ${Object.keys(ONNX_OPS).sort().join(', ')}`);
     }
@@ -96,7 +96,7 @@ export function buildOnnxModel(g: Graph, options: ToOnnxOptions = {}): InstanceT
       name: options.name ?? 'cellgrad',
       node: e.nodes,
       initializer: e.initializers,
-      input: graph.inputs.filter((p) => !Object.prototype.hasOwnProperty.call(stored, p.name)).map(info),
+      input: graph.inputs.filter((p) => !Object.hasOwn(stored, p.name)).map(info),
       output: graph.outputs.map(info),
     },
   });

@@ -46,7 +46,7 @@ export function checkFull(probe: Probe, feeds: Record<string, NDArray>, s: Check
   // Analytic Jacobian, one row per output element, from one VJP per row.
   const rows: Float64Array[] = probe.wrt.map((_, i) => new Float64Array(totalOut * sizeOf(inShapes[i]!)));
   let row = 0;
-  probe.outputs.forEach((o, oi) => {
+  probe.outputs.forEach((_o, oi) => {
     for (let j = 0; j < outSizes[oi]!; j++, row++) {
       const cot: Record<string, NDArray> = {};
       probe.outputs.forEach((p, pi) => {

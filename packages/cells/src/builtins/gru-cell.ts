@@ -9,7 +9,7 @@
  * Keras's convention above.) Biases: 'two' (b_ih + b_hh, PyTorch), 'one' (an input bias only,
  * Keras reset_after=False) or 'none'.
  */
-import { CellgradError, linear, type Tensor } from '@cellgrad/graph';
+import { CellgradError, linear, type Shape, type Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import { defineCell } from '../define-cell.js';
 import { registerWeightFamily } from '../weights/family.js';
@@ -42,7 +42,7 @@ export function gruCell(options: GruOptions = {}): Cell {
   const cell = defineCell({
     name,
     doc,
-    params: ({ input: I, hidden: H }) => ({
+    params: ({ input: I, hidden: H }): Record<string, Shape> => ({
       weight_ih: [3 * H, I],
       weight_hh: [3 * H, H],
       ...(bias === 'two' ? { bias_ih: [3 * H], bias_hh: [3 * H] } : bias === 'one' ? { bias: [3 * H] } : {}),

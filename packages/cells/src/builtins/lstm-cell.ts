@@ -12,7 +12,7 @@
  * PyTorch's `proj_size`: weight_hr [P, H]; h (state and output) is P wide, c stays H wide, weight_hh
  * is [G·H, P] and a stacked layer above reads P features.
  */
-import { CellgradError, linear, type Tensor } from '@cellgrad/graph';
+import { CellgradError, linear, type Shape, type Tensor } from '@cellgrad/graph';
 import type { Cell, InitFn } from '../cell.js';
 import { defineCell } from '../define-cell.js';
 import { registerWeightFamily } from '../weights/family.js';
@@ -69,7 +69,7 @@ export function lstmCell(options: LstmOptions = {}): Cell {
   const cell = defineCell({
     name,
     doc,
-    params: ({ input: I, hidden: H }) => ({
+    params: ({ input: I, hidden: H }): Record<string, Shape> => ({
       weight_ih: [G * H, I],
       weight_hh: [G * H, proj ?? H],
       ...(bias === 'two' ? { bias_ih: [G * H], bias_hh: [G * H] } : bias === 'one' ? { bias: [G * H] } : {}),

@@ -40,6 +40,6 @@ export const builtinCells: Readonly<Record<string, Cell>> = Object.freeze({
  * const g = unroll(getBuiltinCell('gru'), { input: 3, hidden: 4, batch: 2, steps: 5 });
  */
 export function getBuiltinCell(name: string): Cell {
-  if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(builtinCells, name)) return builtinCells[name]!;
+  if (typeof name === 'string' && Object.hasOwn(builtinCells, name)) return builtinCells[name]!;
   throw new CellgradError('usage', `unknown cell ${JSON.stringify(name)} (known cells: ${Object.keys(builtinCells).join(', ')})`);
 }

@@ -68,7 +68,7 @@ export function checkReference(c: ReferenceCase, options: CheckReferenceOptions 
   const tolerance = options.tolerance ?? 1e-9;
   if (!(tolerance >= 0)) throw new CellgradError('usage', `checkReference: 'tolerance' must be a non-negative number, got ${JSON.stringify(tolerance)}`);
   const cells = options.cells ?? builtinCells;
-  const named = Object.prototype.hasOwnProperty.call(cells, c.cell) ? cells[c.cell] : undefined;
+  const named = Object.hasOwn(cells, c.cell) ? cells[c.cell] : undefined;
   if (!named) problem(c, `no cell named '${c.cell}' (known cells: ${Object.keys(cells).join(', ')})`);
   const cell = c.proj_size === undefined ? named : withProjection(named, c.proj_size);
   const unrollOptions = {

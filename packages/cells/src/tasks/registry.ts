@@ -27,7 +27,7 @@ export const TASKS: Readonly<Record<string, (steps: number, data?: DataTaskOptio
  * @example makeTask('fashion-rows', 28, { trainLimit: 1000, testLimit: 500 })
  */
 export function makeTask(name: string, steps: number, data: DataTaskOptions = {}): Task {
-  const make = Object.prototype.hasOwnProperty.call(TASKS, name) ? TASKS[name] : undefined;
+  const make = Object.hasOwn(TASKS, name) ? TASKS[name] : undefined;
   if (!make) throw new CellgradError('usage', `unknown task ${JSON.stringify(name)} (known tasks: ${Object.keys(TASKS).join(', ')})`);
   return make(steps, data);
 }

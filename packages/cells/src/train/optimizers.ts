@@ -12,7 +12,9 @@ export type ParamValues = Record<string, Float64Array>;
 
 /** The serialisable state of an optimizer: its kind, step count and named buffers per parameter. */
 export interface OptimizerState {
+  /** Which optimizer made it (`'sgd'`, `'sgd-nesterov'`, `'adam'`, `'adamw'`, `'rmsprop'`). */
   readonly kind: string;
+  /** Updates made so far. */
   readonly step: number;
   /** buffers[param][buffer] = values. */
   readonly buffers: Record<string, Record<string, number[]>>;
@@ -20,6 +22,7 @@ export interface OptimizerState {
 
 /** An optimizer: `step` updates `params` in place from `grads` with learning rate `lr`. */
 export interface Optimizer {
+  /** Which optimizer this is (as in `OptimizerState.kind`). */
   readonly kind: string;
   /** The buffers it keeps per parameter once it has stepped (e.g. `['m', 'v']` for Adam). */
   readonly bufferNames: readonly string[];
@@ -47,8 +50,11 @@ export interface Optimizer {
 
 /** Options of `sgd` (torch.optim.SGD). */
 export interface SgdOptions {
+  /** Momentum factor in [0, 1] (default 0: plain SGD). */
   readonly momentum?: number;
+  /** Dampening of the momentum in [0, 1] (default 0). */
   readonly dampening?: number;
+  /** Nesterov momentum (needs momentum > 0 and no dampening; default false). */
   readonly nesterov?: boolean;
   /** L2 penalty added to the gradient: g ← g + wd·p. */
   readonly weightDecay?: number;
@@ -56,9 +62,13 @@ export interface SgdOptions {
 
 /** Options of `adam` (torch.optim.Adam, or AdamW with `decoupled`). */
 export interface AdamOptions {
+  /** Decay of the first-moment estimate, in [0, 1) (default 0.9). */
   readonly beta1?: number;
+  /** Decay of the second-moment estimate, in [0, 1) (default 0.999). */
   readonly beta2?: number;
+  /** Added to the denominator for stability (default 1e-8). */
   readonly eps?: number;
+  /** Weight decay wd ≥ 0 (default 0); see `decoupled`. */
   readonly weightDecay?: number;
   /** AdamW: decay the weights directly (p ← p·(1 − lr·wd)) instead of adding wd·p to the gradient. */
   readonly decoupled?: boolean;
@@ -66,10 +76,15 @@ export interface AdamOptions {
 
 /** Options of `rmsprop` (torch.optim.RMSprop). */
 export interface RmspropOptions {
+  /** Decay of the squared-gradient average, in [0, 1] (default 0.99). */
   readonly alpha?: number;
+  /** Added to the denominator for stability (default 1e-8). */
   readonly eps?: number;
+  /** Momentum factor in [0, 1] (default 0). */
   readonly momentum?: number;
+  /** Divide by the estimated variance (subtract the squared mean gradient; default false). */
   readonly centered?: boolean;
+  /** L2 penalty added to the gradient: g ← g + wd·p (default 0). */
   readonly weightDecay?: number;
 }
 

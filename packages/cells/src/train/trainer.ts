@@ -22,40 +22,61 @@ import { schedule, type Schedule, type ScheduleSpec } from './schedules.js';
 
 /** Everything that defines a training run (with the seed, it fixes init, data and order). */
 export interface TrainConfig {
+  /** The cell to train (a built-in or one made by `defineCell`). */
   readonly cell: Cell;
+  /** The task that makes the batches and scores them (e.g. `addingTask(50)`). */
   readonly task: Task;
+  /** Hidden size H of the cell. */
   readonly hidden: number;
+  /** Examples per batch. */
   readonly batch: number;
+  /** Seed of the parameter init, the data and their order: equal seeds give equal runs. */
   readonly seed: number;
+  /** The optimizer and its settings, e.g. `{ kind: 'adam', beta2: 0.98 }`. */
   readonly optimizer: OptimizerSpec;
+  /** Base learning rate (the schedule scales it per iteration). */
   readonly lr: number;
+  /** Learning-rate schedule (default `{ kind: 'constant' }`). */
   readonly schedule?: ScheduleSpec;
+  /** Gradient clipping (default `{ kind: 'none' }`). */
   readonly clip?: ClipSpec;
+  /** How gradients flow back through time (default `{ kind: 'full' }`). */
   readonly bptt?: BpttSpec;
   /** Graves clipping bound of the state gradient between steps. */
   readonly gravesClip?: number;
+  /** How the graphs run: interpreted or compiled, and in which dtype. */
   readonly exec?: ExecOptions;
 }
 
 /** One iteration's record. */
 export interface StepRecord {
+  /** Iteration number, from 1. */
   readonly iteration: number;
+  /** The batch's loss before the update. */
   readonly loss: number;
   /** Global gradient norm before clipping (the largest over windows with per-window updates). */
   readonly gradNorm: number;
+  /** Learning rate used for this update (after the schedule). */
   readonly lr: number;
 }
 
 /** A snapshot of a run: plain JSON-able data. */
 export interface TrainerSnapshot {
+  /** Marks the file as a cellgrad training snapshot. */
   readonly format: 'cellgrad-train';
+  /** Snapshot format version. */
   readonly version: 1;
   /** Identifies the configuration (cell, task, sizes, seed, optimizer...): resuming checks it. */
   readonly fingerprint: string;
+  /** Iterations completed. */
   readonly iteration: number;
+  /** Parameter values by name, flattened row-major. */
   readonly params: Record<string, number[]>;
+  /** The optimizer's state (step count and buffers). */
   readonly optimizer: OptimizerState;
+  /** The loss of every iteration so far. */
   readonly losses: number[];
+  /** Training time so far, in seconds (across resumes). */
   readonly seconds: number;
 }
 
@@ -112,6 +133,7 @@ export class Trainer {
   /** The non-finite value that stopped the run: stepping or saving again throws it. */
   private failure: CellgradError | undefined;
 
+/** A trainer at iteration 0: validates `config`, initialises the parameters from its seed and builds the model. */
   constructor(config: TrainConfig) {
     if (!Number.isSafeInteger(config.seed)) throw new CellgradError('usage', `seed must be an integer, got ${config.seed}`);
     this.config = config;

@@ -18,7 +18,7 @@ export class TensorReader {
 
   /** The tensor `name`, which must have `shape`. */
   take(name: string, shape: Shape): NDArray {
-    const t = Object.prototype.hasOwnProperty.call(this.tensors, name) ? this.tensors[name] : undefined;
+    const t = Object.hasOwn(this.tensors, name) ? this.tensors[name] : undefined;
     if (t === undefined) throw new CellgradError('usage', `${this.what}: missing tensor '${name}' (expected shape ${formatShape(shape)})`);
     if (!t || !Array.isArray(t.shape) || !t.data || t.data.length !== sizeOf(t.shape)) {
       throw new CellgradError('usage', `${this.what}: tensor '${name}' is not a {shape, data} tensor with matching sizes`);

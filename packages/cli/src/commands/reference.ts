@@ -73,7 +73,7 @@ export async function runReference(targets: string | readonly string[], o: Refer
   for (const file of files) {
     const ref = loadReference(file);
     ref.cases.forEach((c, i) => {
-      if (!Object.prototype.hasOwnProperty.call(cells, c.cell)) {
+      if (!Object.hasOwn(cells, c.cell)) {
         usage(`${file}, case ${i}: cell '${c.cell}' is not a built-in cell (${Object.keys(builtinCells).join(', ')})${o.cells ? ` nor exported by ${o.cells}` : ''}; pass --cells <file.ts> exporting a cell named '${c.cell}'`);
       }
     });

@@ -41,7 +41,7 @@ export interface Access {
 
 /** Merge axes that every access walks contiguously; drop axes of size 1. */
 export function collapse(shape: Shape, accesses: Access[]): { shape: number[]; accesses: Access[] } {
-  const keep = shape.map((d, i) => i).filter((i) => shape[i] !== 1);
+  const keep = shape.map((_d, i) => i).filter((i) => shape[i] !== 1);
   const dims: number[] = [];
   const strides: number[][] = accesses.map(() => []);
   for (const i of keep) {

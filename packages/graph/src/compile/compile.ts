@@ -79,7 +79,7 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable | As
     fail('usage', `compile: threads must be an integer from 1 to ${MAX_THREADS}, got ${JSON.stringify(threads)}`);
   }
   const requested = options.matmul ?? 'auto';
-  if (requested !== 'auto' && !Object.prototype.hasOwnProperty.call(BACKENDS, requested)) {
+  if (requested !== 'auto' && !Object.hasOwn(BACKENDS, requested)) {
     fail('usage', `compile: unknown matmul kernel ${JSON.stringify(requested)} (known: auto, ${Object.keys(BACKENDS).join(', ')})`);
   }
   if (requested === 'wasm' && dtype !== 'float32') fail('usage', `compile: the wasm matmul kernel is float32 only (dtype is ${dtype})`);

@@ -240,7 +240,7 @@ export function buildExecutable(
         for (let i = 0; i < fns.length; i++) {
           const t = performance.now();
           fns[i]!();
-          times[i] += performance.now() - t;
+          times[i]! += performance.now() - t;
         }
       }
       return summarize(labels, times, runs);

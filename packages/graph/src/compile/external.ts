@@ -13,6 +13,7 @@ import type { Outputs } from '../exec/interpret.js';
  * Names of the external backends, extended by declaration merging in the package that provides
  * one (e.g. `@cellgrad/onnx` adds `onnxruntime`).
  */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging in the packages that provide a backend.
 export interface ExternalBackends {}
 
 /** A graph compiled by an external backend. */

@@ -38,7 +38,7 @@ export function fastTanh(x: number): number {
     const x2 = x * x;
     return x * (1 - x2 * (1 / 3 - x2 * (2 / 15 - x2 * (17 / 315))));
   }
-  if (!(ax < 20)) return x !== x ? x : x > 0 ? 1 : -1;
+  if (!(ax < 20)) return Number.isNaN(x) ? x : x > 0 ? 1 : -1;
   const e = fastExp(-2 * ax);
   const y = (1 - e) / (1 + e);
   return x < 0 ? -y : y;

@@ -39,7 +39,7 @@ export function expIns(src: number, out: number, { t: T, k: K, r: R }: MathTemps
     // (pmax/pmin with x first: one instruction each, and a NaN x stays NaN)
     op.get(src), vop.f32(lo), vop.pmax, vop.f32(hi), vop.pmin, op.set(T),
     // k = nearest(x·log2 e)
-    op.get(T), vop.f32(1.44269504088896341), vop.mul, vop.nearest, op.set(K),
+    op.get(T), vop.f32(Math.LOG2E), vop.mul, vop.nearest, op.set(K),
     // r = x − k·C1 − k·C2
     op.get(T), op.get(K), vop.f32(0.693359375), vop.mul, vop.sub, op.get(K), vop.f32(-2.12194440e-4), vop.mul, vop.sub, op.set(R),
     // p = ((((c5 r + c4) r + c3) r + c2) r + c1) r + c0; y = p·r² + r + 1

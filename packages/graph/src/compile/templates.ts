@@ -73,7 +73,7 @@ export const VIEW_OPS: ReadonlySet<string> = new Set(['slice', 'transpose', 'bro
 
 /** True when the node can be part of a fused elementwise loop (a template or a scalar function). */
 export function isFusible(node: Node): boolean {
-  if (Object.prototype.hasOwnProperty.call(TEMPLATES, node.op)) return true;
+  if (Object.hasOwn(TEMPLATES, node.op)) return true;
   const op = getOp(node.op);
   return op.scalar !== undefined && Object.keys(node.attrs).length === 0;
 }
@@ -84,8 +84,8 @@ export function isFusible(node: Node): boolean {
  * plans), exp, sigmoid and tanh call the fast helpers instead.
  */
 export function expression(node: Node, args: readonly string[], scalarSlot: (fn: (...xs: number[]) => number) => number, fast = false): string {
-  if (fast && Object.prototype.hasOwnProperty.call(FAST, node.op)) return FAST[node.op]!(args, node.attrs);
-  if (Object.prototype.hasOwnProperty.call(TEMPLATES, node.op)) return TEMPLATES[node.op]!(args, node.attrs);
+  if (fast && Object.hasOwn(FAST, node.op)) return FAST[node.op]!(args, node.attrs);
+  if (Object.hasOwn(TEMPLATES, node.op)) return TEMPLATES[node.op]!(args, node.attrs);
   const fn = getOp(node.op).scalar;
   if (!fn) fail('graph', `compile: op '${node.op}' has no scalar function and no template`);
   return `F[${intLiteral(scalarSlot(fn))}](${args.join(', ')})`;

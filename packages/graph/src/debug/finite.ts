@@ -40,6 +40,7 @@ export interface NonFiniteReport {
 /** The error of the non-finite debug mode (`kind === 'nonfinite'`), with its report as data. */
 export class NonFiniteError extends CellgradError {
   readonly report: NonFiniteReport;
+  /** The error for `report`, its message starting with `prefix`. */
   constructor(report: NonFiniteReport, prefix = '') {
     super('nonfinite', prefix + formatNonFinite(report));
     this.report = report;
@@ -55,7 +56,7 @@ export function valueRange(a: NDArray): ValueRange {
   const d = a.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
-    if (v !== v) nan++;
+    if (Number.isNaN(v)) nan++;
     else if (v === Infinity) posInf++;
     else if (v === -Infinity) negInf++;
     else {
@@ -71,7 +72,7 @@ export function firstNonFinite(a: NDArray): number {
   const d = a.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
-    if (v !== v || v === Infinity || v === -Infinity) return i;
+    if (!Number.isFinite(v)) return i;
   }
   return -1;
 }

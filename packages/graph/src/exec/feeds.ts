@@ -14,7 +14,7 @@ export type FeedValue = NDArray | Nested;
 /** Feeds by input name. */
 export type Feeds = Readonly<Record<string, FeedValue>>;
 
-function nestedShape(v: Nested, name: string): number[] {
+function nestedShape(v: Nested): number[] {
   const shape: number[] = [];
   let cur: Nested = v;
   while (Array.isArray(cur)) {
@@ -37,7 +37,7 @@ function flatten(v: Nested, shape: readonly number[], name: string, out: number[
 /** Convert one feed to an NDArray of `dtype` (copying only when the dtype differs). */
 export function toArray(v: FeedValue, name: string, dtype: DType): NDArray {
   if (typeof v === 'number' || Array.isArray(v)) {
-    const shape = nestedShape(v as Nested, name);
+    const shape = nestedShape(v as Nested);
     const flat: number[] = [];
     flatten(v as Nested, shape, name, flat);
     const data = allocate(dtype, flat.length);
@@ -66,7 +66,7 @@ export function checkFeeds(g: Graph, feeds: Feeds): NDArray[] {
   const values: NDArray[] = [];
   for (const port of g.inputs) {
     const node = g.nodes[port.id]!;
-    const v = Object.prototype.hasOwnProperty.call(feeds, port.name) ? feeds[port.name] : undefined;
+    const v = Object.hasOwn(feeds, port.name) ? feeds[port.name] : undefined;
     if (v === undefined) fail('feed', `missing feed for input '${port.name}' (expected ${node.dtype}${formatShape(node.shape)})`);
     const arr = toArray(v, port.name, node.dtype);
     if (!sameShape(arr.shape, node.shape)) {

@@ -15,6 +15,7 @@ export interface FileLock {
   readonly path: string;
   /** The lock file, `<path>.lock`. */
   readonly lockPath: string;
+/** Remove the lock file (again: a no-op). */
   release(): void;
 }
 

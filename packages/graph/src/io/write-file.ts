@@ -13,11 +13,17 @@ import { processAlive } from './process-alive.js';
 
 /** The file-system calls a write makes; tests substitute failing ones (short writes, ENOSPC). */
 export interface WriteFs {
+/** Open `file` as `fs.openSync` does; returns the descriptor. */
   openSync(file: string, flags: string, mode?: number): number;
+/** Write part of `buffer` as `fs.writeSync` does; returns the bytes written (maybe fewer). */
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+/** Flush `fd` to the disk. */
   fsyncSync(fd: number): void;
+/** Close `fd`. */
   closeSync(fd: number): void;
+/** Rename `from` to `to`, replacing `to` atomically. */
   renameSync(from: string, to: string): void;
+/** Delete `file`. */
   unlinkSync(file: string): void;
 }
 

@@ -107,7 +107,7 @@ function scopeOf(v: unknown, at: string): NodeScope {
   if (!isObj(v)) fail('graph', `graph JSON: ${at} must be an object`);
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {
-    const ok = Object.prototype.hasOwnProperty.call(SCOPE_FIELDS, k) ? SCOPE_FIELDS[k]!(x) : typeof x === 'string' || Number.isFinite(x) || typeof x === 'boolean';
+    const ok = Object.hasOwn(SCOPE_FIELDS, k) ? SCOPE_FIELDS[k]!(x) : typeof x === 'string' || Number.isFinite(x) || typeof x === 'boolean';
     if (!ok) fail('graph', `graph JSON: ${at}.${k} is not valid (${JSON.stringify(x)})`);
     Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
   }

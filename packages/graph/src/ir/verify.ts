@@ -51,7 +51,7 @@ export function verify(g: Graph): Graph {
   const names = new Set<string>();
   for (const p of g.inputs) {
     const n = g.nodes[p.id];
-    if (!n || n.op !== 'input' || n.attrs.name !== p.name) fail('graph', `verify: input '${p.name}' does not name an input node`);
+    if (n?.op !== 'input' || n.attrs.name !== p.name) fail('graph', `verify: input '${p.name}' does not name an input node`);
     if (names.has(p.name)) fail('graph', `verify: two inputs are named '${p.name}'`);
     names.add(p.name);
   }

@@ -80,6 +80,7 @@ export interface ElementwiseDef {
   readonly fn: (...xs: number[]) => number;
   /** The VJP; omit for ops that cannot be differentiated. */
   readonly vjp?: Vjp;
+/** Validates the attributes (see `OpDef.checkAttrs`). */
   readonly checkAttrs?: OpDef['checkAttrs'];
   readonly testDomain?: OpDef['testDomain'];
   readonly piecewiseConstant?: boolean;

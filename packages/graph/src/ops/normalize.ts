@@ -20,12 +20,12 @@ function varianceKernel({ inputs: [x], out, attrs }: KernelArgs): void {
   const n = out.data.length;
   const count = X.length / Math.max(1, n);
   const mean = new Float64Array(n);
-  for (let i = 0; i < X.length; i++) mean[idx[i]!] += X[i]!;
+  for (let i = 0; i < X.length; i++) mean[idx[i]!]! += X[i]!;
   for (let j = 0; j < n; j++) mean[j]! /= count;
   const acc = new Float64Array(n);
   for (let i = 0; i < X.length; i++) {
     const d = X[i]! - mean[idx[i]!]!;
-    acc[idx[i]!] += d * d;
+    acc[idx[i]!]! += d * d;
   }
   for (let j = 0; j < n; j++) out.data[j] = acc[j]! / count;
 }

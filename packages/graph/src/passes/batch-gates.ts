@@ -8,7 +8,6 @@
  * give one concatenation for the whole sequence.
  */
 import type { Graph, Node } from '../ir/node.js';
-import type { Tensor } from '../trace/tensor.js';
 import type { RebuildContext } from './rebuild.js';
 import { independentMembers, joinMatrices, rewriteGroups, type GroupSpec } from './groups.js';
 

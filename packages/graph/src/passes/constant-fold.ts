@@ -27,7 +27,7 @@ const MOVES = new Set(['reshape', 'transpose', 'broadcast_to', 'slice']);
 const isSource = (n: Node) => n.op === 'constant' || n.op === 'fill';
 
 /** The value of a source node as an array. */
-function valueOf(n: Node): NDArray {
+function foldedValue(n: Node): NDArray {
   const data = allocate(n.dtype, sizeOf(n.shape));
   if (n.op === 'fill') data.fill(n.attrs.value as number);
   else data.set(n.attrs.data as number[]);
@@ -55,7 +55,7 @@ function fold(node: Node, defs: readonly Node[], maxElements: number): Node | un
   if (sizeOf(node.shape) > maxElements || defs.some((d) => sizeOf(d.shape) > maxElements)) return undefined;
   const out: NDArray = { shape: node.shape, data: allocate(node.dtype, sizeOf(node.shape)) };
   try {
-    op.kernel({ inputs: defs.map(valueOf), out, attrs: node.attrs });
+    op.kernel({ inputs: defs.map(foldedValue), out, attrs: node.attrs });
   } catch {
     return undefined; // a kernel that refuses these values is left for run time, where its error belongs
   }

@@ -20,6 +20,7 @@ export interface PassEntry {
   readonly name: string;
   /** One line: what it does. */
   readonly comment: string;
+/** The pass: a pure function from graph to graph. */
   readonly run: (g: Graph) => Graph;
 }
 

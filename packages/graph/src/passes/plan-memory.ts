@@ -94,7 +94,7 @@ export function planMemory(g: Graph, f: Fusion): MemoryPlan {
       } else take(id);
     }
     for (const id of dying) free.push({ offset: offsets[id]!, size: regionSize[id]! });
-    for (const id of stepWrites(step)) if (lastUse[id] < 0 && !persistent[id]) free.push({ offset: offsets[id]!, size: regionSize[id]! });
+    for (const id of stepWrites(step)) if (lastUse[id] === -1 && !persistent[id]) free.push({ offset: offsets[id]!, size: regionSize[id]! });
   });
   return { offsets, size: Math.max(top, ALIGN), unplannedSize: unplanned, inPlace };
 }

@@ -65,7 +65,7 @@ export const SIMPLIFY_RULES = [
   defineRule({
     name: 'neg-sub', comment: '−(a − b) → b − a', ops: ['neg'],
     match: (n, c) => (c.is(n.inputs[0]!, 'sub') ? c.def(n.inputs[0]!) : undefined),
-    rewrite: (n, s, c) => c.builder.tensor(s.inputs[1]!).sub(c.builder.tensor(s.inputs[0]!)),
+    rewrite: (_n, s, c) => c.builder.tensor(s.inputs[1]!).sub(c.builder.tensor(s.inputs[0]!)),
   }),
   defineRule({
     name: 'add-neg', comment: 'a + (−b) → a − b and (−a) + b → b − a', ops: ['add'],

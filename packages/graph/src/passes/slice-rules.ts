@@ -51,7 +51,7 @@ function padOf(t: Tensor, c: RuleContext): { x: Tensor; axis: number; before: nu
 function stepsOf(t: Tensor, c: RuleContext): { x: Tensor; start: number; end: number } | undefined {
   if (!c.is(t, 'reshape')) return undefined;
   const s = sliceOf(c.arg(t, 0), c);
-  if (!s || s.axis !== 0 || s.x.rank < 2) return undefined;
+  if (s?.axis !== 0 || s.x.rank < 2) return undefined;
   const want = [(s.end - s.start) * s.x.shape[1]!, ...s.x.shape.slice(2)];
   return want.length === t.rank && want.every((d, i) => d === t.shape[i]) ? s : undefined;
 }

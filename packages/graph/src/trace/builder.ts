@@ -35,6 +35,7 @@ export class GraphBuilder {
   private scope: NodeScope | undefined;
   private readonly tensors: Tensor[] = [];
 
+/** A builder for a new graph whose constants and inputs default to `dtype`. */
   constructor(dtype: DType = 'float32') {
     this.dtype = checkDType(dtype, 'GraphBuilder');
   }

@@ -12,6 +12,18 @@ export type HardSigmoidKind = 'keras' | 'torch';
 /** Slopes of the two hard-sigmoid definitions. */
 export const HARD_SIGMOID_SLOPE: Readonly<Record<HardSigmoidKind, number>> = { keras: 0.2, torch: 1 / 6 };
 
+/**
+ * What `split(n)` returns: a tuple of `n` tensors when `n` is a literal up to 32, else an array.
+ * @typeParam N - the number of pieces.
+ */
+export type SplitParts<N extends number, Acc extends Tensor[] = []> = number extends N
+  ? Tensor[]
+  : Acc['length'] extends N
+    ? Acc
+    : Acc['length'] extends 32
+      ? Tensor[]
+      : SplitParts<N, [...Acc, Tensor]>;
+
 /** A symbolic tensor: a node of a graph being built, with its static shape and dtype. */
 export class Tensor {
   /** @internal */
@@ -124,7 +136,13 @@ export class Tensor {
     const s = this.slice(a, i, i + 1);
     return s.reshape(this.shape.filter((_, k) => k !== a));
   }
-  /** Split into `parts` equal pieces (or pieces of the given sizes) along `axis` (default last). */
+  /**
+   * Split into `parts` equal pieces (or pieces of the given sizes) along `axis` (default last). With a
+   * literal count or sizes the result is a tuple, so `const [a, b] = w.split(2, 0)` gives two tensors.
+   */
+  split<const N extends number>(parts: N, axis?: number): SplitParts<N>;
+  split<const S extends readonly number[]>(parts: S, axis?: number): { -readonly [K in keyof S]: Tensor };
+  split(parts: number | readonly number[], axis?: number): Tensor[];
   split(parts: number | readonly number[], axis = -1): Tensor[] {
     const a = normalizeAxis('split', axis, this.rank);
     const n = this.shape[a]!;
@@ -144,9 +162,9 @@ export class Tensor {
   }
 
   // ---- reductions ----
-  /** Sum over `axes` (default all). */
+  /** Sum over `axes` (default all); with `keepDims` the summed axes stay, with size 1. */
   sum(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('sum', axes, keepDims); }
-  /** Mean over `axes` (default all). */
+  /** Mean over `axes` (default all); with `keepDims` the averaged axes stay, with size 1. */
   mean(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('mean', axes, keepDims); }
   /** Max over `axes` (default all). */
   max(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('max', axes, keepDims); }

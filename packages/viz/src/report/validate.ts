@@ -6,6 +6,7 @@ import type { ReportData } from './types.js';
 
 /** A malformed `ReportData`. */
 export class ReportDataError extends Error {
+/** An error saying which part of the report data is malformed. */
   constructor(message: string) {
     super(`report data: ${message}`);
     this.name = 'ReportDataError';

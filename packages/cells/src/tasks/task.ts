@@ -22,6 +22,11 @@ export interface Task {
   readonly baseline: { readonly value: number; readonly what: string };
   /** A batch of `batch` sequences drawn from `rng`. */
   generate(rng: Rng, batch: number): Batch;
+  /**
+   * True when the task's sequences have variable lengths and its batches carry `lengths` [B]
+   * (right-padded sequences): the model then runs with packed semantics (`unroll`'s `lengths`).
+   */
+  readonly lengths?: boolean;
 }
 
 /** Which stream a batch comes from. */

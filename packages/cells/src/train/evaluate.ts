@@ -1,9 +1,10 @@
 /**
  * Held-out evaluation: the model's loss (MSE for the adding problem) and, for classification
- * tasks, its accuracy on batches from the held-out data stream, which training never sees.
+ * tasks, its accuracy on batches from the held-out data stream, which training never sees. The
+ * model runs in eval mode: dropout off, zoneout by its expectation (see `unroll`'s `mode`).
  */
 import { dataRng, type Task } from '../tasks/task.js';
-import { checkBatch, checkParamValues, windowDataFeeds } from './batch.js';
+import { checkBatch, checkParamValues, effectiveMask, windowDataFeeds } from './batch.js';
 import { runner, type ExecOptions, type Runner } from './executor.js';
 import { buildWindow, modelParamShapes, type ModelSpec, type WindowGraph } from './model.js';
 import type { ParamValues } from './optimizers.js';
@@ -28,7 +29,7 @@ export function evaluate(spec: ModelSpec, params: ParamValues, task: Task, seed:
   const key = JSON.stringify(exec);
   let entry = byExec.get(key);
   if (!entry) {
-    const win = buildWindow(spec, { predictions: true });
+    const win = buildWindow({ ...spec, mode: 'eval' }, { predictions: true });
     byExec.set(key, (entry = { w: win, run: runner(win.graph, exec) }));
   }
   const { w, run } = entry;
@@ -46,8 +47,9 @@ export function evaluate(spec: ModelSpec, params: ParamValues, task: Task, seed:
     loss += out.loss![0]!;
     if (spec.loss.kind === 'xent') {
       const pred = out.pred!;
-      for (let r = 0; r < batch.mask.length; r++) {
-        if (batch.mask[r] === 0) continue;
+      const mask = effectiveMask(spec, batch);
+      for (let r = 0; r < mask.length; r++) {
+        if (mask[r] === 0) continue;
         let best = 0;
         for (let o = 1; o < O; o++) if (pred[r * O + o]! > pred[r * O + best]!) best = o;
         hits += batch.y[r * O + best] === 1 ? 1 : 0;

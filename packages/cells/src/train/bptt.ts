@@ -14,7 +14,8 @@ import { CellgradError, type Graph, type NDArray } from '@cellgrad/graph';
 import { checkBatch, windowDataFeeds, type Batch } from './batch.js';
 import { runner, type ExecOptions, type Runner } from './executor.js';
 import { storedActivations, type MemoryReport, type Stored } from './memory.js';
-import { buildWindow, type ModelSpec, type WindowGraph } from './model.js';
+import { buildWindow, modelLayout, type ModelSpec, type WindowGraph } from './model.js';
+import { needsKey } from '../regularize/options.js';
 import type { ParamValues } from './optimizers.js';
 
 /** A BPTT strategy as data. */
@@ -125,9 +126,11 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
   if (!Number.isInteger(n) || n <= 0) throw new CellgradError('usage', `${bptt.kind} BPTT: the window must be a positive integer number of steps, got ${n}`);
   const windows = windowsOf(T, n);
   // One graph per kind of window (its length and whether it holds the loss), built on first use.
+  // Random draws of a regularised model in train mode depend on the time index: one graph per window then.
+  const random = needsKey(modelLayout(spec).options.regularize, modelLayout(spec).options.mode);
   const kinds = new Map<string, { back: { w: WindowGraph; g: Graph; run: Runner }; fwd?: { w: WindowGraph; run: Runner } }>();
   const kindOf = (start: number, length: number) => {
-    const key = `${length}|${spec.loss.at === 'last' && start + length === T}`;
+    const key = `${length}|${spec.loss.at === 'last' && start + length === T}${random ? `|${start}` : ''}`;
     let k = kinds.get(key);
     if (!k) {
       const w = buildWindow(spec, { start, length, chained: true });

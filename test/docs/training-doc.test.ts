@@ -1,5 +1,5 @@
-// docs/training.md's regularisation example is kept verbatim in examples/regularize.ts; this test
-// checks the two agree and that the example prints what its comments say.
+// docs/training.md's regularisation and network examples are kept verbatim in examples/regularize.ts
+// and examples/train-network.ts; this test checks they agree and that they print what their comments say.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,4 +23,20 @@ describe('docs/training.md', () => {
     }
     expect(logs).toEqual([['key'], [true], [true], [true], [false]]);
   });
+
+  it('keeps its network example equal to examples/train-network.ts, which prints what the comments say', async () => {
+    const doc = readFileSync(path.join(root, 'docs/training.md'), 'utf8');
+    const block = /## Stacked, bidirectional[^\n]*\n[\s\S]*?```ts\n([\s\S]*?)```/.exec(doc)![1]!;
+    const file = readFileSync(path.join(root, 'examples/train-network.ts'), 'utf8');
+    expect(file.endsWith(block)).toBe(true);
+    const logs: unknown[][] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => logs.push(a);
+    try {
+      await import(pathToFileURL(path.join(root, 'examples/train-network.ts')).href);
+    } finally {
+      console.log = log;
+    }
+    expect(logs).toEqual([[true], [true], [true], [true], [true]]);
+  }, 60_000);
 });

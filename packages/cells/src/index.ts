@@ -46,7 +46,7 @@ export { schedule, type Schedule, type ScheduleSpec } from './train/schedules.js
 export { clipGradNorm, clipPerTensor, clipByValue, applyClip, type ClipSpec } from './train/clip.js';
 export { gravesClip, withGravesClip } from './train/graves.js';
 export { lossTerm, lossScale, type LossSpec } from './train/losses.js';
-export { buildWindow, modelParamShapes, tappedState, type ModelSpec, type WindowGraph, type WindowOptions } from './train/model.js';
+export { buildWindow, modelLayout, modelParamShapes, tappedState, type ModelSpec, type WindowGraph, type WindowOptions } from './train/model.js';
 export { checkBatch, checkParamValues, windowDataFeeds, type Batch } from './train/batch.js';
 export { runner, type ExecOptions, type Runner } from './train/executor.js';
 export { storedActivations, type MemoryReport, type Stored } from './train/memory.js';
@@ -64,7 +64,7 @@ export { loadFashionMnist, fashionMnistDir, FASHION_MNIST_DIR, FASHION_MNIST_CLA
 export { readFortunes, splitFortunes, charCorpus, fortunesDir, FORTUNES_DIR, type CharCorpus } from './data/fortunes.js';
 export { addingTask } from './tasks/adding.js';
 export { copyMemoryTask, type CopyMemoryOptions } from './tasks/copy-memory.js';
-export { majorityTask } from './tasks/majority.js';
+export { majorityTask, type MajorityOptions } from './tasks/majority.js';
 export { TASKS, makeTask, type DataTaskOptions } from './tasks/registry.js';
 export { gradientFlow, flowPoints, type FlowOptions, type FlowReport } from './flow/gradient-flow.js';
 export { formatFlow } from './flow/format.js';
@@ -78,3 +78,6 @@ export { outputFeedback, type OutputFeedbackOptions } from './patterns/output-fe
 export { dropout, dropoutMask, zoneout } from './regularize/masks.js';
 export { streamId, SITES, type DrawPlace, type Site } from './regularize/streams.js';
 export { resolveRegularize, type RegularizeMode, type RegularizeOptions, type ResolvedRegularize } from './regularize/options.js';
+export { iterationKey } from './train/iteration-key.js';
+export { effectiveMask } from './train/batch.js';
+export { layerLoop, type LayerLoopArgs, type LayerLoopResult } from './unroll/layers.js';

@@ -6,9 +6,11 @@
  *   forward-mode products Jv, obtained as the transpose of the VJP: Jv = ∂/∂u ⟨Jᵀu, v⟩ (the
  *   "double VJP trick": the VJP graph is differentiated again, w.r.t. its cotangent input).
  * A vanishing gradient shows as a curve decaying geometrically away from T; an LSTM's holds.
+ * With stacked layers h is the top layer's state (forward direction); the graphs are the training
+ * model's (`buildWindow`, the same time loop as `unroll`), regularisers included.
  */
 import { grad } from '@cellgrad/autodiff';
-import { createRng, extendGraph, type Graph, type NDArray, type Tensor } from '@cellgrad/graph';
+import { createRng, extendGraph, randomKey, type Graph, type NDArray, type Tensor } from '@cellgrad/graph';
 import { checkBatch, checkParamValues, windowDataFeeds, type Batch } from '../train/batch.js';
 import { runner, type ExecOptions, type Runner } from '../train/executor.js';
 import { buildWindow, modelParamShapes, tappedState, type ModelSpec, type WindowGraph } from '../train/model.js';
@@ -20,7 +22,7 @@ export interface FlowOptions {
   readonly points?: readonly number[];
   /** Power iterations per point (default 8). */
   readonly iterations?: number;
-  /** Seed of the power iteration's starting vectors (default 0). */
+  /** Seed of the power iteration's starting vectors and of the regularisers' key in train mode (default 0). */
   readonly seed?: number;
   /** Execution (default: compiled float64, tiny norms must not underflow; unoptimised, as each graph runs only a few times). */
   readonly exec?: ExecOptions;
@@ -64,9 +66,9 @@ interface FlowGraphs {
 function buildFlowGraphs(spec: ModelSpec, exec: ExecOptions): FlowGraphs {
   const w = buildWindow(spec, { taps: true });
   const taps = Array.from({ length: spec.steps }, (_, t) => `tap${t}`);
-  const state = tappedState(spec.cell, spec.hidden, spec.input);
   const lossGraph = grad(w.graph, { of: 'loss', wrt: taps, keepOutputs: true });
-  const vjpGraph: Graph = grad(w.graph, { of: `${state}_T`, wrt: taps, cotangent: true, keepOutputs: false });
+  // The tapped layer's final state (`tapped_T`: the top layer, forward direction).
+  const vjpGraph: Graph = grad(w.graph, { of: 'tapped_T', wrt: taps, cotangent: true, keepOutputs: false });
   // ⟨Jᵀu, v⟩ summed over the taps, differentiated w.r.t. u: Σ_t J_t v_t (v is zero except at one step).
   const dot = extendGraph(vjpGraph, ({ builder, outputs }) => {
     let total: Tensor | undefined;
@@ -77,7 +79,7 @@ function buildFlowGraphs(spec: ModelSpec, exec: ExecOptions): FlowGraphs {
     }
     return { dot: total! };
   });
-  const jvpGraph = grad(dot, { of: 'dot', wrt: [`cotangent:${state}_T`], keepOutputs: false });
+  const jvpGraph = grad(dot, { of: 'dot', wrt: ['cotangent:tapped_T'], keepOutputs: false });
   const tapShape = lossGraph.nodes[lossGraph.inputs.find((p) => p.name === 'tap0')!.id]!.shape;
   return { w, tapShape, lossGrad: runner(lossGraph, exec), vjp: runner(vjpGraph, exec), jvp: runner(jvpGraph, exec) };
 }
@@ -111,6 +113,7 @@ export function gradientFlow(spec: ModelSpec, params: ParamValues, batch: Batch,
     ...windowDataFeeds(spec, w, batch),
     ...Object.fromEntries(w.states.map((s) => [`${s}0`, nd(new Float64Array(shapeOf(`${s}0`).reduce((a, d) => a * d, 1)), shapeOf(`${s}0`))])),
     ...Object.fromEntries(w.params.map((p) => [p, nd(params[p]!, shapeOf(p))])),
+    ...(w.hasKey ? { key: randomKey(options.seed ?? 0) } : {}),
   };
   const tapFeeds = Object.fromEntries(Array.from({ length: T }, (_, t) => [`tap${t}`, nd(zeros, tapShape)]));
   const out = graphs.lossGrad({ ...base, ...tapFeeds });
@@ -128,9 +131,9 @@ export function gradientFlow(spec: ModelSpec, params: ParamValues, batch: Batch,
       if (nv === 0) break;
       v = v.map((e) => e / nv);
       const vFeeds = Object.fromEntries(Array.from({ length: T }, (_, t) => [`v:tap${t}`, nd(t === step ? v : zeros, tapShape)]));
-      const jv = graphs.jvp({ ...fwdFeeds, ...tapFeeds, ...vFeeds, [`cotangent:${state}_T`]: nd(zeros, tapShape) })[`grad:cotangent:${state}_T`]!;
+      const jv = graphs.jvp({ ...fwdFeeds, ...tapFeeds, ...vFeeds, 'cotangent:tapped_T': nd(zeros, tapShape) })['grad:cotangent:tapped_T']!;
       sigma = norm(jv);
-      v = graphs.vjp({ ...fwdFeeds, ...tapFeeds, [`cotangent:${state}_T`]: nd(jv, tapShape) })[`grad:tap${step}`]!;
+      v = graphs.vjp({ ...fwdFeeds, ...tapFeeds, 'cotangent:tapped_T': nd(jv, tapShape) })[`grad:tap${step}`]!;
     }
     return { step, norm: sigma };
   });

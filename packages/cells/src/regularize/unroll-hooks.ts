@@ -23,10 +23,10 @@ export interface StepHooks {
 
 /** The hook unroll calls; absent when no regulariser is on. */
 export interface UnrollRegularizer {
-  /** Layer `layer`'s inputs by time index (x for layer 0). */
-  layerInputs(layer: number, inputs: readonly Tensor[]): Tensor[];
-  /** Layer `layer`'s outputs of direction `direction`, by time index. */
-  layerOutputs(layer: number, direction: number, outputs: readonly Tensor[]): Tensor[];
+  /** Layer `layer`'s inputs by time index (x for layer 0); `inputs[0]` is time index `start` (default 0). */
+  layerInputs(layer: number, inputs: readonly Tensor[], start?: number): Tensor[];
+  /** Layer `layer`'s outputs of direction `direction`, by time index; `outputs[0]` is time index `start` (default 0). */
+  layerOutputs(layer: number, direction: number, outputs: readonly Tensor[], start?: number): Tensor[];
   /** The step hooks of one layer and direction. */
   stepHooks(layer: number, direction: number): StepHooks;
 }
@@ -85,14 +85,14 @@ export function unrollRegularizer(cell: Cell, a: RegularizerArgs): UnrollRegular
   const rates = zoneoutRates(cell, r, a.states);
   const dropped = droppedState(a.states);
   return {
-    layerInputs: (layer, inputs) => inputs.map((x, t) => {
-      let y = layer === 0 ? dropout(x, key, r.inputDropout, streamId('inputDropout', { step: t }), mode) : x;
+    layerInputs: (layer, inputs, start = 0) => inputs.map((x, i) => {
+      let y = layer === 0 ? dropout(x, key, r.inputDropout, streamId('inputDropout', { step: start + i }), mode) : x;
       y = dropout(y, key, r.variationalInput, streamId('variationalInput', { layer }), mode);
       return y;
     }),
-    layerOutputs: (layer, direction, outputs) => {
+    layerOutputs: (layer, direction, outputs, start = 0) => {
       const [site, p] = layer === a.layers - 1 ? (['outputDropout', r.outputDropout] as const) : (['dropout', r.dropout] as const);
-      return outputs.map((y, t) => dropout(y, key, p, streamId(site, { layer, direction, step: t }), mode));
+      return outputs.map((y, i) => dropout(y, key, p, streamId(site, { layer, direction, step: start + i }), mode));
     },
     stepHooks: (layer, direction) => ({
       params: (params) => Object.fromEntries(Object.entries(params).map(([name, w]) => [

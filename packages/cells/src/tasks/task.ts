@@ -24,6 +24,11 @@ export interface Task {
   readonly baseline: { readonly value: number; readonly what: string };
   /** A batch of `batch` sequences drawn from `rng`. */
   generate(rng: Rng, batch: number): Batch;
+  /**
+   * True when the task's sequences have variable lengths and its batches carry `lengths` [B]
+   * (right-padded sequences): the model then runs with packed semantics (`unroll`'s `lengths`).
+   */
+  readonly lengths?: boolean;
   /** A fixed data set: training draws whole epochs from it and evaluation covers its held-out split. */
   readonly data?: TaskData;
   /** What evaluation reports besides the loss (default: accuracy for cross-entropy). */

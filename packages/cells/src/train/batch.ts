@@ -1,8 +1,11 @@
 /**
  * A batch of sequences as flat float64 arrays, and the feeds of one window of it. Layouts: `x`
- * [T, B, I]; `y` [B, O] (loss at the last step) or [T, B, O] (every step); `mask` [B] or [T, B].
+ * [T, B, I]; `y` [B, O] (loss at the last step) or [T, B, O] (every step); `mask` [B] or [T, B];
+ * for variable-length models `lengths` [B] (steps t ≥ lengths[b] are padding: their loss terms
+ * are left out, whatever the mask says).
  */
 import { CellgradError, type NDArray } from '@cellgrad/graph';
+import { checkLengths } from '../lengths.js';
 import type { ModelSpec, WindowGraph } from './model.js';
 import { lossScale } from './losses.js';
 
@@ -11,6 +14,8 @@ export interface Batch {
   readonly x: Float64Array;
   readonly y: Float64Array;
   readonly mask: Float64Array;
+  /** Each sequence's length, integers in 1..T (variable-length tasks; the model needs `lengths: true`). */
+  readonly lengths?: Float64Array;
 }
 
 /**
@@ -45,6 +50,19 @@ export function checkBatch(spec: ModelSpec, batch: Batch, caller = 'batch'): voi
     }
     throw new CellgradError('usage', `${caller}: '${k}' holds ${got.length} values, which is not a whole batch (${layout}, with T=${T}, I=${I}, O=${O})`);
   }
+  if (spec.lengths) {
+    if (!(batch.lengths instanceof Float64Array)) throw new CellgradError('usage', `${caller}: the model has variable lengths (ModelSpec 'lengths') and the batch has no 'lengths' Float64Array [B]`);
+    checkLengths({ shape: [batch.lengths.length], data: batch.lengths }, { batch: B, steps: T }, `${caller}: lengths`);
+  } else if (batch.lengths !== undefined) {
+    throw new CellgradError('usage', `${caller}: the batch has 'lengths' but the model was built without them (set ModelSpec 'lengths: true')`);
+  }
+}
+
+/** The loss mask with padding steps zeroed (`t ≥ lengths[b]`, loss at every step); the mask itself otherwise. */
+export function effectiveMask(spec: ModelSpec, batch: Batch): Float64Array {
+  if (!batch.lengths || spec.loss.at === 'last') return batch.mask;
+  const B = spec.batch;
+  return batch.mask.map((m, i) => (Math.floor(i / B) < batch.lengths![i % B]! ? m : 0));
 }
 
 /**
@@ -65,22 +83,24 @@ export function checkParamValues(shapes: Readonly<Record<string, readonly number
 
 const nd = (data: Float64Array, shape: number[]): NDArray => ({ shape, data });
 
-/** Feeds for the data inputs of window `w` (x, y, mask, loss_scale) from a whole-sequence batch. */
+/** Feeds for the data inputs of window `w` (x, lengths, y, mask, loss_scale) from a whole-sequence batch. */
 export function windowDataFeeds(spec: ModelSpec, w: Pick<WindowGraph, 'start' | 'length' | 'hasLoss'>, batch: Batch): Record<string, NDArray> {
   const { batch: B, input: I } = spec;
   const O = spec.loss.outputs;
   const { start: s, length: n } = w;
+  const mask = effectiveMask(spec, batch);
   const feeds: Record<string, NDArray> = {
     x: nd(batch.x.subarray(s * B * I, (s + n) * B * I), [n, B, I]),
-    loss_scale: nd(Float64Array.of(lossScale(batch.mask)), []),
+    loss_scale: nd(Float64Array.of(lossScale(mask)), []),
   };
+  if (batch.lengths && spec.lengths) feeds.lengths = nd(batch.lengths, [B]);
   if (w.hasLoss) {
     if (spec.loss.at === 'last') {
       feeds.y = nd(batch.y, [B, O]);
-      feeds.mask = nd(batch.mask, [B]);
+      feeds.mask = nd(mask, [B]);
     } else {
       feeds.y = nd(batch.y.subarray(s * B * O, (s + n) * B * O), [n, B, O]);
-      feeds.mask = nd(batch.mask.subarray(s * B, (s + n) * B), [n, B]);
+      feeds.mask = nd(mask.subarray(s * B, (s + n) * B), [n, B]);
     }
   }
   return feeds;

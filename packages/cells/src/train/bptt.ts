@@ -14,7 +14,8 @@ import { CellgradError, type Graph, type NDArray } from '@cellgrad/graph';
 import { checkBatch, windowDataFeeds, type Batch } from './batch.js';
 import { runner, type ExecOptions, type Runner } from './executor.js';
 import { storedActivations, type MemoryReport, type Stored } from './memory.js';
-import { buildWindow, type ModelSpec, type WindowGraph } from './model.js';
+import { buildWindow, modelLayout, type ModelSpec, type WindowGraph } from './model.js';
+import { needsKey } from '../regularize/options.js';
 import type { ParamValues } from './optimizers.js';
 
 /** A BPTT strategy as data. */
@@ -37,8 +38,11 @@ export interface Backprop {
    * Loss and gradients at `params` on `batch` (initial states zero). For truncated BPTT with
    * `perWindow`, `update` is called with each window's gradients and loss and may change `params`
    * in place before the next window runs; the result then holds the last window's gradients.
+   * A model regularised in train mode needs `key` (`randomKey(seed)`): every window of the pass
+   * draws its masks from it (masks depend on the time index, not the window), so windows see the
+   * masks full BPTT sees.
    */
-  run(params: ParamValues, batch: Batch, update?: (grads: ParamValues, loss: number) => void): GradResult;
+  run(params: ParamValues, batch: Batch, update?: (grads: ParamValues, loss: number) => void, key?: NDArray): GradResult;
   /** Stored activations of this strategy against full BPTT. */
   memory(): MemoryReport;
 }
@@ -52,6 +56,13 @@ function windowsOf(T: number, n: number): [number, number][] {
 
 const stateFeeds = (w: WindowGraph, values: Record<string, Float64Array>): Record<string, NDArray> =>
   Object.fromEntries(w.states.map((s) => [`${s}0`, { shape: w.graph.nodes[w.graph.inputs.find((p) => p.name === `${s}0`)!.id]!.shape, data: values[s]! }]));
+
+/** The `key` feed of a window (none when the graph has no key input); a usage error when it is needed and missing. */
+function keyFeed(w: WindowGraph, key: NDArray | undefined): Record<string, NDArray> {
+  if (!w.hasKey) return {};
+  if (!key) throw new CellgradError('usage', `backprop: run: the model regularises in 'train' mode, so run() needs a random key (randomKey(seed)) as its fourth argument`);
+  return { key };
+}
 
 function inputShape(g: Graph, name: string): readonly number[] {
   return g.nodes[g.inputs.find((p) => p.name === name)!.id]!.shape;
@@ -95,10 +106,10 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
     };
     return {
       spec: bptt,
-      run(params, batch) {
+      run(params, batch, _update, key) {
         checkBatch(spec, batch, 'backprop: run');
         const { w, run } = get();
-        const out = run({ ...windowDataFeeds(spec, w, batch), ...stateFeeds(w, zerosState(w)), ...paramFeeds(params, w) });
+        const out = run({ ...windowDataFeeds(spec, w, batch), ...stateFeeds(w, zerosState(w)), ...paramFeeds(params, w), ...keyFeed(w, key) });
         return { loss: out.loss![0]!, grads: Object.fromEntries(w.params.map((p) => [p, out[`grad:${p}`]!])) };
       },
       memory() {
@@ -108,13 +119,18 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
     };
   }
 
+  if (spec.bidirectional) {
+    throw new CellgradError('usage', `${bptt.kind} BPTT (bptt '${bptt.kind}') runs the sequence in windows, which a bidirectional model (option 'bidirectional') cannot do: its reverse direction reads the whole sequence; use full BPTT`);
+  }
   const n = bptt.kind === 'truncated' ? bptt.k : bptt.every ?? Math.ceil(Math.sqrt(T));
   if (!Number.isInteger(n) || n <= 0) throw new CellgradError('usage', `${bptt.kind} BPTT: the window must be a positive integer number of steps, got ${n}`);
   const windows = windowsOf(T, n);
   // One graph per kind of window (its length and whether it holds the loss), built on first use.
+  // Random draws of a regularised model in train mode depend on the time index: one graph per window then.
+  const random = needsKey(modelLayout(spec).options.regularize, modelLayout(spec).options.mode);
   const kinds = new Map<string, { back: { w: WindowGraph; g: Graph; run: Runner }; fwd?: { w: WindowGraph; run: Runner } }>();
   const kindOf = (start: number, length: number) => {
-    const key = `${length}|${spec.loss.at === 'last' && start + length === T}`;
+    const key = `${length}|${spec.loss.at === 'last' && start + length === T}${random ? `|${start}` : ''}`;
     let k = kinds.get(key);
     if (!k) {
       const w = buildWindow(spec, { start, length, chained: true });
@@ -133,7 +149,7 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
     return k.fwd;
   };
   // One chained window: returns loss, parameter accumulators (untransposed), state cotangents and final states.
-  const step = (start: number, length: number, params: ParamValues, batch: Batch, states: Record<string, Float64Array>, cot: Record<string, Float64Array>, acc: ParamValues) => {
+  const step = (start: number, length: number, params: ParamValues, batch: Batch, states: Record<string, Float64Array>, cot: Record<string, Float64Array>, acc: ParamValues, key: NDArray | undefined) => {
     const { w, run } = kindOf(start, length).back;
     const at = { ...w, start, length, hasLoss: w.hasLoss };
     const accFeeds: Record<string, NDArray> = {};
@@ -142,7 +158,7 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
       accFeeds[`acc:${p}`] = { shape, data: w.transposedAcc.includes(p) ? transpose2(acc[p]!, shape[1]!, shape[0]!) : acc[p]! };
     }
     const cotFeeds = Object.fromEntries(w.states.map((s) => [`cot:${s}`, { shape: inputShape(w.graph, `cot:${s}`), data: cot[s]! }]));
-    const out = run({ ...windowDataFeeds(spec, at, batch), ...stateFeeds(w, states), ...paramFeeds(params, w), ...accFeeds, ...cotFeeds });
+    const out = run({ ...windowDataFeeds(spec, at, batch), ...stateFeeds(w, states), ...paramFeeds(params, w), ...accFeeds, ...cotFeeds, ...keyFeed(w, key) });
     return {
       loss: out.loss![0]!,
       acc: Object.fromEntries(w.params.map((p) => [p, out[`grad:${p}`]!])),
@@ -154,7 +170,7 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
 
   return {
     spec: bptt,
-    run(params, batch, update) {
+    run(params, batch, update, key) {
       checkBatch(spec, batch, 'backprop: run');
       const perWindow = bptt.kind === 'truncated' && bptt.perWindow === true;
       if (perWindow && !update) throw new CellgradError('usage', 'truncated BPTT per window: run() needs the update callback that applies each window\'s gradients');
@@ -165,7 +181,7 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
       let loss = 0;
       if (bptt.kind === 'truncated') {
         for (const [s, len] of windows) {
-          const r = step(s, len, params, batch, states, zeroCot, acc);
+          const r = step(s, len, params, batch, states, zeroCot, acc, key);
           loss += r.loss;
           states = r.finals;
           if (perWindow) {
@@ -180,14 +196,14 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
       for (const [s, len] of windows) {
         checkpoints.push(states);
         const { w, run } = forwardOf(s, len);
-        const out = run({ ...windowDataFeeds(spec, { ...w, start: s, length: len }, batch), ...stateFeeds(w, states), ...paramFeeds(params, w) });
+        const out = run({ ...windowDataFeeds(spec, { ...w, start: s, length: len }, batch), ...stateFeeds(w, states), ...paramFeeds(params, w), ...keyFeed(w, key) });
         loss += out.loss![0]!;
         states = Object.fromEntries(w.states.map((st) => [st, out[`${st}_T`]!]));
       }
       let cot: Record<string, Float64Array> = zeroCot;
       for (let i = windows.length - 1; i >= 0; i--) {
         const [s, len] = windows[i]!;
-        const r = step(s, len, params, batch, checkpoints[i]!, cot, acc);
+        const r = step(s, len, params, batch, checkpoints[i]!, cot, acc, key);
         acc = r.acc;
         cot = r.cot;
       }

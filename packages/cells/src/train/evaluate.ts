@@ -3,11 +3,12 @@
  * tasks, its accuracy on batches from the held-out data stream, which training never sees. Tasks
  * over a data set are evaluated on their whole held-out split by default (the loss weighted by the
  * real terms of each batch, so the padded tail of the last batch counts for nothing), and language
- * models also report bits per character.
+ * models also report bits per character. The model runs in eval mode: dropout off, zoneout by its
+ * expectation (see `unroll`'s `mode`).
  */
 import { heldoutBatches, taskBatch } from '../tasks/dataset.js';
 import type { Task } from '../tasks/task.js';
-import { checkBatch, checkParamValues, windowDataFeeds } from './batch.js';
+import { checkBatch, checkParamValues, effectiveMask, windowDataFeeds } from './batch.js';
 import { runner, type ExecOptions, type Runner } from './executor.js';
 import { buildWindow, modelParamShapes, type ModelSpec, type WindowGraph } from './model.js';
 import type { ParamValues } from './optimizers.js';
@@ -57,7 +58,7 @@ export function evaluate(spec: ModelSpec, params: ParamValues, task: Task, seed:
   const key = JSON.stringify(exec);
   let entry = byExec.get(key);
   if (!entry) {
-    const win = buildWindow(spec, { predictions: true });
+    const win = buildWindow({ ...spec, mode: 'eval' }, { predictions: true });
     byExec.set(key, (entry = { w: win, run: runner(win.graph, exec) }));
   }
   const { w, run } = entry;
@@ -73,12 +74,13 @@ export function evaluate(spec: ModelSpec, params: ParamValues, task: Task, seed:
     const feeds = { ...windowDataFeeds(spec, w, batch), ...states, ...Object.fromEntries(w.params.map((p) => [p, { shape: w.graph.nodes[w.graph.inputs.find((i) => i.name === p)!.id]!.shape, data: params[p]! }])) };
     const out = run(feeds);
     // Weight each batch's mean loss by its real terms (all batches weigh the same without padding).
-    const real = countReal(batch.mask);
+    const mask = effectiveMask(spec, batch);
+    const real = countReal(mask);
     loss += out.loss![0]! * real;
     weight += real;
-    sequences += task.data ? realSequences(batch.mask, spec.batch) : spec.batch;
+    sequences += task.data ? realSequences(mask, spec.batch) : spec.batch;
     if (spec.loss.kind === 'xent') {
-      const c = countCorrect(out.pred!, batch.y, batch.mask, O);
+      const c = countCorrect(out.pred!, batch.y, mask, O);
       hits += c.hits;
       terms += c.terms;
     }

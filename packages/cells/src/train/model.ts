@@ -1,18 +1,24 @@
 /**
- * The sequence model that training, BPTT strategies and gradient-flow diagnostics share: one layer
- * of a cell unrolled over a window of steps [start, start + length) of a sequence, a linear readout
- * (`head_weight` [O, H], `head_bias` [O]) and a masked loss. Options add what each user needs:
- * Graves clipping of the state gradient between steps, a zero "tap" input added to the state after
- * every step (so ∂L/∂h(t) is the gradient w.r.t. the tap), and the inputs that chain windows for
- * checkpointed BPTT (incoming state cotangents and accumulated parameter gradients).
+ * The sequence model that training, BPTT strategies, evaluation and gradient-flow diagnostics
+ * share: a cell unrolled by the same time loop as `unroll` (`layerLoop`: stacked layers, both
+ * directions, regularisers, variable lengths) over a window of steps [start, start + length) of a
+ * sequence, the readout (`head_weight` [O, outputs], `head_bias` [O]: the seq2one head of `unroll`
+ * for a loss at the last step, applied at every step otherwise) and a masked loss. Options add what
+ * each user needs: Graves clipping of the states entering each step, a zero "tap" input added to
+ * the state after every step (so ∂L/∂h(t) is the gradient w.r.t. the tap), and the inputs that
+ * chain windows for checkpointed BPTT (incoming state cotangents and accumulated parameter gradients).
  */
-import { CellgradError, GraphBuilder, concat, linear, type DType, type Graph, type Shape, type Tensor } from '@cellgrad/graph';
+import { CellgradError, GraphBuilder, concat, stack, type DType, type Graph, type Shape, type Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
-import { runStep } from '../step.js';
+import { describeUnroll, type UnrollLayout } from '../layout.js';
+import type { RegularizeMode, RegularizeOptions } from '../regularize/options.js';
+import type { TrainerHooks } from '../unroll/direction.js';
+import { readout } from '../unroll/head.js';
+import { layerLoop } from '../unroll/layers.js';
 import { gravesClip } from './graves.js';
 import { lossTerm, type LossSpec } from './losses.js';
 
-/** What is trained: a cell, its sizes, a readout and a loss. */
+/** What is trained: a cell, its sizes and network options, a readout and a loss. */
 export interface ModelSpec {
   readonly cell: Cell;
   /** Input width I. */
@@ -22,11 +28,25 @@ export interface ModelSpec {
   readonly batch: number;
   /** Sequence length T. */
   readonly steps: number;
+  /**
+   * The loss and where it is taken: at the last step (`at: 'last'`, the seq2one pattern: the
+   * readout reads each direction's last output, as `unroll`'s seq2one head) or at every step (seq2seq).
+   */
   readonly loss: LossSpec;
   /** Element type of the graphs (default float32). */
   readonly dtype?: DType;
   /** Graves clipping: bound of every state's cotangent between steps (forward unchanged). */
   readonly gravesClip?: number;
+  /** Stacked layers (default 1); parameters are named as `unroll` names them (`weight_ih_l1`, ...). */
+  readonly layers?: number;
+  /** Both directions in every layer (default false); full BPTT only (a window cannot see the future). */
+  readonly bidirectional?: boolean;
+  /** Variable-length batches: the batch carries `lengths` [B] (packed semantics, as `unroll`'s `lengths`). */
+  readonly lengths?: boolean;
+  /** Dropout-family regularisers, as `unroll`'s `regularize` option. */
+  readonly regularize?: RegularizeOptions;
+  /** `'train'` (default): random masks from a `key` input; `'eval'`: deterministic (see `unroll`'s `mode`). */
+  readonly mode?: RegularizeMode;
 }
 
 /** Which window to build, and with which extras. */
@@ -35,7 +55,7 @@ export interface WindowOptions {
   readonly start?: number;
   /** Number of steps (default: to the end of the sequence). */
   readonly length?: number;
-  /** Add `tap<t>` inputs [B, H] added to the tapped state after each step t. */
+  /** Add `tap<t>` inputs [B, H] added to the tapped state (top layer, forward direction) after each step t, and its final value as `tapped_T`. */
   readonly taps?: boolean;
   /** Output the readout's predictions as `pred`. */
   readonly predictions?: boolean;
@@ -48,12 +68,16 @@ export interface WindowGraph {
   readonly graph: Graph;
   readonly start: number;
   readonly length: number;
-  /** Names of the trainable parameters (cell parameters, then the head's). */
+  /** Names of the trainable parameters (cell parameters of every layer and direction, then the head's). */
   readonly params: readonly string[];
-  /** The cell's states, in declaration order. */
+  /** The cell's states, in declaration order (inputs `<state>0` [layers·dirs, B, ...]). */
   readonly states: readonly string[];
   /** Whether the window has loss terms (and so `y`, `mask` inputs). */
   readonly hasLoss: boolean;
+  /** Whether the graph has a `key` input (regularisers in train mode). */
+  readonly hasKey: boolean;
+  /** Whether the graph has a `lengths` input. */
+  readonly hasLengths: boolean;
   /** For chained windows: parameters whose accumulator is fed transposed (see `chainedObjective`). */
   readonly transposedAcc: readonly string[];
 }
@@ -64,22 +88,32 @@ export function tappedState(cell: Cell, hidden: number, input: number): string {
   return names.includes('h') ? 'h' : names[0]!;
 }
 
-/** Parameter shapes of the model: the cell's (`[out, in]` layout) and the readout's. */
+/** The `unroll` layout of `steps` steps of the model (names, shapes, resolved options). */
+export function modelLayout(spec: ModelSpec, steps = spec.steps): UnrollLayout {
+  return describeUnroll(spec.cell, {
+    input: spec.input, hidden: spec.hidden, batch: spec.batch, steps, dtype: spec.dtype ?? 'float32',
+    layers: spec.layers ?? 1, bidirectional: spec.bidirectional ?? false, lengths: spec.lengths ?? false,
+    ...(spec.regularize !== undefined ? { regularize: spec.regularize } : {}), ...(spec.mode !== undefined ? { mode: spec.mode } : {}),
+  }, 'model');
+}
+
+/** Parameter shapes of the model: the cell's in every layer and direction (`[out, in]` layout), then the readout's. */
 export function modelParamShapes(spec: ModelSpec): Record<string, Shape> {
-  const sizes = { input: spec.input, hidden: spec.hidden };
-  const out = spec.cell.outputSize(sizes);
-  const shapes: Record<string, Shape> = { ...spec.cell.paramShapes(sizes) };
+  const layout = modelLayout(spec);
+  const shapes: Record<string, Shape> = {};
+  for (const i of layout.inputs) if (i.role === 'param') shapes[i.name] = i.shape;
   if ('head_weight' in shapes || 'head_bias' in shapes) throw new CellgradError('cell', `cell '${spec.cell.name}': parameter names head_weight/head_bias are reserved for the readout`);
-  shapes.head_weight = [spec.loss.outputs, out];
+  shapes.head_weight = [spec.loss.outputs, layout.outputSize];
   shapes.head_bias = [spec.loss.outputs];
   return shapes;
 }
 
 /**
- * Build the graph of a window of the model. Inputs: `x` [n, B, I], `<state>0` [B, ...], the
- * parameters, `loss_scale` [] (1 / number of masked terms of the whole sequence), and when the
- * window has loss terms `y` and `mask` (see `LossSpec`). Outputs: `loss`, `<state>_T` (the states
- * after the window), and on request `pred` and `objective`.
+ * Build the graph of a window of the model. Inputs: `x` [n, B, I], `lengths` [B] (variable-length
+ * models), `<state>0` [layers·dirs, B, ...], the parameters, `key` (regularisers in train mode),
+ * `loss_scale` [] (1 / number of masked terms of the whole sequence), and when the window has loss
+ * terms `y` and `mask` (see `LossSpec`). Outputs: `loss`, `<state>_T` (the states after the
+ * window), and on request `pred`, `tapped_T` and `objective`.
  */
 export function buildWindow(spec: ModelSpec, options: WindowOptions = {}): WindowGraph {
   const T = spec.steps;
@@ -88,64 +122,76 @@ export function buildWindow(spec: ModelSpec, options: WindowOptions = {}): Windo
   if (!Number.isInteger(start) || !Number.isInteger(n) || start < 0 || n <= 0 || start + n > T) {
     throw new CellgradError('usage', `window [${start}, ${start + n}) is not inside the sequence of ${T} steps`);
   }
-  const dtype = spec.dtype ?? 'float32';
+  if (spec.bidirectional && n !== T) {
+    throw new CellgradError('usage', `model option 'bidirectional': a window [${start}, ${start + n}) of a ${T}-step sequence cannot run the reverse direction, which reads the whole sequence; use full BPTT`);
+  }
   const { cell, batch: B } = spec;
-  const sizes = { input: spec.input, hidden: spec.hidden };
-  const stateShapes = cell.stateShapes(sizes);
-  const states = Object.keys(stateShapes);
-  const outSize = cell.outputSize(sizes);
+  const layout = modelLayout(spec, n);
+  const dtype = layout.options.dtype;
   const shapes = modelParamShapes(spec);
   const b = new GraphBuilder(dtype);
-  const x = b.input('x', [n, B, spec.input]);
-  let cur: Record<string, Tensor> = Object.fromEntries(states.map((s) => [s, b.input(`${s}0`, [B, ...stateShapes[s]!])]));
-  const params = Object.fromEntries(Object.entries(shapes).map(([p, shape]) => [p, b.input(p, shape)]));
+  const declared = new Map<string, Tensor>();
+  for (const i of layout.inputs) declared.set(i.name, b.input(i.name, i.role === 'x' ? [n, B, spec.input] : i.shape, dtype));
+  const x = declared.get('x')!;
+  const params: Record<string, Tensor> = Object.fromEntries(Object.keys(shapes).map((p) => [p, declared.get(p) ?? b.input(p, shapes[p]!, dtype)]));
   const scale = b.input('loss_scale', []);
   const last = spec.loss.at === 'last';
   const hasLoss = !last || start + n === T;
   const y = hasLoss ? b.input('y', last ? [B, spec.loss.outputs] : [n, B, spec.loss.outputs]) : undefined;
   const mask = hasLoss ? b.input('mask', last ? [B] : [n, B]) : undefined;
+  const states = Object.keys(layout.stateShapes);
   const tapped = tappedState(cell, spec.hidden, spec.input);
-  const cellParams = Object.fromEntries(Object.keys(cell.paramShapes(sizes)).map((p) => [p, params[p]!]));
   const clip = spec.gravesClip;
-  const ctx = { builder: b, layer: 0, layers: 1, batch: B, stateShapes, outputSize: outSize };
-
+  const topLayer = layout.options.layers - 1;
+  const trainer = (k: number, d: number): TrainerHooks => ({
+    ...(clip !== undefined ? { enter: (st: Readonly<Record<string, Tensor>>) => Object.fromEntries(states.map((s) => [s, gravesClip(st[s]!, clip)])) } : {}),
+    ...(options.taps && k === topLayer && d === 0 ? {
+      settle: (r, t) => {
+        const tap = b.input(`tap${t}`, [B, ...layout.stateShapes[tapped]!]);
+        const next = { ...r.states, [tapped]: r.states[tapped]!.add(tap) };
+        return { states: next, output: r.output === r.states[tapped] ? next[tapped]! : r.output };
+      },
+    } : {}),
+  });
+  const inputs = Array.from({ length: n }, (_, k) => b.scoped({ cell: cell.name, step: start + k }, () => x.index(0, k)));
   const terms: Tensor[] = [];
   const preds: Tensor[] = [];
-  for (let k = 0; k < n; k++) {
-    const t = start + k;
-    const xt = b.scoped({ cell: cell.name, step: t }, () => x.index(0, k));
-    const inputs = clip !== undefined ? Object.fromEntries(states.map((s) => [s, gravesClip(cur[s]!, clip)])) : cur;
-    const result = runStep(cell, { ...ctx, step: t }, { x: xt, ...inputs }, cellParams);
-    let output = result.output;
-    cur = result.states;
-    if (options.taps) {
-      const tap = b.input(`tap${t}`, [B, ...stateShapes[tapped]!]);
-      const isOutput = output === cur[tapped];
-      cur = { ...cur, [tapped]: cur[tapped]!.add(tap) };
-      if (isOutput) output = cur[tapped]!;
-    }
-    if (last && t !== T - 1) continue;
-    const pred = b.scoped({ cell: 'head', step: t }, () => linear(output, params.head_weight!, params.head_bias!));
+  const addTerm = (pred: Tensor, t: number, k: number) => {
     if (options.predictions) preds.push(pred);
-    if (hasLoss) {
-      const yt = last ? y! : y!.index(0, k);
-      const mt = last ? mask! : mask!.index(0, k);
-      terms.push(b.scoped({ cell: 'loss', step: t }, () => lossTerm(spec.loss.kind, pred, yt, mt)));
-    }
-  }
+    if (!hasLoss) return;
+    const yt = last ? y! : y!.index(0, k);
+    const mt = last ? mask! : mask!.index(0, k);
+    terms.push(b.scoped({ cell: 'loss', step: t }, () => lossTerm(spec.loss.kind, pred, yt, mt)));
+  };
+  const readAt = (out: Tensor, k: number) => addTerm(b.scoped({ cell: 'head', step: start + k }, () => readout(out, params.head_weight!, params.head_bias!)), start + k, k);
+  // One direction: every layer step by step with the readout right after each step (see layerLoop's `order`).
+  const oneWay = layout.directions === 1;
+  const loop = layerLoop(cell, {
+    builder: b, layout, declared, inputs, start, trainer,
+    ...(oneWay ? { order: 'time' as const, ...(last ? {} : { onOutput: readAt }) } : {}),
+  });
+  if (last && start + n === T) {
+    const summary = loop.summary();
+    addTerm(b.scoped({ cell: 'head', step: T - 1 }, () => readout(summary, params.head_weight!, params.head_bias!)), T - 1, n - 1);
+  } else if (!last && !oneWay) loop.outputs.forEach(readAt);
   const loss = terms.length > 0 ? terms.reduce((a, c) => a.add(c)).mul(scale) : scale.mul(0);
   const outputs: [string, Tensor][] = [['loss', loss]];
-  for (const s of states) outputs.push([`${s}_T`, cur[s]!]);
+  const finals = states.map((s) => [s, stack([...loop.finals[s]!], 0)] as const);
+  for (const [s, f] of finals) outputs.push([`${s}_T`, f]);
   if (options.predictions && preds.length > 0) {
     outputs.push(['pred', last ? preds[0]! : concat(preds.map((p) => p.reshape([1, ...p.shape])), 0)]);
   }
+  if (options.taps) outputs.push(['tapped_T', loop.finals[tapped]![topLayer * layout.directions]!]);
   let transposedAcc: string[] = [];
   if (options.chained) {
-    const chained = chainedObjective(b, loss, states.map((s) => [s, cur[s]!]), params);
+    const chained = chainedObjective(b, loss, finals, params);
     outputs.push(['objective', chained.objective]);
     transposedAcc = chained.transposed;
   }
-  return { graph: b.build(outputs), start, length: n, params: Object.keys(shapes), states, hasLoss, transposedAcc };
+  return {
+    graph: b.build(outputs), start, length: n, params: Object.keys(shapes), states, hasLoss,
+    hasKey: declared.has('key'), hasLengths: declared.has('lengths'), transposedAcc,
+  };
 }
 
 /**

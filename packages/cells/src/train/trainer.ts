@@ -2,7 +2,9 @@
  * The training loop's state machine: seeded initialisation, one `step()` per iteration (batch i
  * drawn from the seed and i alone, gradients by the chosen BPTT strategy, clipping, the optimizer
  * update at the scheduled rate), held-out evaluation, and a plain-data snapshot (`save()`) that
- * `Trainer.restore` turns back into a trainer continuing bit for bit.
+ * `Trainer.restore` turns back into a trainer continuing bit for bit. Regularisers draw their masks
+ * in `step()` from a key derived from the seed and the iteration (`iterationKey`), and are off
+ * (eval mode) in `evaluate()`.
  */
 import { CellgradError, createRng, type Rng } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
@@ -15,7 +17,10 @@ import { checkSnapshotFits, validateSnapshot } from './checkpoint-validate.js';
 import { applyClip, type ClipSpec } from './clip.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import type { ExecOptions } from './executor.js';
-import { modelParamShapes, type ModelSpec } from './model.js';
+import { iterationKey } from './iteration-key.js';
+import { modelLayout, modelParamShapes, type ModelSpec } from './model.js';
+import { resolveRegularize, anyRegularizer, type RegularizeOptions } from '../regularize/options.js';
+import type { DType } from '@cellgrad/graph';
 import { makeOptimizer, type Optimizer, type OptimizerSpec, type OptimizerState, type ParamValues } from './optimizers.js';
 import { firstNonFinite, nonFiniteText } from './saved-values.js';
 import { schedule, type Schedule, type ScheduleSpec } from './schedules.js';
@@ -46,6 +51,14 @@ export interface TrainConfig {
   readonly gravesClip?: number;
   /** How the graphs run: interpreted or compiled, and in which dtype. */
   readonly exec?: ExecOptions;
+  /** Stacked layers (default 1). */
+  readonly layers?: number;
+  /** Both directions in every layer (default false; full BPTT only). */
+  readonly bidirectional?: boolean;
+  /** Dropout-family regularisers (as `unroll`'s option): train mode in `step()`, eval mode in `evaluate()`. */
+  readonly regularize?: RegularizeOptions;
+  /** Element type of training (default float32; `'float64'` trains in double precision, compiled or interpreted). */
+  readonly dtype?: DType;
 }
 
 /** One iteration's record. */
@@ -80,20 +93,54 @@ export interface TrainerSnapshot {
   readonly seconds: number;
 }
 
-/** The model a config trains. */
-export function modelOf(config: TrainConfig): ModelSpec {
-  const { task } = config;
-  return {
-    cell: config.cell, input: task.input, hidden: config.hidden, batch: config.batch, steps: task.steps, loss: task.loss,
-    ...(config.exec?.dtype ? { dtype: config.exec.dtype } : {}),
-    ...(config.gravesClip !== undefined ? { gravesClip: config.gravesClip } : {}),
-  };
+/** The element type a config trains in: `dtype`, else the executor's, else float32. */
+function dtypeOf(config: TrainConfig): DType | undefined {
+  return config.dtype ?? config.exec?.dtype;
 }
 
-/** A stable text identifying what a snapshot can resume. */
+/**
+ * The model a config trains: the task's sizes and loss (a loss at the last step is the seq2one
+ * pattern), the network options, variable lengths when the task provides them.
+ */
+export function modelOf(config: TrainConfig): ModelSpec {
+  const { task } = config;
+  const dtype = dtypeOf(config);
+  const spec: ModelSpec = {
+    cell: config.cell, input: task.input, hidden: config.hidden, batch: config.batch, steps: task.steps, loss: task.loss,
+    ...(dtype ? { dtype } : {}),
+    ...(config.gravesClip !== undefined ? { gravesClip: config.gravesClip } : {}),
+    ...(config.layers !== undefined ? { layers: config.layers } : {}),
+    ...(config.bidirectional !== undefined ? { bidirectional: config.bidirectional } : {}),
+    ...(config.regularize !== undefined ? { regularize: config.regularize } : {}),
+    ...(task.lengths ? { lengths: true } : {}),
+  };
+  modelLayout(spec); // validates the network options (one usage error naming the option)
+  return spec;
+}
+
+/** The executor options training runs with (the config's dtype wins). */
+function execOf(config: TrainConfig): ExecOptions {
+  const dtype = dtypeOf(config);
+  return { ...(config.exec ?? {}), ...(dtype ? { dtype } : {}) };
+}
+
+/**
+ * A stable text identifying what a snapshot can resume. Network options appear only when they
+ * differ from the defaults, so checkpoints of one-layer float32 runs keep their fingerprint.
+ */
 export function fingerprint(config: TrainConfig): string {
   const { cell, task, hidden, batch, seed, optimizer, lr } = config;
-  return JSON.stringify({ cell: cell.name, task: task.name, steps: task.steps, hidden, batch, seed, optimizer, lr, schedule: config.schedule ?? null, clip: config.clip ?? null, bptt: config.bptt ?? null, graves: config.gravesClip ?? null, ...(task.variant !== undefined ? { data: task.variant } : {}) });
+  const reg = resolveRegularize(config.regularize, 'train', 'fingerprint').regularize;
+  const dtype = dtypeOf(config) ?? 'float32';
+  return JSON.stringify({
+    cell: cell.name, task: task.name, steps: task.steps, hidden, batch, seed, optimizer, lr, schedule: config.schedule ?? null, clip: config.clip ?? null, bptt: config.bptt ?? null, graves: config.gravesClip ?? null,
+    ...((config.layers ?? 1) !== 1 ? { layers: config.layers } : {}),
+    ...(config.bidirectional ? { bidirectional: true } : {}),
+    ...(anyRegularizer(reg) ? { regularize: reg } : {}),
+    ...(dtype !== 'float32' ? { dtype } : {}),
+    ...(task.lengths ? { lengths: true } : {}),
+    ...(task.variant !== undefined ? { data: task.variant } : {}),
+  });
 }
 
 /** Optimizer steps per iteration: one, or one per window with per-window truncated BPTT. */
@@ -106,7 +153,9 @@ const DIVERGED = 'training diverged: lower the learning rate or clip the gradien
 
 /** Initial parameters: the cell's (its `init` or U(−1/√H, 1/√H)), and the readout U(−1/√H, 1/√H) (nn.Linear). */
 export function initModel(spec: ModelSpec, seed: number): ParamValues {
-  const cellParams = initParams(spec.cell, { input: spec.input, hidden: spec.hidden }, { seed, dtype: 'float64' });
+  const cellParams = initParams(spec.cell, { input: spec.input, hidden: spec.hidden }, {
+    seed, dtype: 'float64', layers: spec.layers ?? 1, bidirectional: spec.bidirectional ?? false,
+  });
   const params: ParamValues = {};
   for (const [p, v] of Object.entries(cellParams)) params[p] = v.data as Float64Array;
   const shapes = modelParamShapes(spec);
@@ -141,7 +190,7 @@ export class Trainer {
     this.params = initModel(this.model, config.seed);
     this.optimizer = makeOptimizer(config.optimizer);
     this.rate = schedule(config.lr, config.schedule);
-    this.grads = backprop(this.model, config.bptt ?? { kind: 'full' }, config.exec ?? {});
+    this.grads = backprop(this.model, config.bptt ?? { kind: 'full' }, execOf(config));
   }
 
   /** Iterations done. */
@@ -184,7 +233,7 @@ export class Trainer {
       const badBuffer = this.optimizer.nonFinite();
       if (badBuffer) this.fail(i, `optimizer buffer '${badBuffer.buffer}' has ${nonFiniteText(badBuffer.count)} after the update`);
     };
-    const { loss, grads } = this.grads.run(this.params, batch, perWindow ? update : undefined);
+    const { loss, grads } = this.grads.run(this.params, batch, perWindow ? update : undefined, iterationKey(this.config.seed, i));
     if (!perWindow) update(grads, loss);
     else if (!Number.isFinite(loss)) this.fail(i, `loss is ${loss} (the sum of the windows' losses)`);
     this.losses.push(loss);
@@ -204,7 +253,7 @@ export class Trainer {
    * held-out batches (default: a data task's whole held-out split, else 4).
    */
   evaluate(batches?: number): Evaluation {
-    return evaluate(this.model, this.params, this.config.task, this.config.seed, batches, this.config.exec ?? {});
+    return evaluate(this.model, this.params, this.config.task, this.config.seed, batches, execOf(this.config));
   }
 
   /** A snapshot to save (throws the `nonfinite` error that stopped a diverged run instead). */
@@ -230,7 +279,7 @@ export class Trainer {
     const t = new Trainer(config);
     const s = validateSnapshot(snapshot, source);
     if (s.fingerprint !== fingerprint(config)) {
-      const what = 'cell, task, sizes, seed or optimizer';
+      const what = 'cell, task, sizes, seed, optimizer, layers, directions, regularisers or dtype';
       throw new CellgradError('usage', `${source} was written by a run with different settings (${what}); start a new run or use the same options`);
     }
     const optimizer = { kind: t.optimizer.kind, names: t.optimizer.bufferNames };

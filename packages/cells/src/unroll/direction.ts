@@ -14,7 +14,7 @@ import { CellgradError, type GraphBuilder, type Shape, type Tensor } from '@cell
 import type { Cell } from '../cell.js';
 import type { MaskMode } from '../options.js';
 import type { StepHooks } from '../regularize/unroll-hooks.js';
-import { runStep, stepWhere } from '../step.js';
+import { runStep, stepWhere, type StepResult } from '../step.js';
 
 /** Teacher forcing of one direction: the target output at time index `t`, `[batch, outputSize]`. */
 export type TargetAt = (t: number) => Tensor;
@@ -44,6 +44,18 @@ export interface DirectionArgs {
   readonly maskMode?: MaskMode;
   /** Regularisation around every step (weight drop, variational state dropout, zoneout). */
   readonly hooks?: StepHooks;
+  /** Time index of `inputs[0]` (default 0): a window of a longer sequence numbers its steps from here. */
+  readonly start?: number;
+  /** The trainer's hooks (Graves clipping of the states entering a step, taps added after it). */
+  readonly trainer?: TrainerHooks;
+}
+
+/** What training adds around each step of a direction (see `LayerLoopArgs.trainer`). */
+export interface TrainerHooks {
+  /** The states as they enter step `t` (before any regulariser), e.g. with their gradient clipped. */
+  readonly enter?: (states: Readonly<Record<string, Tensor>>, t: number) => Record<string, Tensor>;
+  /** The result of step `t` as the next step and the layers above see it, e.g. with a tap added. */
+  readonly settle?: (result: StepResult, t: number) => StepResult;
 }
 
 /** The outputs (by time index) and final states of one direction of one layer. */
@@ -66,36 +78,62 @@ function feedbackState(cell: Cell, states: Record<string, Tensor>, output: Tenso
   return name;
 }
 
-/** Run one direction of one layer. */
-export function runDirection(cell: Cell, a: DirectionArgs): DirectionResult {
-  const T = a.inputs.length;
+/** One direction of one layer, advanced a step at a time (so several layers can advance in lockstep). */
+export interface DirectionStepper {
+  /** Run the direction's `j`-th step (in processing order) on its input; returns the step's time index and output. */
+  step(j: number, input: Tensor): { readonly index: number; readonly output: Tensor };
+  /** The outputs so far (by time index), the states after the last step run and the last output. */
+  result(): DirectionResult;
+}
+
+/**
+ * A stepper over `steps` steps of one direction of one layer (`args.inputs` is not read: each
+ * step gets its input from the caller). The index of processing step j is j forward, steps−1−j reversed.
+ */
+export function directionStepper(cell: Cell, a: Omit<DirectionArgs, 'inputs'>, steps: number): DirectionStepper {
+  const T = steps;
+  const t0 = a.start ?? 0;
   const outputs = new Array<Tensor>(T);
   let states: Record<string, Tensor> = { ...a.initial };
   let forced: string | undefined;
   let carried: Tensor | undefined;
   const params = a.hooks ? a.hooks.params(a.params) : a.params;
-  for (let j = 0; j < T; j++) {
-    const t = a.direction === 0 ? j : T - 1 - j;
-    if (a.targetAt && j > 0) states[forced!] = a.targetAt(a.direction === 0 ? t - 1 : t + 1);
-    const ctx = { builder: a.builder, step: t, layer: a.layer, layers: a.layers, batch: a.batch, stateShapes: a.stateShapes, outputSize: a.outputSize };
-    const fed = a.hooks ? a.hooks.before(states, t) : states;
-    const raw = runStep(cell, ctx, { x: a.inputs[t]!, ...fed }, { ...params });
-    if (a.targetAt && j === 0) forced = feedbackState(cell, raw.states, raw.output, stepWhere(cell, ctx));
-    const result = a.hooks ? a.hooks.after(states, raw, t) : raw;
-    if (a.maskAt) {
-      const mask = a.maskAt(t);
-      const held: Record<string, Tensor> = {};
-      a.builder.scoped({ cell: cell.name, step: t, layer: a.layer }, () => {
-        for (const [s, next] of Object.entries(result.states)) held[s] = mask.where(next, states[s]!);
-        carried = mask.where(result.output, carried ?? 0);
-        outputs[t] = a.maskMode === 'carry' ? carried : mask.where(result.output, 0);
-      });
-      states = held;
-    } else {
-      states = result.states;
-      outputs[t] = result.output;
-      carried = result.output;
-    }
-  }
-  return { outputs, finals: states, last: carried! };
+  return {
+    step(j, input) {
+      const i = a.direction === 0 ? j : T - 1 - j;
+      const t = t0 + i;
+      if (a.targetAt && j > 0) states[forced!] = a.targetAt(a.direction === 0 ? t - 1 : t + 1);
+      const ctx = { builder: a.builder, step: t, layer: a.layer, layers: a.layers, batch: a.batch, stateShapes: a.stateShapes, outputSize: a.outputSize };
+      const entering = a.trainer?.enter ? a.trainer.enter(states, t) : states;
+      const fed = a.hooks ? a.hooks.before(entering, t) : entering;
+      const raw = runStep(cell, ctx, { x: input, ...fed }, { ...params });
+      if (a.targetAt && j === 0) forced = feedbackState(cell, raw.states, raw.output, stepWhere(cell, ctx));
+      const regularized = a.hooks ? a.hooks.after(states, raw, t) : raw;
+      const result = a.trainer?.settle ? a.trainer.settle(regularized, t) : regularized;
+      if (a.maskAt) {
+        const mask = a.maskAt(t);
+        const held: Record<string, Tensor> = {};
+        a.builder.scoped({ cell: cell.name, step: t, layer: a.layer }, () => {
+          for (const [s, next] of Object.entries(result.states)) held[s] = mask.where(next, states[s]!);
+          carried = mask.where(result.output, carried ?? 0);
+          outputs[i] = a.maskMode === 'carry' ? carried : mask.where(result.output, 0);
+        });
+        states = held;
+      } else {
+        states = result.states;
+        outputs[i] = result.output;
+        carried = result.output;
+      }
+      return { index: i, output: outputs[i]! };
+    },
+    result: () => ({ outputs, finals: states, last: carried! }),
+  };
+}
+
+/** Run one direction of one layer over all of `a.inputs`. */
+export function runDirection(cell: Cell, a: DirectionArgs): DirectionResult {
+  const T = a.inputs.length;
+  const stepper = directionStepper(cell, a, T);
+  for (let j = 0; j < T; j++) stepper.step(j, a.inputs[a.direction === 0 ? j : T - 1 - j]!);
+  return stepper.result();
 }

@@ -16,9 +16,17 @@ export function lastOutput(directions: readonly (readonly Tensor[])[], forwardLa
   return bwd ? concat([last, bwd[0]!], -1) : last;
 }
 
-/** `logits = last · head_weightᵀ + head_bias`, `probs = softmax(logits)`. */
+/**
+ * The readout: `last · head_weightᵀ + head_bias`. The seq2one head's logits, and the training
+ * model's prediction (at the last step for a loss at the last step, at every step otherwise).
+ */
+export function readout(last: Tensor, weight: Tensor, bias: Tensor): Tensor {
+  return linear(last, weight, bias);
+}
+
+/** `logits = readout(last)`, `probs = softmax(logits)`. */
 export function softmaxHead(last: Tensor, weight: Tensor, bias: Tensor): { logits: Tensor; probs: Tensor } {
-  const logits = linear(last, weight, bias);
+  const logits = readout(last, weight, bias);
   return { logits, probs: logits.softmax(-1) };
 }
 

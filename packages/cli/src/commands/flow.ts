@@ -8,9 +8,10 @@ import { taskBatch, flowPoints, formatFlow, gradientFlow, initModel, loadCheckpo
 import { EXIT, usage } from '../errors.js';
 import { positiveInt } from '../options.js';
 import { addModelOptions, resolveModel, type ModelOptions } from './train-options.js';
+import { addNetworkOptions, networkConfig, type NetworkOptions } from './model-options.js';
 
 /** Parsed options of `flow`. */
-export interface FlowCommandOptions extends ModelOptions {
+export interface FlowCommandOptions extends ModelOptions, NetworkOptions {
   readonly checkpoint?: string;
   readonly points?: number[];
   readonly power: number;
@@ -26,7 +27,7 @@ function pointsOption(value: string): number[] {
 /** Run the command; returns the exit code. */
 export async function runFlow(o: FlowCommandOptions): Promise<number> {
   const { label, cell, task } = await resolveModel(o);
-  const config: TrainConfig = { cell, task, hidden: o.hidden, batch: o.batch, seed: o.seed, optimizer: { kind: 'adam' }, lr: 1 };
+  const config: TrainConfig = { cell, task, hidden: o.hidden, batch: o.batch, seed: o.seed, optimizer: { kind: 'adam' }, lr: 1, ...networkConfig(o) };
   const spec = { ...modelOf(config), dtype: 'float64' as const };
   const params = initModel(spec, o.seed);
   if (o.checkpoint) {
@@ -50,7 +51,7 @@ export async function runFlow(o: FlowCommandOptions): Promise<number> {
 /** Add the `flow` command to `program`. */
 export function flowCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program.command('flow').description('gradient-flow diagnostics: |dL/dh(t)| per step and |dh(T)/dh(t)| by power iteration');
-  addModelOptions(cmd, { hidden: 32, batch: 8 })
+  addNetworkOptions(addModelOptions(cmd, { hidden: 32, batch: 8 }))
     .option('--checkpoint <file>', 'use the parameters of a training checkpoint (default: the seeded initialisation)')
     .option('--points <list>', 'steps at which to estimate |dh(T)/dh(t)| (comma-separated)', pointsOption)
     .option('--power <n>', 'power iterations per step', positiveInt, 8)

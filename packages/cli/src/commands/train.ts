@@ -14,10 +14,11 @@ import { EXIT, usage } from '../errors.js';
 import { nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { addModelOptions, bpttOption, clipOption, resolveModel, scheduleOption, type ModelOptions } from './train-options.js';
 import { claimTrainOutputs } from './train-outputs.js';
+import { addNetworkOptions, networkConfig, type NetworkOptions } from './model-options.js';
 import { trainProgress } from './train-progress.js';
 
 /** Parsed options of `train`. */
-export interface TrainCommandOptions extends ModelOptions {
+export interface TrainCommandOptions extends ModelOptions, NetworkOptions {
   readonly iterations: number;
   readonly seconds?: number;
   readonly targetLoss?: number;
@@ -101,6 +102,7 @@ export async function runTrain(o: TrainCommandOptions): Promise<number> {
   if (o.resume && !o.checkpoint) usage('--resume needs --checkpoint <file> (the checkpoint to continue from)');
   if (o.checkpointEvery !== undefined && !o.checkpoint) usage('--checkpoint-every needs --checkpoint <file>');
   if (o.threads > 1 && o.executor === 'interpreted') usage('--threads applies to --executor compiled');
+  if (o.bidirectional && o.bptt.kind !== 'full') usage(`--bidirectional needs --bptt full: ${o.bptt.kind} BPTT runs the sequence in windows, and the reverse direction reads all of it`);
   const lock = claimTrainOutputs(o);
   try {
     return await train(o);
@@ -115,7 +117,7 @@ async function train(o: TrainCommandOptions): Promise<number> {
   const config: TrainConfig = {
     cell, task, hidden: o.hidden, batch: o.batch, seed: o.seed, optimizer: optimizerSpec(o), lr: o.lr,
     schedule: o.schedule, clip: o.clip, bptt: o.bptt, exec: { executor: o.executor, threads: o.threads, ...(o.checkFinite ? { checkFinite: true } : {}) },
-    ...(o.graves !== undefined ? { gravesClip: o.graves } : {}),
+    ...(o.graves !== undefined ? { gravesClip: o.graves } : {}), ...networkConfig(o),
   };
   let trainer: Trainer;
   if (o.resume) {
@@ -198,7 +200,7 @@ function epochSummary(trainer: Trainer, epoch: number, evalBatches: number | und
 /** Add the `train` command to `program`. */
 export function trainCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program.command('train').description('train a cell on a seeded task (progress, atomic checkpoints, --resume, --json)');
-  addModelOptions(cmd, { hidden: 32, batch: 32 })
+  addNetworkOptions(addModelOptions(cmd, { hidden: 32, batch: 32 }))
     .option('--iterations <n>', 'total iterations (a resumed run continues up to this count)', positiveInt, 100)
     .option('--seconds <x>', 'stop after this many seconds of this run', positiveNumber)
     .option('--target-loss <x>', 'stop once the mean training loss of the last 20 iterations is below x', positiveNumber)

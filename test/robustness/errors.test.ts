@@ -3,6 +3,7 @@
  * the op, the user's cell and step, and both shapes; unknown ops, cycles, dangling references, each
  * wrong feed (missing, extra, mis-shaped, wrong type) and wrong dtypes.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   buildGraph, defineOp, elementwiseKernel, elementwiseType, fromJSON, GraphBuilder, interpret, linear, ndarray,
@@ -15,6 +16,9 @@ import { defineCell, unroll } from '@cellgrad/cells';
 import { nodeIndex, smallGraph, smallJSON, thrown } from './helpers.js';
 
 /** A cell whose step is right at steps 0 and 1 and adds a mis-shaped tensor at step 2 only. */
+/** The line of `lateBugCell`'s step that adds x (of the wrong width) at step 2. */
+const LATE_BUG_LINE = readFileSync(import.meta.filename, 'utf8').split('\n').findLastIndex((l) => l.includes('y.add(x)')) + 1;
+
 function lateBugCell() {
   let calls = 0;
   return defineCell({
@@ -216,7 +220,7 @@ describe('every error kind', () => {
 
   // One trigger per kind; the Record type makes this list exhaustive over ErrorKind.
   const TRIGGERS: Record<ErrorKind, [() => unknown, RegExp]> = {
-    shape: [() => unroll(lateBugCell(), { input: 3, hidden: 4, batch: 2, steps: 5 }), /cell 'late_bug'.*step 2 \(at .*errors\.test\.ts:25:\d+\): add: shapes \[2,4\] and \[2,3\] do not broadcast/],
+    shape: [() => unroll(lateBugCell(), { input: 3, hidden: 4, batch: 2, steps: 5 }), new RegExp(`cell 'late_bug'.*step 2 \\(at .*errors\\.test\\.ts:${LATE_BUG_LINE}:\\d+\\): add: shapes \\[2,4\\] and \\[2,3\\] do not broadcast`)],
     dtype: [() => buildGraph((b) => ({ y: b.input('a', [2], 'float32').mul(b.input('c', [2], 'float64')) })), /mul: inputs have different dtypes/],
     feed: [() => interpret(smallGraph(), {}), /missing feed for input 'x'/],
     graph: [() => { const j = smallJSON(); j.nodes[nodeIndex(j, 'tanh')]!.op = 'nope'; return fromJSON(j); }, /unknown op 'nope'/],

@@ -1,13 +1,14 @@
 /**
- * Options shared by `cellgrad train` and `cellgrad flow`: which cell (built-in or file), which task,
- * the sizes, and the parsers of the training settings written as `kind:value` (`--clip
+ * Options shared by `cellgrad train` and `cellgrad flow`: which cell (`--cell`, spelt as everywhere:
+ * built-in, file or FILE:EXPORT; `--pick` is the deprecated way to choose a file's cell), which task,
+ * the sizes and seed (the shared helpers of options.ts), and the parsers of the training settings written as `kind:value` (`--clip
  * global-norm:1`, `--bptt truncated:20`, `--schedule step:100:0.5`). Bad values are usage errors.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { TASKS, makeTask, type BpttSpec, type Cell, type ClipSpec, type ScheduleSpec, type Task } from '@cellgrad/cells';
-import { resolveCells } from '../cell-source.js';
-import { usage } from '../errors.js';
-import { nonNegativeInt, positiveInt } from '../options.js';
+import { addCellOption, chosenCell } from '../cell-option.js';
+import { resolveOneCell } from '../cell-source.js';
+import { addSizeOptions } from '../options.js';
 
 /** The model options of both commands. */
 export interface ModelOptions {
@@ -20,24 +21,17 @@ export interface ModelOptions {
   readonly seed: number;
 }
 
-/** Add --cell, --pick, --task, --steps, --hidden, --batch, --seed. */
+/** Add --cell (and the deprecated --pick), --task, then --hidden, --batch, --steps, --seed. */
 export function addModelOptions(cmd: Command, defaults: { hidden: number; batch: number; steps: number }): Command {
-  return cmd
-    .requiredOption('--cell <cell>', 'a built-in cell name (see `cellgrad cells`) or a .ts/.js file exporting cells')
-    .option('--pick <name>', 'the cell to use when the file exports several')
-    .option('--task <name>', `the task (${Object.keys(TASKS).join(', ')})`, 'adding')
-    .option('--steps <n>', 'sequence length T', positiveInt, defaults.steps)
-    .option('--hidden <n>', 'hidden size H', positiveInt, defaults.hidden)
-    .option('--batch <n>', 'batch size B', positiveInt, defaults.batch)
-    .option('--seed <n>', 'seed of initialisation, data and order', nonNegativeInt, 0);
+  addCellOption(cmd).option('--task <name>', `the task (${Object.keys(TASKS).join(', ')})`, 'adding');
+  return addSizeOptions(cmd, { ...defaults, seed: { default: 0, of: 'initialisation, data and order' } });
 }
 
 /** The cell and task the options name. */
 export async function resolveModel(o: ModelOptions): Promise<{ label: string; cell: Cell; task: Task }> {
-  const cells = await resolveCells(o.cell, o.pick);
-  if (cells.length > 1) usage(`${o.cell} exports ${cells.length} cells (${cells.map((c) => c.label).join(', ')}); choose one with --pick`);
+  const { label, cell } = await resolveOneCell(chosenCell(undefined, o, '--cell').spec);
   const task = makeTask(o.task, o.steps);
-  return { label: cells[0]!.label, cell: cells[0]!.cell, task };
+  return { label, cell, task };
 }
 
 function num(text: string | undefined, what: string): number {

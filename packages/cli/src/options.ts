@@ -63,7 +63,8 @@ export interface SharedOptionDefaults extends Partial<SizeOptions> {
   readonly seed?: { readonly default: number; readonly of: string };
 }
 
-const SIZE_HELP: Readonly<Record<keyof SizeOptions, string>> = {
+/** The help text of each size option. */
+export const SIZE_HELP: Readonly<Record<keyof SizeOptions, string>> = {
   input: 'input size I',
   hidden: 'hidden size H',
   batch: 'batch size B',

@@ -13,7 +13,7 @@ import { CELL_SPELLING, chosenCell } from '../cell-option.js';
 import { resolveOneCell, specFile } from '../cell-source.js';
 import { EXIT } from '../errors.js';
 import { existingFile } from '../loader/load-cell-file.js';
-import { oneOf, positiveInt } from '../options.js';
+import { oneOf, positiveInt, SIZE_HELP } from '../options.js';
 import { checkOutputs } from '../output-paths.js';
 
 /** The two layouts. */
@@ -63,9 +63,9 @@ export function weightsCommand(program: Command, setExit: (code: number) => void
     .argument('<file>', 'a weights .json file { name: { shape, data } }')
     .requiredOption('--from <layout>', 'layout of <file>: pytorch or keras', layout)
     .requiredOption('--to <layout>', 'layout to write: pytorch or keras', layout)
-    .requiredOption('--input <n>', 'input width of the first layer', positiveInt)
-    .requiredOption('--hidden <n>', 'hidden width', positiveInt)
-    .option('--layers <n>', 'stacked layers', positiveInt, 1)
+    .requiredOption('--input <n>', SIZE_HELP.input, positiveInt)
+    .requiredOption('--hidden <n>', SIZE_HELP.hidden, positiveInt)
+    .option('--layers <n>', SIZE_HELP.layers, positiveInt, 1)
     .option('--bidirectional', 'two directions per layer')
     .option('--cell <name>', 'deprecated: the cell of a <cell> file, now written FILE:NAME')
     .option('--out <file>', 'where to write the converted weights')

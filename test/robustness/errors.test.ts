@@ -17,7 +17,7 @@ import { nodeIndex, smallGraph, smallJSON, thrown } from './helpers.js';
 
 /** A cell whose step is right at steps 0 and 1 and adds a mis-shaped tensor at step 2 only. */
 /** The line of `lateBugCell`'s step that adds x (of the wrong width) at step 2. */
-const LATE_BUG_LINE = readFileSync(import.meta.filename, 'utf8').split('\n').findLastIndex((l) => l.includes('y.add(x)')) + 1;
+const LATE_BUG_LINE = readFileSync(import.meta.filename, 'utf8').split('\n').findIndex((l) => l.includes('(calls === 3 ? y.add(x) : y)') && !l.includes('LATE_BUG_LINE')) + 1;
 
 function lateBugCell() {
   let calls = 0;

@@ -4,7 +4,7 @@
  * sequence to one with a softmax head, Jordan feedback with teacher forcing), variable-length
  * batches (`lengths`, `maskMode`) and the batch-first layout.
  */
-import { CellgradError, type DType } from '@cellgrad/graph';
+import { CellgradError, checkDType, type DType } from '@cellgrad/graph';
 import type { Cell } from './cell.js';
 import { isCell } from './define-cell.js';
 import { resolveRegularize, type RegularizeMode, type RegularizeOptions, type ResolvedRegularize } from './regularize/options.js';
@@ -120,7 +120,7 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
     const v = r[key];
     if (!Number.isInteger(v) || (v as number) <= 0) bad(`option '${key}' must be a positive integer, got ${JSON.stringify(v)}`);
   }
-  if (r.dtype !== 'float32' && r.dtype !== 'float64') bad(`unknown dtype ${JSON.stringify(r.dtype)} (expected "float32" or "float64")`);
+  checkDType(r.dtype, `${fn}(cell '${cell.name}')`);
   for (const key of ['bidirectional', 'teacherForcing', 'lengths', 'batchFirst'] as const) {
     if (typeof r[key] !== 'boolean') bad(`option '${key}' must be true or false, got ${JSON.stringify(r[key])}`);
   }

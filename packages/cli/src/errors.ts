@@ -4,15 +4,15 @@
  * stack trace, and the stack of the error it wraps, only with CELLGRAD_DEBUG=1).
  */
 import { CommanderError } from 'commander';
-import { isCellgradError } from '@cellgrad/graph';
+import { CellgradError, isCellgradError } from '@cellgrad/graph';
 
 /** Exit codes: success, a check that failed, an error (bad usage, bad input, crash). */
 export const EXIT = { ok: 0, failed: 1, error: 2 } as const;
 
-/** A user-facing error of the command line (bad option, missing file, no cell in a file). */
-export class CliError extends Error {
+/** A user-facing error of the command line (bad option, missing file, no cell in a file): a `CellgradError` of kind `usage`. */
+export class CliError extends CellgradError {
   constructor(message: string) {
-    super(message);
+    super('usage', message);
     this.name = 'CliError';
   }
 }

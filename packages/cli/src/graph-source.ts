@@ -17,7 +17,7 @@ export interface GraphSourceOptions extends SizeOptions {
   readonly grad?: boolean;
   /** Element type (default float32 for cells; a JSON graph keeps its own unless given). */
   readonly dtype?: DType;
-  /** Which cell of a file exporting several. */
+  /** The cell as an option (see cell-option.ts). */
   readonly cell?: string;
 }
 
@@ -42,7 +42,7 @@ export function readGraphJson(file: string): Graph {
   return deserialize(readFileSync(abs, 'utf8'));
 }
 
-/** The graphs `arg` names, built as the options say. */
+/** The graphs `arg` (a graph .json or a cell spec: `lstm`, `cells.ts`, `cells.ts:mgu`) names, built as the options say. */
 export async function loadGraphs(arg: string, o: GraphSourceOptions): Promise<LabelledGraph[]> {
   if (isGraphJson(arg)) {
     let g = readGraphJson(arg);
@@ -50,7 +50,7 @@ export async function loadGraphs(arg: string, o: GraphSourceOptions): Promise<La
     if (o.grad) g = grad(g);
     return [{ label: arg, graph: g }];
   }
-  const cells = await resolveCells(arg, o.cell);
+  const cells = await resolveCells(arg);
   const { input, hidden, batch, steps, layers } = o;
   return cells.map(({ label, cell }) => {
     const g = unroll(cell, { input, hidden, batch, steps, layers, dtype: o.dtype ?? 'float32' });

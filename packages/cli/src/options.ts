@@ -53,14 +53,41 @@ export interface SizeOptions {
 /** Default sizes: small, so that a full-Jacobian gradient check takes well under a second. */
 export const DEFAULT_SIZES: SizeOptions = { input: 3, hidden: 4, batch: 2, steps: 5, layers: 1 };
 
-/** Add --input, --hidden, --batch, --steps, --layers to a command. */
-export function addSizeOptions(cmd: Command, defaults: SizeOptions = DEFAULT_SIZES): Command {
-  return cmd
-    .option('--input <n>', 'input size I', positiveInt, defaults.input)
-    .option('--hidden <n>', 'hidden size H', positiveInt, defaults.hidden)
-    .option('--batch <n>', 'batch size B', positiveInt, defaults.batch)
-    .option('--steps <n>', 'time steps T', positiveInt, defaults.steps)
-    .option('--layers <n>', 'stacked layers', positiveInt, defaults.layers);
+/**
+ * Which of the shared options a command has, with its defaults: any of the sizes; `dtype` (a
+ * default, or `'keep'`: float32 for a cell, a graph .json keeps its own); `seed` (its default and
+ * what it seeds).
+ */
+export interface SharedOptionDefaults extends Partial<SizeOptions> {
+  readonly dtype?: DType | 'keep';
+  readonly seed?: { readonly default: number; readonly of: string };
+}
+
+/** The help text of each size option. */
+export const SIZE_HELP: Readonly<Record<keyof SizeOptions, string>> = {
+  input: 'input size I',
+  hidden: 'hidden size H',
+  batch: 'batch size B',
+  steps: 'time steps T (sequence length)',
+  layers: 'stacked layers',
+};
+
+/**
+ * Add the shared options `defaults` lists — `--input --hidden --batch --steps --layers` (positive
+ * integers), `--dtype` (float32 or float64), `--seed` (an integer ≥ 0) — with the same names, help,
+ * parsers and error messages on every command.
+ * @example
+ * addSizeOptions(cmd, { ...DEFAULT_SIZES, dtype: 'float32', seed: { default: 0, of: 'the feeds' } });
+ */
+export function addSizeOptions(cmd: Command, defaults: SharedOptionDefaults = DEFAULT_SIZES): Command {
+  for (const key of Object.keys(SIZE_HELP) as (keyof SizeOptions)[]) {
+    const value = defaults[key];
+    if (value !== undefined) cmd.option(`--${key} <n>`, SIZE_HELP[key], positiveInt, value);
+  }
+  if (defaults.dtype === 'keep') cmd.option('--dtype <dtype>', 'element type: float32 or float64 (default: float32 for a cell; a graph .json keeps its own)', dtypeOption);
+  else if (defaults.dtype !== undefined) cmd.option('--dtype <dtype>', 'element type: float32 or float64', dtypeOption, defaults.dtype);
+  if (defaults.seed !== undefined) cmd.option('--seed <n>', `seed of ${defaults.seed.of}`, nonNegativeInt, defaults.seed.default);
+  return cmd;
 }
 
 /** The sizes among parsed options. */

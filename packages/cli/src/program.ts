@@ -1,7 +1,8 @@
 /**
  * The `cellgrad` command line: one commander program with a subcommand per file under
  * `commands/`. Commander's own errors (unknown option, bad value, missing argument) are turned into
- * exceptions so `main` reports them as one line with exit code 2.
+ * exceptions so `main` reports them as one line with exit code 2; defaults show in `--help` as a
+ * user would type them (help-defaults.ts).
  */
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
@@ -18,6 +19,7 @@ import { trainCommand } from './commands/train.js';
 import { flowCommand } from './commands/flow.js';
 import { vizCommand } from './commands/viz.js';
 import { weightsCommand } from './commands/weights.js';
+import { describeDefaults } from './help-defaults.js';
 
 /** The program's version: the cellgrad package's (package.json is one level up from src/ and dist/). */
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -47,5 +49,5 @@ export function buildProgram(setExit: (code: number) => void): Command {
   trainCommand(program, setExit);
   flowCommand(program, setExit);
   profileCommand(program, setExit);
-  return program;
+  return describeDefaults(program);
 }

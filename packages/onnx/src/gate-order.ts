@@ -3,6 +3,7 @@
  * LSTM gate blocks as [i, f, g, o] and the GRU's as [r, z, n]; ONNX wants [i, o, f, c] and [z, r, h].
  * A permutation lists, for each ONNX block in order, the PyTorch block it comes from.
  */
+import { fail } from '@cellgrad/graph';
 
 /** ONNX LSTM [i, o, f, c] from PyTorch [i, f, g, o]. */
 export const LSTM_TORCH_TO_ONNX: readonly number[] = [0, 3, 1, 2];
@@ -16,7 +17,7 @@ export const GRU_TORCH_TO_ONNX: readonly number[] = [1, 0, 2];
 export function reorderGates(data: ArrayLike<number>, order: readonly number[], cols: number): Float64Array {
   const blockSize = data.length / order.length;
   if (!Number.isInteger(blockSize) || blockSize % cols !== 0) {
-    throw new RangeError(`reorderGates: ${data.length} values do not split into ${order.length} blocks of rows of ${cols}`);
+    fail('shape', `reorderGates: ${data.length} values do not split into ${order.length} blocks of rows of ${cols}`);
   }
   const out = new Float64Array(data.length);
   order.forEach((from, k) => {

@@ -9,9 +9,11 @@ import { cellFeeds, getBuiltinCell } from '@cellgrad/cells';
 import { writeFileSafely } from '@cellgrad/graph/io';
 import { DEFAULT_OPSET, exportRecurrentOp, onnxProto, toOnnx } from '@cellgrad/onnx';
 import { EXIT, usage } from '../errors.js';
-import { loadGraphs, type GraphSourceOptions } from '../graph-source.js';
+import { isGraphJson, loadGraphs, type GraphSourceOptions } from '../graph-source.js';
 import { checkOutputs } from '../output-paths.js';
-import { addSizeOptions, dtypeOption, nonNegativeInt, positiveInt, sizesOf } from '../options.js';
+import { addCellArgument, chosenCell } from '../cell-option.js';
+import { specFile } from '../cell-source.js';
+import { addSizeOptions, DEFAULT_SIZES, positiveInt, sizesOf } from '../options.js';
 
 /** Parsed options of `export`. */
 export interface ExportCommandOptions extends GraphSourceOptions {
@@ -32,13 +34,14 @@ async function modelBytes(target: string, o: ExportCommandOptions): Promise<Uint
     return exportRecurrentOp(target, weights, sizes, { dtype, opset: o.opset });
   }
   const graphs = await loadGraphs(target, o);
-  if (graphs.length > 1) usage(`${target} exports ${graphs.length} cells (${graphs.map((g) => g.label).join(', ')}); choose one with --cell`);
+  if (graphs.length > 1) usage(`${target} exports ${graphs.length} cells (${graphs.map((g) => g.label).join(', ')}); choose one as ${target}:NAME`);
   return toOnnx(graphs[0]!.graph, { opset: o.opset, name: graphs[0]!.label.replace(/\W+/g, '_') });
 }
 
 /** Run the command; returns the exit code. */
-export async function runExport(target: string, o: ExportCommandOptions): Promise<number> {
-  checkOutputs([['--out', o.out]], [['<source>', target]]);
+export async function runExport(arg: string | undefined, o: ExportCommandOptions): Promise<number> {
+  const { spec: target, from } = chosenCell(arg, o, '<source>');
+  checkOutputs([['--out', o.out]], [[from, isGraphJson(target) ? target : (specFile(target) ?? target)]]);
   const bytes = await modelBytes(target, o);
   const out = writeFileSafely(o.out, bytes);
   const g = onnxProto.ModelProto.decode(bytes).graph!;
@@ -51,15 +54,13 @@ export async function runExport(target: string, o: ExportCommandOptions): Promis
 export function exportCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program
     .command('export')
-    .description('write a cell unrolled over T steps (optionally with its gradient) as an ONNX model')
-    .argument('<source>', 'a built-in cell name, a .ts/.js file exporting cells, or a graph .json written by `cellgrad save`')
+    .description('write a cell unrolled over T steps (optionally with its gradient) as an ONNX model');
+  addCellArgument(cmd, 'source', true)
     .requiredOption('--out <file>', 'the .onnx file to write')
-    .option('--cell <name>', 'the cell to export, when the file exports several')
     .option('--grad', 'include the gradient graph (of loss = sum(out), w.r.t. every input)')
     .option('--opset <n>', 'ONNX opset version (13 to 21)', positiveInt, DEFAULT_OPSET)
-    .option('--recurrent-op', 'lstm/gru only: write ONNX\'s single LSTM/GRU op with initialised weights')
-    .option('--seed <n>', 'weight seed for --recurrent-op', nonNegativeInt, 0)
-    .option('--dtype <dtype>', 'float32 or float64 (default float32 for cells; a .json keeps its own)', dtypeOption);
-  addSizeOptions(cmd).action(async (target: string, o: ExportCommandOptions) => setExit(await runExport(target, o)));
+    .option('--recurrent-op', 'lstm/gru only: write ONNX\'s single LSTM/GRU op with initialised weights');
+  addSizeOptions(cmd, { ...DEFAULT_SIZES, dtype: 'keep', seed: { default: 0, of: 'the weights --recurrent-op stores' } })
+    .action(async (target: string | undefined, o: ExportCommandOptions) => setExit(await runExport(target, o)));
   return cmd;
 }

@@ -6,10 +6,11 @@ import type { Command } from 'commander';
 import { formatGradcheck, gradcheck, type GradcheckReport } from '@cellgrad/autodiff';
 import { cellFeeds, checkSequenceFeeds, unroll } from '@cellgrad/cells';
 import { interpret } from '@cellgrad/graph';
+import { addCellArgument, chosenCell } from '../cell-option.js';
 import { resolveCells } from '../cell-source.js';
 import { cellGradGraph } from '../graph-source.js';
 import { EXIT } from '../errors.js';
-import { addSizeOptions, nonNegativeInt, nonNegativeNumber, oneOf, positiveNumber, sizesOf, sizesText, type SizeOptions } from '../options.js';
+import { addSizeOptions, DEFAULT_SIZES, nonNegativeNumber, oneOf, positiveNumber, sizesOf, sizesText, type SizeOptions } from '../options.js';
 import { progressLine } from '../progress.js';
 
 /** Parsed options of `gradcheck`. */
@@ -36,8 +37,8 @@ export interface CellGradcheck {
 }
 
 /** Run the command; returns the exit code. */
-export async function runGradcheck(target: string, o: GradcheckCommandOptions): Promise<number> {
-  const cells = await resolveCells(target, o.cell);
+export async function runGradcheck(target: string | undefined, o: GradcheckCommandOptions): Promise<number> {
+  const cells = await resolveCells(chosenCell(target, o, '<cell>').spec);
   const sizes = sizesOf(o);
   const results: CellGradcheck[] = [];
   for (const { label, cell } of cells) {
@@ -73,20 +74,18 @@ export async function runGradcheck(target: string, o: GradcheckCommandOptions): 
 export function gradcheckCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program
     .command('gradcheck')
-    .description('check a cell\'s gradients against finite differences (float64); exit 1 on failure')
-    .argument('<cell>', 'a built-in cell name (see `cellgrad cells`) or a .ts/.js file exporting cells made with defineCell')
-    .option('--cell <name>', 'the cell to check, when the file exports several (default: all of them)');
-  addSizeOptions(cmd)
+    .description('check a cell\'s gradients against finite differences (float64; every cell of a file unless FILE:EXPORT); exit 1 on failure');
+  addCellArgument(cmd, 'cell');
+  addSizeOptions(cmd, { ...DEFAULT_SIZES, seed: { default: 0, of: 'the feeds and of the random directions' } })
     .option('--eps <x>', 'finite-difference step', positiveNumber, 1e-6)
     .option('--atol <x>', 'absolute tolerance', nonNegativeNumber, 1e-5)
     .option('--rtol <x>', 'relative tolerance', nonNegativeNumber, 1e-3)
     .option('--mode <mode>', 'full (every Jacobian element) or fast (random projections vᵀJu)', oneOf('full', 'fast'), 'full')
     .option('--order <n>', '1 (gradients) or 2 (also second derivatives)', oneOf('1', '2'), '1')
-    .option('--seed <n>', 'seed of the feeds and of the random directions', nonNegativeInt, 0)
     .option('--lengths', 'a variable-length batch: seeded lengths in 1..steps, padding masked as PyTorch\'s packed sequences')
     .option('--batch-first', 'x and out as [batch, steps, ·]')
     .option('--json', 'print the report as JSON')
     .option('--check-finite', 'first run the forward and backward passes once, stopping at the first node that produces NaN or Inf (exit 2, naming the op, node, cell, step and input ranges)')
-    .action(async (target: string, o: GradcheckCommandOptions) => setExit(await runGradcheck(target, o)));
+    .action(async (target: string | undefined, o: GradcheckCommandOptions) => setExit(await runGradcheck(target, o)));
   return cmd;
 }

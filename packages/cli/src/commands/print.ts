@@ -6,11 +6,12 @@ import type { Command } from 'commander';
 import { print } from '@cellgrad/graph';
 import { EXIT } from '../errors.js';
 import { loadGraphs, type GraphSourceOptions } from '../graph-source.js';
-import { addSizeOptions, dtypeOption } from '../options.js';
+import { addCellArgument, chosenCell } from '../cell-option.js';
+import { addSizeOptions, DEFAULT_SIZES } from '../options.js';
 
 /** Run the command; returns the exit code. */
-export async function runPrint(target: string, o: GraphSourceOptions): Promise<number> {
-  const graphs = await loadGraphs(target, o);
+export async function runPrint(target: string | undefined, o: GraphSourceOptions): Promise<number> {
+  const graphs = await loadGraphs(chosenCell(target, o, '<source>').spec, o);
   const parts = graphs.map(({ label, graph }) => (graphs.length > 1 ? `# ${label}\n${print(graph)}` : print(graph)));
   process.stdout.write(`${parts.join('\n\n')}\n`);
   return EXIT.ok;
@@ -20,11 +21,8 @@ export async function runPrint(target: string, o: GraphSourceOptions): Promise<n
 export function printCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program
     .command('print')
-    .description('print a graph as text: a cell unrolled over T steps, or a saved graph (.json)')
-    .argument('<source>', 'a built-in cell name, a .ts/.js file exporting cells, or a graph .json written by `cellgrad save`')
-    .option('--cell <name>', 'the cell to print, when the file exports several')
-    .option('--grad', 'include the gradient graph (of loss = sum(out) for a cell, w.r.t. every input)')
-    .option('--dtype <dtype>', 'float32 or float64 (default float32 for cells; a .json keeps its own)', dtypeOption);
-  addSizeOptions(cmd).action(async (target: string, o: GraphSourceOptions) => setExit(await runPrint(target, o)));
+    .description('print a graph as text: a cell unrolled over T steps, or a saved graph (.json)');
+  addCellArgument(cmd, 'source', true).option('--grad', 'include the gradient graph (of loss = sum(out) for a cell, w.r.t. every input)');
+  addSizeOptions(cmd, { ...DEFAULT_SIZES, dtype: 'keep' }).action(async (target: string | undefined, o: GraphSourceOptions) => setExit(await runPrint(target, o)));
   return cmd;
 }

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { compile, extendGraph } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
 import { cellFeeds, cellInputs, unroll } from '@cellgrad/cells';
+import { addCellArgument, chosenCell } from '../cell-option.js';
 import { resolveCells } from '../cell-source.js';
 import { EXIT } from '../errors.js';
 import { addSizeOptions, positiveInt, positiveNumber, sizesOf, sizesText, type SizeOptions } from '../options.js';
@@ -84,8 +85,8 @@ function report(r: ProfileResult, top: number): string {
 }
 
 /** Run the command; returns the exit code. */
-export async function runProfile(target: string, o: ProfileCommandOptions): Promise<number> {
-  const cells = await resolveCells(target, o.cell);
+export async function runProfile(target: string | undefined, o: ProfileCommandOptions): Promise<number> {
+  const cells = await resolveCells(chosenCell(target, o, '<cell>').spec);
   const results = cells.map(({ label, cell }) => profileCell(label, cell, o));
   if (o.json) process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results)}\n`);
   else process.stdout.write(`${results.map((r) => report(r, o.top)).join('\n\n')}\n`);
@@ -96,14 +97,13 @@ export async function runProfile(target: string, o: ProfileCommandOptions): Prom
 export function profileCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program
     .command('profile')
-    .description("time a cell's training step (or forward pass) on the compiled executor and show where the time goes")
-    .argument('<cell>', 'a built-in cell name or a .ts/.js file exporting cells')
-    .option('--cell <name>', 'the cell to profile, when the file exports several')
+    .description("time a cell's training step (or forward pass) on the compiled executor and show where the time goes");
+  addCellArgument(cmd, 'cell')
     .option('--forward', 'the forward pass only (default: a training step)')
     .option('--threads <n>', 'threads for the matrix products', positiveInt, 1)
     .option('--seconds <s>', 'how long to time runs', positiveNumber, 2)
     .option('--top <n>', 'kinds of step to list', positiveInt, 10)
     .option('--json', 'print the figures as JSON');
-  addSizeOptions(cmd, { input: 32, hidden: 64, batch: 16, steps: 50, layers: 1 }).action(async (target: string, o: ProfileCommandOptions) => setExit(await runProfile(target, o)));
+  addSizeOptions(cmd, { input: 32, hidden: 64, batch: 16, steps: 50, layers: 1 }).action(async (target: string | undefined, o: ProfileCommandOptions) => setExit(await runProfile(target, o)));
   return cmd;
 }

@@ -9,11 +9,12 @@ import { gradcheck } from '@cellgrad/autodiff';
 import { cellFeeds, unroll } from '@cellgrad/cells';
 import { optimizeWithTrace } from '@cellgrad/graph';
 import { checkReportData, passGraphs, writeReport, type GradcheckReportLike, type ReportData, type ReportGraph } from '@cellgrad/viz';
-import { resolveCells } from '../cell-source.js';
+import { addCellArgument, chosenCell } from '../cell-option.js';
+import { resolveCells, specFile } from '../cell-source.js';
 import { EXIT, usage } from '../errors.js';
 import { cellGradGraph } from '../graph-source.js';
 import { existingFile } from '../loader/load-cell-file.js';
-import { addSizeOptions, sizesOf, sizesText, type SizeOptions } from '../options.js';
+import { addSizeOptions, DEFAULT_SIZES, sizesOf, sizesText, type SizeOptions } from '../options.js';
 import { checkOutputs } from '../output-paths.js';
 
 /** Parsed options of `report`. */
@@ -45,7 +46,7 @@ async function cellSections(target: string, o: ReportCommandOptions): Promise<Pi
   const sizes = sizesOf(o);
   const graphs: ReportGraph[] = [];
   const checks: GradcheckReportLike[] = [];
-  for (const { label, cell } of await resolveCells(target, o.cell)) {
+  for (const { label, cell } of await resolveCells(target)) {
     const g = unroll(cell, { ...sizes, dtype: 'float32' });
     graphs.push(
       { title: `${label}: one step`, graph: unroll(cell, { ...sizes, steps: 1 }) },
@@ -60,9 +61,12 @@ async function cellSections(target: string, o: ReportCommandOptions): Promise<Pi
 }
 
 /** Run the command; returns the exit code. */
-export async function runReport(target: string | undefined, o: ReportCommandOptions): Promise<number> {
+export async function runReport(arg: string | undefined, o: ReportCommandOptions): Promise<number> {
+  const chosen = chosenCell(arg, o, '[cell]', false);
+  const target = chosen?.spec;
   if (target === undefined && o.data === undefined) usage('report needs a cell, --data <results.json>, or both');
-  checkOutputs([['--out', o.out]], [...(o.data !== undefined ? [['--data', o.data] as const] : []), ...(target !== undefined ? [['[cell]', target] as const] : [])]);
+  const cellFile = target !== undefined ? specFile(target) : undefined;
+  checkOutputs([['--out', o.out]], [...(o.data !== undefined ? [['--data', o.data] as const] : []), ...(cellFile !== undefined ? [[chosen!.from, cellFile] as const] : [])]);
   const data: ReportData = o.data !== undefined ? readReportData(o.data) : {};
   const extra = target !== undefined ? await cellSections(target, o) : {};
   const merged: ReportData = {
@@ -80,12 +84,11 @@ export async function runReport(target: string | undefined, o: ReportCommandOpti
 export function reportCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program
     .command('report')
-    .description('write a self-contained HTML report: graphs (zoom and pan), loss curves, gradient flow, gradcheck and benchmark tables')
-    .argument('[cell]', 'a built-in cell name or a .ts/.js file exporting cells: adds its graphs and gradient check')
+    .description('write a self-contained HTML report: graphs (zoom and pan), loss curves, gradient flow, gradcheck and benchmark tables; a cell adds its graphs and gradient check');
+  addCellArgument(cmd, 'cell')
     .requiredOption('--out <file>', 'the .html file to write')
     .option('--data <file>', 'report data as JSON: { title?, graphs?, lossCurves?, flow?, gradcheck?, bench? } (see @cellgrad/viz ReportData)')
-    .option('--cell <name>', 'the cell to report on, when the file exports several')
     .option('--title <text>', 'the page title');
-  addSizeOptions(cmd).action(async (target: string | undefined, o: ReportCommandOptions) => setExit(await runReport(target, o)));
+  addSizeOptions(cmd, DEFAULT_SIZES).action(async (target: string | undefined, o: ReportCommandOptions) => setExit(await runReport(target, o)));
   return cmd;
 }

@@ -8,7 +8,9 @@ import { writeFileSafely } from '@cellgrad/graph/io';
 import { EXIT, usage } from '../errors.js';
 import { isGraphJson, loadGraphs, type GraphSourceOptions } from '../graph-source.js';
 import { checkOutputs } from '../output-paths.js';
-import { addSizeOptions, dtypeOption } from '../options.js';
+import { addCellArgument, chosenCell } from '../cell-option.js';
+import { specFile } from '../cell-source.js';
+import { addSizeOptions, DEFAULT_SIZES } from '../options.js';
 
 /** Parsed options of `save`. */
 export interface SaveCommandOptions extends GraphSourceOptions {
@@ -16,11 +18,13 @@ export interface SaveCommandOptions extends GraphSourceOptions {
 }
 
 /** Run the command; returns the exit code. */
-export async function runSave(target: string, o: SaveCommandOptions): Promise<number> {
-  if (isGraphJson(target)) usage(`save takes a cell (a built-in name or a .ts/.js file), not a graph .json: ${target}`);
-  checkOutputs([['--out', o.out]], [['<cell>', target]]);
-  const graphs = await loadGraphs(target, o);
-  if (graphs.length > 1) usage(`${target} exports ${graphs.length} cells (${graphs.map((g) => g.label).join(', ')}); choose one with --cell`);
+export async function runSave(target: string | undefined, o: SaveCommandOptions): Promise<number> {
+  const { spec, from } = chosenCell(target, o, '<cell>');
+  if (isGraphJson(spec)) usage(`save takes a cell (a built-in name, a .ts/.js file or FILE:EXPORT), not a graph .json: ${spec}`);
+  const file = specFile(spec);
+  checkOutputs([['--out', o.out]], file !== undefined ? [[from, file]] : []);
+  const graphs = await loadGraphs(spec, o);
+  if (graphs.length > 1) usage(`${spec} exports ${graphs.length} cells (${graphs.map((g) => g.label).join(', ')}); choose one as ${spec}:NAME`);
   const out = writeFileSafely(o.out, `${serialize(graphs[0]!.graph)}\n`);
   process.stderr.write(`wrote ${out} (${graphs[0]!.graph.nodes.length} nodes)\n`);
   return EXIT.ok;
@@ -30,12 +34,10 @@ export async function runSave(target: string, o: SaveCommandOptions): Promise<nu
 export function saveCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program
     .command('save')
-    .description('write a cell\'s unrolled graph (optionally with its gradient) as JSON')
-    .argument('<cell>', 'a built-in cell name or a .ts/.js file exporting cells')
+    .description('write a cell\'s unrolled graph (optionally with its gradient) as JSON');
+  addCellArgument(cmd, 'cell')
     .requiredOption('--out <file>', 'the .json file to write')
-    .option('--cell <name>', 'the cell to save, when the file exports several')
-    .option('--grad', 'include the gradient graph (of loss = sum(out), w.r.t. every input)')
-    .option('--dtype <dtype>', 'float32 or float64', dtypeOption, 'float32');
-  addSizeOptions(cmd).action(async (target: string, o: SaveCommandOptions) => setExit(await runSave(target, o)));
+    .option('--grad', 'include the gradient graph (of loss = sum(out), w.r.t. every input)');
+  addSizeOptions(cmd, { ...DEFAULT_SIZES, dtype: 'float32' }).action(async (target: string | undefined, o: SaveCommandOptions) => setExit(await runSave(target, o)));
   return cmd;
 }

@@ -1,13 +1,16 @@
 /**
- * Options shared by `cellgrad train` and `cellgrad flow`: which cell (built-in or file), which task,
- * the sizes, the data options of the real-data tasks (slices, scaling, folder), and the parsers of the training settings written as `kind:value` (`--clip
- * global-norm:1`, `--bptt truncated:20`, `--schedule step:100:0.5`). Bad values are usage errors.
+ * Options shared by `cellgrad train` and `cellgrad flow`: which cell (`--cell`, spelt as everywhere:
+ * built-in, file or FILE:EXPORT; `--pick` is the deprecated way to choose a file's cell), which task,
+ * the sizes and seed (the shared helpers of options.ts), the data options of the real-data tasks
+ * (slices, scaling, folder), and the parsers of the training settings written as `kind:value`
+ * (`--clip global-norm:1`, `--bptt truncated:20`, `--schedule step:100:0.5`). Bad values are usage errors.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { TASKS, makeTask, type BpttSpec, type Cell, type ClipSpec, type DataTaskOptions, type ScheduleSpec, type Task } from '@cellgrad/cells';
-import { resolveCells } from '../cell-source.js';
+import { addCellOption, chosenCell } from '../cell-option.js';
+import { resolveOneCell } from '../cell-source.js';
 import { usage } from '../errors.js';
-import { nonNegativeInt, positiveInt } from '../options.js';
+import { addSizeOptions, nonNegativeInt, positiveInt } from '../options.js';
 
 /** The model options of both commands. */
 export interface ModelOptions {
@@ -29,16 +32,11 @@ export interface ModelOptions {
 /** Sequence length when --steps is not given (tasks over data of a fixed length use their own). */
 export const DEFAULT_STEPS = 100;
 
-/** Add --cell, --pick, --task, --steps, --hidden, --batch, --seed and the data options. */
+/** Add --cell (and the deprecated --pick), --task, --hidden, --batch, --seed, --steps and the data options. */
 export function addModelOptions(cmd: Command, defaults: { hidden: number; batch: number }): Command {
-  return cmd
-    .requiredOption('--cell <cell>', 'a built-in cell name (see `cellgrad cells`) or a .ts/.js file exporting cells')
-    .option('--pick <name>', 'the cell to use when the file exports several')
-    .option('--task <name>', `the task (${Object.keys(TASKS).join(', ')})`, 'adding')
+  addCellOption(cmd).option('--task <name>', `the task (${Object.keys(TASKS).join(', ')})`, 'adding');
+  return addSizeOptions(cmd, { ...defaults, seed: { default: 0, of: 'initialisation, data and order' } })
     .option('--steps <n>', `sequence length T (default ${DEFAULT_STEPS}; fashion-rows has 28, fashion-pixels 784)`, positiveInt)
-    .option('--hidden <n>', 'hidden size H', positiveInt, defaults.hidden)
-    .option('--batch <n>', 'batch size B', positiveInt, defaults.batch)
-    .option('--seed <n>', 'seed of initialisation, data and order', nonNegativeInt, 0)
     .option('--train-limit <n>', 'real-data tasks: use only the first n training sequences (images, or windows of text)', positiveInt)
     .option('--test-limit <n>', 'real-data tasks: use only the first n test sequences', positiveInt)
     .option('--standardize', 'fashion-*: standardise pixels with the training mean and deviation (default: scale to [0, 1])')
@@ -48,11 +46,10 @@ export function addModelOptions(cmd: Command, defaults: { hidden: number; batch:
 
 /** The cell and task the options name. */
 export async function resolveModel(o: ModelOptions): Promise<{ label: string; cell: Cell; task: Task }> {
-  const cells = await resolveCells(o.cell, o.pick);
-  if (cells.length > 1) usage(`${o.cell} exports ${cells.length} cells (${cells.map((c) => c.label).join(', ')}); choose one with --pick`);
+  const { label, cell } = await resolveOneCell(chosenCell(undefined, o, '--cell').spec);
   const real = o.task.startsWith('fashion-') || o.task === 'fortunes-chars';
   const given = [o.trainLimit !== undefined && '--train-limit', o.testLimit !== undefined && '--test-limit', o.dataDir !== undefined && '--data-dir'].filter(Boolean);
-  if (!real && given.length > 0 && Object.prototype.hasOwnProperty.call(TASKS, o.task)) usage(`${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to the real-data tasks (fashion-rows, fashion-pixels, fortunes-chars), not ${o.task}`);
+  if (!real && given.length > 0 && Object.hasOwn(TASKS, o.task)) usage(`${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to the real-data tasks (fashion-rows, fashion-pixels, fortunes-chars), not ${o.task}`);
   if (o.standardize && !o.task.startsWith('fashion-')) usage('--standardize applies to the fashion-* tasks');
   if (o.permute !== undefined && o.task !== 'fashion-pixels') usage('--permute applies to --task fashion-pixels');
   const data: DataTaskOptions = {
@@ -64,7 +61,7 @@ export async function resolveModel(o: ModelOptions): Promise<{ label: string; ce
   };
   const task = makeTask(o.task, o.steps ?? DEFAULT_STEPS, data);
   if (o.steps !== undefined && o.steps !== task.steps) usage(`--steps ${o.steps}: task ${o.task} has sequences of ${task.steps} steps (leave --steps out)`);
-  return { label: cells[0]!.label, cell: cells[0]!.cell, task };
+  return { label, cell, task };
 }
 
 function num(text: string | undefined, what: string): number {

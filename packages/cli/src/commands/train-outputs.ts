@@ -7,6 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { lockFile, type FileLock } from '@cellgrad/graph/io';
+import { specFile } from '../cell-source.js';
 import { usage } from '../errors.js';
 import { checkOutputs, type LabelledPath } from '../output-paths.js';
 
@@ -38,7 +39,8 @@ export function claimTrainOutputs(o: TrainOutputOptions): FileLock | undefined {
   const outputs: LabelledPath[] = [];
   if (o.checkpoint) outputs.push(['--checkpoint', o.checkpoint], ['the lock file of --checkpoint', `${o.checkpoint}.lock`]);
   if (o.reportData) outputs.push(['--report-data', o.reportData]);
-  checkOutputs(outputs, [['--cell', o.cell]]);
+  const cellFile = specFile(o.cell);
+  checkOutputs(outputs, cellFile !== undefined ? [['--cell', cellFile]] : []);
   if (!o.checkpoint) return undefined;
   const abs = path.resolve(o.checkpoint);
   const lock = lockFile(abs, `cellgrad train${o.resume ? ' --resume' : ''}`);

@@ -11,7 +11,9 @@ import { passGraphs, printFolded, toDot, toSvg, type DotOptions } from '@cellgra
 import { EXIT, usage } from '../errors.js';
 import { isGraphJson, loadGraphs, type GraphSourceOptions } from '../graph-source.js';
 import { checkOutputs } from '../output-paths.js';
-import { addSizeOptions, dtypeOption, oneOf, positiveInt } from '../options.js';
+import { addCellArgument, chosenCell } from '../cell-option.js';
+import { specFile } from '../cell-source.js';
+import { addSizeOptions, DEFAULT_SIZES, oneOf, positiveInt } from '../options.js';
 
 /** The output formats of `viz`. */
 export type VizFormat = 'text' | 'dot' | 'svg';
@@ -60,7 +62,8 @@ function outFile(out: string, d: Drawing, n: number): string {
 }
 
 /** Run the command; returns the exit code. */
-export async function runViz(target: string, o: VizCommandOptions): Promise<number> {
+export async function runViz(arg: string | undefined, o: VizCommandOptions): Promise<number> {
+  const { spec: target, from } = chosenCell(arg, o, '<source>');
   const format = vizFormat(o);
   if (format === 'svg' && !o.out) usage('--format svg needs --out <file.svg>');
   const graphs = await loadGraphs(target, o);
@@ -77,7 +80,7 @@ export async function runViz(target: string, o: VizCommandOptions): Promise<numb
       drawings.push({ title: `${what}: ${p.title}`, graph: p.graph as Graph, suffix: `${cell}${k}-${slug(p.title)}` });
     }
   }
-  if (o.out) checkOutputs(drawings.map((d) => [`--out (${d.title})`, outFile(o.out!, d, drawings.length)]), [['<source>', target]]);
+  if (o.out) checkOutputs(drawings.map((d) => [`--out (${d.title})`, outFile(o.out!, d, drawings.length)]), [[from, isGraphJson(target) ? target : (specFile(target) ?? target)]]);
   const options: DotOptions = { collapseSteps: o.fold, firstSteps: o.firstSteps, maxNodes: o.maxNodes, rankdir: o.rankdir };
   for (const d of drawings) {
     const text = await render(d, format, options);
@@ -96,9 +99,8 @@ export async function runViz(target: string, o: VizCommandOptions): Promise<numb
 export function vizCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program
     .command('viz')
-    .description('draw a graph: text with folded time steps, Graphviz DOT, or SVG (one cluster per step, recurrent edges, gradient nodes)')
-    .argument('<source>', 'a built-in cell name, a .ts/.js file exporting cells, or a graph .json written by `cellgrad save`')
-    .option('--cell <name>', 'the cell to draw, when the file exports several')
+    .description('draw a graph: text with folded time steps, Graphviz DOT, or SVG (one cluster per step, recurrent edges, gradient nodes)');
+  addCellArgument(cmd, 'source', true)
     .option('--grad', 'draw the gradient graph (of loss = sum(out) for a cell, w.r.t. every input)')
     .option('--format <format>', 'text, dot or svg (default: from the --out extension, else text)', oneOf<VizFormat>('text', 'dot', 'svg'))
     .option('--out <file>', 'write here instead of stdout (several drawings get a suffix each)')
@@ -106,8 +108,7 @@ export function vizCommand(program: Command, setExit: (code: number) => void): C
     .option('--no-fold', 'draw every time step (default: fold the middle steps)')
     .option('--first-steps <k>', 'time steps drawn before the folded ones', positiveInt, 2)
     .option('--max-nodes <n>', 'node budget; the rest is one "N more nodes" marker', positiveInt, 300)
-    .option('--rankdir <dir>', 'layout direction: TB (top to bottom) or LR', oneOf('TB', 'LR'), 'TB')
-    .option('--dtype <dtype>', 'float32 or float64 (default float32 for cells; a .json keeps its own)', dtypeOption);
-  addSizeOptions(cmd).action(async (target: string, o: VizCommandOptions) => setExit(await runViz(target, o)));
+    .option('--rankdir <dir>', 'layout direction: TB (top to bottom) or LR', oneOf('TB', 'LR'), 'TB');
+  addSizeOptions(cmd, { ...DEFAULT_SIZES, dtype: 'keep' }).action(async (target: string | undefined, o: VizCommandOptions) => setExit(await runViz(target, o)));
   return cmd;
 }

@@ -9,10 +9,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { fromKeras, fromPyTorch, loadWeights, saveWeights, toKeras, toPyTorch, type Cell, type TensorDict, type WeightOptions } from '@cellgrad/cells';
 import type { NDArray } from '@cellgrad/graph';
-import { resolveCells } from '../cell-source.js';
-import { EXIT, usage } from '../errors.js';
+import { CELL_SPELLING, chosenCell } from '../cell-option.js';
+import { resolveOneCell, specFile } from '../cell-source.js';
+import { EXIT } from '../errors.js';
 import { existingFile } from '../loader/load-cell-file.js';
-import { oneOf, positiveInt } from '../options.js';
+import { oneOf, positiveInt, SIZE_HELP } from '../options.js';
 import { checkOutputs } from '../output-paths.js';
 
 /** The two layouts. */
@@ -35,10 +36,10 @@ const writers: Record<WeightLayout, (cell: Cell, t: TensorDict, o: WeightOptions
 
 /** Run the command; returns the exit code. */
 export async function runWeights(target: string, file: string, o: WeightsCommandOptions): Promise<number> {
-  if (o.out) checkOutputs([['--out', o.out]], [['<file>', file], ['<cell>', target]]);
-  const cells = await resolveCells(target, o.cell);
-  if (cells.length > 1) usage(`${target} exports ${cells.length} cells (${cells.map((c) => c.label).join(', ')}); choose one with --cell`);
-  const { cell, label } = cells[0]!;
+  const { spec } = chosenCell(target, o, '<cell>');
+  const cellFile = specFile(spec);
+  if (o.out) checkOutputs([['--out', o.out]], [['<file>', file], ...(cellFile !== undefined ? [['<cell>', cellFile] as const] : [])]);
+  const { cell, label } = await resolveOneCell(spec);
   const net: WeightOptions = { input: o.input, hidden: o.hidden, layers: o.layers, bidirectional: o.bidirectional ?? false };
   const params = readers[o.from](cell, loadWeights(existingFile(file)), net);
   const converted = writers[o.to](cell, params, net);
@@ -58,15 +59,15 @@ export function weightsCommand(program: Command, setExit: (code: number) => void
   return program
     .command('weights')
     .description("convert a cell's weights between PyTorch's and Keras's layouts (or check a file against one)")
-    .argument('<cell>', 'a built-in cell name or a .ts/.js file exporting cells')
+    .argument('<cell>', `the cell: ${CELL_SPELLING}`)
     .argument('<file>', 'a weights .json file { name: { shape, data } }')
     .requiredOption('--from <layout>', 'layout of <file>: pytorch or keras', layout)
     .requiredOption('--to <layout>', 'layout to write: pytorch or keras', layout)
-    .requiredOption('--input <n>', 'input width of the first layer', positiveInt)
-    .requiredOption('--hidden <n>', 'hidden width', positiveInt)
-    .option('--layers <n>', 'stacked layers', positiveInt, 1)
+    .requiredOption('--input <n>', SIZE_HELP.input, positiveInt)
+    .requiredOption('--hidden <n>', SIZE_HELP.hidden, positiveInt)
+    .option('--layers <n>', SIZE_HELP.layers, positiveInt, 1)
     .option('--bidirectional', 'two directions per layer')
-    .option('--cell <name>', 'the cell, when the file exports several')
+    .option('--cell <name>', 'deprecated: the cell of a <cell> file, now written FILE:NAME')
     .option('--out <file>', 'where to write the converted weights')
     .action(async (target: string, file: string, o: WeightsCommandOptions) => setExit(await runWeights(target, file, o)));
 }

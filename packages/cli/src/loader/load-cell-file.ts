@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isCellgradError } from '@cellgrad/graph';
+import { CellgradError, isCellgradError } from '@cellgrad/graph';
 import { isCell, type Cell } from '@cellgrad/cells';
 import { usage } from '../errors.js';
 import { installCellLoader } from './register.js';
@@ -41,7 +41,7 @@ async function importModule(abs: string): Promise<Record<string, unknown>> {
   } catch (e) {
     if (isCellgradError(e)) throw e;
     const message = e instanceof Error ? e.message : String(e);
-    const err = new Error(`cannot load ${abs}: ${message}`);
+    const err = new CellgradError('cell', `cannot load ${abs}: ${message}`);
     err.cause = e;
     throw err;
   }

@@ -1,4 +1,5 @@
 /** Options of the DOT/SVG drawing of a graph, and their defaults. */
+import { fail } from '@cellgrad/graph';
 
 /** How to draw a graph as DOT (and so as SVG). Every field is optional and JSON-able. */
 export interface DotOptions {
@@ -31,8 +32,8 @@ export type ResolvedDotOptions = Required<Omit<DotOptions, 'title'>> & Pick<DotO
 export function resolveDotOptions(o: DotOptions = {}): ResolvedDotOptions {
   const firstSteps = o.firstSteps ?? 2;
   const maxNodes = o.maxNodes ?? 300;
-  if (!Number.isInteger(firstSteps) || firstSteps < 1) throw new RangeError(`viz: firstSteps must be a positive integer, got ${firstSteps}`);
-  if (!Number.isInteger(maxNodes) || maxNodes < 1) throw new RangeError(`viz: maxNodes must be a positive integer, got ${maxNodes}`);
+  if (!Number.isInteger(firstSteps) || firstSteps < 1) fail('usage', `viz: firstSteps must be a positive integer, got ${firstSteps}`);
+  if (!Number.isInteger(maxNodes) || maxNodes < 1) fail('usage', `viz: maxNodes must be a positive integer, got ${maxNodes}`);
   return {
     title: o.title,
     rankdir: o.rankdir ?? 'TB',

@@ -1,5 +1,5 @@
 /** The report's graph cards: each graph drawn to SVG and inlined with its zoom bar and legend. */
-import type { Graph } from '@cellgrad/graph';
+import { fail, type Graph } from '@cellgrad/graph';
 import { resolveDotOptions } from '../dot/options.js';
 import { COLORS } from '../dot/style.js';
 import { buildView } from '../dot/view.js';
@@ -13,7 +13,7 @@ async function rawSvg(g: ReportGraph): Promise<string> {
   if (g.svg !== undefined) return g.svg;
   if (g.dot !== undefined) return dotToSvg(g.dot);
   if (g.graph !== undefined) return toSvg(g.graph, { title: g.title, ...g.options });
-  throw new Error(`viz: report graph '${g.title}' has none of 'graph', 'dot' or 'svg'`);
+  return fail('usage', `viz: report graph '${g.title}' has none of 'graph', 'dot' or 'svg'`);
 }
 
 /** `markup` through the SVG allow-list (`sanitizeSvg`), an error naming the graph when nothing is left. */
@@ -22,7 +22,7 @@ async function safeSvg(markup: string, g: ReportGraph): Promise<string> {
     return await sanitizeSvg(markup);
   } catch (e) {
     const field = g.svg !== undefined ? 'svg' : g.dot !== undefined ? 'dot' : 'graph';
-    throw new Error(`viz: report graph '${g.title}': '${field}' ${(e as Error).message}`);
+    return fail('usage', `viz: report graph '${g.title}': '${field}' ${(e as Error).message}`);
   }
 }
 

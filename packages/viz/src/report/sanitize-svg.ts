@@ -10,6 +10,7 @@
  * way a browser parses inline SVG in an HTML page. Both are loaded on first use only.
  */
 import type { Config, DOMPurify, UponSanitizeAttributeHook } from 'dompurify';
+import { fail } from '@cellgrad/graph';
 
 /** Elements dropped even where DOMPurify's SVG profile would keep them. */
 const FORBID_TAGS = ['style', 'foreignObject', 'use', 'image', 'feImage', 'animate', 'set', 'script', 'iframe', 'embed', 'object'];
@@ -74,6 +75,6 @@ export async function sanitizeSvg(markup: string): Promise<string> {
   const purify = await getPurifier();
   const body = purify.sanitize(markup, { ...CONFIG, RETURN_DOM: true });
   const svg = body.querySelector('svg');
-  if (svg === null) throw new Error('holds no <svg> element (after removing what is not allowed in a report)');
+  if (svg === null) fail('usage', 'holds no <svg> element (after removing what is not allowed in a report)');
   return svg.outerHTML;
 }

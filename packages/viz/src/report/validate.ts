@@ -2,13 +2,13 @@
  * Checking report data that came from a file: each section must have the documented shape, and an
  * error names the first place that does not (`lossCurves[1].points[3]: expected [iteration, loss]`).
  */
+import { CellgradError } from '@cellgrad/graph';
 import type { ReportData } from './types.js';
 
-/** A malformed `ReportData`. */
-export class ReportDataError extends Error {
-/** An error saying which part of the report data is malformed. */
+/** A malformed `ReportData`: a `CellgradError` of kind `usage` (bad input). */
+export class ReportDataError extends CellgradError {
   constructor(message: string) {
-    super(`report data: ${message}`);
+    super('usage', `report data: ${message}`);
     this.name = 'ReportDataError';
   }
 }

@@ -3,7 +3,7 @@
  * instance is created once, on first use, and shared.
  */
 import { instance, type Viz } from '@viz-js/viz';
-import type { Graph, GraphJSON } from '@cellgrad/graph';
+import { fail, type Graph, type GraphJSON } from '@cellgrad/graph';
 import type { DotOptions } from '../dot/options.js';
 import { toDot } from '../dot/to-dot.js';
 
@@ -25,7 +25,7 @@ export async function dotToSvg(dot: string): Promise<string> {
   const viz = await graphviz();
   const result = viz.render(dot, { format: 'svg', engine: 'dot' });
   if (result.status !== 'success') {
-    throw new Error(`viz: Graphviz could not render the graph: ${result.errors.map((e) => e.message.trim()).join('; ')}`);
+    fail('usage', `viz: Graphviz could not render the graph: ${result.errors.map((e) => e.message.trim()).join('; ')}`);
   }
   const start = result.output.indexOf('<svg');
   return start >= 0 ? result.output.slice(start) : result.output;

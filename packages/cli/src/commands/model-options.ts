@@ -7,7 +7,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RegularizeOptions, TrainConfig } from '@cellgrad/cells';
 import { usage } from '../errors.js';
-import { oneOf, positiveInt } from '../options.js';
+import { dtypeOption, positiveInt } from '../options.js';
 
 /** The parsed network options. */
 export interface NetworkOptions {
@@ -51,7 +51,7 @@ export function addNetworkOptions(cmd: Command): Command {
     .option('--layers <n>', 'stacked layers', positiveInt, 1)
     .option('--bidirectional', 'run every layer in both directions (full BPTT only)');
   for (const [flag, , help] of REGULARIZERS) cmd.option(flag, `${help}; in [0, 1), off by default (training only: evaluation runs without)`, probability);
-  return cmd.option('--dtype <type>', 'element type of training: float32 or float64', oneOf('float32', 'float64'), 'float32');
+  return cmd.option('--dtype <dtype>', 'element type: float32 or float64', dtypeOption, 'float32');
 }
 
 /**

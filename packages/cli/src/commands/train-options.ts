@@ -10,7 +10,7 @@ import { TASKS, makeTask, type BpttSpec, type Cell, type ClipSpec, type DataTask
 import { addCellOption, chosenCell } from '../cell-option.js';
 import { resolveOneCell } from '../cell-source.js';
 import { usage } from '../errors.js';
-import { addSizeOptions, nonNegativeInt, positiveInt } from '../options.js';
+import { addSizeOptions, nonNegativeInt, positiveInt, SIZE_HELP } from '../options.js';
 
 /** The model options of both commands. */
 export interface ModelOptions {
@@ -36,10 +36,10 @@ export const DEFAULT_STEPS = 100;
 export function addModelOptions(cmd: Command, defaults: { hidden: number; batch: number }): Command {
   addCellOption(cmd).option('--task <name>', `the task (${Object.keys(TASKS).join(', ')})`, 'adding');
   return addSizeOptions(cmd, { ...defaults, seed: { default: 0, of: 'initialisation, data and order' } })
-    .option('--steps <n>', `sequence length T (default ${DEFAULT_STEPS}; fashion-rows has 28, fashion-pixels 784)`, positiveInt)
+    .option('--steps <n>', `${SIZE_HELP.steps} (default: ${DEFAULT_STEPS}, or the task's own length: fashion-rows 28, fashion-pixels 784)`, positiveInt)
     .option('--train-limit <n>', 'real-data tasks: use only the first n training sequences (images, or windows of text)', positiveInt)
     .option('--test-limit <n>', 'real-data tasks: use only the first n test sequences', positiveInt)
-    .option('--standardize', 'fashion-*: standardise pixels with the training mean and deviation (default: scale to [0, 1])')
+    .option('--standardize', 'fashion-*: standardise pixels with the training mean and deviation (without it pixels are scaled to 0..1)')
     .option('--permute <seed>', 'fashion-pixels: visit the pixels in a fixed order shuffled with this seed', nonNegativeInt)
     .option('--data-dir <dir>', 'real-data tasks: the folder of the data files (default: where the Debian package installs them)');
 }

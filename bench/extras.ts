@@ -6,8 +6,8 @@
 import { compile, GraphBuilder, optimize } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
 import { lstm, unroll } from '@cellgrad/cells';
-import { jsBackend } from '../packages/graph/src/compile/backend.js';
-import { wasmBackend } from '../packages/graph/src/compile/wasm-backend.js';
+import { jsBackend } from '../packages/graph/src/compile/js/backend.js';
+import { wasmBackend } from '../packages/graph/src/compile/wasm/wasm-backend.js';
 import type { Shape } from './cases.js';
 
 /** Seconds to build (unroll + loss + grad), optimise and plan an LSTM training graph of T steps. */

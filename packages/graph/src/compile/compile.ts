@@ -7,13 +7,13 @@
 import { checkDType, type DType } from '../ir/dtype.js';
 import { fail } from '../ir/errors.js';
 import type { Graph } from '../ir/node.js';
-import { castGraph } from '../passes/cast.js';
+import { castGraph } from '../ir/cast.js';
 import { checkMaxBytes } from '../exec/memory-budget.js';
-import { checkedExecutable } from '../debug/checked-executable.js';
+import { checkedExecutable } from './checked-executable.js';
 import { optimize } from '../passes/pipeline.js';
-import { jsBackend, type MatmulBackend } from './backend.js';
-import { wasmSimdAvailable } from './matmul-wasm.js';
-import { wasmBackend } from './wasm-backend.js';
+import { jsBackend, type MatmulBackend } from './js/backend.js';
+import { wasmSimdAvailable } from './wasm/matmul-wasm.js';
+import { wasmBackend } from './wasm/wasm-backend.js';
 import { buildExecutable, isDisposed, type Executable } from './executable.js';
 import { externalBackend, type AsyncExecutable, type ExternalBackends } from './external.js';
 

@@ -10,18 +10,18 @@ import type { Graph } from '../ir/node.js';
 import { sizeOf } from '../ir/shape.js';
 import { getOp } from '../ops/registry.js';
 import { checkFeeds, type Feeds } from '../exec/feeds.js';
-import type { NDArray } from '../exec/ndarray.js';
+import type { NDArray } from '../ir/ndarray.js';
 import type { Outputs } from '../exec/interpret.js';
-import { fuseElementwise } from '../passes/fuse-elementwise.js';
-import { planMemory } from '../passes/plan-memory.js';
+import { fuseElementwise } from './schedule/fuse-elementwise.js';
+import { planMemory } from './schedule/plan-memory.js';
 import { bytesPerElement, checkMemoryBudget, DEFAULT_MAX_BYTES } from '../exec/memory-budget.js';
-import { generateJoin, generateReduce, generateStep, type CodegenContext, type StepFn } from './codegen.js';
-import { fallbackStep, matmulStep } from './kernels.js';
-import { packOperand, planPacking, type PackedOperand } from './pack.js';
-import { simdConcat, simdLoop, type SimdLoop } from './simd-loops.js';
-import { SimdSteps, type SimdKernel } from './simd-steps.js';
-import { simdReduce } from './simd-reduce.js';
-import type { MatmulBackend } from './backend.js';
+import { generateJoin, generateReduce, generateStep, type CodegenContext, type StepFn } from './js/codegen.js';
+import { fallbackStep, matmulStep } from './js/kernels.js';
+import { packOperand, planPacking, type PackedOperand } from './wasm/pack.js';
+import { simdConcat, simdLoop, type SimdLoop } from './wasm/simd-loops.js';
+import { SimdSteps, type SimdKernel } from './wasm/simd-steps.js';
+import { simdReduce } from './wasm/simd-reduce.js';
+import type { MatmulBackend } from './js/backend.js';
 
 /** What a compiled plan holds, for reports and the benchmark. */
 export interface PlanStats {

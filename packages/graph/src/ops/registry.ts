@@ -4,7 +4,7 @@
  */
 import { CellgradError, fail } from '../ir/errors.js';
 import type { Attrs, ValueType } from '../ir/node.js';
-import type { NDArray } from '../exec/ndarray.js';
+import type { NDArray } from '../ir/ndarray.js';
 import type { Tensor } from '../trace/tensor.js';
 
 /** What a kernel receives: input values, the preallocated output, the attributes. */

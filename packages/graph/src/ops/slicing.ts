@@ -1,7 +1,7 @@
 /** Joining and cutting along one axis: concat, slice (and split, built from it), pad. */
 import { fail } from '../ir/errors.js';
 import { formatShape, sizeOf } from '../ir/shape.js';
-import type { NDArray } from '../exec/ndarray.js';
+import type { NDArray } from '../ir/ndarray.js';
 import { defineOp } from './registry.js';
 
 function intAttr(op: string, attrs: Readonly<Record<string, unknown>>, name: string): number {

@@ -5,9 +5,9 @@
  * element writes its output in place, into the input's region. Sources (inputs, constants) and the
  * buffers behind graph outputs are never reused.
  */
-import type { Graph } from '../ir/node.js';
-import { sizeOf } from '../ir/shape.js';
-import { isIdentity } from '../compile/views.js';
+import type { Graph } from '../../ir/node.js';
+import { sizeOf } from '../../ir/shape.js';
+import { isIdentity } from '../js/views.js';
 import type { Fusion, Step } from './fuse-elementwise.js';
 
 /** Where every materialized value lives in the arena (offsets in elements). */

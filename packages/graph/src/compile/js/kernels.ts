@@ -3,12 +3,12 @@
  * through views so a transposed left operand or a time-step slice is never copied) and the
  * fallback that runs an op's reference kernel on NDArrays that alias the arena.
  */
-import type { TypedArray } from '../ir/dtype.js';
-import { CellgradError } from '../ir/errors.js';
-import type { Node } from '../ir/node.js';
-import { sizeOf, stridesOf } from '../ir/shape.js';
-import type { NDArray } from '../exec/ndarray.js';
-import { getOp } from '../ops/registry.js';
+import type { TypedArray } from '../../ir/dtype.js';
+import { CellgradError } from '../../ir/errors.js';
+import type { Node } from '../../ir/node.js';
+import { sizeOf, stridesOf } from '../../ir/shape.js';
+import type { NDArray } from '../../ir/ndarray.js';
+import { getOp } from '../../ops/registry.js';
 import type { MatmulArgs } from './matmul-js.js';
 import type { StepFn } from './codegen.js';
 import { broadcastView, type View } from './views.js';

@@ -3,9 +3,9 @@
  * function, all functions go into one WebAssembly module on the arena's memory, and each step
  * becomes a closure calling its function with its byte addresses baked in as integer literals.
  */
-import { intLiteral } from './templates.js';
+import { intLiteral } from '../js/templates.js';
 import type { WasmFunction } from './wasm-asm.js';
-import type { StepFn } from './codegen.js';
+import type { StepFn } from '../js/codegen.js';
 
 /** A step as a WebAssembly function of byte addresses: a fused loop, a copy, a reduction. */
 export interface SimdKernel {

@@ -2,10 +2,10 @@
  * Matrix-product backends. A backend allocates the arena (a WebAssembly backend puts it in the
  * module's memory, so its kernel reads the plan's buffers in place) and returns a kernel bound to it.
  */
-import { allocate, type DType, type TypedArray } from '../ir/dtype.js';
+import { allocate, type DType, type TypedArray } from '../../ir/dtype.js';
 import type { MatmulKernel } from './kernels.js';
 import { matmulJs } from './matmul-js.js';
-import type { WasmFunction } from './wasm-asm.js';
+import type { WasmFunction } from '../wasm/wasm-asm.js';
 
 /** A backend: an arena of `size` elements of `dtype`, a matmul kernel bound to it, maybe vector ops. */
 export interface MatmulBackend {

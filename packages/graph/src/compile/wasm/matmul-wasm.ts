@@ -12,7 +12,7 @@
  * Measured here (Zen 4, V8 11.3): the 4×8 tile runs at the multiply/add throughput of 128-bit
  * vectors (~58 GFLOP/s); relaxed-SIMD fused multiply-add, 5×8 and 6×8 tiles were no faster.
  */
-import { fail } from '../ir/errors.js';
+import { fail } from '../../ir/errors.js';
 import { assemble, I32, op, V128, wasmApi, type Ins, type WasmFunction } from './wasm-asm.js';
 
 // Parameters (i32): byte addresses and byte strides, counts, whether to add to C, the byte step

@@ -10,13 +10,13 @@
  * (rounded after every op, as the interpreter does); comparisons and selections follow the
  * JavaScript templates' semantics, NaN included.
  */
-import type { Graph } from '../ir/node.js';
-import { sizeOf, stridesOf, type Shape } from '../ir/shape.js';
-import type { Fusion, Step } from '../passes/fuse-elementwise.js';
-import { collapse, type Access, type CodegenContext } from './codegen.js';
+import type { Graph } from '../../ir/node.js';
+import { sizeOf, stridesOf, type Shape } from '../../ir/shape.js';
+import type { Fusion, Step } from '../schedule/fuse-elementwise.js';
+import { collapse, type Access, type CodegenContext } from '../js/codegen.js';
 import { expIns, sigmoidIns, tanhIns, type MathTemps } from './simd-math.js';
 import { I32, op, V128, vop, type Ins, type WasmFunction } from './wasm-asm.js';
-import { broadcastView, type View } from './views.js';
+import { broadcastView, type View } from '../js/views.js';
 import type { SimdKernel } from './simd-steps.js';
 
 /** An operand of a member: a loaded access, a constant, or an earlier member. */

@@ -6,7 +6,7 @@
 import { CellgradError } from '../ir/errors.js';
 import type { Node, NodeScope } from '../ir/node.js';
 import { formatShape } from '../ir/shape.js';
-import type { NDArray } from '../exec/ndarray.js';
+import type { NDArray } from '../ir/ndarray.js';
 
 /** Summary of a tensor's values: finite min/max, and how many elements are NaN or infinite. */
 export interface ValueRange {

@@ -15,12 +15,12 @@
  * A group holds at most `MAX_GROUP_MEMBERS` nodes, so generated loops stay small however long a
  * chain of elementwise ops a graph holds (a 100 000-op chain becomes a few hundred loops).
  */
-import type { Graph, Node } from '../ir/node.js';
-import { sameShape, type Shape } from '../ir/shape.js';
-import { isFusible, VIEW_OPS } from '../compile/templates.js';
+import type { Graph, Node } from '../../ir/node.js';
+import { sameShape, type Shape } from '../../ir/shape.js';
+import { isFusible, VIEW_OPS } from '../js/templates.js';
 import {
   broadcastView, denseView, isContiguous, reshapeView, sliceView, transposeView, type View,
-} from '../compile/views.js';
+} from '../js/views.js';
 
 /** The most members of one fused group (each is a local of its generated loop). */
 export const MAX_GROUP_MEMBERS = 512;

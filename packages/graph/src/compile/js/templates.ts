@@ -5,9 +5,9 @@
  * ever pasted into generated code. Every template computes exactly what the op's scalar function
  * computes (same expression, same order), so fused float64 results equal the interpreter's.
  */
-import { fail } from '../ir/errors.js';
-import type { Attrs, Node } from '../ir/node.js';
-import { getOp } from '../ops/registry.js';
+import { fail } from '../../ir/errors.js';
+import type { Attrs, Node } from '../../ir/node.js';
+import { getOp } from '../../ops/registry.js';
 
 /** A template: operand expressions (identifiers) and the node's attributes → a JS expression. */
 type Template = (x: readonly string[], attrs: Attrs) => string;

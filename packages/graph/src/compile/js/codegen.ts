@@ -10,10 +10,10 @@
  * about 10% of a small training step) or compared (so no near-tie flips a branch), and compute exp/sigmoid/tanh with the fast helpers of
  * `fastmath.ts` (within one float32 ulp).
  */
-import type { DType, TypedArray } from '../ir/dtype.js';
-import type { Graph } from '../ir/node.js';
-import { sizeOf, stridesOf, type Shape } from '../ir/shape.js';
-import type { Fusion, Step } from '../passes/fuse-elementwise.js';
+import type { DType, TypedArray } from '../../ir/dtype.js';
+import type { Graph } from '../../ir/node.js';
+import { sizeOf, stridesOf, type Shape } from '../../ir/shape.js';
+import type { Fusion, Step } from '../schedule/fuse-elementwise.js';
 import { FAST_MATH } from './fastmath.js';
 import { expression, intLiteral, literal } from './templates.js';
 import { broadcastView, type View } from './views.js';

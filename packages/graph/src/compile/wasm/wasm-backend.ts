@@ -5,12 +5,12 @@
  * over worker threads) and run the ragged edges in JavaScript; the generated SIMD loops are
  * instantiated on the same memory.
  */
-import { fail } from '../ir/errors.js';
-import type { DType } from '../ir/dtype.js';
-import type { MatmulBackend } from './backend.js';
-import { matmulJs, type MatmulArgs } from './matmul-js.js';
+import { fail } from '../../ir/errors.js';
+import type { DType } from '../../ir/dtype.js';
+import type { MatmulBackend } from '../js/backend.js';
+import { matmulJs, type MatmulArgs } from '../js/matmul-js.js';
 import { assemble, wasmApi, type WasmFunction } from './wasm-asm.js';
-import { GemmPool, type GemmArgs } from './matmul-threads.js';
+import { GemmPool, type GemmArgs } from '../threads/matmul-threads.js';
 import { BMode, matmulModule, SCRATCH, SCRATCH_B } from './matmul-wasm.js';
 
 /**

@@ -4,7 +4,7 @@
  * sequence to one with a softmax head, Jordan feedback with teacher forcing), variable-length
  * batches (`lengths`, `maskMode`) and the batch-first layout.
  */
-import { CellgradError, type DType } from '@cellgrad/graph';
+import { CellgradError, checkDType, DEFAULT_DTYPE, type DType } from '@cellgrad/graph';
 import type { Cell } from './cell.js';
 import { isCell } from './define-cell.js';
 
@@ -108,12 +108,12 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
   if (typeof options !== 'object' || options === null) bad('options must be an object { input, hidden, batch, steps, dtype?, layers?, bidirectional?, pattern?, classes?, teacherForcing?, lengths?, maskMode?, batchFirst? }');
   const unknown = Object.keys(options).filter((k) => !KNOWN.includes(k));
   if (unknown.length > 0) bad(`unknown option(s) ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${KNOWN.join(', ')})`);
-  const r = { dtype: 'float32' as DType, layers: 1, bidirectional: false, pattern: 'seq2seq' as UnrollPattern, teacherForcing: false, lengths: false, batchFirst: false, ...options };
+  const r = { dtype: DEFAULT_DTYPE, layers: 1, bidirectional: false, pattern: 'seq2seq' as UnrollPattern, teacherForcing: false, lengths: false, batchFirst: false, ...options };
   for (const key of SIZE_KEYS) {
     const v = r[key];
     if (!Number.isInteger(v) || (v as number) <= 0) bad(`option '${key}' must be a positive integer, got ${JSON.stringify(v)}`);
   }
-  if (r.dtype !== 'float32' && r.dtype !== 'float64') bad(`unknown dtype ${JSON.stringify(r.dtype)} (expected "float32" or "float64")`);
+  checkDType(r.dtype, `${fn}(cell '${cell.name}')`, 'usage');
   for (const key of ['bidirectional', 'teacherForcing', 'lengths', 'batchFirst'] as const) {
     if (typeof r[key] !== 'boolean') bad(`option '${key}' must be true or false, got ${JSON.stringify(r[key])}`);
   }

@@ -4,10 +4,11 @@
  */
 export * from './ops/index.js';
 export { CellgradError, fail, isCellgradError, type ErrorKind } from './ir/errors.js';
-export { allocate, checkDType, dtypeOf, DTYPES, type DType, type TypedArray } from './ir/dtype.js';
+export { allocate, checkDType, dtypeOf, DEFAULT_DTYPE, DTYPES, type DType, type TypedArray } from './ir/dtype.js';
 export { broadcastShapes, formatShape, normalizeAxis, sameShape, sizeOf, stridesOf, tryBroadcast, type Shape } from './ir/shape.js';
 export type { AttrValue, Attrs, Graph, Node, NodeScope, Port, ValueType } from './ir/node.js';
 export { print, printNode, typeText } from './ir/print.js';
+export { formatScope, hasScope, scopePrefix } from './ir/scope.js';
 export { verify } from './ops/verify.js';
 export { deserialize, fromJSON, serialize, toJSON, GRAPH_FORMAT, GRAPH_VERSION, type GraphJSON } from './ops/serialize.js';
 export { Tensor, HARD_SIGMOID_SLOPE, type HardSigmoidKind } from './trace/tensor.js';
@@ -31,7 +32,10 @@ export { SLICE_RULES } from './passes/slice-rules.js';
 export { stabilize, stabilizeWithStats, STABILIZE_RULES } from './passes/stabilize.js';
 export { compile, type CompileOptions, type Executable, type PlanStats, type ProfileEntry } from './compile/index.js';
 export { registerBackend, type AsyncExecutable, type ExternalBackend, type ExternalBackends } from './compile/index.js';
-export { fuseElementwise, type Fusion, type Step } from './compile/schedule/fuse-elementwise.js';
+export { fuseElementwise, type Fusion, type Instruction } from './compile/schedule/fuse-elementwise.js';
+import type { Instruction } from './compile/schedule/fuse-elementwise.js';
+/** @deprecated renamed `Instruction` ("step" now means only a time step of a cell). */
+export type Step = Instruction;
 export { planMemory, type MemoryPlan } from './compile/schedule/plan-memory.js';
 export { batchGates, batchGatesOnce, gateGroups, type GateGroup } from './passes/batch-gates.js';
 export { hoistInputProjections, projectionGroups } from './passes/hoist-time.js';
@@ -39,7 +43,7 @@ export { batchSumOfProducts, productSums, type ProductSum } from './passes/sum-p
 export { optimize, optimizeWithTrace, PIPELINE, type OptimizeOptions, type OptimizeTrace, type PassEntry, type TraceStep } from './passes/pipeline.js';
 /** Debugging aids: the non-finite check of `interpret` and of compiled executables. */
 export {
-  checkFinite, firstNonFinite, formatNonFinite, formatRange, formatScope, NonFiniteError, valueRange,
+  checkFinite, firstNonFinite, formatNonFinite, formatRange, NonFiniteError, valueRange,
   type NonFiniteReport, type ValueRange,
 } from './exec/finite.js';
 export { checkedExecutable } from './compile/checked-executable.js';

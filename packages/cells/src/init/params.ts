@@ -4,7 +4,7 @@
  * Draws happen layer by layer, parameter by parameter in declaration order, so a seed reproduces
  * the values exactly.
  */
-import { allocate, CellgradError, createRng, formatShape, sizeOf, type DType, type NDArray, type Rng } from '@cellgrad/graph';
+import { allocate, CellgradError, checkDType, createRng, formatShape, sizeOf, type DType, type NDArray, type Rng } from '@cellgrad/graph';
 import type { Cell, CellSizes } from '../cell.js';
 import { isCell } from '../define-cell.js';
 import { layerSizesOf, paramInputName } from '../layout.js';
@@ -61,7 +61,7 @@ export function initParams(cell: Cell, sizes: CellSizes, options: InitOptions = 
     if (!Number.isInteger(v) || (v as number) <= 0) throw new CellgradError('usage', `initParams(cell '${cell.name}'): '${k}' must be a positive integer, got ${JSON.stringify(v)}`);
   }
   if (!Number.isInteger(seed)) throw new CellgradError('usage', `initParams(cell '${cell.name}'): 'seed' must be an integer, got ${JSON.stringify(seed)}`);
-  if (dtype !== 'float32' && dtype !== 'float64') throw new CellgradError('usage', `initParams(cell '${cell.name}'): unknown dtype ${JSON.stringify(dtype)} (expected "float32" or "float64")`);
+  checkDType(dtype, `initParams(cell '${cell.name}')`, 'usage');
   const rng = createRng(seed);
   const out: Record<string, NDArray> = {};
   const layerSizes = layerSizesOf(cell, sizes, layers, dirs);

@@ -6,7 +6,7 @@
  * every step (so ∂L/∂h(t) is the gradient w.r.t. the tap), and the inputs that chain windows for
  * checkpointed BPTT (incoming state cotangents and accumulated parameter gradients).
  */
-import { CellgradError, GraphBuilder, concat, linear, type DType, type Graph, type Shape, type Tensor } from '@cellgrad/graph';
+import { CellgradError, DEFAULT_DTYPE, GraphBuilder, concat, linear, type DType, type Graph, type Shape, type Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import { runStep } from '../step.js';
 import { gravesClip } from './graves.js';
@@ -88,7 +88,7 @@ export function buildWindow(spec: ModelSpec, options: WindowOptions = {}): Windo
   if (!Number.isInteger(start) || !Number.isInteger(n) || start < 0 || n <= 0 || start + n > T) {
     throw new CellgradError('usage', `window [${start}, ${start + n}) is not inside the sequence of ${T} steps`);
   }
-  const dtype = spec.dtype ?? 'float32';
+  const dtype = spec.dtype ?? DEFAULT_DTYPE;
   const { cell, batch: B } = spec;
   const sizes = { input: spec.input, hidden: spec.hidden };
   const stateShapes = cell.stateShapes(sizes);

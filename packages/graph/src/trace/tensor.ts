@@ -3,6 +3,7 @@
  * finds the interned one) to the tensor's graph; numbers lift to constants of the tensor's dtype.
  */
 import type { DType } from '../ir/dtype.js';
+import { typeText } from '../ir/print.js';
 import { normalizeAxis, sizeOf, type Shape } from '../ir/shape.js';
 import type { GraphBuilder, TensorLike } from './builder.js';
 import { add, div, maximum, minimum, mul, pow, sub } from '../ops/arithmetic.js';
@@ -180,7 +181,7 @@ export class Tensor {
 
   /** `%7:f32[2,3]` */
   toString(): string {
-    return `%${this.id}:${this.dtype === 'float64' ? 'f64' : 'f32'}[${this.shape.join(',')}]`;
+    return `%${this.id}:${typeText(this)}`;
   }
 }
 

@@ -26,7 +26,7 @@ import {
 export const MAX_GROUP_MEMBERS = 512;
 
 /** One step of the schedule. */
-export type Step =
+export type Instruction =
   /** A fused loop over `shape`: computes `members` (topological order), stores `outputs`. */
   | { readonly kind: 'fused'; readonly members: readonly number[]; readonly outputs: readonly number[]; readonly shape: Shape }
   /** A dense copy of view node `id` (a consumer needs it dense). */
@@ -49,7 +49,7 @@ export interface Fusion {
   /** Inputs, constants and fills: written before the first step. */
   readonly sources: readonly number[];
   /** The steps, in an order that respects every dependency. */
-  readonly steps: readonly Step[];
+  readonly steps: readonly Instruction[];
   /** Group index of each fused member, −1 for other nodes. */
   readonly groupOf: Int32Array;
 }
@@ -224,7 +224,7 @@ export function fuseElementwise(g: Graph): Fusion {
   });
 
   // 4. Steps, each at the position of its first node.
-  const steps: Step[] = [];
+  const steps: Instruction[] = [];
   const sources: number[] = [];
   for (const node of nodes) {
     const id = node.id;

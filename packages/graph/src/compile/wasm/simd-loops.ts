@@ -12,7 +12,7 @@
  */
 import type { Graph } from '../../ir/node.js';
 import { sizeOf, stridesOf, type Shape } from '../../ir/shape.js';
-import type { Fusion, Step } from '../schedule/fuse-elementwise.js';
+import type { Fusion, Instruction } from '../schedule/fuse-elementwise.js';
 import { collapse, type Access, type CodegenContext } from '../js/codegen.js';
 import { expIns, sigmoidIns, tanhIns, type MathTemps } from './simd-math.js';
 import { I32, op, V128, vop, type Ins, type WasmFunction } from './wasm-asm.js';
@@ -82,7 +82,7 @@ function finish(shape: Shape, accesses: Access[], loads: number, members: Member
 }
 
 /** The SIMD loop of a fused group or a copy step, or undefined when it does not qualify. */
-export function simdLoop(ctx: CodegenContext, step: Step): SimdLoop | undefined {
+export function simdLoop(ctx: CodegenContext, step: Instruction): SimdLoop | undefined {
   const { graph, fusion, offsets } = ctx;
   const absolute = (v: View, shape: Shape): Access => ({ base: offsets[v.base]! + v.offset, strides: broadcastView(v, shape).strides });
   if (step.kind === 'copy') {

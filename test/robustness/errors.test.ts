@@ -216,7 +216,7 @@ describe('every error kind', () => {
 
   // One trigger per kind; the Record type makes this list exhaustive over ErrorKind.
   const TRIGGERS: Record<ErrorKind, [() => unknown, RegExp]> = {
-    shape: [() => unroll(lateBugCell(), { input: 3, hidden: 4, batch: 2, steps: 5 }), /cell 'late_bug'.*step 2 \(at .*errors\.test\.ts:25:\d+\): add: shapes \[2,4\] and \[2,3\] do not broadcast/],
+    shape: [() => unroll(lateBugCell(), { input: 3, hidden: 4, batch: 2, steps: 5 }), /cell 'late_bug'.*step 2 \(at .*errors\.test\.ts:27:36\): add: shapes \[2,4\] and \[2,3\] do not broadcast/],
     dtype: [() => buildGraph((b) => ({ y: b.input('a', [2], 'float32').mul(b.input('c', [2], 'float64')) })), /mul: inputs have different dtypes/],
     feed: [() => interpret(smallGraph(), {}), /missing feed for input 'x'/],
     graph: [() => { const j = smallJSON(); j.nodes[nodeIndex(j, 'tanh')]!.op = 'nope'; return fromJSON(j); }, /unknown op 'nope'/],

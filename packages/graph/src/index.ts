@@ -3,6 +3,7 @@
  * Importing this module registers every built-in op.
  */
 export * from './ops/index.js';
+export { LOWERING_KINDS, loweringsOf, opLowerings, registeredLowerings, registerLowerings, type LoweringKind, type OpLowerings } from './ops/lowerings.js';
 export { CellgradError, fail, isCellgradError, type ErrorKind } from './ir/errors.js';
 export { allocate, checkDType, dtypeOf, DEFAULT_DTYPE, DTYPES, type DType, type TypedArray } from './ir/dtype.js';
 export { broadcastShapes, formatShape, normalizeAxis, sameShape, sizeOf, stridesOf, tryBroadcast, type Shape } from './ir/shape.js';

@@ -14,6 +14,9 @@
  */
 import { fail } from '../../ir/errors.js';
 import { assemble, I32, op, V128, wasmApi, type Ins, type WasmFunction } from './wasm-asm.js';
+import { registerLowerings } from '../../ops/lowerings.js';
+
+registerLowerings('simd', 'compile/wasm/matmul-wasm.ts', ['matmul']);
 
 // Parameters (i32): byte addresses and byte strides, counts, whether to add to C, the byte step
 // of B per column index (4 for a row-major B; k·4 for B packed in panels of 8 columns), and where

@@ -18,6 +18,7 @@ import { expIns, sigmoidIns, tanhIns, type MathTemps } from './simd-math.js';
 import { I32, op, V128, vop, type Ins, type WasmFunction } from './wasm-asm.js';
 import { broadcastView, type View } from '../js/views.js';
 import type { SimdKernel } from './simd-steps.js';
+import { registerLowerings } from '../../ops/lowerings.js';
 
 /** An operand of a member: a loaded access, a constant, or an earlier member. */
 type Ref = { readonly load: number } | { readonly value: number } | { readonly member: number };
@@ -50,6 +51,8 @@ const COMPARE: Readonly<Record<string, Ins>> = {
 const UNARY: Readonly<Record<string, Ins>> = { neg: vop.neg, abs: vop.abs, sqrt: vop.sqrt };
 const MATH = new Set(['exp', 'sigmoid', 'tanh']);
 const OTHER = new Set(['maximum', 'minimum', 'square', 'relu', 'clamp', 'hard_sigmoid', 'where', 'sign']);
+
+registerLowerings('simd', 'compile/wasm/simd-loops.ts', [...Object.keys(BINARY), ...Object.keys(COMPARE), ...Object.keys(UNARY), ...MATH, ...OTHER]);
 
 const hasSimdForm = (name: string) => name in BINARY || name in COMPARE || name in UNARY || MATH.has(name) || OTHER.has(name);
 

@@ -12,6 +12,9 @@ import type { Fusion } from '../schedule/fuse-elementwise.js';
 import { collapse } from '../js/codegen.js';
 import type { SimdKernel } from './simd-steps.js';
 import { I32, op, sop, V128, vop, type Ins, type WasmFunction } from './wasm-asm.js';
+import { registerLowerings } from '../../ops/lowerings.js';
+
+registerLowerings('simd', 'compile/wasm/simd-reduce.ts', ['sum', 'mean']);
 
 // Parameters: output and input byte addresses.
 const [OUT, SRC] = [0, 1];

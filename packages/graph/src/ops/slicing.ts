@@ -122,3 +122,11 @@ export const pad: Op<readonly [Tensor, { readonly axis: number; readonly before:
     return [grad.slice(axis, before, before + x!.shape[axis]!)];
   },
 });
+
+/**
+ * `concat` on an array of tensors of one graph, without spreading them into arguments (a concat of
+ * 200 000 inputs would overflow the call stack as `concatOp(...tensors, { axis })`).
+ */
+export function concatTensors(tensors: readonly Tensor[], axis: number): Tensor {
+  return tensors[0]!.builder.apply(concatOp.opName, tensors, { axis });
+}

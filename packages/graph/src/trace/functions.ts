@@ -8,7 +8,7 @@ import { fail } from '../ir/errors.js';
 import { normalizeAxis } from '../ir/shape.js';
 import type { TensorLike } from './builder.js';
 import type { Tensor } from './tensor.js';
-import { concatOp } from '../ops/slicing.js';
+import { concatTensors } from '../ops/slicing.js';
 
 export { add, sub, mul, div, pow, maximum, minimum } from '../ops/arithmetic.js';
 export { neg, exp, log, sqrt, square, abs } from '../ops/unary.js';
@@ -48,7 +48,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 1) return tensors[0]!;
   const t0 = tensors[0]!;
   const a = normalizeAxis('concat', axis, t0.rank);
-  return concatOp(...tensors, { axis: a });
+  return concatTensors(tensors, a);
 }
 
 /** Stack equally shaped tensors along a new axis. */

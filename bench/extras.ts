@@ -6,8 +6,8 @@
 import { compile, GraphBuilder, optimize } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
 import { lstm, unroll } from '@cellgrad/cells';
-import { jsBackend } from '../packages/graph/src/compile/backend.js';
-import { wasmBackend } from '../packages/graph/src/compile/wasm-backend.js';
+import { jsKernels } from '../packages/graph/src/compile/js/kernel-set.js';
+import { wasmKernels } from '../packages/graph/src/compile/wasm/wasm-kernels.js';
 import type { Shape } from './cases.js';
 
 /** Seconds to build (unroll + loss + grad), optimise and plan an LSTM training graph of T steps. */
@@ -28,7 +28,7 @@ export function compileTime(s: Shape, steps: number): { nodes: number; buildMs: 
 /** GFLOP/s of a kernel on C[m×n] = A[m×k]·B[k×n] (float32), median of a 300 ms loop. */
 export function gflops(kind: 'wasm' | 'js', m: number, k: number, n: number): number {
   const size = m * k + k * n + m * n;
-  const { arena, kernel } = (kind === 'wasm' ? wasmBackend : jsBackend).create('float32', size);
+  const { arena, kernel } = (kind === 'wasm' ? wasmKernels : jsKernels).create('float32', size);
   for (let i = 0; i < size; i++) arena[i] = Math.sin(i);
   const p = { c: m * k + k * n, a: 0, rsA: k, csA: 1, b: m * k, rsB: n, m, k, n };
   for (let i = 0; i < 5; i++) kernel(p);

@@ -31,7 +31,7 @@ function thrown(fn: () => unknown): unknown {
 }
 
 /** An elementwise op 2x with no VJP. */
-const noVjp: OpDef = defineOp({
+const noVjp = defineOp({
   name: uniqueName('double_no_vjp'),
   arity: 1,
   type: elementwiseType('double_no_vjp'),
@@ -39,7 +39,7 @@ const noVjp: OpDef = defineOp({
 });
 
 /** cube(x) = x³ with VJP 3x²·g. */
-const cube: OpDef = defineElementwise({
+const cube = defineElementwise({
   name: uniqueName('cube'),
   arity: 1,
   fn: (x) => x * x * x,
@@ -50,7 +50,7 @@ describe('ops without a VJP', () => {
   it('on the path of a gradient: a gradient error naming the op and the node', () => {
     const g = buildGraph((b) => {
       const x = b.input('x', [3]);
-      return { loss: b.apply(noVjp.name, [x.tanh()]).sum() };
+      return { loss: noVjp(x.tanh()).sum() };
     }, { dtype: 'float64' });
     expect(interpret(g, { x: [1, 2, 3] }).loss!.data[0]).toBeCloseTo(2 * (Math.tanh(1) + Math.tanh(2) + Math.tanh(3)), 12);
     const e = thrown(() => grad(g));
@@ -65,7 +65,7 @@ describe('ops without a VJP', () => {
   it('inside a cell scope, the error names the cell and step', () => {
     const g = buildGraph((b) => {
       const x = b.input('x', [2]);
-      const y = b.scoped({ cell: 'mycell', step: 4 }, () => b.apply(noVjp.name, [x]));
+      const y = b.scoped({ cell: 'mycell', step: 4 }, () => noVjp(x));
       return { loss: y.sum() };
     }, { dtype: 'float64' });
     expect((thrown(() => grad(g)) as Error).message).toMatch(/cell 'mycell',? step 4/);
@@ -75,8 +75,8 @@ describe('ops without a VJP', () => {
     const g = buildGraph((b) => {
       const x = b.input('x', [3]);
       const c = b.input('c', [3]);
-      const side = b.apply(noVjp.name, [x]);
-      return { loss: x.mul(b.apply(noVjp.name, [c])).sum(), side };
+      const side = noVjp(x);
+      return { loss: x.mul(noVjp(c)).sum(), side };
     }, { dtype: 'float64' });
     const dg = grad(g, { of: 'loss', wrt: ['x'] });
     expect(verify(dg)).toBe(dg);
@@ -88,7 +88,7 @@ describe('ops without a VJP', () => {
     // Constant-only operands are never on the path.
     const k = buildGraph((b) => {
       const x = b.input('x', [2]);
-      return { loss: x.mul(b.apply(noVjp.name, [b.constant([1, 2])])).sum() };
+      return { loss: x.mul(noVjp(b.constant([1, 2]))).sum() };
     }, { dtype: 'float64' });
     expect([...interpret(grad(k), { x: [5, 5] })['grad:x']!.data]).toEqual([2, 4]);
   });
@@ -101,7 +101,7 @@ describe('ops without a VJP', () => {
       kernel: elementwiseKernel((x) => x),
       vjp: ({ grad: g }) => [g.reshape([7, 7])],
     });
-    const g = buildGraph((b) => ({ loss: b.apply(bad.name, [b.input('x', [3])]).sum() }), { dtype: 'float64' });
+    const g = buildGraph((b) => ({ loss: bad(b.input('x', [3])).sum() }), { dtype: 'float64' });
     const e = thrown(() => grad(g));
     expect(isCellgradError(e, 'gradient')).toBe(true);
     expect((e as Error).message).toMatch(new RegExp(`VJP of '${bad.name}' \\(node %1\\) failed: reshape: cannot reshape \\[3\\]`));
@@ -115,7 +115,7 @@ describe('ops without a VJP', () => {
       kernel: elementwiseKernel((x) => x),
       vjp: ({ grad: g }) => [g.sum()],
     });
-    const g = buildGraph((b) => ({ loss: b.apply(wrong.name, [b.input('x', [3])]).sum() }), { dtype: 'float64' });
+    const g = buildGraph((b) => ({ loss: wrong(b.input('x', [3])).sum() }), { dtype: 'float64' });
     const e = thrown(() => grad(g));
     expect(isCellgradError(e, 'gradient')).toBe(true);
     expect((e as Error).message).toMatch(/cotangent \[\] has lower rank than its operand \[3\]/);
@@ -127,7 +127,7 @@ describe('user-defined ops with a VJP', () => {
     const g = buildGraph((b) => {
       const x = b.input('x', [2, 3]);
       const w = b.input('w', [3]);
-      return { loss: b.apply(cube.name, [x.mul(w)]).sum() };
+      return { loss: cube(x.mul(w)).sum() };
     }, { dtype: 'float64' });
     const feeds = { x: [[0.5, -1, 1.5], [2, 0.25, -0.75]], w: [1.1, -0.3, 0.7] };
     const out = interpret(grad(g), feeds);
@@ -138,13 +138,14 @@ describe('user-defined ops with a VJP', () => {
   });
 
   it('cube differentiates twice (6x)', () => {
-    const g = buildGraph((b) => ({ y: b.apply(cube.name, [b.input('x', [])]) }), { dtype: 'float64' });
+    const g = buildGraph((b) => ({ y: cube(b.input('x', [])) }), { dtype: 'float64' });
     const d2 = grad(grad(g, { keepOutputs: false }), { keepOutputs: false, prefix: 'grad2:' });
     expect(interpret(d2, { x: 1.5 })['grad2:x']!.data[0]).toBeCloseTo(9, 12);
   });
 
   it('registered ops are listed and found by name; duplicate names are an op error', () => {
-    expect(getOp(cube.name)).toBe(cube);
+    expect(getOp(cube.name)).toBe(cube.def);
+    expect(cube.opName).toBe(cube.name);
     expect(listOps().map((o) => o.name)).toContain(cube.name);
     const e = thrown(() => defineElementwise({ name: cube.name, arity: 1, fn: (x) => x }));
     expect(isCellgradError(e, 'op')).toBe(true);

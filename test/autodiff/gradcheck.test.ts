@@ -1,7 +1,7 @@
 // gradcheck itself: it passes on correct gradients, fails on a wrong VJP (full, fast and second
 // order), names the worst element with its time step, and rejects bad options clearly.
 import { describe, expect, it } from 'vitest';
-import { buildGraph, defineOp, elementwiseKernel, elementwiseType, hasOp, ndarray, type Graph } from '@cellgrad/graph';
+import { ops, buildGraph, defineOp, elementwiseKernel, elementwiseType, hasOp, ndarray, type Graph } from '@cellgrad/graph';
 import { formatGradcheck, gradcheck } from '@cellgrad/autodiff';
 
 /** tanh with a VJP that is off by `factor` (1 = correct), registered once per factor. */
@@ -29,7 +29,7 @@ function rnn(act: string, onlyAtStep?: number): Graph {
       h = b.apply(onlyAtStep === undefined || onlyAtStep === t ? act : 'tanh', [pre]);
       hs.push(h.reshape([1, 2, 2]));
     }
-    return { out: b.apply('concat', hs, { axis: 0 }), total: h.sum() };
+    return { out: ops.concat(...hs, { axis: 0 }), total: h.sum() };
   }, { dtype: 'float64' });
 }
 

@@ -1,6 +1,6 @@
 // `cellgrad gradcheck`: a built-in cell passes, a cell file outside the repo (importing 'cellgrad')
 // passes, a cell with a deliberately wrong VJP fails with exit 1.
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cellgrad, repoRoot, tempDir } from './helpers.js';
@@ -38,6 +38,38 @@ describe('cellgrad gradcheck', () => {
     expect(json.cells[0].cell).toBe('mgu');
     expect(json.cells[0].sizes).toEqual({ input: 3, hidden: 4, batch: 2, steps: 3, layers: 2 });
     expect(json.cells[0].report.orders[0].inputs.map((i: { name: string }) => i.name)).toEqual(['x', 'h0', 'W_l0', 'U_l0', 'b_l0', 'W_l1', 'U_l1', 'b_l1']);
+  });
+
+  it('a one-file user op outside the repo is a function: defined with defineElementwise, called in a cell, gradchecked', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'softsign-cell.ts');
+    writeFileSync(file, [
+      "import { defineCell, defineElementwise, linear } from 'cellgrad';",
+      '',
+      '// softsign(x) = x / (1 + |x|), an op of the user: defineElementwise returns it as a function.',
+      'export const softsign = defineElementwise({',
+      "  name: 'user_softsign', arity: 1, doc: 'x / (1 + |x|)',",
+      '  fn: (x) => x / (1 + Math.abs(x)),',
+      '  vjp: ({ inputs: [x], grad }) => [grad.div(x!.abs().add(1).square())],',
+      '});',
+      '',
+      'export const softsignElman = defineCell({',
+      "  name: 'softsign_elman',",
+      '  params: ({ input: I, hidden: H }) => ({ W: [H, I], U: [H, H], b: [H] }),',
+      '  state: ({ hidden: H }) => ({ h: [H] }),',
+      '  step: ({ x, h }, { W, U, b }) => ({ h: softsign(linear(x, W, b).add(linear(h, U))) }),',
+      '});',
+      '',
+    ].join('\n'));
+    const r = await cellgrad(['gradcheck', file, '--json', '--steps', '3']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.cells[0].cell).toMatch(/^softsign_elman/);
+    expect(json.passed).toBe(true);
+    const p = await cellgrad(['print', file, '--steps', '1']);
+    expect(p.stderr).toBe('');
+    expect(p.stdout).toMatch(/= user_softsign %\d+/);
   });
 
   it('fails with exit 1 on a custom op with a wrong VJP, naming the failing inputs', async () => {

@@ -1,7 +1,7 @@
 /** The fast exp/sigmoid/tanh of float32 plans: relative error bounds on wide ranges, special values. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fastExp, fastSigmoid, fastTanh } from '../../packages/graph/src/compile/fastmath.js';
+import { fastExp, fastSigmoid, fastTanh } from '../../packages/graph/src/compile/js/fastmath.js';
 import { fcParams } from '../support/fc.js';
 
 const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.abs(b));

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   broadcastShapes, buildGraph, type CellgradError, GraphBuilder, interpret, interpretAll,
-  isCellgradError, tryBroadcast,
+  isCellgradError, tryBroadcast, ops,
 } from '@cellgrad/graph';
 import { fcParams, rngSeed } from '../support/fc.js';
 import { buildRecipe, recipeArb, smoothFeeds } from '../support/random-graph.js';
@@ -56,7 +56,7 @@ describe('broadcasting and shape rules', () => {
     expect(batch.message).toMatch(/matmul \(batch axes\).*\[2\] and \[3\]/);
     const add = shapeError((b) => b.input('a', [2, 3]).add(b.input('b', [3, 2])));
     expect(add.message).toBe('add: shapes [2,3] and [3,2] do not broadcast');
-    const cat = shapeError((b) => b.apply('concat', [b.input('a', [2, 3]), b.input('b', [3, 2])], { axis: 0 }));
+    const cat = shapeError((b) => ops.concat(b.input('a', [2, 3]), b.input('b', [3, 2]), { axis: 0 }));
     expect(cat.message).toMatch(/concat: shapes \[2,3\], \[3,2\] differ outside axis 0/);
     const rs = shapeError((b) => b.input('a', [2, 3]).reshape([4, 2]));
     expect(rs.message).toMatch(/reshape: cannot reshape \[2,3\] \(6 elements\) to \[4,2\]/);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildGraph, concat, crossEntropy, interpret, listOps, softplus, stack,
-  type FeedValue, type GraphBuilder, type Tensor,
+  type FeedValue, type GraphBuilder, type Tensor, ops,
 } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
 
@@ -254,12 +254,12 @@ const KERNEL_CASES: Record<string, () => void> = {
   },
   clip_grad: () => {
     // Identity forward (the bound only shapes the backward pass) ...
-    expectValues(run((b) => b.apply('clip_grad', [c(b, [1, -2, 3, 0.5], [2, 2]), b.constant(0.5)])), [2, 2], [1, -2, 3, 0.5]);
+    expectValues(run((b) => ops.clipGrad(c(b, [1, -2, 3, 0.5], [2, 2]), b.constant(0.5))), [2, 2], [1, -2, 3, 0.5]);
     // ... whose VJP clamps the incoming cotangent to [−bound, bound]; the bound gets no gradient.
     const g = buildGraph((b) => {
       const x = b.input('x', [4]);
       const bound = b.input('bound', []);
-      return { loss: b.apply('clip_grad', [x, bound]).mul(b.constant([2, -3, 0.1, 0.5])).sum() };
+      return { loss: ops.clipGrad(x, bound).mul(b.constant([2, -3, 0.1, 0.5])).sum() };
     }, { dtype: 'float64' });
     const out = interpret(grad(g), { x: [1, 2, 3, 4], bound: 0.5 });
     expect([...out['grad:x']!.data]).toEqual([0.5, -0.5, 0.1, 0.5]);
@@ -276,15 +276,15 @@ const KERNEL_CASES: Record<string, () => void> = {
   },
   step_ste: () => {
     // Heaviside step 1 where x > 0; the attribute only chooses the backward surrogate.
-    for (const surrogate of ['identity', 'sigmoid']) {
-      expectValues(run((b) => b.apply('step_ste', [c(b, [-1, 0, 1e-9, 2], [2, 2])], { surrogate })), [2, 2], [0, 0, 1, 1]);
+    for (const surrogate of ['identity', 'sigmoid'] as const) {
+      expectValues(run((b) => ops.stepSte(c(b, [-1, 0, 1e-9, 2], [2, 2]), { surrogate })), [2, 2], [0, 0, 1, 1]);
     }
   },
   softplus: () => {
     // log(1 + eˣ), stable at both ends.
-    const v = run((b) => b.apply('softplus', [c(b, [0, 1, -1, 1000, -1000, 30], [6])]));
+    const v = run((b) => softplus(c(b, [0, 1, -1, 1000, -1000, 30], [6])));
     expectValues(v, [6], [Math.LN2, Math.log1p(Math.E), Math.log1p(1 / Math.E), 1000, 0, 30 + Math.log1p(Math.exp(-30))]);
-    expect(run((b) => b.apply('softplus', [c(b, [-700], [1])])).data[0]).toBeGreaterThan(0);
+    expect(run((b) => c(b, [-700], [1]).softplus()).data[0]).toBeGreaterThan(0);
   },
   log_softmax: () => {
     const lz = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3));

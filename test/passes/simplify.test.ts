@@ -1,7 +1,7 @@
 /** Algebraic simplification: the pass contract on random and rule-triggering graphs and on cells; every rule fires. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ALGEBRAIC_RULES, buildGraph, concat, print, simplify, simplifyWithStats, verify, type GraphBuilder, type Tensor } from '@cellgrad/graph';
+import { ops, ALGEBRAIC_RULES, buildGraph, concat, print, simplify, simplifyWithStats, verify, type GraphBuilder, type Tensor } from '@cellgrad/graph';
 import { fcParams, Rng, rngSeed } from '../support/fc.js';
 import { buildRecipe, randomFeeds, recipeArb } from '../support/random-graph.js';
 import { CELLS, cellGraphFeeds, cellLossGraph, cellTrainingGraph, checkPass, countOps, expectSameValues } from './helpers.js';
@@ -26,19 +26,19 @@ const CASES: Record<string, (x: Tensor, y: Tensor, s: Tensor, b: GraphBuilder) =
   'layout-of-uniform': (x, _y, _s, b) => b.fill(2, [3, 2]).T.mul(x),
   'transpose-identity': (x) => x.transpose([0, 1]),
   'transpose-transpose': (_x, _y, s) => s.transpose([1, 2, 0]).transpose([2, 0, 1]).add(s.transpose([1, 0, 2]).transpose([0, 2, 1]).transpose([0, 2, 1]).transpose([1, 0, 2])),
-  'reshape-same': (x, _y, _s, b) => b.apply('reshape', [x], { shape: [2, 3] }),
+  'reshape-same': (x, _y, _s, b) => ops.reshape(x, { shape: [2, 3] }),
   'reshape-reshape': (x) => x.reshape([6]).reshape([3, 2]),
-  'broadcast-same': (x, _y, _s, b) => b.apply('broadcast_to', [x], { shape: [2, 3] }),
+  'broadcast-same': (x, _y, _s, b) => ops.broadcastTo(x, { shape: [2, 3] }),
   'broadcast-broadcast': (_x, y) => y.broadcastTo([2, 3]).broadcastTo([4, 2, 3]),
   'reduce-unit-axes': (x) => x.reshape([2, 1, 3]).sum(1).add(x.reshape([1, 2, 3]).max([0])),
   'where-uniform': (x, y, _s, b) => b.fill(1, [2, 3]).where(x, y).add(b.fill(0, [3]).where(x, y)),
-  'slice-full': (x, _y, _s, b) => b.apply('slice', [x], { axis: 0, start: 0, end: 2 }),
+  'slice-full': (x, _y, _s, b) => ops.slice(x, { axis: 0, start: 0, end: 2 }),
   'slice-slice': (x) => x.slice(1, 1, 3).slice(1, 0, 1),
   'slice-concat': (x) => concat([x, x.square()], 1).slice(1, 3, 5),
   'concat-flatten': (x, y) => concat([x, concat([y.broadcastTo([2, 3]), x.tanh()], 1)], 1),
   'concat-slices': (x) => concat([x.slice(1, 0, 1), x.slice(1, 1, 3)], 1).tanh(),
   'concat-steps': (_x, _y, s) => concat([s.index(0, 1), s.index(0, 2)], 0),
-  'pad-zero': (x, _y, _s, b) => b.apply('pad', [x], { axis: 0, before: 0, after: 0 }),
+  'pad-zero': (x, _y, _s, b) => ops.pad(x, { axis: 0, before: 0, after: 0 }),
   'pad-pad': (x) => x.pad(0, 1, 0).pad(0, 0, 2),
   'add-adjacent-pads': (x) => x.pad(1, 0, 2).add(x.square().slice(1, 0, 2).pad(1, 3, 0)),
 };

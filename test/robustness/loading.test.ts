@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildGraph, compile, deserialize, drawUniform, fromJSON, interpret, listOps, serialize, toJSON, type Graph, type GraphJSON, type Tensor } from '@cellgrad/graph';
+import { ops, buildGraph, compile, deserialize, drawUniform, fromJSON, interpret, listOps, serialize, toJSON, type Graph, type GraphJSON, type Tensor } from '@cellgrad/graph';
 import { cellgrad, tempDir } from '../cli/helpers.js';
 import { thrown } from './helpers.js';
 
@@ -33,8 +33,8 @@ const CASES: Case[] = [
   ['reshape shape', (x) => x.reshape([6]), { shape: [1.5] }, /reshape: attribute 'shape' must be an array of integers/],
   ['reshape size', (x) => x.reshape([6]), { shape: [7] }, /reshape: cannot reshape \[2,3\] \(6 elements\) to \[7\]/],
   ['broadcast_to shape', (x) => x.broadcastTo([4, 2, 3]), { shape: [4, 2, 5] }, /broadcast_to: cannot broadcast \[2,3\] to \[4,2,5\]/],
-  ['concat axis', (x) => x.builder.apply('concat', [x, x], { axis: 0 }), { axis: 0.5 }, /concat: attribute 'axis' must be an integer/],
-  ['concat range', (x) => x.builder.apply('concat', [x, x], { axis: 0 }), { axis: 2 }, /concat: axis 2 is out of range for \[2,3\]/],
+  ['concat axis', (x) => ops.concat(x, x, { axis: 0 }), { axis: 0.5 }, /concat: attribute 'axis' must be an integer/],
+  ['concat range', (x) => ops.concat(x, x, { axis: 0 }), { axis: 2 }, /concat: axis 2 is out of range for \[2,3\]/],
   ['slice start', (x) => x.slice(1, 0, 2), { start: '0' }, /slice: attribute 'start' must be an integer/],
   ['slice range', (x) => x.slice(1, 0, 2), { end: 9 }, /slice: \[0, 9\) is not a non-empty range inside axis 1 of \[2,3\]/],
   ['pad before', (x) => x.pad(1, 1, 1), { before: -1 }, /pad: negative padding/],
@@ -53,7 +53,7 @@ const CASES: Case[] = [
   ['random_uniform stream', (x) => drawUniform(x.builder.constant([0, 0, 0, 0], [4]), [2], 0), { stream: -1 },
     /random_uniform: attribute 'stream' must be a non-negative integer, got -1/],
   ['random_uniform shape', (x) => drawUniform(x.builder.constant([0, 0, 0, 0], [4]), [2], 0), { shape: [2.5] }, /random_uniform: .*shape/],
-  ['step_ste surrogate', (x) => x.builder.apply('step_ste', [x], { surrogate: 'identity' }), { surrogate: 'eval' }, /step_ste: attribute 'surrogate' must be 'identity' or 'sigmoid', got "eval"/],
+  ['step_ste surrogate', (x) => ops.stepSte(x, { surrogate: 'identity' }), { surrogate: 'eval' }, /step_ste: attribute 'surrogate' must be 'identity' or 'sigmoid', got "eval"/],
 ];
 
 describe('every op validates its attributes on load', () => {

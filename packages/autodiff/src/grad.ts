@@ -2,7 +2,7 @@
  * Reverse mode as a Graph -> Graph transform. The result is an ordinary graph holding the original
  * computation and its gradient, so it can be printed, optimised, executed and differentiated again.
  */
-import { CellgradError, GraphBuilder, fail, formatShape, getOp, type Graph, type Node, type Tensor } from '@cellgrad/graph';
+import { CellgradError, GraphBuilder, fail, formatScope, formatShape, getOp, hasScope, type Graph, type Node, type Tensor } from '@cellgrad/graph';
 import { unbroadcast } from './unbroadcast.js';
 
 /** Options of `grad`. */
@@ -141,8 +141,5 @@ function backpropNode(
 }
 
 function scopeText(node: Node): string {
-  const s = node.scope;
-  if (!s || (s.cell === undefined && s.step === undefined)) return '';
-  const parts = [s.cell !== undefined ? `cell '${s.cell}'` : '', s.layer !== undefined ? `layer ${s.layer}` : '', s.step !== undefined ? `step ${s.step}` : ''];
-  return ` (in ${parts.filter(Boolean).join(', ')})`;
+  return hasScope(node.scope) ? ` (in ${formatScope(node.scope)})` : '';
 }

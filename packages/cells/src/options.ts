@@ -4,7 +4,7 @@
  * sequence to one with a softmax head, Jordan feedback with teacher forcing), variable-length
  * batches (`lengths`, `maskMode`) and the batch-first layout.
  */
-import { CellgradError, checkDType, type DType } from '@cellgrad/graph';
+import { CellgradError, checkDType, DEFAULT_DTYPE, type DType } from '@cellgrad/graph';
 import type { Cell } from './cell.js';
 import { isCell } from './define-cell.js';
 import { resolveRegularize, type RegularizeMode, type RegularizeOptions, type ResolvedRegularize } from './regularize/options.js';
@@ -115,7 +115,7 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
   if (typeof options !== 'object' || options === null) bad('options must be an object { input, hidden, batch, steps, dtype?, layers?, bidirectional?, pattern?, classes?, teacherForcing?, lengths?, maskMode?, batchFirst? }');
   const unknown = Object.keys(options).filter((k) => !KNOWN.includes(k));
   if (unknown.length > 0) bad(`unknown option(s) ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${KNOWN.join(', ')})`);
-  const r = { dtype: 'float32' as DType, layers: 1, bidirectional: false, pattern: 'seq2seq' as UnrollPattern, teacherForcing: false, lengths: false, batchFirst: false, ...options };
+  const r = { dtype: DEFAULT_DTYPE, layers: 1, bidirectional: false, pattern: 'seq2seq' as UnrollPattern, teacherForcing: false, lengths: false, batchFirst: false, ...options };
   for (const key of SIZE_KEYS) {
     const v = r[key];
     if (!Number.isInteger(v) || (v as number) <= 0) bad(`option '${key}' must be a positive integer, got ${JSON.stringify(v)}`);

@@ -6,7 +6,7 @@
  * Tensor method, the nearest method's name; the original error is kept as `cause`. What the step returns is checked (every state present with its shape, the output
  * with its size) before the next step sees it.
  */
-import { CellgradError, formatShape, sameShape, Tensor, type GraphBuilder, type Shape } from '@cellgrad/graph';
+import { CellgradError, formatScope, formatShape, sameShape, Tensor, type GraphBuilder, type NodeScope, type Shape } from '@cellgrad/graph';
 import type { Cell, StepInputs } from './cell.js';
 import { formatMissing, relevantMisses, watchedRecord, type MissingRead, type RecordRole } from './user-code/watched-record.js';
 import { tensorHint } from './user-code/tensor-hints.js';
@@ -35,8 +35,11 @@ export interface StepResult {
 
 /** "cell 'lstm', step 3" (with the layer when stacked). */
 export function stepWhere(cell: Cell, ctx: Pick<StepContext, 'step' | 'layer' | 'layers'>): string {
-  return `cell '${cell.name}', ${ctx.layers > 1 ? `layer ${ctx.layer}, ` : ''}step ${ctx.step}`;
+  return formatScope({ cell: cell.name, ...(ctx.layers > 1 ? { layer: ctx.layer } : {}), step: ctx.step });
 }
+
+/** The scope of a step's nodes, as `unroll` sets it on the builder. */
+const stepScope = (cell: Cell, ctx: StepContext): NodeScope => ({ cell: cell.name, layer: ctx.layer, step: ctx.step });
 
 /** The prefix the builder gives op errors raised inside the step ("in cell 'gru', layer 0, step 2: "). */
 const scopePrefix = (cell: Cell): RegExp => new RegExp(`^in cell '${cell.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'(?:, layer \\d+)?(?:, step \\d+)?: `);
@@ -57,7 +60,7 @@ function wrapError(cell: Cell, ctx: StepContext, e: unknown, misses: readonly Mi
   const at = readAt ? ` (at ${formatFrame(readAt)})` : '';
   let err: CellgradError;
   if (missing.length > 0) {
-    err = new CellgradError('cell', `in cell '${cell.name}', layer ${ctx.layer}, step ${ctx.step}${at}: ${missing.map(formatMissing).join('; ')} (the step then failed: ${message})`);
+    err = new CellgradError('cell', `in ${formatScope(stepScope(cell, ctx))}${at}: ${missing.map(formatMissing).join('; ')} (the step then failed: ${message})`);
   } else if (e instanceof CellgradError) {
     // Errors raised by an op carry the builder's scope prefix already; others (e.g. a bad reshape
     // caught before the op is applied) get the same prefix here.
@@ -65,7 +68,7 @@ function wrapError(cell: Cell, ctx: StepContext, e: unknown, misses: readonly Mi
     if (prefix !== undefined && !frame) return e;
     err = prefix !== undefined
       ? new CellgradError(e.kind, `${prefix.slice(0, -2)}${at}: ${e.message.slice(prefix.length)}`)
-      : new CellgradError(e.kind, `in cell '${cell.name}', layer ${ctx.layer}, step ${ctx.step}${at}: ${e.message}`);
+      : new CellgradError(e.kind, `in ${formatScope(stepScope(cell, ctx))}${at}: ${e.message}`);
   } else {
     const hint = tensorHint(e);
     err = new CellgradError('cell', `${stepWhere(cell, ctx)}${at}: step threw: ${message}${hint ? `: ${hint}` : ''}`);

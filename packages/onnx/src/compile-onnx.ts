@@ -4,7 +4,7 @@
  * and returns the same named outputs. ORT sessions are asynchronous, so `compileOnnx` and `run`
  * return Promises. `compile(g, { backend: 'onnxruntime' })` reaches it too (see backend.ts).
  */
-import { castGraph, checkDType, checkFeeds, optimize, type DType, type Feeds, type Graph, type Outputs } from '@cellgrad/graph';
+import { castGraph, checkDType, DEFAULT_DTYPE, checkFeeds, optimize, type DType, type Feeds, type Graph, type Outputs } from '@cellgrad/graph';
 import { fromOrtTensor, openSession, toOrtTensor, type SessionOptions } from './session.js';
 import { toOnnx } from './to-onnx.js';
 
@@ -44,7 +44,7 @@ export interface OnnxExecutable {
  * const { loss, 'grad:weight_ih': dW } = await exe.run(feeds);
  */
 export async function compileOnnx(g: Graph, options: CompileOnnxOptions = {}): Promise<OnnxExecutable> {
-  const dtype = checkDType(options.dtype ?? 'float32', 'compileOnnx');
+  const dtype = checkDType(options.dtype ?? DEFAULT_DTYPE, 'compileOnnx');
   const graph = castGraph(options.optimize ? optimize(g) : g, dtype);
   const model = toOnnx(graph, options.opset === undefined ? {} : { opset: options.opset });
   // ORT's extended fusions fold a scalar Mul into MatMul as a float32 `alpha` attribute, losing

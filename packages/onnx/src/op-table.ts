@@ -4,7 +4,7 @@
  * Opset notes: ReduceSum takes its axes as an input from opset 13, ReduceMean/ReduceMax from 18
  * (an attribute before); Clip takes min/max as inputs (≥ 11); Softmax is single-axis from 13.
  */
-import type { Node } from '@cellgrad/graph';
+import { registerLowerings, type Node } from '@cellgrad/graph';
 import type { Emitter } from './emitter.js';
 import { elemType, type OnnxAttr } from './proto.js';
 
@@ -122,3 +122,6 @@ export const ONNX_OPS: Readonly<Record<string, Lowering>> = {
     return n.shape.length === 0 ? value : e.node('Expand', [value, e.ints(n.shape)]);
   },
 };
+
+// The graph-side lowering table lists these ops as having an ONNX mapping once this package is loaded.
+registerLowerings('onnx', '@cellgrad/onnx op-table.ts', Object.keys(ONNX_OPS));

@@ -5,7 +5,7 @@
  * PyTorch's "reset after" GRU). Inputs and outputs follow `unroll`: x [T,B,I], h0 (and c0)
  * [layers,B,H] → out [T,B,H], h_T (and c_T) [layers,B,H].
  */
-import { fail, formatShape, type DType } from '@cellgrad/graph';
+import { DEFAULT_DTYPE, fail, formatShape, type DType } from '@cellgrad/graph';
 import { Emitter } from './emitter.js';
 import { GRU_TORCH_TO_ONNX, LSTM_TORCH_TO_ONNX, reorderGates } from './gate-order.js';
 import { elemType, onnx, valueInfo, type OnnxAttr } from './proto.js';
@@ -69,7 +69,7 @@ export function exportRecurrentOp(
   const gates = GATES[cellName];
   if (!gates) fail('usage', `exportRecurrentOp: no single ONNX op for cell '${String(cellName)}' (supported: lstm, gru)`);
   const opset = checkOpset(options.opset ?? DEFAULT_OPSET, 'exportRecurrentOp');
-  const dtype = options.dtype ?? 'float32';
+  const dtype = options.dtype ?? DEFAULT_DTYPE;
   const { input: I, hidden: H, layers = 1 } = sizes;
   for (const [k, v] of Object.entries({ input: I, hidden: H, layers })) {
     if (!Number.isInteger(v) || v < 1) fail('usage', `exportRecurrentOp: '${k}' must be a positive integer, got ${JSON.stringify(v)}`);

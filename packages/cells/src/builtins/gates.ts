@@ -3,7 +3,7 @@
  * (Keras/Theano/TensorFlow.js clamp(0.2x + 0.5, 0, 1) and PyTorch clamp(x/6 + 0.5, 0, 1)) or a 0/1
  * step trained by a straight-through estimator; for the LSTM candidate tanh or 2σ(x) − 1.
  */
-import { CellgradError, type Tensor } from '@cellgrad/graph';
+import { CellgradError, ops, type Tensor } from '@cellgrad/graph';
 
 /** Gate activation: `'sigmoid'` (default), `'hard_keras'`, `'hard_torch'` or `'step'` (0/1 with a straight-through estimator). */
 export type GateKind = 'sigmoid' | 'hard_keras' | 'hard_torch' | 'step';
@@ -19,7 +19,7 @@ export type CandidateKind = 'tanh' | 'sigmoid2';
 
 /** A 0/1 step of `x` (1 where x > 0) whose gradient is the straight-through estimator `ste`. */
 export function stepGate(x: Tensor, ste: SteKind = 'sigmoid'): Tensor {
-  return x.builder.apply('step_ste', [x], { surrogate: ste });
+  return ops.stepSte(x, { surrogate: ste });
 }
 
 /** The gate activation function of `kind`. */

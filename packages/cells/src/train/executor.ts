@@ -2,7 +2,7 @@
  * The one place that decides how training graphs run: compiled (the fast path, default) or the
  * reference interpreter. Switching executors for all of training is a change here.
  */
-import { checkedExecutable, compile, interpret, type DType, type Feeds, type Graph } from '@cellgrad/graph';
+import { checkedExecutable, compile, DEFAULT_DTYPE, interpret, type DType, type Feeds, type Graph } from '@cellgrad/graph';
 
 /** How to execute: `compiled` (compile(g, { dtype }), default) or `interpreted` (the reference). */
 export interface ExecOptions {
@@ -30,7 +30,7 @@ export function runner(g: Graph, options: ExecOptions = {}): Runner {
     const checkFinite = options.checkFinite ?? false;
     return (feeds) => copyOut(interpret(g, feeds, dtype ? { dtype, checkFinite } : { checkFinite }));
   }
-  const compiled = compile(g, { dtype: options.dtype ?? 'float32', optimize: options.optimize ?? true, threads: options.threads ?? 1 });
+  const compiled = compile(g, { dtype: options.dtype ?? DEFAULT_DTYPE, optimize: options.optimize ?? true, threads: options.threads ?? 1 });
   const exe = options.checkFinite ? checkedExecutable(compiled, g) : compiled;
   return (feeds) => copyOut(exe.run(feeds));
 }

@@ -4,7 +4,7 @@
  * `withGravesClip(cell, bound)` wraps any cell so every state entering a step is clipped, for use
  * with `unroll`; the training model does the same through its `gravesClip` option.
  */
-import { CellgradError, type Tensor } from '@cellgrad/graph';
+import { CellgradError, ops, type Tensor } from '@cellgrad/graph';
 import type { Cell, StepInputs } from '../cell.js';
 import { defineCell } from '../define-cell.js';
 
@@ -15,7 +15,7 @@ function checkBound(bound: number, fn: string): void {
 /** h unchanged; its gradient clamped elementwise to [−bound, bound] (Theano `grad_clip`). */
 export function gravesClip(h: Tensor, bound: number): Tensor {
   checkBound(bound, 'gravesClip');
-  return h.builder.apply('clip_grad', [h, h.builder.constant(bound, [], h.dtype)]);
+  return ops.clipGrad(h, bound);
 }
 
 /**

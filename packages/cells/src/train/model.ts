@@ -8,7 +8,7 @@
  * the state after every step (so ∂L/∂h(t) is the gradient w.r.t. the tap), and the inputs that
  * chain windows for checkpointed BPTT (incoming state cotangents and accumulated parameter gradients).
  */
-import { CellgradError, GraphBuilder, concat, stack, type DType, type Graph, type Shape, type Tensor } from '@cellgrad/graph';
+import { CellgradError, DEFAULT_DTYPE, GraphBuilder, concat, stack, type DType, type Graph, type Shape, type Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import { describeUnroll, type UnrollLayout } from '../layout.js';
 import type { RegularizeMode, RegularizeOptions } from '../regularize/options.js';
@@ -91,7 +91,7 @@ export function tappedState(cell: Cell, hidden: number, input: number): string {
 /** The `unroll` layout of `steps` steps of the model (names, shapes, resolved options). */
 export function modelLayout(spec: ModelSpec, steps = spec.steps): UnrollLayout {
   return describeUnroll(spec.cell, {
-    input: spec.input, hidden: spec.hidden, batch: spec.batch, steps, dtype: spec.dtype ?? 'float32',
+    input: spec.input, hidden: spec.hidden, batch: spec.batch, steps, dtype: spec.dtype ?? DEFAULT_DTYPE,
     layers: spec.layers ?? 1, bidirectional: spec.bidirectional ?? false, lengths: spec.lengths ?? false,
     ...(spec.regularize !== undefined ? { regularize: spec.regularize } : {}), ...(spec.mode !== undefined ? { mode: spec.mode } : {}),
   }, 'model');

@@ -4,16 +4,16 @@
  * loops), planned (one arena, buffers reused by liveness) and turned into closures; the result is
  * cached per graph and options, so compiling the same graph again is free.
  */
-import { checkDType, type DType } from '../ir/dtype.js';
+import { checkDType, DEFAULT_DTYPE, type DType } from '../ir/dtype.js';
 import { fail } from '../ir/errors.js';
 import type { Graph } from '../ir/node.js';
-import { castGraph } from '../passes/cast.js';
+import { castGraph } from '../ir/cast.js';
 import { checkMaxBytes } from '../exec/memory-budget.js';
-import { checkedExecutable } from '../debug/checked-executable.js';
+import { checkedExecutable } from './checked-executable.js';
 import { optimize } from '../passes/pipeline.js';
-import { jsBackend, type MatmulBackend } from './backend.js';
-import { wasmSimdAvailable } from './matmul-wasm.js';
-import { wasmBackend } from './wasm-backend.js';
+import { jsKernels, type KernelSet } from './js/kernel-set.js';
+import { wasmSimdAvailable } from './wasm/matmul-wasm.js';
+import { wasmKernels } from './wasm/wasm-kernels.js';
 import { buildExecutable, isDisposed, type Executable } from './executable.js';
 import { externalBackend, type AsyncExecutable, type ExternalBackends } from './external.js';
 
@@ -58,7 +58,7 @@ export interface CompileOptions {
 /** Upper bound of `threads` (a typo guard; more threads than cores only slows a plan down). */
 const MAX_THREADS = 64;
 const cache = new WeakMap<Graph, Map<string, Executable>>();
-const BACKENDS: Readonly<Record<string, MatmulBackend>> = { js: jsBackend, wasm: wasmBackend };
+const KERNEL_SETS: Readonly<Record<string, KernelSet>> = { js: jsKernels, wasm: wasmKernels };
 
 /**
  * Compile `g` into an executable specialised to its static shapes. Same feeds, outputs and feed
@@ -70,7 +70,7 @@ const BACKENDS: Readonly<Record<string, MatmulBackend>> = { js: jsBackend, wasm:
 export function compile(g: Graph, options: CompileOptions & { readonly backend: keyof ExternalBackends }): AsyncExecutable;
 export function compile(g: Graph, options?: CompileOptions & { readonly backend?: 'cellgrad' }): Executable;
 export function compile(g: Graph, options: CompileOptions = {}): Executable | AsyncExecutable {
-  const dtype = checkDType(options.dtype ?? 'float32', 'compile');
+  const dtype = checkDType(options.dtype ?? DEFAULT_DTYPE, 'compile');
   if (options.backend !== undefined && options.backend !== 'cellgrad') {
     return externalBackend(options.backend).compile(castGraph(g, dtype), dtype, options as Readonly<Record<string, unknown>>);
   }
@@ -79,25 +79,25 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable | As
     fail('usage', `compile: threads must be an integer from 1 to ${MAX_THREADS}, got ${JSON.stringify(threads)}`);
   }
   const requested = options.matmul ?? 'auto';
-  if (requested !== 'auto' && !Object.hasOwn(BACKENDS, requested)) {
-    fail('usage', `compile: unknown matmul kernel ${JSON.stringify(requested)} (known: auto, ${Object.keys(BACKENDS).join(', ')})`);
+  if (requested !== 'auto' && !Object.hasOwn(KERNEL_SETS, requested)) {
+    fail('usage', `compile: unknown matmul kernel ${JSON.stringify(requested)} (known: auto, ${Object.keys(KERNEL_SETS).join(', ')})`);
   }
   if (requested === 'wasm' && dtype !== 'float32') fail('usage', `compile: the wasm matmul kernel is float32 only (dtype is ${dtype})`);
   const matmul = requested !== 'auto' ? requested : dtype === 'float32' && wasmSimdAvailable() ? 'wasm' : 'js';
-  const backend = BACKENDS[matmul]!;
-  if (threads > 1 && backend.threads !== true) {
+  const kernels = KERNEL_SETS[matmul]!;
+  if (threads > 1 && kernels.threads !== true) {
     fail('usage', `compile: threads > 1 needs the wasm matmul kernel (float32); this plan uses '${matmul}' (dtype ${dtype})`);
   }
   const maxBytes = checkMaxBytes(options.maxBytes, 'compile');
   const optimized = options.optimize ?? true;
-  const simdLoops = (options.simdLoops ?? true) && backend.simdLoops === true;
+  const simdLoops = (options.simdLoops ?? true) && kernels.simdLoops === true;
   const key = `${dtype}|${matmul}|${optimized}|${simdLoops}|${threads}|${maxBytes}`;
   let byKey = cache.get(g);
   if (!byKey) cache.set(g, (byKey = new Map()));
   let exe = byKey.get(key);
   if (!exe || isDisposed(exe)) {
     const cast = castGraph(g, dtype);
-    exe = buildExecutable(optimized ? optimize(cast) : cast, dtype, backend, { simdLoops, threads, maxBytes });
+    exe = buildExecutable(optimized ? optimize(cast) : cast, dtype, kernels, { simdLoops, threads, maxBytes });
     byKey.set(key, exe);
   }
   return options.checkFinite ? checkedExecutable(exe, g) : exe;

@@ -10,18 +10,18 @@ import type { Graph } from '../ir/node.js';
 import { sizeOf } from '../ir/shape.js';
 import { getOp } from '../ops/registry.js';
 import { checkFeeds, type Feeds } from '../exec/feeds.js';
-import type { NDArray } from '../exec/ndarray.js';
+import type { NDArray } from '../ir/ndarray.js';
 import type { Outputs } from '../exec/interpret.js';
-import { fuseElementwise } from '../passes/fuse-elementwise.js';
-import { planMemory } from '../passes/plan-memory.js';
+import { fuseElementwise } from './schedule/fuse-elementwise.js';
+import { planMemory } from './schedule/plan-memory.js';
 import { bytesPerElement, checkMemoryBudget, DEFAULT_MAX_BYTES } from '../exec/memory-budget.js';
-import { generateJoin, generateReduce, generateStep, type CodegenContext, type StepFn } from './codegen.js';
-import { fallbackStep, matmulStep } from './kernels.js';
-import { packOperand, planPacking, type PackedOperand } from './pack.js';
-import { simdConcat, simdLoop, type SimdLoop } from './simd-loops.js';
-import { SimdSteps, type SimdKernel } from './simd-steps.js';
-import { simdReduce } from './simd-reduce.js';
-import type { MatmulBackend } from './backend.js';
+import { generateJoin, generateReduce, generateStep, type CodegenContext, type InstructionFn } from './js/codegen.js';
+import { fallbackStep, matmulStep } from './js/kernels.js';
+import { packOperand, planPacking, type PackedOperand } from './wasm/pack.js';
+import { simdConcat, simdLoop, type SimdLoop } from './wasm/simd-loops.js';
+import { SimdSteps, type SimdKernel } from './wasm/simd-steps.js';
+import { simdReduce } from './wasm/simd-reduce.js';
+import type { KernelSet } from './js/kernel-set.js';
 
 /** What a compiled plan holds, for reports and the benchmark. */
 export interface PlanStats {
@@ -102,18 +102,18 @@ function constantValue(g: Graph, id: number): number | undefined {
   return undefined;
 }
 
-/** Build the executable of `g` (already cast to `dtype`) with the given matmul backend. */
+/** Build the executable of `g` (already cast to `dtype`) with the given kernel set. */
 export function buildExecutable(
-  g: Graph, dtype: DType, backend: MatmulBackend,
+  g: Graph, dtype: DType, kernels: KernelSet,
   options: { readonly simdLoops?: boolean; readonly threads?: number; readonly maxBytes?: number } = {},
 ): Executable {
-  const simd = options.simdLoops === true && backend.simdLoops === true;
+  const simd = options.simdLoops === true && kernels.simdLoops === true;
   const fusion = fuseElementwise(g);
   const plan = planMemory(g, fusion);
-  const packing = backend.packs ? planPacking(g, fusion, plan.size) : { packs: [], byNode: new Map<number, PackedOperand>(), size: 0 };
+  const packing = kernels.packs ? planPacking(g, fusion, plan.size) : { packs: [], byNode: new Map<number, PackedOperand>(), size: 0 };
   const planned = () => g.nodes.filter((n) => plan.offsets[n.id]! >= 0).map((n) => n.id);
   checkMemoryBudget(g, 'the compiled plan', (plan.size + packing.size) * bytesPerElement(dtype), options.maxBytes ?? DEFAULT_MAX_BYTES, planned);
-  const { arena, kernel, name, instantiate, dispose } = backend.create(dtype, plan.size + packing.size, { threads: options.threads ?? 1 });
+  const { arena, kernel, name, instantiate, dispose } = kernels.create(dtype, plan.size + packing.size, { threads: options.threads ?? 1 });
   const simdSteps = simd && instantiate ? new SimdSteps() : undefined;
   const offsets = plan.offsets;
   const ctx: CodegenContext = { graph: g, fusion, offsets, dtype, constantValue: (id) => constantValue(g, id) };
@@ -124,7 +124,7 @@ export function buildExecutable(
     if (node.op !== 'input') getOp(node.op).kernel({ inputs: [], out: { shape: node.shape, data: alias(id) }, attrs: node.attrs });
   }
   const sources: string[] = [];
-  const fns: StepFn[] = [];
+  const fns: InstructionFn[] = [];
   /** What each step is, for `profile`. */
   const labels: string[] = [];
   const dims = (shape: readonly number[]) => (shape.length === 0 ? 'scalar' : shape.join('×'));

@@ -3,7 +3,7 @@ import { allocate, type DType } from '../ir/dtype.js';
 import { fail } from '../ir/errors.js';
 import type { Graph } from '../ir/node.js';
 import { formatShape, sameShape, sizeOf } from '../ir/shape.js';
-import type { NDArray } from './ndarray.js';
+import type { NDArray } from '../ir/ndarray.js';
 
 /** A nested array of numbers, as in `[[1, 2], [3, 4]]`. */
 export type Nested = number | readonly Nested[];

@@ -8,11 +8,11 @@ import { CellgradError } from '../ir/errors.js';
 import type { Graph } from '../ir/node.js';
 import { sizeOf } from '../ir/shape.js';
 import { getOp } from '../ops/registry.js';
-import { castGraph } from '../passes/cast.js';
-import { checkFinite } from '../debug/finite.js';
+import { castGraph } from '../ir/cast.js';
+import { checkFinite } from './finite.js';
 import { checkFeeds, type Feeds } from './feeds.js';
 import { checkMaxBytes, checkMemoryBudget, interpretPeak, liveness } from './memory-budget.js';
-import type { NDArray } from './ndarray.js';
+import type { NDArray } from '../ir/ndarray.js';
 
 /** Options of `interpret`. */
 export interface InterpretOptions {

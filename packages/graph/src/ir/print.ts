@@ -1,5 +1,6 @@
 /** Text form of a graph: one line per node, `%7:f32[4,16] = matmul %3 %5`, then the outputs. */
 import type { Attrs, Graph, Node } from './node.js';
+import { formatShape } from './shape.js';
 
 function formatAttrs(node: Node): string {
   const attrs: Attrs = node.attrs;
@@ -17,9 +18,9 @@ function fmtNum(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
 }
 
-/** The type of a node as `f32[4,16]`. */
+/** The type of a node or value as `f32[4,16]`: the one type-text function (tensors, errors, printing). */
 export function typeText(n: Pick<Node, 'dtype' | 'shape'>): string {
-  return `${n.dtype === 'float64' ? 'f64' : 'f32'}[${n.shape.join(',')}]`;
+  return `${n.dtype === 'float64' ? 'f64' : 'f32'}${formatShape(n.shape)}`;
 }
 
 /** One node as text. */

@@ -4,35 +4,39 @@
  */
 import { fail } from '../ir/errors.js';
 import { defineElementwise, numberAttr } from './elementwise.js';
-import { defineOp } from './registry.js';
+import { defineOp, type Op } from './registry.js';
+import type { Tensor } from '../trace/tensor.js';
 import { elementwiseKernel, elementwiseType } from './elementwise.js';
 
-defineElementwise({
+/** The `tanh` op as a function. */
+export const tanh = defineElementwise({
   name: 'tanh', arity: 1, doc: 'hyperbolic tangent',
   fn: Math.tanh,
   vjp: ({ output, grad }) => [grad.mul(output.square().oneMinus())],
 });
 
 /** The logistic function, computed without overflow for large |x|. */
-export function sigmoid(x: number): number {
+export function sigmoidScalar(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
 
-defineElementwise({
+/** The `sigmoid` op as a function. */
+export const sigmoid = defineElementwise({
   name: 'sigmoid', arity: 1, doc: 'logistic 1/(1+e^−x)',
-  fn: sigmoid,
+  fn: sigmoidScalar,
   vjp: ({ output, grad }) => [grad.mul(output).mul(output.oneMinus())],
 });
 
-defineElementwise({
+/** The `relu` op as a function. */
+export const relu = defineElementwise({
   name: 'relu', arity: 1, doc: 'max(x, 0)',
   fn: (x) => (x > 0 ? x : 0),
   vjp: ({ inputs: [x], grad }) => [grad.mul(x!.greater(0))],
 });
 
-for (const name of ['clamp', 'hard_sigmoid'] as const) {
+function defineClampLike(name: 'clamp' | 'hard_sigmoid') {
   const isClamp = name === 'clamp';
-  defineOp({
+  return defineOp({
     name,
     arity: 1,
     doc: isClamp ? 'clamp(x, min, max)' : 'clamp(slope·x + 0.5, 0, 1)',
@@ -62,3 +66,8 @@ for (const name of ['clamp', 'hard_sigmoid'] as const) {
     },
   });
 }
+
+/** The `clamp` op as a function: `clamp(x, { min, max })`. */
+export const clamp: Op<readonly [Tensor, { readonly min: number; readonly max: number }]> = defineClampLike('clamp');
+/** The `hard_sigmoid` op as a function: `hardSigmoid(x, { slope })` (see `Tensor.hardSigmoid` for the named kinds). */
+export const hardSigmoid: Op<readonly [Tensor, { readonly slope: number }]> = defineClampLike('hard_sigmoid');

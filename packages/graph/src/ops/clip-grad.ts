@@ -7,7 +7,8 @@
  */
 import { defineElementwise } from './elementwise.js';
 
-defineElementwise({
+/** The `clip_grad` op as a function: `clipGrad(x, bound)`. */
+export const clipGrad = defineElementwise({
   name: 'clip_grad', arity: 2, doc: 'identity forward; VJP clamps the cotangent to [−bound, bound] (Graves clipping)',
   fn: (x) => x,
   vjp: ({ inputs: [, bound], grad }) => [grad.minimum(bound!).maximum(bound!.neg()), null],

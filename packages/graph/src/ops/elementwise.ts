@@ -5,7 +5,8 @@
 import { fail } from '../ir/errors.js';
 import type { ValueType } from '../ir/node.js';
 import { broadcastShapes, sameShape, sizeOf, stridesOf, type Shape } from '../ir/shape.js';
-import { defineOp, type KernelArgs, type OpDef, type Vjp } from './registry.js';
+import { defineOp, type KernelArgs, type Op, type OpAttrs, type OpDef, type Vjp } from './registry.js';
+import type { Tensor } from '../trace/tensor.js';
 
 /** For each element of `outShape`, the flat index of the element of `inShape` it broadcasts from. */
 export function broadcastIndex(inShape: Shape, outShape: Shape): Int32Array {
@@ -71,10 +72,17 @@ export function elementwiseKernel(fn: (...xs: number[]) => number) {
   };
 }
 
+/** `N` tensors-or-numbers (any number when `N` is not a literal). */
+type Operands<N extends number, R extends readonly (Tensor | number)[] = []> =
+  number extends N ? readonly (Tensor | number)[] : R['length'] extends N ? R : Operands<N, readonly [...R, Tensor | number]>;
+
+/** The call signature of an elementwise op of arity `N`: its operands, then optional attributes. */
+export type ElementwiseOp<N extends number = number> = Op<readonly [...Operands<N>, OpAttrs?]>;
+
 /** Options of `defineElementwise`. */
-export interface ElementwiseDef {
+export interface ElementwiseDef<N extends number = number> {
   readonly name: string;
-  readonly arity: number;
+  readonly arity: N;
   readonly doc?: string;
   /** The scalar function. */
   readonly fn: (...xs: number[]) => number;
@@ -86,8 +94,14 @@ export interface ElementwiseDef {
   readonly piecewiseConstant?: boolean;
 }
 
-/** Define an elementwise (broadcasting) op from its scalar function and VJP. */
-export function defineElementwise(def: ElementwiseDef): OpDef {
+/**
+ * Define an elementwise (broadcasting) op from its scalar function and VJP; returns it as a function.
+ * @example
+ * const softsign = defineElementwise({ name: 'softsign', arity: 1, fn: (x) => x / (1 + Math.abs(x)),
+ *   vjp: ({ inputs: [x], grad }) => [grad.div(x!.abs().add(1).square())] });
+ * const y = softsign(x); // softsign.opName === 'softsign'
+ */
+export function defineElementwise<N extends number>(def: ElementwiseDef<N>): ElementwiseOp<N> {
   const op: OpDef = {
     name: def.name,
     arity: def.arity,
@@ -100,7 +114,7 @@ export function defineElementwise(def: ElementwiseDef): OpDef {
     ...(def.testDomain ? { testDomain: def.testDomain } : {}),
     ...(def.piecewiseConstant ? { piecewiseConstant: true } : {}),
   };
-  return defineOp(op);
+  return defineOp<readonly [...Operands<N>, OpAttrs?]>(op);
 }
 
 /** Check that attribute `name` is a finite number. */

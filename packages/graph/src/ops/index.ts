@@ -11,9 +11,10 @@ import './reduce.js';
 import './softmax.js';
 import './normalize.js';
 
-export { defineOp, getOp, hasOp, listOps, type OpDef, type KernelArgs, type Vjp, type VjpArgs } from './registry.js';
-export { defineElementwise, elementwiseKernel, elementwiseType, broadcastIndex, type ElementwiseDef } from './elementwise.js';
-export { sigmoid as sigmoidScalar } from './activations.js';
+export { defineOp, getOp, hasOp, listOps, type Op, type OpAttrs, type OpDef, type KernelArgs, type Vjp, type VjpArgs } from './registry.js';
+export { defineElementwise, elementwiseKernel, elementwiseType, broadcastIndex, type ElementwiseDef, type ElementwiseOp } from './elementwise.js';
+export * as ops from './callables.js';
+export { sigmoidScalar } from './activations.js';
 import './softplus.js';
 import './clip-grad.js';
 import './step-gate.js';

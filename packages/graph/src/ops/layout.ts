@@ -2,14 +2,16 @@
 import { fail } from '../ir/errors.js';
 import { formatShape, sizeOf, stridesOf, tryBroadcast, sameShape } from '../ir/shape.js';
 import { broadcastIndex } from './elementwise.js';
-import { defineOp } from './registry.js';
+import type { Tensor } from '../trace/tensor.js';
+import { defineOp, type Op } from './registry.js';
 
 function intList(op: string, v: unknown, name: string): number[] {
   if (!Array.isArray(v) || !v.every((d) => Number.isInteger(d))) fail('graph', `${op}: attribute '${name}' must be an array of integers, got ${JSON.stringify(v)}`);
   return v as number[];
 }
 
-defineOp({
+/** The `transpose` op as a function: `transpose(x, { perm })`. */
+export const transpose: Op<readonly [Tensor, { readonly perm: readonly number[] }]> = defineOp({
   name: 'transpose',
   arity: 1,
   doc: 'permute axes: out.shape[i] = in.shape[perm[i]]',
@@ -50,7 +52,8 @@ defineOp({
   },
 });
 
-defineOp({
+/** The `reshape` op as a function: `reshape(x, { shape })` (no −1: see `Tensor.reshape`). */
+export const reshape: Op<readonly [Tensor, { readonly shape: readonly number[] }]> = defineOp({
   name: 'reshape',
   arity: 1,
   doc: 'same elements, new shape',
@@ -66,7 +69,8 @@ defineOp({
   vjp: ({ inputs: [x], grad }) => [grad.reshape(x!.shape)],
 });
 
-defineOp({
+/** The `broadcast_to` op as a function: `broadcastTo(x, { shape })`. */
+export const broadcastTo: Op<readonly [Tensor, { readonly shape: readonly number[] }]> = defineOp({
   name: 'broadcast_to',
   arity: 1,
   doc: 'repeat along broadcast axes (numpy rules)',

@@ -1,9 +1,11 @@
 /** Matrix product over the last two axes, with numpy broadcasting of the leading (batch) axes. */
 import { fail } from '../ir/errors.js';
 import { broadcastShapes, formatShape, sizeOf, stridesOf } from '../ir/shape.js';
-import { defineOp } from './registry.js';
+import type { Tensor } from '../trace/tensor.js';
+import { defineOp, type Op } from './registry.js';
 
-defineOp({
+/** The `matmul` op as a function: `matmul(a, b)`: the matrix product over the last two axes. */
+export const matmul: Op<readonly [Tensor, Tensor]> = defineOp({
   name: 'matmul',
   arity: 2,
   doc: 'a @ b over the last two axes; leading axes broadcast',

@@ -10,8 +10,9 @@ import { fail } from '../ir/errors.js';
 import type { Attrs, ValueType } from '../ir/node.js';
 import { formatShape } from '../ir/shape.js';
 import { broadcastIndex } from './elementwise.js';
-import { checkAxes, keptShape, reduceType, spread } from './reduce.js';
-import { defineOp, type KernelArgs } from './registry.js';
+import { checkAxes, keptShape, reduceType, spread, type ReduceAttrs } from './reduce.js';
+import type { Tensor } from '../trace/tensor.js';
+import { defineOp, type KernelArgs, type Op } from './registry.js';
 
 function varianceKernel({ inputs: [x], out, attrs }: KernelArgs): void {
   const axes = attrs.axes as number[];
@@ -30,7 +31,8 @@ function varianceKernel({ inputs: [x], out, attrs }: KernelArgs): void {
   for (let j = 0; j < n; j++) out.data[j] = acc[j]! / count;
 }
 
-defineOp({
+/** The `variance` op as a function: `varianceOp(x, { axes, keepDims })`. */
+export const varianceOp: Op<readonly [Tensor, ReduceAttrs]> = defineOp({
   name: 'variance', arity: 1, doc: 'biased variance over axes (mean of squared deviations from the mean)',
   checkAttrs: checkAxes('variance'),
   type: reduceType('variance'),
@@ -69,7 +71,8 @@ function layerNormKernel({ inputs: [x], out, attrs }: KernelArgs): void {
   }
 }
 
-defineOp({
+/** The `layer_norm` op as a function: `layerNormOp(x, { eps })` (no scale or shift: see the free `layerNorm`). */
+export const layerNormOp: Op<readonly [Tensor, { readonly eps: number }]> = defineOp({
   name: 'layer_norm', arity: 1, doc: '(x − mean) / √(var + eps) over the last axis (biased variance)',
   checkAttrs: checkEps,
   type: layerNormType,

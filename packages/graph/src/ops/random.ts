@@ -1,6 +1,6 @@
 /**
  * `random_uniform(key)`: a tensor of uniform values in [0, 1) from the counter-based Philox4x32-10
- * generator. The key is graph data (a [4] tensor, see `random/key.ts`), never hidden state, so a
+ * generator. The key is graph data (a [4] tensor, see `util/random-key.ts`), never hidden state, so a
  * graph is a pure function of its feeds: the same key gives the same values in the interpreter and
  * in every compiled plan, whatever the dtype or thread count. Attribute `shape` is the output shape;
  * attribute `stream` (a non-negative integer) selects an independent stream, so two draws with
@@ -10,13 +10,15 @@
  */
 import { fail } from '../ir/errors.js';
 import { checkShape, formatShape, sameShape } from '../ir/shape.js';
-import { KEY_SHAPE, keyWords } from '../random/key.js';
-import { philox4x32, uniformFromWord } from '../random/philox.js';
-import { defineOp } from './registry.js';
+import { KEY_SHAPE, keyWords } from '../util/random-key.js';
+import { philox4x32, uniformFromWord } from '../util/philox.js';
+import type { Tensor } from '../trace/tensor.js';
+import { defineOp, type Op } from './registry.js';
 
 const TWO_32 = 2 ** 32;
 
-defineOp({
+/** The `random_uniform` op as a function: `randomUniform(key, { shape, stream })` (see `drawUniform`). */
+export const randomUniform: Op<readonly [Tensor, { readonly shape: readonly number[]; readonly stream: number }]> = defineOp({
   name: 'random_uniform',
   arity: 1,
   doc: 'uniform values in [0, 1) of attribute shape from Philox4x32-10 (key input [4], attribute stream); no gradient',

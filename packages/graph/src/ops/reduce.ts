@@ -4,7 +4,7 @@ import type { Attrs, ValueType } from '../ir/node.js';
 import { formatShape, sizeOf } from '../ir/shape.js';
 import type { Tensor } from '../trace/tensor.js';
 import { broadcastIndex } from './elementwise.js';
-import { defineOp, type KernelArgs } from './registry.js';
+import { defineOp, type KernelArgs, type Op } from './registry.js';
 
 /** The input shape with the reduced axes set to 1. */
 export function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
@@ -49,7 +49,14 @@ export const checkAxes = (op: string) => (attrs: Attrs) => {
   if (!Array.isArray(axes) || !axes.every((a) => Number.isSafeInteger(a))) fail('graph', `${op}: attribute 'axes' must be an array of integers, got ${JSON.stringify(axes)}`);
 };
 
-defineOp({
+/** The attributes of a reduction: the axes (ascending, distinct, non-negative) and whether to keep them as 1s. */
+export interface ReduceAttrs {
+  readonly axes: readonly number[];
+  readonly keepDims: boolean;
+}
+
+/** The `sum` op as a function: `sumOp(x, { axes, keepDims })` (axes ascending, non-negative; the free `sum` takes them loosely). */
+export const sumOp: Op<readonly [Tensor, ReduceAttrs]> = defineOp({
   name: 'sum', arity: 1, doc: 'sum over axes',
   checkAttrs: checkAxes('sum'),
   type: reduceType('sum'),
@@ -57,7 +64,8 @@ defineOp({
   vjp: ({ inputs: [x], grad, attrs }) => [spread(grad, x!, attrs.axes as number[])],
 });
 
-defineOp({
+/** The `mean` op as a function: `meanOp(x, { axes, keepDims })` (axes ascending, non-negative; the free `mean` takes them loosely). */
+export const meanOp: Op<readonly [Tensor, ReduceAttrs]> = defineOp({
   name: 'mean', arity: 1, doc: 'mean over axes',
   checkAttrs: checkAxes('mean'),
   type: reduceType('mean'),
@@ -69,7 +77,8 @@ defineOp({
   },
 });
 
-defineOp({
+/** The `max` op as a function: `maxOp(x, { axes, keepDims })` (axes ascending, non-negative; the free `max` takes them loosely). */
+export const maxOp: Op<readonly [Tensor, ReduceAttrs]> = defineOp({
   name: 'max', arity: 1, doc: 'max over axes; ties share the gradient equally',
   checkAttrs: checkAxes('max'),
   type: reduceType('max'),

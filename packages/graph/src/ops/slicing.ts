@@ -1,8 +1,9 @@
 /** Joining and cutting along one axis: concat, slice (and split, built from it), pad. */
 import { fail } from '../ir/errors.js';
 import { formatShape, sizeOf } from '../ir/shape.js';
-import type { NDArray } from '../exec/ndarray.js';
-import { defineOp } from './registry.js';
+import type { NDArray } from '../ir/ndarray.js';
+import type { Tensor } from '../trace/tensor.js';
+import { defineOp, type Op } from './registry.js';
 
 function intAttr(op: string, attrs: Readonly<Record<string, unknown>>, name: string): number {
   const v = attrs[name];
@@ -24,7 +25,8 @@ function around(shape: readonly number[], axis: number): { outer: number; inner:
   return { outer: sizeOf(shape.slice(0, axis)), inner: sizeOf(shape.slice(axis + 1)) };
 }
 
-defineOp({
+/** The `concat` op as a function: `concatOp(a, b, …, { axis })` (the free `concat` takes an array). */
+export const concatOp: Op<readonly [...Tensor[], { readonly axis: number }]> = defineOp({
   name: 'concat',
   arity: 'variadic',
   doc: 'join tensors along an axis',
@@ -65,7 +67,8 @@ defineOp({
   },
 });
 
-defineOp({
+/** The `slice` op as a function: `slice(x, { axis, start, end })`. */
+export const slice: Op<readonly [Tensor, { readonly axis: number; readonly start: number; readonly end: number }]> = defineOp({
   name: 'slice',
   arity: 1,
   doc: 'elements [start, end) along an axis',
@@ -93,7 +96,8 @@ defineOp({
   },
 });
 
-defineOp({
+/** The `pad` op as a function: `pad(x, { axis, before, after })`. */
+export const pad: Op<readonly [Tensor, { readonly axis: number; readonly before: number; readonly after: number }]> = defineOp({
   name: 'pad',
   arity: 1,
   doc: 'zero-pad along an axis',
@@ -118,3 +122,11 @@ defineOp({
     return [grad.slice(axis, before, before + x!.shape[axis]!)];
   },
 });
+
+/**
+ * `concat` on an array of tensors of one graph, without spreading them into arguments (a concat of
+ * 200 000 inputs would overflow the call stack as `concatOp(...tensors, { axis })`).
+ */
+export function concatTensors(tensors: readonly Tensor[], axis: number): Tensor {
+  return tensors[0]!.builder.apply(concatOp.opName, tensors, { axis });
+}

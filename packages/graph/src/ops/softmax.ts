@@ -2,7 +2,8 @@
 import { fail } from '../ir/errors.js';
 import type { Attrs, ValueType } from '../ir/node.js';
 import { formatShape, sizeOf } from '../ir/shape.js';
-import { defineOp, type KernelArgs } from './registry.js';
+import type { Tensor } from '../trace/tensor.js';
+import { defineOp, type KernelArgs, type Op } from './registry.js';
 
 function axisType(op: string) {
   return ([x]: readonly ValueType[], attrs: Attrs): ValueType => {
@@ -46,7 +47,8 @@ function softmaxKernel(log: boolean) {
   };
 }
 
-defineOp({
+/** The `softmax` op as a function: `softmaxOp(x, { axis })` (axis non-negative). */
+export const softmaxOp: Op<readonly [Tensor, { readonly axis: number }]> = defineOp({
   name: 'softmax', arity: 1, doc: 'exp(x) / sum(exp(x)) along an axis',
   checkAttrs: checkAxis('softmax'),
   type: axisType('softmax'),
@@ -54,7 +56,8 @@ defineOp({
   vjp: ({ output, grad, attrs }) => [output.mul(grad.sub(grad.mul(output).sum(attrs.axis as number, true)))],
 });
 
-defineOp({
+/** The `log_softmax` op as a function: `logSoftmaxOp(x, { axis })` (axis non-negative). */
+export const logSoftmaxOp: Op<readonly [Tensor, { readonly axis: number }]> = defineOp({
   name: 'log_softmax', arity: 1, doc: 'x − logsumexp(x) along an axis',
   checkAttrs: checkAxis('log_softmax'),
   type: axisType('log_softmax'),

@@ -6,7 +6,8 @@ export function softplusScalar(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
 }
 
-defineElementwise({
+/** The `softplus` op as a function: log(1 + eˣ), stable for any x; its VJP is grad·σ(x). */
+export const softplus = defineElementwise({
   name: 'softplus', arity: 1, doc: 'log(1 + eˣ), stable for large |x|',
   fn: softplusScalar,
   vjp: ({ inputs: [x], grad }) => [grad.mul(x!.sigmoid())],

@@ -8,14 +8,16 @@
  */
 import { fail } from '../ir/errors.js';
 import { elementwiseKernel, elementwiseType } from './elementwise.js';
-import { defineOp } from './registry.js';
+import { defineOp, type Op } from './registry.js';
+import type { Tensor } from '../trace/tensor.js';
 
 /** The surrogate gradients `step_ste` offers. */
 export const STE_SURROGATES = ['identity', 'sigmoid'] as const;
 
 const step = (x: number): number => (x > 0 ? 1 : 0);
 
-defineOp({
+/** The `step_ste` op as a function: `stepSte(x, { surrogate: 'identity' | 'sigmoid' })`. */
+export const stepSte: Op<readonly [Tensor, { readonly surrogate: (typeof STE_SURROGATES)[number] }]> = defineOp({
   name: 'step_ste',
   arity: 1,
   doc: '0/1 step (x > 0); gradient by a straight-through estimator (surrogate identity or sigmoid)',

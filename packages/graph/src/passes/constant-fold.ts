@@ -11,7 +11,7 @@ import { freeze } from 'immer';
 import { allocate } from '../ir/dtype.js';
 import type { Attrs, Graph, Node } from '../ir/node.js';
 import { sizeOf } from '../ir/shape.js';
-import type { NDArray } from '../exec/ndarray.js';
+import type { NDArray } from '../ir/ndarray.js';
 import { getOp } from '../ops/registry.js';
 import { eliminateCommonSubexpressions, uniformValue } from './cse.js';
 

@@ -5,7 +5,7 @@
  * asks for a node that comes later (`ctx.get`), so a hook may reach forward to gather a group.
  */
 import { freeze } from 'immer';
-import type { DType } from '../ir/dtype.js';
+import { DEFAULT_DTYPE, type DType } from '../ir/dtype.js';
 import { fail } from '../ir/errors.js';
 import type { AttrValue, Graph, Node, NodeScope } from '../ir/node.js';
 import { GraphBuilder } from '../trace/builder.js';
@@ -37,7 +37,7 @@ function inScope<T>(b: GraphBuilder, scope: NodeScope | undefined, fn: () => T):
 
 /** The dtype a fresh builder for `g` should default to. */
 function graphDType(g: Graph): DType {
-  return g.nodes.find((n) => n.op === 'input')?.dtype ?? g.nodes[0]?.dtype ?? 'float32';
+  return g.nodes.find((n) => n.op === 'input')?.dtype ?? g.nodes[0]?.dtype ?? DEFAULT_DTYPE;
 }
 
 /**

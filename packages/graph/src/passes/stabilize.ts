@@ -9,10 +9,9 @@
 import type { Graph } from '../ir/node.js';
 import { sameShape } from '../ir/shape.js';
 import type { Tensor } from '../trace/tensor.js';
+import { softplus } from '../ops/softplus.js';
 import { applyRules, defineRule, type RuleContext, type RulesResult } from './rules.js';
 
-/** `softplus` as a tensor op. */
-const softplus = (x: Tensor): Tensor => x.builder.apply('softplus', [x]);
 
 /** The `[axis]` of a keep-dims sum, when `t` is one over a single axis. */
 function keptSumAxis(t: Tensor, c: RuleContext): number | undefined {

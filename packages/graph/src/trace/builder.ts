@@ -4,10 +4,12 @@
  * records the scope (cell, step) for error messages, and freezes the finished graph.
  */
 import { freeze } from 'immer';
-import { checkDType, type DType } from '../ir/dtype.js';
+import { checkDType, DEFAULT_DTYPE, type DType } from '../ir/dtype.js';
 import { CellgradError, fail, type ErrorKind } from '../ir/errors.js';
 import type { AttrValue, Attrs, Graph, Node, NodeScope, Port, ValueType } from '../ir/node.js';
 import { checkShape, formatShape, sizeOf, type Shape } from '../ir/shape.js';
+import { typeText } from '../ir/print.js';
+import { scopePrefix } from '../ir/scope.js';
 import { getOp } from '../ops/registry.js';
 import { Tensor } from './tensor.js';
 
@@ -20,10 +22,11 @@ function attrKey(attrs: Attrs): string {
   return keys.map((k) => `${k}=${JSON.stringify(attrs[k])}`).join(';');
 }
 
-/** Text of a value type such as `f32[2,3]`. */
-export function formatType(t: ValueType): string {
-  return `${t.dtype === 'float64' ? 'f64' : 'f32'}${formatShape(t.shape)}`;
-}
+/**
+ * Text of a value type such as `f32[2,3]`.
+ * @deprecated use `typeText`, the one type-text function (this is an alias of it).
+ */
+export const formatType: (t: ValueType) => string = typeText;
 
 /** Builds one graph. Use `buildGraph` or `GraphBuilder.extend` rather than constructing it directly. */
 export class GraphBuilder {
@@ -36,7 +39,7 @@ export class GraphBuilder {
   private readonly tensors: Tensor[] = [];
 
 /** A builder for a new graph whose constants and inputs default to `dtype`. */
-  constructor(dtype: DType = 'float32') {
+  constructor(dtype: DType = DEFAULT_DTYPE) {
     this.dtype = checkDType(dtype, 'GraphBuilder');
   }
 
@@ -45,7 +48,7 @@ export class GraphBuilder {
    * builder and the tensors of g's inputs and outputs by name.
    */
   static extend(g: Graph, dtype?: DType): { builder: GraphBuilder; inputs: Record<string, Tensor>; outputs: Record<string, Tensor> } {
-    const b = new GraphBuilder(dtype ?? g.nodes.find((n) => n.op === 'input')?.dtype ?? 'float32');
+    const b = new GraphBuilder(dtype ?? g.nodes.find((n) => n.op === 'input')?.dtype ?? DEFAULT_DTYPE);
     for (const n of g.nodes) {
       b.nodes.push(n);
       if (n.op !== 'input') b.interned.set(b.keyOf(n.op, n.inputs, n.attrs, n.dtype), n.id);
@@ -159,7 +162,7 @@ export class GraphBuilder {
     try {
       const dtypes = new Set(types.map((t) => t.dtype));
       if (dtypes.size > 1) {
-        fail('dtype', `${opName}: inputs have different dtypes (${types.map(formatType).join(', ')}); cast them to one dtype first`);
+        fail('dtype', `${opName}: inputs have different dtypes (${types.map(typeText).join(', ')}); cast them to one dtype first`);
       }
       op.checkAttrs?.(frozenAttrs);
       vt = op.type(types, frozenAttrs);
@@ -185,13 +188,7 @@ export class GraphBuilder {
 
   /** "in cell 'lstm', step 3: " when inside a scope. */
   private where(): string {
-    const s = this.scope;
-    if (!s || (s.cell === undefined && s.step === undefined)) return '';
-    const parts: string[] = [];
-    if (s.cell !== undefined) parts.push(`cell '${s.cell}'`);
-    if (s.layer !== undefined) parts.push(`layer ${s.layer}`);
-    if (s.step !== undefined) parts.push(`step ${s.step}`);
-    return `in ${parts.join(', ')}: `;
+    return scopePrefix(this.scope);
   }
 
   /**
@@ -256,6 +253,6 @@ function describe(x: unknown): string {
  * }, { dtype: 'float64' });
  */
 export function buildGraph(fn: (b: GraphBuilder) => Record<string, Tensor>, options: { dtype?: DType } = {}): Graph {
-  const b = new GraphBuilder(options.dtype ?? 'float32');
+  const b = new GraphBuilder(options.dtype ?? DEFAULT_DTYPE);
   return b.build(fn(b));
 }

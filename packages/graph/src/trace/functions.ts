@@ -1,40 +1,22 @@
 /**
- * The tracer's free functions: the same ops as the tensor methods, plus the composites that take
- * several tensors (concat, stack) or are built from primitives (cross-entropy, softplus, linear).
+ * The tracer's free functions: the ops' own functions where the op takes no attributes (`tanh(x)`,
+ * `add(x, 2)` are the op callables), the tensor methods' friendlier signatures where it does
+ * (`sum(x, axes)`), and the composites that take several tensors (concat, stack) or are built from
+ * primitives (cross-entropy, linear).
  */
 import { fail } from '../ir/errors.js';
 import { normalizeAxis } from '../ir/shape.js';
 import type { TensorLike } from './builder.js';
-import { Tensor } from './tensor.js';
+import type { Tensor } from './tensor.js';
+import { concatTensors } from '../ops/slicing.js';
 
-function first(xs: readonly TensorLike[], op: string): Tensor {
-  const t = xs.find((x): x is Tensor => x instanceof Tensor);
-  if (!t) fail('usage', `${op}: needs at least one tensor argument (numbers alone have no graph)`);
-  return t;
-}
+export { add, sub, mul, div, pow, maximum, minimum } from '../ops/arithmetic.js';
+export { neg, exp, log, sqrt, square, abs } from '../ops/unary.js';
+export { tanh, sigmoid, relu } from '../ops/activations.js';
+export { matmul } from '../ops/matmul.js';
+export { softplus } from '../ops/softplus.js';
+export { where } from '../ops/compare.js';
 
-function lift2(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
-  const t = first([a, b], op);
-  return [t.builder.lift(a, t.dtype), t.builder.lift(b, t.dtype)];
-}
-
-/** a + b */ export const add = (a: TensorLike, b: TensorLike): Tensor => { const [x, y] = lift2('add', a, b); return x.add(y); };
-/** a − b */ export const sub = (a: TensorLike, b: TensorLike): Tensor => { const [x, y] = lift2('sub', a, b); return x.sub(y); };
-/** a ⊙ b */ export const mul = (a: TensorLike, b: TensorLike): Tensor => { const [x, y] = lift2('mul', a, b); return x.mul(y); };
-/** a / b */ export const div = (a: TensorLike, b: TensorLike): Tensor => { const [x, y] = lift2('div', a, b); return x.div(y); };
-/** aᵇ */ export const pow = (a: TensorLike, b: TensorLike): Tensor => { const [x, y] = lift2('pow', a, b); return x.pow(y); };
-/** max(a, b) */ export const maximum = (a: TensorLike, b: TensorLike): Tensor => { const [x, y] = lift2('maximum', a, b); return x.maximum(y); };
-/** min(a, b) */ export const minimum = (a: TensorLike, b: TensorLike): Tensor => { const [x, y] = lift2('minimum', a, b); return x.minimum(y); };
-/** a @ b */ export const matmul = (a: Tensor, b: Tensor): Tensor => a.matmul(b);
-/** −x */ export const neg = (x: Tensor): Tensor => x.neg();
-/** eˣ */ export const exp = (x: Tensor): Tensor => x.exp();
-/** log x */ export const log = (x: Tensor): Tensor => x.log();
-/** √x */ export const sqrt = (x: Tensor): Tensor => x.sqrt();
-/** x² */ export const square = (x: Tensor): Tensor => x.square();
-/** |x| */ export const abs = (x: Tensor): Tensor => x.abs();
-/** tanh x */ export const tanh = (x: Tensor): Tensor => x.tanh();
-/** σ(x) */ export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
-/** max(x, 0) */ export const relu = (x: Tensor): Tensor => x.relu();
 /** clamp(x, lo, hi) */ export const clamp = (x: Tensor, lo: number, hi: number): Tensor => x.clamp(lo, hi);
 /** Hard sigmoid, `'keras'` (0.2x+0.5) or `'torch'` (x/6+0.5). */
 export const hardSigmoid = (x: Tensor, kind: 'keras' | 'torch' = 'keras'): Tensor => x.hardSigmoid(kind);
@@ -59,10 +41,6 @@ export function layerNorm(x: Tensor, gamma?: Tensor, beta?: Tensor, eps = 1e-5):
   return beta ? scaled.add(beta) : scaled;
 }
 
-/** `a` where `cond` ≠ 0, else `b`. */
-export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  return cond.where(a, b);
-}
 
 /** Join tensors along `axis`. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
@@ -70,7 +48,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 1) return tensors[0]!;
   const t0 = tensors[0]!;
   const a = normalizeAxis('concat', axis, t0.rank);
-  return t0.builder.apply('concat', tensors, { axis: a });
+  return concatTensors(tensors, a);
 }
 
 /** Stack equally shaped tensors along a new axis. */
@@ -79,11 +57,6 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   const t0 = tensors[0]!;
   const a = normalizeAxis('stack', axis, t0.rank + 1);
   return concat(tensors.map((t) => t.reshape([...t.shape.slice(0, a), 1, ...t.shape.slice(a)])), a);
-}
-
-/** log(1 + eˣ), computed stably as max(x, 0) + log(1 + e^−|x|). */
-export function softplus(x: Tensor): Tensor {
-  return x.relu().add(x.abs().neg().exp().add(1).log());
 }
 
 /**

@@ -3,8 +3,21 @@
  * finds the interned one) to the tensor's graph; numbers lift to constants of the tensor's dtype.
  */
 import type { DType } from '../ir/dtype.js';
+import { typeText } from '../ir/print.js';
 import { normalizeAxis, sizeOf, type Shape } from '../ir/shape.js';
 import type { GraphBuilder, TensorLike } from './builder.js';
+import { add, div, maximum, minimum, mul, pow, sub } from '../ops/arithmetic.js';
+import { abs, exp, log, neg, sign, sqrt, square } from '../ops/unary.js';
+import { clamp, hardSigmoid, relu, sigmoid, tanh } from '../ops/activations.js';
+import { equal, greater, greaterEqual, less, lessEqual, notEqual, where } from '../ops/compare.js';
+import { softplus } from '../ops/softplus.js';
+import { matmul } from '../ops/matmul.js';
+import { broadcastTo, reshape, transpose } from '../ops/layout.js';
+import { pad, slice } from '../ops/slicing.js';
+import { maxOp, meanOp, sumOp, type ReduceAttrs } from '../ops/reduce.js';
+import { logSoftmaxOp, softmaxOp } from '../ops/softmax.js';
+import { layerNormOp, varianceOp } from '../ops/normalize.js';
+import type { Op } from '../ops/registry.js';
 
 /** Which hard-sigmoid: Keras ≤ 2 / Theano / TensorFlow.js clamp(0.2x+0.5), or PyTorch clamp(x/6+0.5). */
 export type HardSigmoidKind = 'keras' | 'torch';
@@ -44,57 +57,54 @@ export class Tensor {
     return sizeOf(this.shape);
   }
 
-  private op(name: string, others: readonly TensorLike[] = [], attrs: Record<string, import('../ir/node.js').AttrValue> = {}): Tensor {
-    const ins = [this, ...others.map((o) => this.builder.lift(o, this.dtype))];
-    return this.builder.apply(name, ins, attrs);
-  }
 
   // ---- elementwise arithmetic (numpy broadcasting) ----
-  /** this + y */ add(y: TensorLike): Tensor { return this.op('add', [y]); }
-  /** this − y */ sub(y: TensorLike): Tensor { return this.op('sub', [y]); }
-  /** this ⊙ y */ mul(y: TensorLike): Tensor { return this.op('mul', [y]); }
-  /** this / y */ div(y: TensorLike): Tensor { return this.op('div', [y]); }
-  /** thisʸ */ pow(y: TensorLike): Tensor { return this.op('pow', [y]); }
-  /** −this */ neg(): Tensor { return this.op('neg'); }
-  /** eˣ */ exp(): Tensor { return this.op('exp'); }
-  /** natural log */ log(): Tensor { return this.op('log'); }
-  /** √x */ sqrt(): Tensor { return this.op('sqrt'); }
-  /** x² */ square(): Tensor { return this.op('square'); }
-  /** |x| */ abs(): Tensor { return this.op('abs'); }
-  /** sign(x) ∈ {−1, 0, 1} (zero gradient) */ sign(): Tensor { return this.op('sign'); }
-  /** elementwise max(this, y) */ maximum(y: TensorLike): Tensor { return this.op('maximum', [y]); }
-  /** elementwise min(this, y) */ minimum(y: TensorLike): Tensor { return this.op('minimum', [y]); }
-  /** clamp to [min, max] */ clamp(min: number, max: number): Tensor { return this.op('clamp', [], { min, max }); }
+  /** this + y */ add(y: TensorLike): Tensor { return add(this, y); }
+  /** this − y */ sub(y: TensorLike): Tensor { return sub(this, y); }
+  /** this ⊙ y */ mul(y: TensorLike): Tensor { return mul(this, y); }
+  /** this / y */ div(y: TensorLike): Tensor { return div(this, y); }
+  /** thisʸ */ pow(y: TensorLike): Tensor { return pow(this, y); }
+  /** −this */ neg(): Tensor { return neg(this); }
+  /** eˣ */ exp(): Tensor { return exp(this); }
+  /** natural log */ log(): Tensor { return log(this); }
+  /** √x */ sqrt(): Tensor { return sqrt(this); }
+  /** x² */ square(): Tensor { return square(this); }
+  /** |x| */ abs(): Tensor { return abs(this); }
+  /** sign(x) ∈ {−1, 0, 1} (zero gradient) */ sign(): Tensor { return sign(this); }
+  /** elementwise max(this, y) */ maximum(y: TensorLike): Tensor { return maximum(this, y); }
+  /** elementwise min(this, y) */ minimum(y: TensorLike): Tensor { return minimum(this, y); }
+  /** clamp to [min, max] */ clamp(min: number, max: number): Tensor { return clamp(this, { min, max }); }
   /** 1 − this (a gate's complement) */ oneMinus(): Tensor { return this.builder.lift(1, this.dtype).sub(this); }
 
   // ---- activations ----
-  /** tanh */ tanh(): Tensor { return this.op('tanh'); }
-  /** logistic sigmoid 1/(1+e^−x) */ sigmoid(): Tensor { return this.op('sigmoid'); }
-  /** max(x, 0) */ relu(): Tensor { return this.op('relu'); }
+  /** tanh */ tanh(): Tensor { return tanh(this); }
+  /** logistic sigmoid 1/(1+e^−x) */ sigmoid(): Tensor { return sigmoid(this); }
+  /** max(x, 0) */ relu(): Tensor { return relu(this); }
   /**
    * Hard sigmoid clamp(slope·x + 0.5, 0, 1): `'keras'` (slope 0.2, Keras ≤ 2, Theano, TensorFlow.js;
    * the default) or `'torch'` (slope 1/6, PyTorch, JAX, Keras 3).
    */
   hardSigmoid(kind: HardSigmoidKind = 'keras'): Tensor {
     if (!(kind in HARD_SIGMOID_SLOPE)) this.builder.fail('usage', `hardSigmoid: unknown kind '${kind}' (expected 'keras' or 'torch')`);
-    return this.op('hard_sigmoid', [], { slope: HARD_SIGMOID_SLOPE[kind] });
+    return hardSigmoid(this, { slope: HARD_SIGMOID_SLOPE[kind] });
   }
-  /** softmax along `axis` (default last) */ softmax(axis = -1): Tensor { return this.op('softmax', [], { axis: normalizeAxis('softmax', axis, this.rank) }); }
+  /** softmax along `axis` (default last) */ softmax(axis = -1): Tensor { return softmaxOp(this, { axis: normalizeAxis('softmax', axis, this.rank) }); }
+  /** log(1 + eˣ), stable for any x (the `softplus` op) */ softplus(): Tensor { return softplus(this); }
   /** log-softmax along `axis` (default last), numerically stable */
-  logSoftmax(axis = -1): Tensor { return this.op('log_softmax', [], { axis: normalizeAxis('log_softmax', axis, this.rank) }); }
+  logSoftmax(axis = -1): Tensor { return logSoftmaxOp(this, { axis: normalizeAxis('log_softmax', axis, this.rank) }); }
 
   // ---- comparisons (1 where true, 0 where false; zero gradient) ----
-  /** this > y */ greater(y: TensorLike): Tensor { return this.op('greater', [y]); }
-  /** this ≥ y */ greaterEqual(y: TensorLike): Tensor { return this.op('greater_equal', [y]); }
-  /** this < y */ less(y: TensorLike): Tensor { return this.op('less', [y]); }
-  /** this ≤ y */ lessEqual(y: TensorLike): Tensor { return this.op('less_equal', [y]); }
-  /** this = y */ equal(y: TensorLike): Tensor { return this.op('equal', [y]); }
-  /** this ≠ y */ notEqual(y: TensorLike): Tensor { return this.op('not_equal', [y]); }
-  /** where this ≠ 0 take a, else b */ where(a: TensorLike, b: TensorLike): Tensor { return this.op('where', [a, b]); }
+  /** this > y */ greater(y: TensorLike): Tensor { return greater(this, y); }
+  /** this ≥ y */ greaterEqual(y: TensorLike): Tensor { return greaterEqual(this, y); }
+  /** this < y */ less(y: TensorLike): Tensor { return less(this, y); }
+  /** this ≤ y */ lessEqual(y: TensorLike): Tensor { return lessEqual(this, y); }
+  /** this = y */ equal(y: TensorLike): Tensor { return equal(this, y); }
+  /** this ≠ y */ notEqual(y: TensorLike): Tensor { return notEqual(this, y); }
+  /** where this ≠ 0 take a, else b */ where(a: TensorLike, b: TensorLike): Tensor { return where(this, a, b); }
 
   // ---- linear algebra and layout ----
   /** Matrix product over the last two axes; leading (batch) axes broadcast. */
-  matmul(y: Tensor): Tensor { return this.op('matmul', [y]); }
+  matmul(y: Tensor): Tensor { return matmul(this, y); }
   /** Swap the last two axes. */
   get T(): Tensor {
     if (this.rank < 2) this.builder.fail('shape', `T: needs a tensor of rank ≥ 2, got rank ${this.rank}`);
@@ -105,7 +115,7 @@ export class Tensor {
   /** Permute axes (default: reverse them). */
   transpose(perm?: readonly number[]): Tensor {
     const p = perm ?? [...this.shape.keys()].reverse();
-    return this.op('transpose', [], { perm: [...p] });
+    return transpose(this, { perm: [...p] });
   }
   /** Reshape; one dimension may be −1 (inferred). */
   reshape(shape: readonly number[]): Tensor {
@@ -117,18 +127,18 @@ export class Tensor {
       s[free] = this.size / known;
     }
     if (s.length === this.rank && s.every((d, i) => d === this.shape[i])) return this;
-    return this.op('reshape', [], { shape: s });
+    return reshape(this, { shape: s });
   }
   /** Broadcast to a larger shape (numpy rules). */
   broadcastTo(shape: readonly number[]): Tensor {
     if (shape.length === this.rank && shape.every((d, i) => d === this.shape[i])) return this;
-    return this.op('broadcast_to', [], { shape: [...shape] });
+    return broadcastTo(this, { shape: [...shape] });
   }
   /** Elements [start, end) along `axis`. */
   slice(axis: number, start: number, end: number): Tensor {
     const a = normalizeAxis('slice', axis, this.rank);
     if (start === 0 && end === this.shape[a]) return this;
-    return this.op('slice', [], { axis: a, start, end });
+    return slice(this, { axis: a, start, end });
   }
   /** Index `i` along `axis`, dropping the axis. */
   index(axis: number, i: number): Tensor {
@@ -158,28 +168,28 @@ export class Tensor {
   }
   /** Zero-pad `before` and `after` elements along `axis`. */
   pad(axis: number, before: number, after: number): Tensor {
-    return this.op('pad', [], { axis: normalizeAxis('pad', axis, this.rank), before, after });
+    return pad(this, { axis: normalizeAxis('pad', axis, this.rank), before, after });
   }
 
   // ---- reductions ----
   /** Sum over `axes` (default all); with `keepDims` the summed axes stay, with size 1. */
-  sum(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('sum', axes, keepDims); }
+  sum(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce(sumOp, axes, keepDims); }
   /** Mean over `axes` (default all); with `keepDims` the averaged axes stay, with size 1. */
-  mean(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('mean', axes, keepDims); }
+  mean(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce(meanOp, axes, keepDims); }
   /** Max over `axes` (default all). */
-  max(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('max', axes, keepDims); }
+  max(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce(maxOp, axes, keepDims); }
   /** Biased variance over `axes` (default all): mean of squared deviations, computed in two passes. */
-  variance(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce('variance', axes, keepDims); }
+  variance(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce(varianceOp, axes, keepDims); }
   /**
    * Layer normalisation over the last axis without scale or shift: (x − mean) / √(var + eps), biased
    * variance (`torch.nn.functional.layer_norm` with no weight). See `layerNorm` for γ and β.
    */
-  layerNorm(eps = 1e-5): Tensor { return this.op('layer_norm', [], { eps }); }
+  layerNorm(eps = 1e-5): Tensor { return layerNormOp(this, { eps }); }
 
-  private reduce(name: string, axes: number | readonly number[] | undefined, keepDims: boolean): Tensor {
+  private reduce(op: Op<readonly [Tensor, ReduceAttrs]>, axes: number | readonly number[] | undefined, keepDims: boolean): Tensor {
     const list = axes === undefined ? [...this.shape.keys()] : typeof axes === 'number' ? [axes] : [...axes];
-    const norm = [...new Set(list.map((a) => normalizeAxis(name, a, this.rank)))].sort((x, y) => x - y);
-    return this.op(name, [], { axes: norm, keepDims });
+    const norm = [...new Set(list.map((a) => normalizeAxis(op.opName, a, this.rank)))].sort((x, y) => x - y);
+    return op(this, { axes: norm, keepDims });
   }
 
   private splitSizes(n: number, parts: number): number[] {
@@ -189,7 +199,7 @@ export class Tensor {
 
   /** `%7:f32[2,3]` */
   toString(): string {
-    return `%${this.id}:${this.dtype === 'float64' ? 'f64' : 'f32'}[${this.shape.join(',')}]`;
+    return `%${this.id}:${typeText(this)}`;
   }
 }
 

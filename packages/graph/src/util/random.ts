@@ -7,7 +7,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { allocate, type DType } from '../ir/dtype.js';
 import { fail } from '../ir/errors.js';
 import { sizeOf, type Shape } from '../ir/shape.js';
-import type { NDArray } from '../exec/ndarray.js';
+import type { NDArray } from '../ir/ndarray.js';
 
 /** A seeded source of random numbers. */
 export interface Rng {

@@ -3,10 +3,10 @@
  * cycles and the order is topological), ops exist with the right arity and attributes, every shape
  * re-infers to what is stored, and ports name real nodes.
  */
-import { CellgradError, fail } from './errors.js';
-import type { Graph, Node } from './node.js';
-import { sameShape, formatShape, sizeOf } from './shape.js';
-import { getOp, hasOp } from '../ops/registry.js';
+import { CellgradError, fail } from '../ir/errors.js';
+import type { Graph, Node } from '../ir/node.js';
+import { sameShape, formatShape, sizeOf } from '../ir/shape.js';
+import { getOp, hasOp } from './registry.js';
 
 /** The most elements one tensor may have (2²⁸: 2 GiB in float64). */
 export const MAX_ELEMENTS = 2 ** 28;

@@ -10,10 +10,10 @@
  * about 10% of a small training step) or compared (so no near-tie flips a branch), and compute exp/sigmoid/tanh with the fast helpers of
  * `fastmath.ts` (within one float32 ulp).
  */
-import type { DType, TypedArray } from '../ir/dtype.js';
-import type { Graph } from '../ir/node.js';
-import { sizeOf, stridesOf, type Shape } from '../ir/shape.js';
-import type { Fusion, Step } from '../passes/fuse-elementwise.js';
+import type { DType, TypedArray } from '../../ir/dtype.js';
+import type { Graph } from '../../ir/node.js';
+import { sizeOf, stridesOf, type Shape } from '../../ir/shape.js';
+import type { Fusion, Instruction } from '../schedule/fuse-elementwise.js';
 import { FAST_MATH } from './fastmath.js';
 import { expression, intLiteral, literal } from './templates.js';
 import { broadcastView, type View } from './views.js';
@@ -22,7 +22,7 @@ import { broadcastView, type View } from './views.js';
 const COMPARE = new Set(['greater', 'greater_equal', 'less', 'less_equal', 'equal', 'not_equal', 'where', 'sign']);
 
 /** A generated step: call it to run the loop on the arena it was bound to. */
-export type StepFn = () => void;
+export type InstructionFn = () => void;
 
 /** Everything codegen needs to know about the plan. */
 export interface CodegenContext {
@@ -88,13 +88,13 @@ function mapSource(shape: Shape, loads: Access[], outs: Access[], body: string[]
 }
 
 /** Bind generated source to the arena and the scalar functions it calls. */
-function bind(source: string, arena: TypedArray, fns: ((...xs: number[]) => number)[]): StepFn {
-  const factory = new Function('M', 'F', 'X', `'use strict';\nreturn function fusedStep() {\n${source}\n};`) as (m: TypedArray, f: typeof fns, x: typeof FAST_MATH) => StepFn;
+function bind(source: string, arena: TypedArray, fns: ((...xs: number[]) => number)[]): InstructionFn {
+  const factory = new Function('M', 'F', 'X', `'use strict';\nreturn function fusedStep() {\n${source}\n};`) as (m: TypedArray, f: typeof fns, x: typeof FAST_MATH) => InstructionFn;
   return factory(arena, fns, FAST_MATH);
 }
 
 /** The generated loop of a fused group (`step.kind === 'fused'`) or a copy (`'copy'`). */
-export function generateStep(ctx: CodegenContext, step: Step, arena: TypedArray): { fn: StepFn; source: string } {
+export function generateStep(ctx: CodegenContext, step: Instruction, arena: TypedArray): { fn: InstructionFn; source: string } {
   const { graph, fusion, offsets } = ctx;
   const absolute = (v: View, shape: Shape): Access => {
     const b = broadcastView(v, shape);
@@ -158,7 +158,7 @@ export const MAX_INLINE_PARTS = 64;
  * may join 200 000 tensors) runs `tableJoin` loops instead, so the generated code never grows with
  * the number of parts.
  */
-export function generateJoin(ctx: CodegenContext, id: number, arena: TypedArray): { fn: StepFn; source: string } {
+export function generateJoin(ctx: CodegenContext, id: number, arena: TypedArray): { fn: InstructionFn; source: string } {
   const node = ctx.graph.nodes[id]!;
   const outStrides = stridesOf(node.shape);
   const axis = node.attrs.axis as number;
@@ -183,7 +183,7 @@ export function generateJoin(ctx: CodegenContext, id: number, arena: TypedArray)
  * table with one row per part (source base, destination base, sizes, source strides, destination
  * strides) walked by one generated loop nest that reads its bounds and strides from the row.
  */
-function tableJoin(prefix: readonly string[], copies: readonly { shape: Shape; src: Access; dst: Access }[], arena: TypedArray): { fn: StepFn; source: string } {
+function tableJoin(prefix: readonly string[], copies: readonly { shape: Shape; src: Access; dst: Access }[], arena: TypedArray): { fn: InstructionFn; source: string } {
   const rows = new Map<number, number[]>();
   for (const c of copies) {
     const { shape: dims, accesses: [src, dst] } = collapse(c.shape, [c.src, c.dst]);
@@ -211,7 +211,7 @@ function tableJoin(prefix: readonly string[], copies: readonly { shape: Shape; s
     parts.push(lines.join('\n'));
   }
   const source = parts.join('\n');
-  const factory = new Function('M', 'T', `'use strict';\nreturn function joinStep() {\n${source}\n};`) as (m: TypedArray, t: Float64Array[]) => StepFn;
+  const factory = new Function('M', 'T', `'use strict';\nreturn function joinStep() {\n${source}\n};`) as (m: TypedArray, t: Float64Array[]) => InstructionFn;
   return { fn: factory(arena, tables), source };
 }
 
@@ -225,7 +225,7 @@ const REDUCE: Readonly<Record<string, { init: string; combine: string }>> = {
  * The loop of a reduction (sum, mean, max) read through a view: it walks the input in row-major
  * order into a float64 scratch (as the interpreter does), then writes the results.
  */
-export function generateReduce(ctx: CodegenContext, id: number, arena: TypedArray): { fn: StepFn; source: string } {
+export function generateReduce(ctx: CodegenContext, id: number, arena: TypedArray): { fn: InstructionFn; source: string } {
   const node = ctx.graph.nodes[id]!;
   const r = REDUCE[node.op];
   if (!r) throw new Error(`generateReduce: ${node.op} is not a reduction`);
@@ -248,7 +248,7 @@ export function generateReduce(ctx: CodegenContext, id: number, arena: TypedArra
   // kept deoptimising on the second loop, whose compare had no type feedback when the first was
   // optimised on stack).
   const finishSource = `for (let j = 0; j < ${intLiteral(outSize)}; j++) M[${out} + j] = ${finish};`;
-  const make = (body: string) => new Function('M', 'S', `'use strict';\nreturn function reduceStep() {\n${body}\n};`) as (m: TypedArray, s: Float64Array) => StepFn;
+  const make = (body: string) => new Function('M', 'S', `'use strict';\nreturn function reduceStep() {\n${body}\n};`) as (m: TypedArray, s: Float64Array) => InstructionFn;
   const scratch = new Float64Array(outSize);
   const init = r.init === '0' ? 0 : -Infinity;
   const main = make(loop)(arena, scratch);

@@ -1,16 +1,16 @@
 /**
- * The WebAssembly backend of float32 plans: the arena lives in one WebAssembly memory (shared when
+ * The WebAssembly kernel set of float32 plans: the arena lives in one WebAssembly memory (shared when
  * `threads` > 1) so every kernel reads the plan's buffers in place; matrix products call `gemm`
  * (`matmul-wasm.ts`) with the policy below (when to pack B, when to copy strips of A, when to split
  * over worker threads) and run the ragged edges in JavaScript; the generated SIMD loops are
  * instantiated on the same memory.
  */
-import { fail } from '../ir/errors.js';
-import type { DType } from '../ir/dtype.js';
-import type { MatmulBackend } from './backend.js';
-import { matmulJs, type MatmulArgs } from './matmul-js.js';
+import { fail } from '../../ir/errors.js';
+import type { DType } from '../../ir/dtype.js';
+import type { KernelSet } from '../js/kernel-set.js';
+import { matmulJs, type MatmulArgs } from '../js/matmul-js.js';
 import { assemble, wasmApi, type WasmFunction } from './wasm-asm.js';
-import { GemmPool, type GemmArgs } from './matmul-threads.js';
+import { GemmPool, type GemmArgs } from '../threads/matmul-threads.js';
 import { BMode, matmulModule, SCRATCH, SCRATCH_B } from './matmul-wasm.js';
 
 /**
@@ -34,7 +34,7 @@ const MAX_BYTES = 2 ** 31;
 const THREAD_MIN_FLOPS = 4e6;
 
 /** WebAssembly SIMD for float32 plans (the arena in the module's memory); float64 uses JavaScript. */
-export const wasmBackend: MatmulBackend = {
+export const wasmKernels: KernelSet = {
   create(dtype: DType, size: number, options = {}) {
     if (dtype !== 'float32') fail('usage', 'compile: the wasm matmul kernel is float32 only');
     const threads = options.threads ?? 1;

@@ -1,7 +1,7 @@
 /** Pass: the same graph computing in another dtype (inputs, constants and every node). */
 import { freeze } from 'immer';
-import type { DType } from '../ir/dtype.js';
-import type { Graph, Node } from '../ir/node.js';
+import type { DType } from './dtype.js';
+import type { Graph, Node } from './node.js';
 
 /** `g` with every node's dtype set to `dtype`. Returns `g` itself when nothing changes. */
 export function castGraph(g: Graph, dtype: DType): Graph {

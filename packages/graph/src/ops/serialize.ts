@@ -1,9 +1,9 @@
 /** JSON form of a graph: `toJSON` and `fromJSON` round-trip exactly; `fromJSON` validates fully. */
 import { freeze } from 'immer';
-import { checkDType } from './dtype.js';
-import { CellgradError, fail } from './errors.js';
-import type { AttrValue, Graph, Node, NodeScope, Port } from './node.js';
-import { checkShape } from './shape.js';
+import { checkDType } from '../ir/dtype.js';
+import { CellgradError, fail } from '../ir/errors.js';
+import type { AttrValue, Graph, Node, NodeScope, Port } from '../ir/node.js';
+import { checkShape } from '../ir/shape.js';
 import { verify } from './verify.js';
 
 /** The format tag written into every serialised graph. */

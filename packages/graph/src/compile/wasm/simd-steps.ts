@@ -3,9 +3,9 @@
  * function, all functions go into one WebAssembly module on the arena's memory, and each step
  * becomes a closure calling its function with its byte addresses baked in as integer literals.
  */
-import { intLiteral } from './templates.js';
+import { intLiteral } from '../js/templates.js';
 import type { WasmFunction } from './wasm-asm.js';
-import type { StepFn } from './codegen.js';
+import type { InstructionFn } from '../js/codegen.js';
 
 /** A step as a WebAssembly function of byte addresses: a fused loop, a copy, a reduction. */
 export interface SimdKernel {
@@ -30,7 +30,7 @@ export class SimdSteps {
   }
 
   /** Register `loop` as step `index`; returns a placeholder replaced by `link`. */
-  add(kernel: SimdKernel, index: number): StepFn {
+  add(kernel: SimdKernel, index: number): InstructionFn {
     let name = this.names.get(kernel.key);
     if (name === undefined) {
       name = `f${this.names.size}`;
@@ -44,14 +44,14 @@ export class SimdSteps {
   }
 
   /** Assemble and instantiate the module, and put each step's closure in `fns`. */
-  link(fns: StepFn[], instantiate: (fns: readonly WasmFunction[]) => Readonly<Record<string, unknown>>): void {
+  link(fns: InstructionFn[], instantiate: (fns: readonly WasmFunction[]) => Readonly<Record<string, unknown>>): void {
     if (this.pending.length === 0) return;
     const functions = this.kernels.map((k) => k.build(this.names.get(k.key)!));
     const exports = instantiate(functions);
     for (const { index, name, offsets } of this.pending) {
       const f = exports[name] as (...args: number[]) => void;
       const args = offsets.map((o) => intLiteral(o * 4)).join(', ');
-      fns[index] = new Function('f', `'use strict';\nreturn function simdStep() { f(${args}); };`)(f) as StepFn;
+      fns[index] = new Function('f', `'use strict';\nreturn function simdStep() { f(${args}); };`)(f) as InstructionFn;
     }
   }
 

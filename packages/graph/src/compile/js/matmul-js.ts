@@ -4,7 +4,7 @@
  * is read through any strides (a transposed A costs nothing); the right one needs unit column
  * stride. Sums run over k in order, in float64, so float64 results equal the interpreter's.
  */
-import type { TypedArray } from '../ir/dtype.js';
+import type { TypedArray } from '../../ir/dtype.js';
 
 /** Operands of one product C[m×n] = A[m×k] · B[k×n], as arena offsets and strides (elements). */
 export interface MatmulArgs {

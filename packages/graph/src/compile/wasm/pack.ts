@@ -6,10 +6,10 @@
  * of one line (and often one page) per row. Worth it when several products share the operand, as
  * every step of an unrolled cell does.
  */
-import type { TypedArray } from '../ir/dtype.js';
-import type { Graph } from '../ir/node.js';
-import type { Fusion } from '../passes/fuse-elementwise.js';
-import type { View } from './views.js';
+import type { TypedArray } from '../../ir/dtype.js';
+import type { Graph } from '../../ir/node.js';
+import type { Fusion } from '../schedule/fuse-elementwise.js';
+import type { View } from '../js/views.js';
 
 /** One packed operand: read `view` (through the plan's offsets), write `k × n8` elements at `offset`. */
 export interface PackedOperand {

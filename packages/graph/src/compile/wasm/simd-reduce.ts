@@ -6,12 +6,15 @@
  * (far below float32 rounding); mean divides in float64 before the final rounding, as it does.
  * Other reductions (max, other axes, ragged widths) keep their JavaScript loop.
  */
-import type { Graph } from '../ir/node.js';
-import { sizeOf, stridesOf } from '../ir/shape.js';
-import type { Fusion } from '../passes/fuse-elementwise.js';
-import { collapse } from './codegen.js';
+import type { Graph } from '../../ir/node.js';
+import { sizeOf, stridesOf } from '../../ir/shape.js';
+import type { Fusion } from '../schedule/fuse-elementwise.js';
+import { collapse } from '../js/codegen.js';
 import type { SimdKernel } from './simd-steps.js';
 import { I32, op, sop, V128, vop, type Ins, type WasmFunction } from './wasm-asm.js';
+import { registerLowerings } from '../../ops/lowerings.js';
+
+registerLowerings('simd', 'compile/wasm/simd-reduce.ts', ['sum', 'mean']);
 
 // Parameters: output and input byte addresses.
 const [OUT, SRC] = [0, 1];

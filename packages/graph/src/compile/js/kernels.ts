@@ -3,14 +3,14 @@
  * through views so a transposed left operand or a time-step slice is never copied) and the
  * fallback that runs an op's reference kernel on NDArrays that alias the arena.
  */
-import type { TypedArray } from '../ir/dtype.js';
-import { CellgradError } from '../ir/errors.js';
-import type { Node } from '../ir/node.js';
-import { sizeOf, stridesOf } from '../ir/shape.js';
-import type { NDArray } from '../exec/ndarray.js';
-import { getOp } from '../ops/registry.js';
+import type { TypedArray } from '../../ir/dtype.js';
+import { CellgradError } from '../../ir/errors.js';
+import type { Node } from '../../ir/node.js';
+import { sizeOf, stridesOf } from '../../ir/shape.js';
+import type { NDArray } from '../../ir/ndarray.js';
+import { getOp } from '../../ops/registry.js';
 import type { MatmulArgs } from './matmul-js.js';
-import type { StepFn } from './codegen.js';
+import type { InstructionFn } from './codegen.js';
 import { broadcastView, type View } from './views.js';
 
 /** A matrix-product kernel bound to an arena. */
@@ -36,7 +36,7 @@ function batchOffsets(v: View, batch: readonly number[], base: number): Float64A
  * The step of a matmul node: one kernel call per batch matrix, or a single call when the batches of
  * A are evenly spaced rows and B is shared (a time-batched projection such as x[T,B,I] · Wᵀ).
  */
-export function matmulStep(node: Node, [va, vb]: readonly View[], offsets: Float64Array, kernel: MatmulKernel, packed?: { offset: number; ensure: () => void }): StepFn {
+export function matmulStep(node: Node, [va, vb]: readonly View[], offsets: Float64Array, kernel: MatmulKernel, packed?: { offset: number; ensure: () => void }): InstructionFn {
   const packedB = packed?.offset;
   const ensure = packed?.ensure;
   const ra = va!.shape.length;
@@ -73,7 +73,7 @@ export function matmulStep(node: Node, [va, vb]: readonly View[], offsets: Float
 }
 
 /** The step of any other op: its reference kernel, on NDArrays aliasing the arena (no copies). */
-export function fallbackStep(node: Node, inputs: readonly View[], offsets: Float64Array, arena: TypedArray): StepFn {
+export function fallbackStep(node: Node, inputs: readonly View[], offsets: Float64Array, arena: TypedArray): InstructionFn {
   const alias = (off: number, shape: readonly number[]): NDArray => ({ shape, data: arena.subarray(off, off + sizeOf(shape)) });
   const args = {
     inputs: inputs.map((v) => alias(offsets[v.base]! + v.offset, v.shape)),

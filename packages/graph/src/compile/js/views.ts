@@ -3,7 +3,7 @@
  * stride per axis. slice, transpose, broadcast_to and (contiguous) reshape become views, so the
  * compiled plan never copies for them unless a consumer needs a dense buffer.
  */
-import { sizeOf, stridesOf, type Shape } from '../ir/shape.js';
+import { sizeOf, stridesOf, type Shape } from '../../ir/shape.js';
 
 /** Elements of node `base`'s buffer, read at `offset + Σ index[d]·strides[d]` for a value of `shape`. */
 export interface View {

@@ -8,12 +8,15 @@
  * first copied block by block into panels of 8 columns (a pass of `pack`), and a transposed A whose
  * k steps are kilobytes apart is copied strip by strip (4 rows × k) before its tiles. The ragged
  * edges (rows past the last multiple of 4, columns past the last multiple of 8) are left to the
- * caller (`wasm-backend.ts` runs them in JavaScript). Products accumulate in float32 (the interpreter sums in float64), hence the float32 tolerance.
+ * caller (`wasm-kernels.ts` runs them in JavaScript). Products accumulate in float32 (the interpreter sums in float64), hence the float32 tolerance.
  * Measured here (Zen 4, V8 11.3): the 4×8 tile runs at the multiply/add throughput of 128-bit
  * vectors (~58 GFLOP/s); relaxed-SIMD fused multiply-add, 5×8 and 6×8 tiles were no faster.
  */
-import { fail } from '../ir/errors.js';
+import { fail } from '../../ir/errors.js';
 import { assemble, I32, op, V128, wasmApi, type Ins, type WasmFunction } from './wasm-asm.js';
+import { registerLowerings } from '../../ops/lowerings.js';
+
+registerLowerings('simd', 'compile/wasm/matmul-wasm.ts', ['matmul']);
 
 // Parameters (i32): byte addresses and byte strides, counts, whether to add to C, the byte step
 // of B per column index (4 for a row-major B; k·4 for B packed in panels of 8 columns), and where

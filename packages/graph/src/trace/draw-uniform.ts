@@ -1,7 +1,8 @@
 /** Drawing random tensors while tracing: `drawUniform(key, shape, stream)` applies `random_uniform`. */
 import { fail } from '../ir/errors.js';
 import type { Shape } from '../ir/shape.js';
-import { Tensor } from '../trace/tensor.js';
+import { randomUniform } from '../ops/random.js';
+import { Tensor } from './tensor.js';
 
 /**
  * Uniform values in [0, 1) of `shape`, from random key `key` (a [4] tensor, usually a graph input fed
@@ -13,5 +14,5 @@ import { Tensor } from '../trace/tensor.js';
  */
 export function drawUniform(key: Tensor, shape: Shape, stream: number): Tensor {
   if (!(key instanceof Tensor)) fail('usage', 'drawUniform: the key must be a tensor (a graph input fed with randomKey(seed))');
-  return key.builder.apply('random_uniform', [key], { shape: [...shape], stream });
+  return randomUniform(key, { shape: [...shape], stream });
 }

@@ -5,9 +5,10 @@
  * ever pasted into generated code. Every template computes exactly what the op's scalar function
  * computes (same expression, same order), so fused float64 results equal the interpreter's.
  */
-import { fail } from '../ir/errors.js';
-import type { Attrs, Node } from '../ir/node.js';
-import { getOp } from '../ops/registry.js';
+import { fail } from '../../ir/errors.js';
+import type { Attrs, Node } from '../../ir/node.js';
+import { getOp } from '../../ops/registry.js';
+import { registerLowerings } from '../../ops/lowerings.js';
 
 /** A template: operand expressions (identifiers) and the node's attributes → a JS expression. */
 type Template = (x: readonly string[], attrs: Attrs) => string;
@@ -67,6 +68,9 @@ const FAST: Readonly<Record<string, Template>> = {
   sigmoid: ([a]) => `X.sigmoid(${a})`,
   tanh: ([a]) => `X.tanh(${a})`,
 };
+
+registerLowerings('js', 'compile/js/templates.ts', Object.keys(TEMPLATES));
+registerLowerings('js-fast', 'compile/js/fastmath.ts', Object.keys(FAST));
 
 /** Ops whose value is an index map of their input (views), never a computation. */
 export const VIEW_OPS: ReadonlySet<string> = new Set(['slice', 'transpose', 'broadcast_to', 'reshape']);

@@ -1,21 +1,21 @@
 /**
- * Matrix-product backends. A backend allocates the arena (a WebAssembly backend puts it in the
+ * Kernel sets: what a plan runs on. A kernel set allocates the arena (the WebAssembly set puts it in the
  * module's memory, so its kernel reads the plan's buffers in place) and returns a kernel bound to it.
  */
-import { allocate, type DType, type TypedArray } from '../ir/dtype.js';
+import { allocate, type DType, type TypedArray } from '../../ir/dtype.js';
 import type { MatmulKernel } from './kernels.js';
 import { matmulJs } from './matmul-js.js';
-import type { WasmFunction } from './wasm-asm.js';
+import type { WasmFunction } from '../wasm/wasm-asm.js';
 
-/** A backend: an arena of `size` elements of `dtype`, a matmul kernel bound to it, maybe vector ops. */
-export interface MatmulBackend {
+/** A kernel set: an arena of `size` elements of `dtype`, a matmul kernel bound to it, maybe vector ops. */
+export interface KernelSet {
   create(dtype: DType, size: number, options?: { readonly threads?: number }): {
     arena: TypedArray;
     kernel: MatmulKernel;
     name: string;
     /** Assemble `fns` into a module importing `env.mem` and instantiate it on the arena's memory. */
     instantiate?: (fns: readonly WasmFunction[]) => Readonly<Record<string, unknown>>;
-    /** Stop the backend's worker threads, if any. */
+    /** Stop the kernel set's worker threads, if any. */
     dispose?: () => void;
   };
   /** True when `create` accepts `threads` > 1 (worker threads for the matrix products). */
@@ -27,7 +27,7 @@ export interface MatmulBackend {
 }
 
 /** Tuned JavaScript (4×4 register tiles), any dtype. */
-export const jsBackend: MatmulBackend = {
+export const jsKernels: KernelSet = {
   create(dtype, size) {
     const arena = allocate(dtype, size);
     return { arena, kernel: (p) => matmulJs(arena, p), name: 'js-4x4' };

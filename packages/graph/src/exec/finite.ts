@@ -6,7 +6,8 @@
 import { CellgradError } from '../ir/errors.js';
 import type { Node, NodeScope } from '../ir/node.js';
 import { formatShape } from '../ir/shape.js';
-import type { NDArray } from '../exec/ndarray.js';
+import type { NDArray } from '../ir/ndarray.js';
+import { formatScope } from '../ir/scope.js';
 
 /** Summary of a tensor's values: finite min/max, and how many elements are NaN or infinite. */
 export interface ValueRange {
@@ -86,20 +87,14 @@ export function formatRange(r: ValueRange): string {
   return `${span}, ${bad} non-finite (${parts.join(', ')})`;
 }
 
-/** "cell 'lstm', layer 1, step 3, backward" (empty when the node has no scope). */
-export function formatScope(scope: NodeScope | undefined): string {
-  if (!scope) return '';
-  const parts: string[] = [];
-  if (scope.cell !== undefined) parts.push(`cell '${scope.cell}'`);
-  if (scope.layer !== undefined) parts.push(`layer ${scope.layer}`);
-  if (scope.step !== undefined) parts.push(`step ${scope.step}`);
-  if (scope.phase === 'backward') parts.push('backward pass');
-  return parts.join(', ');
+/** "cell 'lstm', layer 1, step 3, backward pass" (empty when the node has no scope). */
+function scopeWithPhase(scope: NodeScope | undefined): string {
+  return formatScope(scope, { phase: true });
 }
 
 /** One line describing a non-finite report. */
 export function formatNonFinite(r: NonFiniteReport): string {
-  const where = formatScope(r.scope);
+  const where = scopeWithPhase(r.scope);
   const what = r.input !== undefined ? `input '${r.input}' (node %${r.node}) was fed` : `node %${r.node} (${r.op}) produced`;
   const inputs = r.inputs.map((x, k) => `input ${k}: ${formatRange(x)}`).join('; ');
   return `non-finite value: ${what} ${r.value} at flat index ${r.index} of ${formatShape(r.shape)}`

@@ -6,11 +6,11 @@
  * does) with `checkFinite`, which stops at the first culprit node. A non-finite intermediate that never reaches an output (masked by
  * `where`, say) is only caught by `interpret(g, feeds, { checkFinite: true })` itself.
  */
-import type { Executable } from '../compile/executable.js';
+import type { Executable } from './executable.js';
 import type { Graph } from '../ir/node.js';
 import type { Feeds } from '../exec/feeds.js';
 import { interpret, interpretAll, type Outputs } from '../exec/interpret.js';
-import { checkFinite, firstNonFinite } from './finite.js';
+import { checkFinite, firstNonFinite } from '../exec/finite.js';
 
 /**
  * `exe` with a non-finite check on every run: same outputs when they are all finite, otherwise a

@@ -5,10 +5,10 @@
  * element writes its output in place, into the input's region. Sources (inputs, constants) and the
  * buffers behind graph outputs are never reused.
  */
-import type { Graph } from '../ir/node.js';
-import { sizeOf } from '../ir/shape.js';
-import { isIdentity } from '../compile/views.js';
-import type { Fusion, Step } from './fuse-elementwise.js';
+import type { Graph } from '../../ir/node.js';
+import { sizeOf } from '../../ir/shape.js';
+import { isIdentity } from '../js/views.js';
+import type { Fusion, Instruction } from './fuse-elementwise.js';
 
 /** Where every materialized value lives in the arena (offsets in elements). */
 export interface MemoryPlan {
@@ -27,7 +27,7 @@ const ALIGN = 4;
 const aligned = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
 /** The node ids (buffers) a step reads. */
-export function stepReads(f: Fusion, step: Step): number[] {
+export function stepReads(f: Fusion, step: Instruction): number[] {
   if (step.kind === 'copy') return [f.copyFrom[step.id]!.base];
   if (step.kind === 'node') return f.inputViews[step.id]!.map((v) => v.base);
   const out: number[] = [];
@@ -38,7 +38,7 @@ export function stepReads(f: Fusion, step: Step): number[] {
 }
 
 /** The node ids a step writes. */
-export function stepWrites(step: Step): readonly number[] {
+export function stepWrites(step: Instruction): readonly number[] {
   return step.kind === 'fused' ? step.outputs : [step.id];
 }
 
@@ -100,7 +100,7 @@ export function planMemory(g: Graph, f: Fusion): MemoryPlan {
 }
 
 /** A dying input of the fused step read only element for element, of `out`'s size, or −1. */
-function inPlaceDonor(f: Fusion, step: Step & { kind: 'fused' }, out: number, dying: ReadonlySet<number>, size: (id: number) => number): number {
+function inPlaceDonor(f: Fusion, step: Instruction & { kind: 'fused' }, out: number, dying: ReadonlySet<number>, size: (id: number) => number): number {
   for (const base of dying) {
     if (size(base) !== size(out)) continue;
     let ok = true;

@@ -1,7 +1,7 @@
 /** Concrete values: a typed array with a shape. What feeds are and what executors return. */
-import { allocate, dtypeOf, type DType, type TypedArray } from '../ir/dtype.js';
-import { fail } from '../ir/errors.js';
-import { formatShape, sizeOf, type Shape } from '../ir/shape.js';
+import { allocate, dtypeOf, type DType, type TypedArray } from './dtype.js';
+import { fail } from './errors.js';
+import { formatShape, sizeOf, type Shape } from './shape.js';
 
 /** A dense row-major tensor value. */
 export interface NDArray {

@@ -15,18 +15,18 @@
  * A group holds at most `MAX_GROUP_MEMBERS` nodes, so generated loops stay small however long a
  * chain of elementwise ops a graph holds (a 100 000-op chain becomes a few hundred loops).
  */
-import type { Graph, Node } from '../ir/node.js';
-import { sameShape, type Shape } from '../ir/shape.js';
-import { isFusible, VIEW_OPS } from '../compile/templates.js';
+import type { Graph, Node } from '../../ir/node.js';
+import { sameShape, type Shape } from '../../ir/shape.js';
+import { isFusible, VIEW_OPS } from '../js/templates.js';
 import {
   broadcastView, denseView, isContiguous, reshapeView, sliceView, transposeView, type View,
-} from '../compile/views.js';
+} from '../js/views.js';
 
 /** The most members of one fused group (each is a local of its generated loop). */
 export const MAX_GROUP_MEMBERS = 512;
 
 /** One step of the schedule. */
-export type Step =
+export type Instruction =
   /** A fused loop over `shape`: computes `members` (topological order), stores `outputs`. */
   | { readonly kind: 'fused'; readonly members: readonly number[]; readonly outputs: readonly number[]; readonly shape: Shape }
   /** A dense copy of view node `id` (a consumer needs it dense). */
@@ -49,7 +49,7 @@ export interface Fusion {
   /** Inputs, constants and fills: written before the first step. */
   readonly sources: readonly number[];
   /** The steps, in an order that respects every dependency. */
-  readonly steps: readonly Step[];
+  readonly steps: readonly Instruction[];
   /** Group index of each fused member, −1 for other nodes. */
   readonly groupOf: Int32Array;
 }
@@ -224,7 +224,7 @@ export function fuseElementwise(g: Graph): Fusion {
   });
 
   // 4. Steps, each at the position of its first node.
-  const steps: Step[] = [];
+  const steps: Instruction[] = [];
   const sources: number[] = [];
   for (const node of nodes) {
     const id = node.id;

@@ -8,7 +8,7 @@
 import { allocate, type DType } from '../ir/dtype.js';
 import { CellgradError, fail } from '../ir/errors.js';
 import type { Graph } from '../ir/node.js';
-import type { NDArray } from '../exec/ndarray.js';
+import type { NDArray } from '../ir/ndarray.js';
 
 /** The shape of a random key. */
 export const KEY_SHAPE: readonly number[] = Object.freeze([4]);

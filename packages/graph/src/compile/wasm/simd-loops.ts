@@ -10,14 +10,15 @@
  * (rounded after every op, as the interpreter does); comparisons and selections follow the
  * JavaScript templates' semantics, NaN included.
  */
-import type { Graph } from '../ir/node.js';
-import { sizeOf, stridesOf, type Shape } from '../ir/shape.js';
-import type { Step } from '../passes/fuse-elementwise.js';
-import { collapse, type Access, type CodegenContext } from './codegen.js';
+import type { Graph } from '../../ir/node.js';
+import { sizeOf, stridesOf, type Shape } from '../../ir/shape.js';
+import type { Fusion, Instruction } from '../schedule/fuse-elementwise.js';
+import { collapse, type Access, type CodegenContext } from '../js/codegen.js';
 import { expIns, sigmoidIns, tanhIns, type MathTemps } from './simd-math.js';
 import { I32, op, V128, vop, type Ins, type WasmFunction } from './wasm-asm.js';
-import { broadcastView, type View } from './views.js';
+import { broadcastView, type View } from '../js/views.js';
 import type { SimdKernel } from './simd-steps.js';
+import { registerLowerings } from '../../ops/lowerings.js';
 
 /** An operand of a member: a loaded access, a constant, or an earlier member. */
 type Ref = { readonly load: number } | { readonly value: number } | { readonly member: number };
@@ -51,6 +52,8 @@ const UNARY: Readonly<Record<string, Ins>> = { neg: vop.neg, abs: vop.abs, sqrt:
 const MATH = new Set(['exp', 'sigmoid', 'tanh']);
 const OTHER = new Set(['maximum', 'minimum', 'square', 'relu', 'clamp', 'hard_sigmoid', 'where', 'sign']);
 
+registerLowerings('simd', 'compile/wasm/simd-loops.ts', [...Object.keys(BINARY), ...Object.keys(COMPARE), ...Object.keys(UNARY), ...MATH, ...OTHER]);
+
 const hasSimdForm = (name: string) => name in BINARY || name in COMPARE || name in UNARY || MATH.has(name) || OTHER.has(name);
 
 /** The numeric attributes a member's SIMD form reads. */
@@ -82,7 +85,7 @@ function finish(shape: Shape, accesses: Access[], loads: number, members: Member
 }
 
 /** The SIMD loop of a fused group or a copy step, or undefined when it does not qualify. */
-export function simdLoop(ctx: CodegenContext, step: Step): SimdLoop | undefined {
+export function simdLoop(ctx: CodegenContext, step: Instruction): SimdLoop | undefined {
   const { graph, fusion, offsets } = ctx;
   const absolute = (v: View, shape: Shape): Access => ({ base: offsets[v.base]! + v.offset, strides: broadcastView(v, shape).strides });
   if (step.kind === 'copy') {

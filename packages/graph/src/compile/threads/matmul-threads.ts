@@ -9,7 +9,7 @@
  * `dispose()`.
  */
 import { Worker } from 'node:worker_threads';
-import { fail } from '../ir/errors.js';
+import { fail } from '../../ir/errors.js';
 
 // Control block per worker (Int32): job number, done number, status, the 13 gemm arguments, stop.
 const JOB = 0;

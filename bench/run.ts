@@ -177,6 +177,6 @@ if (peers.includes('cellgrad')) {
 }
 
 if (jsonFile) {
-  writeFileSync(jsonFile, JSON.stringify(rows.map(({ peer, case: c, shape, threads, median_ms }) => ({ peer, case: c, shape, threads, median_ms })), null, 2) + '\n');
+  writeFileSync(jsonFile, `${JSON.stringify(rows.map(({ peer, case: c, shape, threads, median_ms }) => ({ peer, case: c, shape, threads, median_ms })), null, 2)}\n`);
   console.log(`\nwrote ${rows.length} rows to ${jsonFile}`);
 }

@@ -19,7 +19,7 @@ let wasmReady = false;
 /** Select a backend ('cpu' or 'wasm'). */
 export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
   if (name === 'wasm' && !wasmReady) {
-    setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+    setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
     setThreadsCount(1);
     wasmReady = true;
   }

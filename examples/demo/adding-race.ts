@@ -6,7 +6,7 @@
  */
 import {
   gradcheck, isCellgradError, Trainer, addingTask, buildWindow, dataRng, gradientFlow, initModel, type Cell, type FlowReport, type ModelSpec,
-  type OptimizerSpec, type TrainConfig,
+  type OptimizerSpec, type StepRecord, type TrainConfig,
 } from 'cellgrad';
 
 /** One contestant: a cell and the optimizer settings it trains with. */
@@ -95,7 +95,7 @@ export function runContestant(c: Contestant, s: RaceSettings, log: (line: string
   const logEvery = Math.max(100, Math.round(s.iterations / 1000) * 100);
   let window: number[] = [];
   while (trainer.iteration < s.iterations && elapsed() < s.seconds) {
-    let r;
+    let r: StepRecord;
     try {
       r = trainer.step();
     } catch (e) {

@@ -19,7 +19,7 @@ import { lognan } from './fixtures/step-bugs/nan-log.js';
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/step-bugs');
 
 /** The 1-based line of `file` (in the fixtures folder) that holds `text`. */
-export function lineOf(file: string, text: string): number {
+function lineOf(file: string, text: string): number {
   const lines = readFileSync(path.join(fixtures, file), 'utf8').split('\n');
   const i = lines.findIndex((l) => l.includes(text));
   if (i < 0) throw new Error(`${file} has no line with ${text}`);
@@ -37,14 +37,14 @@ function thrown(fn: () => unknown): CellgradError {
 }
 
 const sizes = { input: 2, hidden: 2, batch: 1, steps: 3 };
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('a step that fails says where, in the user\'s file', () => {
   it('a missing parameter is named with the cell\'s parameters, the step and the line that read it', () => {
     const e = thrown(() => unroll(mycell, sizes));
     expect(e.kind).toBe('cell');
     const at = `${path.join(fixtures, 'missing-param.ts')}:${lineOf('missing-param.ts', 'BUG')}:`;
-    expect(e.message).toMatch(new RegExp(`^in cell 'mycell', layer 0, step 0 \\(at ${escape(at)}\\d+\\): parameter 'Wx' does not exist; the cell's parameters are W, U, b \\(declared by params\\(\\)\\)`));
+    expect(e.message).toMatch(new RegExp(`^in cell 'mycell', layer 0, step 0 \\(at ${escapeRegExp(at)}\\d+\\): parameter 'Wx' does not exist; the cell's parameters are W, U, b \\(declared by params\\(\\)\\)`));
     expect(e.cause).toBeInstanceOf(TypeError);
   });
 

@@ -5,7 +5,7 @@
  * bytes (type 0x08) are read, which is what image and label files hold. Parsed files are cached
  * in-process by path, so tests and repeated runs pay the inflation once.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { CellgradError } from '@cellgrad/graph';
 
@@ -18,7 +18,7 @@ export interface IdxArray {
 }
 
 const UBYTE = 0x08;
-const TYPE_NAMES: Record<number, string> = { 0x08: 'ubyte', 0x09: 'byte', 0x0b: 'short', 0x0c: 'int', 0x0d: 'float', 0x0e: 'double' };
+const TYPE_NAMES: Record<number, string> = { 8: 'ubyte', 9: 'byte', 11: 'short', 12: 'int', 13: 'float', 14: 'double' };
 
 /**
  * Parse the bytes of an (already inflated) IDX file of unsigned bytes. `file` names the source in
@@ -57,7 +57,7 @@ const cache = new Map<string, { mtimeMs: number; size: number; array: IdxArray }
  * the file and what is wrong. Cached in-process by path (re-read when the file changes).
  */
 export function readIdx(file: string, hint = ''): IdxArray {
-  let stat;
+  let stat: Stats;
   try {
     stat = statSync(file);
   } catch (e) {

@@ -41,7 +41,7 @@ export function watchedRecord<T extends object>(record: T, role: RecordRole, mis
   const frozen = Object.freeze({ ...record });
   return new Proxy(frozen, {
     get(target, key, receiver) {
-      if (typeof key === 'string' && !Object.prototype.hasOwnProperty.call(target, key) && !IGNORED.has(key)) {
+      if (typeof key === 'string' && !Object.hasOwn(target, key) && !IGNORED.has(key)) {
         const frame = userFrame(new Error());
         misses.push({ key, role, names: Object.keys(target), ...(frame ? { frame } : {}) });
       }

@@ -6,7 +6,6 @@
  */
 import { fail } from '../ir/errors.js';
 import { normalizeAxis } from '../ir/shape.js';
-import type { TensorLike } from './builder.js';
 import type { Tensor } from './tensor.js';
 import { concatTensors } from '../ops/slicing.js';
 

@@ -12,7 +12,7 @@
  */
 import type { Graph } from '../../ir/node.js';
 import { sizeOf, stridesOf, type Shape } from '../../ir/shape.js';
-import type { Fusion, Instruction } from '../schedule/fuse-elementwise.js';
+import type { Instruction } from '../schedule/fuse-elementwise.js';
 import { collapse, type Access, type CodegenContext } from '../js/codegen.js';
 import { expIns, sigmoidIns, tanhIns, type MathTemps } from './simd-math.js';
 import { I32, op, V128, vop, type Ins, type WasmFunction } from './wasm-asm.js';

@@ -29,9 +29,18 @@ export type CaseName = (typeof CASES)[number];
 export const customLstm: Cell = defineCell({
   name: 'custom_lstm',
   params: ({ input: I, hidden: H }) => ({
-    Wi: [I, H], Wf: [I, H], Wg: [I, H], Wo: [I, H],
-    Ui: [H, H], Uf: [H, H], Ug: [H, H], Uo: [H, H],
-    bi: [H], bf: [H], bg: [H], bo: [H],
+    Wi: [I, H],
+    Wf: [I, H],
+    Wg: [I, H],
+    Wo: [I, H],
+    Ui: [H, H],
+    Uf: [H, H],
+    Ug: [H, H],
+    Uo: [H, H],
+    bi: [H],
+    bf: [H],
+    bg: [H],
+    bo: [H],
   }),
   state: ({ hidden: H }) => ({ h: [H], c: [H] }),
   step: ({ x, h, c }, p) => {

@@ -33,7 +33,10 @@ function option(name: string): string | undefined {
 function list<T extends string>(name: string, known: readonly T[], fallback: readonly T[]): T[] {
   const raw = option(name);
   if (raw === undefined) return [...fallback];
-  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const x of items) if (!known.includes(x as T)) throw new Error(`--${name}: unknown '${x}' (known: ${known.join(', ')})`);
   return items as T[];
 }
@@ -45,7 +48,15 @@ const jsonFile = option('json');
 const wantProfile = process.argv.includes('--profile');
 const profiles: string[] = [];
 
-interface Row { peer: Peer; case: CaseName; shape: string; threads: number; median_ms: number; cpu_ms?: number; runs: number }
+interface Row {
+  peer: Peer;
+  case: CaseName;
+  shape: string;
+  threads: number;
+  median_ms: number;
+  cpu_ms?: number;
+  runs: number;
+}
 const rows: Row[] = [];
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -66,7 +77,8 @@ async function runCellgrad(s: Shape, c: CaseName, threads = 1): Promise<{ ms: nu
     const entries = exe.profile(feeds, s.name === 'small' ? 50 : 5);
     const total = entries.reduce((a, e) => a + e.msPerRun, 0);
     profiles.push(`${s.name} ${c} (${total >= 1000 ? formatMs(total) : `${formatMs(total)} ms`} per step while timed):`);
-    for (const e of entries.slice(0, 6)) profiles.push(`  ${(e.share * 100).toFixed(1).padStart(5)}%  ${formatMs(e.msPerRun).padStart(6)} ms  ${String(e.steps).padStart(4)}×  ${e.label}`);
+    for (const e of entries.slice(0, 6))
+      profiles.push(`  ${(e.share * 100).toFixed(1).padStart(5)}%  ${formatMs(e.msPerRun).padStart(6)} ms  ${String(e.steps).padStart(4)}×  ${e.label}`);
   }
   return { ms: r.median, cpu: r.cpu, runs: r.runs, arena: exe.stats.arenaBytes, unplanned: exe.stats.unplannedBytes };
 }
@@ -83,7 +95,8 @@ for (const s of shapes) {
       log(`cellgrad ${s.name} ${c} ...`);
       const r = await runCellgrad(s, c);
       rows.push({ peer: 'cellgrad', case: c, shape: s.name, threads: 1, median_ms: r.ms, cpu_ms: r.cpu, runs: r.runs });
-      if (c.endsWith('train')) memory.push(`${s.name} ${c}: arena ${(r.arena / 2 ** 20).toFixed(1)} MB (without reuse ${(r.unplanned / 2 ** 20).toFixed(1)} MB)`);
+      if (c.endsWith('train'))
+        memory.push(`${s.name} ${c}: arena ${(r.arena / 2 ** 20).toFixed(1)} MB (without reuse ${(r.unplanned / 2 ** 20).toFixed(1)} MB)`);
       cellgradPeakRss = peakRssMb();
       if (cpus().length >= 2) {
         log(`cellgrad ${s.name} ${c} (2 threads) ...`);
@@ -118,12 +131,30 @@ for (const s of shapes) {
   }
 }
 
-
 // ---- the table ----
-const get = (peer: Peer, shape: string, c: CaseName, threads = 1) => rows.find((r) => r.peer === peer && r.shape === shape && r.case === c && r.threads === threads)?.median_ms;
+const get = (peer: Peer, shape: string, c: CaseName, threads = 1) =>
+  rows.find((r) => r.peer === peer && r.shape === shape && r.case === c && r.threads === threads)?.median_ms;
 const ratio = (peerMs: number | undefined, ours: number | undefined) => (peerMs === undefined || ours === undefined ? '—' : `${(peerMs / ours).toFixed(1)}×`);
 const cpuOf = (peer: Peer, shape: string, c: CaseName) => rows.find((r) => r.peer === peer && r.shape === shape && r.case === c && r.threads === 1)?.cpu_ms;
-const header = ['shape', 'case', 'cellgrad ms', 'cellgrad CPU ms', 'tfjs-wasm ms', 'tfjs-wasm / cellgrad', 'same, CPU time', 'tfjs-cpu ms', 'tfjs-cpu / cellgrad', 'PyTorch ms (this run)', 'PyTorch / cellgrad', 'PyTorch 2 threads ms', 'cellgrad 2 threads ms', 'PyTorch / cellgrad, 2 threads', 'ONNX Runtime ms', 'PyTorch ms (PEERS.md, not this run)', 'PEERS.md PyTorch / cellgrad'];
+const header = [
+  'shape',
+  'case',
+  'cellgrad ms',
+  'cellgrad CPU ms',
+  'tfjs-wasm ms',
+  'tfjs-wasm / cellgrad',
+  'same, CPU time',
+  'tfjs-cpu ms',
+  'tfjs-cpu / cellgrad',
+  'PyTorch ms (this run)',
+  'PyTorch / cellgrad',
+  'PyTorch 2 threads ms',
+  'cellgrad 2 threads ms',
+  'PyTorch / cellgrad, 2 threads',
+  'ONNX Runtime ms',
+  'PyTorch ms (PEERS.md, not this run)',
+  'PEERS.md PyTorch / cellgrad',
+];
 const table: string[][] = [];
 for (const s of shapes) {
   for (const c of cases) {
@@ -131,30 +162,46 @@ for (const s of shapes) {
     const ref = PEERS_MD_TORCH[s.name]?.[c];
     const torch = get('pytorch', s.name, c);
     table.push([
-      s.name, c, formatMs(ours), formatMs(cpuOf('cellgrad', s.name, c)),
-      formatMs(get('tfjs-wasm', s.name, c)), ratio(get('tfjs-wasm', s.name, c), ours), ratio(cpuOf('tfjs-wasm', s.name, c), cpuOf('cellgrad', s.name, c)),
-      formatMs(get('tfjs-cpu', s.name, c)), ratio(get('tfjs-cpu', s.name, c), ours),
-      torch === undefined ? 'not measured' : formatMs(torch), ratio(torch, ours),
+      s.name,
+      c,
+      formatMs(ours),
+      formatMs(cpuOf('cellgrad', s.name, c)),
+      formatMs(get('tfjs-wasm', s.name, c)),
+      ratio(get('tfjs-wasm', s.name, c), ours),
+      ratio(cpuOf('tfjs-wasm', s.name, c), cpuOf('cellgrad', s.name, c)),
+      formatMs(get('tfjs-cpu', s.name, c)),
+      ratio(get('tfjs-cpu', s.name, c), ours),
+      torch === undefined ? 'not measured' : formatMs(torch),
+      ratio(torch, ours),
       torch === undefined ? 'not measured' : formatMs(get('pytorch', s.name, c, 2)),
-      formatMs(get('cellgrad', s.name, c, 2)), ratio(get('pytorch', s.name, c, 2), get('cellgrad', s.name, c, 2)),
+      formatMs(get('cellgrad', s.name, c, 2)),
+      ratio(get('pytorch', s.name, c, 2), get('cellgrad', s.name, c, 2)),
       formatMs(get('onnxruntime', s.name, c)),
-      formatMs(ref), ratio(ref, ours),
+      formatMs(ref),
+      ratio(ref, ours),
     ]);
   }
 }
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
-const load = loadavg().map((x) => x.toFixed(1)).join(' ');
+const load = loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' ');
 console.log(`\ncellgrad benchmark — float32, median wall ms per step (Node ${process.version}, ${cpus().length} CPUs, load average ${load})\n`);
 console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const r of table) console.log(line(r));
-if (torchWhy !== undefined) console.log(`\nnot measured: PyTorch (${torchWhy}). The PyTorch column "PEERS.md" is PyTorch 1.13 + OpenBLAS, 1 thread, measured on a machine of the same kind, NOT in this run.`);
+if (torchWhy !== undefined)
+  console.log(
+    `\nnot measured: PyTorch (${torchWhy}). The PyTorch column "PEERS.md" is PyTorch 1.13 + OpenBLAS, 1 thread, measured on a machine of the same kind, NOT in this run.`,
+  );
 console.log('"cellgrad CPU ms": median CPU time of the process per step (differs from wall time when the machine is shared).');
-console.log('Ratios > 1× mean cellgrad is faster. Threads: every figure is single-threaded (cellgrad with threads: 1; tfjs-wasm, ONNX Runtime and PyTorch pinned to 1) except the two "2 threads" columns (cellgrad: compile(g, { threads: 2 }), matrix products split over a worker thread).');
+console.log(
+  'Ratios > 1× mean cellgrad is faster. Threads: every figure is single-threaded (cellgrad with threads: 1; tfjs-wasm, ONNX Runtime and PyTorch pinned to 1) except the two "2 threads" columns (cellgrad: compile(g, { threads: 2 }), matrix products split over a worker thread).',
+);
 
 if (profiles.length > 0) {
-  console.log('\nWhere cellgrad\'s time goes (share, ms per step, steps, what they are; top 6 per case):');
+  console.log("\nWhere cellgrad's time goes (share, ms per step, steps, what they are; top 6 per case):");
   for (const p of profiles) console.log(p);
 }
 
@@ -168,7 +215,12 @@ if (peers.includes('cellgrad')) {
     console.log(`  T=${steps}: ${t.nodes} nodes; unroll+loss+grad ${ms(t.buildMs)}, optimize ${ms(t.optimizeMs)}, fuse+plan+codegen ${ms(t.planMs)}`);
   }
   console.log('\nMatrix-product kernel, float32, GFLOP/s (one thread):');
-  for (const [m, k, n] of [[16, 64, 256], [32, 256, 1024], [3200, 128, 1024], [256, 256, 256]] as const) {
+  for (const [m, k, n] of [
+    [16, 64, 256],
+    [32, 256, 1024],
+    [3200, 128, 1024],
+    [256, 256, 256],
+  ] as const) {
     console.log(`  ${m}×${k}·${k}×${n}: wasm-simd ${gflops('wasm', m, k, n).toFixed(1)}, js ${gflops('js', m, k, n).toFixed(1)}`);
   }
   console.log('\nMemory of a training step (planned arena; buffers reused by liveness):');
@@ -177,6 +229,13 @@ if (peers.includes('cellgrad')) {
 }
 
 if (jsonFile) {
-  writeFileSync(jsonFile, `${JSON.stringify(rows.map(({ peer, case: c, shape, threads, median_ms }) => ({ peer, case: c, shape, threads, median_ms })), null, 2)}\n`);
+  writeFileSync(
+    jsonFile,
+    `${JSON.stringify(
+      rows.map(({ peer, case: c, shape, threads, median_ms }) => ({ peer, case: c, shape, threads, median_ms })),
+      null,
+      2,
+    )}\n`,
+  );
   console.log(`\nwrote ${rows.length} rows to ${jsonFile}`);
 }

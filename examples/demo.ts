@@ -17,8 +17,20 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  builtinCells, cellFeeds, checkReferenceFile, extendGraph, formatGradcheck, grad, gradcheck,
-  getBuiltinCell, interpret, irnn, print, unroll, writeReport, type Graph,
+  builtinCells,
+  cellFeeds,
+  checkReferenceFile,
+  extendGraph,
+  formatGradcheck,
+  grad,
+  gradcheck,
+  getBuiltinCell,
+  interpret,
+  irnn,
+  print,
+  unroll,
+  writeReport,
+  type Graph,
 } from 'cellgrad';
 import mgu from './cells/minimal-gated-unit.js';
 import { runContestant, type CellResult, type Contestant, type RaceSettings } from './demo/adding-race.js';
@@ -47,7 +59,12 @@ say(`${forward.nodes.length} nodes, inputs ${forward.inputs.map((p) => p.name).j
 
 say('\n== 3. reverse mode: the gradient is another graph');
 const backward = grad(forward, { of: 'loss' });
-say(`${backward.nodes.length} nodes; gradient outputs ${backward.outputs.filter((p) => p.name.startsWith('grad:')).map((p) => p.name).join(', ')}`);
+say(
+  `${backward.nodes.length} nodes; gradient outputs ${backward.outputs
+    .filter((p) => p.name.startsWith('grad:'))
+    .map((p) => p.name)
+    .join(', ')}`,
+);
 say(print(backward).split('\n').slice(-4).join('\n'));
 
 say('\n== 4. float64 and float32');
@@ -68,7 +85,11 @@ const timeAxes = { x: 0, out: 0 };
 const check = gradcheck(unroll(mgu, { ...sizes, dtype: 'float64' }), feeds, { timeAxes });
 say(formatGradcheck(check));
 say('\nsecond order (the gradient graph differentiated again), fast mode:');
-const check2 = gradcheck(unroll(mgu, { ...sizes, steps: 3, dtype: 'float64' }), cellFeeds(mgu, { ...sizes, steps: 3 }, 7), { order: 2, mode: 'fast', timeAxes });
+const check2 = gradcheck(unroll(mgu, { ...sizes, steps: 3, dtype: 'float64' }), cellFeeds(mgu, { ...sizes, steps: 3 }, 7), {
+  order: 2,
+  mode: 'fast',
+  timeAxes,
+});
 say(formatGradcheck(check2));
 
 const builtins: { cell: string; passed: boolean; evaluations: number; seconds: number }[] = [];
@@ -77,7 +98,9 @@ for (const [name, cell] of Object.entries(builtinCells)) {
   const small = { input: 3, hidden: 3, batch: 2, steps: 4 };
   const r = gradcheck(unroll(cell, { ...small, dtype: 'float64' }), cellFeeds(cell, small, 1), { timeAxes });
   builtins.push({ cell: name, passed: r.passed, evaluations: r.evaluations, seconds: r.seconds });
-  say(`  ${name.padEnd(9)} ${r.passed ? 'pass' : 'FAIL'}  worst rel err ${Math.max(...r.orders[0]!.inputs.map((i) => i.maxRelError)).toExponential(2)}  (${r.evaluations} evaluations)`);
+  say(
+    `  ${name.padEnd(9)} ${r.passed ? 'pass' : 'FAIL'}  worst rel err ${Math.max(...r.orders[0]!.inputs.map((i) => i.maxRelError)).toExponential(2)}  (${r.evaluations} evaluations)`,
+  );
 }
 
 // The independent originals beside the repository when present, else the repository's copy of them.
@@ -86,7 +109,11 @@ const refDir = existsSync(sharedDir) ? sharedDir : path.join(root, 'test/fixture
 const references: { file: string; passed: boolean; worst: number }[] = [];
 if (existsSync(refDir)) say(`\nagainst PyTorch's reference vectors (${refDir}):`);
 else say(`\nPyTorch's reference vectors: skipped (no folder ${refDir})`);
-for (const file of existsSync(refDir) ? readdirSync(refDir).filter((f) => f.endsWith('.json')).sort() : []) {
+for (const file of existsSync(refDir)
+  ? readdirSync(refDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+  : []) {
   try {
     const reports = checkReferenceFile(path.join(refDir, file), { tolerance: 1e-9 });
     const worst = Math.max(...reports.flatMap((r) => r.comparisons.map((c) => c.maxRelError)));
@@ -100,10 +127,15 @@ for (const file of existsSync(refDir) ? readdirSync(refDir).filter((f) => f.ends
 
 say('\n== 6. the adding problem, T = 100 (Le, Jaitly & Hinton 2015): tanh RNN, IRNN, LSTM, GRU');
 const race: RaceSettings = {
-  steps: 100, hidden: 64, batch: 16, seed: 1,
+  steps: 100,
+  hidden: 64,
+  batch: 16,
+  seed: 1,
   iterations: Number(process.env.DEMO_ITERATIONS ?? 8000),
   seconds: Number(process.env.DEMO_SECONDS ?? 120),
-  target: 0.01, heldOutBatches: 32, flowBatch: 4,
+  target: 0.01,
+  heldOutBatches: 32,
+  flowBatch: 4,
 };
 const contestants: Contestant[] = [
   { name: 'rnn_tanh', cell: getBuiltinCell('rnn_tanh'), optimizer: { kind: 'adam' }, lr: 1e-3, note: 'Adam, a standard rate for a plain RNN' },
@@ -111,15 +143,21 @@ const contestants: Contestant[] = [
   { name: 'lstm', cell: getBuiltinCell('lstm'), optimizer: { kind: 'adam' }, lr: 1e-2, note: 'Adam' },
   { name: 'gru', cell: getBuiltinCell('gru'), optimizer: { kind: 'adam' }, lr: 1e-2, note: 'Adam' },
 ];
-say(`same budget for every cell: at most ${race.iterations} iterations of ${race.batch} sequences and ${race.seconds} s, stopping early once the held-out MSE < ${race.target};`);
-say(`hidden ${race.hidden}, global-norm clipping 1, seed ${race.seed}; the final MSE is measured on ${race.heldOutBatches * race.batch} held-out sequences; predicting the mean scores 0.167`);
+say(
+  `same budget for every cell: at most ${race.iterations} iterations of ${race.batch} sequences and ${race.seconds} s, stopping early once the held-out MSE < ${race.target};`,
+);
+say(
+  `hidden ${race.hidden}, global-norm clipping 1, seed ${race.seed}; the final MSE is measured on ${race.heldOutBatches * race.batch} held-out sequences; predicting the mean scores 0.167`,
+);
 const raceStarted = performance.now();
 const trained: CellResult[] = [];
 for (const c of contestants) {
   say(`${c.name} (${c.optimizer.kind} lr ${c.lr}: ${c.note})`);
   const r = runContestant(c, race, say);
   trained.push(r);
-  say(`  → ${r.iterations} iterations, ${r.seconds.toFixed(1)} s${r.stoppedEarly ? ' (reached the target)' : r.timedOut ? ' (time cap)' : ''}; held-out MSE ${r.finalMSE.toFixed(4)}; gradcheck of the training graph ${r.gradcheckPassed ? 'passed' : 'FAILED'}`);
+  say(
+    `  → ${r.iterations} iterations, ${r.seconds.toFixed(1)} s${r.stoppedEarly ? ' (reached the target)' : r.timedOut ? ' (time cap)' : ''}; held-out MSE ${r.finalMSE.toFixed(4)}; gradcheck of the training graph ${r.gradcheckPassed ? 'passed' : 'FAILED'}`,
+  );
 }
 const raceSeconds = (performance.now() - raceStarted) / 1000;
 
@@ -137,23 +175,40 @@ say(`(training took ${raceSeconds.toFixed(0)} s in all)`);
 
 mkdirSync(outDir, { recursive: true });
 const slim = (r: CellResult) => ({
-  name: r.name, finalMSE: r.finalMSE, iterations: r.iterations, seconds: r.seconds, gradcheckPassed: r.gradcheckPassed,
-  optimizer: r.optimizer, stoppedEarly: r.stoppedEarly, timedOut: r.timedOut,
+  name: r.name,
+  finalMSE: r.finalMSE,
+  iterations: r.iterations,
+  seconds: r.seconds,
+  gradcheckPassed: r.gradcheckPassed,
+  optimizer: r.optimizer,
+  stoppedEarly: r.stoppedEarly,
+  timedOut: r.timedOut,
 });
 const results = {
   seconds: 0,
-  cell: 'mgu', sizes,
+  cell: 'mgu',
+  sizes,
   gradcheck: { passed: check.passed, secondOrderPassed: check2.passed, inputs: check.orders[0]!.inputs },
   float32Deviation: worst32,
-  builtins, references,
+  builtins,
+  references,
   adding: {
-    task: 'adding', steps: race.steps, baseline: 1 / 6, settings: race, seconds: raceSeconds,
+    task: 'adding',
+    steps: race.steps,
+    baseline: 1 / 6,
+    settings: race,
+    seconds: raceSeconds,
     cells: trained.map(slim),
     expectations: claims,
   },
   report: {
     lossCurves: trained.map((r) => ({ name: r.name, points: r.lossCurve })),
-    flow: trained.map((r) => ({ name: r.name, norms: r.flowAtEnd.stateGradNorms, byIteration: r.flowByIteration.norms, iterations: r.flowByIteration.iterations })),
+    flow: trained.map((r) => ({
+      name: r.name,
+      norms: r.flowAtEnd.stateGradNorms,
+      byIteration: r.flowByIteration.norms,
+      iterations: r.flowByIteration.iterations,
+    })),
     jacobian: trained.map((r) => ({ name: r.name, atInit: r.flowAtInit.jacobianNorms, atEnd: r.flowAtEnd.jacobianNorms })),
   },
 };
@@ -181,6 +236,9 @@ try {
 } catch (e) {
   say(`(HTML report not written: ${(e as Error).message})`);
 }
-const allPassed = check.passed && check2.passed && builtins.every((b) => b.passed) && references.every((r) => r.passed) && trained.every((r) => r.gradcheckPassed);
-say(`\n${allPassed ? 'All gradients proven.' : 'Some checks FAILED (see above).'} The demo took ${((performance.now() - demoStarted) / 1000).toFixed(0)} s. Results in ${path.relative(root, path.join(outDir, 'results.json'))}`);
+const allPassed =
+  check.passed && check2.passed && builtins.every((b) => b.passed) && references.every((r) => r.passed) && trained.every((r) => r.gradcheckPassed);
+say(
+  `\n${allPassed ? 'All gradients proven.' : 'Some checks FAILED (see above).'} The demo took ${((performance.now() - demoStarted) / 1000).toFixed(0)} s. Results in ${path.relative(root, path.join(outDir, 'results.json'))}`,
+);
 process.exitCode = allPassed ? 0 : 1;

@@ -47,10 +47,15 @@ const num = (name: keyof typeof a, integer = true): number => {
   return v;
 };
 const opt = (name: 'train-limit' | 'test-limit') => (a[name] === undefined ? undefined : num(name));
-const hidden = num('hidden'), batch = num('batch'), lr = num('lr', false), epochs = num('epochs'), threads = num('threads');
+const hidden = num('hidden'),
+  batch = num('batch'),
+  lr = num('lr', false),
+  epochs = num('epochs'),
+  threads = num('threads');
 const budget = num('minutes', false) * 60;
 const seed = Number(a.seed);
-const trainLimit = opt('train-limit'), testLimit = opt('test-limit');
+const trainLimit = opt('train-limit'),
+  testLimit = opt('test-limit');
 const outDir = path.resolve(a.out ?? path.join(root, 'fashion-output'));
 
 const task = fashionRowsTask({
@@ -60,11 +65,19 @@ const task = fashionRowsTask({
 });
 const perEpoch = batchesPerEpoch(task.data!, batch);
 const config: TrainConfig = {
-  cell: getBuiltinCell(a.cell!), task, hidden, batch, seed,
-  optimizer: { kind: 'adam' }, lr, schedule: { kind: 'cosine', total: epochs * perEpoch },
-  clip: { kind: 'global-norm', maxNorm: 5 }, exec: { executor: 'compiled', dtype: 'float32', threads },
+  cell: getBuiltinCell(a.cell!),
+  task,
+  hidden,
+  batch,
+  seed,
+  optimizer: { kind: 'adam' },
+  lr,
+  schedule: { kind: 'cosine', total: epochs * perEpoch },
+  clip: { kind: 'global-norm', maxNorm: 5 },
+  exec: { executor: 'compiled', dtype: 'float32', threads },
 };
-const model = `${a.cell} (1 layer, hidden ${hidden}) row by row (T=28, I=28), linear softmax head; batch ${batch}, Adam lr ${lr} cosine over ${epochs} epochs, ` +
+const model =
+  `${a.cell} (1 layer, hidden ${hidden}) row by row (T=28, I=28), linear softmax head; batch ${batch}, Adam lr ${lr} cosine over ${epochs} epochs, ` +
   `clip global-norm 5, ${a['no-standardize'] ? 'pixels in [0, 1]' : 'standardised pixels'}, compiled float32, ${threads} thread${threads === 1 ? '' : 's'}, seed ${seed}`;
 const command = ['pnpm fashion', ...process.argv.slice(2)].join(' ');
 console.log(`fashion: ${model}`);
@@ -88,7 +101,9 @@ for (let e = 1; e <= epochs; e++) {
   const ev = trainer.evaluate();
   epochSeconds = elapsed() - start;
   history.push({ epoch: e, trainLoss: sum / perEpoch, testLoss: ev.loss, testAccuracy: ev.accuracy!, seconds: Number(elapsed().toFixed(1)) });
-  console.log(`epoch ${e}: training loss ${(sum / perEpoch).toFixed(4)}, test loss ${ev.loss.toFixed(4)}, test accuracy ${(100 * ev.accuracy!).toFixed(2)}% (${ev.sequences} images), ${elapsed().toFixed(0)} s`);
+  console.log(
+    `epoch ${e}: training loss ${(sum / perEpoch).toFixed(4)}, test loss ${ev.loss.toFixed(4)}, test accuracy ${(100 * ev.accuracy!).toFixed(2)}% (${ev.sequences} images), ${elapsed().toFixed(0)} s`,
+  );
 }
 
 const last = history[history.length - 1]!;
@@ -105,4 +120,6 @@ const results = {
 };
 mkdirSync(outDir, { recursive: true });
 writeFileAtomic(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-console.log(`test accuracy ${(100 * last.testAccuracy).toFixed(2)}% in ${results.seconds} s; wrote ${path.relative(process.cwd(), path.join(outDir, 'results.json'))}`);
+console.log(
+  `test accuracy ${(100 * last.testAccuracy).toFixed(2)}% in ${results.seconds} s; wrote ${path.relative(process.cwd(), path.join(outDir, 'results.json'))}`,
+);

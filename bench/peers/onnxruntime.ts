@@ -107,7 +107,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const threads = Number(arg('threads') ?? 1);
   const raw = process.argv.includes('--raw');
   const rows = await onnxruntimeRows(cases, shapes, { threads, raw, recurrentOps: ['lstm', 'gru'] });
-  console.log(`\nONNX Runtime (onnxruntime-node 1.30, CPU, ${threads} thread${threads > 1 ? 's' : ''}, ${raw ? 'graph as built' : 'optimised graph'}), float32, median ms per step\n`);
+  console.log(
+    `\nONNX Runtime (onnxruntime-node 1.30, CPU, ${threads} thread${threads > 1 ? 's' : ''}, ${raw ? 'graph as built' : 'optimised graph'}), float32, median ms per step\n`,
+  );
   console.log('| shape | case | onnxruntime ms | runs |\n| --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.shape} | ${r.case} | ${formatMs(r.median_ms)} | ${r.runs} |`);
   const json = arg('json');

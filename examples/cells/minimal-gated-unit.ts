@@ -17,7 +17,9 @@ export default defineCell({
     const [Uf, Un] = U.split(2, 0);
     const [bf, bn] = b.split(2);
     const f = linear(x, Wf, bf).add(linear(h, Uf)).sigmoid();
-    const n = linear(x, Wn, bn).add(linear(f.mul(h), Un)).tanh();
+    const n = linear(x, Wn, bn)
+      .add(linear(f.mul(h), Un))
+      .tanh();
     return { h: f.oneMinus().mul(h).add(f.mul(n)) };
   },
 });

@@ -5,8 +5,20 @@
  * budget (stopping early once the held-out MSE is below the target), and measured again.
  */
 import {
-  gradcheck, isCellgradError, Trainer, addingTask, buildWindow, dataRng, gradientFlow, initModel, type Cell, type FlowReport, type ModelSpec,
-  type OptimizerSpec, type StepRecord, type TrainConfig,
+  gradcheck,
+  isCellgradError,
+  Trainer,
+  addingTask,
+  buildWindow,
+  dataRng,
+  gradientFlow,
+  initModel,
+  type Cell,
+  type FlowReport,
+  type ModelSpec,
+  type OptimizerSpec,
+  type StepRecord,
+  type TrainConfig,
 } from 'cellgrad';
 
 /** One contestant: a cell and the optimizer settings it trains with. */
@@ -66,7 +78,10 @@ function checkTrainingGraph(cell: Cell, seed: number): boolean {
   const shape = (n: string) => w.graph.nodes[w.graph.inputs.find((p) => p.name === n)!.id]!.shape;
   const nd = (n: string, data: Float64Array) => ({ shape: shape(n), data });
   const feeds = {
-    x: nd('x', batch.x), y: nd('y', batch.y), mask: nd('mask', batch.mask), loss_scale: nd('loss_scale', Float64Array.of(0.5)),
+    x: nd('x', batch.x),
+    y: nd('y', batch.y),
+    mask: nd('mask', batch.mask),
+    loss_scale: nd('loss_scale', Float64Array.of(0.5)),
     ...Object.fromEntries(w.states.map((s) => [`${s}0`, nd(`${s}0`, new Float64Array(shape(`${s}0`).reduce((a, d) => a * d, 1)).fill(0.1))])),
     ...Object.fromEntries(w.params.map((p) => [p, nd(p, params[p]!)])),
   };
@@ -78,7 +93,13 @@ export function runContestant(c: Contestant, s: RaceSettings, log: (line: string
   const gradcheckPassed = checkTrainingGraph(c.cell, s.seed);
   const task = addingTask(s.steps);
   const config: TrainConfig = {
-    cell: c.cell, task, hidden: s.hidden, batch: s.batch, seed: s.seed, optimizer: c.optimizer, lr: c.lr,
+    cell: c.cell,
+    task,
+    hidden: s.hidden,
+    batch: s.batch,
+    seed: s.seed,
+    optimizer: c.optimizer,
+    lr: c.lr,
     clip: { kind: 'global-norm', maxNorm: 1 },
   };
   const trainer = new Trainer(config);
@@ -128,8 +149,17 @@ export function runContestant(c: Contestant, s: RaceSettings, log: (line: string
   else flowIters.push(trainer.iteration);
   flowRows.push(flowAtEnd.stateGradNorms);
   return {
-    name: c.name, optimizer: `${c.optimizer.kind} lr ${c.lr}`, gradcheckPassed, finalMSE, iterations: trainer.iteration,
-    seconds: Number(seconds.toFixed(2)), stoppedEarly, timedOut, lossCurve, flowByIteration: { iterations: flowIters, norms: flowRows },
-    flowAtInit, flowAtEnd,
+    name: c.name,
+    optimizer: `${c.optimizer.kind} lr ${c.lr}`,
+    gradcheckPassed,
+    finalMSE,
+    iterations: trainer.iteration,
+    seconds: Number(seconds.toFixed(2)),
+    stoppedEarly,
+    timedOut,
+    lossCurve,
+    flowByIteration: { iterations: flowIters, norms: flowRows },
+    flowAtInit,
+    flowAtEnd,
   };
 }

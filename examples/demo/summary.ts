@@ -21,7 +21,16 @@ export function table(results: readonly CellResult[], target: number): string {
   const rows = [['cell', 'gradcheck', 'optimizer', 'iterations', 'seconds', 'held-out MSE', '|dh(T)/dh(0)| init → end', 'verdict']];
   for (const r of results) {
     const j = (f: CellResult['flowAtInit']) => f.jacobianNorms[0]?.norm.toExponential(1) ?? '-';
-    rows.push([r.name, r.gradcheckPassed ? 'pass' : 'FAIL', r.optimizer, String(r.iterations), r.seconds.toFixed(1), r.finalMSE.toFixed(4), `${j(r.flowAtInit)} → ${j(r.flowAtEnd)}`, verdict(r.finalMSE, target)]);
+    rows.push([
+      r.name,
+      r.gradcheckPassed ? 'pass' : 'FAIL',
+      r.optimizer,
+      String(r.iterations),
+      r.seconds.toFixed(1),
+      r.finalMSE.toFixed(4),
+      `${j(r.flowAtInit)} → ${j(r.flowAtEnd)}`,
+      verdict(r.finalMSE, target),
+    ]);
   }
   const widths = rows[0]!.map((_, k) => Math.max(...rows.map((row) => row[k]!.length)));
   return rows.map((row) => row.map((cell, k) => cell.padEnd(widths[k]!)).join('  ')).join('\n');
@@ -31,10 +40,18 @@ export function table(results: readonly CellResult[], target: number): string {
 export function expectations(results: readonly CellResult[], target: number): { claim: string; held: boolean }[] {
   const by = (n: string) => results.find((r) => r.name === n);
   const out: { claim: string; held: boolean }[] = [];
-  const tanh = by('rnn_tanh'), irnn = by('irnn'), lstm = by('lstm'), gru = by('gru');
-  if (tanh) out.push({ claim: `tanh RNN stays near the ${BASELINE.toFixed(3)} baseline (MSE ${tanh.finalMSE.toFixed(4)})`, held: tanh.finalMSE > 0.8 * BASELINE });
+  const tanh = by('rnn_tanh'),
+    irnn = by('irnn'),
+    lstm = by('lstm'),
+    gru = by('gru');
+  if (tanh)
+    out.push({ claim: `tanh RNN stays near the ${BASELINE.toFixed(3)} baseline (MSE ${tanh.finalMSE.toFixed(4)})`, held: tanh.finalMSE > 0.8 * BASELINE });
   if (lstm) out.push({ claim: `LSTM falls below ${target} (MSE ${lstm.finalMSE.toFixed(4)})`, held: lstm.finalMSE < target });
   if (gru) out.push({ claim: `GRU falls below ${target} (MSE ${gru.finalMSE.toFixed(4)})`, held: gru.finalMSE < target });
-  if (irnn && tanh) out.push({ claim: `IRNN learns where tanh does not (IRNN ${irnn.finalMSE.toFixed(4)} vs tanh ${tanh.finalMSE.toFixed(4)})`, held: irnn.finalMSE < 0.5 * BASELINE && tanh.finalMSE > 0.8 * BASELINE });
+  if (irnn && tanh)
+    out.push({
+      claim: `IRNN learns where tanh does not (IRNN ${irnn.finalMSE.toFixed(4)} vs tanh ${tanh.finalMSE.toFixed(4)})`,
+      held: irnn.finalMSE < 0.5 * BASELINE && tanh.finalMSE > 0.8 * BASELINE,
+    });
   return out;
 }

@@ -7,8 +7,19 @@
 import { describe, expect, it } from 'vitest';
 import { grad } from '@cellgrad/autodiff';
 import {
-  buildGraph, CellgradError, defineElementwise, defineOp, elementwiseKernel, elementwiseType, getOp, hasOp,
-  interpret, isCellgradError, listOps, verify, type OpDef,
+  buildGraph,
+  CellgradError,
+  defineElementwise,
+  defineOp,
+  elementwiseKernel,
+  elementwiseType,
+  getOp,
+  hasOp,
+  interpret,
+  isCellgradError,
+  listOps,
+  verify,
+  type OpDef,
 } from '@cellgrad/graph';
 import { assertGradientsClose, numericalGradient } from '../support/fd.js';
 
@@ -48,10 +59,13 @@ const cube = defineElementwise({
 
 describe('ops without a VJP', () => {
   it('on the path of a gradient: a gradient error naming the op and the node', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [3]);
-      return { loss: noVjp(x.tanh()).sum() };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [3]);
+        return { loss: noVjp(x.tanh()).sum() };
+      },
+      { dtype: 'float64' },
+    );
     expect(interpret(g, { x: [1, 2, 3] }).loss!.data[0]).toBeCloseTo(2 * (Math.tanh(1) + Math.tanh(2) + Math.tanh(3)), 12);
     const e = thrown(() => grad(g));
     expect(e).toBeInstanceOf(CellgradError);
@@ -63,33 +77,47 @@ describe('ops without a VJP', () => {
   });
 
   it('inside a cell scope, the error names the cell and step', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [2]);
-      const y = b.scoped({ cell: 'mycell', step: 4 }, () => noVjp(x));
-      return { loss: y.sum() };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [2]);
+        const y = b.scoped({ cell: 'mycell', step: 4 }, () => noVjp(x));
+        return { loss: y.sum() };
+      },
+      { dtype: 'float64' },
+    );
     expect((thrown(() => grad(g)) as Error).message).toMatch(/cell 'mycell',? step 4/);
   });
 
   it('off the path it is fine: on an input not differentiated, or a branch the loss does not use', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [3]);
-      const c = b.input('c', [3]);
-      const side = noVjp(x);
-      return { loss: x.mul(noVjp(c)).sum(), side };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [3]);
+        const c = b.input('c', [3]);
+        const side = noVjp(x);
+        return { loss: x.mul(noVjp(c)).sum(), side };
+      },
+      { dtype: 'float64' },
+    );
     const dg = grad(g, { of: 'loss', wrt: ['x'] });
     expect(verify(dg)).toBe(dg);
     const out = interpret(dg, { x: [1, 2, 3], c: [0.5, -1, 2] });
     expect([...out['grad:x']!.data]).toEqual([1, -2, 4]);
     expect([...out.side!.data]).toEqual([2, 4, 6]);
     // With c differentiated too, the no-VJP op is on the path: error.
-    expect(isCellgradError(thrown(() => grad(g, { of: 'loss' })), 'gradient')).toBe(true);
+    expect(
+      isCellgradError(
+        thrown(() => grad(g, { of: 'loss' })),
+        'gradient',
+      ),
+    ).toBe(true);
     // Constant-only operands are never on the path.
-    const k = buildGraph((b) => {
-      const x = b.input('x', [2]);
-      return { loss: x.mul(noVjp(b.constant([1, 2]))).sum() };
-    }, { dtype: 'float64' });
+    const k = buildGraph(
+      (b) => {
+        const x = b.input('x', [2]);
+        return { loss: x.mul(noVjp(b.constant([1, 2]))).sum() };
+      },
+      { dtype: 'float64' },
+    );
     expect([...interpret(grad(k), { x: [5, 5] })['grad:x']!.data]).toEqual([2, 4]);
   });
 
@@ -124,12 +152,21 @@ describe('ops without a VJP', () => {
 
 describe('user-defined ops with a VJP', () => {
   it('cube differentiates correctly (against 3x² and finite differences), with broadcasting around it', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [2, 3]);
-      const w = b.input('w', [3]);
-      return { loss: cube(x.mul(w)).sum() };
-    }, { dtype: 'float64' });
-    const feeds = { x: [[0.5, -1, 1.5], [2, 0.25, -0.75]], w: [1.1, -0.3, 0.7] };
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [2, 3]);
+        const w = b.input('w', [3]);
+        return { loss: cube(x.mul(w)).sum() };
+      },
+      { dtype: 'float64' },
+    );
+    const feeds = {
+      x: [
+        [0.5, -1, 1.5],
+        [2, 0.25, -0.75],
+      ],
+      w: [1.1, -0.3, 0.7],
+    };
     const out = interpret(grad(g), feeds);
     const x = feeds.x.flat();
     const expected = x.map((xi, i) => 3 * (xi * feeds.w[i % 3]!) ** 2 * feeds.w[i % 3]!);
@@ -150,7 +187,17 @@ describe('user-defined ops with a VJP', () => {
     const e = thrown(() => defineElementwise({ name: cube.name, arity: 1, fn: (x) => x }));
     expect(isCellgradError(e, 'op')).toBe(true);
     expect((e as Error).message).toContain(`'${cube.name}' is already defined`);
-    expect(isCellgradError(thrown(() => getOp('__no_such_op__')), 'graph')).toBe(true);
-    expect(isCellgradError(thrown(() => defineOp({ name: uniqueName('nokernel'), arity: 1, type: elementwiseType('x') } as unknown as OpDef)), 'op')).toBe(true);
+    expect(
+      isCellgradError(
+        thrown(() => getOp('__no_such_op__')),
+        'graph',
+      ),
+    ).toBe(true);
+    expect(
+      isCellgradError(
+        thrown(() => defineOp({ name: uniqueName('nokernel'), arity: 1, type: elementwiseType('x') } as unknown as OpDef)),
+        'op',
+      ),
+    ).toBe(true);
   });
 });

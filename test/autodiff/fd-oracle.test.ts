@@ -6,18 +6,19 @@
 import { describe, expect, it } from 'vitest';
 import { grad } from '@cellgrad/autodiff';
 import { buildGraph, defineElementwise, hasOp, interpret } from '@cellgrad/graph';
-import {
-  assertClose, assertGradientsClose, compareArrays, directionalDerivative, numericalGradient, FD_ATOL, FD_RTOL,
-} from '../support/fd.js';
+import { assertClose, assertGradientsClose, compareArrays, directionalDerivative, numericalGradient, FD_ATOL, FD_RTOL } from '../support/fd.js';
 import { kinkDistance } from '../support/kinks.js';
 
 describe('finite-difference oracle', () => {
   it('differentiates known functions to ~1e-8', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [2, 2]);
-      const y = b.input('y', [2]);
-      return { loss: x.square().sum().add(x.mul(y).sum()), other: y.exp() };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [2, 2]);
+        const y = b.input('y', [2]);
+        return { loss: x.square().sum().add(x.mul(y).sum()), other: y.exp() };
+      },
+      { dtype: 'float64' },
+    );
     const x = [0.5, -1, 2, 0.25];
     const y = [1.5, -0.5];
     const n = numericalGradient(g, { x: { shape: [2, 2], data: Float64Array.from(x) }, y: { shape: [2], data: Float64Array.from(y) } }, { of: 'loss' });
@@ -60,7 +61,9 @@ describe('finite-difference oracle', () => {
     expect(compareArrays([NaN], [0]).ok).toBe(false);
     expect(compareArrays([1, 2], [1]).ok).toBe(false);
     expect(() => assertClose([1, 5], [1, 4], {}, 'W')).toThrow(/W: worst element \[1\]/);
-    expect(() => assertGradientsClose({ 'grad:x': { shape: [2], data: Float64Array.from([1, 2]) } }, { x: { shape: [1, 2], data: Float64Array.from([1, 2]) } })).toThrow(/has shape \[2\], the input has \[1,2\]/);
+    expect(() =>
+      assertGradientsClose({ 'grad:x': { shape: [2], data: Float64Array.from([1, 2]) } }, { x: { shape: [1, 2], data: Float64Array.from([1, 2]) } }),
+    ).toThrow(/has shape \[2\], the input has \[1,2\]/);
     expect(() => assertGradientsClose({}, { x: { shape: [1], data: Float64Array.from([1]) } })).toThrow(/no analytic output 'grad:x'/);
   });
 
@@ -75,10 +78,13 @@ describe('finite-difference oracle', () => {
   });
 
   it('the kink detector sees relu at 0, ties of max, and domain edges', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [3]);
-      return { loss: x.relu().sum().add(x.max()).add(x.abs().add(1).log().sum()) };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [3]);
+        return { loss: x.relu().sum().add(x.max()).add(x.abs().add(1).log().sum()) };
+      },
+      { dtype: 'float64' },
+    );
     expect(kinkDistance(g, { x: [0.5, -0.25, 1] }).distance).toBeCloseTo(0.25, 12);
     expect(kinkDistance(g, { x: [0.5, 1e-5, 2] }).distance).toBeCloseTo(1e-5, 12);
     expect(kinkDistance(g, { x: [0.5, 0.9, 0.9] }).distance).toBe(0);

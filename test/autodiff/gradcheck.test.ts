@@ -9,7 +9,10 @@ function scaledTanh(factor: number): string {
   const name = `test_tanh_vjp_x${factor}`;
   if (!hasOp(name)) {
     defineOp({
-      name, arity: 1, type: elementwiseType(name), kernel: elementwiseKernel(Math.tanh),
+      name,
+      arity: 1,
+      type: elementwiseType(name),
+      kernel: elementwiseKernel(Math.tanh),
       vjp: ({ output, grad }) => [grad.mul(output.square().oneMinus()).mul(factor)],
     });
   }
@@ -18,23 +21,29 @@ function scaledTanh(factor: number): string {
 
 /** A 4-step tanh RNN whose activation is `act` (at every step, or only at one); outputs each state and the sum. */
 function rnn(act: string, onlyAtStep?: number): Graph {
-  return buildGraph((b) => {
-    const x = b.input('x', [4, 2, 3]);
-    const W = b.input('W', [3, 2]);
-    const U = b.input('U', [2, 2]);
-    let h = b.fill(0, [2, 2]);
-    const hs = [];
-    for (let t = 0; t < 4; t++) {
-      const pre = x.index(0, t).matmul(W).add(h.matmul(U));
-      h = b.apply(onlyAtStep === undefined || onlyAtStep === t ? act : 'tanh', [pre]);
-      hs.push(h.reshape([1, 2, 2]));
-    }
-    return { out: ops.concat(...hs, { axis: 0 }), total: h.sum() };
-  }, { dtype: 'float64' });
+  return buildGraph(
+    (b) => {
+      const x = b.input('x', [4, 2, 3]);
+      const W = b.input('W', [3, 2]);
+      const U = b.input('U', [2, 2]);
+      let h = b.fill(0, [2, 2]);
+      const hs = [];
+      for (let t = 0; t < 4; t++) {
+        const pre = x.index(0, t).matmul(W).add(h.matmul(U));
+        h = b.apply(onlyAtStep === undefined || onlyAtStep === t ? act : 'tanh', [pre]);
+        hs.push(h.reshape([1, 2, 2]));
+      }
+      return { out: ops.concat(...hs, { axis: 0 }), total: h.sum() };
+    },
+    { dtype: 'float64' },
+  );
 }
 
 const feeds = {
-  x: ndarray(Array.from({ length: 24 }, (_, i) => Math.sin(1.3 * i)), [4, 2, 3]),
+  x: ndarray(
+    Array.from({ length: 24 }, (_, i) => Math.sin(1.3 * i)),
+    [4, 2, 3],
+  ),
   W: ndarray([0.3, -0.2, 0.5, 0.1, -0.4, 0.6], [3, 2]),
   U: ndarray([0.2, -0.7, 0.4, 0.3], [2, 2]),
 };
@@ -76,7 +85,10 @@ describe('gradcheck', () => {
     if (!hasOp(inner)) {
       defineOp({ name: inner, arity: 1, type: elementwiseType(inner), kernel: elementwiseKernel((v) => 2 * v), vjp: ({ grad }) => [grad.mul(3)] });
       defineOp({
-        name: outer, arity: 1, type: elementwiseType(outer), kernel: elementwiseKernel((v) => v * v),
+        name: outer,
+        arity: 1,
+        type: elementwiseType(outer),
+        kernel: elementwiseKernel((v) => v * v),
         vjp: ({ inputs: [v], grad }) => [grad.mul(grad.builder.apply(inner, [v!]))],
       });
     }

@@ -11,10 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { grad } from '@cellgrad/autodiff';
-import {
-  GraphBuilder, interpret, KEYED_OPS, listOps, print, sizeOf, verify,
-  type AttrValue, type Graph, type NDArray, type OpDef,
-} from '@cellgrad/graph';
+import { GraphBuilder, interpret, KEYED_OPS, listOps, print, sizeOf, verify, type AttrValue, type Graph, type NDArray, type OpDef } from '@cellgrad/graph';
 import { fcParams, Rng, rngSeed } from '../support/fc.js';
 import { assertGradientsClose, numericalGradient } from '../support/fd.js';
 import { kinkDistance } from '../support/kinks.js';
@@ -41,31 +38,42 @@ function broadcastingShape(out: readonly number[]): fc.Arbitrary<number[]> {
 /** Operands of a broadcasting op: the first or a later operand may be the "big" one. */
 function broadcastingShapes(arity: number): fc.Arbitrary<number[][]> {
   return shapeArb().chain((out) =>
-    fc.tuple(...Array.from({ length: arity }, () => fc.oneof(fc.constant(out).map((o) => [...o]), broadcastingShape(out)))),
+    fc.tuple(
+      ...Array.from({ length: arity }, () =>
+        fc.oneof(
+          fc.constant(out).map((o) => [...o]),
+          broadcastingShape(out),
+        ),
+      ),
+    ),
   );
 }
 
 /** The default generator for elementwise ops: broadcasting operand shapes, no attributes. */
-const elementwiseCase: CaseGen = (op) =>
-  broadcastingShapes(op.arity as number).map((shapes) => ({ shapes, attrs: {} }));
+const elementwiseCase: CaseGen = (op) => broadcastingShapes(op.arity as number).map((shapes) => ({ shapes, attrs: {} }));
 
 /** Which axes subset of a rank-`rank` tensor, as a sorted list. */
 const axesOf = (rank: number) => fc.subarray([...Array(rank).keys()]).map((a) => [...a].sort((x, y) => x - y));
 
 const reduceCase: CaseGen = () =>
-  shapeArb().chain((shape) => fc.record({ axes: axesOf(shape.length), keepDims: fc.boolean() }).map(({ axes, keepDims }) => ({ shapes: [shape], attrs: { axes, keepDims } })));
+  shapeArb().chain((shape) =>
+    fc.record({ axes: axesOf(shape.length), keepDims: fc.boolean() }).map(({ axes, keepDims }) => ({ shapes: [shape], attrs: { axes, keepDims } })),
+  );
 
-const softmaxCase: CaseGen = () =>
-  shapeArb(1, 3).chain((shape) => fc.nat({ max: shape.length - 1 }).map((axis) => ({ shapes: [shape], attrs: { axis } })));
+const softmaxCase: CaseGen = () => shapeArb(1, 3).chain((shape) => fc.nat({ max: shape.length - 1 }).map((axis) => ({ shapes: [shape], attrs: { axis } })));
 
 /** Per-op case generators for ops that need attributes or special shapes. */
 const CASES: Record<string, CaseGen> = {
   matmul: () =>
-    fc
-      .record({ batch: shapeArb(0, 2), m: dim, k: dim, n: dim })
-      .chain(({ batch, m, k, n }) =>
-        fc.tuple(broadcastingShape(batch), broadcastingShape(batch)).map(([ba, bb]) => ({ shapes: [[...ba, m, k], [...bb, k, n]], attrs: {} })),
-      ),
+    fc.record({ batch: shapeArb(0, 2), m: dim, k: dim, n: dim }).chain(({ batch, m, k, n }) =>
+      fc.tuple(broadcastingShape(batch), broadcastingShape(batch)).map(([ba, bb]) => ({
+        shapes: [
+          [...ba, m, k],
+          [...bb, k, n],
+        ],
+        attrs: {},
+      })),
+    ),
   transpose: () =>
     shapeArb().chain((shape) =>
       fc.shuffledSubarray([...shape.keys()], { minLength: shape.length, maxLength: shape.length }).map((perm) => ({ shapes: [shape], attrs: { perm } })),
@@ -73,7 +81,11 @@ const CASES: Record<string, CaseGen> = {
   reshape: () =>
     shapeArb().chain((shape) =>
       fc
-        .record({ order: fc.shuffledSubarray([...shape.keys()], { minLength: shape.length, maxLength: shape.length }), merge: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), ones: fc.nat({ max: 2 }) })
+        .record({
+          order: fc.shuffledSubarray([...shape.keys()], { minLength: shape.length, maxLength: shape.length }),
+          merge: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+          ones: fc.nat({ max: 2 }),
+        })
         .map(({ order, merge, ones }) => {
           // A random factorisation of the same size: permuted dims, some merged, some 1s inserted.
           const dims = order.map((i) => shape[i]!);
@@ -83,8 +95,7 @@ const CASES: Record<string, CaseGen> = {
           return { shapes: [shape], attrs: { shape: target } };
         }),
     ),
-  broadcast_to: () =>
-    shapeArb().chain((out) => broadcastingShape(out).map((inShape) => ({ shapes: [inShape], attrs: { shape: out } }))),
+  broadcast_to: () => shapeArb().chain((out) => broadcastingShape(out).map((inShape) => ({ shapes: [inShape], attrs: { shape: out } }))),
   concat: () =>
     shapeArb(1, 3).chain((shape) =>
       fc
@@ -93,22 +104,25 @@ const CASES: Record<string, CaseGen> = {
     ),
   slice: () =>
     shapeArb(1, 3).chain((shape) =>
-      fc.nat({ max: shape.length - 1 }).chain((axis) =>
-        fc
-          .tuple(fc.nat({ max: shape[axis]! - 1 }), fc.nat({ max: shape[axis]! - 1 }))
-          .map(([p, q]) => ({ shapes: [shape], attrs: { axis, start: Math.min(p, q), end: Math.max(p, q) + 1 } })),
-      ),
+      fc
+        .nat({ max: shape.length - 1 })
+        .chain((axis) =>
+          fc
+            .tuple(fc.nat({ max: shape[axis]! - 1 }), fc.nat({ max: shape[axis]! - 1 }))
+            .map(([p, q]) => ({ shapes: [shape], attrs: { axis, start: Math.min(p, q), end: Math.max(p, q) + 1 } })),
+        ),
     ),
   pad: () =>
     shapeArb(1, 3).chain((shape) =>
-      fc.record({ axis: fc.nat({ max: shape.length - 1 }), before: fc.nat({ max: 2 }), after: fc.nat({ max: 2 }) }).map((attrs) => ({ shapes: [shape], attrs })),
+      fc
+        .record({ axis: fc.nat({ max: shape.length - 1 }), before: fc.nat({ max: 2 }), after: fc.nat({ max: 2 }) })
+        .map((attrs) => ({ shapes: [shape], attrs })),
     ),
   sum: reduceCase,
   mean: reduceCase,
   max: reduceCase,
   variance: reduceCase,
-  layer_norm: () =>
-    fc.record({ shape: shapeArb(1, 3), eps: fc.constantFrom(1e-5, 1e-3, 0.5) }).map(({ shape, eps }) => ({ shapes: [shape], attrs: { eps } })),
+  layer_norm: () => fc.record({ shape: shapeArb(1, 3), eps: fc.constantFrom(1e-5, 1e-3, 0.5) }).map(({ shape, eps }) => ({ shapes: [shape], attrs: { eps } })),
   softmax: softmaxCase,
   log_softmax: softmaxCase,
   clamp: () =>
@@ -130,7 +144,10 @@ const CASES: Record<string, CaseGen> = {
  */
 const SURROGATES: Record<string, { readonly cases: CaseGen; readonly dx: (x: number, dy: number, attrs: Record<string, AttrValue>) => number }> = {
   step_ste: {
-    cases: () => fc.record({ shape: shapeArb(), surrogate: fc.constantFrom('identity', 'sigmoid') }).map(({ shape, surrogate }) => ({ shapes: [shape], attrs: { surrogate } })),
+    cases: () =>
+      fc
+        .record({ shape: shapeArb(), surrogate: fc.constantFrom('identity', 'sigmoid') })
+        .map(({ shape, surrogate }) => ({ shapes: [shape], attrs: { surrogate } })),
     dx: (x, dy, attrs) => {
       if (attrs.surrogate === 'identity') return dy;
       const s = 1 / (1 + Math.exp(-x));
@@ -156,8 +173,7 @@ const KEYED: Record<string, CaseGen> = {
  */
 const TEST_OP_PREFIX = '__test_';
 
-const hasDefaultGenerator = (op: OpDef): boolean =>
-  op.scalar !== undefined && typeof op.arity === 'number' && op.arity >= 1 && op.checkAttrs === undefined;
+const hasDefaultGenerator = (op: OpDef): boolean => op.scalar !== undefined && typeof op.arity === 'number' && op.arity >= 1 && op.checkAttrs === undefined;
 
 const generatorFor = (op: OpDef): CaseGen | undefined =>
   SURROGATES[op.name]?.cases ?? KEYED[op.name] ?? CASES[op.name] ?? (hasDefaultGenerator(op) ? elementwiseCase : undefined);

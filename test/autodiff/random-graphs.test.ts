@@ -72,12 +72,15 @@ describe('grad: contract', () => {
   };
 
   it('unreachable inputs get zero gradients of their own shape', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [2, 3]);
-      b.input('unused', [4, 1]);
-      const z = b.input('other', [3]);
-      return { loss: x.tanh().sum(), side: z.exp() };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [2, 3]);
+        b.input('unused', [4, 1]);
+        const z = b.input('other', [3]);
+        return { loss: x.tanh().sum(), side: z.exp() };
+      },
+      { dtype: 'float64' },
+    );
     const dg = grad(g, { of: 'loss' });
     expect(verify(dg)).toBe(dg);
     const out = interpret(dg, feedsOf({ x: [2, 3], unused: [4, 1], other: [3] }, 1));
@@ -89,17 +92,23 @@ describe('grad: contract', () => {
   });
 
   it('an output that does not depend on any wrt input has an all-zero gradient', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [3]);
-      const c = b.input('c', [3]);
-      return { loss: c.square().sum().add(x.mul(0).sum().mul(0)) };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [3]);
+        const c = b.input('c', [3]);
+        return { loss: c.square().sum().add(x.mul(0).sum().mul(0)) };
+      },
+      { dtype: 'float64' },
+    );
     const out = interpret(grad(g, { wrt: ['x'] }), feedsOf({ x: [3], c: [3] }, 2));
     expect([...out['grad:x']!.data]).toEqual([0, 0, 0]);
-    const constOnly = buildGraph((b) => {
-      b.input('x', [2]);
-      return { loss: b.constant([1, 2], [2]).sum() };
-    }, { dtype: 'float64' });
+    const constOnly = buildGraph(
+      (b) => {
+        b.input('x', [2]);
+        return { loss: b.constant([1, 2], [2]).sum() };
+      },
+      { dtype: 'float64' },
+    );
     expect([...interpret(grad(constOnly), { x: [5, 6] })['grad:x']!.data]).toEqual([0, 0]);
   });
 
@@ -117,16 +126,22 @@ describe('grad: contract', () => {
   });
 
   it('grad names missing outputs and inputs, and refuses to clobber an existing output', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [2]);
-      return { loss: x.sum(), other: x.mul(2).sum() };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [2]);
+        return { loss: x.sum(), other: x.mul(2).sum() };
+      },
+      { dtype: 'float64' },
+    );
     expect(() => grad(g, { of: 'nope' })).toThrow(/no output 'nope'/);
     expect(() => grad(g, { wrt: ['nope'] })).toThrow(/no input 'nope'/);
-    const g2 = buildGraph((b) => {
-      const x = b.input('x', [2]);
-      return { a: x.sum(), b: x.mul(2).sum() };
-    }, { dtype: 'float64' });
+    const g2 = buildGraph(
+      (b) => {
+        const x = b.input('x', [2]);
+        return { a: x.sum(), b: x.mul(2).sum() };
+      },
+      { dtype: 'float64' },
+    );
     expect(() => grad(g2)).toThrow(/say which with \{ of \}/);
     const dg = grad(g);
     expect(() => grad(dg, { of: 'loss' })).toThrow(/already has an output 'grad:x'/);

@@ -30,7 +30,12 @@ function hvpGraph(g: Graph, wrt: readonly string[] = g.inputs.map((p) => p.name)
 
 /** H·v numerically: central differences of the symbolic first gradient along v. */
 function numericHvp(g1: Graph, feeds: Record<string, NDArray>, v: Record<string, Float64Array>, wrt: readonly string[]): Record<string, NDArray> {
-  const d = directionalDerivative((fs) => interpret(g1, fs, { dtype: 'float64' }), feeds, v, wrt.map((n) => `grad:${n}`));
+  const d = directionalDerivative(
+    (fs) => interpret(g1, fs, { dtype: 'float64' }),
+    feeds,
+    v,
+    wrt.map((n) => `grad:${n}`),
+  );
   return Object.fromEntries(wrt.map((n) => [n, d[`grad:${n}`]!]));
 }
 
@@ -56,7 +61,12 @@ describe('second-order gradients', () => {
         expect(verify(g2)).toBe(g2);
         const v = directions(g, new Rng(seed ^ 0x9e3779b9));
         const analytic = interpret(g2, withV(feeds!, g, v));
-        const numeric = numericHvp(g1, feeds!, v, g.inputs.map((p) => p.name));
+        const numeric = numericHvp(
+          g1,
+          feeds!,
+          v,
+          g.inputs.map((p) => p.name),
+        );
         assertGradientsClose(analytic, numeric, { prefix: 'grad2:', context: `Hv of\n${print(g)}` });
         checked++;
       }),
@@ -83,14 +93,17 @@ describe('second-order gradients', () => {
 
   it('Hessian-vector product through an unrolled tanh RNN (3 steps, loss = sum(h_T²))', () => {
     const [T, B, I, H] = [3, 2, 3, 4];
-    const g = buildGraph((b) => {
-      const x = b.input('x', [T, B, I]);
-      const W = b.input('W', [I, H]);
-      const U = b.input('U', [H, H]);
-      let h = b.fill(0, [B, H]);
-      for (let t = 0; t < T; t++) h = x.index(0, t).matmul(W).add(h.matmul(U)).tanh();
-      return { loss: h.square().sum() };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [T, B, I]);
+        const W = b.input('W', [I, H]);
+        const U = b.input('U', [H, H]);
+        let h = b.fill(0, [B, H]);
+        for (let t = 0; t < T; t++) h = x.index(0, t).matmul(W).add(h.matmul(U)).tanh();
+        return { loss: h.square().sum() };
+      },
+      { dtype: 'float64' },
+    );
     expect(verify(g)).toBe(g);
     // U is used by every step but is one node (hash-consing).
     expect(g.nodes.filter((n) => n.op === 'input' && n.attrs.name === 'U')).toHaveLength(1);
@@ -121,10 +134,18 @@ describe('second-order gradients', () => {
   });
 
   it('the Hessian of a known function: f(x) = Σ x³ + x₀x₁ has H v = 6 x ⊙ v + [v₁, v₀, 0]', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [3]);
-      return { loss: x.pow(3).sum().add(x.index(0, 0).mul(x.index(0, 1))) };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [3]);
+        return {
+          loss: x
+            .pow(3)
+            .sum()
+            .add(x.index(0, 0).mul(x.index(0, 1))),
+        };
+      },
+      { dtype: 'float64' },
+    );
     const { g2 } = hvpGraph(g);
     const x = [0.7, 1.3, 0.4];
     const v = Float64Array.from([1, -2, 0.5]);

@@ -34,7 +34,9 @@ describe('unbroadcast', () => {
           // Reference: element j of the operand receives the sum of every output element reading it.
           const want = new Array<number>(R.size(shape)).fill(0);
           for (let i = 0; i < data.length; i++) {
-            const c = R.unravel(i, out).slice(out.length - shape.length).map((v, k) => (shape[k] === 1 ? 0 : v));
+            const c = R.unravel(i, out)
+              .slice(out.length - shape.length)
+              .map((v, k) => (shape[k] === 1 ? 0 : v));
             want[R.ravel(c, shape)]! += data[i]!;
           }
           [...got.data].forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 12));
@@ -53,10 +55,22 @@ describe('unbroadcast', () => {
   it('rejects cotangents that do not come from broadcasting the operand, naming where', () => {
     const b = new GraphBuilder('float64');
     const g = b.input('g', [2, 3]);
-    const low = (() => { try { unbroadcast(g, [4, 2, 3, 1], 'VJP of x'); } catch (e) { return e; } })();
+    const low = (() => {
+      try {
+        unbroadcast(g, [4, 2, 3, 1], 'VJP of x');
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(isCellgradError(low, 'gradient')).toBe(true);
     expect((low as Error).message).toMatch(/^VJP of x: cotangent \[2,3\] has lower rank than its operand \[4,2,3,1\]/);
-    const bad = (() => { try { unbroadcast(g, [2, 2], 'VJP of y'); } catch (e) { return e; } })();
+    const bad = (() => {
+      try {
+        unbroadcast(g, [2, 2], 'VJP of y');
+      } catch (e) {
+        return e;
+      }
+    })();
     expect((bad as Error).message).toMatch(/^VJP of y: cotangent \[2,3\] does not broadcast from operand \[2,2\]/);
   });
 

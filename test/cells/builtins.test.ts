@@ -9,7 +9,18 @@ import { relDiff, thrown } from './helpers.js';
 describe('registry', () => {
   it('lists every built-in cell, each named as registered and documented', () => {
     expect(Object.keys(builtinCells)).toEqual([
-      'rnn_tanh', 'rnn_relu', 'lstm', 'gru', 'irnn', 'rnn_residual', 'jordan', 'lstm_no_forget', 'lstm_peephole', 'lstm_hard', 'gru_cho', 'lstm_layernorm',
+      'rnn_tanh',
+      'rnn_relu',
+      'lstm',
+      'gru',
+      'irnn',
+      'rnn_residual',
+      'jordan',
+      'lstm_no_forget',
+      'lstm_peephole',
+      'lstm_hard',
+      'gru_cho',
+      'lstm_layernorm',
     ]);
     for (const [name, cell] of Object.entries(builtinCells)) {
       expect(cell.name).toBe(name);
@@ -32,7 +43,12 @@ describe('registry', () => {
 /** The unrolled graph with a loss and its gradient with respect to every input. */
 function withGrad(cell: Cell, opts: UnrollOptions): Graph {
   const g = unroll(cell, opts);
-  const loss = extendGraph(g, ({ outputs }) => ({ ...outputs, loss: Object.values(outputs).map((t) => t.tanh().sum()).reduce((a, b) => a.add(b)) }));
+  const loss = extendGraph(g, ({ outputs }) => ({
+    ...outputs,
+    loss: Object.values(outputs)
+      .map((t) => t.tanh().sum())
+      .reduce((a, b) => a.add(b)),
+  }));
   return grad(loss, { of: 'loss' });
 }
 

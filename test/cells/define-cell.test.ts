@@ -72,12 +72,14 @@ describe('a custom cell', () => {
   });
 
   it("uses the declared output, else 'y', else the first state", () => {
-    const make = (output?: string) => defineCell({
-      name: 'pick', ...(output ? { output } : {}),
-      params: () => ({}),
-      state: ({ hidden: H }) => ({ a: [H], b: [H] }),
-      step: ({ x, a, b }) => ({ a: a.add(1), b: b.add(x.sum(-1, true)) }),
-    });
+    const make = (output?: string) =>
+      defineCell({
+        name: 'pick',
+        ...(output ? { output } : {}),
+        params: () => ({}),
+        state: ({ hidden: H }) => ({ a: [H], b: [H] }),
+        step: ({ x, a, b }) => ({ a: a.add(1), b: b.add(x.sum(-1, true)) }),
+      });
     const o = { input: 2, hidden: 2, batch: 1, steps: 1, dtype: 'float64' as const };
     const feeds = { x: [[[1, 2]]], a0: [[[0, 0]]], b0: [[[10, 10]]] };
     expect(Array.from(interpret(unroll(make(), o), feeds).out!.data)).toEqual([1, 1]);
@@ -104,7 +106,10 @@ describe('cell types (checked by the strict type check, noUncheckedIndexedAccess
       },
     });
     unroll(cell, { input: 3, hidden: 4, batch: 2, steps: 1 });
-    expect(seen).toEqual([[4, 3], [4, 3]]);
+    expect(seen).toEqual([
+      [4, 3],
+      [4, 3],
+    ]);
   });
 });
 
@@ -133,7 +138,10 @@ describe('defineCell validation', () => {
   });
 
   it('names a parameter whose shape is not integers', () => {
-    cellError({ ...good, params: ({ hidden: H }: { hidden: number }) => ({ W: [H / 3, 3] }) }, "cell 'ok': parameter 'W' has shape [1.3333333333333333,3]: every dimension must be a positive integer");
+    cellError(
+      { ...good, params: ({ hidden: H }: { hidden: number }) => ({ W: [H / 3, 3] }) },
+      "cell 'ok': parameter 'W' has shape [1.3333333333333333,3]: every dimension must be a positive integer",
+    );
     cellError({ ...good, params: () => ({ W: '3x4' }) }, "cell 'ok': parameter 'W' has shape \"3x4\", which is not an array");
   });
 
@@ -144,8 +152,14 @@ describe('defineCell validation', () => {
   });
 
   it('names a missing state, a wrong shape, a non-tensor and an unknown value', () => {
-    cellError({ ...good, state: ({ hidden: H }: { hidden: number }) => ({ h: [H], c: [H] }) }, "cell 'ok', step 0: step did not return state 'c' (it must return every state: h, c)");
-    cellError({ ...good, step: ({ x }: any, { W }: any) => ({ h: linear(x, W).sum(-1, true) }) }, "cell 'ok', step 0: step returned state 'h' with shape [2,1], expected [2,4]");
+    cellError(
+      { ...good, state: ({ hidden: H }: { hidden: number }) => ({ h: [H], c: [H] }) },
+      "cell 'ok', step 0: step did not return state 'c' (it must return every state: h, c)",
+    );
+    cellError(
+      { ...good, step: ({ x }: any, { W }: any) => ({ h: linear(x, W).sum(-1, true) }) },
+      "cell 'ok', step 0: step returned state 'h' with shape [2,1], expected [2,4]",
+    );
     cellError({ ...good, step: () => ({ h: 3 }) }, "step returned 'h' = number 3, not a tensor");
     cellError({ ...good, step: ({ h }: any) => ({ h, hh: h }) }, "step returned 'hh', which is neither a state (h) nor the output ('h')");
     cellError({ ...good, step: () => undefined }, 'step must return an object of tensors (the next states), got undefined');
@@ -153,8 +167,11 @@ describe('defineCell validation', () => {
   });
 
   it('names an output whose size is not outputSize', () => {
-    cellError({ ...good, step: ({ x, h }: any, { W }: any) => ({ h: linear(x, W).add(h), y: x }) }, "the per-step output 'y' has shape [2,3], expected [2,4] ([batch, outputSize])");
-    cellError({ ...good, outputSize: () => 0 }, "cell 'ok': outputSize({\"input\":3,\"hidden\":4}) must be a positive integer, got 0");
+    cellError(
+      { ...good, step: ({ x, h }: any, { W }: any) => ({ h: linear(x, W).add(h), y: x }) },
+      "the per-step output 'y' has shape [2,3], expected [2,4] ([batch, outputSize])",
+    );
+    cellError({ ...good, outputSize: () => 0 }, 'cell \'ok\': outputSize({"input":3,"hidden":4}) must be a positive integer, got 0');
   });
 
   it('a shape error inside a step names the cell, the step, the op and both shapes', () => {
@@ -162,11 +179,16 @@ describe('defineCell validation', () => {
     const e = thrown(() => unroll(bad, { input: 3, hidden: 4, batch: 2, steps: 3 }));
     expect(e.kind).toBe('shape');
     // The step's own line (this file's `good.step`) is named, source-mapped to the .ts file.
-    const stepLine = readFileSync(import.meta.filename, 'utf8').split('\n').findIndex((l) => l.includes('step: ({ x, h }, { W }) => ({ h: linear(x, W).add(h).tanh() }),')) + 1;
+    const stepLine =
+      readFileSync(import.meta.filename, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('step: ({ x, h }, { W }) => ({ h: linear(x, W).add(h).tanh() }),')) + 1;
     expect(e.message).toMatch(new RegExp(`^in cell 'bad', layer 0, step 0 \\(at .*define-cell\\.test\\.ts:${stepLine}:\\d+\\): matmul`));
     expect(e.message).toMatch(/\): matmul: inner dimensions differ: \[2,3\] @ \[4,4\] \(3 ≠ 4\)$/);
     const broadcast = defineCell({ ...good, name: 'bcast', step: ({ x, h }) => ({ h: h.add(x) }) });
-    expect(thrown(() => unroll(broadcast, { input: 3, hidden: 4, batch: 2, steps: 3 })).message).toMatch(/^in cell 'bcast', layer 0, step 0 \(at .*define-cell\.test\.ts:\d+:\d+\): add: shapes \[2,4\] and \[2,3\] do not broadcast$/);
+    expect(thrown(() => unroll(broadcast, { input: 3, hidden: 4, batch: 2, steps: 3 })).message).toMatch(
+      /^in cell 'bcast', layer 0, step 0 \(at .*define-cell\.test\.ts:\d+:\d+\): add: shapes \[2,4\] and \[2,3\] do not broadcast$/,
+    );
   });
 
   it('a cellgrad error raised outside an op still names the cell and step', () => {

@@ -6,8 +6,18 @@ import fc from 'fast-check';
 import { formatGradcheck, gradcheck } from '@cellgrad/autodiff';
 import { linear, sizeOf } from '@cellgrad/graph';
 import {
-  builtinCells, cellFeeds, defineCell, describeUnroll, gruCell, jordanCell, lstmCell, outputFeedback, unroll, withCrossEntropy,
-  type Cell, type UnrollOptions,
+  builtinCells,
+  cellFeeds,
+  defineCell,
+  describeUnroll,
+  gruCell,
+  jordanCell,
+  lstmCell,
+  outputFeedback,
+  unroll,
+  withCrossEntropy,
+  type Cell,
+  type UnrollOptions,
 } from '@cellgrad/cells';
 import { fcParams } from '../support/fc.js';
 
@@ -22,7 +32,9 @@ const mgu = defineCell({
     const [uf, un] = U!.split(2, 0);
     const [bf, bn] = b!.split(2);
     const f = linear(x, wf!, bf).add(linear(h!, uf!)).sigmoid();
-    const n = linear(x, wn!, bn).add(linear(h!.mul(f), un!)).tanh();
+    const n = linear(x, wn!, bn)
+      .add(linear(h!.mul(f), un!))
+      .tanh();
     const hNext = f.oneMinus().mul(h!).add(f.mul(n));
     return { h: hNext, y: linear(hNext, P!) };
   },
@@ -65,7 +77,10 @@ function check(cell: Cell, o: UnrollOptions, seed: number, wrap = (g: ReturnType
       const shape = g.nodes[p.id]!.shape;
       const n = sizeOf(shape);
       // Soft labels that sum to one per row (any distribution works for cross-entropy).
-      feeds[p.name] = { shape: [...shape], data: Float64Array.from({ length: n }, (_, i) => 1 / shape[shape.length - 1]! + ((i % 2) - 0.5) * 0.1 * (shape[shape.length - 1]! > 1 ? 1 : 0)) };
+      feeds[p.name] = {
+        shape: [...shape],
+        data: Float64Array.from({ length: n }, (_, i) => 1 / shape[shape.length - 1]! + ((i % 2) - 0.5) * 0.1 * (shape[shape.length - 1]! > 1 ? 1 : 0)),
+      };
     }
   }
   const tiny = o.steps <= 3 && (o.layers ?? 1) === 1 && inputSize(cell, o) <= 80;
@@ -76,20 +91,28 @@ function check(cell: Cell, o: UnrollOptions, seed: number, wrap = (g: ReturnType
 describe('gradients equal finite differences', () => {
   it.each(Object.keys(variants))('%s, sequence to sequence', (name) => {
     const cell = variants[name]!;
-    fc.assert(fc.property(sizes, ({ seed, ...o }) => check(cell, o, seed)), fcParams(4));
+    fc.assert(
+      fc.property(sizes, ({ seed, ...o }) => check(cell, o, seed)),
+      fcParams(4),
+    );
   });
 
   it.each(['lstm', 'gru', 'rnn_tanh', 'jordan', 'mgu_projected', 'lstm_feedback'])('%s, sequence to one (softmax head, cross-entropy)', (name) => {
     const cell = variants[name]!;
     fc.assert(
-      fc.property(sizes, fc.integer({ min: 2, max: 3 }), ({ seed, ...o }, classes) => check(cell, { ...o, pattern: 'seq2one', classes }, seed, withCrossEntropy)),
+      fc.property(sizes, fc.integer({ min: 2, max: 3 }), ({ seed, ...o }, classes) =>
+        check(cell, { ...o, pattern: 'seq2one', classes }, seed, withCrossEntropy),
+      ),
       fcParams(3),
     );
   });
 
   it.each(['jordan', 'jordan_3_outputs', 'lstm_feedback', 'mgu_feedback'])('%s, Jordan feedback with teacher forcing', (name) => {
     const cell = variants[name]!;
-    fc.assert(fc.property(sizes, ({ seed, ...o }) => check(cell, { ...o, teacherForcing: true }, seed)), fcParams(4));
+    fc.assert(
+      fc.property(sizes, ({ seed, ...o }) => check(cell, { ...o, teacherForcing: true }, seed)),
+      fcParams(4),
+    );
   });
 
   it('tiny cases use the full Jacobian (every element compared)', () => {

@@ -19,7 +19,12 @@ describe('initParams', () => {
   it("draws every weight and bias from U(−1/√H, 1/√H), PyTorch's default", () => {
     const H = 16;
     const p = initParams(lstm, { input: 5, hidden: H }, { seed: 1 });
-    expect(Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.shape]))).toEqual({ weight_ih: [64, 5], weight_hh: [64, 16], bias_ih: [64], bias_hh: [64] });
+    expect(Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.shape]))).toEqual({
+      weight_ih: [64, 5],
+      weight_hh: [64, 16],
+      bias_ih: [64],
+      bias_hh: [64],
+    });
     const all = Object.values(p).flatMap((v) => Array.from(v.data));
     const bound = 1 / Math.sqrt(H);
     expect(Math.max(...all.map(Math.abs))).toBeLessThanOrEqual(bound);
@@ -58,10 +63,26 @@ describe('initParams', () => {
       step: ({ h }: any, { b }: any) => ({ h: h.add(b) }),
     };
     const sizes = { input: 2, hidden: 3 };
-    expect(thrown(() => initParams(defineCell({ ...base, init: () => ({ b: [1, 2] }) }), sizes)).message).toBe("cell 'bad-init': init returned 2 values for 'b', expected 3 (shape [3])");
-    expect(thrown(() => initParams(defineCell({ ...base, init: () => ({ c: [1, 2, 3] }) }), sizes)).message).toContain("init returned 'c', which is not a parameter (parameters: b)");
-    expect(thrown(() => initParams(defineCell({ ...base, init: () => ({ b: [1, NaN, 3] }) }), sizes)).message).toContain("non-finite value (NaN) for 'b' at index 1");
-    const e = thrown(() => initParams(defineCell({ ...base, init: () => { throw new Error('nope'); } }), sizes));
+    expect(thrown(() => initParams(defineCell({ ...base, init: () => ({ b: [1, 2] }) }), sizes)).message).toBe(
+      "cell 'bad-init': init returned 2 values for 'b', expected 3 (shape [3])",
+    );
+    expect(thrown(() => initParams(defineCell({ ...base, init: () => ({ c: [1, 2, 3] }) }), sizes)).message).toContain(
+      "init returned 'c', which is not a parameter (parameters: b)",
+    );
+    expect(thrown(() => initParams(defineCell({ ...base, init: () => ({ b: [1, NaN, 3] }) }), sizes)).message).toContain(
+      "non-finite value (NaN) for 'b' at index 1",
+    );
+    const e = thrown(() =>
+      initParams(
+        defineCell({
+          ...base,
+          init: () => {
+            throw new Error('nope');
+          },
+        }),
+        sizes,
+      ),
+    );
     expect(e.message).toBe("cell 'bad-init': init threw (layer 0): nope");
     expect(thrown(() => initParams(lstm, { input: 0, hidden: 3 })).message).toContain("'input' must be a positive integer");
     expect(thrown(() => initParams(lstm, sizes, { seed: 1.5 })).message).toContain("'seed' must be an integer");
@@ -96,7 +117,15 @@ describe('cellFeeds and randomFeeds', () => {
   });
 
   it('randomFeeds covers any graph, reproducibly', () => {
-    const g = buildGraph((b) => ({ y: b.input('a', [2, 3]).add(b.input('b', [3])).sum() }), { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => ({
+        y: b
+          .input('a', [2, 3])
+          .add(b.input('b', [3]))
+          .sum(),
+      }),
+      { dtype: 'float64' },
+    );
     const f = randomFeeds(g, { seed: 4, scale: 2 });
     expect(Object.keys(f)).toEqual(['a', 'b']);
     expect(f.a!.shape).toEqual([2, 3]);

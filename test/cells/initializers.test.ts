@@ -15,25 +15,36 @@ function gram(data: Float64Array, _rows: number, cols: number, r0: number, r1: n
   const n = byRows ? r1 - r0 : cols;
   const len = byRows ? cols : r1 - r0;
   const get = (a: number, k: number) => (byRows ? data[(r0 + a) * cols + k]! : data[(r0 + k) * cols + a]!);
-  return Array.from({ length: n }, (_, a) => Array.from({ length: n }, (_, b) => {
-    let s = 0;
-    for (let k = 0; k < len; k++) s += get(a, k) * get(b, k);
-    return s;
-  }));
+  return Array.from({ length: n }, (_, a) =>
+    Array.from({ length: n }, (_, b) => {
+      let s = 0;
+      for (let k = 0; k < len; k++) s += get(a, k) * get(b, k);
+      return s;
+    }),
+  );
 }
 
 describe('orthogonal', () => {
   it('every gate block has orthonormal columns (tall) or rows (wide), times the gain (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.nat(1000), fc.constantFrom(1, 2),
-      (gates, hidden, cols, seed, gain) => {
-        const rows = gates * hidden;
-        const w = orthogonal(gain)([rows, cols], createRng(seed), hidden);
-        for (let g = 0; g < gates; g++) {
-          const tall = hidden >= cols;
-          const m = gram(w, rows, cols, g * hidden, (g + 1) * hidden, !tall);
-          m.forEach((row, a) => row.forEach((v, b) => expect(v).toBeCloseTo(a === b ? gain * gain : 0, 10)));
-        }
-      }), fcParams(60));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.nat(1000),
+        fc.constantFrom(1, 2),
+        (gates, hidden, cols, seed, gain) => {
+          const rows = gates * hidden;
+          const w = orthogonal(gain)([rows, cols], createRng(seed), hidden);
+          for (let g = 0; g < gates; g++) {
+            const tall = hidden >= cols;
+            const m = gram(w, rows, cols, g * hidden, (g + 1) * hidden, !tall);
+            m.forEach((row, a) => row.forEach((v, b) => expect(v).toBeCloseTo(a === b ? gain * gain : 0, 10)));
+          }
+        },
+      ),
+      fcParams(60),
+    );
   });
 
   it('is reproducible from the seed and differs between seeds', () => {
@@ -94,7 +105,11 @@ describe('cells with their initialisers', () => {
   });
 
   it('withInit: Keras-style LSTM (Glorot kernel, orthogonal recurrent kernel), reproducible, same step and weight layout', () => {
-    const keras = withInit(builtinCells.lstm!, { weight_ih: glorotUniform(), weight_hh: orthogonal(), bias_ih: gateBias(1, 1), bias_hh: zeros() }, 'lstm_keras_init');
+    const keras = withInit(
+      builtinCells.lstm!,
+      { weight_ih: glorotUniform(), weight_hh: orthogonal(), bias_ih: gateBias(1, 1), bias_hh: zeros() },
+      'lstm_keras_init',
+    );
     expect(keras.name).toBe('lstm_keras_init');
     expect(keras.step).toBe(builtinCells.lstm!.step);
     const sizes = { input: 3, hidden: 2 };

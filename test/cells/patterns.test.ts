@@ -36,75 +36,103 @@ describe('bidirectional', () => {
   it('names and shapes follow PyTorch (bidirectional=True, num_layers=2)', () => {
     const layout = describeUnroll(builtinCells.lstm!, { input: 3, hidden: 4, batch: 2, steps: 5, layers: 2, bidirectional: true });
     expect(layout.inputs.map((s) => `${s.name}[${s.shape}]`)).toEqual([
-      'x[5,2,3]', 'h0[4,2,4]', 'c0[4,2,4]',
-      'weight_ih_l0[16,3]', 'weight_hh_l0[16,4]', 'bias_ih_l0[16]', 'bias_hh_l0[16]',
-      'weight_ih_l0_reverse[16,3]', 'weight_hh_l0_reverse[16,4]', 'bias_ih_l0_reverse[16]', 'bias_hh_l0_reverse[16]',
-      'weight_ih_l1[16,8]', 'weight_hh_l1[16,4]', 'bias_ih_l1[16]', 'bias_hh_l1[16]',
-      'weight_ih_l1_reverse[16,8]', 'weight_hh_l1_reverse[16,4]', 'bias_ih_l1_reverse[16]', 'bias_hh_l1_reverse[16]',
+      'x[5,2,3]',
+      'h0[4,2,4]',
+      'c0[4,2,4]',
+      'weight_ih_l0[16,3]',
+      'weight_hh_l0[16,4]',
+      'bias_ih_l0[16]',
+      'bias_hh_l0[16]',
+      'weight_ih_l0_reverse[16,3]',
+      'weight_hh_l0_reverse[16,4]',
+      'bias_ih_l0_reverse[16]',
+      'bias_hh_l0_reverse[16]',
+      'weight_ih_l1[16,8]',
+      'weight_hh_l1[16,4]',
+      'bias_ih_l1[16]',
+      'bias_hh_l1[16]',
+      'weight_ih_l1_reverse[16,8]',
+      'weight_hh_l1_reverse[16,4]',
+      'bias_ih_l1_reverse[16]',
+      'bias_hh_l1_reverse[16]',
     ]);
     expect(layout.outputs.map((s) => `${s.name}[${s.shape}]`)).toEqual(['out[5,2,8]', 'h_T[4,2,4]', 'c_T[4,2,4]']);
   });
 
   it('one layer = [forward pass ; reverse pass over the reversed sequence] (property, every built-in cell)', () => {
-    fc.assert(fc.property(
-      fc.constantFrom(...Object.keys(builtinCells)), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 6 }), fc.nat(100),
-      (name, input, hidden, steps, seed) => {
-        const cell: Cell = builtinCells[name]!;
-        const o = { input, hidden, batch: 2, steps, dtype: f64 };
-        const feeds = cellFeeds(cell, { ...o, bidirectional: true }, seed);
-        const bi = interpret(unroll(cell, { ...o, bidirectional: true }), feeds);
-        const uni = unroll(cell, o);
-        const states = Object.keys(feeds).filter((k) => k.endsWith('0') && k !== 'x');
-        const pick = (suffix: string, d: number) => {
-          const f: Record<string, NDArray> = {};
-          for (const p of describeUnroll(cell, o).inputs) {
-            if (p.role === 'param') f[p.name] = feeds[`${p.name}${suffix}`]!;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Object.keys(builtinCells)),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.nat(100),
+        (name, input, hidden, steps, seed) => {
+          const cell: Cell = builtinCells[name]!;
+          const o = { input, hidden, batch: 2, steps, dtype: f64 };
+          const feeds = cellFeeds(cell, { ...o, bidirectional: true }, seed);
+          const bi = interpret(unroll(cell, { ...o, bidirectional: true }), feeds);
+          const uni = unroll(cell, o);
+          const states = Object.keys(feeds).filter((k) => k.endsWith('0') && k !== 'x');
+          const pick = (suffix: string, d: number) => {
+            const f: Record<string, NDArray> = {};
+            for (const p of describeUnroll(cell, o).inputs) {
+              if (p.role === 'param') f[p.name] = feeds[`${p.name}${suffix}`]!;
+            }
+            for (const s of states) f[s] = at(feeds[s]!, d);
+            return f;
+          };
+          const fwd = interpret(uni, { ...pick('', 0), x: feeds.x! });
+          const bwd = interpret(uni, { ...pick('_reverse', 1), x: reversed(feeds.x!) });
+          const O = fwd.out!.shape[2]!;
+          close(columns(bi.out!, 0, O), Array.from(fwd.out!.data));
+          close(columns(bi.out!, O, 2 * O), Array.from(reversed(bwd.out!).data));
+          for (const s of states) {
+            const key = `${s.slice(0, -1)}_T`;
+            close(at(bi[key]!, 0).data, fwd[key]!.data);
+            close(at(bi[key]!, 1).data, bwd[key]!.data);
           }
-          for (const s of states) f[s] = at(feeds[s]!, d);
-          return f;
-        };
-        const fwd = interpret(uni, { ...pick('', 0), x: feeds.x! });
-        const bwd = interpret(uni, { ...pick('_reverse', 1), x: reversed(feeds.x!) });
-        const O = fwd.out!.shape[2]!;
-        close(columns(bi.out!, 0, O), Array.from(fwd.out!.data));
-        close(columns(bi.out!, O, 2 * O), Array.from(reversed(bwd.out!).data));
-        for (const s of states) {
-          const key = `${s.slice(0, -1)}_T`;
-          close(at(bi[key]!, 0).data, fwd[key]!.data);
-          close(at(bi[key]!, 1).data, bwd[key]!.data);
-        }
-      },
-    ), fcParams(25));
+        },
+      ),
+      fcParams(25),
+    );
   });
 
-  it('two layers = a one-layer bidirectional net fed the first layer\'s concatenated outputs (property)', () => {
-    fc.assert(fc.property(
-      fc.constantFrom('lstm', 'gru', 'rnn_tanh', 'jordan', 'lstm_peephole'), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 5 }), fc.nat(100),
-      (name, input, hidden, steps, seed) => {
-        const cell: Cell = builtinCells[name]!;
-        const o = { input, hidden, batch: 2, steps, bidirectional: true, dtype: f64 };
-        const feeds = cellFeeds(cell, { ...o, layers: 2 }, seed);
-        const two = interpret(unroll(cell, { ...o, layers: 2 }), feeds);
-        const layer = (k: number, x: NDArray, inputWidth: number) => {
-          const f: Record<string, NDArray> = { x };
-          for (const p of describeUnroll(cell, { ...o, input: inputWidth }).inputs) {
-            if (p.role === 'param') f[p.name] = feeds[p.name.replace(/(_reverse)?$/, `_l${k}$1`)]!;
-            if (p.role === 'state') {
-              const s = feeds[p.name]!;
-              const n = s.data.length / 4;
-              f[p.name] = { shape: [2, ...s.shape.slice(1)], data: s.data.slice(2 * k * n, (2 * k + 2) * n) };
+  it("two layers = a one-layer bidirectional net fed the first layer's concatenated outputs (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('lstm', 'gru', 'rnn_tanh', 'jordan', 'lstm_peephole'),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.nat(100),
+        (name, input, hidden, steps, seed) => {
+          const cell: Cell = builtinCells[name]!;
+          const o = { input, hidden, batch: 2, steps, bidirectional: true, dtype: f64 };
+          const feeds = cellFeeds(cell, { ...o, layers: 2 }, seed);
+          const two = interpret(unroll(cell, { ...o, layers: 2 }), feeds);
+          const layer = (k: number, x: NDArray, inputWidth: number) => {
+            const f: Record<string, NDArray> = { x };
+            for (const p of describeUnroll(cell, { ...o, input: inputWidth }).inputs) {
+              if (p.role === 'param') f[p.name] = feeds[p.name.replace(/(_reverse)?$/, `_l${k}$1`)]!;
+              if (p.role === 'state') {
+                const s = feeds[p.name]!;
+                const n = s.data.length / 4;
+                f[p.name] = { shape: [2, ...s.shape.slice(1)], data: s.data.slice(2 * k * n, (2 * k + 2) * n) };
+              }
             }
-          }
-          return interpret(unroll(cell, { ...o, input: inputWidth }), f);
-        };
-        const first = layer(0, feeds.x!, input);
-        const second = layer(1, first.out!, first.out!.shape[2]!);
-        close(two.out!.data, second.out!.data);
-        const h = two.h_T!.data;
-        close(h.slice(0, h.length / 2), first.h_T!.data);
-        close(h.slice(h.length / 2), second.h_T!.data);
-      },
-    ), fcParams(15));
+            return interpret(unroll(cell, { ...o, input: inputWidth }), f);
+          };
+          const first = layer(0, feeds.x!, input);
+          const second = layer(1, first.out!, first.out!.shape[2]!);
+          close(two.out!.data, second.out!.data);
+          const h = two.h_T!.data;
+          close(h.slice(0, h.length / 2), first.h_T!.data);
+          close(h.slice(h.length / 2), second.h_T!.data);
+        },
+      ),
+      fcParams(15),
+    );
   });
 });
 
@@ -127,7 +155,10 @@ describe('sequence to one', () => {
         const logits = [0, 1, 2].map((k) => b!.data[k]! + last.reduce((s, v, j) => s + v * W!.data[k * D + j]!, 0));
         close(r.logits!.data.slice(n * 3, n * 3 + 3), logits);
         const z = logits.map(Math.exp);
-        close(r.probs!.data.slice(n * 3, n * 3 + 3), z.map((v) => v / z.reduce((a, c) => a + c)));
+        close(
+          r.probs!.data.slice(n * 3, n * 3 + 3),
+          z.map((v) => v / z.reduce((a, c) => a + c)),
+        );
       }
     }
   });
@@ -193,7 +224,7 @@ describe('Jordan feedback and teacher forcing', () => {
       },
     });
     const e = thrown(() => unroll(projected, { input: 2, hidden: 3, batch: 1, steps: 3, teacherForcing: true }));
-    expect(e.message).toContain("teacher forcing needs a cell that feeds its output back as a state");
+    expect(e.message).toContain('teacher forcing needs a cell that feeds its output back as a state');
     expect(e.message).toContain("cell 'projected', step 0");
   });
 });
@@ -204,14 +235,27 @@ describe('outputFeedback: the Jordan pattern for any cell', () => {
     const o = { input: 3, hidden: 4, batch: 1, steps: 1, dtype: f64 };
     const layout = describeUnroll(cell, o);
     expect(layout.inputs.map((s) => `${s.name}[${s.shape}]`)).toEqual([
-      'x[1,1,3]', 'h0[1,1,4]', 'y0[1,1,2]', 'weight_ih[4,5]', 'weight_hh[4,4]', 'bias_ih[4]', 'bias_hh[4]', 'weight_hy[2,4]', 'bias_y[2]',
+      'x[1,1,3]',
+      'h0[1,1,4]',
+      'y0[1,1,2]',
+      'weight_ih[4,5]',
+      'weight_hh[4,4]',
+      'bias_ih[4]',
+      'bias_hh[4]',
+      'weight_hy[2,4]',
+      'bias_y[2]',
     ]);
     const f = cellFeeds(cell, o, 6);
     const r = interpret(unroll(cell, o), f);
     const xy = [...f.x!.data, ...f.y0!.data];
-    const h = [0, 1, 2, 3].map((j) => Math.tanh(f.bias_ih!.data[j]! + f.bias_hh!.data[j]!
-      + xy.reduce((s, v, i) => s + v * f.weight_ih!.data[j * 5 + i]!, 0)
-      + [0, 1, 2, 3].reduce((s, i) => s + f.h0!.data[i]! * f.weight_hh!.data[j * 4 + i]!, 0)));
+    const h = [0, 1, 2, 3].map((j) =>
+      Math.tanh(
+        f.bias_ih!.data[j]! +
+          f.bias_hh!.data[j]! +
+          xy.reduce((s, v, i) => s + v * f.weight_ih!.data[j * 5 + i]!, 0) +
+          [0, 1, 2, 3].reduce((s, i) => s + f.h0!.data[i]! * f.weight_hh!.data[j * 4 + i]!, 0),
+      ),
+    );
     const y = [0, 1].map((k) => f.bias_y!.data[k]! + h.reduce((s, v, j) => s + v * f.weight_hy!.data[k * 4 + j]!, 0));
     close(r.h_T!.data, h);
     close(r.y_T!.data, y);

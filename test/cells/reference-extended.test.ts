@@ -9,36 +9,54 @@ import { checkReference, loadReference } from '@cellgrad/cells';
 import { referenceExtendedDir, thrown } from './helpers.js';
 
 const FILES = [
-  'rnn_tanh_bidir', 'gru_bidir', 'lstm_bidir_2layer', 'rnn_tanh_packed', 'lstm_packed',
-  'gru_packed_2layer', 'lstm_bidir_packed', 'lstm_proj', 'gru_batch_first', 'lstm_layernorm',
+  'rnn_tanh_bidir',
+  'gru_bidir',
+  'lstm_bidir_2layer',
+  'rnn_tanh_packed',
+  'lstm_packed',
+  'gru_packed_2layer',
+  'lstm_bidir_packed',
+  'lstm_proj',
+  'gru_batch_first',
+  'lstm_layernorm',
 ];
 const file = (name: string) => path.join(referenceExtendedDir, `${name}.json`);
 const raw = (name: string) => JSON.parse(readFileSync(file(name), 'utf8')) as { cases: Record<string, any>[] };
 
 describe('extended reference vectors', () => {
   it('the folder holds exactly the ten files', () => {
-    expect(readdirSync(referenceExtendedDir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort()).toEqual([...FILES].sort());
+    expect(
+      readdirSync(referenceExtendedDir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -5))
+        .sort(),
+    ).toEqual([...FILES].sort());
   });
 
   it.each(FILES)('%s matches PyTorch to 1e-9 (outputs, states, loss, every gradient including dL/dx)', (name) => {
     for (const c of loadReference(file(name)).cases) {
       const report = checkReference(c, { tolerance: 1e-9 });
       expect(report.passed, JSON.stringify(report.worst)).toBe(true);
-      const states = Object.keys(c.inputs).filter((k) => k !== 'x' && k !== 'lengths').map((k) => `${k.slice(0, -1)}_T`);
+      const states = Object.keys(c.inputs)
+        .filter((k) => k !== 'x' && k !== 'lengths')
+        .map((k) => `${k.slice(0, -1)}_T`);
       const grads = [...Object.keys(c.params), ...Object.keys(c.inputs).filter((k) => k !== 'lengths')].map((k) => `grad:${k}`);
       expect(new Set(report.comparisons.map((t) => t.name))).toEqual(new Set(['out', ...states, 'loss', ...grads]));
       expect(report.comparisons.map((t) => t.name)).toContain('grad:x');
     }
   });
 
-  it.each(['rnn_tanh_packed', 'lstm_packed', 'gru_packed_2layer', 'lstm_bidir_packed'])('%s fails when its lengths are ignored (the mask is what matches)', (name) => {
-    const [c] = loadReference(file(name)).cases;
-    const { lengths: _dropped, ...inputs } = c!.inputs;
-    const { lengths: _field, ...unpacked } = c!;
-    const report = checkReference({ ...unpacked, inputs }, { tolerance: 1e-9 });
-    expect(report.passed).toBe(false);
-    expect(report.worst.maxRelError).toBeGreaterThan(1e-3);
-  });
+  it.each(['rnn_tanh_packed', 'lstm_packed', 'gru_packed_2layer', 'lstm_bidir_packed'])(
+    '%s fails when its lengths are ignored (the mask is what matches)',
+    (name) => {
+      const [c] = loadReference(file(name)).cases;
+      const { lengths: _dropped, ...inputs } = c!.inputs;
+      const { lengths: _field, ...unpacked } = c!;
+      const report = checkReference({ ...unpacked, inputs }, { tolerance: 1e-9 });
+      expect(report.passed).toBe(false);
+      expect(report.worst.maxRelError).toBeGreaterThan(1e-3);
+    },
+  );
 
   it('the loader reads the new fields', () => {
     const packed = loadReference(file('lstm_bidir_packed')).cases[0]!;

@@ -9,8 +9,18 @@ import { builtinCells, checkReference, checkReferenceFile, loadReference } from 
 import { referenceDir, thrown } from './helpers.js';
 
 const SUPPORTED = [
-  'rnn_tanh', 'rnn_relu', 'lstm', 'gru', 'rnn_tanh_2layer', 'lstm_2layer', 'gru_2layer',
-  'jordan', 'lstm_no_forget', 'lstm_peephole', 'lstm_hard', 'gru_cho',
+  'rnn_tanh',
+  'rnn_relu',
+  'lstm',
+  'gru',
+  'rnn_tanh_2layer',
+  'lstm_2layer',
+  'gru_2layer',
+  'jordan',
+  'lstm_no_forget',
+  'lstm_peephole',
+  'lstm_hard',
+  'gru_cho',
 ];
 const file = (name: string) => path.join(referenceDir, `${name}.json`);
 const raw = (name: string) => JSON.parse(readFileSync(file(name), 'utf8')) as { cases: Record<string, any>[] };
@@ -24,7 +34,9 @@ describe('reference vectors', () => {
       expect(report.passed, JSON.stringify(report.worst)).toBe(true);
       expect(report.worst.maxRelError).toBeLessThan(1e-9);
       const names = report.comparisons.map((t) => t.name);
-      const states = Object.keys(c.inputs).filter((k) => k !== 'x').map((k) => `${k.slice(0, -1)}_T`);
+      const states = Object.keys(c.inputs)
+        .filter((k) => k !== 'x')
+        .map((k) => `${k.slice(0, -1)}_T`);
       const grads = [...Object.keys(c.params), ...Object.keys(c.inputs)].map((k) => `grad:${k}`);
       expect(new Set(names)).toEqual(new Set(['out', ...states, 'loss', ...grads]));
       for (const t of report.comparisons) expect(t.refMax, t.name).toBeGreaterThan(0);
@@ -85,7 +97,9 @@ describe('reference vectors', () => {
     const p = json.cases[0]!.params;
     p.weight_xx_l0 = p.weight_ih_l0;
     json.cases[0]!.expected.grads.weight_xx_l0 = json.cases[0]!.expected.grads.weight_ih_l0;
-    expect(thrown(() => checkReference(loadReference(json).cases[0]!)).message).toMatch(/parameter 'weight_xx_l0' is not a parameter of cell 'rnn_tanh' \(its parameters: weight_ih, weight_hh, bias_ih, bias_hh\)/);
+    expect(thrown(() => checkReference(loadReference(json).cases[0]!)).message).toMatch(
+      /parameter 'weight_xx_l0' is not a parameter of cell 'rnn_tanh' \(its parameters: weight_ih, weight_hh, bias_ih, bias_hh\)/,
+    );
     delete p.weight_xx_l0;
     delete p.bias_hh_l0;
     expect(thrown(() => checkReference(loadReference(json).cases[0]!)).message).toContain('no value for parameter(s) bias_hh');
@@ -109,9 +123,17 @@ describe('loadReference validation', () => {
 
   it.each([
     ['no cases', (j: any) => delete j.cases, /'lstm-bad.json': field 'cases': expected a non-empty array of cases/],
-    ['data too short', (j: any) => j.cases[0].params.weight_ih_l0.data.pop(), /field 'cases\[0\].params.weight_ih_l0.data': expected 48 numbers for shape \[16,3\], got 47/],
+    [
+      'data too short',
+      (j: any) => j.cases[0].params.weight_ih_l0.data.pop(),
+      /field 'cases\[0\].params.weight_ih_l0.data': expected 48 numbers for shape \[16,3\], got 47/,
+    ],
     ['non-numeric data', (j: any) => (j.cases[0].inputs.x.data[2] = 'a'), /field 'cases\[0\].inputs.x.data\[2\]': expected a finite number, got "a"/],
-    ['bad shape', (j: any) => (j.cases[0].params.bias_ih_l0.shape = [16.5]), /field 'cases\[0\].params.bias_ih_l0.shape': expected an array of non-negative integers/],
+    [
+      'bad shape',
+      (j: any) => (j.cases[0].params.bias_ih_l0.shape = [16.5]),
+      /field 'cases\[0\].params.bias_ih_l0.shape': expected an array of non-negative integers/,
+    ],
     ['x of the wrong shape', (j: any) => (j.cases[0].steps = 4), /field 'cases\[0\].inputs.x': expected shape \[steps=4, batch=2, input=3\], got \[5,2,3\]/],
     ['missing gradient', (j: any) => delete j.cases[0].expected.grads.c0, /field 'cases\[0\].expected.grads.c0': missing/],
     ['missing final state', (j: any) => delete j.cases[0].expected.c_T, /field 'cases\[0\].expected.c_T': missing/],

@@ -6,13 +6,21 @@
  * key, and clear errors for bad probabilities and options.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  buildGraph, compile, interpret, keyInputNames, randomKey, type NDArray, type Outputs,
-} from '@cellgrad/graph';
+import { buildGraph, compile, interpret, keyInputNames, randomKey, type NDArray, type Outputs } from '@cellgrad/graph';
 import { gradcheck } from '@cellgrad/autodiff';
 import {
-  cellFeeds, defineCell, describeUnroll, dropout, dropoutMask, getBuiltinCell, randomFeeds, streamId, unroll, zoneout,
-  type RegularizeOptions, type UnrollOptions,
+  cellFeeds,
+  defineCell,
+  describeUnroll,
+  dropout,
+  dropoutMask,
+  getBuiltinCell,
+  randomFeeds,
+  streamId,
+  unroll,
+  zoneout,
+  type RegularizeOptions,
+  type UnrollOptions,
 } from '@cellgrad/cells';
 
 const lstm = getBuiltinCell('lstm');
@@ -56,12 +64,15 @@ describe('dropout and zoneout as graph functions', () => {
   });
 
   it('is the identity in eval mode and for p = 0; the same stream gives the same mask', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [5, 6]);
-      const key = b.input('key', [4]);
-      const mask = (stream: number) => dropoutMask(key, [5, 6], 0.5, stream);
-      return { e: dropout(x, key, 0.5, 1, 'eval'), z: dropout(x, key, 0, 1), a: mask(1), b: mask(1), c: mask(2) };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [5, 6]);
+        const key = b.input('key', [4]);
+        const mask = (stream: number) => dropoutMask(key, [5, 6], 0.5, stream);
+        return { e: dropout(x, key, 0.5, 1, 'eval'), z: dropout(x, key, 0, 1), a: mask(1), b: mask(1), c: mask(2) };
+      },
+      { dtype: 'float64' },
+    );
     const x = { shape: [5, 6], data: Float64Array.from({ length: 30 }, (_, i) => i - 7.5) };
     const r = interpret(g, { x, key: randomKey(0) });
     expect([...r.e!.data]).toEqual([...x.data]);
@@ -72,12 +83,15 @@ describe('dropout and zoneout as graph functions', () => {
 
   it('zoneout: train picks prev or next elementwise with P(prev) ≈ z; eval is z·prev + (1 − z)·next', () => {
     const z = 0.3;
-    const g = buildGraph((b) => {
-      const prev = b.input('prev', [100, 100]);
-      const next = b.input('next', [100, 100]);
-      const key = b.input('key', [4]);
-      return { train: zoneout(prev, next, key, z, 5), eval: zoneout(prev, next, key, z, 5, 'eval') };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const prev = b.input('prev', [100, 100]);
+        const next = b.input('next', [100, 100]);
+        const key = b.input('key', [4]);
+        return { train: zoneout(prev, next, key, z, 5), eval: zoneout(prev, next, key, z, 5, 'eval') };
+      },
+      { dtype: 'float64' },
+    );
     const prev = { shape: [100, 100], data: new Float64Array(1e4).fill(2) };
     const next = { shape: [100, 100], data: new Float64Array(1e4).fill(-1) };
     const r = interpret(g, { prev, next, key: randomKey(9) });
@@ -203,7 +217,13 @@ describe('unroll({ regularize })', () => {
   it('interpreted and compiled (float32 and float64, one and two threads) agree, with the same masks', () => {
     const opts = { input: 8, hidden: 40, batch: 16, steps: 5, layers: 2, bidirectional: true, dtype: 'float64' as const };
     const regularize: RegularizeOptions = {
-      dropout: 0.3, inputDropout: 0.1, outputDropout: 0.5, variationalInput: 0.2, variationalState: 0.3, weightDrop: 0.4, zoneout: { h: 0.1, c: 0.4 },
+      dropout: 0.3,
+      inputDropout: 0.1,
+      outputDropout: 0.5,
+      variationalInput: 0.2,
+      variationalState: 0.3,
+      weightDrop: 0.4,
+      zoneout: { h: 0.1, c: 0.4 },
     };
     const g = unroll(lstm, { ...opts, regularize });
     const feeds = cellFeeds(lstm, { ...opts, regularize }, 5);
@@ -255,7 +275,10 @@ describe('unroll({ regularize })', () => {
   });
 
   it('refuses bad probabilities and options with errors naming the option', () => {
-    const bad = (regularize: unknown, extra: object = {}) => () => unroll(lstm, { ...small, ...extra, regularize } as UnrollOptions);
+    const bad =
+      (regularize: unknown, extra: object = {}) =>
+      () =>
+        unroll(lstm, { ...small, ...extra, regularize } as UnrollOptions);
     expect(bad({ dropout: 1 }, { layers: 2 })).toThrow(/unroll\(cell 'lstm'\): option 'regularize.dropout' must be a probability in \[0, 1\), got 1/);
     expect(bad({ inputDropout: -0.1 })).toThrow(/option 'regularize.inputDropout' must be a probability in \[0, 1\), got -0.1/);
     expect(bad({ weightDrop: '0.5' })).toThrow(/option 'regularize.weightDrop' must be a probability/);
@@ -266,11 +289,13 @@ describe('unroll({ regularize })', () => {
     expect(bad({ dropout: 0.2 })).toThrow(/'regularize.dropout' acts between stacked layers, and there is one layer/);
     expect(bad(0.5)).toThrow(/option 'regularize' must be an object/);
     expect(bad({}, { mode: 'test' })).toThrow(/option 'mode' must be 'train' or 'eval', got "test"/);
-    expect(() => unroll(passInput, { ...small, hidden: 3, regularize: { weightDrop: 0.1 } }))
-      .toThrow(/'regularize.weightDrop' drops recurrent weights \(parameters named weight_hh…\), and the cell has none \(parameters: s\)/);
+    expect(() => unroll(passInput, { ...small, hidden: 3, regularize: { weightDrop: 0.1 } })).toThrow(
+      /'regularize.weightDrop' drops recurrent weights \(parameters named weight_hh…\), and the cell has none \(parameters: s\)/,
+    );
     expect(() => buildGraph((b) => ({ y: dropout(b.input('x', [2]), undefined, 0.5, 0) }))).toThrow(/dropout: 'train' mode needs a key tensor/);
-    expect(() => buildGraph((b) => ({ y: dropout(b.input('x', [2]), b.input('key', [4]), 1, 0) })))
-      .toThrow(/dropout: option 'p' must be a probability in \[0, 1\), got 1/);
+    expect(() => buildGraph((b) => ({ y: dropout(b.input('x', [2]), b.input('key', [4]), 1, 0) }))).toThrow(
+      /dropout: option 'p' must be a probability in \[0, 1\), got 1/,
+    );
     const kindOf = (f: () => unknown): string | undefined => {
       try {
         f();

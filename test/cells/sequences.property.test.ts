@@ -29,33 +29,47 @@ function check(cell: Cell, o: UnrollOptions, seed: number, lengths?: readonly nu
 describe('gradients through sequence features equal finite differences', () => {
   it.each(['rnn_tanh', 'lstm', 'gru'])('%s with random lengths, both mask modes, both directions, stacked', (name) => {
     const cell = builtinCells[name]!;
-    const arb = sizes.chain((s) => fc.record({
-      s: fc.constant(s),
-      lengths: fc.array(fc.integer({ min: 1, max: s.steps }), { minLength: s.batch, maxLength: s.batch }),
-      maskMode: fc.constantFrom('zero' as const, 'carry' as const),
-    }));
-    fc.assert(fc.property(arb, ({ s: { seed, ...o }, lengths, maskMode }) => check(cell, { ...o, lengths: true, maskMode }, seed, lengths)), fcParams(6));
+    const arb = sizes.chain((s) =>
+      fc.record({
+        s: fc.constant(s),
+        lengths: fc.array(fc.integer({ min: 1, max: s.steps }), { minLength: s.batch, maxLength: s.batch }),
+        maskMode: fc.constantFrom('zero' as const, 'carry' as const),
+      }),
+    );
+    fc.assert(
+      fc.property(arb, ({ s: { seed, ...o }, lengths, maskMode }) => check(cell, { ...o, lengths: true, maskMode }, seed, lengths)),
+      fcParams(6),
+    );
   });
 
   it.each(['lstm', 'gru'])('%s batch-first (with and without lengths)', (name) => {
     const cell = builtinCells[name]!;
-    fc.assert(fc.property(sizes, fc.boolean(), ({ seed, ...o }, packed) => {
-      const lengths = packed ? Array.from({ length: o.batch }, (_, b) => 1 + ((seed + b) % o.steps)) : undefined;
-      check(cell, { ...o, batchFirst: true, lengths: packed }, seed, lengths);
-    }), fcParams(5));
+    fc.assert(
+      fc.property(sizes, fc.boolean(), ({ seed, ...o }, packed) => {
+        const lengths = packed ? Array.from({ length: o.batch }, (_, b) => 1 + ((seed + b) % o.steps)) : undefined;
+        check(cell, { ...o, batchFirst: true, lengths: packed }, seed, lengths);
+      }),
+      fcParams(5),
+    );
   });
 
   it('LSTM with a projection (random P, stacked, bidirectional, packed)', () => {
-    fc.assert(fc.property(sizes, fc.integer({ min: 1, max: 3 }), ({ seed, ...o }, proj) => {
-      const lengths = Array.from({ length: o.batch }, (_, b) => 1 + ((seed * 7 + b) % o.steps));
-      check(withProjection(lstm, proj), { ...o, lengths: true }, seed, lengths);
-    }), fcParams(6));
+    fc.assert(
+      fc.property(sizes, fc.integer({ min: 1, max: 3 }), ({ seed, ...o }, proj) => {
+        const lengths = Array.from({ length: o.batch }, (_, b) => 1 + ((seed * 7 + b) % o.steps));
+        check(withProjection(lstm, proj), { ...o, lengths: true }, seed, lengths);
+      }),
+      fcParams(6),
+    );
   });
 
   it('layer-normalised LSTM (stacked, bidirectional, packed)', () => {
-    fc.assert(fc.property(sizes, ({ seed, ...o }) => {
-      const lengths = Array.from({ length: o.batch }, (_, b) => 1 + ((seed + 3 * b) % o.steps));
-      check(builtinCells.lstm_layernorm!, { ...o, lengths: true }, seed, lengths);
-    }), fcParams(6));
+    fc.assert(
+      fc.property(sizes, ({ seed, ...o }) => {
+        const lengths = Array.from({ length: o.batch }, (_, b) => 1 + ((seed + 3 * b) % o.steps));
+        check(builtinCells.lstm_layernorm!, { ...o, lengths: true }, seed, lengths);
+      }),
+      fcParams(6),
+    );
   });
 });

@@ -6,8 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { grad } from '@cellgrad/autodiff';
 import { compile, extendGraph, interpret, type NDArray } from '@cellgrad/graph';
 import {
-  builtinCells, cellFeeds, checkLengths, checkSequenceFeeds, describeUnroll, lstm, unroll, withProjection, withCrossEntropy,
-  type Cell, type UnrollOptions,
+  builtinCells,
+  cellFeeds,
+  checkLengths,
+  checkSequenceFeeds,
+  describeUnroll,
+  lstm,
+  unroll,
+  withProjection,
+  withCrossEntropy,
+  type Cell,
+  type UnrollOptions,
 } from '@cellgrad/cells';
 import { relDiff, thrown } from './helpers.js';
 
@@ -70,8 +79,14 @@ describe('variable-length batches (lengths: true)', () => {
       const len = feeds.lengths.data[b]!;
       const col = column(gx, b).data;
       const I = o.input;
-      expect([...col.subarray(len * I)].every((v) => v === 0), `sequence ${b}`).toBe(true);
-      expect([...col.subarray(0, len * I)].some((v) => v !== 0), `sequence ${b}`).toBe(true);
+      expect(
+        [...col.subarray(len * I)].every((v) => v === 0),
+        `sequence ${b}`,
+      ).toBe(true);
+      expect(
+        [...col.subarray(0, len * I)].some((v) => v !== 0),
+        `sequence ${b}`,
+      ).toBe(true);
     }
   });
 
@@ -89,7 +104,7 @@ describe('variable-length batches (lengths: true)', () => {
     }
   });
 
-  it('seq2one reads each sequence\'s own last step', () => {
+  it("seq2one reads each sequence's own last step", () => {
     const base = { input: 2, hidden: 3, batch: 2, steps: 4, dtype: 'float64' as const, pattern: 'seq2one' as const, classes: 2 };
     const feeds = cellFeeds(builtinCells.gru!, { ...base, lengths: true }, 5);
     feeds.lengths = { shape: [2], data: new Float64Array([2, 4]) };
@@ -150,8 +165,10 @@ describe('variable-length batches (lengths: true)', () => {
     const base = { input: 2, hidden: 3, batch: 2, steps: 5 };
     expect(thrown(() => unroll(builtinCells.gru!, { ...base, lengths: 1 as unknown as boolean })).message).toContain("option 'lengths' must be true or false");
     expect(thrown(() => unroll(builtinCells.gru!, { ...base, maskMode: 'carry' })).message).toContain("option 'maskMode' needs 'lengths: true'");
-    expect(thrown(() => unroll(builtinCells.gru!, { ...base, lengths: true, maskMode: 'keep' as 'zero' })).message).toContain("unknown maskMode \"keep\"");
-    expect(thrown(() => unroll(builtinCells.jordan!, { ...base, lengths: true, teacherForcing: true })).message).toContain("'lengths' and 'teacherForcing' cannot be combined");
+    expect(thrown(() => unroll(builtinCells.gru!, { ...base, lengths: true, maskMode: 'keep' as 'zero' })).message).toContain('unknown maskMode "keep"');
+    expect(thrown(() => unroll(builtinCells.jordan!, { ...base, lengths: true, teacherForcing: true })).message).toContain(
+      "'lengths' and 'teacherForcing' cannot be combined",
+    );
   });
 });
 
@@ -180,7 +197,11 @@ describe('LSTM projection (withProjection, lstmCell({ proj }))', () => {
     const layout = describeUnroll(withProjection(lstm, 2), { input: 3, hidden: 5, batch: 2, steps: 4, layers: 2 });
     const shapes = Object.fromEntries(layout.inputs.map((s) => [s.name, s.shape]));
     expect(shapes).toMatchObject({ h0: [2, 2, 2], c0: [2, 2, 5], weight_hh_l0: [20, 2], weight_hr_l0: [2, 5], weight_ih_l1: [20, 2] });
-    expect(layout.outputs.map((s) => s.shape)).toEqual([[4, 2, 2], [2, 2, 2], [2, 2, 5]]);
+    expect(layout.outputs.map((s) => s.shape)).toEqual([
+      [4, 2, 2],
+      [2, 2, 2],
+      [2, 2, 5],
+    ]);
   });
 
   it('withProjection refuses a cell that is not an lstmCell, and lstmCell refuses a bad proj', () => {

@@ -11,11 +11,14 @@ const xs = [-2, -0.5, -1e-9, 0, 1e-9, 0.3, 4];
 
 describe('step_ste', () => {
   it.each(['identity', 'sigmoid'] as const)('forward is the step (x > 0); the %s surrogate gives the VJP', (ste) => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [xs.length]);
-      const w = b.input('w', [xs.length]);
-      return { loss: stepGate(x, ste).mul(w).sum(), y: stepGate(x, ste) };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [xs.length]);
+        const w = b.input('w', [xs.length]);
+        return { loss: stepGate(x, ste).mul(w).sum(), y: stepGate(x, ste) };
+      },
+      { dtype: 'float64' },
+    );
     const w = xs.map((_, i) => i + 1);
     const feeds = { x: { shape: [xs.length], data: Float64Array.from(xs) }, w: { shape: [xs.length], data: Float64Array.from(w) } };
     const r = interpret(grad(g, { of: 'loss', wrt: ['x'] }), feeds);

@@ -21,9 +21,16 @@ describe('unroll: names and shapes', () => {
     const g = unroll(getBuiltinCell('gru'), { input: 3, hidden: 5, batch: 2, steps: 4, layers: 2, dtype: 'float64' });
     verify(g);
     expect(sig(g, 'inputs')).toEqual([
-      'x[4,2,3]', 'h0[2,2,5]',
-      'weight_ih_l0[15,3]', 'weight_hh_l0[15,5]', 'bias_ih_l0[15]', 'bias_hh_l0[15]',
-      'weight_ih_l1[15,5]', 'weight_hh_l1[15,5]', 'bias_ih_l1[15]', 'bias_hh_l1[15]',
+      'x[4,2,3]',
+      'h0[2,2,5]',
+      'weight_ih_l0[15,3]',
+      'weight_hh_l0[15,5]',
+      'bias_ih_l0[15]',
+      'bias_hh_l0[15]',
+      'weight_ih_l1[15,5]',
+      'weight_hh_l1[15,5]',
+      'bias_ih_l1[15]',
+      'bias_hh_l1[15]',
     ]);
     expect(sig(g, 'outputs')).toEqual(['out[4,2,5]', 'h_T[2,2,5]']);
     expect(g.nodes.every((n) => n.dtype === 'float64')).toBe(true);
@@ -33,8 +40,12 @@ describe('unroll: names and shapes', () => {
     const names = Object.keys(builtinCells);
     fc.assert(
       fc.property(
-        fc.constantFrom(...names), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 3 }),
-        fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }),
+        fc.constantFrom(...names),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 3 }),
         (name, input, hidden, batch, steps, layers) => {
           const cell = getBuiltinCell(name);
           const opts = { input, hidden, batch, steps, layers };
@@ -62,7 +73,19 @@ describe('unroll: names and shapes', () => {
     });
     const opts: UnrollOptions = { input: 3, hidden: 4, batch: 2, steps: 3, layers: 3, dtype: 'float64' };
     const g = unroll(projected, opts);
-    expect(sig(g, 'inputs')).toEqual(['x[3,2,3]', 'h0[3,2,4]', 'W_l0[4,3]', 'U_l0[4,4]', 'P_l0[2,4]', 'W_l1[4,2]', 'U_l1[4,4]', 'P_l1[2,4]', 'W_l2[4,2]', 'U_l2[4,4]', 'P_l2[2,4]']);
+    expect(sig(g, 'inputs')).toEqual([
+      'x[3,2,3]',
+      'h0[3,2,4]',
+      'W_l0[4,3]',
+      'U_l0[4,4]',
+      'P_l0[2,4]',
+      'W_l1[4,2]',
+      'U_l1[4,4]',
+      'P_l1[2,4]',
+      'W_l2[4,2]',
+      'U_l2[4,4]',
+      'P_l2[2,4]',
+    ]);
     expect(sig(g, 'outputs')).toEqual(['out[3,2,2]', 'h_T[3,2,4]']);
     const r = interpret(g, cellFeeds(projected, opts, 3));
     expect(r.out!.data.every(Number.isFinite)).toBe(true);
@@ -116,7 +139,9 @@ describe('unroll: structure', () => {
 /** A plain-JS Elman network (tanh), stacked, for comparison. */
 function elmanReference(feeds: Record<string, NDArray>, o: { input: number; hidden: number; batch: number; steps: number; layers: number }) {
   const { hidden: H, batch: B, steps: T, layers: L } = o;
-  let seq: number[][][] = Array.from({ length: T }, (_, t) => Array.from({ length: B }, (_, b) => Array.from(feeds.x!.data.slice((t * B + b) * o.input, (t * B + b + 1) * o.input))));
+  let seq: number[][][] = Array.from({ length: T }, (_, t) =>
+    Array.from({ length: B }, (_, b) => Array.from(feeds.x!.data.slice((t * B + b) * o.input, (t * B + b + 1) * o.input))),
+  );
   const hT: number[] = [];
   for (let k = 0; k < L; k++) {
     const I = k === 0 ? o.input : H;
@@ -125,12 +150,14 @@ function elmanReference(feeds: Record<string, NDArray>, o: { input: number; hidd
     let h = Array.from({ length: B }, (_, b) => Array.from(feeds.h0!.data.slice((k * B + b) * H, (k * B + b + 1) * H)));
     const outs: number[][][] = [];
     for (let t = 0; t < T; t++) {
-      h = h.map((hb, b) => Array.from({ length: H }, (_, j) => {
-        let s = bi[j]! + bh[j]!;
-        for (let i = 0; i < I; i++) s += seq[t]![b]![i]! * Wi[j * I + i]!;
-        for (let i = 0; i < H; i++) s += hb[i]! * Wh[j * H + i]!;
-        return Math.tanh(s);
-      }));
+      h = h.map((hb, b) =>
+        Array.from({ length: H }, (_, j) => {
+          let s = bi[j]! + bh[j]!;
+          for (let i = 0; i < I; i++) s += seq[t]![b]![i]! * Wi[j * I + i]!;
+          for (let i = 0; i < H; i++) s += hb[i]! * Wh[j * H + i]!;
+          return Math.tanh(s);
+        }),
+      );
       outs.push(h);
     }
     hT.push(...h.flat());

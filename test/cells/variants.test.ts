@@ -16,12 +16,16 @@ const b = (t: NDArray | undefined, r: number) => (t ? t.data[r]! : 0);
 function compare(cell: Cell, step: (f: Record<string, NDArray>, x: Vec, s: Record<string, Vec>) => Record<string, Vec>, out = 'h', O = H) {
   const f = cellFeeds(cell, opts, 13);
   const r = interpret(unroll(cell, opts), f);
-  const states = Object.keys(f).filter((k) => /^[a-z]0$/.test(k)).map((k) => k[0]!);
+  const states = Object.keys(f)
+    .filter((k) => /^[a-z]0$/.test(k))
+    .map((k) => k[0]!);
   for (let n = 0; n < B; n++) {
-    let s: Record<string, Vec> = Object.fromEntries(states.map((k) => {
-      const w = f[`${k}0`]!.shape[2]!;
-      return [k, Array.from(f[`${k}0`]!.data.slice(n * w, (n + 1) * w))];
-    }));
+    let s: Record<string, Vec> = Object.fromEntries(
+      states.map((k) => {
+        const w = f[`${k}0`]!.shape[2]!;
+        return [k, Array.from(f[`${k}0`]!.data.slice(n * w, (n + 1) * w))];
+      }),
+    );
     for (let t = 0; t < T; t++) {
       s = step(f, Array.from(f.x!.data.slice((t * B + n) * I, (t * B + n + 1) * I)), s);
       s[out]!.forEach((v, j) => expect(r.out!.data[(t * B + n) * O + j]).toBeCloseTo(v, 12));
@@ -46,16 +50,22 @@ describe('cell variants against plain-JS recurrences', () => {
   });
 
   it('jordanCell({ outputs: 3 }): hid = tanh(W_ih x + W_yh y + b_h), y = W_hy hid + b_y', () => {
-    compare(jordanCell({ name: 'jordan3', outputs: 3 }), (f, x, { h: y }) => {
-      const hid = range(H).map((j) => Math.tanh(dot(f.weight_ih!, j, x) + dot(f.weight_yh!, j, y!) + b(f.bias_h, j)));
-      return { h: range(3).map((k) => dot(f.weight_hy!, k, hid) + b(f.bias_y, k)) };
-    }, 'h', 3);
+    compare(
+      jordanCell({ name: 'jordan3', outputs: 3 }),
+      (f, x, { h: y }) => {
+        const hid = range(H).map((j) => Math.tanh(dot(f.weight_ih!, j, x) + dot(f.weight_yh!, j, y!) + b(f.bias_h, j)));
+        return { h: range(3).map((k) => dot(f.weight_hy!, k, hid) + b(f.bias_y, k)) };
+      },
+      'h',
+      3,
+    );
   });
 
   it('lstmCell: PyTorch hard sigmoid gates, 2σ(x)−1 candidate', () => {
     const hs = (v: number) => Math.min(1, Math.max(0, v / 6 + 0.5));
     compare(lstmCell({ name: 'l1', gate: 'hard_torch', candidate: 'sigmoid2' }), (f, x, { h, c }) => {
-      const a = (k: number, j: number) => dot(f.weight_ih!, k * H + j, x) + b(f.bias_ih, k * H + j) + dot(f.weight_hh!, k * H + j, h!) + b(f.bias_hh, k * H + j);
+      const a = (k: number, j: number) =>
+        dot(f.weight_ih!, k * H + j, x) + b(f.bias_ih, k * H + j) + dot(f.weight_hh!, k * H + j, h!) + b(f.bias_hh, k * H + j);
       const cn = range(H).map((j) => hs(a(1, j)) * c![j]! + hs(a(0, j)) * (2 * sig(a(2, j)) - 1));
       return { c: cn, h: range(H).map((j) => hs(a(3, j)) * Math.tanh(cn[j]!)) };
     });

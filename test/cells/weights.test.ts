@@ -8,13 +8,28 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createRng, interpret, sigmoidScalar as sig, type NDArray } from '@cellgrad/graph';
 import {
-  builtinCells, cellFeeds, fromKeras, fromPyTorch, gruCell, initParams, lstmCell, loadWeights, saveWeights, toKeras, toPyTorch, unroll,
-  type Cell, type TensorDict,
+  builtinCells,
+  cellFeeds,
+  fromKeras,
+  fromPyTorch,
+  gruCell,
+  initParams,
+  lstmCell,
+  loadWeights,
+  saveWeights,
+  toKeras,
+  toPyTorch,
+  unroll,
+  type Cell,
+  type TensorDict,
 } from '@cellgrad/cells';
 import { fcParams } from '../support/fc.js';
 import { thrown } from './helpers.js';
 
-const rnd = (rng: ReturnType<typeof createRng>, shape: number[]): NDArray => ({ shape, data: Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1)) });
+const rnd = (rng: ReturnType<typeof createRng>, shape: number[]): NDArray => ({
+  shape,
+  data: Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1)),
+});
 /** Row vector v (length n) times matrix M [n, m] stored row-major, plus columns [from, from + len). */
 const vecMat = (v: ArrayLike<number>, M: NDArray, from: number, len: number): number[] => {
   const [n, m] = M.shape as [number, number];
@@ -32,7 +47,11 @@ function ourStep(cell: Cell, params: TensorDict, x: number[], h: number[], c?: n
   const I = x.length;
   const H = h.length;
   const g = unroll(cell, { input: I, hidden: H, batch: 1, steps: 1, dtype: 'float64' });
-  const feeds: Record<string, NDArray> = { ...params, x: { shape: [1, 1, I], data: Float64Array.from(x) }, h0: { shape: [1, 1, H], data: Float64Array.from(h) } };
+  const feeds: Record<string, NDArray> = {
+    ...params,
+    x: { shape: [1, 1, I], data: Float64Array.from(x) },
+    h0: { shape: [1, 1, H], data: Float64Array.from(h) },
+  };
   if (c) feeds.c0 = { shape: [1, 1, H], data: Float64Array.from(c) };
   const r = interpret(g, feeds);
   return { h: Array.from(r.h_T!.data), c: r.c_T ? Array.from(r.c_T.data) : undefined };
@@ -76,7 +95,15 @@ describe('Keras layout against Keras formulas', () => {
     const xs = (gate: number) => add(vecMat(x, k.kernel!, gate * H, H), withBias ? seg(k.bias!.data, gate * H, H) : new Array<number>(H).fill(0));
     const z = add(xs(0), vecMat(h, k.recurrent_kernel!, 0, H)).map(sig);
     const r = add(xs(1), vecMat(h, k.recurrent_kernel!, H, H)).map(sig);
-    const hh = add(xs(2), vecMat(h.map((v, j) => v * r[j]!), k.recurrent_kernel!, 2 * H, H)).map(Math.tanh);
+    const hh = add(
+      xs(2),
+      vecMat(
+        h.map((v, j) => v * r[j]!),
+        k.recurrent_kernel!,
+        2 * H,
+        H,
+      ),
+    ).map(Math.tanh);
     const expected = h.map((hv, j) => z[j]! * hv + (1 - z[j]!) * hh[j]!);
     ourStep(cell, fromKeras(cell, k, { input: I, hidden: H }), x, h).h.forEach((v, j) => expect(v).toBeCloseTo(expected[j]!, 13));
   });
@@ -84,22 +111,36 @@ describe('Keras layout against Keras formulas', () => {
   it('SimpleRNN: h = tanh(x·kernel + h·recurrent_kernel + bias)', () => {
     const k = { kernel: rnd(rng, [I, H]), recurrent_kernel: rnd(rng, [H, H]), bias: rnd(rng, [H]) };
     const expected = add(vecMat(x, k.kernel, 0, H), vecMat(h, k.recurrent_kernel, 0, H), seg(k.bias.data, 0, H)).map(Math.tanh);
-    ourStep(builtinCells.rnn_tanh!, fromKeras(builtinCells.rnn_tanh!, k, { input: I, hidden: H }), x, h).h.forEach((v, j) => expect(v).toBeCloseTo(expected[j]!, 13));
+    ourStep(builtinCells.rnn_tanh!, fromKeras(builtinCells.rnn_tanh!, k, { input: I, hidden: H }), x, h).h.forEach((v, j) =>
+      expect(v).toBeCloseTo(expected[j]!, 13),
+    );
   });
 });
 
 const kerasCells: Record<string, Cell> = {
-  rnn_tanh: builtinCells.rnn_tanh!, rnn_relu: builtinCells.rnn_relu!, irnn: builtinCells.irnn!, rnn_residual: builtinCells.rnn_residual!,
-  lstm: builtinCells.lstm!, lstm_hard: builtinCells.lstm_hard!, lstm_no_forget: builtinCells.lstm_no_forget!,
+  rnn_tanh: builtinCells.rnn_tanh!,
+  rnn_relu: builtinCells.rnn_relu!,
+  irnn: builtinCells.irnn!,
+  rnn_residual: builtinCells.rnn_residual!,
+  lstm: builtinCells.lstm!,
+  lstm_hard: builtinCells.lstm_hard!,
+  lstm_no_forget: builtinCells.lstm_no_forget!,
   lstm_keras: lstmCell({ name: 'lstm_keras', bias: 'one', forgetBias: 1 }),
-  gru: builtinCells.gru!, gru_cho: builtinCells.gru_cho!, gru_keras: gruCell({ name: 'gru_keras', reset: 'before', bias: 'one' }),
+  gru: builtinCells.gru!,
+  gru_cho: builtinCells.gru_cho!,
+  gru_keras: gruCell({ name: 'gru_keras', reset: 'before', bias: 'one' }),
   gru_after_no_bias: gruCell({ name: 'gru_after_no_bias', bias: 'none' }),
 };
 
 const net = fc.record({
   name: fc.constantFrom(...Object.keys(kerasCells)),
-  input: fc.integer({ min: 1, max: 4 }), hidden: fc.integer({ min: 1, max: 4 }), batch: fc.integer({ min: 1, max: 2 }),
-  steps: fc.integer({ min: 1, max: 5 }), layers: fc.integer({ min: 1, max: 3 }), bidirectional: fc.boolean(), seed: fc.nat(1000),
+  input: fc.integer({ min: 1, max: 4 }),
+  hidden: fc.integer({ min: 1, max: 4 }),
+  batch: fc.integer({ min: 1, max: 2 }),
+  steps: fc.integer({ min: 1, max: 5 }),
+  layers: fc.integer({ min: 1, max: 3 }),
+  bidirectional: fc.boolean(),
+  seed: fc.nat(1000),
 });
 
 const exact = (a: TensorDict, b: TensorDict) => {
@@ -112,36 +153,46 @@ const exact = (a: TensorDict, b: TensorDict) => {
 
 describe('round trips and equivalence (properties)', () => {
   it('PyTorch: cellgrad → state dict → cellgrad is exact; names follow nn.LSTM/nn.GRU', () => {
-    fc.assert(fc.property(net, ({ name, seed, ...o }) => {
-      const cell = kerasCells[name]!;
-      const params = initParams(cell, o, { seed, layers: o.layers, bidirectional: o.bidirectional });
-      const sd = toPyTorch(cell, params, o);
-      expect(Object.keys(sd)).toContain(`weight_hh_l${o.layers - 1}${o.bidirectional ? '_reverse' : ''}`);
-      exact(fromPyTorch(cell, sd, o), params);
-    }), fcParams(40));
+    fc.assert(
+      fc.property(net, ({ name, seed, ...o }) => {
+        const cell = kerasCells[name]!;
+        const params = initParams(cell, o, { seed, layers: o.layers, bidirectional: o.bidirectional });
+        const sd = toPyTorch(cell, params, o);
+        expect(Object.keys(sd)).toContain(`weight_hh_l${o.layers - 1}${o.bidirectional ? '_reverse' : ''}`);
+        exact(fromPyTorch(cell, sd, o), params);
+      }),
+      fcParams(40),
+    );
   });
 
   it('Keras: Keras weights → cellgrad → Keras is exact', () => {
-    fc.assert(fc.property(net, ({ name, seed, ...o }) => {
-      const cell = kerasCells[name]!;
-      const keras = toKeras(cell, initParams(cell, o, { seed, layers: o.layers, bidirectional: o.bidirectional }), o);
-      exact(toKeras(cell, fromKeras(cell, keras, o), o), keras);
-    }), fcParams(40));
+    fc.assert(
+      fc.property(net, ({ name, seed, ...o }) => {
+        const cell = kerasCells[name]!;
+        const keras = toKeras(cell, initParams(cell, o, { seed, layers: o.layers, bidirectional: o.bidirectional }), o);
+        exact(toKeras(cell, fromKeras(cell, keras, o), o), keras);
+      }),
+      fcParams(40),
+    );
   });
 
   it('a Keras-layout and a PyTorch-layout load of the same weights give the same outputs', () => {
-    fc.assert(fc.property(net, ({ name, seed, ...o }) => {
-      const cell = kerasCells[name]!;
-      const opts = { ...o, dtype: 'float64' as const };
-      const feeds = cellFeeds(cell, opts, seed);
-      const params = initParams(cell, o, { seed, layers: o.layers, bidirectional: o.bidirectional });
-      const viaTorch = fromPyTorch(cell, toPyTorch(cell, params, o), o);
-      const viaKeras = fromKeras(cell, toKeras(cell, params, o), o);
-      const g = unroll(cell, opts);
-      const a = interpret(g, { ...feeds, ...viaTorch });
-      const b = interpret(g, { ...feeds, ...viaKeras });
-      for (const k of Object.keys(a)) a[k]!.data.forEach((v, i) => expect(Math.abs(v - b[k]!.data[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(v))));
-    }), fcParams(40));
+    fc.assert(
+      fc.property(net, ({ name, seed, ...o }) => {
+        const cell = kerasCells[name]!;
+        const opts = { ...o, dtype: 'float64' as const };
+        const feeds = cellFeeds(cell, opts, seed);
+        const params = initParams(cell, o, { seed, layers: o.layers, bidirectional: o.bidirectional });
+        const viaTorch = fromPyTorch(cell, toPyTorch(cell, params, o), o);
+        const viaKeras = fromKeras(cell, toKeras(cell, params, o), o);
+        const g = unroll(cell, opts);
+        const a = interpret(g, { ...feeds, ...viaTorch });
+        const b = interpret(g, { ...feeds, ...viaKeras });
+        for (const k of Object.keys(a))
+          a[k]!.data.forEach((v, i) => expect(Math.abs(v - b[k]!.data[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(v))));
+      }),
+      fcParams(40),
+    );
   });
 });
 
@@ -152,8 +203,18 @@ describe('names, files and errors', () => {
   it('Keras names: l<k>/ for stacked layers, forward/ and backward/ for Bidirectional', () => {
     const k = toKeras(builtinCells.gru!, params, o);
     expect(Object.keys(k)).toEqual([
-      'l0/forward/kernel', 'l0/forward/recurrent_kernel', 'l0/forward/bias', 'l0/backward/kernel', 'l0/backward/recurrent_kernel', 'l0/backward/bias',
-      'l1/forward/kernel', 'l1/forward/recurrent_kernel', 'l1/forward/bias', 'l1/backward/kernel', 'l1/backward/recurrent_kernel', 'l1/backward/bias',
+      'l0/forward/kernel',
+      'l0/forward/recurrent_kernel',
+      'l0/forward/bias',
+      'l0/backward/kernel',
+      'l0/backward/recurrent_kernel',
+      'l0/backward/bias',
+      'l1/forward/kernel',
+      'l1/forward/recurrent_kernel',
+      'l1/forward/bias',
+      'l1/backward/kernel',
+      'l1/backward/recurrent_kernel',
+      'l1/backward/bias',
     ]);
     expect(k['l1/backward/kernel']!.shape).toEqual([8, 12]);
     expect(k['l0/forward/bias']!.shape).toEqual([2, 12]);
@@ -170,12 +231,16 @@ describe('names, files and errors', () => {
   it('a missing tensor, a wrong shape or a stray tensor is named, with expected and found shapes', () => {
     const sd = toPyTorch(builtinCells.gru!, params, o);
     const { weight_hh_l1_reverse: _dropped, ...missing } = sd;
-    expect(thrown(() => fromPyTorch(builtinCells.gru!, missing, o)).message).toBe("fromPyTorch(cell 'gru'): missing tensor 'weight_hh_l1_reverse' (expected shape [12,4])");
+    expect(thrown(() => fromPyTorch(builtinCells.gru!, missing, o)).message).toBe(
+      "fromPyTorch(cell 'gru'): missing tensor 'weight_hh_l1_reverse' (expected shape [12,4])",
+    );
     const wrong = { ...sd, bias_ih_l0: { shape: [13], data: new Float64Array(13) } };
     expect(thrown(() => fromPyTorch(builtinCells.gru!, wrong, o)).message).toBe("fromPyTorch(cell 'gru'): tensor 'bias_ih_l0' has shape [13], expected [12]");
     const k = toKeras(builtinCells.gru!, params, o);
     const badKernel = { ...k, 'l1/forward/kernel': { shape: [4, 12], data: new Float64Array(48) } };
-    expect(thrown(() => fromKeras(builtinCells.gru!, badKernel, o)).message).toBe("fromKeras(cell 'gru'): tensor 'l1/forward/kernel' has shape [4,12], expected [8,12]");
+    expect(thrown(() => fromKeras(builtinCells.gru!, badKernel, o)).message).toBe(
+      "fromKeras(cell 'gru'): tensor 'l1/forward/kernel' has shape [4,12], expected [8,12]",
+    );
     expect(thrown(() => fromPyTorch(builtinCells.gru!, { ...sd, weight_ih_l2: sd.weight_ih_l1! }, o)).message).toContain("unexpected tensor(s) 'weight_ih_l2'");
   });
 

@@ -43,24 +43,27 @@ describe('cellgrad gradcheck', () => {
   it('a one-file user op outside the repo is a function: defined with defineElementwise, called in a cell, gradchecked', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'softsign-cell.ts');
-    writeFileSync(file, [
-      "import { defineCell, defineElementwise, linear } from 'cellgrad';",
-      '',
-      '// softsign(x) = x / (1 + |x|), an op of the user: defineElementwise returns it as a function.',
-      'export const softsign = defineElementwise({',
-      "  name: 'user_softsign', arity: 1, doc: 'x / (1 + |x|)',",
-      '  fn: (x) => x / (1 + Math.abs(x)),',
-      '  vjp: ({ inputs: [x], grad }) => [grad.div(x!.abs().add(1).square())],',
-      '});',
-      '',
-      'export const softsignElman = defineCell({',
-      "  name: 'softsign_elman',",
-      '  params: ({ input: I, hidden: H }) => ({ W: [H, I], U: [H, H], b: [H] }),',
-      '  state: ({ hidden: H }) => ({ h: [H] }),',
-      '  step: ({ x, h }, { W, U, b }) => ({ h: softsign(linear(x, W, b).add(linear(h, U))) }),',
-      '});',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        "import { defineCell, defineElementwise, linear } from 'cellgrad';",
+        '',
+        '// softsign(x) = x / (1 + |x|), an op of the user: defineElementwise returns it as a function.',
+        'export const softsign = defineElementwise({',
+        "  name: 'user_softsign', arity: 1, doc: 'x / (1 + |x|)',",
+        '  fn: (x) => x / (1 + Math.abs(x)),',
+        '  vjp: ({ inputs: [x], grad }) => [grad.div(x!.abs().add(1).square())],',
+        '});',
+        '',
+        'export const softsignElman = defineCell({',
+        "  name: 'softsign_elman',",
+        '  params: ({ input: I, hidden: H }) => ({ W: [H, I], U: [H, H], b: [H] }),',
+        '  state: ({ hidden: H }) => ({ h: [H] }),',
+        '  step: ({ x, h }, { W, U, b }) => ({ h: softsign(linear(x, W, b).add(linear(h, U))) }),',
+        '});',
+        '',
+      ].join('\n'),
+    );
     const r = await cellgrad(['gradcheck', file, '--json', '--steps', '3']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

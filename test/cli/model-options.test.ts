@@ -24,7 +24,20 @@ describe('cellgrad train / flow network options', () => {
     expect(Object.keys(snap.params)).toContain('weight_hh_l1_reverse');
     expect(JSON.parse(snap.fingerprint)).toMatchObject({ layers: 2, bidirectional: true, regularize: { dropout: 0.2 } });
     // Resuming with other settings is refused; with the same ones it continues.
-    const other = await cellgrad(['train', ...SMALL, '--layers', '2', '--bidirectional', '--dropout', '0.3', '--iterations', '4', '--checkpoint', file, '--resume']);
+    const other = await cellgrad([
+      'train',
+      ...SMALL,
+      '--layers',
+      '2',
+      '--bidirectional',
+      '--dropout',
+      '0.3',
+      '--iterations',
+      '4',
+      '--checkpoint',
+      file,
+      '--resume',
+    ]);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/different settings/);
   }, 60_000);
@@ -33,7 +46,21 @@ describe('cellgrad train / flow network options', () => {
     const dir = tempDir('cellgrad-net-');
     const whole = path.join(dir, 'whole.json');
     const part = path.join(dir, 'part.json');
-    const opts = [...SMALL, '--layers', '2', '--zoneout', '0.1', '--variational-state', '0.2', '--weight-drop', '0.3', '--dtype', 'float64', '--bptt', 'checkpoint'];
+    const opts = [
+      ...SMALL,
+      '--layers',
+      '2',
+      '--zoneout',
+      '0.1',
+      '--variational-state',
+      '0.2',
+      '--weight-drop',
+      '0.3',
+      '--dtype',
+      'float64',
+      '--bptt',
+      'checkpoint',
+    ];
     const a = await cellgrad(['train', ...opts, '--iterations', '6', '--checkpoint', whole]);
     const b1 = await cellgrad(['train', ...opts, '--iterations', '3', '--checkpoint', part]);
     const b2 = await cellgrad(['train', ...opts, '--iterations', '6', '--checkpoint', part, '--resume']);
@@ -44,7 +71,24 @@ describe('cellgrad train / flow network options', () => {
   }, 90_000);
 
   it('flow --layers 2 measures the top layer', async () => {
-    const r = await cellgrad(['flow', '--cell', 'rnn_tanh', '--steps', '6', '--hidden', '4', '--batch', '2', '--layers', '2', '--dropout', '0.1', '--points', '0,5', '--json']);
+    const r = await cellgrad([
+      'flow',
+      '--cell',
+      'rnn_tanh',
+      '--steps',
+      '6',
+      '--hidden',
+      '4',
+      '--batch',
+      '2',
+      '--layers',
+      '2',
+      '--dropout',
+      '0.1',
+      '--points',
+      '0,5',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const report = lastJson(r.stdout);
     expect(report.stateGradNorms).toHaveLength(6);

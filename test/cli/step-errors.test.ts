@@ -14,7 +14,13 @@ const small = ['--input', '2', '--hidden', '2', '--batch', '1', '--steps', '3'];
 function userFile(name: string): { file: string; line: number } {
   const file = path.join(tempDir('cellgrad-step-'), name);
   copyFileSync(path.join(fixtures, name), file);
-  return { file, line: readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('BUG')) + 1 };
+  return {
+    file,
+    line:
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('BUG')) + 1,
+  };
 }
 
 function oneLine(r: { code: number; stdout: string; stderr: string }): string {
@@ -51,9 +57,13 @@ describe('cellgrad gradcheck on a buggy cell file', () => {
     const { file } = userFile('nan-log.ts');
     const r = await cellgrad(['gradcheck', file, ...small]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/order 1: a derivative is not finite; first non-finite value in the forward pass: non-finite value: node %\d+ \(log\) produced NaN .* in cell 'lognan', layer 0, step 1/);
+    expect(r.stdout).toMatch(
+      /order 1: a derivative is not finite; first non-finite value in the forward pass: non-finite value: node %\d+ \(log\) produced NaN .* in cell 'lognan', layer 0, step 1/,
+    );
     expect(r.stdout).toMatch(/x +\[3,1,2\] +Infinity +Infinity /);
-    const json = JSON.parse((await cellgrad(['gradcheck', file, ...small, '--json'])).stdout) as { cells: { report: { orders: { nonFinite: { during: string; report: { op: string; scope: { step: number } } } }[] } }[] };
+    const json = JSON.parse((await cellgrad(['gradcheck', file, ...small, '--json'])).stdout) as {
+      cells: { report: { orders: { nonFinite: { during: string; report: { op: string; scope: { step: number } } } }[] } }[];
+    };
     expect(json.cells[0]!.report.orders[0]!.nonFinite).toMatchObject({ during: 'forward', report: { op: 'log', scope: { step: 1 } } });
   });
 });

@@ -56,15 +56,50 @@ interface CommandCase {
 }
 
 const COMMANDS: readonly CommandCase[] = [
-  { name: 'gradcheck', positional: true, args: (c) => ['gradcheck', ...c, ...TINY], check: (r, e) => expect(r.stdout).toContain(`gradcheck ${e.label}: input 2, hidden 3`) },
+  {
+    name: 'gradcheck',
+    positional: true,
+    args: (c) => ['gradcheck', ...c, ...TINY],
+    check: (r, e) => expect(r.stdout).toContain(`gradcheck ${e.label}: input 2, hidden 3`),
+  },
   { name: 'print', positional: true, args: (c) => ['print', ...c, ...TINY], check: (r, e) => expect(r.stdout).toContain(`input "${e.param}"`) },
   { name: 'viz', positional: true, args: (c) => ['viz', ...c, ...TINY], check: (r, e) => expect(r.stdout).toContain(`# ${e.label}, 2 steps`) },
-  { name: 'profile', positional: true, args: (c) => ['profile', ...c, ...TINY, '--seconds', '0.02', '--json'], check: (r, e) => expect(JSON.parse(r.stdout).cell).toBe(e.label) },
-  { name: 'save', positional: true, args: (c) => ['save', ...c, ...TINY, '--out', out('json')], check: (_, e, f) => expect(readFileSync(f!, 'utf8')).toContain(`"${e.param}"`) },
-  { name: 'export', positional: true, args: (c) => ['export', ...c, ...TINY, '--out', out('onnx')], check: (r, e) => expect(r.stderr).toContain(`inputs: x, h0, ${e.param},`) },
-  { name: 'report', positional: true, args: (c) => ['report', ...c, ...TINY, '--out', out('html')], check: (_, e, f) => expect(readFileSync(f!, 'utf8')).toContain(`${e.label}: one step`) },
-  { name: 'train', positional: false, args: (c) => ['train', ...c, '--steps', '4', '--hidden', '3', '--batch', '2', '--iterations', '1', '--json'], check: (r, e) => expect(JSON.parse(r.stdout.trim().split('\n').pop()!).cell).toBe(e.label) },
-  { name: 'flow', positional: false, args: (c) => ['flow', ...c, '--steps', '4', '--hidden', '3', '--batch', '2', '--power', '1', '--json'], check: (r, e) => expect(JSON.parse(r.stdout).cell).toBe(e.label) },
+  {
+    name: 'profile',
+    positional: true,
+    args: (c) => ['profile', ...c, ...TINY, '--seconds', '0.02', '--json'],
+    check: (r, e) => expect(JSON.parse(r.stdout).cell).toBe(e.label),
+  },
+  {
+    name: 'save',
+    positional: true,
+    args: (c) => ['save', ...c, ...TINY, '--out', out('json')],
+    check: (_, e, f) => expect(readFileSync(f!, 'utf8')).toContain(`"${e.param}"`),
+  },
+  {
+    name: 'export',
+    positional: true,
+    args: (c) => ['export', ...c, ...TINY, '--out', out('onnx')],
+    check: (r, e) => expect(r.stderr).toContain(`inputs: x, h0, ${e.param},`),
+  },
+  {
+    name: 'report',
+    positional: true,
+    args: (c) => ['report', ...c, ...TINY, '--out', out('html')],
+    check: (_, e, f) => expect(readFileSync(f!, 'utf8')).toContain(`${e.label}: one step`),
+  },
+  {
+    name: 'train',
+    positional: false,
+    args: (c) => ['train', ...c, '--steps', '4', '--hidden', '3', '--batch', '2', '--iterations', '1', '--json'],
+    check: (r, e) => expect(JSON.parse(r.stdout.trim().split('\n').pop()!).cell).toBe(e.label),
+  },
+  {
+    name: 'flow',
+    positional: false,
+    args: (c) => ['flow', ...c, '--steps', '4', '--hidden', '3', '--batch', '2', '--power', '1', '--json'],
+    check: (r, e) => expect(JSON.parse(r.stdout).cell).toBe(e.label),
+  },
 ];
 
 /** The output file an args list names with --out, if any. */
@@ -83,7 +118,9 @@ interface TableRun {
 
 /** Every spelling as the argument (where the command has one) and as --cell, plus each command's older spelling. */
 const TABLE: readonly TableRun[] = COMMANDS.flatMap((c) => [
-  ...SPELLINGS.flatMap(([spec, expected]) => (c.positional ? [[spec], ['--cell', spec]] : [['--cell', spec]]).map((form) => ({ c, args: c.args(form), expected, legacy: false }))),
+  ...SPELLINGS.flatMap(([spec, expected]) =>
+    (c.positional ? [[spec], ['--cell', spec]] : [['--cell', spec]]).map((form) => ({ c, args: c.args(form), expected, legacy: false })),
+  ),
   { c, args: c.args(c.positional ? [TWO, '--cell', 'elman'] : ['--cell', TWO, '--pick', 'elman']), expected: { label: 'elman', param: 'Wx' }, legacy: true },
 ]);
 
@@ -138,13 +175,25 @@ describe('cell spelling errors: one line, exit 2', () => {
 
 /** Every command that has the shared size options, with the least else it needs. */
 const SIZED: readonly string[][] = [
-  ['gradcheck', 'lstm'], ['print', 'lstm'], ['save', 'lstm', '--out', 'x.json'], ['viz', 'lstm'], ['export', 'lstm', '--out', 'x.onnx'],
-  ['report', 'lstm', '--out', 'x.html'], ['profile', 'lstm'], ['train', '--cell', 'lstm'], ['flow', '--cell', 'lstm'],
+  ['gradcheck', 'lstm'],
+  ['print', 'lstm'],
+  ['save', 'lstm', '--out', 'x.json'],
+  ['viz', 'lstm'],
+  ['export', 'lstm', '--out', 'x.onnx'],
+  ['report', 'lstm', '--out', 'x.html'],
+  ['profile', 'lstm'],
+  ['train', '--cell', 'lstm'],
+  ['flow', '--cell', 'lstm'],
 ];
 
 describe('shared size options', () => {
   it.each(SIZED)('%s: a bad size is the same usage error, naming the option and the value', async (...base) => {
-    for (const [option, value] of [['--hidden', '0'], ['--steps', 'abc'], ['--batch', '-2'], ['--hidden', '1.5']] as const) {
+    for (const [option, value] of [
+      ['--hidden', '0'],
+      ['--steps', 'abc'],
+      ['--batch', '-2'],
+      ['--hidden', '1.5'],
+    ] as const) {
       const r = await cli([...base, option, value]);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`cellgrad: option '${option} <n>' argument '${value}' is invalid. expected a positive integer.\n`);
@@ -162,7 +211,15 @@ describe('shared size options', () => {
         descriptions.set(key, (descriptions.get(key) ?? new Set()).add(text));
       }
     }
-    expect([...descriptions.keys()].sort()).toEqual(['--batch <n>', '--dtype <dtype>', '--hidden <n>', '--input <n>', '--layers <n>', '--seed <n>', '--steps <n>']);
+    expect([...descriptions.keys()].sort()).toEqual([
+      '--batch <n>',
+      '--dtype <dtype>',
+      '--hidden <n>',
+      '--input <n>',
+      '--layers <n>',
+      '--seed <n>',
+      '--steps <n>',
+    ]);
     for (const [flags, texts] of descriptions) expect([...texts], flags).toHaveLength(1);
   });
 });
@@ -176,7 +233,11 @@ describe('--help shows defaults as a person types them', () => {
   });
 
   it('numbers, words and kind:value settings', () => {
-    const help = (name: string) => program.commands.find((c) => c.name() === name)!.helpInformation().replace(/\s+/g, ' ');
+    const help = (name: string) =>
+      program.commands
+        .find((c) => c.name() === name)!
+        .helpInformation()
+        .replace(/\s+/g, ' ');
     expect(help('gradcheck')).toContain('--hidden <n> hidden size H (default: 4)');
     expect(help('gradcheck')).toContain('--mode <mode> full (every Jacobian element) or fast (random projections vᵀJu) (default: full)');
     expect(help('profile')).toContain('--hidden <n> hidden size H (default: 64)');

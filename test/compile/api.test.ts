@@ -8,10 +8,13 @@ import { buildGraph, compile, fuseElementwise, interpret, ndarray, planMemory } 
 import { lstm, randomFeeds } from '@cellgrad/cells';
 import { cellGraph } from './helpers.js';
 
-const g = buildGraph((b) => {
-  const x = b.input('x', [2, 3]);
-  return { y: x.tanh().mul(2).add(1), s: x.sum() };
-}, { dtype: 'float64' });
+const g = buildGraph(
+  (b) => {
+    const x = b.input('x', [2, 3]);
+    return { y: x.tanh().mul(2).add(1), s: x.sum() };
+  },
+  { dtype: 'float64' },
+);
 
 describe('compile', () => {
   it('caches the executable per graph and options', () => {
@@ -20,7 +23,17 @@ describe('compile', () => {
   });
 
   it('gives the same feed errors as interpret', () => {
-    for (const feeds of [{}, { x: [1, 2] }, { x: [[1, 2, 3], [4, 5, 6]], z: 1 }]) {
+    for (const feeds of [
+      {},
+      { x: [1, 2] },
+      {
+        x: [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+        z: 1,
+      },
+    ]) {
       let want = '';
       try {
         interpret(g, feeds as never, { dtype: 'float32' });
@@ -34,20 +47,40 @@ describe('compile', () => {
 
   it('returns views that the next run overwrites', () => {
     const exe = compile(g, { dtype: 'float64' });
-    const first = exe.run({ x: [[0, 0, 0], [0, 0, 0]] });
+    const first = exe.run({
+      x: [
+        [0, 0, 0],
+        [0, 0, 0],
+      ],
+    });
     expect(Array.from(first.y!.data)).toEqual([1, 1, 1, 1, 1, 1]);
-    const second = exe.run({ x: [[1, 1, 1], [1, 1, 1]] });
+    const second = exe.run({
+      x: [
+        [1, 1, 1],
+        [1, 1, 1],
+      ],
+    });
     expect(second.y!.data).toBe(first.y!.data);
     expect(first.y!.data[0]).toBeCloseTo(2 * Math.tanh(1) + 1, 12);
   });
 
   it('handles empty tensors (no loop runs, nothing is written out of bounds)', () => {
-    const e = buildGraph((b) => {
-      const x = b.input('x', [0, 8]);
-      const y = b.input('y', [4, 8]);
-      return { t: x.tanh().mul(2), s: x.sum(0), m: x.T.matmul(x), y: y.sigmoid() };
-    }, { dtype: 'float32' });
-    const feeds = { x: ndarray([], [0, 8], 'float32'), y: ndarray(Array.from({ length: 32 }, (_, i) => i / 8 - 2), [4, 8], 'float32') };
+    const e = buildGraph(
+      (b) => {
+        const x = b.input('x', [0, 8]);
+        const y = b.input('y', [4, 8]);
+        return { t: x.tanh().mul(2), s: x.sum(0), m: x.T.matmul(x), y: y.sigmoid() };
+      },
+      { dtype: 'float32' },
+    );
+    const feeds = {
+      x: ndarray([], [0, 8], 'float32'),
+      y: ndarray(
+        Array.from({ length: 32 }, (_, i) => i / 8 - 2),
+        [4, 8],
+        'float32',
+      ),
+    };
     const got = compile(e, { dtype: 'float32' }).run(feeds);
     const want = interpret(e, feeds, { dtype: 'float32' });
     for (const k of Object.keys(want)) {
@@ -77,13 +110,16 @@ describe('fusion and memory planning on an LSTM', () => {
   });
 
   it('computes a value where it is read: 1 − σ moves from the loop of σ to the later loop reading it', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [4, 8]);
-      const s = x.sigmoid();
-      const d = s.oneMinus().square();             // read only by z, in a loop that runs later
-      const p = s.matmul(b.input('w', [8, 8]));    // s is stored anyway (the product reads it)
-      return { z: p.tanh().mul(d) };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [4, 8]);
+        const s = x.sigmoid();
+        const d = s.oneMinus().square(); // read only by z, in a loop that runs later
+        const p = s.matmul(b.input('w', [8, 8])); // s is stored anyway (the product reads it)
+        return { z: p.tanh().mul(d) };
+      },
+      { dtype: 'float64' },
+    );
     const f = fuseElementwise(g);
     const loops = f.steps.filter((st) => st.kind === 'fused');
     const ops = (st: (typeof loops)[number]) => (st.kind === 'fused' ? st.members.map((m) => g.nodes[m]!.op) : []);
@@ -117,10 +153,13 @@ describe('fusion and memory planning on an LSTM', () => {
   });
 
   it('keeps outputs named like Object.prototype members (e.g. "__proto__")', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [2]);
-      return { ['__proto__']: x.mul(2), toString: x.add(1) };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [2]);
+        return { ['__proto__']: x.mul(2), toString: x.add(1) };
+      },
+      { dtype: 'float64' },
+    );
     const got = compile(g, { dtype: 'float64' }).run({ x: [1, 2] });
     expect(Object.keys(got)).toEqual(['__proto__', 'toString']);
     expect(Array.from(Object.getOwnPropertyDescriptor(got, '__proto__')!.value.data as Float64Array)).toEqual([2, 4]);

@@ -10,12 +10,20 @@ import { cellGraph, relativeError, snapshot } from './helpers.js';
 
 const TOL = { float64: 1e-12, float32: 1e-5 } as const;
 // The second size gives the WebAssembly kernel full 4×8 tiles (batch 8, gates 4·12 wide).
-const SIZES = [{ input: 5, hidden: 6, batch: 3, steps: 4 }, { input: 9, hidden: 12, batch: 8, steps: 3 }];
+const SIZES = [
+  { input: 5, hidden: 6, batch: 3, steps: 4 },
+  { input: 9, hidden: 12, batch: 8, steps: 3 },
+];
 
 describe('compile equals interpret on the built-in cells', () => {
   for (const [name, cell] of Object.entries(builtinCells)) {
     for (const train of [false, true]) {
-      for (const [dtype, sizes] of [['float64', SIZES[0]!], ['float32', SIZES[0]!], ['float32', SIZES[1]!], ['float64', SIZES[1]!]] as const) {
+      for (const [dtype, sizes] of [
+        ['float64', SIZES[0]!],
+        ['float32', SIZES[0]!],
+        ['float32', SIZES[1]!],
+        ['float64', SIZES[1]!],
+      ] as const) {
         it(`${name} ${train ? 'gradient' : 'forward'} ${dtype} batch ${sizes.batch}`, () => {
           const g = cellGraph(cell, sizes, train);
           const feeds = randomFeeds(g, { seed: 7 });

@@ -9,12 +9,19 @@ const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / 
 
 describe('fast math', () => {
   it('is within 1e-8 (exp, sigmoid) and 3e-8 (tanh) of the exact functions', () => {
-    const x = fc.oneof(fc.double({ min: -0.1, max: 0.1, noNaN: true }), fc.double({ min: -30, max: 30, noNaN: true }), fc.double({ min: -700, max: 700, noNaN: true }));
-    fc.assert(fc.property(x, (v) => {
-      expect(rel(fastExp(v), Math.exp(v))).toBeLessThan(1e-8);
-      expect(rel(fastSigmoid(v), sigmoid(v))).toBeLessThan(1e-8);
-      expect(rel(fastTanh(v), Math.tanh(v))).toBeLessThan(3e-8);
-    }), fcParams(2000));
+    const x = fc.oneof(
+      fc.double({ min: -0.1, max: 0.1, noNaN: true }),
+      fc.double({ min: -30, max: 30, noNaN: true }),
+      fc.double({ min: -700, max: 700, noNaN: true }),
+    );
+    fc.assert(
+      fc.property(x, (v) => {
+        expect(rel(fastExp(v), Math.exp(v))).toBeLessThan(1e-8);
+        expect(rel(fastSigmoid(v), sigmoid(v))).toBeLessThan(1e-8);
+        expect(rel(fastTanh(v), Math.tanh(v))).toBeLessThan(3e-8);
+      }),
+      fcParams(2000),
+    );
   });
 
   it('handles special values', () => {

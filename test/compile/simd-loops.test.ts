@@ -55,21 +55,24 @@ const program = fc.record({
 type Program = { rows: number; cols: number; ops: { unary: boolean; which: number; a: number; b: number }[]; stores: number[] };
 
 function buildProgram(p: Program): Graph {
-  return buildGraph((b) => {
-    const x = b.input('x', [p.rows, p.cols]);
-    const wide = b.input('wide', [p.rows, 2 * p.cols]);
-    const bias = b.input('bias', [p.cols]);
-    const column = b.input('column', [p.rows, 1]);
-    const values: Tensor[] = [x, wide.slice(1, p.cols, 2 * p.cols), x.add(bias), column.broadcastTo([p.rows, p.cols]).mul(x), x.mul(0.75)];
-    for (const o of p.ops) {
-      const a = values[o.a % values.length]!;
-      const c = values[o.b % values.length]!;
-      values.push(o.unary ? UNARY[o.which % UNARY.length]![1](a) : BINARY[o.which % BINARY.length]![1](a, c));
-    }
-    const outs: Record<string, Tensor> = {};
-    p.stores.forEach((s, k) => (outs[`v${k}`] = values[values.length - 1 - (s % Math.min(4, values.length))]!));
-    return { ...outs, loss: values[values.length - 1]!.square().mean() };
-  }, { dtype: 'float64' });
+  return buildGraph(
+    (b) => {
+      const x = b.input('x', [p.rows, p.cols]);
+      const wide = b.input('wide', [p.rows, 2 * p.cols]);
+      const bias = b.input('bias', [p.cols]);
+      const column = b.input('column', [p.rows, 1]);
+      const values: Tensor[] = [x, wide.slice(1, p.cols, 2 * p.cols), x.add(bias), column.broadcastTo([p.rows, p.cols]).mul(x), x.mul(0.75)];
+      for (const o of p.ops) {
+        const a = values[o.a % values.length]!;
+        const c = values[o.b % values.length]!;
+        values.push(o.unary ? UNARY[o.which % UNARY.length]![1](a) : BINARY[o.which % BINARY.length]![1](a, c));
+      }
+      const outs: Record<string, Tensor> = {};
+      p.stores.forEach((s, k) => (outs[`v${k}`] = values[values.length - 1 - (s % Math.min(4, values.length))]!));
+      return { ...outs, loss: values[values.length - 1]!.square().mean() };
+    },
+    { dtype: 'float64' },
+  );
 }
 
 function check(g: Graph, seed: number): number {
@@ -109,12 +112,15 @@ describe('WebAssembly SIMD loops', () => {
   });
 
   it('concatenations copy through SIMD loops; ragged or unsupported groups stay JavaScript', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [3, 8]);
-      const y = b.input('y', [3, 4]);
-      const odd = b.input('odd', [5, 3]);
-      return { cat: concat([x.tanh(), y.sigmoid()], 1), odd: odd.tanh().mul(2), logged: x.abs().add(1).log().mul(x) };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [3, 8]);
+        const y = b.input('y', [3, 4]);
+        const odd = b.input('odd', [5, 3]);
+        return { cat: concat([x.tanh(), y.sigmoid()], 1), odd: odd.tanh().mul(2), logged: x.abs().add(1).log().mul(x) };
+      },
+      { dtype: 'float64' },
+    );
     const feeds = feedsOf(g, 9);
     const exe = compile(g, { dtype: 'float32', optimize: false });
     // tanh(x), sigmoid(y) and the two concat parts run as SIMD; the 5×3 group and the log group do not.
@@ -131,15 +137,29 @@ describe('WebAssembly SIMD loops on special values', () => {
     const cols = Math.ceil(n / 4) * 4;
     const a = Array.from({ length: cols }, (_, i) => specials[Math.floor(i / specials.length) % specials.length]!);
     const b = Array.from({ length: cols }, (_, i) => specials[i % specials.length]!);
-    const g = buildGraph((bld) => {
-      const x = bld.input('a', [1, cols]);
-      const y = bld.input('b', [1, cols]);
-      return {
-        max: x.maximum(y), min: x.minimum(y), relu: x.relu(), clamp: x.clamp(-0.5, 0.75), sign: x.sign(),
-        where: x.greater(y).where(x, y), eq: x.equal(y), ne: x.notEqual(y), le: x.lessEqual(y),
-        hard: x.hardSigmoid('keras'), sq: x.square(), div: x.div(y), abs: x.abs(), neg: x.neg(),
-      };
-    }, { dtype: 'float32' });
+    const g = buildGraph(
+      (bld) => {
+        const x = bld.input('a', [1, cols]);
+        const y = bld.input('b', [1, cols]);
+        return {
+          max: x.maximum(y),
+          min: x.minimum(y),
+          relu: x.relu(),
+          clamp: x.clamp(-0.5, 0.75),
+          sign: x.sign(),
+          where: x.greater(y).where(x, y),
+          eq: x.equal(y),
+          ne: x.notEqual(y),
+          le: x.lessEqual(y),
+          hard: x.hardSigmoid('keras'),
+          sq: x.square(),
+          div: x.div(y),
+          abs: x.abs(),
+          neg: x.neg(),
+        };
+      },
+      { dtype: 'float32' },
+    );
     const feeds = { a: ndarray(a, [1, cols], 'float32'), b: ndarray(b, [1, cols], 'float32') };
     const simd = compile(g, { dtype: 'float32', optimize: false });
     expect(simd.stats.simdLoops).toBeGreaterThan(0);

@@ -21,12 +21,15 @@ function grid(): number[] {
 describe('SIMD exp, sigmoid, tanh (float32)', () => {
   const xs = grid();
   const rows = xs.length / 8;
-  const g = buildGraph((b) => {
-    const x = b.input('x', [rows, 8]);
-    // slices with row stride 8 and 4 columns: read in place by the vector kernels
-    const left = x.slice(1, 0, 4);
-    return { exp: x.exp(), sigmoid: x.sigmoid(), tanh: x.tanh(), leftTanh: left.tanh() };
-  }, { dtype: 'float32' });
+  const g = buildGraph(
+    (b) => {
+      const x = b.input('x', [rows, 8]);
+      // slices with row stride 8 and 4 columns: read in place by the vector kernels
+      const left = x.slice(1, 0, 4);
+      return { exp: x.exp(), sigmoid: x.sigmoid(), tanh: x.tanh(), leftTanh: left.tanh() };
+    },
+    { dtype: 'float32' },
+  );
   const js = compile(g, { dtype: 'float32', optimize: false, simdLoops: false });
   const inlined = compile(g, { dtype: 'float32', optimize: false });
 
@@ -37,7 +40,10 @@ describe('SIMD exp, sigmoid, tanh (float32)', () => {
     expect(js.stats.simdLoops).toBe(0);
   });
 
-  it.each([['SIMD loops', inlined], ['JavaScript loops', js]] as const)('is accurate on the whole range (%s)', (_, exe) => {
+  it.each([
+    ['SIMD loops', inlined],
+    ['JavaScript loops', js],
+  ] as const)('is accurate on the whole range (%s)', (_, exe) => {
     const out = exe.run({ x: ndarray(xs, [rows, 8], 'float32') });
     const x32 = Float32Array.from(xs);
     for (const name of ['exp', 'sigmoid', 'tanh'] as const) {

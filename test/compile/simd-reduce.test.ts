@@ -30,12 +30,15 @@ describe('WebAssembly SIMD reductions', () => {
   it('whole-tensor and leading-axes sums and means equal the interpreter', () => {
     fc.assert(
       fc.property(sizes, fc.nat(), ({ a, b, c, mean, sliced }, seed) => {
-        const g = buildGraph((bld) => {
-          const wide = bld.input('x', [a, b, sliced ? 2 * c : c]);
-          const x = sliced ? wide.slice(2, c, 2 * c) : wide;
-          const r = (t: typeof x, axes?: number[]) => (mean ? t.mean(axes) : t.sum(axes));
-          return { all: r(wide), lead: r(x, [0, 1]), first: r(x, [0]) };
-        }, { dtype: 'float64' });
+        const g = buildGraph(
+          (bld) => {
+            const wide = bld.input('x', [a, b, sliced ? 2 * c : c]);
+            const x = sliced ? wide.slice(2, c, 2 * c) : wide;
+            const r = (t: typeof x, axes?: number[]) => (mean ? t.mean(axes) : t.sum(axes));
+            return { all: r(wide), lead: r(x, [0, 1]), first: r(x, [0]) };
+          },
+          { dtype: 'float64' },
+        );
         const feeds = feedsOf(g, seed);
         const exe = compile(g, { dtype: 'float32', optimize: false });
         expect(exe.stats.simdLoops).toBe(3);
@@ -53,10 +56,13 @@ describe('WebAssembly SIMD reductions', () => {
   });
 
   it.each([[NaN], [Infinity], [-Infinity]])('propagates %s', (special) => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [6, 8]);
-      return { all: x.sum(), columns: x.mean([0]) };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [6, 8]);
+        return { all: x.sum(), columns: x.mean([0]) };
+      },
+      { dtype: 'float64' },
+    );
     const feeds = feedsOf(g, 1, special);
     const got = compile(g, { dtype: 'float32', optimize: false }).run(feeds);
     const want = interpret(g, feeds, { dtype: 'float32' });

@@ -23,15 +23,22 @@ describe('matrix products on worker threads', () => {
     fc.assert(
       fc.property(
         // m up to 560: a transposed A with m ≥ 512 is copied strip by strip (k steps ≥ 2048 bytes)
-        fc.integer({ min: 60, max: 560 }), fc.integer({ min: 120, max: 300 }), fc.integer({ min: 130, max: 520 }), fc.boolean(), fc.nat(),
+        fc.integer({ min: 60, max: 560 }),
+        fc.integer({ min: 120, max: 300 }),
+        fc.integer({ min: 130, max: 520 }),
+        fc.boolean(),
+        fc.nat(),
         (m, k, n, transposed, seed) => {
-          const g = buildGraph((b) => {
-            const a = b.input('a', transposed ? [k, m] : [m, k]);
-            const w = b.input('w', [k, n]);
-            const A = transposed ? a.T : a;
-            // w.tanh() is computed from an input alone and used twice: packed once per run.
-            return { y: A.matmul(w), z: A.matmul(w.tanh()).add(A.matmul(w.tanh()).square()) };
-          }, { dtype: 'float64' });
+          const g = buildGraph(
+            (b) => {
+              const a = b.input('a', transposed ? [k, m] : [m, k]);
+              const w = b.input('w', [k, n]);
+              const A = transposed ? a.T : a;
+              // w.tanh() is computed from an input alone and used twice: packed once per run.
+              return { y: A.matmul(w), z: A.matmul(w.tanh()).add(A.matmul(w.tanh()).square()) };
+            },
+            { dtype: 'float64' },
+          );
           const feeds = feedsOf(g, seed);
           const one = snapshot(compile(g, { dtype: 'float32', optimize: false }).run(feeds));
           const exe = compile(g, { dtype: 'float32', optimize: false, threads: 2 });

@@ -24,8 +24,26 @@ const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!
 
 describe('cellgrad train on real data', () => {
   it('fashion-rows --iterations 3 --json on a slice: testAccuracy over the whole (sliced) test split, epochs', async () => {
-    const r = await inProcess(['train', '--cell', 'gru', '--task', 'fashion-rows', '--hidden', '8', '--batch', '16', '--lr', '0.02',
-      '--train-limit', '32', '--test-limit', '40', '--iterations', '3', '--json']);
+    const r = await inProcess([
+      'train',
+      '--cell',
+      'gru',
+      '--task',
+      'fashion-rows',
+      '--hidden',
+      '8',
+      '--batch',
+      '16',
+      '--lr',
+      '0.02',
+      '--train-limit',
+      '32',
+      '--test-limit',
+      '40',
+      '--iterations',
+      '3',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const m = lastJson(r.stdout);
     expect(m).toMatchObject({ cell: 'gru', task: 'fashion-rows', iterations: 3, epochs: 1.5, interrupted: false });
@@ -38,8 +56,26 @@ describe('cellgrad train on real data', () => {
   });
 
   it('fortunes-chars --json: bitsPerChar = held-out loss / ln 2', async () => {
-    const r = await inProcess(['train', '--cell', 'lstm', '--task', 'fortunes-chars', '--steps', '16', '--hidden', '8', '--batch', '4',
-      '--train-limit', '40', '--test-limit', '9', '--iterations', '2', '--json']);
+    const r = await inProcess([
+      'train',
+      '--cell',
+      'lstm',
+      '--task',
+      'fortunes-chars',
+      '--steps',
+      '16',
+      '--hidden',
+      '8',
+      '--batch',
+      '4',
+      '--train-limit',
+      '40',
+      '--test-limit',
+      '9',
+      '--iterations',
+      '2',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const m = lastJson(r.stdout);
     expect(m).toMatchObject({ task: 'fortunes-chars', iterations: 2, epochs: 0.2 });
@@ -50,7 +86,10 @@ describe('cellgrad train on real data', () => {
   it('bad data options are one-line usage errors (exit 2)', async () => {
     const dir = tempDir('cellgrad-nodata-');
     const cases: [string[], RegExp][] = [
-      [['--task', 'fashion-rows', '--data-dir', dir], /^cellgrad: cannot read .*train-images-idx3-ubyte\.gz: no such file \(install it with `apt-get install dataset-fashion-mnist`/],
+      [
+        ['--task', 'fashion-rows', '--data-dir', dir],
+        /^cellgrad: cannot read .*train-images-idx3-ubyte\.gz: no such file \(install it with `apt-get install dataset-fashion-mnist`/,
+      ],
       [['--task', 'fashion-rows', '--steps', '30'], /^cellgrad: --steps 30: task fashion-rows has sequences of 28 steps/],
       [['--task', 'fashion-rows', '--permute', '3'], /^cellgrad: --permute applies to --task fashion-pixels/],
       [['--task', 'adding', '--train-limit', '10'], /^cellgrad: --train-limit applies to the real-data tasks/],

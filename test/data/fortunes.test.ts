@@ -11,7 +11,7 @@ import { bitsPerChar, charCorpus, evaluate, fortunesCharsTask, getBuiltinCell, i
 import { tempDir } from '../cli/helpers.js';
 
 describe('fortunes', () => {
-  it('splits a fortune file at % lines, keeping each fortune\'s lines', () => {
+  it("splits a fortune file at % lines, keeping each fortune's lines", () => {
     expect(splitFortunes('One.\n%\nTwo,\n  two.\n%\n%\nThree.\n%\n')).toEqual(['One.\n', 'Two,\n  two.\n', 'Three.\n']);
     expect(splitFortunes('Last, without a separator\n')).toEqual(['Last, without a separator\n']);
     expect(splitFortunes('100%\n%\n')).toEqual(['100%\n']);
@@ -25,7 +25,9 @@ describe('fortunes', () => {
     writeFileSync(path.join(dir, 'a.dat'), Buffer.from([0, 1, 2, 255]));
     symlinkSync('a', path.join(dir, 'a.u8'));
     expect(readFortunes(dir)).toEqual(['ant\n', 'ape\n', 'bee\n']);
-    expect(() => readFortunes(path.join(dir, 'none'))).toThrow(/cannot read the fortunes folder .*none: no such folder \(install it with `apt-get install fortunes`/);
+    expect(() => readFortunes(path.join(dir, 'none'))).toThrow(
+      /cannot read the fortunes folder .*none: no such folder \(install it with `apt-get install fortunes`/,
+    );
     const empty = path.join(dir, 'empty');
     mkdirSync(empty);
     expect(() => readFortunes(empty)).toThrow(/holds no fortunes/);

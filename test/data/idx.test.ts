@@ -25,7 +25,9 @@ describe('IDX files', () => {
     const ok = parseIdx(idxBytes([2, 3], [1, 2, 3, 4, 5, 6]), 'a.idx');
     expect(ok.dims).toEqual([2, 3]);
     expect(Array.from(ok.data)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(() => parseIdx(idxBytes([2, 3], [1, 2, 3, 4, 5]), 'a.idx')).toThrow(/IDX file a\.idx: dimensions \[2, 3\] need 6 values, the file has 5 \(truncated\)/);
+    expect(() => parseIdx(idxBytes([2, 3], [1, 2, 3, 4, 5]), 'a.idx')).toThrow(
+      /IDX file a\.idx: dimensions \[2, 3\] need 6 values, the file has 5 \(truncated\)/,
+    );
     expect(() => parseIdx(idxBytes([2, 3], [1, 2, 3, 4, 5, 6, 7]), 'a.idx')).toThrow(/trailing data/);
     expect(() => parseIdx(Buffer.from([0x1f, 0x8b, 8, 0]), 'b.idx')).toThrow(/IDX file b\.idx: bad magic number 0x1f8b0800/);
     expect(() => parseIdx(idxBytes([2], [0, 0, 0, 0, 0, 0, 0, 0], 0x0d), 'c.idx')).toThrow(/element type 0xd \(float\)/);
@@ -48,7 +50,9 @@ describe('IDX files', () => {
 
   it('Fashion-MNIST from a folder without the files names the path and the Debian package', () => {
     const dir = tempDir('cellgrad-fashion-');
-    expect(() => loadFashionMnist('test', { dir })).toThrow(new RegExp(`cannot read ${dir}/t10k-images-idx3-ubyte.gz: no such file \\(install it with \`apt-get install dataset-fashion-mnist\``));
+    expect(() => loadFashionMnist('test', { dir })).toThrow(
+      new RegExp(`cannot read ${dir}/t10k-images-idx3-ubyte.gz: no such file \\(install it with \`apt-get install dataset-fashion-mnist\``),
+    );
   });
 
   it('Fashion-MNIST checks that images and labels agree and labels are 0..9', () => {

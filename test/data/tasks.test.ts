@@ -6,8 +6,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  Trainer, batchIndices, countCorrect, epochAt, evaluate, fashionPixelsTask, fashionRowsTask, fixedPermutation,
-  getBuiltinCell, initModel, loadFashionMnist, makeTask, modelOf, taskBatch, type TrainConfig,
+  Trainer,
+  batchIndices,
+  countCorrect,
+  epochAt,
+  evaluate,
+  fashionPixelsTask,
+  fashionRowsTask,
+  fixedPermutation,
+  getBuiltinCell,
+  initModel,
+  loadFashionMnist,
+  makeTask,
+  modelOf,
+  taskBatch,
+  type TrainConfig,
 } from '@cellgrad/cells';
 
 const rows = fashionRowsTask({ trainLimit: 96, testLimit: 20 });
@@ -21,7 +34,12 @@ describe('Fashion-MNIST tasks', () => {
     const B = 3;
     const batch = rows.data!.fill('train', [5, 0, 17]);
     [5, 0, 17].forEach((n, b) => {
-      for (const [t, i] of [[0, 0], [14, 13], [27, 27], [10, 5]] as const) {
+      for (const [t, i] of [
+        [0, 0],
+        [14, 13],
+        [27, 27],
+        [10, 5],
+      ] as const) {
         expect(batch.x[(t * B + b) * 28 + i]).toBe(images.images[n * 784 + t * 28 + i]! / 255);
       }
       expect(Array.from(batch.y.subarray(b * 10, b * 10 + 10))).toEqual(Array.from({ length: 10 }, (_, c) => (c === images.labels[n] ? 1 : 0)));
@@ -48,7 +66,10 @@ describe('Fashion-MNIST tasks', () => {
       expect(p.x[t]).toBe(images.images[2 * 784 + order[t]!]! / 255);
     }
     const std = fashionRowsTask({ trainLimit: 10, testLimit: 10, standardize: true });
-    const all = std.data!.fill('train', Array.from({ length: 10 }, (_, i) => i)).x;
+    const all = std.data!.fill(
+      'train',
+      Array.from({ length: 10 }, (_, i) => i),
+    ).x;
     const mean = all.reduce((s, v) => s + v, 0) / all.length;
     const variance = all.reduce((s, v) => s + (v - mean) ** 2, 0) / all.length;
     expect(mean).toBeCloseTo(0, 10);
@@ -100,7 +121,13 @@ describe('Fashion-MNIST tasks', () => {
 
   it('fashion-rows trains on a slice: the loss falls and a resumed trainer continues bit for bit across epochs', () => {
     const config: TrainConfig = {
-      cell: getBuiltinCell('gru'), task: rows, hidden: 16, batch: 16, seed: 2, optimizer: { kind: 'adam' }, lr: 0.02,
+      cell: getBuiltinCell('gru'),
+      task: rows,
+      hidden: 16,
+      batch: 16,
+      seed: 2,
+      optimizer: { kind: 'adam' },
+      lr: 0.02,
       exec: { executor: 'compiled', dtype: 'float32' },
     };
     const whole = new Trainer(config);

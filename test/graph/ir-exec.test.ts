@@ -4,10 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  broadcastShapes, buildGraph, type CellgradError, GraphBuilder, interpret, interpretAll,
-  isCellgradError, tryBroadcast, ops,
-} from '@cellgrad/graph';
+import { broadcastShapes, buildGraph, type CellgradError, GraphBuilder, interpret, interpretAll, isCellgradError, tryBroadcast, ops } from '@cellgrad/graph';
 import { fcParams, rngSeed } from '../support/fc.js';
 import { buildRecipe, recipeArb, smoothFeeds } from '../support/random-graph.js';
 
@@ -15,13 +12,28 @@ import { small, smallFeeds, thrown } from './ir-fixtures.js';
 
 describe('broadcasting and shape rules', () => {
   it('follows numpy broadcasting', () => {
-    expect(broadcastShapes('add', [[2, 1, 3], [4, 3]])).toEqual([2, 4, 3]);
+    expect(
+      broadcastShapes('add', [
+        [2, 1, 3],
+        [4, 3],
+      ]),
+    ).toEqual([2, 4, 3]);
     expect(broadcastShapes('add', [[], [2, 3]])).toEqual([2, 3]);
-    expect(broadcastShapes('add', [[3, 1], [1, 4]])).toEqual([3, 4]);
+    expect(
+      broadcastShapes('add', [
+        [3, 1],
+        [1, 4],
+      ]),
+    ).toEqual([3, 4]);
     expect(broadcastShapes('add', [[1], [5]])).toEqual([5]);
     expect(broadcastShapes('where', [[2, 1], [3], []])).toEqual([2, 3]);
     expect(broadcastShapes('add', [[0], [1]])).toEqual([0]);
-    expect(tryBroadcast([[2, 3], [3, 2]])).toBeUndefined();
+    expect(
+      tryBroadcast([
+        [2, 3],
+        [3, 2],
+      ]),
+    ).toBeUndefined();
     expect(tryBroadcast([[0], [3]])).toBeUndefined();
     const e = thrown(() => broadcastShapes('mul', [[2, 3], [4]]));
     expect(e.kind).toBe('shape');
@@ -43,8 +55,7 @@ describe('broadcasting and shape rules', () => {
     );
   });
 
-  const shapeError = (fn: (b: GraphBuilder) => unknown): CellgradError =>
-    thrown(() => fn(new GraphBuilder('float64')));
+  const shapeError = (fn: (b: GraphBuilder) => unknown): CellgradError => thrown(() => fn(new GraphBuilder('float64')));
 
   it('shape errors name the op and both shapes', () => {
     const mm = shapeError((b) => b.input('a', [2, 3]).matmul(b.input('b', [4, 5])));
@@ -86,7 +97,12 @@ describe('broadcasting and shape rules', () => {
     expect(e.message).toMatch(/add: inputs have different dtypes \(f64\[2\], f32\[2\]\)/);
     // Numbers lift to the tensor's dtype, so scalars never mix.
     expect(y.mul(2).dtype).toBe('float32');
-    expect(isCellgradError(thrown(() => b.input('z', [1], 'int8' as 'float32')), 'dtype')).toBe(true);
+    expect(
+      isCellgradError(
+        thrown(() => b.input('z', [1], 'int8' as 'float32')),
+        'dtype',
+      ),
+    ).toBe(true);
   });
 
   it('tensors cannot cross graphs', () => {
@@ -122,7 +138,17 @@ describe('interpret', () => {
   });
 
   it('ragged or bad feeds are feed errors', () => {
-    expect(thrown(() => interpret(g, { ...smallFeeds, a: [[1, 2, 3], [4, 5]] })).message).toMatch(/feed 'a': ragged/);
+    expect(
+      thrown(() =>
+        interpret(g, {
+          ...smallFeeds,
+          a: [
+            [1, 2, 3],
+            [4, 5],
+          ],
+        }),
+      ).message,
+    ).toMatch(/feed 'a': ragged/);
     expect(thrown(() => interpret(g, { ...smallFeeds, b: { shape: [4], data: new Float64Array(3) } })).message).toMatch(/3 values do not fill its shape \[4\]/);
     expect(thrown(() => interpret(g, { ...smallFeeds, b: 'x' as unknown as number })).kind).toBe('feed');
   });

@@ -5,8 +5,20 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  buildGraph, type CellgradError, deserialize, fromJSON, GraphBuilder, interpret, print, serialize, toJSON, verify,
-  type Graph, type GraphJSON, type Node, ops,
+  buildGraph,
+  type CellgradError,
+  deserialize,
+  fromJSON,
+  GraphBuilder,
+  interpret,
+  print,
+  serialize,
+  toJSON,
+  verify,
+  type Graph,
+  type GraphJSON,
+  type Node,
+  ops,
 } from '@cellgrad/graph';
 import { fcParams, Rng, rngSeed } from '../support/fc.js';
 import { buildRecipe, randomFeeds, recipeArb } from '../support/random-graph.js';
@@ -34,35 +46,44 @@ describe('hash-consing', () => {
   });
 
   it('W.T used twice is one node in the built graph', () => {
-    const g = buildGraph((b) => {
-      const W = b.input('W', [3, 4]);
-      const x1 = b.input('x1', [2, 4]);
-      const x2 = b.input('x2', [5, 4]);
-      return { y1: x1.matmul(W.T), y2: x2.matmul(W.T) };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const W = b.input('W', [3, 4]);
+        const x1 = b.input('x1', [2, 4]);
+        const x2 = b.input('x2', [5, 4]);
+        return { y1: x1.matmul(W.T), y2: x2.matmul(W.T) };
+      },
+      { dtype: 'float64' },
+    );
     expect(g.nodes.filter((n) => n.op === 'transpose')).toHaveLength(1);
     const [m1, m2] = g.nodes.filter((n) => n.op === 'matmul');
     expect(m1!.inputs[1]).toBe(m2!.inputs[1]);
   });
 
   it('a weight shared by every step of an unrolled loop stays one node', () => {
-    const g = buildGraph((b) => {
-      const U = b.input('U', [3, 3]);
-      let h = b.input('h0', [1, 3]);
-      for (let t = 0; t < 5; t++) h = h.matmul(U.T).tanh();
-      return { h };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const U = b.input('U', [3, 3]);
+        let h = b.input('h0', [1, 3]);
+        for (let t = 0; t < 5; t++) h = h.matmul(U.T).tanh();
+        return { h };
+      },
+      { dtype: 'float64' },
+    );
     expect(g.nodes.filter((n) => n.op === 'transpose')).toHaveLength(1);
     expect(g.nodes.filter((n) => n.op === 'matmul')).toHaveLength(5);
   });
 
   it('build prunes nodes the outputs do not need but keeps every input', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [2]);
-      b.input('unused', [3]);
-      x.exp(); // dead
-      return { y: x.neg() };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [2]);
+        b.input('unused', [3]);
+        x.exp(); // dead
+        return { y: x.neg() };
+      },
+      { dtype: 'float64' },
+    );
     expect(g.nodes.map((n) => n.op)).toEqual(['input', 'input', 'neg']);
     expect(verify(g)).toBe(g);
   });
@@ -78,12 +99,22 @@ describe('immutability', () => {
     expect(Object.isFrozen(t.attrs)).toBe(true);
     expect(Object.isFrozen(t.attrs.perm)).toBe(true);
     expect(Object.isFrozen(t.shape)).toBe(true);
-    expect(() => ((g.nodes as Node[]).push(t))).toThrow(TypeError);
-    expect(() => { (t as { op: string }).op = 'add'; }).toThrow(TypeError);
-    expect(() => { (t.attrs.perm as number[])[0] = 1; }).toThrow(TypeError);
-    expect(() => { (t.shape as number[])[0] = 9; }).toThrow(TypeError);
-    expect(() => { (g.outputs[0] as { id: number }).id = 0; }).toThrow(TypeError);
-    expect(() => { (g as { outputs: unknown }).outputs = []; }).toThrow(TypeError);
+    expect(() => (g.nodes as Node[]).push(t)).toThrow(TypeError);
+    expect(() => {
+      (t as { op: string }).op = 'add';
+    }).toThrow(TypeError);
+    expect(() => {
+      (t.attrs.perm as number[])[0] = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      (t.shape as number[])[0] = 9;
+    }).toThrow(TypeError);
+    expect(() => {
+      (g.outputs[0] as { id: number }).id = 0;
+    }).toThrow(TypeError);
+    expect(() => {
+      (g as { outputs: unknown }).outputs = [];
+    }).toThrow(TypeError);
     expect(t.op).toBe('transpose');
   });
 
@@ -100,19 +131,24 @@ describe('immutability', () => {
 
 describe('print', () => {
   it('one line per node, %id:type = op %inputs {attrs}, then return', () => {
-    const g = buildGraph((b) => {
-      const a = b.input('a', [2, 3]);
-      const W = b.input('W', [4, 3]);
-      return { y: a.matmul(W.T), s: a.sum(1, true) };
-    }, { dtype: 'float64' });
-    expect(print(g)).toBe([
-      '%0:f64[2,3] = input "a"',
-      '%1:f64[4,3] = input "W"',
-      '%2:f64[3,4] = transpose %1 {perm=[1,0]}',
-      '%3:f64[2,4] = matmul %0 %2',
-      '%4:f64[2,1] = sum %0 {axes=[1], keepDims=true}',
-      'return y=%3, s=%4',
-    ].join('\n'));
+    const g = buildGraph(
+      (b) => {
+        const a = b.input('a', [2, 3]);
+        const W = b.input('W', [4, 3]);
+        return { y: a.matmul(W.T), s: a.sum(1, true) };
+      },
+      { dtype: 'float64' },
+    );
+    expect(print(g)).toBe(
+      [
+        '%0:f64[2,3] = input "a"',
+        '%1:f64[4,3] = input "W"',
+        '%2:f64[3,4] = transpose %1 {perm=[1,0]}',
+        '%3:f64[2,4] = matmul %0 %2',
+        '%4:f64[2,1] = sum %0 {axes=[1], keepDims=true}',
+        'return y=%3, s=%4',
+      ].join('\n'),
+    );
   });
 
   it('constants, fills, float32 types and scopes', () => {
@@ -146,51 +182,87 @@ describe('verify', () => {
   };
 
   it('rejects a node whose id is not its index', () => {
-    const e = broken((g) => { g.nodes[3]!.id = 7; });
+    const e = broken((g) => {
+      g.nodes[3]!.id = 7;
+    });
     expect(e.kind).toBe('graph');
     expect(e.message).toMatch(/position 3 has id %7/);
   });
 
   it('rejects a forward reference (a cycle or a wrong order), naming the node', () => {
-    const e = broken((g) => { g.nodes[4]!.inputs = [0, 6]; });
+    const e = broken((g) => {
+      g.nodes[4]!.inputs = [0, 6];
+    });
     expect(e.message).toMatch(/%4 \(matmul\) uses %6, which does not come before it/);
-    const self = broken((g) => { g.nodes[5]!.inputs = [5]; });
+    const self = broken((g) => {
+      g.nodes[5]!.inputs = [5];
+    });
     expect(self.message).toMatch(/%5 \(tanh\) uses %5/);
-    const missing = broken((g) => { g.nodes[5]!.inputs = [99]; });
+    const missing = broken((g) => {
+      g.nodes[5]!.inputs = [99];
+    });
     expect(missing.message).toMatch(/%5 \(tanh\) refers to missing node %99/);
   });
 
   it('rejects an unknown op, naming the node and the op', () => {
-    const e = broken((g) => { g.nodes[5]!.op = 'frobnicate'; });
+    const e = broken((g) => {
+      g.nodes[5]!.op = 'frobnicate';
+    });
     expect(e.kind).toBe('graph');
     expect(e.message).toMatch(/node %5 uses unknown op 'frobnicate'/);
   });
 
   it('rejects a wrong stored shape or dtype, naming the node and both types', () => {
-    const e = broken((g) => { g.nodes[5]!.shape = [2, 5]; });
+    const e = broken((g) => {
+      g.nodes[5]!.shape = [2, 5];
+    });
     expect(e.message).toBe('verify: node %5 (tanh): stored type float64[2,5] differs from the inferred float64[2,4]');
-    const d = broken((g) => { (g.nodes[5] as { dtype: string }).dtype = 'float32'; });
+    const d = broken((g) => {
+      (g.nodes[5] as { dtype: string }).dtype = 'float32';
+    });
     expect(d.message).toMatch(/node %5 \(tanh\): stored type float32\[2,4\] differs from the inferred float64\[2,4\]/);
   });
 
   it('rejects a bad arity, naming the node', () => {
-    const e = broken((g) => { g.nodes[4]!.inputs = [0]; });
+    const e = broken((g) => {
+      g.nodes[4]!.inputs = [0];
+    });
     expect(e.message).toMatch(/node %4 \(matmul\) has 1 inputs, expected 2/);
   });
 
   it('rejects bad attributes and shapes an op does not accept, naming the node', () => {
-    const e = broken((g) => { (g.nodes[3] as { attrs: unknown }).attrs = {}; });
+    const e = broken((g) => {
+      (g.nodes[3] as { attrs: unknown }).attrs = {};
+    });
     expect(e.message).toMatch(/node %3 \(transpose\): transpose: attribute 'perm' must be an array of integers/);
-    const sh = broken((g) => { g.nodes[4]!.inputs = [0, 0]; });
+    const sh = broken((g) => {
+      g.nodes[4]!.inputs = [0, 0];
+    });
     expect(sh.kind).toBe('shape');
     expect(sh.message).toMatch(/node %4 \(matmul\).*inner dimensions/);
   });
 
   it('rejects bad ports', () => {
-    expect(broken((g) => { g.outputs[0]!.id = 42; }).message).toMatch(/output 'y' refers to missing node %42/);
-    expect(broken((g) => { g.inputs[0]!.name = 'nope'; }).message).toMatch(/input 'nope' does not name an input node/);
-    expect(broken((g) => { g.inputs.pop(); }).message).toMatch(/3 input nodes but 2 declared inputs/);
-    expect(broken((g) => { g.outputs[1]!.name = 'y'; }).message).toMatch(/two outputs are named 'y'/);
+    expect(
+      broken((g) => {
+        g.outputs[0]!.id = 42;
+      }).message,
+    ).toMatch(/output 'y' refers to missing node %42/);
+    expect(
+      broken((g) => {
+        g.inputs[0]!.name = 'nope';
+      }).message,
+    ).toMatch(/input 'nope' does not name an input node/);
+    expect(
+      broken((g) => {
+        g.inputs.pop();
+      }).message,
+    ).toMatch(/3 input nodes but 2 declared inputs/);
+    expect(
+      broken((g) => {
+        g.outputs[1]!.name = 'y';
+      }).message,
+    ).toMatch(/two outputs are named 'y'/);
     expect(thrown(() => verify({} as Graph)).message).toMatch(/not a graph/);
   });
 });
@@ -235,17 +307,97 @@ describe('JSON round trip', () => {
     ['format', () => ({ ...good(), format: 'onnx' }), /'format' must be "cellgrad-graph"/],
     ['version', () => ({ ...good(), version: 99 }), /unsupported version 99/],
     ['nodes', () => ({ ...good(), nodes: {} }), /'nodes' must be an array/],
-    ['nodes[i].id', () => { const j = good(); j.nodes[2]!.id = 5; return j; }, /nodes\[2\]\.id must be 2, got 5/],
-    ['nodes[i].op', () => { const j = good(); j.nodes[1]!.op = 3; return j; }, /nodes\[1\]\.op must be a string/],
-    ['nodes[i].inputs', () => { const j = good(); j.nodes[3]!.inputs = ['a']; return j; }, /nodes\[3\]\.inputs must be an array of integers/],
-    ['nodes[i].attrs', () => { const j = good(); j.nodes[3]!.attrs = null; return j; }, /nodes\[3\]\.attrs must be an object/],
-    ['nodes[i].attrs.x', () => { const j = good(); j.nodes[3]!.attrs = { perm: [1, 'a'] }; return j; }, /nodes\[3\]\.attrs\.perm is not a valid attribute value/],
-    ['nodes[i].dtype', () => { const j = good(); j.nodes[0]!.dtype = 'int8'; return j; }, /nodes\[0\]\.dtype: unknown dtype "int8"/],
-    ['nodes[i].shape', () => { const j = good(); j.nodes[0]!.shape = [2, -1]; return j; }, /nodes\[0\]\.shape/],
-    ['nodes[i].scope', () => { const j = good(); j.nodes[0]!.scope = 'x'; return j; }, /nodes\[0\]\.scope must be an object/],
+    [
+      'nodes[i].id',
+      () => {
+        const j = good();
+        j.nodes[2]!.id = 5;
+        return j;
+      },
+      /nodes\[2\]\.id must be 2, got 5/,
+    ],
+    [
+      'nodes[i].op',
+      () => {
+        const j = good();
+        j.nodes[1]!.op = 3;
+        return j;
+      },
+      /nodes\[1\]\.op must be a string/,
+    ],
+    [
+      'nodes[i].inputs',
+      () => {
+        const j = good();
+        j.nodes[3]!.inputs = ['a'];
+        return j;
+      },
+      /nodes\[3\]\.inputs must be an array of integers/,
+    ],
+    [
+      'nodes[i].attrs',
+      () => {
+        const j = good();
+        j.nodes[3]!.attrs = null;
+        return j;
+      },
+      /nodes\[3\]\.attrs must be an object/,
+    ],
+    [
+      'nodes[i].attrs.x',
+      () => {
+        const j = good();
+        j.nodes[3]!.attrs = { perm: [1, 'a'] };
+        return j;
+      },
+      /nodes\[3\]\.attrs\.perm is not a valid attribute value/,
+    ],
+    [
+      'nodes[i].dtype',
+      () => {
+        const j = good();
+        j.nodes[0]!.dtype = 'int8';
+        return j;
+      },
+      /nodes\[0\]\.dtype: unknown dtype "int8"/,
+    ],
+    [
+      'nodes[i].shape',
+      () => {
+        const j = good();
+        j.nodes[0]!.shape = [2, -1];
+        return j;
+      },
+      /nodes\[0\]\.shape/,
+    ],
+    [
+      'nodes[i].scope',
+      () => {
+        const j = good();
+        j.nodes[0]!.scope = 'x';
+        return j;
+      },
+      /nodes\[0\]\.scope must be an object/,
+    ],
     ['inputs', () => ({ ...good(), inputs: 'a' }), /'inputs' must be an array/],
-    ['outputs[i]', () => { const j = good(); j.outputs[0] = { name: 3 }; return j; }, /outputs\[0\] must be \{ name: string, id: integer \}/],
-    ['a node verify rejects', () => { const j = good(); j.nodes[5]!.op = 'nope'; return j; }, /node %5 uses unknown op 'nope'/],
+    [
+      'outputs[i]',
+      () => {
+        const j = good();
+        j.outputs[0] = { name: 3 };
+        return j;
+      },
+      /outputs\[0\] must be \{ name: string, id: integer \}/,
+    ],
+    [
+      'a node verify rejects',
+      () => {
+        const j = good();
+        j.nodes[5]!.op = 'nope';
+        return j;
+      },
+      /node %5 uses unknown op 'nope'/,
+    ],
   ])('fromJSON rejects a malformed %s, naming the field', (_, make, pattern) => {
     const e = thrown(() => fromJSON(make()));
     expect(e.message).toMatch(pattern);

@@ -45,7 +45,16 @@ describe('kernels against a naive reference', () => {
     const arity = op.arity as number;
     fc.assert(
       fc.property(
-        shapeArb().chain((out) => fc.tuple(...Array.from({ length: arity }, () => fc.oneof(fc.constant(out).map((o) => [...o]), broadcastingShape(out))))),
+        shapeArb().chain((out) =>
+          fc.tuple(
+            ...Array.from({ length: arity }, () =>
+              fc.oneof(
+                fc.constant(out).map((o) => [...o]),
+                broadcastingShape(out),
+              ),
+            ),
+          ),
+        ),
         rngSeed(),
         (shapes, seed) => {
           const rng = new Rng(seed);
@@ -65,8 +74,16 @@ describe('kernels against a naive reference', () => {
     fc.assert(
       fc.property(shapeArb(), rngSeed(), fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: 0.05, max: 1, noNaN: true }), (s, seed, lo, slope) => {
         const x = values(new Rng(seed), s, -6, 6);
-        expectSame(kernel('clamp', [x], { min: lo, max: lo + 0.5 }), R.elementwise((v) => Math.min(lo + 0.5, Math.max(lo, v)), x), 0);
-        expectSame(kernel('hard_sigmoid', [x], { slope }), R.elementwise((v) => Math.min(1, Math.max(0, slope * v + 0.5)), x), 0);
+        expectSame(
+          kernel('clamp', [x], { min: lo, max: lo + 0.5 }),
+          R.elementwise((v) => Math.min(lo + 0.5, Math.max(lo, v)), x),
+          0,
+        );
+        expectSame(
+          kernel('hard_sigmoid', [x], { slope }),
+          R.elementwise((v) => Math.min(1, Math.max(0, slope * v + 0.5)), x),
+          0,
+        );
       }),
       fcParams(40),
     );
@@ -80,8 +97,21 @@ describe('kernels against a naive reference', () => {
         ({ s, axes, keepDims }, seed) => {
           const x = values(new Rng(seed), s);
           const attrs = { axes, keepDims };
-          expectSame(kernel('sum', [x], attrs), R.reduce(x, axes, keepDims, 0, (a, b) => a + b));
-          expectSame(kernel('mean', [x], attrs), R.reduce(x, axes, keepDims, 0, (a, b) => a + b, (a, n) => a / n));
+          expectSame(
+            kernel('sum', [x], attrs),
+            R.reduce(x, axes, keepDims, 0, (a, b) => a + b),
+          );
+          expectSame(
+            kernel('mean', [x], attrs),
+            R.reduce(
+              x,
+              axes,
+              keepDims,
+              0,
+              (a, b) => a + b,
+              (a, n) => a / n,
+            ),
+          );
           expectSame(kernel('max', [x], attrs), R.reduce(x, axes, keepDims, -Infinity, Math.max), 0);
         },
       ),
@@ -106,9 +136,9 @@ describe('kernels against a naive reference', () => {
   it('batched matmul with broadcasting batch axes', () => {
     fc.assert(
       fc.property(
-        fc.record({ batch: shapeArb(0, 3), m: dim, k: fc.integer({ min: 1, max: 4 }), n: dim }).chain((r) =>
-          fc.record({ r: fc.constant(r), ba: broadcastingShape(r.batch), bb: broadcastingShape(r.batch) }),
-        ),
+        fc
+          .record({ batch: shapeArb(0, 3), m: dim, k: fc.integer({ min: 1, max: 4 }), n: dim })
+          .chain((r) => fc.record({ r: fc.constant(r), ba: broadcastingShape(r.batch), bb: broadcastingShape(r.batch) })),
         rngSeed(),
         ({ r, ba, bb }, seed) => {
           const rng = new Rng(seed);
@@ -138,7 +168,12 @@ describe('kernels against a naive reference', () => {
         rngSeed(),
         ({ s, axis, sizes, p, q, before, after }, seed) => {
           const rng = new Rng(seed);
-          const parts = sizes.map((n) => values(rng, s.map((d, i) => (i === axis ? n : d))));
+          const parts = sizes.map((n) =>
+            values(
+              rng,
+              s.map((d, i) => (i === axis ? n : d)),
+            ),
+          );
           expectSame(kernel('concat', parts, { axis }), R.concat(parts, axis), 0);
           const x = parts[0]!;
           const len = x.shape[axis]!;
@@ -172,11 +207,19 @@ describe('kernels against a naive reference', () => {
 
   it('reshape and broadcast_to', () => {
     fc.assert(
-      fc.property(shapeArb().chain((out) => fc.record({ out: fc.constant(out), inShape: broadcastingShape(out) })), rngSeed(), ({ out, inShape }, seed) => {
-        const x = values(new Rng(seed), inShape);
-        expectSame(kernel('broadcast_to', [x], { shape: out }), R.elementwise((v) => v, x, { shape: out, data: new Array(R.size(out)).fill(0) }), 0);
-        expectSame(kernel('reshape', [x], { shape: [R.size(inShape)] }), { shape: [R.size(inShape)], data: x.data }, 0);
-      }),
+      fc.property(
+        shapeArb().chain((out) => fc.record({ out: fc.constant(out), inShape: broadcastingShape(out) })),
+        rngSeed(),
+        ({ out, inShape }, seed) => {
+          const x = values(new Rng(seed), inShape);
+          expectSame(
+            kernel('broadcast_to', [x], { shape: out }),
+            R.elementwise((v) => v, x, { shape: out, data: new Array(R.size(out)).fill(0) }),
+            0,
+          );
+          expectSame(kernel('reshape', [x], { shape: [R.size(inShape)] }), { shape: [R.size(inShape)], data: x.data }, 0);
+        },
+      ),
       fcParams(40),
     );
   });

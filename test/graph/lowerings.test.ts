@@ -22,7 +22,11 @@ describe('the lowering table', () => {
   });
 
   it('every op has a reference kernel, and every op with inputs a VJP (returning null where the gradient is zero)', () => {
-    const sources = new Set(listOps().filter((d) => d.arity === 0).map((d) => d.name));
+    const sources = new Set(
+      listOps()
+        .filter((d) => d.arity === 0)
+        .map((d) => d.name),
+    );
     expect(rows.filter((r) => !r.reference).map((r) => r.op)).toEqual([]);
     expect(rows.filter((r) => r.vjp === 'none' && !sources.has(r.op)).map((r) => r.op)).toEqual([]);
   });

@@ -5,30 +5,57 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  buildGraph, compile, createRng, deserialize, drawUniform, foldConstants, interpret, keyInputNames, mulHi32, optimize, philox4x32, randomKey, serialize,
+  buildGraph,
+  compile,
+  createRng,
+  deserialize,
+  drawUniform,
+  foldConstants,
+  interpret,
+  keyInputNames,
+  mulHi32,
+  optimize,
+  philox4x32,
+  randomKey,
+  serialize,
   type Graph,
 } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
 
 /** Known-answer vectors of Philox4x32-10 from the Random123 distribution (kat_vectors): counter, key, result. */
 const KAT: readonly (readonly [number[], number[], number[]])[] = [
-  [[0, 0, 0, 0], [0, 0], [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]],
-  [[0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]],
-  [[0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0], [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]],
+  [
+    [0, 0, 0, 0],
+    [0, 0],
+    [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8],
+  ],
+  [
+    [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff],
+    [0xffffffff, 0xffffffff],
+    [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd],
+  ],
+  [
+    [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+    [0xa4093822, 0x299f31d0],
+    [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1],
+  ],
 ];
 
 /** u = random_uniform(key) of `shape` for each stream, plus y = x · u (so a gradient exists). */
 function randomGraph(shape: number[], streams: number[], dtype: 'float32' | 'float64' = 'float64'): Graph {
-  return buildGraph((b) => {
-    const key = b.input('key', [4]);
-    const x = b.input('x', shape);
-    const out: Record<string, ReturnType<typeof x.mul>> = {};
-    streams.forEach((s, i) => {
-      out[`u${i}`] = drawUniform(key, shape, s);
-    });
-    out.y = x.mul(out.u0!).sum();
-    return out;
-  }, { dtype });
+  return buildGraph(
+    (b) => {
+      const key = b.input('key', [4]);
+      const x = b.input('x', shape);
+      const out: Record<string, ReturnType<typeof x.mul>> = {};
+      streams.forEach((s, i) => {
+        out[`u${i}`] = drawUniform(key, shape, s);
+      });
+      out.y = x.mul(out.u0!).sum();
+      return out;
+    },
+    { dtype },
+  );
 }
 
 const feedsFor = (shape: number[], seed = 7) => ({ key: randomKey(seed), x: { shape, data: new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(1.5) } });

@@ -10,7 +10,10 @@ describe("compile(g, { backend: 'onnxruntime' })", () => {
   it('runs an LSTM training graph with the same outputs as interpret', async () => {
     const cell = getBuiltinCell('lstm');
     const sizes = { input: 3, hidden: 4, batch: 2, steps: 5 };
-    const g = grad(extendGraph(unroll(cell, { ...sizes, dtype: 'float64' }), ({ outputs }) => ({ loss: outputs.out!.square().mean() })), { of: 'loss' });
+    const g = grad(
+      extendGraph(unroll(cell, { ...sizes, dtype: 'float64' }), ({ outputs }) => ({ loss: outputs.out!.square().mean() })),
+      { of: 'loss' },
+    );
     const feeds = cellFeeds(cell, sizes, 3);
     const exe = compile(g, { backend: 'onnxruntime', dtype: 'float64' });
     await exe.ready;

@@ -29,7 +29,9 @@ describe('cellgrad export', () => {
     const out = path.join(tempDir(), 'gru.onnx');
     const r = await cellgrad(['export', 'gru', ...sizeArgs, '--grad', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/wrote .*gru\.onnx \(\d+ ONNX nodes, opset 17; inputs: x, h0, weight_ih, weight_hh, bias_ih, bias_hh; outputs: out, h_T, loss, grad:x, /);
+    expect(r.stderr).toMatch(
+      /wrote .*gru\.onnx \(\d+ ONNX nodes, opset 17; inputs: x, h0, weight_ih, weight_hh, bias_ih, bias_hh; outputs: out, h_T, loss, grad:x, /,
+    );
     const g0 = unroll(gru, { ...sizes, dtype: 'float32' });
     const { builder, outputs } = GraphBuilder.extend(g0);
     const g = grad(builder.build({ ...outputs, loss: outputs.out!.sum() }), { of: 'loss' });

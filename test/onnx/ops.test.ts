@@ -6,7 +6,19 @@
  * errors (unmapped op, clashing names, bad opset, bad initializers).
  */
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, interpret, defineOp, elementwiseKernel, elementwiseType, getOp, hasOp, isCellgradError, type AttrValue, type Graph, type NDArray } from '@cellgrad/graph';
+import {
+  GraphBuilder,
+  interpret,
+  defineOp,
+  elementwiseKernel,
+  elementwiseType,
+  getOp,
+  hasOp,
+  isCellgradError,
+  type AttrValue,
+  type Graph,
+  type NDArray,
+} from '@cellgrad/graph';
 import { ONNX_OPS, buildOnnxModel, fromOrtTensor, isExportable, onnxProto, openSession, toOnnx, toOrtTensor } from '@cellgrad/onnx';
 import { Rng } from '../support/fc.js';
 import { F32_TOL, F64_TOL, ortVsInterpret, worstError } from './helpers.js';
@@ -32,12 +44,33 @@ const CASES: readonly Case[] = [
   { op: 'hard_sigmoid', shapes: [[2, 3]], attrs: { slope: 1 / 6 }, label: 'torch' },
   { op: 'clip_grad', shapes: [[2, 3], []] },
   { op: 'where', shapes: [[2, 3], [2, 3], [3]] },
-  { op: 'matmul', shapes: [[2, 2, 3], [3, 4]] },
-  { op: 'matmul', shapes: [[1, 3], [2, 3, 2]], label: 'batch broadcast' },
+  {
+    op: 'matmul',
+    shapes: [
+      [2, 2, 3],
+      [3, 4],
+    ],
+  },
+  {
+    op: 'matmul',
+    shapes: [
+      [1, 3],
+      [2, 3, 2],
+    ],
+    label: 'batch broadcast',
+  },
   { op: 'transpose', shapes: [[2, 3, 4]], attrs: { perm: [1, 0, 2] } },
   { op: 'reshape', shapes: [[2, 3, 4]], attrs: { shape: [6, 4] } },
   { op: 'broadcast_to', shapes: [[3, 1]], attrs: { shape: [2, 3, 4] } },
-  { op: 'concat', shapes: [[2, 3], [2, 2], [2, 1]], attrs: { axis: 1 } },
+  {
+    op: 'concat',
+    shapes: [
+      [2, 3],
+      [2, 2],
+      [2, 1],
+    ],
+    attrs: { axis: 1 },
+  },
   { op: 'slice', shapes: [[2, 4]], attrs: { axis: 1, start: 1, end: 3 } },
   { op: 'pad', shapes: [[2, 3]], attrs: { axis: 0, before: 1, after: 2 } },
   ...(['sum', 'mean', 'max'] as const).flatMap((op): Case[] => [
@@ -121,7 +154,10 @@ describe('the exported model', () => {
   });
 
   it('{ initializers } stores inputs (trained weights) in the model; the rest are still fed', async () => {
-    const feeds = { 'weight:ih': { shape: [4, 3], data: Float32Array.from({ length: 12 }, (_, i) => (i - 6) / 7) }, x: { shape: [2, 3], data: Float32Array.of(1, -2, 0.5, 0.25, 3, -1) } };
+    const feeds = {
+      'weight:ih': { shape: [4, 3], data: Float32Array.from({ length: 12 }, (_, i) => (i - 6) / 7) },
+      x: { shape: [2, 3], data: Float32Array.of(1, -2, 0.5, 0.25, 3, -1) },
+    };
     const bytes = toOnnx(g, { initializers: { 'weight:ih': feeds['weight:ih'] } });
     const m = onnxProto.ModelProto.decode(bytes);
     expect(m.graph!.input!.map((i) => i.name)).toEqual(['x']);

@@ -22,13 +22,22 @@ async function agrees(g: Graph, seed: number, opset: number, dtype: 'float32' | 
 describe('ONNX Runtime equals interpret on random graphs (float32)', () => {
   for (const opset of [17, 18]) {
     it(`forward, opset ${opset}`, async () => {
-      await fc.assert(fc.asyncProperty(recipeArb(), fc.nat(), (r, seed) => agrees(buildRecipe(r), seed, opset)), fcParams(40));
+      await fc.assert(
+        fc.asyncProperty(recipeArb(), fc.nat(), (r, seed) => agrees(buildRecipe(r), seed, opset)),
+        fcParams(40),
+      );
     });
     it(`gradient graphs, opset ${opset}`, async () => {
-      await fc.assert(fc.asyncProperty(recipeArb(), fc.nat(), (r, seed) => agrees(grad(buildRecipe(r), { of: 'loss' }), seed, opset)), fcParams(40));
+      await fc.assert(
+        fc.asyncProperty(recipeArb(), fc.nat(), (r, seed) => agrees(grad(buildRecipe(r), { of: 'loss' }), seed, opset)),
+        fcParams(40),
+      );
     });
   }
   it('gradient graphs in float64 (F64_TOL)', async () => {
-    await fc.assert(fc.asyncProperty(recipeArb(), fc.nat(), (r, seed) => agrees(grad(buildRecipe(r), { of: 'loss' }), seed, 17, 'float64')), fcParams(40));
+    await fc.assert(
+      fc.asyncProperty(recipeArb(), fc.nat(), (r, seed) => agrees(grad(buildRecipe(r), { of: 'loss' }), seed, 17, 'float64')),
+      fcParams(40),
+    );
   });
 });

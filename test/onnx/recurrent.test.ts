@@ -10,7 +10,16 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isCellgradError, type NDArray } from '@cellgrad/graph';
 import { loadReference, type ReferenceCase } from '@cellgrad/cells';
-import { exportRecurrentOp, GRU_TORCH_TO_ONNX, LSTM_TORCH_TO_ONNX, openSession, reorderGates, toOrtTensor, fromOrtTensor, type RecurrentKind } from '@cellgrad/onnx';
+import {
+  exportRecurrentOp,
+  GRU_TORCH_TO_ONNX,
+  LSTM_TORCH_TO_ONNX,
+  openSession,
+  reorderGates,
+  toOrtTensor,
+  fromOrtTensor,
+  type RecurrentKind,
+} from '@cellgrad/onnx';
 import { referenceDir } from '../cells/helpers.js';
 import { worstError } from './helpers.js';
 
@@ -31,7 +40,12 @@ const expectedOf = (c: ReferenceCase) => {
 };
 
 describe('exportRecurrentOp matches the PyTorch reference vectors on ONNX Runtime', () => {
-  for (const [file, kind] of [['lstm', 'lstm'], ['gru', 'gru'], ['lstm_2layer', 'lstm'], ['gru_2layer', 'gru']] as const) {
+  for (const [file, kind] of [
+    ['lstm', 'lstm'],
+    ['gru', 'gru'],
+    ['lstm_2layer', 'lstm'],
+    ['gru_2layer', 'gru'],
+  ] as const) {
     it(`${file} (float32, ${TOL} of scale)`, async () => {
       const ref = loadReference(path.join(referenceDir, `${file}.json`));
       for (const c of ref.cases) {
@@ -49,10 +63,12 @@ describe('exportRecurrentOp matches the PyTorch reference vectors on ONNX Runtim
     const c = loadReference(path.join(referenceDir, 'lstm.json')).cases[0]!;
     // Pre-apply the inverse of ONNX's permutation, so the exporter's reordering undoes into PyTorch order.
     const inverse = LSTM_TORCH_TO_ONNX.map((_, k) => LSTM_TORCH_TO_ONNX.indexOf(k));
-    const scrambled = Object.fromEntries(Object.entries(c.params).map(([k, v]) => {
-      const cols = v.shape.length === 2 ? v.shape[1]! : 1;
-      return [k, { shape: v.shape, data: reorderGates(v.data, inverse, cols) }];
-    }));
+    const scrambled = Object.fromEntries(
+      Object.entries(c.params).map(([k, v]) => {
+        const cols = v.shape.length === 2 ? v.shape[1]! : 1;
+        return [k, { shape: v.shape, data: reorderGates(v.data, inverse, cols) }];
+      }),
+    );
     const bytes = exportRecurrentOp('lstm', scrambled, { input: c.input_size, hidden: c.hidden_size });
     expect(worstError(await runCase('lstm', c, bytes), expectedOf(c)).error).toBeGreaterThan(1e-2);
   });
@@ -82,7 +98,9 @@ describe('gate permutations and errors', () => {
       throw new Error('expected an error');
     };
     expect(err(() => exportRecurrentOp('gru', missing, sizes))).toMatch(/missing weight 'bias_hh_l0'/);
-    expect(err(() => exportRecurrentOp('gru', c.params, { ...sizes, hidden: sizes.hidden + 1 }))).toMatch(/weight 'weight_ih_l0' has shape \[\d+,\d+\], expected/);
+    expect(err(() => exportRecurrentOp('gru', c.params, { ...sizes, hidden: sizes.hidden + 1 }))).toMatch(
+      /weight 'weight_ih_l0' has shape \[\d+,\d+\], expected/,
+    );
     expect(err(() => exportRecurrentOp('rnn_tanh' as RecurrentKind, c.params, sizes))).toMatch(/no single ONNX op for cell 'rnn_tanh'/);
     expect(err(() => exportRecurrentOp('gru', c.params, sizes, { opset: 9 }))).toMatch(/opset must be an integer from 13 to 21/);
   });

@@ -20,7 +20,10 @@ function trainingStep(): Graph {
   const g = grad(withLoss, { of: 'loss', wrt: WEIGHTS });
   return extendGraph(g, ({ builder, inputs, outputs }) => {
     const grads = WEIGHTS.map((w) => outputs[`grad:${w}`]!);
-    const norm = grads.map((t) => t.square().sum()).reduce((a, b) => a.add(b)).sqrt();
+    const norm = grads
+      .map((t) => t.square().sum())
+      .reduce((a, b) => a.add(b))
+      .sqrt();
     const coef = builder.constant(1).div(norm.add(1e-6)).minimum(1);
     const result: Record<string, Tensor> = { loss: outputs.loss! };
     WEIGHTS.forEach((w, k) => (result[`new:${w}`] = inputs[w]!.sub(grads[k]!.mul(coef).mul(0.5))));

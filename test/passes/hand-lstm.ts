@@ -7,10 +7,21 @@ const GATES = ['i', 'f', 'g', 'o'] as const;
 /** An LSTM as a researcher writes it: one W, U and b per gate, x·Wᵀ per gate. */
 export const handLstm = defineCell({
   name: 'hand_lstm',
-  params: ({ input: I, hidden: H }) => Object.fromEntries(GATES.flatMap((k) => [[`W_${k}`, [H, I]], [`U_${k}`, [H, H]], [`b_${k}`, [H]]])),
+  params: ({ input: I, hidden: H }) =>
+    Object.fromEntries(
+      GATES.flatMap((k) => [
+        [`W_${k}`, [H, I]],
+        [`U_${k}`, [H, H]],
+        [`b_${k}`, [H]],
+      ]),
+    ),
   state: ({ hidden: H }) => ({ h: [H], c: [H] }),
   step: ({ x, h, c }, p) => {
-    const gate = (k: string): Tensor => x.matmul(p[`W_${k}`]!.T).add(h.matmul(p[`U_${k}`]!.T)).add(p[`b_${k}`]!);
+    const gate = (k: string): Tensor =>
+      x
+        .matmul(p[`W_${k}`]!.T)
+        .add(h.matmul(p[`U_${k}`]!.T))
+        .add(p[`b_${k}`]!);
     const i = gate('i').sigmoid();
     const f = gate('f').sigmoid();
     const g = gate('g').tanh();
@@ -19,4 +30,3 @@ export const handLstm = defineCell({
     return { h: o.mul(cNext.tanh()), c: cNext };
   },
 });
-

@@ -39,7 +39,10 @@ describe('hoistInputProjections', () => {
     const g = cellLossGraph(handLstm);
     expect(xProjections(g).perStep).toBe(4 * SMALL.steps);
     const feeds = cellGraphFeeds(handLstm);
-    for (const order of [[hoistInputProjections, batchGates], [batchGates, hoistInputProjections]]) {
+    for (const order of [
+      [hoistInputProjections, batchGates],
+      [batchGates, hoistInputProjections],
+    ]) {
       const h = checkPass((x: Graph) => simplify(order[1]!(order[0]!(x))), g, feeds);
       expect(xProjections(h)).toEqual({ perStep: 0, whole: 1 });
     }

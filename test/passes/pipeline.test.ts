@@ -33,7 +33,9 @@ describe('optimize', () => {
     const h = checkPass(optimize, t, cellGraphFeeds(cell, opts));
     const b = countOps(t);
     const a = countOps(h);
-    console.log(`LSTM training graph, T=8: ${t.nodes.length} → ${h.nodes.length} nodes; matmul ${b.matmul} → ${a.matmul}, add ${b.add} → ${a.add}, pad ${b.pad ?? 0} → ${a.pad ?? 0}, transpose ${b.transpose} → ${a.transpose}`);
+    console.log(
+      `LSTM training graph, T=8: ${t.nodes.length} → ${h.nodes.length} nodes; matmul ${b.matmul} → ${a.matmul}, add ${b.add} → ${a.add}, pad ${b.pad ?? 0} → ${a.pad ?? 0}, transpose ${b.transpose} → ${a.transpose}`,
+    );
     // Forward: 1 hoisted x-projection + 8 recurrent; backward: 8 per step (dh and dx together), 1 for both weight gradients.
     expect(a.matmul).toBe(1 + 8 + 8 + 1);
   });

@@ -25,13 +25,25 @@ const CASES: Record<string, (x: Tensor, y: Tensor, s: Tensor, b: GraphBuilder) =
   'even-of-neg': (x) => x.neg().square().add(x.tanh().neg().abs()),
   'layout-of-uniform': (x, _y, _s, b) => b.fill(2, [3, 2]).T.mul(x),
   'transpose-identity': (x) => x.transpose([0, 1]),
-  'transpose-transpose': (_x, _y, s) => s.transpose([1, 2, 0]).transpose([2, 0, 1]).add(s.transpose([1, 0, 2]).transpose([0, 2, 1]).transpose([0, 2, 1]).transpose([1, 0, 2])),
+  'transpose-transpose': (_x, _y, s) =>
+    s
+      .transpose([1, 2, 0])
+      .transpose([2, 0, 1])
+      .add(s.transpose([1, 0, 2]).transpose([0, 2, 1]).transpose([0, 2, 1]).transpose([1, 0, 2])),
   'reshape-same': (x, _y, _s, _b) => ops.reshape(x, { shape: [2, 3] }),
   'reshape-reshape': (x) => x.reshape([6]).reshape([3, 2]),
   'broadcast-same': (x, _y, _s, _b) => ops.broadcastTo(x, { shape: [2, 3] }),
   'broadcast-broadcast': (_x, y) => y.broadcastTo([2, 3]).broadcastTo([4, 2, 3]),
-  'reduce-unit-axes': (x) => x.reshape([2, 1, 3]).sum(1).add(x.reshape([1, 2, 3]).max([0])),
-  'where-uniform': (x, y, _s, b) => b.fill(1, [2, 3]).where(x, y).add(b.fill(0, [3]).where(x, y)),
+  'reduce-unit-axes': (x) =>
+    x
+      .reshape([2, 1, 3])
+      .sum(1)
+      .add(x.reshape([1, 2, 3]).max([0])),
+  'where-uniform': (x, y, _s, b) =>
+    b
+      .fill(1, [2, 3])
+      .where(x, y)
+      .add(b.fill(0, [3]).where(x, y)),
   'slice-full': (x, _y, _s, _b) => ops.slice(x, { axis: 0, start: 0, end: 2 }),
   'slice-slice': (x) => x.slice(1, 1, 3).slice(1, 0, 1),
   'slice-concat': (x) => concat([x, x.square()], 1).slice(1, 3, 5),
@@ -44,14 +56,17 @@ const CASES: Record<string, (x: Tensor, y: Tensor, s: Tensor, b: GraphBuilder) =
 };
 
 function caseGraph(name: string) {
-  return buildGraph((b) => {
-    const x = b.input('x', [2, 3]);
-    const y = b.input('y', [3]);
-    const s = b.input('s', [4, 2, 3]);
-    const v = CASES[name]!(x, y, s, b);
-    const R = b.constant(new Rng(3).array(v.size, -1, 1), v.shape);
-    return { v, loss: v.mul(R).sum() };
-  }, { dtype: 'float64' });
+  return buildGraph(
+    (b) => {
+      const x = b.input('x', [2, 3]);
+      const y = b.input('y', [3]);
+      const s = b.input('s', [4, 2, 3]);
+      const v = CASES[name]!(x, y, s, b);
+      const R = b.constant(new Rng(3).array(v.size, -1, 1), v.shape);
+      return { v, loss: v.mul(R).sum() };
+    },
+    { dtype: 'float64' },
+  );
 }
 
 describe('simplify', () => {

@@ -14,18 +14,25 @@ const CASES: Record<string, (x: Tensor, t: Tensor, b: GraphBuilder) => Tensor> =
   'log-exp': (x) => x.exp().log(),
   'log-one-plus-exp': (x) => x.exp().add(1).log(),
   'softplus-composite': (x) => x.relu().add(x.abs().neg().exp().add(1).log()), // the max/abs form written by hand
-  'manual-sigmoid': (x, t, b) => x.exp().div(x.exp().add(1)).add(b.constant(1).div(t.neg().exp().add(1))),
+  'manual-sigmoid': (x, t, b) =>
+    x
+      .exp()
+      .div(x.exp().add(1))
+      .add(b.constant(1).div(t.neg().exp().add(1))),
   'manual-softmax': (x) => x.exp().div(x.exp().sum(1, true)),
   'manual-log-softmax': (x) => x.sub(x.exp().sum(-1, true).log()),
 };
 
 function caseGraph(name: string) {
-  return buildGraph((b) => {
-    const x = b.input('x', [2, 3]);
-    const t = b.input('t', [2, 3]);
-    const v = CASES[name]!(x, t, b);
-    return { v, loss: v.mul(b.constant(new Rng(5).array(v.size, -1, 1), v.shape)).sum() };
-  }, { dtype: 'float64' });
+  return buildGraph(
+    (b) => {
+      const x = b.input('x', [2, 3]);
+      const t = b.input('t', [2, 3]);
+      const v = CASES[name]!(x, t, b);
+      return { v, loss: v.mul(b.constant(new Rng(5).array(v.size, -1, 1), v.shape)).sum() };
+    },
+    { dtype: 'float64' },
+  );
 }
 
 describe('stabilize', () => {
@@ -43,10 +50,13 @@ describe('stabilize', () => {
   it('turns −Σ t·log softmax(z) into the log_softmax cross-entropy', () => {
     const manual = caseGraph('log-softmax');
     const h = stabilize(manual);
-    const ref = buildGraph((b) => {
-      const v = crossEntropy(b.input('x', [2, 3]), b.input('t', [2, 3]));
-      return { v };
-    }, { dtype: 'float64' });
+    const ref = buildGraph(
+      (b) => {
+        const v = crossEntropy(b.input('x', [2, 3]), b.input('t', [2, 3]));
+        return { v };
+      },
+      { dtype: 'float64' },
+    );
     expect(countOps(h).softmax ?? 0).toBe(0);
     expect(countOps(h).log_softmax).toBe(1);
     const feeds = randomFeeds(manual, new Rng(4));
@@ -54,10 +64,13 @@ describe('stabilize', () => {
   });
 
   it('is accurate where the original overflows or cancels', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [4]);
-      return { ls: x.sigmoid().log(), l1: x.sigmoid().oneMinus().log(), lse: x.exp().add(1).log(), lsm: x.softmax(0).log(), sg: x.exp().div(x.exp().add(1)) };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [4]);
+        return { ls: x.sigmoid().log(), l1: x.sigmoid().oneMinus().log(), lse: x.exp().add(1).log(), lsm: x.softmax(0).log(), sg: x.exp().div(x.exp().add(1)) };
+      },
+      { dtype: 'float64' },
+    );
     const feeds = { x: [-800, -40, 40, 800] };
     const before = interpret(g, feeds);
     const after = interpret(stabilize(g), feeds);

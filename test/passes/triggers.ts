@@ -44,7 +44,10 @@ export const UNARY_TRIGGERS: Record<string, Unary> = {
     if (t.rank === 0 || t.shape[lastAxis(t)]! < 2) return t.neg();
     const a = lastAxis(t);
     const n = t.shape[a]!;
-    return t.slice(a, 0, 1).pad(a, 0, n - 1).add(t.slice(a, 1, n).tanh().pad(a, 1, 0));
+    return t
+      .slice(a, 0, 1)
+      .pad(a, 0, n - 1)
+      .add(t.slice(a, 1, n).tanh().pad(a, 1, 0));
   },
   whereOne: (t, b) => b.fill(1, t.shape).where(t, t.tanh()),
   logSigmoid: (t) => t.sigmoid().log(),
@@ -71,29 +74,32 @@ export interface TriggerStep {
 
 /** A recipe of trigger steps. */
 export const triggerRecipeArb = (maxSteps = 8): fc.Arbitrary<TriggerStep[]> =>
-  fc.array(
-    fc.record({ op: fc.constantFrom(...Object.keys(UNARY_TRIGGERS), ...Object.keys(BINARY_TRIGGERS)), a: fc.nat(50), b: fc.nat(50) }),
-    { minLength: 1, maxLength: maxSteps },
-  );
+  fc.array(fc.record({ op: fc.constantFrom(...Object.keys(UNARY_TRIGGERS), ...Object.keys(BINARY_TRIGGERS)), a: fc.nat(50), b: fc.nat(50) }), {
+    minLength: 1,
+    maxLength: maxSteps,
+  });
 
 /** The float64 graph of a trigger recipe over inputs x [2,3], y [3], z [2,1]. */
 export function buildTriggers(steps: readonly TriggerStep[], seed = 1): Graph {
-  return buildGraph((b) => {
-    const pool: Tensor[] = [b.input('x', [2, 3]), b.input('y', [3]), b.input('z', [2, 1])];
-    for (const s of steps) {
-      const t = pool[s.a % pool.length]!;
-      const unary = UNARY_TRIGGERS[s.op];
-      if (unary) {
-        pool.push(unary(t, b));
-        continue;
+  return buildGraph(
+    (b) => {
+      const pool: Tensor[] = [b.input('x', [2, 3]), b.input('y', [3]), b.input('z', [2, 1])];
+      for (const s of steps) {
+        const t = pool[s.a % pool.length]!;
+        const unary = UNARY_TRIGGERS[s.op];
+        if (unary) {
+          pool.push(unary(t, b));
+          continue;
+        }
+        let u = pool[s.b % pool.length]!;
+        if (!tryBroadcast([t.shape, u.shape])) u = u.mean();
+        pool.push(BINARY_TRIGGERS[s.op]!(t, u, b));
       }
-      let u = pool[s.b % pool.length]!;
-      if (!tryBroadcast([t.shape, u.shape])) u = u.mean();
-      pool.push(BINARY_TRIGGERS[s.op]!(t, u, b));
-    }
-    const rng = new Rng(seed);
-    const results = pool.slice(3);
-    const loss = results.map((t) => t.mul(b.constant(rng.array(t.size, -1, 1), t.shape)).sum()).reduce((p, q) => p.add(q));
-    return { loss, ...Object.fromEntries(results.map((t, i) => [`v${i}`, t])) };
-  }, { dtype: 'float64' });
+      const rng = new Rng(seed);
+      const results = pool.slice(3);
+      const loss = results.map((t) => t.mul(b.constant(rng.array(t.size, -1, 1), t.shape)).sum()).reduce((p, q) => p.add(q));
+      return { loss, ...Object.fromEntries(results.map((t, i) => [`v${i}`, t])) };
+    },
+    { dtype: 'float64' },
+  );
 }

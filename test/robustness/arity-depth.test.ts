@@ -11,11 +11,14 @@ import { grad } from '@cellgrad/autodiff';
 describe('wide and deep graphs', () => {
   it('a concat of 200 000 inputs compiles and runs as the interpreter does (float32, float64)', () => {
     const n = 200_000;
-    const g = buildGraph((b) => {
-      const x = b.input('x', [1, 3]);
-      const parts: Tensor[] = new Array<Tensor>(n).fill(x.mul(2));
-      return { rows: concat(parts, 0), total: concat(parts, 1).sum() };
-    }, { dtype: 'float32' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [1, 3]);
+        const parts: Tensor[] = new Array<Tensor>(n).fill(x.mul(2));
+        return { rows: concat(parts, 0), total: concat(parts, 1).sum() };
+      },
+      { dtype: 'float32' },
+    );
     const feeds = { x: [[1, 2, 3]] };
     const ref = interpret(g, feeds);
     expect(ref.rows!.shape).toEqual([n, 3]);
@@ -28,11 +31,20 @@ describe('wide and deep graphs', () => {
   }, 120_000);
 
   it('a concat of 100 inputs of different widths (the table path) equals the interpreter', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [2, 100]);
-      const parts = Array.from({ length: 100 }, (_, i) => x.slice(1, 0, 1 + (i % 7)).transpose([1, 0]));
-      return { y: concat(parts, 0).exp(), z: concat(parts.map((p) => p.transpose([1, 0])), 1).pad(1, 2, 3) };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [2, 100]);
+        const parts = Array.from({ length: 100 }, (_, i) => x.slice(1, 0, 1 + (i % 7)).transpose([1, 0]));
+        return {
+          y: concat(parts, 0).exp(),
+          z: concat(
+            parts.map((p) => p.transpose([1, 0])),
+            1,
+          ).pad(1, 2, 3),
+        };
+      },
+      { dtype: 'float64' },
+    );
     const feeds = { x: Array.from({ length: 2 }, (_, r) => Array.from({ length: 100 }, (_, c) => (r * 100 + c) / 64)) };
     const ref = interpret(g, feeds);
     for (const options of [{ dtype: 'float64' as const }, { dtype: 'float32' as const, simdLoops: false }]) {
@@ -50,12 +62,15 @@ describe('wide and deep graphs', () => {
 
   it('a chain of 10 000 elementwise steps builds, optimizes, compiles, differentiates and round-trips', () => {
     const n = 10_000;
-    const g = buildGraph((b) => {
-      const x = b.input('x', [4]);
-      let h: Tensor = x;
-      for (let i = 0; i < n; i++) h = h.add(x).mul(0.5);
-      return { y: h.sum() };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [4]);
+        let h: Tensor = x;
+        for (let i = 0; i < n; i++) h = h.add(x).mul(0.5);
+        return { y: h.sum() };
+      },
+      { dtype: 'float64' },
+    );
     const feeds = { x: [1, 2, 3, 4] };
     const ref = interpret(g, feeds).y!.data[0]!;
     expect(ref).toBeCloseTo(10, 12);

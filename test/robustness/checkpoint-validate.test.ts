@@ -30,10 +30,12 @@ describe('optimizer.load validates the state', () => {
     expect(adamLoad(1, { w: { m: [0, 0], v: [0] } })).toBe("optimizer state: buffer 'v.w' has 1 values, 'm.w' has 2");
     expect(adamLoad(1, { w: { m: [0], v: [-1] } })).toBe("optimizer state: buffer 'v.w' holds -1 at index 0; it must be non-negative");
     expect(adamLoad(0, { w: { m: [0], v: [0] } })).toBe('optimizer state: step 0 (no update yet) cannot have buffers');
-    expect(usage(() => rmsprop({ centered: true }).load(state({ kind: 'rmsprop-centered', step: 1, buffers: { w: { square_avg: [0] } } }))))
-      .toBe("optimizer state: buffer 'grad_avg.w' is missing");
-    expect(usage(() => sgd().load(state({ kind: 'sgd', step: 2, buffers: { w: { momentum: [0] } } }))))
-      .toBe("optimizer state: unknown buffer 'momentum.w' (sgd keeps no buffers)");
+    expect(usage(() => rmsprop({ centered: true }).load(state({ kind: 'rmsprop-centered', step: 1, buffers: { w: { square_avg: [0] } } })))).toBe(
+      "optimizer state: buffer 'grad_avg.w' is missing",
+    );
+    expect(usage(() => sgd().load(state({ kind: 'sgd', step: 2, buffers: { w: { momentum: [0] } } })))).toBe(
+      "optimizer state: unknown buffer 'momentum.w' (sgd keeps no buffers)",
+    );
   });
 
   it('a failed load leaves the optimizer as it was', () => {
@@ -50,16 +52,23 @@ describe('optimizer.load validates the state', () => {
     o.load({ kind: 'adam', step: 2, buffers: { w: { m: [0, 0], v: [0, 0] } } });
     const p = { w: new Float64Array(3) };
     expect(usage(() => o.step(p, { w: new Float64Array(3) }, 0.1))).toBe("optimizer: buffer 'm.w' has 2 values, parameter 'w' has 3");
-    expect(usage(() => o.step({ u: new Float64Array(1) }, { u: new Float64Array(1) }, 0.1)))
-      .toBe("optimizer: no saved buffers for parameter 'u' at step 2 (the state was saved for w)");
+    expect(usage(() => o.step({ u: new Float64Array(1) }, { u: new Float64Array(1) }, 0.1))).toBe(
+      "optimizer: no saved buffers for parameter 'u' at step 2 (the state was saved for w)",
+    );
     expect(Array.from(p.w)).toEqual([0, 0, 0]);
   });
 });
 
 describe('Trainer.restore checks the snapshot against the configuration', () => {
   const config: TrainConfig = {
-    cell: getBuiltinCell('gru'), task: addingTask(4), hidden: 3, batch: 2, seed: 1,
-    optimizer: { kind: 'rmsprop', momentum: 0.5 }, lr: 0.01, exec: { executor: 'interpreted' },
+    cell: getBuiltinCell('gru'),
+    task: addingTask(4),
+    hidden: 3,
+    batch: 2,
+    seed: 1,
+    optimizer: { kind: 'rmsprop', momentum: 0.5 },
+    lr: 0.01,
+    exec: { executor: 'interpreted' },
   };
   const saved = (): TrainerSnapshot => {
     const t = new Trainer(config);
@@ -76,15 +85,57 @@ describe('Trainer.restore checks the snapshot against the configuration', () => 
       edit(s);
       return s;
     };
-    expect(usage(() => Trainer.restore(config, damaged((s) => { s.params.weight_hh.pop(); }))))
-      .toBe("snapshot: parameter 'weight_hh' has 26 values, expected 27 (shape [9,3])");
-    expect(usage(() => Trainer.restore(config, damaged((s) => { s.optimizer.buffers.bias_hh.momentum.pop(); }), 'checkpoint run.json')))
-      .toBe("checkpoint run.json: optimizer buffer 'momentum.bias_hh' has 8 values, expected 9 (parameter bias_hh [9])");
-    expect(usage(() => Trainer.restore(config, damaged((s) => { s.optimizer.step = 3; }))))
-      .toBe("snapshot: optimizer 'step' is 3, expected 2 (one update per iteration, 2 iterations)");
-    expect(usage(() => Trainer.restore(config, damaged((s) => { s.seconds = -1; }))))
-      .toBe("snapshot: 'seconds' must be a finite non-negative number, got -1");
-    expect(usage(() => Trainer.restore(config, damaged((s) => { s.fingerprint = 'x'; })))).toMatch(/^snapshot was written by a run with different settings/);
+    expect(
+      usage(() =>
+        Trainer.restore(
+          config,
+          damaged((s) => {
+            s.params.weight_hh.pop();
+          }),
+        ),
+      ),
+    ).toBe("snapshot: parameter 'weight_hh' has 26 values, expected 27 (shape [9,3])");
+    expect(
+      usage(() =>
+        Trainer.restore(
+          config,
+          damaged((s) => {
+            s.optimizer.buffers.bias_hh.momentum.pop();
+          }),
+          'checkpoint run.json',
+        ),
+      ),
+    ).toBe("checkpoint run.json: optimizer buffer 'momentum.bias_hh' has 8 values, expected 9 (parameter bias_hh [9])");
+    expect(
+      usage(() =>
+        Trainer.restore(
+          config,
+          damaged((s) => {
+            s.optimizer.step = 3;
+          }),
+        ),
+      ),
+    ).toBe("snapshot: optimizer 'step' is 3, expected 2 (one update per iteration, 2 iterations)");
+    expect(
+      usage(() =>
+        Trainer.restore(
+          config,
+          damaged((s) => {
+            s.seconds = -1;
+          }),
+        ),
+      ),
+    ).toBe("snapshot: 'seconds' must be a finite non-negative number, got -1");
+    expect(
+      usage(() =>
+        Trainer.restore(
+          config,
+          damaged((s) => {
+            s.fingerprint = 'x';
+          }),
+        ),
+      ),
+    ).toMatch(/^snapshot was written by a run with different settings/);
   });
 
   it('per-window truncated BPTT makes one optimizer step per window', () => {
@@ -94,7 +145,8 @@ describe('Trainer.restore checks the snapshot against the configuration', () => 
     const s = t.save();
     expect(s.optimizer.step).toBe(2); // T = 4 in windows of 3: two windows
     expect(Trainer.restore(perWindow, s).iteration).toBe(1);
-    expect(usage(() => Trainer.restore(perWindow, { ...s, optimizer: { ...s.optimizer, step: 1 } })))
-      .toBe("snapshot: optimizer 'step' is 1, expected 2 (2 updates per iteration, one per BPTT window, 1 iteration)");
+    expect(usage(() => Trainer.restore(perWindow, { ...s, optimizer: { ...s.optimizer, step: 1 } }))).toBe(
+      "snapshot: optimizer 'step' is 1, expected 2 (2 updates per iteration, one per BPTT window, 1 iteration)",
+    );
   });
 });

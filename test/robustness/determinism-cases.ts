@@ -9,7 +9,11 @@ import { grad, gradcheck } from '@cellgrad/autodiff';
 import { cellFeeds, getBuiltinCell, initParams, unroll } from '@cellgrad/cells';
 
 const hex = (a: NDArray): string => Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).toString('hex');
-const dump = (r: Record<string, NDArray>): string => Object.keys(r).sort().map((k) => `${k}:${r[k]!.shape}:${hex(r[k]!)}`).join('\n');
+const dump = (r: Record<string, NDArray>): string =>
+  Object.keys(r)
+    .sort()
+    .map((k) => `${k}:${r[k]!.shape}:${hex(r[k]!)}`)
+    .join('\n');
 
 /** Every seeded result for `seed`, as one string (raw bytes in hex). */
 export function digestOf(seed: number): string {

@@ -29,7 +29,14 @@ describe('determinism', () => {
   });
 
   it('createRng streams are identical for one seed and differ beyond 32 bits', () => {
-    const draw = (seed: number) => Array.from({ length: 8 }, ((r) => () => r.next())(createRng(seed)));
+    const draw = (seed: number) =>
+      Array.from(
+        { length: 8 },
+        (
+          (r) => () =>
+            r.next()
+        )(createRng(seed)),
+      );
     expect(draw(5)).toEqual(draw(5));
     expect(draw(5)).not.toEqual(draw(5 + 2 ** 32));
   });
@@ -46,8 +53,27 @@ describe('determinism', () => {
 describe('determinism of training', () => {
   it('two `cellgrad train` processes with one seed write identical checkpoints; another seed does not', async () => {
     const dir = tempDir('cellgrad-det-');
-    const train = (seed: number, name: string) => cellgrad(['train', '--cell', 'gru', '--task', 'adding', '--steps', '8', '--hidden', '6', '--batch', '8',
-      '--iterations', '15', '--seed', String(seed), '--checkpoint', path.join(dir, name), '--json']);
+    const train = (seed: number, name: string) =>
+      cellgrad([
+        'train',
+        '--cell',
+        'gru',
+        '--task',
+        'adding',
+        '--steps',
+        '8',
+        '--hidden',
+        '6',
+        '--batch',
+        '8',
+        '--iterations',
+        '15',
+        '--seed',
+        String(seed),
+        '--checkpoint',
+        path.join(dir, name),
+        '--json',
+      ]);
     const runs = await Promise.all([train(4, 'a.json'), train(4, 'b.json'), train(5, 'c.json')]);
     runs.forEach((r) => expect(r.code).toBe(0));
     const read = (name: string) => {
@@ -63,4 +89,3 @@ describe('determinism of training', () => {
     expect(metrics(1)).toStrictEqual(metrics(0));
   });
 });
-

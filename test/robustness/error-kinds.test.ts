@@ -34,11 +34,31 @@ describe('bad input is a CellgradError with a kind, in every package', () => {
     ['viz toDot firstSteps 1.5', () => toDot(graph, { firstSteps: 1.5 }), 'usage', /^viz: firstSteps must be a positive integer, got 1.5$/],
     ['viz dotToSvg of bad DOT', () => dotToSvg('digraph { a -> }'), 'usage', /^viz: Graphviz could not render the graph: .*syntax error/i],
     ['viz sanitizeSvg without <svg>', () => sanitizeSvg('<p>no drawing</p>'), 'usage', /holds no <svg> element/],
-    ['viz report graph whose svg is not one', () => renderReport({ graphs: [{ title: 'T', svg: '<p>x</p>' }] }), 'usage', /^viz: report graph 'T': 'svg' holds no <svg>/],
-    ['viz checkReportData', () => checkReportData({ lossCurves: [{ name: 'a', points: [[1]] }] }), 'usage', /^report data: lossCurves\[0\]\.points\[0\]: expected/],
+    [
+      'viz report graph whose svg is not one',
+      () => renderReport({ graphs: [{ title: 'T', svg: '<p>x</p>' }] }),
+      'usage',
+      /^viz: report graph 'T': 'svg' holds no <svg>/,
+    ],
+    [
+      'viz checkReportData',
+      () => checkReportData({ lossCurves: [{ name: 'a', points: [[1]] }] }),
+      'usage',
+      /^report data: lossCurves\[0\]\.points\[0\]: expected/,
+    ],
     ['onnx reorderGates', () => reorderGates([1, 2, 3, 4, 5], [0, 1], 1), 'shape', /^reorderGates: 5 values do not split into 2 blocks of rows of 1$/],
-    ['cells unroll dtype', () => unroll(gru, { input: 2, hidden: 3, batch: 1, steps: 2, dtype: 'int8' as never }), 'dtype', /^unroll\(cell 'gru'\): unknown dtype "int8"/],
-    ['cells initParams dtype', () => initParams(gru, { input: 2, hidden: 3 }, { dtype: 'float16' as never }), 'dtype', /^initParams\(cell 'gru'\): unknown dtype "float16"/],
+    [
+      'cells unroll dtype',
+      () => unroll(gru, { input: 2, hidden: 3, batch: 1, steps: 2, dtype: 'int8' as never }),
+      'dtype',
+      /^unroll\(cell 'gru'\): unknown dtype "int8"/,
+    ],
+    [
+      'cells initParams dtype',
+      () => initParams(gru, { input: 2, hidden: 3 }, { dtype: 'float16' as never }),
+      'dtype',
+      /^initParams\(cell 'gru'\): unknown dtype "float16"/,
+    ],
     ['cli usage', () => usage('--x: bad'), 'usage', /^--x: bad$/],
   ])('%s', async (_, f, kind, message) => {
     const e = await caught(f);

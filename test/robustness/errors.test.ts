@@ -6,8 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  buildGraph, defineOp, elementwiseKernel, elementwiseType, fromJSON, GraphBuilder, interpret, linear, ndarray,
-  type ErrorKind, type Feeds,
+  buildGraph,
+  defineOp,
+  elementwiseKernel,
+  elementwiseType,
+  fromJSON,
+  GraphBuilder,
+  interpret,
+  linear,
+  ndarray,
+  type ErrorKind,
+  type Feeds,
 } from '@cellgrad/graph';
 import os from 'node:os';
 import { grad } from '@cellgrad/autodiff';
@@ -17,7 +26,10 @@ import { nodeIndex, smallGraph, smallJSON, thrown } from './helpers.js';
 
 /** A cell whose step is right at steps 0 and 1 and adds a mis-shaped tensor at step 2 only. */
 /** The line of `lateBugCell`'s step that adds x (of the wrong width) at step 2. */
-const LATE_BUG_LINE = readFileSync(import.meta.filename, 'utf8').split('\n').findIndex((l) => l.includes('(calls === 3 ? y.add(x) : y)') && !l.includes('LATE_BUG_LINE')) + 1;
+const LATE_BUG_LINE =
+  readFileSync(import.meta.filename, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes('(calls === 3 ? y.add(x) : y)') && !l.includes('LATE_BUG_LINE')) + 1;
 
 function lateBugCell() {
   let calls = 0;
@@ -195,18 +207,37 @@ describe('wrong dtypes', () => {
 
 describe('each kind has its own message', () => {
   it('the messages above are pairwise distinct in kind or text', () => {
-    const j1 = smallJSON(); j1.nodes[nodeIndex(j1, 'tanh')]!.op = 'nope';
-    const j2 = smallJSON(); j2.nodes[nodeIndex(j2, 'tanh')]!.inputs = [nodeIndex(j2, 'add')];
-    const j3 = smallJSON(); j3.nodes[nodeIndex(j3, 'tanh')]!.inputs = [99];
-    const j4 = smallJSON(); j4.nodes[0]!.dtype = 'int8';
+    const j1 = smallJSON();
+    j1.nodes[nodeIndex(j1, 'tanh')]!.op = 'nope';
+    const j2 = smallJSON();
+    j2.nodes[nodeIndex(j2, 'tanh')]!.inputs = [nodeIndex(j2, 'add')];
+    const j3 = smallJSON();
+    j3.nodes[nodeIndex(j3, 'tanh')]!.inputs = [99];
+    const j4 = smallJSON();
+    j4.nodes[0]!.dtype = 'int8';
     const g = smallGraph();
     const errors = [
-      () => fromJSON(j1), () => fromJSON(j2), () => fromJSON(j3), () => fromJSON(j4),
-      () => interpret(g, {}), () => interpret(g, { ...feeds(), q: 1 }), () => interpret(g, { ...feeds(), b: [1] }),
+      () => fromJSON(j1),
+      () => fromJSON(j2),
+      () => fromJSON(j3),
+      () => fromJSON(j4),
+      () => interpret(g, {}),
+      () => interpret(g, { ...feeds(), q: 1 }),
+      () => interpret(g, { ...feeds(), b: [1] }),
       () => interpret(g, { ...feeds(), b: 'x' as never }),
       () => unroll(lateBugCell(), { input: 3, hidden: 4, batch: 2, steps: 5 }),
     ].map((f) => thrown(f));
-    const patterns = [/unknown op/, /a cycle/, /missing node/, /unknown dtype/, /missing feed/, /does not match any input/, /expected shape/, /expected an NDArray/, /do not broadcast/];
+    const patterns = [
+      /unknown op/,
+      /a cycle/,
+      /missing node/,
+      /unknown dtype/,
+      /missing feed/,
+      /does not match any input/,
+      /expected shape/,
+      /expected an NDArray/,
+      /do not broadcast/,
+    ];
     errors.forEach((e, i) => {
       patterns.forEach((p, k) => expect(p.test(e.message)).toBe(i === k));
     });
@@ -220,15 +251,40 @@ describe('every error kind', () => {
 
   // One trigger per kind; the Record type makes this list exhaustive over ErrorKind.
   const TRIGGERS: Record<ErrorKind, [() => unknown, RegExp]> = {
-    shape: [() => unroll(lateBugCell(), { input: 3, hidden: 4, batch: 2, steps: 5 }), new RegExp(`cell 'late_bug'.*step 2 \\(at .*errors\\.test\\.ts:${LATE_BUG_LINE}:\\d+\\): add: shapes \\[2,4\\] and \\[2,3\\] do not broadcast`)],
+    shape: [
+      () => unroll(lateBugCell(), { input: 3, hidden: 4, batch: 2, steps: 5 }),
+      new RegExp(`cell 'late_bug'.*step 2 \\(at .*errors\\.test\\.ts:${LATE_BUG_LINE}:\\d+\\): add: shapes \\[2,4\\] and \\[2,3\\] do not broadcast`),
+    ],
     dtype: [() => buildGraph((b) => ({ y: b.input('a', [2], 'float32').mul(b.input('c', [2], 'float64')) })), /mul: inputs have different dtypes/],
     feed: [() => interpret(smallGraph(), {}), /missing feed for input 'x'/],
-    graph: [() => { const j = smallJSON(); j.nodes[nodeIndex(j, 'tanh')]!.op = 'nope'; return fromJSON(j); }, /unknown op 'nope'/],
-    gradient: [() => grad(buildGraph((b) => ({ loss: b.apply(noVjp, [b.input('x', [2])]).sum() }), { dtype: 'float64' }), { of: 'loss' }), new RegExp(noVjp)],
+    graph: [
+      () => {
+        const j = smallJSON();
+        j.nodes[nodeIndex(j, 'tanh')]!.op = 'nope';
+        return fromJSON(j);
+      },
+      /unknown op 'nope'/,
+    ],
+    gradient: [
+      () =>
+        grad(
+          buildGraph((b) => ({ loss: b.apply(noVjp, [b.input('x', [2])]).sum() }), { dtype: 'float64' }),
+          { of: 'loss' },
+        ),
+      new RegExp(noVjp),
+    ],
     op: [() => defineOp({ name: 'tanh', arity: 1, type: ([x]) => x!, kernel: () => {} }), /an op named 'tanh' is already defined/],
     cell: [() => defineCell({ name: '', params: () => ({}), state: () => ({}), step: () => ({}) }), /a cell needs a non-empty string 'name'/],
     usage: [() => buildGraph(() => ({})), /build: a graph needs at least one output/],
-    nonfinite: [() => interpret(buildGraph((b) => ({ y: b.input('x', [1]).log() }), { dtype: 'float64' }), { x: [-1] }, { checkFinite: true }), /node %\d+ \(log\) produced NaN/],
+    nonfinite: [
+      () =>
+        interpret(
+          buildGraph((b) => ({ y: b.input('x', [1]).log() }), { dtype: 'float64' }),
+          { x: [-1] },
+          { checkFinite: true },
+        ),
+      /node %\d+ \(log\) produced NaN/,
+    ],
     io: [() => writeFileSafely(os.tmpdir(), 'x'), /cannot write .+: it is a directory \(EISDIR\); nothing was written/],
   };
 
@@ -238,4 +294,3 @@ describe('every error kind', () => {
     expect(e.message).toMatch(message);
   });
 });
-

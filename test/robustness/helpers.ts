@@ -17,13 +17,16 @@ export function thrown(fn: () => unknown): CellgradError {
 
 /** y = tanh(x @ W) + b, z = sum(y): inputs x[2,3], W[3,4], b[4] (float64). */
 export function smallGraph(): Graph {
-  return buildGraph((b) => {
-    const x = b.input('x', [2, 3]);
-    const W = b.input('W', [3, 4]);
-    const bias = b.input('b', [4]);
-    const y = x.matmul(W).tanh().add(bias);
-    return { y, z: y.sum() };
-  }, { dtype: 'float64' });
+  return buildGraph(
+    (b) => {
+      const x = b.input('x', [2, 3]);
+      const W = b.input('W', [3, 4]);
+      const bias = b.input('b', [4]);
+      const y = x.matmul(W).tanh().add(bias);
+      return { y, z: y.sum() };
+    },
+    { dtype: 'float64' },
+  );
 }
 
 /** A mutable JSON copy of `smallGraph()`. */

@@ -15,8 +15,28 @@ import { cellgrad, repoRoot, tempDir } from '../cli/helpers.js';
 const EVERY = 10;
 const TOTAL = 120;
 const args = (ckpt: string, resume = false): string[] => [
-  'train', '--cell', 'lstm', '--task', 'adding', '--steps', '12', '--hidden', '8', '--batch', '8', '--seed', '7',
-  '--iterations', String(TOTAL), '--checkpoint', ckpt, '--checkpoint-every', String(EVERY), '--log-every', '1', '--json',
+  'train',
+  '--cell',
+  'lstm',
+  '--task',
+  'adding',
+  '--steps',
+  '12',
+  '--hidden',
+  '8',
+  '--batch',
+  '8',
+  '--seed',
+  '7',
+  '--iterations',
+  String(TOTAL),
+  '--checkpoint',
+  ckpt,
+  '--checkpoint-every',
+  String(EVERY),
+  '--log-every',
+  '1',
+  '--json',
   ...(resume ? ['--resume'] : []),
 ];
 
@@ -35,7 +55,10 @@ const lastReported = (stderr: string): number => Math.max(0, ...[...stderr.match
 /** Start a training run and SIGKILL it once its checkpoint reaches `atLeast` iterations. */
 function killAt(ckpt: string, resume: boolean, atLeast: number): Promise<{ signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args(ckpt, resume)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args(ckpt, resume)], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const poll = setInterval(() => {
@@ -66,7 +89,10 @@ describe('kill -9 and --resume', () => {
     const killed = path.join(dir, 'killed.json');
     const reference = cellgrad(args(straight)); // runs in parallel with the interrupted sequence
 
-    for (const [resume, atLeast] of [[false, 30], [true, 70]] as const) {
+    for (const [resume, atLeast] of [
+      [false, 30],
+      [true, 70],
+    ] as const) {
       const { signal, stderr } = await killAt(killed, resume, atLeast);
       expect(signal).toBe('SIGKILL');
       const saved = readCheckpoint(killed);
@@ -98,21 +124,63 @@ describe('kill -9 and --resume', () => {
   it('a truncated or tampered checkpoint is refused with one line and exit 2', async () => {
     const dir = tempDir('cellgrad-resume-');
     const ckpt = path.join(dir, 'c.json');
-    const full = await cellgrad(['train', '--cell', 'rnn_tanh', '--task', 'adding', '--steps', '5', '--hidden', '4', '--batch', '4', '--iterations', '3', '--checkpoint', ckpt, '--json']);
+    const full = await cellgrad([
+      'train',
+      '--cell',
+      'rnn_tanh',
+      '--task',
+      'adding',
+      '--steps',
+      '5',
+      '--hidden',
+      '4',
+      '--batch',
+      '4',
+      '--iterations',
+      '3',
+      '--checkpoint',
+      ckpt,
+      '--json',
+    ]);
     expect(full.code).toBe(0);
     const text = readFileSync(ckpt, 'utf8');
     const cases: [string, string, RegExp][] = [
       ['truncated', text.slice(0, Math.floor(text.length / 2)), /is not valid JSON \(truncated or corrupted\)/],
-      ['a parameter of the wrong size', text.replace(/"params":\{"([^"]+)":\[/, '"params":{"$1":[0.5,'),
-        /: parameter '.+' has \d+ values, expected \d+ \(shape \[[\d,]+\]\)$/],
-      ['a NaN written as null', text.replace(/"params":\{"([^"]+)":\[/, '"params":{"$1":[null,'),
-        /: parameter '.+' holds null at index 0, expected a finite number \(NaN and ±Infinity are saved as null\)$/],
+      [
+        'a parameter of the wrong size',
+        text.replace(/"params":\{"([^"]+)":\[/, '"params":{"$1":[0.5,'),
+        /: parameter '.+' has \d+ values, expected \d+ \(shape \[[\d,]+\]\)$/,
+      ],
+      [
+        'a NaN written as null',
+        text.replace(/"params":\{"([^"]+)":\[/, '"params":{"$1":[null,'),
+        /: parameter '.+' holds null at index 0, expected a finite number \(NaN and ±Infinity are saved as null\)$/,
+      ],
     ];
-    const runs = await Promise.all(cases.map(([, bad], i) => {
-      const file = path.join(dir, `bad-${i}.json`);
-      writeFileSync(file, bad);
-      return cellgrad(['train', '--cell', 'rnn_tanh', '--task', 'adding', '--steps', '5', '--hidden', '4', '--batch', '4', '--iterations', '6', '--checkpoint', file, '--resume']);
-    }));
+    const runs = await Promise.all(
+      cases.map(([, bad], i) => {
+        const file = path.join(dir, `bad-${i}.json`);
+        writeFileSync(file, bad);
+        return cellgrad([
+          'train',
+          '--cell',
+          'rnn_tanh',
+          '--task',
+          'adding',
+          '--steps',
+          '5',
+          '--hidden',
+          '4',
+          '--batch',
+          '4',
+          '--iterations',
+          '6',
+          '--checkpoint',
+          file,
+          '--resume',
+        ]);
+      }),
+    );
     for (const [i, [, , message]] of cases.entries()) {
       const r = runs[i]!;
       expect(r.code).toBe(2);

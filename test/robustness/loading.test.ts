@@ -7,7 +7,21 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ops, buildGraph, compile, deserialize, drawUniform, fromJSON, interpret, listOps, serialize, toJSON, type Graph, type GraphJSON, type Tensor } from '@cellgrad/graph';
+import {
+  ops,
+  buildGraph,
+  compile,
+  deserialize,
+  drawUniform,
+  fromJSON,
+  interpret,
+  listOps,
+  serialize,
+  toJSON,
+  type Graph,
+  type GraphJSON,
+  type Tensor,
+} from '@cellgrad/graph';
 import { cellgrad, tempDir } from '../cli/helpers.js';
 import { thrown } from './helpers.js';
 
@@ -50,10 +64,19 @@ const CASES: Case[] = [
   ['clamp order', (x) => x.clamp(-1, 1), { min: 2 }, /clamp: min 2 is greater than max 1/],
   ['hard_sigmoid slope', (x) => x.hardSigmoid('keras'), { slope: 0 }, /hard_sigmoid: slope must be positive/],
   ['hard_sigmoid slope type', (x) => x.hardSigmoid('keras'), { slope: [0.2] }, /hard_sigmoid: attribute 'slope' must be a finite number/],
-  ['random_uniform stream', (x) => drawUniform(x.builder.constant([0, 0, 0, 0], [4]), [2], 0), { stream: -1 },
-    /random_uniform: attribute 'stream' must be a non-negative integer, got -1/],
+  [
+    'random_uniform stream',
+    (x) => drawUniform(x.builder.constant([0, 0, 0, 0], [4]), [2], 0),
+    { stream: -1 },
+    /random_uniform: attribute 'stream' must be a non-negative integer, got -1/,
+  ],
   ['random_uniform shape', (x) => drawUniform(x.builder.constant([0, 0, 0, 0], [4]), [2], 0), { shape: [2.5] }, /random_uniform: .*shape/],
-  ['step_ste surrogate', (x) => ops.stepSte(x, { surrogate: 'identity' }), { surrogate: 'eval' }, /step_ste: attribute 'surrogate' must be 'identity' or 'sigmoid', got "eval"/],
+  [
+    'step_ste surrogate',
+    (x) => ops.stepSte(x, { surrogate: 'identity' }),
+    { surrogate: 'eval' },
+    /step_ste: attribute 'surrogate' must be 'identity' or 'sigmoid', got "eval"/,
+  ],
 ];
 
 describe('every op validates its attributes on load', () => {
@@ -68,7 +91,9 @@ describe('every op validates its attributes on load', () => {
 
   it('every registered op that validates attributes has a case above', () => {
     const covered = new Set(CASES.map(([name]) => name.split(' ')[0]!));
-    const withAttrs = listOps().filter((op) => op.checkAttrs !== undefined).map((op) => op.name);
+    const withAttrs = listOps()
+      .filter((op) => op.checkAttrs !== undefined)
+      .map((op) => op.name);
     expect(withAttrs.filter((name) => !covered.has(name))).toEqual([]);
   });
 
@@ -107,7 +132,13 @@ describe('schema, sizes and scopes', () => {
   });
 
   it('scopes: cell is a string, step and layer non-negative integers, phase forward or backward', () => {
-    for (const [scope, field] of [[{ cell: 3 }, 'cell'], [{ step: -1 }, 'step'], [{ layer: 1.5 }, 'layer'], [{ phase: 'sideways' }, 'phase'], [{ note: {} }, 'note']] as const) {
+    for (const [scope, field] of [
+      [{ cell: 3 }, 'cell'],
+      [{ step: -1 }, 'step'],
+      [{ layer: 1.5 }, 'layer'],
+      [{ phase: 'sideways' }, 'phase'],
+      [{ note: {} }, 'note'],
+    ] as const) {
       const { j } = opJSON((x) => x.tanh());
       (j.nodes[1] as { scope?: unknown }).scope = scope;
       expect(thrown(() => fromJSON(j)).message).toMatch(new RegExp(`^graph JSON: nodes\\[1\\]\\.scope\\.${field} is not valid`));
@@ -118,8 +149,7 @@ describe('schema, sizes and scopes', () => {
   });
 
   it('an attribute named "__proto__" stays an own data attribute and changes no prototype', () => {
-    const text = serialize(buildGraph((b) => ({ y: b.input('x', [2]).tanh() }), { dtype: 'float64' }))
-      .replace('"attrs":{}', '"attrs":{"__proto__":[1,2]}');
+    const text = serialize(buildGraph((b) => ({ y: b.input('x', [2]).tanh() }), { dtype: 'float64' })).replace('"attrs":{}', '"attrs":{"__proto__":[1,2]}');
     expect(text).toContain('__proto__');
     const g = deserialize(text);
     const attrs = g.nodes[1]!.attrs;
@@ -137,7 +167,15 @@ describe('schema, sizes and scopes', () => {
   });
 
   it('garbage of every JSON type is refused with a graph error', () => {
-    for (const text of ['', 'null', '[]', '"graph"', '42', '{"format":"cellgrad-graph","version":1}', '{"format":"cellgrad-graph","version":1,"nodes":[null],"inputs":[],"outputs":[]}']) {
+    for (const text of [
+      '',
+      'null',
+      '[]',
+      '"graph"',
+      '42',
+      '{"format":"cellgrad-graph","version":1}',
+      '{"format":"cellgrad-graph","version":1,"nodes":[null],"inputs":[],"outputs":[]}',
+    ]) {
       expect(thrown(() => deserialize(text)).kind).toBe('graph');
     }
   });
@@ -147,14 +185,22 @@ describe('loaded names and attributes never reach generated source unchecked', (
   const evil = "x'); globalThis.__pwned = 1; ('";
 
   it('input and output names with code in them are data only', () => {
-    const g = buildGraph((b) => {
-      const x = b.input(evil, [2, 3]);
-      return { [evil]: x.tanh().mul(x).add(1) };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input(evil, [2, 3]);
+        return { [evil]: x.tanh().mul(x).add(1) };
+      },
+      { dtype: 'float64' },
+    );
     const h = deserialize(serialize(g));
     const exe = compile(h, { dtype: 'float64' });
     expect(exe.source()).not.toContain('pwned');
-    const out = exe.run({ [evil]: [[1, 2, 3], [4, 5, 6]] });
+    const out = exe.run({
+      [evil]: [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    });
     expect((globalThis as Record<string, unknown>).__pwned).toBeUndefined();
     expect(out[evil]!.data[0]).toBe(Math.tanh(1) * 1 + 1);
   });
@@ -175,10 +221,17 @@ describe('loaded names and attributes never reach generated source unchecked', (
 
 describe('values at the edge of float32', () => {
   it('a finite float64 constant that rounds to Infinity in float32 compiles and runs as interpreted', () => {
-    const g = deserialize(serialize(buildGraph((b) => {
-      const x = b.input('x', [2]);
-      return { y: x.mul(b.constant(3.4028235677973366e38)), z: x.add(b.fill(-3.5e38, [2])) };
-    }, { dtype: 'float64' })));
+    const g = deserialize(
+      serialize(
+        buildGraph(
+          (b) => {
+            const x = b.input('x', [2]);
+            return { y: x.mul(b.constant(3.4028235677973366e38)), z: x.add(b.fill(-3.5e38, [2])) };
+          },
+          { dtype: 'float64' },
+        ),
+      ),
+    );
     const feeds = { x: [1, -2] };
     const want = interpret(g, feeds, { dtype: 'float32' });
     const got = compile(g, { dtype: 'float32' }).run(feeds);

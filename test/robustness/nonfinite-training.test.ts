@@ -36,19 +36,41 @@ describe('cellgrad train stops at the first non-finite value', () => {
   it('parameters overflowing in the update: the parameter and its count named, no checkpoint written', async () => {
     const dir = tempDir('cellgrad-diverge-');
     const ckpt = path.join(dir, 'run.json');
-    const r = await cellgrad(['train', ...model, '--optimizer', 'sgd', '--lr', '1.7e308', '--clip', 'none', '--executor', 'interpreted',
-      '--iterations', '3', '--checkpoint', ckpt, '--json']);
+    const r = await cellgrad([
+      'train',
+      ...model,
+      '--optimizer',
+      'sgd',
+      '--lr',
+      '1.7e308',
+      '--clip',
+      'none',
+      '--executor',
+      'interpreted',
+      '--iterations',
+      '3',
+      '--checkpoint',
+      ckpt,
+      '--json',
+    ]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim())
-      .toBe("cellgrad: iteration 1: parameter 'head_bias' has 1 non-finite value after the update (training diverged: lower the learning rate or clip the gradients)");
+    expect(r.stderr.trim()).toBe(
+      "cellgrad: iteration 1: parameter 'head_bias' has 1 non-finite value after the update (training diverged: lower the learning rate or clip the gradients)",
+    );
     expect(existsSync(ckpt)).toBe(false);
   }, 60_000);
 });
 
 describe('Trainer: non-finite values stop the run', () => {
   const config: TrainConfig = {
-    cell: getBuiltinCell('rnn_tanh'), task: addingTask(5), hidden: 4, batch: 4, seed: 3,
-    optimizer: { kind: 'sgd' }, lr: 1e30, exec: { executor: 'compiled' },
+    cell: getBuiltinCell('rnn_tanh'),
+    task: addingTask(5),
+    hidden: 4,
+    batch: 4,
+    seed: 3,
+    optimizer: { kind: 'sgd' },
+    lr: 1e30,
+    exec: { executor: 'compiled' },
   };
 
   it('the loss is checked every step; the failed trainer refuses to step again or to save', () => {

@@ -5,19 +5,21 @@
  * CellgradError of kind 'nonfinite'.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  buildGraph, checkedExecutable, compile, interpret, NonFiniteError, type NDArray,
-} from '@cellgrad/graph';
+import { buildGraph, checkedExecutable, compile, interpret, NonFiniteError, type NDArray } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
 import { cellFeeds, defineCell, unroll } from '@cellgrad/cells';
 import { cellgrad } from '../cli/helpers.js';
 import { thrown } from './helpers.js';
 
 /** x → log(x − 2) → ·3 → sum: NaN first appears at the log wherever x < 2. */
-const logGraph = () => buildGraph((b) => {
-  const x = b.input('x', [4]);
-  return { y: x.sub(2).log().mul(3).sum() };
-}, { dtype: 'float64' });
+const logGraph = () =>
+  buildGraph(
+    (b) => {
+      const x = b.input('x', [4]);
+      return { y: x.sub(2).log().mul(3).sum() };
+    },
+    { dtype: 'float64' },
+  );
 
 function nonFinite(fn: () => unknown): NonFiniteError {
   const e = thrown(fn);
@@ -37,8 +39,10 @@ describe('interpret with checkFinite', () => {
     expect(Number.isNaN(e.report.value)).toBe(true);
     expect(e.report.inputs).toEqual([{ min: -1, max: 3, nan: 0, posInf: 0, negInf: 0, size: 4 }]);
     expect(e.report.output).toMatchObject({ nan: 1, posInf: 0, negInf: 0 });
-    expect(e.message).toBe(`non-finite value: node %${log.id} (log) produced NaN at flat index 2 of [4]; `
-      + `output: min ${Math.log(0.5)}, max ${Math.log(3)}, 1 non-finite (1 NaN); input 0: min -1, max 3, all finite`);
+    expect(e.message).toBe(
+      `non-finite value: node %${log.id} (log) produced NaN at flat index 2 of [4]; ` +
+        `output: min ${Math.log(0.5)}, max ${Math.log(3)}, 1 non-finite (1 NaN); input 0: min -1, max 3, all finite`,
+    );
   });
 
   it('finite values pass unchanged', () => {
@@ -55,7 +59,9 @@ describe('interpret with checkFinite', () => {
     expect(e.message).toMatch(/produced Infinity at flat index 1 of \[3\]; output: .* 2 non-finite \(2 \+Inf\); input 0: min 1, max 900, all finite$/);
     const fed = nonFinite(() => interpret(g, { x: [1, Number.NaN, -Infinity] }, { checkFinite: true }));
     expect(fed.report).toMatchObject({ input: 'x', op: 'input', index: 1 });
-    expect(fed.message).toMatch(/^non-finite value: input 'x' \(node %0\) was fed NaN at flat index 1 of \[3\]; output: min 1, max 1, 2 non-finite \(1 NaN, 1 -Inf\)$/);
+    expect(fed.message).toMatch(
+      /^non-finite value: input 'x' \(node %0\) was fed NaN at flat index 1 of \[3\]; output: min 1, max 1, 2 non-finite \(1 NaN, 1 -Inf\)$/,
+    );
   });
 
   it("names the user's cell and the time step where a recurrent state blows up", () => {
@@ -69,7 +75,9 @@ describe('interpret with checkFinite', () => {
     const opts = { input: 1, hidden: 1, batch: 1, steps: 7, dtype: 'float64' as const };
     const g = unroll(counter, opts);
     const fill: Record<string, number> = { x: 1, h0: 0, W: 1 };
-    const feeds: Record<string, NDArray> = Object.fromEntries(Object.entries(cellFeeds(counter, opts, 0)).map(([k, v]) => [k, { shape: v.shape, data: new Float64Array(v.data.length).fill(fill[k]!) }]));
+    const feeds: Record<string, NDArray> = Object.fromEntries(
+      Object.entries(cellFeeds(counter, opts, 0)).map(([k, v]) => [k, { shape: v.shape, data: new Float64Array(v.data.length).fill(fill[k]!) }]),
+    );
     const e = nonFinite(() => interpret(g, feeds, { checkFinite: true }));
     expect(e.report.op).toBe('log');
     expect(e.report.scope).toMatchObject({ cell: 'counter', step: 4 });
@@ -123,7 +131,9 @@ describe('cellgrad gradcheck --check-finite', () => {
     expect(r.code).toBe(2);
     const lines = r.stderr.split('\n').filter((l) => l !== '');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^cellgrad: non-finite value: node %\d+ \(mul\) produced -?Infinity at flat index \d+ of \[2,3\] in cell 'exploding', layer 0, step 5; output: .*non-finite.*; input 0: min -?[\d.e+-]+, max -?[\d.e+-]+, all finite; input 1: min 1e\+60, max 1e\+60, all finite$/);
+    expect(lines[0]).toMatch(
+      /^cellgrad: non-finite value: node %\d+ \(mul\) produced -?Infinity at flat index \d+ of \[2,3\] in cell 'exploding', layer 0, step 5; output: .*non-finite.*; input 0: min -?[\d.e+-]+, max -?[\d.e+-]+, all finite; input 1: min 1e\+60, max 1e\+60, all finite$/,
+    );
   });
 
   it('without the flag the same check runs to its report (no non-finite stop)', async () => {
@@ -134,14 +144,31 @@ describe('cellgrad gradcheck --check-finite', () => {
 });
 
 describe('cellgrad train --check-finite', () => {
-  const args = ['train', '--cell', 'test/robustness/fixtures/exploding-f32-cell.ts', '--task', 'adding', '--steps', '12', '--hidden', '4', '--batch', '4', '--iterations', '3', '--json'];
+  const args = [
+    'train',
+    '--cell',
+    'test/robustness/fixtures/exploding-f32-cell.ts',
+    '--task',
+    'adding',
+    '--steps',
+    '12',
+    '--hidden',
+    '4',
+    '--batch',
+    '4',
+    '--iterations',
+    '3',
+    '--json',
+  ];
 
   it.each(['compiled', 'interpreted'])('%s executor: stops at the overflowing node with one line, exit 2', async (executor) => {
     const r = await cellgrad([...args, '--executor', executor, '--check-finite']);
     expect(r.code).toBe(2);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('cellgrad: '));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^cellgrad: non-finite value: node %\d+ \(mul\) produced -?Infinity at flat index \d+ of \[4,4\] in cell 'exploding_f32', layer 0, step \d+; output: .*; input 0: .*all finite; input 1: .*all finite$/);
+    expect(lines[0]).toMatch(
+      /^cellgrad: non-finite value: node %\d+ \(mul\) produced -?Infinity at flat index \d+ of \[4,4\] in cell 'exploding_f32', layer 0, step \d+; output: .*; input 0: .*all finite; input 1: .*all finite$/,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -154,7 +181,24 @@ describe('cellgrad train --check-finite', () => {
   });
 
   it('a healthy run is unchanged by the flag', async () => {
-    const healthy = ['train', '--cell', 'gru', '--task', 'adding', '--steps', '6', '--hidden', '4', '--batch', '4', '--iterations', '4', '--seed', '2', '--json'];
+    const healthy = [
+      'train',
+      '--cell',
+      'gru',
+      '--task',
+      'adding',
+      '--steps',
+      '6',
+      '--hidden',
+      '4',
+      '--batch',
+      '4',
+      '--iterations',
+      '4',
+      '--seed',
+      '2',
+      '--json',
+    ];
     const [plain, checked] = await Promise.all([cellgrad(healthy), cellgrad([...healthy, '--check-finite'])]);
     expect(checked.code).toBe(0);
     const a = JSON.parse(plain.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
@@ -163,4 +207,3 @@ describe('cellgrad train --check-finite', () => {
     expect(b.heldOut).toBe(a.heldOut);
   });
 });
-

@@ -23,11 +23,29 @@ function errorLine(r: CliRun): string {
 const iterationOf = (file: string): number => (JSON.parse(readFileSync(file, 'utf8')) as { iteration: number }).iteration;
 
 describe('one trainer per checkpoint', () => {
-  it('a second trainer fails naming the first one\'s pid; the first\'s checkpoint stays valid and never goes backwards', async () => {
+  it("a second trainer fails naming the first one's pid; the first's checkpoint stays valid and never goes backwards", async () => {
     const dir = tempDir('cellgrad-claims-');
     const ckpt = path.join(dir, 'run.json');
-    const first = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'train', ...SMALL,
-      '--iterations', '1000000', '--checkpoint', ckpt, '--checkpoint-every', '5', '--log-every', '1000'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const first = spawn(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        'packages/cli/src/bin.ts',
+        'train',
+        ...SMALL,
+        '--iterations',
+        '1000000',
+        '--checkpoint',
+        ckpt,
+        '--checkpoint-every',
+        '5',
+        '--log-every',
+        '1000',
+      ],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
     let stderr = '';
     first.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -49,7 +67,11 @@ describe('one trainer per checkpoint', () => {
         cellgrad(['train', ...SMALL, '--iterations', '50', '--checkpoint', path.join(dir, '.', 'run.json')]),
       ]);
       for (const r of [resume, force, fresh]) {
-        expect(errorLine(r)).toMatch(new RegExp(`^cellgrad: ${ckpt.replace(/[.]/g, '\\.')} is in use by another process: pid ${first.pid} \\(cellgrad train, since [^;]+; lock file ${ckpt.replace(/[.]/g, '\\.')}\\.lock\\)`));
+        expect(errorLine(r)).toMatch(
+          new RegExp(
+            `^cellgrad: ${ckpt.replace(/[.]/g, '\\.')} is in use by another process: pid ${first.pid} \\(cellgrad train, since [^;]+; lock file ${ckpt.replace(/[.]/g, '\\.')}\\.lock\\)`,
+          ),
+        );
       }
     } finally {
       first.kill('SIGINT'); // the first run stops cleanly: final checkpoint, exit 130
@@ -70,7 +92,7 @@ describe('one trainer per checkpoint', () => {
 });
 
 describe('--checkpoint over an existing file', () => {
-  it('is refused without --resume or --force (a foreign .ts file, another run\'s checkpoint); --force replaces it', async () => {
+  it("is refused without --resume or --force (a foreign .ts file, another run's checkpoint); --force replaces it", async () => {
     const dir = tempDir('cellgrad-claims-');
     const cellFile = path.join(dir, 'mgu.ts');
     copyFileSync(path.join(repoRoot, 'examples/cells/minimal-gated-unit.ts'), cellFile);
@@ -82,8 +104,12 @@ describe('--checkpoint over an existing file', () => {
       cellgrad(['train', ...SMALL, '--iterations', '2', '--checkpoint', cellFile]),
       cellgrad(['train', ...SMALL, '--iterations', '2', '--checkpoint', other]),
     ]);
-    expect(errorLine(overTs)).toBe(`cellgrad: --checkpoint ${cellFile} already exists (not a cellgrad checkpoint); continue that run with --resume, or replace the file with --force`);
-    expect(errorLine(overRun)).toBe(`cellgrad: --checkpoint ${other} already exists (a cellgrad checkpoint at iteration 3); continue that run with --resume, or replace the file with --force`);
+    expect(errorLine(overTs)).toBe(
+      `cellgrad: --checkpoint ${cellFile} already exists (not a cellgrad checkpoint); continue that run with --resume, or replace the file with --force`,
+    );
+    expect(errorLine(overRun)).toBe(
+      `cellgrad: --checkpoint ${other} already exists (a cellgrad checkpoint at iteration 3); continue that run with --resume, or replace the file with --force`,
+    );
     expect(readFileSync(cellFile, 'utf8')).toBe(source);
     expect(readFileSync(other, 'utf8')).toBe(otherText);
     const forced = await cellgrad(['train', ...SMALL, '--iterations', '2', '--checkpoint', other, '--force']);
@@ -106,13 +132,22 @@ describe('colliding output paths', () => {
     expect((await cellgrad(['save', 'rnn_tanh', '--steps', '2', '--out', graph])).code).toBe(0);
     const keep = [cellFile, data, graph].map((f) => readFileSync(f, 'utf8'));
     const cases: [string[], string][] = [
-      [['train', ...SMALL, '--checkpoint', ckpt, '--report-data', `${dir}/sub/../run.json`],
-        `--checkpoint and --report-data are the same file (${ckpt}); give each output its own path`],
-      [['train', ...SMALL, '--checkpoint', path.join(dir, 'link.json'), '--report-data', ckpt],
-        `--checkpoint and --report-data are the same file (${ckpt}); give each output its own path`],
-      [['train', ...SMALL, '--checkpoint', ckpt, '--report-data', `${ckpt}.lock`],
-        `the lock file of --checkpoint and --report-data are the same file (${ckpt}.lock); give each output its own path`],
-      [['train', '--cell', cellFile, '--checkpoint', cellFile, '--force'], `--checkpoint ${cellFile} is the input --cell; writing it would destroy the input, choose another path`],
+      [
+        ['train', ...SMALL, '--checkpoint', ckpt, '--report-data', `${dir}/sub/../run.json`],
+        `--checkpoint and --report-data are the same file (${ckpt}); give each output its own path`,
+      ],
+      [
+        ['train', ...SMALL, '--checkpoint', path.join(dir, 'link.json'), '--report-data', ckpt],
+        `--checkpoint and --report-data are the same file (${ckpt}); give each output its own path`,
+      ],
+      [
+        ['train', ...SMALL, '--checkpoint', ckpt, '--report-data', `${ckpt}.lock`],
+        `the lock file of --checkpoint and --report-data are the same file (${ckpt}.lock); give each output its own path`,
+      ],
+      [
+        ['train', '--cell', cellFile, '--checkpoint', cellFile, '--force'],
+        `--checkpoint ${cellFile} is the input --cell; writing it would destroy the input, choose another path`,
+      ],
       [['report', '--data', data, '--out', data], `--out ${data} is the input --data; writing it would destroy the input, choose another path`],
       [['save', cellFile, '--out', cellFile], `--out ${cellFile} is the input <cell>; writing it would destroy the input, choose another path`],
       [['viz', graph, '--out', graph], `--out (graph.json) ${graph} is the input <source>; writing it would destroy the input, choose another path`],
@@ -127,7 +162,7 @@ describe('colliding output paths', () => {
 });
 
 describe('what killed processes leave behind', () => {
-  it('the next run removes a dead process\'s temporary file and takes over its lock; a live process\'s temporary stays', async () => {
+  it("the next run removes a dead process's temporary file and takes over its lock; a live process's temporary stays", async () => {
     const dir = tempDir('cellgrad-claims-');
     const ckpt = path.join(dir, 'run.json');
     expect((await cellgrad(['train', ...SMALL, '--iterations', '2', '--checkpoint', ckpt])).code).toBe(0);

@@ -9,7 +9,20 @@ import { describe, expect, it } from 'vitest';
 import { formatGradcheck, gradcheck } from '@cellgrad/autodiff';
 import { CellgradError, linear } from '@cellgrad/graph';
 import {
-  addingTask, cellFeeds, checkBatch, defineCell, evaluate, getBuiltinCell, gradientFlow, gruCell, initModel, modelOf, Trainer, unroll, type Batch, type Task,
+  addingTask,
+  cellFeeds,
+  checkBatch,
+  defineCell,
+  evaluate,
+  getBuiltinCell,
+  gradientFlow,
+  gruCell,
+  initModel,
+  modelOf,
+  Trainer,
+  unroll,
+  type Batch,
+  type Task,
 } from '@cellgrad/cells';
 import { mycell } from './fixtures/step-bugs/missing-param.js';
 import { mystate } from './fixtures/step-bugs/missing-state.js';
@@ -39,16 +52,20 @@ function thrown(fn: () => unknown): CellgradError {
 const sizes = { input: 2, hidden: 2, batch: 1, steps: 3 };
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-describe('a step that fails says where, in the user\'s file', () => {
-  it('a missing parameter is named with the cell\'s parameters, the step and the line that read it', () => {
+describe("a step that fails says where, in the user's file", () => {
+  it("a missing parameter is named with the cell's parameters, the step and the line that read it", () => {
     const e = thrown(() => unroll(mycell, sizes));
     expect(e.kind).toBe('cell');
     const at = `${path.join(fixtures, 'missing-param.ts')}:${lineOf('missing-param.ts', 'BUG')}:`;
-    expect(e.message).toMatch(new RegExp(`^in cell 'mycell', layer 0, step 0 \\(at ${escapeRegExp(at)}\\d+\\): parameter 'Wx' does not exist; the cell's parameters are W, U, b \\(declared by params\\(\\)\\)`));
+    expect(e.message).toMatch(
+      new RegExp(
+        `^in cell 'mycell', layer 0, step 0 \\(at ${escapeRegExp(at)}\\d+\\): parameter 'Wx' does not exist; the cell's parameters are W, U, b \\(declared by params\\(\\)\\)`,
+      ),
+    );
     expect(e.cause).toBeInstanceOf(TypeError);
   });
 
-  it('a missing state is named with the step\'s inputs and states', () => {
+  it("a missing state is named with the step's inputs and states", () => {
     const e = thrown(() => unroll(mystate, sizes));
     expect(e.message).toContain(`missing-state.ts:${lineOf('missing-state.ts', 'BUG')}:`);
     expect(e.message).toContain("input or state 'hidden' does not exist; the step's inputs and states are x, h");
@@ -63,7 +80,9 @@ describe('a step that fails says where, in the user\'s file', () => {
 
   it('a Tensor method called on something else says the value is not a Tensor', () => {
     const notTensor = defineCell({
-      name: 'num', params: ({ input: I, hidden: H }) => ({ W: [H, I] }), state: ({ hidden: H }) => ({ h: [H] }),
+      name: 'num',
+      params: ({ input: I, hidden: H }) => ({ W: [H, I] }),
+      state: ({ hidden: H }) => ({ h: [H] }),
       step: ({ x, h }, { W }) => ({ h: (linear(x, W).shape[0] as unknown as typeof h).mul(h) }),
     });
     expect(thrown(() => unroll(notTensor, sizes)).message).toMatch(/'mul' is a Tensor method, so the value it was called on is not a Tensor$/);
@@ -71,7 +90,9 @@ describe('a step that fails says where, in the user\'s file', () => {
 
   it('reading an optional parameter that is absent is still allowed (built-in GRU without biases, a user probe)', () => {
     const probe = defineCell({
-      name: 'probe', params: ({ input: I, hidden: H }) => ({ W: [H, I] }), state: ({ hidden: H }) => ({ h: [H] }),
+      name: 'probe',
+      params: ({ input: I, hidden: H }) => ({ W: [H, I] }),
+      state: ({ hidden: H }) => ({ h: [H] }),
       // @ts-expect-error reading a parameter the cell did not declare, on purpose
       step: ({ x, h }, p) => ({ h: linear(x, p.W!, p.bias).add(h).tanh() }),
     });
@@ -82,7 +103,9 @@ describe('a step that fails says where, in the user\'s file', () => {
   it('an error in a built-in cell or made outside the step names no user line', () => {
     const boom = new Error('boom');
     const thrower = defineCell({
-      name: 'thrower', params: () => ({}), state: ({ hidden: H }) => ({ h: [H] }),
+      name: 'thrower',
+      params: () => ({}),
+      state: ({ hidden: H }) => ({ h: [H] }),
       step: () => {
         throw boom;
       },
@@ -102,13 +125,17 @@ describe('gradcheck with a non-finite derivative names the first non-finite node
     expect(found.report.scope).toMatchObject({ cell: 'lognan', step: 1 });
     expect(report.orders[0]!.inputs[0]!.maxRelError).toBe(Infinity);
     const text = formatGradcheck(report);
-    expect(text).toMatch(/order 1: a derivative is not finite; first non-finite value in the forward pass: non-finite value: node %\d+ \(log\) produced NaN .* in cell 'lognan', layer 0, step 1/);
+    expect(text).toMatch(
+      /order 1: a derivative is not finite; first non-finite value in the forward pass: non-finite value: node %\d+ \(log\) produced NaN .* in cell 'lognan', layer 0, step 1/,
+    );
     expect(text).not.toMatch(/ 0 +\[0,0,0\]/);
   });
 
   it('backward-only Inf: sqrt at 0 is finite forward, its derivative is not', () => {
     const kink = defineCell({
-      name: 'kink', params: ({ input: I, hidden: H }) => ({ W: [H, I] }), state: ({ hidden: H }) => ({ h: [H] }),
+      name: 'kink',
+      params: ({ input: I, hidden: H }) => ({ W: [H, I] }),
+      state: ({ hidden: H }) => ({ h: [H] }),
       step: ({ x, h }, { W }) => ({ h: linear(x, W).add(h.mul(0).sqrt()).tanh() }),
     });
     const options = { ...sizes, dtype: 'float64' as const };
@@ -128,9 +155,13 @@ describe('a batch of the wrong size names both batch sizes and the option', () =
   it('gradientFlow', () => {
     const e = thrown(() => gradientFlow(spec, initModel(spec, 0), smaller(2), { exec: { executor: 'interpreted', dtype: 'float64' } }));
     expect(e.kind).toBe('usage');
-    expect(e.message).toBe("gradientFlow: x has batch 2 but the model was built for batch 4 (ModelSpec 'batch'; x is [T, B, I] = [6, 4, 2], 48 values, got 24)");
+    expect(e.message).toBe(
+      "gradientFlow: x has batch 2 but the model was built for batch 4 (ModelSpec 'batch'; x is [T, B, I] = [6, 4, 2], 48 values, got 24)",
+    );
     const x = new Float64Array(47);
-    expect(thrown(() => gradientFlow(spec, initModel(spec, 0), { ...smaller(4), x })).message).toMatch(/^gradientFlow: 'x' holds 47 values, which is not a whole batch/);
+    expect(thrown(() => gradientFlow(spec, initModel(spec, 0), { ...smaller(4), x })).message).toMatch(
+      /^gradientFlow: 'x' holds 47 values, which is not a whole batch/,
+    );
   });
 
   it('gradientFlow with parameters of another model', () => {

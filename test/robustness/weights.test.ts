@@ -90,24 +90,34 @@ describe('weight files', () => {
     expect(interpret(g, { ...feeds, ...loaded })).toEqual(interpret(g, feeds));
   });
 
-  it('fuzz: random JSON is refused with a typed error or parsed into checked tensors', () => {
-    const tensorish = fc.record({ shape: fc.array(fc.integer({ min: -1, max: 3 }), { maxLength: 3 }), data: fc.array(fc.oneof(fc.double(), fc.constant(null), fc.string({ maxLength: 2 })), { maxLength: 10 }) });
-    fc.assert(fc.property(fc.oneof(fc.jsonValue(), fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(tensorish, fc.jsonValue({ maxDepth: 1 })))), (v) => {
-      let out: ReturnType<typeof parseWeights>;
-      try {
-        out = parseWeights(v, 'fuzz');
-      } catch (e) {
-        expect((e as { kind?: string }).kind).toBe('usage');
-        count('weight files', 'error:usage');
-        return;
-      }
-      for (const t of Object.values(out)) {
-        expect(t.data.length).toBe(t.shape.reduce((a, d) => a * d, 1));
-        expect(t.data.every(Number.isFinite)).toBe(true);
-      }
-      count('weight files', 'ok');
-    }), fcParams(runs(500)));
-  }, FUZZ_TIMEOUT);
+  it(
+    'fuzz: random JSON is refused with a typed error or parsed into checked tensors',
+    () => {
+      const tensorish = fc.record({
+        shape: fc.array(fc.integer({ min: -1, max: 3 }), { maxLength: 3 }),
+        data: fc.array(fc.oneof(fc.double(), fc.constant(null), fc.string({ maxLength: 2 })), { maxLength: 10 }),
+      });
+      fc.assert(
+        fc.property(fc.oneof(fc.jsonValue(), fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(tensorish, fc.jsonValue({ maxDepth: 1 })))), (v) => {
+          let out: ReturnType<typeof parseWeights>;
+          try {
+            out = parseWeights(v, 'fuzz');
+          } catch (e) {
+            expect((e as { kind?: string }).kind).toBe('usage');
+            count('weight files', 'error:usage');
+            return;
+          }
+          for (const t of Object.values(out)) {
+            expect(t.data.length).toBe(t.shape.reduce((a, d) => a * d, 1));
+            expect(t.data.every(Number.isFinite)).toBe(true);
+          }
+          count('weight files', 'ok');
+        }),
+        fcParams(runs(500)),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
 });
 
 describe('cellgrad weights <cell> <malformed.json>', () => {
@@ -118,8 +128,24 @@ describe('cellgrad weights <cell> <malformed.json>', () => {
   };
   const cases: [string, () => string, RegExp][] = [
     ['not JSON', () => '{"weight_ih_l0": [', /not valid JSON/],
-    ['a string in the data', () => { const j = good(); j.weight_hh_l0!.data[5] = 'x'; return JSON.stringify(j); }, /tensor 'weight_hh_l0' needs 64 finite numbers for shape \[16,4\], got "x" at data\[5\]/],
-    ['a transposed tensor', () => { const j = good(); j.weight_ih_l0!.shape = [3, 16]; return JSON.stringify(j); }, /tensor 'weight_ih_l0' has shape \[3,16\], expected \[16,3\]/],
+    [
+      'a string in the data',
+      () => {
+        const j = good();
+        j.weight_hh_l0!.data[5] = 'x';
+        return JSON.stringify(j);
+      },
+      /tensor 'weight_hh_l0' needs 64 finite numbers for shape \[16,4\], got "x" at data\[5\]/,
+    ],
+    [
+      'a transposed tensor',
+      () => {
+        const j = good();
+        j.weight_ih_l0!.shape = [3, 16];
+        return JSON.stringify(j);
+      },
+      /tensor 'weight_ih_l0' has shape \[3,16\], expected \[16,3\]/,
+    ],
     ['a foreign tensor', () => JSON.stringify({ ...good(), 'fc.weight': { shape: [1], data: [0] } }), /unexpected tensor\(s\) 'fc\.weight'/],
   ];
 
@@ -135,4 +161,3 @@ describe('cellgrad weights <cell> <malformed.json>', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
-

@@ -25,8 +25,7 @@ function existing(name = 'run.json'): { dir: string; file: string } {
   return { dir, file };
 }
 
-const errnoError = (code: string, text: string, call: string): NodeJS.ErrnoException =>
-  Object.assign(new Error(`${code}: ${text}, ${call}`), { code });
+const errnoError = (code: string, text: string, call: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: ${text}, ${call}`), { code });
 
 /** The file error of writing NEW to `file` with the injected calls. */
 const failedWrite = (file: string, fs: Partial<WriteFs>): FileError => {
@@ -46,7 +45,9 @@ describe('writeFileSafely: injected faults', () => {
     // The first call takes 4096 bytes, the next takes none (what a full disk does to write(2)).
     const e = failedWrite(file, { writeSync: (fd, buf, off, len) => (calls++ === 0 ? writeSync(fd, buf, off, Math.min(len, 4096)) : 0) });
     expect(e.code).toBe('ESHORTWRITE');
-    expect(e.message).toBe(`cannot write ${file}: the file system took 4096 of ${Buffer.byteLength(NEW)} bytes and then none (short write); the previous file is unchanged`);
+    expect(e.message).toBe(
+      `cannot write ${file}: the file system took 4096 of ${Buffer.byteLength(NEW)} bytes and then none (short write); the previous file is unchanged`,
+    );
     expect(readFileSync(file, 'utf8')).toBe(OLD);
     onlyTarget(dir, file);
   });
@@ -78,15 +79,27 @@ describe('writeFileSafely: injected faults', () => {
   it('EACCES when creating the temporary file (injected: root bypasses permission bits in-process)', () => {
     const dir = tempDir('cellgrad-write-');
     const file = path.join(dir, 'new.json');
-    const e = failedWrite(file, { openSync: () => { throw errnoError('EACCES', 'permission denied', 'open'); } });
+    const e = failedWrite(file, {
+      openSync: () => {
+        throw errnoError('EACCES', 'permission denied', 'open');
+      },
+    });
     expect(e.message).toBe(`cannot write ${file}: permission denied (EACCES); nothing was written`);
     expect(readdirSync(dir)).toStrictEqual([]);
   });
 
   it('EIO on fsync and a failed rename both leave the previous file and no temporary', () => {
     for (const fs of [
-      { fsyncSync: () => { throw errnoError('EIO', 'i/o error', 'fsync'); } },
-      { renameSync: () => { throw errnoError('EXDEV', 'cross-device link not permitted', 'rename'); } },
+      {
+        fsyncSync: () => {
+          throw errnoError('EIO', 'i/o error', 'fsync');
+        },
+      },
+      {
+        renameSync: () => {
+          throw errnoError('EXDEV', 'cross-device link not permitted', 'rename');
+        },
+      },
     ] satisfies Partial<WriteFs>[]) {
       const { dir, file } = existing();
       const e = failedWrite(file, fs);
@@ -114,7 +127,7 @@ describe('writeFileSafely: real file system', () => {
     expect(readdirSync(dir)).toStrictEqual(['out.json']);
   });
 
-  it('temporaries of dead processes are removed on the next write; a live process\'s are kept', () => {
+  it("temporaries of dead processes are removed on the next write; a live process's are kept", () => {
     const { dir, file } = existing();
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
     const deadTemp = `.run.json.${dead}.1700000000000.tmp`; // the old naming (no counter) is recognised too

@@ -100,7 +100,7 @@ export function numericalGradient(g: Graph, feeds: Readonly<Record<string, FeedV
 }
 
 /**
- * Central difference of a vector-valued function of the feeds along a direction: 
+ * Central difference of a vector-valued function of the feeds along a direction:
  * (F(x + ε·d) − F(x − ε·d)) / 2ε for each named output of F. Used for Hessian-vector products
  * (F = the first gradient, d = v).
  */

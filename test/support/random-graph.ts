@@ -6,10 +6,7 @@
  * first, matmul operands are transposed or replaced to fit), so shrinking always stays valid.
  */
 import fc from 'fast-check';
-import {
-  buildGraph, concat, crossEntropy, softplus, tryBroadcast,
-  type Graph, type NDArray, type Tensor,
-} from '@cellgrad/graph';
+import { buildGraph, concat, crossEntropy, softplus, tryBroadcast, type Graph, type NDArray, type Tensor } from '@cellgrad/graph';
 import { Rng, rngSeed } from './fc.js';
 import { kinkDistance } from './kinks.js';
 
@@ -69,14 +66,37 @@ const shapeArb = (maxRank = 3) => fc.array(fc.integer({ min: 1, max: 3 }), { max
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('unary' as const), op: fc.constantFrom(...(Object.keys(UNARY) as UnaryName[])), a: idx() }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('binary' as const), op: fc.constantFrom(...(Object.keys(BINARY) as BinaryName[])), a: idx(), b: idx() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant('binary' as const), op: fc.constantFrom(...(Object.keys(BINARY) as BinaryName[])), a: idx(), b: idx() }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('matmul' as const), a: idx(), b: idx() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('reduce' as const), op: fc.constantFrom('sum' as const, 'mean' as const, 'max' as const), a: idx(), axesMask: fc.nat({ max: 7 }), keepDims: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('slice' as const), a: idx(), axis: fc.nat({ max: 2 }), p: fc.nat({ max: 5 }), q: fc.nat({ max: 5 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('reduce' as const),
+      op: fc.constantFrom('sum' as const, 'mean' as const, 'max' as const),
+      a: idx(),
+      axesMask: fc.nat({ max: 7 }),
+      keepDims: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('slice' as const), a: idx(), axis: fc.nat({ max: 2 }), p: fc.nat({ max: 5 }), q: fc.nat({ max: 5 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('concat' as const), a: idx(), b: idx(), axis: fc.nat({ max: 2 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('softmax' as const), log: fc.boolean(), a: idx(), axis: fc.nat({ max: 2 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('crossEntropy' as const), a: idx(), b: idx() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('layout' as const), which: fc.constantFrom('transpose' as const, 'reshape' as const, 'broadcast' as const), a: idx(), r: fc.nat({ max: 5 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('layout' as const),
+      which: fc.constantFrom('transpose' as const, 'reshape' as const, 'broadcast' as const),
+      a: idx(),
+      r: fc.nat({ max: 5 }),
+    }),
+  },
 );
 
 /** Recipes over 1–`maxInputs` inputs of rank ≤ 3 with 1–`maxSteps` steps. */
@@ -104,7 +124,12 @@ function matmulOf(a: Tensor, b: Tensor): Tensor {
   const B = as2(b);
   const fits = (x: Tensor, y: Tensor): boolean =>
     x.shape[x.rank - 1] === y.shape[y.rank - 2] && tryBroadcast([x.shape.slice(0, -2), y.shape.slice(0, -2)]) !== undefined;
-  for (const [x, y] of [[A, B], [A, swap(B)], [swap(A), B], [swap(A), swap(B)]] as const) {
+  for (const [x, y] of [
+    [A, B],
+    [A, swap(B)],
+    [swap(A), B],
+    [swap(A), swap(B)],
+  ] as const) {
     if (fits(x, y)) return x.matmul(y);
   }
   return A.matmul(swap(A));
@@ -180,33 +205,36 @@ function permutations(n: number): number[][] {
  * result that no later step used (always including the last), with fixed random constants R_v.
  */
 export function buildRecipe(r: Recipe): Graph {
-  return buildGraph((b) => {
-    const inputs = r.inputs.map((shape, i) => b.input(`x${i}`, shape));
-    const pool: Tensor[] = [...inputs];
-    const used = new Set<number>();
-    const results: Tensor[] = [];
-    for (const step of r.steps) {
-      const t = applyStep(pool, step);
-      for (const k of ['a', 'b'] as const) {
-        const v = (step as Record<string, unknown>)[k];
-        if (typeof v === 'number') used.add(pick(pool, v).id);
+  return buildGraph(
+    (b) => {
+      const inputs = r.inputs.map((shape, i) => b.input(`x${i}`, shape));
+      const pool: Tensor[] = [...inputs];
+      const used = new Set<number>();
+      const results: Tensor[] = [];
+      for (const step of r.steps) {
+        const t = applyStep(pool, step);
+        for (const k of ['a', 'b'] as const) {
+          const v = (step as Record<string, unknown>)[k];
+          if (typeof v === 'number') used.add(pick(pool, v).id);
+        }
+        pool.push(t);
+        results.push(t);
       }
-      pool.push(t);
-      results.push(t);
-    }
-    const rng = new Rng(r.weightSeed);
-    const leaves = results.filter((t, i) => i === results.length - 1 || !used.has(t.id));
-    const seen = new Set<number>();
-    let loss: Tensor | undefined;
-    for (const t of leaves) {
-      if (seen.has(t.id)) continue;
-      seen.add(t.id);
-      const R = b.constant(rng.array(t.size, -1, 1), t.shape);
-      const term = t.mul(R).sum();
-      loss = loss ? loss.add(term) : term;
-    }
-    return { loss: loss! };
-  }, { dtype: 'float64' });
+      const rng = new Rng(r.weightSeed);
+      const leaves = results.filter((t, i) => i === results.length - 1 || !used.has(t.id));
+      const seen = new Set<number>();
+      let loss: Tensor | undefined;
+      for (const t of leaves) {
+        if (seen.has(t.id)) continue;
+        seen.add(t.id);
+        const R = b.constant(rng.array(t.size, -1, 1), t.shape);
+        const term = t.mul(R).sum();
+        loss = loss ? loss.add(term) : term;
+      }
+      return { loss: loss! };
+    },
+    { dtype: 'float64' },
+  );
 }
 
 /** Random float64 feeds for every input of `g`, uniform in [lo, hi). */
@@ -214,7 +242,14 @@ export function randomFeeds(g: Graph, rng: Rng, lo = -1.5, hi = 1.5): Record<str
   const feeds: Record<string, NDArray> = {};
   for (const p of g.inputs) {
     const shape = g.nodes[p.id]!.shape;
-    feeds[p.name] = { shape: [...shape], data: rng.array(shape.reduce((a, d) => a * d, 1), lo, hi) };
+    feeds[p.name] = {
+      shape: [...shape],
+      data: rng.array(
+        shape.reduce((a, d) => a * d, 1),
+        lo,
+        hi,
+      ),
+    };
   }
   return feeds;
 }

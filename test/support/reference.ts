@@ -50,15 +50,33 @@ export function broadcastShape(shapes: readonly (readonly number[])[]): number[]
 /** The element of `x` that coordinate `coord` of a broadcast result reads. */
 function at(x: Ref, coord: readonly number[]): number {
   const lead = coord.length - x.shape.length;
-  return x.data[ravel(x.shape.map((d, k) => (d === 1 ? 0 : coord[k + lead]!)), x.shape)]!;
+  return x.data[
+    ravel(
+      x.shape.map((d, k) => (d === 1 ? 0 : coord[k + lead]!)),
+      x.shape,
+    )
+  ]!;
 }
 
 export function elementwise(fn: (...xs: number[]) => number, ...xs: Ref[]): Ref {
   const shape = broadcastShape(xs.map((x) => x.shape))!;
-  return { shape, data: Array.from({ length: size(shape) }, (_, i) => { const c = unravel(i, shape); return fn(...xs.map((x) => at(x, c))); }) };
+  return {
+    shape,
+    data: Array.from({ length: size(shape) }, (_, i) => {
+      const c = unravel(i, shape);
+      return fn(...xs.map((x) => at(x, c)));
+    }),
+  };
 }
 
-export function reduce(x: Ref, axes: readonly number[], keepDims: boolean, init: number, combine: (a: number, b: number) => number, finish = (a: number, _n: number) => a): Ref {
+export function reduce(
+  x: Ref,
+  axes: readonly number[],
+  keepDims: boolean,
+  init: number,
+  combine: (a: number, b: number) => number,
+  finish = (a: number, _n: number) => a,
+): Ref {
   const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const acc = new Array<number>(size(kept)).fill(init);
   for (let i = 0; i < size(x.shape); i++) {
@@ -116,7 +134,13 @@ export function concat(xs: readonly Ref[], axis: number): Ref {
       const c = unravel(i, shape);
       let k = c[axis]!;
       for (const x of xs) {
-        if (k < x.shape[axis]!) return x.data[ravel(c.map((v, d) => (d === axis ? k : v)), x.shape)]!;
+        if (k < x.shape[axis]!)
+          return x.data[
+            ravel(
+              c.map((v, d) => (d === axis ? k : v)),
+              x.shape,
+            )
+          ]!;
         k -= x.shape[axis]!;
       }
       throw new Error('unreachable');
@@ -126,7 +150,19 @@ export function concat(xs: readonly Ref[], axis: number): Ref {
 
 export function slice(x: Ref, axis: number, start: number, end: number): Ref {
   const shape = x.shape.map((d, i) => (i === axis ? end - start : d));
-  return { shape, data: Array.from({ length: size(shape) }, (_, i) => x.data[ravel(unravel(i, shape).map((v, d) => (d === axis ? v + start : v)), x.shape)]!) };
+  return {
+    shape,
+    data: Array.from(
+      { length: size(shape) },
+      (_, i) =>
+        x.data[
+          ravel(
+            unravel(i, shape).map((v, d) => (d === axis ? v + start : v)),
+            x.shape,
+          )
+        ]!,
+    ),
+  };
 }
 
 export function pad(x: Ref, axis: number, before: number, after: number): Ref {
@@ -136,7 +172,14 @@ export function pad(x: Ref, axis: number, before: number, after: number): Ref {
     data: Array.from({ length: size(shape) }, (_, i) => {
       const c = unravel(i, shape);
       const k = c[axis]! - before;
-      return k < 0 || k >= x.shape[axis]! ? 0 : x.data[ravel(c.map((v, d) => (d === axis ? k : v)), x.shape)]!;
+      return k < 0 || k >= x.shape[axis]!
+        ? 0
+        : x.data[
+            ravel(
+              c.map((v, d) => (d === axis ? k : v)),
+              x.shape,
+            )
+          ]!;
     }),
   };
 }

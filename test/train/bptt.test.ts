@@ -12,7 +12,11 @@ const exec = { executor: 'interpreted', dtype: 'float64' } as const;
 
 describe('full BPTT', () => {
   it('the model graph (cell, readout, masked loss) passes gradcheck', () => {
-    for (const [cell, task] of [['lstm', addingTask(4)], ['gru', copyMemoryTask(5, { symbols: 3, length: 2 })], ['rnn_tanh', majorityTask(4, 3)]] as const) {
+    for (const [cell, task] of [
+      ['lstm', addingTask(4)],
+      ['gru', copyMemoryTask(5, { symbols: 3, length: 2 })],
+      ['rnn_tanh', majorityTask(4, 3)],
+    ] as const) {
       const spec = smallModel(getBuiltinCell(cell), task, 3, 2);
       const w = buildWindow(spec);
       const { params, batch } = setup(spec, task);
@@ -108,8 +112,15 @@ describe('truncated and checkpointed BPTT', () => {
 describe('truncated BPTT with an update per window', () => {
   const exec = { executor: 'interpreted', dtype: 'float64' } as const;
   const base = (task: ReturnType<typeof addingTask>, perWindow: boolean): TrainConfig => ({
-    cell: getBuiltinCell('gru'), task, hidden: 4, batch: 3, seed: 5, optimizer: { kind: 'sgd' }, lr: 0.1,
-    bptt: { kind: 'truncated', k: 3, perWindow }, exec,
+    cell: getBuiltinCell('gru'),
+    task,
+    hidden: 4,
+    batch: 3,
+    seed: 5,
+    optimizer: { kind: 'sgd' },
+    lr: 0.1,
+    bptt: { kind: 'truncated', k: 3, perWindow },
+    exec,
   });
 
   it('one optimizer step per window; the state is carried, the new parameters used by the next window', () => {

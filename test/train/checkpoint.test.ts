@@ -10,8 +10,15 @@ import { Trainer, addingTask, getBuiltinCell, loadCheckpoint, saveCheckpoint, wr
 import { tempDir } from '../cli/helpers.js';
 
 const config: TrainConfig = {
-  cell: getBuiltinCell('lstm'), task: addingTask(8), hidden: 4, batch: 3, seed: 9,
-  optimizer: { kind: 'adam' }, lr: 0.05, clip: { kind: 'global-norm', maxNorm: 1 }, exec: { executor: 'interpreted' },
+  cell: getBuiltinCell('lstm'),
+  task: addingTask(8),
+  hidden: 4,
+  batch: 3,
+  seed: 9,
+  optimizer: { kind: 'adam' },
+  lr: 0.05,
+  clip: { kind: 'global-norm', maxNorm: 1 },
+  exec: { executor: 'interpreted' },
 };
 
 describe('checkpoint files', () => {
@@ -50,7 +57,9 @@ describe('checkpoint files', () => {
     expect(() => loadCheckpoint(write('t.json', '{"format":'))).toThrow(/not valid JSON/);
     expect(() => loadCheckpoint(write('f.json', JSON.stringify({ ...good, format: 'other' })))).toThrow(/not a cellgrad training checkpoint/);
     expect(() => loadCheckpoint(write('v.json', JSON.stringify({ ...good, version: 2 })))).toThrow(/unsupported version 2/);
-    expect(() => loadCheckpoint(write('p.json', JSON.stringify({ ...good, params: { w: ['x'] } })))).toThrow(/parameter 'w' holds "x" at index 0, expected a finite number/);
+    expect(() => loadCheckpoint(write('p.json', JSON.stringify({ ...good, params: { w: ['x'] } })))).toThrow(
+      /parameter 'w' holds "x" at index 0, expected a finite number/,
+    );
     expect(() => loadCheckpoint(write('l.json', JSON.stringify({ ...good, iteration: 2 })))).toThrow(/one loss per iteration/);
     expect(loadCheckpoint(write('ok.json', JSON.stringify(good))).fingerprint).toBe(good.fingerprint);
   });

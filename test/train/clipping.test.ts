@@ -8,7 +8,18 @@ import { describe, expect, it } from 'vitest';
 import { grad } from '@cellgrad/autodiff';
 import { buildGraph, extendGraph, interpret, ndarray } from '@cellgrad/graph';
 import {
-  addingTask, applyClip, backprop, buildWindow, cellFeeds, clipByValue, clipGradNorm, clipPerTensor, getBuiltinCell, gravesClip, unroll, withGravesClip,
+  addingTask,
+  applyClip,
+  backprop,
+  buildWindow,
+  cellFeeds,
+  clipByValue,
+  clipGradNorm,
+  clipPerTensor,
+  getBuiltinCell,
+  gravesClip,
+  unroll,
+  withGravesClip,
 } from '@cellgrad/cells';
 import { maxDiff, setup, smallModel } from './helpers.js';
 
@@ -58,10 +69,17 @@ describe('gradient clipping', () => {
 
 describe('Graves clipping (the clip_grad op)', () => {
   it('is the identity forward and clamps the cotangent backward', () => {
-    const g = buildGraph((b) => {
-      const x = b.input('x', [3]);
-      return { loss: gravesClip(x, 0.5).mul(b.constant([-2, 0.1, 7], [3])).sum() };
-    }, { dtype: 'float64' });
+    const g = buildGraph(
+      (b) => {
+        const x = b.input('x', [3]);
+        return {
+          loss: gravesClip(x, 0.5)
+            .mul(b.constant([-2, 0.1, 7], [3]))
+            .sum(),
+        };
+      },
+      { dtype: 'float64' },
+    );
     const dg = grad(g, { of: 'loss' });
     const out = interpret(dg, { x: ndarray([1, 2, 3], [3]) });
     expect(out.loss!.data[0]).toBeCloseTo(-2 + 0.2 + 21, 12);

@@ -8,8 +8,18 @@ import { expectations, table, verdict } from '../../examples/demo/summary.js';
 
 const flow = { cell: 'x', steps: 100, state: 'h', loss: 0, stateGradNorms: [], jacobianNorms: [{ step: 0, norm: 1e-20 }], seconds: 0 };
 const result = (name: string, finalMSE: number): CellResult => ({
-  name, optimizer: 'adam lr 0.01', gradcheckPassed: true, finalMSE, iterations: 10, seconds: 1, stoppedEarly: false, timedOut: false,
-  lossCurve: [], flowByIteration: { iterations: [], norms: [] }, flowAtInit: flow, flowAtEnd: flow,
+  name,
+  optimizer: 'adam lr 0.01',
+  gradcheckPassed: true,
+  finalMSE,
+  iterations: 10,
+  seconds: 1,
+  stoppedEarly: false,
+  timedOut: false,
+  lossCurve: [],
+  flowByIteration: { iterations: [], norms: [] },
+  flowAtInit: flow,
+  flowAtEnd: flow,
 });
 
 describe('demo summary', () => {

@@ -9,8 +9,14 @@ import { Trainer, addingTask, getBuiltinCell, majorityTask, type TrainConfig } f
 describe('training learns', () => {
   it('GRU on the adding problem (T = 10): held-out MSE far below the 1/6 baseline; same seed, same curve', () => {
     const config: TrainConfig = {
-      cell: getBuiltinCell('gru'), task: addingTask(10), hidden: 16, batch: 32, seed: 2,
-      optimizer: { kind: 'adam' }, lr: 0.01, clip: { kind: 'global-norm', maxNorm: 1 },
+      cell: getBuiltinCell('gru'),
+      task: addingTask(10),
+      hidden: 16,
+      batch: 32,
+      seed: 2,
+      optimizer: { kind: 'adam' },
+      lr: 0.01,
+      clip: { kind: 'global-norm', maxNorm: 1 },
     };
     const t = new Trainer(config);
     const before = t.evaluate(4).loss;
@@ -25,8 +31,14 @@ describe('training learns', () => {
 
   it('LSTM on majority classification (seq2one softmax head): accuracy far above chance', () => {
     const t = new Trainer({
-      cell: getBuiltinCell('lstm'), task: majorityTask(16, 4), hidden: 16, batch: 32, seed: 1,
-      optimizer: { kind: 'rmsprop' }, lr: 0.01, clip: { kind: 'global-norm', maxNorm: 1 },
+      cell: getBuiltinCell('lstm'),
+      task: majorityTask(16, 4),
+      hidden: 16,
+      batch: 32,
+      seed: 1,
+      optimizer: { kind: 'rmsprop' },
+      lr: 0.01,
+      clip: { kind: 'global-norm', maxNorm: 1 },
     });
     for (let i = 0; i < 200; i++) t.step();
     const ev = t.evaluate(4);

@@ -9,8 +9,21 @@ import { describe, expect, it } from 'vitest';
 import { grad, gradcheck } from '@cellgrad/autodiff';
 import { interpret, randomKey, type NDArray } from '@cellgrad/graph';
 import {
-  Trainer, addingTask, backprop, buildWindow, copyMemoryTask, fingerprint, getBuiltinCell, gradientFlow, initModel, iterationKey,
-  majorityTask, unroll, windowDataFeeds, type ModelSpec, type TrainConfig,
+  Trainer,
+  addingTask,
+  backprop,
+  buildWindow,
+  copyMemoryTask,
+  fingerprint,
+  getBuiltinCell,
+  gradientFlow,
+  initModel,
+  iterationKey,
+  majorityTask,
+  unroll,
+  windowDataFeeds,
+  type ModelSpec,
+  type TrainConfig,
 } from '@cellgrad/cells';
 import { maxDiff, setup, smallModel } from './helpers.js';
 
@@ -41,7 +54,14 @@ describe('training stacked, bidirectional, regularised models', () => {
   });
 
   it('classification through the seq2one head (xent at the last step), 2 layers, bidirectional, dropout: the loss decreases', () => {
-    const config: TrainConfig = { ...base, cell: getBuiltinCell('lstm'), task: majorityTask(6, 3), layers: 2, bidirectional: true, regularize: { dropout: 0.2, variationalState: 0.1 } };
+    const config: TrainConfig = {
+      ...base,
+      cell: getBuiltinCell('lstm'),
+      task: majorityTask(6, 3),
+      layers: 2,
+      bidirectional: true,
+      regularize: { dropout: 0.2, variationalState: 0.1 },
+    };
     const t = new Trainer(config);
     for (let i = 0; i < 30; i++) t.step();
     expect(mean(t.losses.slice(-5))).toBeLessThan(mean(t.losses.slice(0, 5)));
@@ -55,7 +75,19 @@ describe('training stacked, bidirectional, regularised models', () => {
     const { params, batch } = setup(spec, task);
     const { w, feeds } = windowFeeds(spec, params, batch);
     const pred = interpret(buildWindow(spec, { predictions: true }).graph, feeds).pred!;
-    const g = unroll(spec.cell, { input: task.input, hidden: 4, batch: 3, steps: 5, layers: 2, bidirectional: true, pattern: 'seq2one', classes: 3, dtype: 'float64', regularize: { zoneout: 0.3 }, mode: 'eval' });
+    const g = unroll(spec.cell, {
+      input: task.input,
+      hidden: 4,
+      batch: 3,
+      steps: 5,
+      layers: 2,
+      bidirectional: true,
+      pattern: 'seq2one',
+      classes: 3,
+      dtype: 'float64',
+      regularize: { zoneout: 0.3 },
+      mode: 'eval',
+    });
     const unrollFeeds = Object.fromEntries(g.inputs.map((i) => [i.name, feeds[i.name]!]));
     const logits = interpret(g, unrollFeeds).logits!;
     expect(w.params.every((p) => g.inputs.some((i) => i.name === p))).toBe(true);
@@ -64,7 +96,12 @@ describe('training stacked, bidirectional, regularised models', () => {
 
   it('the training graph of a 2-layer bidirectional model with dropout passes gradcheck at a fixed key', () => {
     const task = copyMemoryTask(5, { symbols: 2, length: 1 });
-    const spec: ModelSpec = { ...smallModel(getBuiltinCell('gru'), task, 3, 2), layers: 2, bidirectional: true, regularize: { dropout: 0.3, outputDropout: 0.2, zoneout: 0.2 } };
+    const spec: ModelSpec = {
+      ...smallModel(getBuiltinCell('gru'), task, 3, 2),
+      layers: 2,
+      bidirectional: true,
+      regularize: { dropout: 0.3, outputDropout: 0.2, zoneout: 0.2 },
+    };
     const { params, batch } = setup(spec, task);
     const { w, feeds } = windowFeeds(spec, params, batch, randomKey(7));
     expect(w.hasKey).toBe(true);
@@ -80,7 +117,11 @@ describe('windows of a stacked model', () => {
   const cases = [
     ['lstm', addingTask(8), {}],
     ['gru', copyMemoryTask(7, { symbols: 3, length: 2 }), {}],
-    ['gru', copyMemoryTask(7, { symbols: 3, length: 2 }), { regularize: { dropout: 0.3, zoneout: 0.2, variationalState: 0.2, inputDropout: 0.1, outputDropout: 0.1 } }],
+    [
+      'gru',
+      copyMemoryTask(7, { symbols: 3, length: 2 }),
+      { regularize: { dropout: 0.3, zoneout: 0.2, variationalState: 0.2, inputDropout: 0.1, outputDropout: 0.1 } },
+    ],
   ] as const;
 
   it('with weight drop, checkpointed BPTT equals full BPTT to rounding (the dropped weight, not the weight, sums the steps)', () => {
@@ -113,8 +154,20 @@ describe('windows of a stacked model', () => {
   it('windows of a bidirectional model are refused with a usage error naming the option', () => {
     const spec: ModelSpec = { ...smallModel(getBuiltinCell('gru'), addingTask(6)), bidirectional: true };
     expect(() => backprop(spec, { kind: 'checkpoint' }, exec)).toThrow(/option 'bidirectional'.*full BPTT/);
-    expect(() => new Trainer({ cell: getBuiltinCell('gru'), task: addingTask(6), hidden: 4, batch: 2, seed: 1, optimizer: { kind: 'sgd' }, lr: 0.1, bidirectional: true, bptt: { kind: 'truncated', k: 2 } }))
-      .toThrow(/truncated BPTT.*'bidirectional'/);
+    expect(
+      () =>
+        new Trainer({
+          cell: getBuiltinCell('gru'),
+          task: addingTask(6),
+          hidden: 4,
+          batch: 2,
+          seed: 1,
+          optimizer: { kind: 'sgd' },
+          lr: 0.1,
+          bidirectional: true,
+          bptt: { kind: 'truncated', k: 2 },
+        }),
+    ).toThrow(/truncated BPTT.*'bidirectional'/);
   });
 
   it('a regularised model in train mode needs a key', () => {
@@ -126,8 +179,16 @@ describe('windows of a stacked model', () => {
 
 describe('resume, keys and fingerprints with regularisation', () => {
   const config: TrainConfig = {
-    cell: getBuiltinCell('lstm'), task: addingTask(6), hidden: 6, batch: 4, seed: 9, optimizer: { kind: 'adam' }, lr: 0.02,
-    layers: 2, regularize: { dropout: 0.3, zoneout: 0.1 }, bptt: { kind: 'checkpoint', every: 2 },
+    cell: getBuiltinCell('lstm'),
+    task: addingTask(6),
+    hidden: 6,
+    batch: 4,
+    seed: 9,
+    optimizer: { kind: 'adam' },
+    lr: 0.02,
+    layers: 2,
+    regularize: { dropout: 0.3, zoneout: 0.1 },
+    bptt: { kind: 'checkpoint', every: 2 },
   };
 
   it('a restored regularised trainer continues bit for bit (the masks come from seed and iteration)', () => {
@@ -151,7 +212,13 @@ describe('resume, keys and fingerprints with regularisation', () => {
   it('the fingerprint covers layers, directions, regularisers and dtype; one-layer float32 runs keep theirs', () => {
     const plain: TrainConfig = { cell: getBuiltinCell('lstm'), task: addingTask(6), hidden: 6, batch: 4, seed: 9, optimizer: { kind: 'adam' }, lr: 0.02 };
     expect(fingerprint({ ...plain, layers: 1, regularize: {} })).toBe(fingerprint(plain));
-    const prints = [plain, { ...plain, layers: 2 }, { ...plain, bidirectional: true }, { ...plain, regularize: { zoneout: 0.1 } }, { ...plain, dtype: 'float64' as const }].map(fingerprint);
+    const prints = [
+      plain,
+      { ...plain, layers: 2 },
+      { ...plain, bidirectional: true },
+      { ...plain, regularize: { zoneout: 0.1 } },
+      { ...plain, dtype: 'float64' as const },
+    ].map(fingerprint);
     expect(new Set(prints).size).toBe(prints.length);
     const a = new Trainer(config);
     a.step();
@@ -170,11 +237,12 @@ describe('variable lengths, float64 and flow', () => {
     const dx = interpret(g, feeds)['grad:x']!.data;
     const [T, B, I] = [6, 3, 3];
     let padded = 0;
-    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
-      if (t < batch.lengths![b]!) continue;
-      padded++;
-      for (let i = 0; i < I; i++) expect(dx[(t * B + b) * I + i]).toBe(0);
-    }
+    for (let t = 0; t < T; t++)
+      for (let b = 0; b < B; b++) {
+        if (t < batch.lengths![b]!) continue;
+        padded++;
+        for (let i = 0; i < I; i++) expect(dx[(t * B + b) * I + i]).toBe(0);
+      }
     expect(padded).toBeGreaterThan(0);
     // Garbage on padding changes neither the loss nor the gradients.
     const noisy = Float64Array.from(batch.x, (v, k) => (Math.floor(k / (B * I)) >= batch.lengths![Math.floor(k / I) % B]! ? 5 : v));
@@ -189,7 +257,17 @@ describe('variable lengths, float64 and flow', () => {
   });
 
   it("dtype 'float64' trains in double precision (compiled), close to the interpreter", () => {
-    const config: TrainConfig = { cell: getBuiltinCell('gru'), task: addingTask(5), hidden: 4, batch: 3, seed: 1, optimizer: { kind: 'sgd' }, lr: 0.1, layers: 2, dtype: 'float64' };
+    const config: TrainConfig = {
+      cell: getBuiltinCell('gru'),
+      task: addingTask(5),
+      hidden: 4,
+      batch: 3,
+      seed: 1,
+      optimizer: { kind: 'sgd' },
+      lr: 0.1,
+      layers: 2,
+      dtype: 'float64',
+    };
     const compiled = new Trainer(config);
     const interpreted = new Trainer({ ...config, exec: { executor: 'interpreted' } });
     const f32 = new Trainer({ ...config, dtype: 'float32' });

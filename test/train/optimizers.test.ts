@@ -41,9 +41,17 @@ describe('optimizers, one hand-computed step at a time', () => {
   });
 
   it('Adam: the first step moves every parameter by lr·sign(g) (bias correction), the second as computed', () => {
-    const steps = run(adam(), [1, 1], [[0.3, -4], [0.1, -4]], 0.01);
-    expect(steps[0]![0]).toBeCloseTo(1 - 0.01 * 0.3 / (0.3 + 1e-8), 14);
-    expect(steps[0]![1]).toBeCloseTo(1 + 0.01 * 4 / (4 + 1e-8), 14);
+    const steps = run(
+      adam(),
+      [1, 1],
+      [
+        [0.3, -4],
+        [0.1, -4],
+      ],
+      0.01,
+    );
+    expect(steps[0]![0]).toBeCloseTo(1 - (0.01 * 0.3) / (0.3 + 1e-8), 14);
+    expect(steps[0]![1]).toBeCloseTo(1 + (0.01 * 4) / (4 + 1e-8), 14);
     const m = 0.9 * (0.1 * 0.3) + 0.1 * 0.1;
     const v = 0.999 * (0.001 * 0.09) + 0.001 * 0.01;
     const expected = steps[0]![0]! - (0.01 * (m / (1 - 0.9 ** 2))) / (Math.sqrt(v / (1 - 0.999 ** 2)) + 1e-8);
@@ -52,7 +60,7 @@ describe('optimizers, one hand-computed step at a time', () => {
 
   it('Adam adds wd·p to the gradient; AdamW decays the weight directly', () => {
     const l2 = run(adam({ weightDecay: 0.5 }), [2], [[0]], 0.1)[0]![0]!; // g = 1 → p − lr
-    expect(l2).toBeCloseTo(2 - 0.1 * 1 / (1 + 1e-8), 14);
+    expect(l2).toBeCloseTo(2 - (0.1 * 1) / (1 + 1e-8), 14);
     const w = run(adam({ weightDecay: 0.5, decoupled: true }), [2], [[1]], 0.1)[0]![0]!; // 2·(1 − 0.05) − 0.1
     expect(w).toBeCloseTo(2 * 0.95 - 0.1 / (1 + 1e-8), 14);
   });
@@ -76,7 +84,8 @@ describe('optimizers, one hand-computed step at a time', () => {
       const saved = JSON.parse(JSON.stringify(a.state()));
       const b = makeOptimizer(spec);
       b.load(saved);
-      const pa = p(...params.w), pb = p(...params.w);
+      const pa = p(...params.w),
+        pb = p(...params.w);
       a.step(pa, p(0.5, 0.5, -1), 0.1);
       b.step(pb, p(0.5, 0.5, -1), 0.1);
       expect(Array.from(pb.w)).toEqual(Array.from(pa.w));

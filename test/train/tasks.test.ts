@@ -18,7 +18,8 @@ describe('tasks', () => {
   });
 
   it('adding: two markers, one per half; target their sum; predicting the mean scores ≈ 1/6', () => {
-    const T = 50, B = 2000;
+    const T = 50,
+      B = 2000;
     const task = addingTask(T);
     const { x, y } = task.generate(dataRng(0, 'train', 0), B);
     let se = 0;

@@ -13,8 +13,14 @@ import { chromium, type BrowserContext } from 'playwright-core';
 export const CHROMIUM = '/usr/bin/chromium';
 
 const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /** Launch Chromium in a fresh profile; fails loudly when it is not installed. */
@@ -24,7 +30,10 @@ export async function launch(): Promise<{ context: BrowserContext; close: () => 
   }
   const profile = mkdtempSync(path.join(os.tmpdir(), 'cellgrad-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1400, height: 1000 },
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1400, height: 1000 },
   });
   return {
     context,
@@ -92,9 +101,13 @@ export async function inspectReport(context: BrowserContext, file: string, scree
   const page = await context.newPage();
   const errors: string[] = [];
   const external: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('request', (r) => { if (!/^(file|data):/.test(r.url())) external.push(r.url()); });
+  page.on('request', (r) => {
+    if (!/^(file|data):/.test(r.url())) external.push(r.url());
+  });
   await page.goto(pathToFileURL(file).href);
   try {
     await page.waitForFunction(READY, undefined, { timeout: 20_000 });

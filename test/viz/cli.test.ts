@@ -38,7 +38,7 @@ describe('cellgrad viz', () => {
     expect(drawn).toMatch(/class="node fold"/);
   });
 
-  it('draws a cell from a user\'s .ts file', async () => {
+  it("draws a cell from a user's .ts file", async () => {
     const r = await cellgrad(['viz', 'examples/cells/minimal-gated-unit.ts', '--steps', '3', '--format', 'dot']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^digraph cellgrad \{/);

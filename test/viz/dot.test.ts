@@ -39,7 +39,11 @@ describe('toDot: time steps', () => {
   });
 
   it('draws the recurrent edges (state of step t into step t+1) in their own style', () => {
-    for (const [cell, perStep] of [['rnn_tanh', 1], ['gru', 2], ['lstm', 2]] as const) {
+    for (const [cell, perStep] of [
+      ['rnn_tanh', 1],
+      ['gru', 2],
+      ['lstm', 2],
+    ] as const) {
       const g = graphOf(cell, 6);
       const view = buildView(g, resolveDotOptions(noFold));
       const recurrent = view.edges.filter((e) => e.cls === 'recurrent');
@@ -85,7 +89,9 @@ describe('toDot: gradient graphs', () => {
       if (n.scope?.phase === 'backward') expect(drawn.get(`n${n.id}`), `%${n.id}`).toContain('class="backward"');
     }
     expect(toDot(graphOf('gru', 3), noFold)).not.toContain('class="backward"');
-    const steps = clusters(dot).filter((c) => c.label.endsWith('· backward')).map((c) => c.label);
+    const steps = clusters(dot)
+      .filter((c) => c.label.endsWith('· backward'))
+      .map((c) => c.label);
     expect(steps.sort()).toEqual(['step 0 · backward', 'step 1 · backward', 'step 2 · backward']);
   });
 
@@ -118,7 +124,11 @@ describe('toDot: readability of large graphs', () => {
     expect(drawn + folded).toBe(g.nodes.length);
     const concat = g.nodes.find((n) => n.op === 'concat')!;
     expect(concat.inputs).toHaveLength(12);
-    expect(edges(dot).filter((e) => e.to === `n${concat.id}`).map((e) => e.from)).toHaveLength(4);
+    expect(
+      edges(dot)
+        .filter((e) => e.to === `n${concat.id}`)
+        .map((e) => e.from),
+    ).toHaveLength(4);
     expect(edges(dot).some((e) => e.from === 'fold_l0_forward' && e.to === `n${concat.id}`)).toBe(true);
     const three = toDot(g, { firstSteps: 3 });
     expect(clusters(three).map((c) => c.label)).toEqual(['step 0', 'step 1', 'step 2', 'step 11']);

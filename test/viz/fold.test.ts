@@ -76,8 +76,13 @@ describe('printFolded', () => {
   it('folds around a step that differs', () => {
     const text = printFolded(toy((t, h) => (t === 5 ? h.sigmoid() : undefined)));
     expect(headers(text).filter((l) => /step/.test(l))).toEqual([
-      '# step 0 (toy)', '# step 1 (toy)', expect.stringMatching(/^# steps 2\.\.4 same as step 1 /), '# step 5 (toy)',
-      '# step 6 (toy)', expect.stringMatching(/^# steps 7\.\.8 same as step 6 /), '# step 9 (toy)',
+      '# step 0 (toy)',
+      '# step 1 (toy)',
+      expect.stringMatching(/^# steps 2\.\.4 same as step 1 /),
+      '# step 5 (toy)',
+      '# step 6 (toy)',
+      expect.stringMatching(/^# steps 7\.\.8 same as step 6 /),
+      '# step 9 (toy)',
     ]);
     expect(text).toMatch(/= sigmoid %\d+\s+# toy t=5/);
   });
@@ -88,6 +93,8 @@ describe('printFolded', () => {
     expect(folds.some((l) => l.startsWith('# layer 0 · steps 2..8 same as step 1'))).toBe(true);
     expect(folds.some((l) => l.startsWith('# layer 1 · steps 2..8 same as step 1'))).toBe(true);
     expect(folds.filter((l) => l.includes('· backward same as')).length).toBe(2);
-    expect(text.split('\n').length).toBeLessThan(print(cellGradGraph(unroll(getBuiltinCell('lstm'), { ...sizes, steps: 10, layers: 2 }))).split('\n').length / 2);
+    expect(text.split('\n').length).toBeLessThan(
+      print(cellGradGraph(unroll(getBuiltinCell('lstm'), { ...sizes, steps: 10, layers: 2 }))).split('\n').length / 2,
+    );
   });
 });

@@ -98,11 +98,14 @@ describe.skipIf(browserMissing)('the report in Chromium', () => {
     const page = await context.newPage();
     await page.goto(pathToFileURL(sampleFile).href);
     await page.waitForFunction(READY);
-    const shown = () => page.$$eval('#graph-1 .graph-view:not([hidden]) svg', (svgs) => svgs.map((s) => ({
-      nodes: s.querySelectorAll('g.node').length,
-      fold: s.querySelectorAll('g.node.fold').length,
-      steps: s.querySelectorAll('g.cluster').length,
-    })));
+    const shown = () =>
+      page.$$eval('#graph-1 .graph-view:not([hidden]) svg', (svgs) =>
+        svgs.map((s) => ({
+          nodes: s.querySelectorAll('g.node').length,
+          fold: s.querySelectorAll('g.node.fold').length,
+          steps: s.querySelectorAll('g.cluster').length,
+        })),
+      );
     const folded = await shown();
     expect(folded).toEqual([{ nodes: expect.any(Number), fold: 1, steps: 3 }]);
     const toggle = page.locator('#graph-1 [data-steps="toggle"]');
@@ -119,7 +122,7 @@ describe.skipIf(browserMissing)('the report in Chromium', () => {
     await page.close();
   });
 
-  it.skipIf(!existsSync(demoReport))('renders every section of the demo\'s report (demo-output/report.html)', async () => {
+  it.skipIf(!existsSync(demoReport))("renders every section of the demo's report (demo-output/report.html)", async () => {
     const view = await inspectReport(context, demoReport, path.join(shots, 'demo-report.png'));
     expect(view.errors).toEqual([]);
     expect(view.external).toEqual([]);

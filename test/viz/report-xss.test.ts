@@ -25,16 +25,47 @@ const hostileData = {
   title: `report ${EVIL_TEXT}`,
   subtitle: EVIL_TEXT,
   graphs: [
-    { title: 'the issue\'s svg', svg: `<svg onload='${run('svg-onload')}'><script>${run('svg-script')}</script><g class="node"><text>x</text></g></svg>` },
-    { title: `dot ${EVIL_TEXT}`, caption: EVIL_TEXT, dot: `digraph { a [URL="javascript:${run('dot-href').replace(/'/g, '\\"')}", label="click me"]; a -> b }` },
+    { title: "the issue's svg", svg: `<svg onload='${run('svg-onload')}'><script>${run('svg-script')}</script><g class="node"><text>x</text></g></svg>` },
+    {
+      title: `dot ${EVIL_TEXT}`,
+      caption: EVIL_TEXT,
+      dot: `digraph { a [URL="javascript:${run('dot-href').replace(/'/g, '\\"')}", label="click me"]; a -> b }`,
+    },
     { title: 'img in svg', svg: `<svg><g><text>t</text></g><img src=x onerror="${run('svg-img')}"></svg><img src=x onerror="${run('after-img')}">` },
-    { title: 'foreignObject', svg: `<svg><foreignObject width="300" height="80"><body xmlns="http://www.w3.org/1999/xhtml"><img src="x" onerror="${run('fo-img')}"><iframe src="javascript:${run('fo-iframe')}"></iframe></body></foreignObject></svg>` },
-    { title: 'use of data:', svg: `<svg><use href="data:image/svg+xml,%3Csvg id='x' xmlns='http://www.w3.org/2000/svg'%3E%3Cimage href='x' onerror='${run('use')}'/%3E%3C/svg%3E#x"/></svg>` },
-    { title: 'animate', svg: `<svg><a id="anim"><animate attributeName="href" values="javascript:${run('animate')}"/><text x="10" y="20">animated link</text></a></svg>` },
+    {
+      title: 'foreignObject',
+      svg: `<svg><foreignObject width="300" height="80"><body xmlns="http://www.w3.org/1999/xhtml"><img src="x" onerror="${run('fo-img')}"><iframe src="javascript:${run('fo-iframe')}"></iframe></body></foreignObject></svg>`,
+    },
+    {
+      title: 'use of data:',
+      svg: `<svg><use href="data:image/svg+xml,%3Csvg id='x' xmlns='http://www.w3.org/2000/svg'%3E%3Cimage href='x' onerror='${run('use')}'/%3E%3C/svg%3E#x"/></svg>`,
+    },
+    {
+      title: 'animate',
+      svg: `<svg><a id="anim"><animate attributeName="href" values="javascript:${run('animate')}"/><text x="10" y="20">animated link</text></a></svg>`,
+    },
     { title: 'gru, 3 steps', graph: unroll(getBuiltinCell('gru'), { input: 3, hidden: 4, batch: 2, steps: 3 }) },
   ],
-  lossCurves: [{ name: EVIL_TEXT, points: [[0, 1.2], [10, 0.8], [20, 0.5]] }],
-  flow: [{ name: EVIL_TEXT, norms: [0.01, 0.1, 1], byIteration: [[0.01, 0.1, 1], [0.02, 0.2, 1]] }],
+  lossCurves: [
+    {
+      name: EVIL_TEXT,
+      points: [
+        [0, 1.2],
+        [10, 0.8],
+        [20, 0.5],
+      ],
+    },
+  ],
+  flow: [
+    {
+      name: EVIL_TEXT,
+      norms: [0.01, 0.1, 1],
+      byIteration: [
+        [0.01, 0.1, 1],
+        [0.02, 0.2, 1],
+      ],
+    },
+  ],
   gradcheck: [{ cell: EVIL_TEXT, input: EVIL_TEXT, maxAbsError: 1e-9, passed: true, worst: EVIL_TEXT }],
   bench: [{ name: EVIL_TEXT, [EVIL_TEXT]: EVIL_TEXT }],
 };
@@ -52,8 +83,13 @@ async function open(context: BrowserContext, file: string): Promise<{ page: Page
   const page = await context.newPage();
   const dialogs: string[] = [];
   const errors: string[] = [];
-  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.addInitScript(`window.__violations = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__violations.push({ directive: e.effectiveDirective, blocked: e.blockedURI, sample: e.sample }));`);
@@ -62,7 +98,8 @@ async function open(context: BrowserContext, file: string): Promise<{ page: Page
   return {
     page,
     watch: {
-      dialogs, errors,
+      dialogs,
+      errors,
       violations: () => page.evaluate('window.__violations') as Promise<{ directive: string; blocked: string; sample: string }[]>,
       pwned: () => page.evaluate('window.__pwned'),
     },
@@ -93,7 +130,9 @@ describe.skipIf(browserMissing)('a report written from a hostile data file', () 
     // Hover the dot graph's node, and activate every link in the graphs (a mouse click lands on the
     // pan/zoom pointer capture, so the click is dispatched on the link itself, as the Enter key would).
     await page.hover('#graph-1 g.node');
-    expect(await page.$$eval('.graph-view a', (links) => links.map((a) => a.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }))).length)).toBeGreaterThan(2);
+    expect(
+      await page.$$eval('.graph-view a', (links) => links.map((a) => a.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }))).length),
+    ).toBeGreaterThan(2);
     await page.waitForTimeout(300);
 
     expect(watch.dialogs).toEqual([]);
@@ -105,7 +144,7 @@ describe.skipIf(browserMissing)('a report written from a hostile data file', () 
     expect(readFileSync(out, 'utf8')).toContain('http-equiv="Content-Security-Policy"');
 
     // The legitimate parts: every card, the real graph's nodes, the dot graph's nodes, three charts painted.
-    const shown = await page.evaluate(String.raw`(() => ({
+    const shown = (await page.evaluate(String.raw`(() => ({
       titles: [...document.querySelectorAll('.graph-card h3')].map((h) => h.textContent),
       gruNodes: document.querySelectorAll('#graph-6 g.node').length,
       dotNodes: document.querySelectorAll('#graph-1 g.node').length,
@@ -118,7 +157,7 @@ describe.skipIf(browserMissing)('a report written from a hostile data file', () 
         return n;
       }),
       legend: document.querySelector('.legend').textContent.includes('forward node'),
-    }))()`) as { titles: string[]; gruNodes: number; dotNodes: number; links: string[]; charts: number; painted: number[]; legend: boolean };
+    }))()`)) as { titles: string[]; gruNodes: number; dotNodes: number; links: string[]; charts: number; painted: number[]; legend: boolean };
     expect(shown.titles).toEqual(hostileData.graphs.map((g) => g.title));
     expect(shown.gruNodes).toBeGreaterThan(10);
     expect(shown.dotNodes).toBe(2);
@@ -130,18 +169,29 @@ describe.skipIf(browserMissing)('a report written from a hostile data file', () 
   });
 });
 
-describe.skipIf(browserMissing)('the report\'s Content-Security-Policy on its own', () => {
-  it('blocks handlers, scripts and javascript: links that got past the sanitiser, and lets the page\'s own scripts run', async () => {
+describe.skipIf(browserMissing)("the report's Content-Security-Policy on its own", () => {
+  it("blocks handlers, scripts and javascript: links that got past the sanitiser, and lets the page's own scripts run", async () => {
     const html = await renderReport({
       graphs: [{ title: 'a', dot: 'digraph { a -> b }' }],
-      lossCurves: [{ name: 'loss', points: [[0, 1], [1, 0.5]] }],
+      lossCurves: [
+        {
+          name: 'loss',
+          points: [
+            [0, 1],
+            [1, 0.5],
+          ],
+        },
+      ],
     });
     // Paste payloads into the page as if the sanitiser had let them through.
-    const injected = html.replace('<main>', `<main>
+    const injected = html.replace(
+      '<main>',
+      `<main>
 <img src="x" onerror="${run('img')}"><svg onload="${run('svg')}"></svg>
 <script>${run('script')}</script>
 <a id="js" href="javascript:${run('href')}">link</a>
-<iframe srcdoc="<script>parent.__pwned='srcdoc'</script>"></iframe>`);
+<iframe srcdoc="<script>parent.__pwned='srcdoc'</script>"></iframe>`,
+    );
     const file = path.join(tempDir('cellgrad-csp-'), 'r.html');
     writeFileSync(file, injected);
     const { page, watch } = await open(browser.context, file);
@@ -158,13 +208,15 @@ describe.skipIf(browserMissing)('the report\'s Content-Security-Policy on its ow
     expect(directives).toContain('img-src');
     for (const v of violations) expect(['inline', 'file'], JSON.stringify(v)).toContain(v.blocked);
     // Each of the page's own four scripts ran: Chart.js, the matrix plugin, the charts, pan and zoom.
-    expect(await page.evaluate(String.raw`(() => ({
+    expect(
+      await page.evaluate(String.raw`(() => ({
       chartJs: typeof window.Chart,
       matrix: Boolean(window.Chart.registry.controllers.get('matrix')),
       charts: window.cellgradReport && window.cellgradReport.charts,
       panZoom: document.querySelector('#graph-0 svg').getAttribute('preserveAspectRatio'),
       nodes: document.querySelectorAll('#graph-0 g.node').length,
-    }))()`)).toEqual({ chartJs: 'function', matrix: true, charts: 1, panZoom: 'xMidYMid meet', nodes: 2 });
+    }))()`),
+    ).toEqual({ chartJs: 'function', matrix: true, charts: 1, panZoom: 'xMidYMid meet', nodes: 2 });
     await page.close();
   });
 });

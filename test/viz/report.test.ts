@@ -29,7 +29,9 @@ describe('renderReport', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(html.match(/<div class="graph-view" data-variant="(folded|only)"><svg/g)).toHaveLength(sampleReportData().graphs!.length);
     expect(html.match(/<div class="graph-view" data-variant="folded">/g)).toHaveLength(1);
-    expect(html).toMatch(/<figure class="graph-card" id="graph-1">[\s\S]*data-steps="toggle"[\s\S]*data-variant="folded"><svg[\s\S]*<title>fold_l0_forward<\/title>[\s\S]*<div class="graph-view" data-variant="all" hidden><svg[\s\S]*<\/figure>/);
+    expect(html).toMatch(
+      /<figure class="graph-card" id="graph-1">[\s\S]*data-steps="toggle"[\s\S]*data-variant="folded"><svg[\s\S]*<title>fold_l0_forward<\/title>[\s\S]*<div class="graph-view" data-variant="all" hidden><svg[\s\S]*<\/figure>/,
+    );
     const data = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!);
     expect(data.lossCurves.map((c: { name: string }) => c.name)).toEqual(['gru', 'rnn_tanh']);
     expect(data.flow[0].byIteration).toHaveLength(12);
@@ -47,7 +49,15 @@ describe('renderReport', () => {
   it('escapes text and keeps embedded JSON from closing its script tag', async () => {
     const html = await renderReport({
       title: '<b>mine</b>',
-      lossCurves: [{ name: '</script><script>alert(1)</script>', points: [[0, 1], [1, 0.5]] }],
+      lossCurves: [
+        {
+          name: '</script><script>alert(1)</script>',
+          points: [
+            [0, 1],
+            [1, 0.5],
+          ],
+        },
+      ],
       bench: [{ name: '<i>x</i>', note: 'a & b' }],
     });
     expect(html).toContain('<title>&lt;b&gt;mine&lt;/b&gt;</title>');
@@ -61,7 +71,10 @@ describe('renderReport', () => {
       graphs: [
         { title: 'g', graph: unroll(getBuiltinCell('rnn_tanh'), { input: 2, hidden: 3, batch: 1, steps: 2 }) },
         { title: 'd', dot: 'digraph { alpha -> beta }' },
-        { title: 's', svg: '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><g id="only" class="node"><title>x</title></g></svg>' },
+        {
+          title: 's',
+          svg: '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><g id="only" class="node"><title>x</title></g></svg>',
+        },
       ],
     });
     expect(html).toContain('<title>alpha</title>');
@@ -94,12 +107,23 @@ describe('report data', () => {
   it('names the first malformed field', async () => {
     const bad: [unknown, RegExp][] = [
       [[], /the data: expected an object/],
-      [{ lossCurves: [{ name: 'a', points: [[0, 1]] }, { name: 'b', points: [[0, 1], [1]] }] }, /lossCurves\[1\]\.points\[1\]: expected \[iteration, loss\]/],
+      [
+        {
+          lossCurves: [
+            { name: 'a', points: [[0, 1]] },
+            { name: 'b', points: [[0, 1], [1]] },
+          ],
+        },
+        /lossCurves\[1\]\.points\[1\]: expected \[iteration, loss\]/,
+      ],
       [{ flow: [{ name: 'f', norms: [1, 'x'] }] }, /flow\[0\]\.norms: expected an array of numbers/],
       [{ flow: [{ name: 'f', norms: [1], byIteration: [[1]], iterations: [0, 1] }] }, /flow\[0\]\.iterations: expected one number per row/],
       [{ graphs: [{ title: 't' }] }, /graphs\[0\]: expected exactly one of graph, dot, svg \(got none\)/],
       [{ graphs: [{ title: 't', dot: 'x', svg: 'y' }] }, /got dot, svg/],
-      [{ gradcheck: [{ cell: 'c', report: { orders: [{ order: 1, inputs: [{ name: 'x' }] }] } }] }, /gradcheck\[0\]\.report\.orders\[0\]\.inputs\[0\]: expected \{ name, maxAbsError, passed \}/],
+      [
+        { gradcheck: [{ cell: 'c', report: { orders: [{ order: 1, inputs: [{ name: 'x' }] }] } }] },
+        /gradcheck\[0\]\.report\.orders\[0\]\.inputs\[0\]: expected \{ name, maxAbsError, passed \}/,
+      ],
       [{ bench: [3] }, /bench\[0\]: expected an object of columns/],
     ];
     for (const [data, message] of bad) {

@@ -20,7 +20,8 @@ function dangers(markup: string, pageControls = false): string[] {
   const found: string[] = [];
   for (const el of parse(markup).querySelectorAll('*')) {
     const tag = el.localName;
-    if (['script', 'foreignobject', 'iframe', 'embed', 'object', 'style', 'use', 'image', 'animate', 'set', 'img'].includes(tag.toLowerCase())) found.push(`<${tag}>`);
+    if (['script', 'foreignobject', 'iframe', 'embed', 'object', 'style', 'use', 'image', 'animate', 'set', 'img'].includes(tag.toLowerCase()))
+      found.push(`<${tag}>`);
     for (const a of el.attributes) {
       // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point.
       const v = a.value.replace(/[\u0000-\u0020]/g, '').toLowerCase();
@@ -36,8 +37,14 @@ function dangers(markup: string, pageControls = false): string[] {
 /** Every element of `markup` as `tag attr=value ... | own text`, in document order (comments ignored). */
 function structure(markup: string): string[] {
   return [...parse(markup).querySelectorAll('*')].map((el) => {
-    const attrs = [...el.attributes].map((a) => `${a.name}=${a.value}`).sort().join(' ');
-    const text = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent!.trim()).join('');
+    const attrs = [...el.attributes]
+      .map((a) => `${a.name}=${a.value}`)
+      .sort()
+      .join(' ');
+    const text = [...el.childNodes]
+      .filter((n) => n.nodeType === 3)
+      .map((n) => n.textContent!.trim())
+      .join('');
     return `${el.localName} ${attrs} | ${text}`;
   });
 }
@@ -47,19 +54,23 @@ const PAYLOADS: Record<string, string> = {
   'script with xlink:href': '<svg><script xlink:href="data:text/javascript,alert(1)"></script></svg>',
   'onload on the root': "<svg onload='alert(1)'><g></g></svg>",
   'handlers on shapes': '<svg><g onclick="alert(1)"><path d="M0 0" onmouseover="alert(1)" onfocusin="alert(1)"/></g></svg>',
-  'foreignObject with HTML': '<svg><foreignObject width="100" height="100"><body><img src="x" onerror="alert(1)"><iframe src="javascript:alert(1)"></iframe></body></foreignObject></svg>',
+  'foreignObject with HTML':
+    '<svg><foreignObject width="100" height="100"><body><img src="x" onerror="alert(1)"><iframe src="javascript:alert(1)"></iframe></body></foreignObject></svg>',
   'javascript: link': '<svg><a href="javascript:alert(1)"><text>x</text></a></svg>',
-  'javascript: xlink:href, obfuscated': '<svg><a xlink:href=" jav&#x09;ascript:alert(1)"><text>x</text></a><a href="JaVaScRiPt:alert(1)"><text>y</text></a></svg>',
+  'javascript: xlink:href, obfuscated':
+    '<svg><a xlink:href=" jav&#x09;ascript:alert(1)"><text>x</text></a><a href="JaVaScRiPt:alert(1)"><text>y</text></a></svg>',
   'data: link': '<svg><a href="data:text/html,<script>alert(1)</script>"><text>x</text></a></svg>',
-  'use of a data: document': '<svg><use href="data:image/svg+xml,<svg id=\'x\' xmlns=\'http://www.w3.org/2000/svg\'><image href=\'1\' onerror=\'alert(1)\'/></svg>#x"/></svg>',
+  'use of a data: document':
+    "<svg><use href=\"data:image/svg+xml,<svg id='x' xmlns='http://www.w3.org/2000/svg'><image href='1' onerror='alert(1)'/></svg>#x\"/></svg>",
   'image with onerror': '<svg><image href="x" onerror="alert(1)"/></svg>',
-  'animate/set turning a link into javascript:': '<svg><a><animate attributeName="href" values="javascript:alert(1)"/><set attributeName="href" to="javascript:alert(1)"/><text>x</text></a></svg>',
+  'animate/set turning a link into javascript:':
+    '<svg><a><animate attributeName="href" values="javascript:alert(1)"/><set attributeName="href" to="javascript:alert(1)"/><text>x</text></a></svg>',
   'style element': '<svg><style>@import "https://evil.example/x.css"; g { background: url(https://evil.example/) }</style><g></g></svg>',
   'style attribute with url()': '<svg><g style="fill: url(https://evil.example/a.svg#p)"></g><g style="background:u\\72l(https://evil.example/)"></g></svg>',
   'presentation attribute with an external url()': '<svg><path fill="url(https://evil.example/p.svg#g)" filter="url(data:image/svg+xml,x)" d="M0 0"/></svg>',
   'breaking out of the svg into HTML': '<svg><p><img src="x" onerror="alert(1)"></p></svg><img src="x" onerror="alert(1)">',
   'mXSS through style/title nesting': '<svg></p><style><a id="</style><img src=1 onerror=alert(1)>"></svg>',
-  'data attributes (the page\'s own controls)': '<svg><g data-zoom="in" data-steps="toggle"></g></svg>',
+  "data attributes (the page's own controls)": '<svg><g data-zoom="in" data-steps="toggle"></g></svg>',
   'embedded iframe and object': '<svg><iframe src="javascript:alert(1)"></iframe><object data="javascript:alert(1)"></object><embed src="x.swf"></svg>',
 };
 
@@ -74,8 +85,10 @@ describe('sanitizeSvg', () => {
   }
 
   it('keeps safe links, tooltips and local url(#id) references', async () => {
-    const clean = await sanitizeSvg('<svg><defs><linearGradient id="g"><stop offset="0" style="stop-color:red"/></linearGradient></defs>'
-      + '<a xlink:href="https://example.org/a" xlink:title="tip" target="_blank"><path fill="url(#g)" d="M0 0"/></a><a href="#node1"><text>n</text></a></svg>');
+    const clean = await sanitizeSvg(
+      '<svg><defs><linearGradient id="g"><stop offset="0" style="stop-color:red"/></linearGradient></defs>' +
+        '<a xlink:href="https://example.org/a" xlink:title="tip" target="_blank"><path fill="url(#g)" d="M0 0"/></a><a href="#node1"><text>n</text></a></svg>',
+    );
     const el = parse(clean);
     const a = el.querySelectorAll('a');
     expect(a[0]!.getAttribute('xlink:href')).toBe('https://example.org/a');
@@ -125,11 +138,15 @@ describe('the report page', () => {
   it('escapes every text field of the data', async () => {
     const evil = '</title><script>window.__pwned=1</script><img src=x onerror=alert(1)>';
     const html = await renderReport({
-      title: evil, subtitle: evil,
+      title: evil,
+      subtitle: evil,
       graphs: [{ title: evil, caption: evil, dot: 'digraph { a }' }],
       lossCurves: [{ name: evil, points: [[0, 1]] }],
       flow: [{ name: evil, norms: [1, 0.5], byIteration: [[1, 0.5]] }],
-      gradcheck: [{ cell: evil, input: evil, maxAbsError: 0, passed: true, worst: evil, shape: [2] }, { cell: evil, report: { orders: [{ order: 1, inputs: [{ name: evil, maxAbsError: 0, passed: true }] }] } }],
+      gradcheck: [
+        { cell: evil, input: evil, maxAbsError: 0, passed: true, worst: evil, shape: [2] },
+        { cell: evil, report: { orders: [{ order: 1, inputs: [{ name: evil, maxAbsError: 0, passed: true }] }] } },
+      ],
       bench: [{ name: evil, [evil]: evil }],
     });
     const body = parse(html.slice(html.indexOf('<body>') + 6, html.indexOf('<script type="application/json"')));
@@ -150,7 +167,11 @@ describe('the report page', () => {
     const policy = meta.getAttribute('content')!;
     const scripts = [...page.querySelectorAll('script:not([type])')].map((s) => s.textContent!);
     expect(policy).toBe(contentSecurityPolicy(scripts));
-    const scriptSrc = policy.split('; ').find((d) => d.startsWith('script-src '))!.split(' ').slice(1);
+    const scriptSrc = policy
+      .split('; ')
+      .find((d) => d.startsWith('script-src '))!
+      .split(' ')
+      .slice(1);
     expect(scriptSrc.sort()).toEqual(scripts.map(scriptHash).sort());
     expect(policy).not.toMatch(/script-src[^;]*unsafe/);
     for (const d of ["default-src 'none'", "object-src 'none'", "base-uri 'none'"]) expect(policy).toContain(d);

@@ -30,7 +30,7 @@ describe('toSvg', () => {
     expect(svg).toMatch(/<text[^>]*>\d+ more nodes<\/text>/);
   });
 
-  it('reports invalid DOT with Graphviz\'s message', async () => {
+  it("reports invalid DOT with Graphviz's message", async () => {
     await expect(dotToSvg('digraph { a -> }')).rejects.toThrow(/Graphviz could not render the graph: .*syntax error/i);
   });
 });

@@ -76,7 +76,10 @@ export function grad(g: Graph, options: GradOptions = {}): Graph {
   if (yNode.shape.length === 0) seed = builder.fill(1, [], yNode.dtype);
   else if (options.cotangent) seed = builder.input(cotangentName(target.name), yNode.shape, yNode.dtype);
   else {
-    return fail('usage', `grad: output '${target.name}' has shape ${formatShape(yNode.shape)}, not a scalar; reduce it to a scalar (e.g. .sum()) or pass { cotangent: true }`);
+    return fail(
+      'usage',
+      `grad: output '${target.name}' has shape ${formatShape(yNode.shape)}, not a scalar; reduce it to a scalar (e.g. .sum()) or pass { cotangent: true }`,
+    );
   }
 
   const active = dependents(g, new Set(wrt.map((p) => p.id)));
@@ -108,14 +111,7 @@ export function grad(g: Graph, options: GradOptions = {}): Graph {
   return builder.build(result);
 }
 
-function backpropNode(
-  builder: GraphBuilder,
-  g: Graph,
-  node: Node,
-  cot: Tensor,
-  active: Uint8Array,
-  push: (id: number, t: Tensor) => void,
-): void {
+function backpropNode(builder: GraphBuilder, g: Graph, node: Node, cot: Tensor, active: Uint8Array, push: (id: number, t: Tensor) => void): void {
   const needs = node.inputs.map((i) => active[i] === 1);
   if (!needs.some(Boolean)) return;
   const op = getOp(node.op);

@@ -65,7 +65,8 @@ function checkShapes(name: string, what: 'params' | 'state', fn: (s: CellSizes) 
 export function defineCell<P extends string, S extends string>(def: CellDef<P, S>): Cell {
   if (!isRecord(def)) throw new CellgradError('cell', `defineCell: expected a cell definition object, got ${JSON.stringify(def)}`);
   const name = def.name;
-  if (typeof name !== 'string' || name.length === 0) throw new CellgradError('cell', `defineCell: a cell needs a non-empty string 'name', got ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || name.length === 0)
+    throw new CellgradError('cell', `defineCell: a cell needs a non-empty string 'name', got ${JSON.stringify(name)}`);
   for (const key of ['params', 'state', 'step'] as const) {
     if (typeof def[key] !== 'function') cellFail(name, `missing '${key}' (it must be a function, got ${typeof def[key]})`);
   }
@@ -97,4 +98,3 @@ export function defineCell<P extends string, S extends string>(def: CellDef<P, S
   cells.add(cell);
   return cell;
 }
-

@@ -41,7 +41,19 @@ export { stepGate, gateFn, candidateFn, type GateKind, type SteKind, type Candid
 export * as initializers from './init/initializers.js';
 export type { Initializer } from './init/initializers.js';
 export { withInit, initScheme } from './init/with-init.js';
-export { sgd, adam, rmsprop, makeOptimizer, type Optimizer, type OptimizerSpec, type OptimizerState, type ParamValues, type SgdOptions, type AdamOptions, type RmspropOptions } from './train/optimizers.js';
+export {
+  sgd,
+  adam,
+  rmsprop,
+  makeOptimizer,
+  type Optimizer,
+  type OptimizerSpec,
+  type OptimizerState,
+  type ParamValues,
+  type SgdOptions,
+  type AdamOptions,
+  type RmspropOptions,
+} from './train/optimizers.js';
 export { schedule, type Schedule, type ScheduleSpec } from './train/schedules.js';
 export { clipGradNorm, clipPerTensor, clipByValue, applyClip, type ClipSpec } from './train/clip.js';
 export { gravesClip, withGravesClip } from './train/graves.js';
@@ -60,7 +72,14 @@ export { taskBatch, batchIndices, batchesPerEpoch, heldoutBatches, epochAt, epoc
 export { fashionRowsTask, fashionPixelsTask, type FashionOptions } from './tasks/fashion.js';
 export { fortunesCharsTask, bitsPerChar, unigramEntropy, type FortunesOptions } from './tasks/fortunes-chars.js';
 export { parseIdx, readIdx, type IdxArray } from './data/idx.js';
-export { loadFashionMnist, fashionMnistDir, FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, type FashionMnistOptions, type FashionMnistSplit } from './data/fashion-mnist.js';
+export {
+  loadFashionMnist,
+  fashionMnistDir,
+  FASHION_MNIST_DIR,
+  FASHION_MNIST_CLASSES,
+  type FashionMnistOptions,
+  type FashionMnistSplit,
+} from './data/fashion-mnist.js';
 export { readFortunes, splitFortunes, charCorpus, fortunesDir, FORTUNES_DIR, type CharCorpus } from './data/fortunes.js';
 export { addingTask } from './tasks/adding.js';
 export { copyMemoryTask, type CopyMemoryOptions } from './tasks/copy-memory.js';

@@ -96,7 +96,10 @@ export function describeUnroll(cell: Cell, options: UnrollOptions, fn = 'describ
     const sk = cell.stateShapes(layerSizes[k]!);
     for (const [s, shape] of Object.entries(stateShapes)) {
       if (!sk[s] || !sameShape(sk[s], shape)) {
-        cellFail(cell.name, `state '${s}' has shape ${formatShape(shape)} in layer 0 but ${sk[s] ? formatShape(sk[s]) : 'is missing'} in layer ${k}; stacked layers need equal state shapes`);
+        cellFail(
+          cell.name,
+          `state '${s}' has shape ${formatShape(shape)} in layer 0 but ${sk[s] ? formatShape(sk[s]) : 'is missing'} in layer ${k}; stacked layers need equal state shapes`,
+        );
       }
     }
   }
@@ -125,13 +128,20 @@ export function describeUnroll(cell: Cell, options: UnrollOptions, fn = 'describ
   for (const spec of inputs) {
     const prev = seen.get(spec.name);
     if (prev) {
-      throw new CellgradError('cell', `cell '${cell.name}': two graph inputs would be named '${spec.name}' (${roleText(prev)} and ${roleText(spec)}); rename a parameter or state`);
+      throw new CellgradError(
+        'cell',
+        `cell '${cell.name}': two graph inputs would be named '${spec.name}' (${roleText(prev)} and ${roleText(spec)}); rename a parameter or state`,
+      );
     }
     seen.set(spec.name, spec);
   }
-  const outputs: OutputSpec[] = o.pattern === 'seq2one'
-    ? [{ name: 'logits', shape: [o.batch, o.classes] }, { name: 'probs', shape: [o.batch, o.classes] }]
-    : [{ name: 'out', shape: seq(outputSize) }];
+  const outputs: OutputSpec[] =
+    o.pattern === 'seq2one'
+      ? [
+          { name: 'logits', shape: [o.batch, o.classes] },
+          { name: 'probs', shape: [o.batch, o.classes] },
+        ]
+      : [{ name: 'out', shape: seq(outputSize) }];
   for (const [s, shape] of Object.entries(stateShapes)) outputs.push({ name: `${s}_T`, shape: [o.layers * dirs, o.batch, ...shape], state: s });
   return Object.freeze({ cell: cell.name, options: o, directions: dirs, layerSizes, stateShapes, outputSize, inputs, outputs });
 }

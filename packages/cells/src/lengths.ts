@@ -25,7 +25,8 @@ export function checkLengths(value: FeedValue, sizes: LengthsSizes, name = 'leng
   const bad = (msg: string): never => {
     throw new CellgradError('feed', `feed '${name}': ${msg}`);
   };
-  if (value === undefined || value === null) bad(`missing (a variable-length graph needs each sequence's length, [batch=${sizes.batch}] integers in 1..${sizes.steps})`);
+  if (value === undefined || value === null)
+    bad(`missing (a variable-length graph needs each sequence's length, [batch=${sizes.batch}] integers in 1..${sizes.steps})`);
   const arr = toArray(value, name, 'float64');
   if (arr.shape.length !== 1 || arr.shape[0] !== sizes.batch) bad(`expected shape [batch=${sizes.batch}], got ${formatShape(arr.shape)}`);
   const out: number[] = [];

@@ -108,14 +108,27 @@ export const MAX_STEP_INSTANCES = 2 ** 20;
  * defaults. `fn` names the calling function in error messages.
  */
 export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'unroll'): ResolvedUnrollOptions {
-  if (!isCell(cell)) throw new CellgradError('usage', `${fn}: the first argument must be a cell made by defineCell (or a built-in cell), got ${describe(cell)}`);
+  if (!isCell(cell))
+    throw new CellgradError('usage', `${fn}: the first argument must be a cell made by defineCell (or a built-in cell), got ${describe(cell)}`);
   const bad = (msg: string): never => {
     throw new CellgradError('usage', `${fn}(cell '${cell.name}'): ${msg}`);
   };
-  if (typeof options !== 'object' || options === null) bad('options must be an object { input, hidden, batch, steps, dtype?, layers?, bidirectional?, pattern?, classes?, teacherForcing?, lengths?, maskMode?, batchFirst? }');
+  if (typeof options !== 'object' || options === null)
+    bad(
+      'options must be an object { input, hidden, batch, steps, dtype?, layers?, bidirectional?, pattern?, classes?, teacherForcing?, lengths?, maskMode?, batchFirst? }',
+    );
   const unknown = Object.keys(options).filter((k) => !KNOWN.includes(k));
   if (unknown.length > 0) bad(`unknown option(s) ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${KNOWN.join(', ')})`);
-  const r = { dtype: DEFAULT_DTYPE, layers: 1, bidirectional: false, pattern: 'seq2seq' as UnrollPattern, teacherForcing: false, lengths: false, batchFirst: false, ...options };
+  const r = {
+    dtype: DEFAULT_DTYPE,
+    layers: 1,
+    bidirectional: false,
+    pattern: 'seq2seq' as UnrollPattern,
+    teacherForcing: false,
+    lengths: false,
+    batchFirst: false,
+    ...options,
+  };
   for (const key of SIZE_KEYS) {
     const v = r[key];
     if (!Number.isInteger(v) || (v as number) <= 0) bad(`option '${key}' must be a positive integer, got ${JSON.stringify(v)}`);
@@ -129,7 +142,8 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
   if (r.pattern !== 'seq2seq' && r.pattern !== 'seq2one') bad(`unknown pattern ${JSON.stringify(r.pattern)} (expected 'seq2seq' or 'seq2one')`);
   let classes = 0;
   if (r.pattern === 'seq2one') {
-    if (!Number.isInteger(r.classes) || (r.classes as number) <= 0) bad(`pattern 'seq2one' needs 'classes', a positive integer (the size of the softmax head), got ${JSON.stringify(r.classes)}`);
+    if (!Number.isInteger(r.classes) || (r.classes as number) <= 0)
+      bad(`pattern 'seq2one' needs 'classes', a positive integer (the size of the softmax head), got ${JSON.stringify(r.classes)}`);
     classes = r.classes!;
   } else if (r.classes !== undefined) bad(`option 'classes' belongs to pattern 'seq2one' (the pattern is '${r.pattern}')`);
   const maskMode = r.maskMode ?? 'zero';
@@ -138,9 +152,21 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
   if (r.lengths && r.teacherForcing) bad(`options 'lengths' and 'teacherForcing' cannot be combined`);
   const { regularize, mode } = resolveRegularize(r.regularize, r.mode, `${fn}(cell '${cell.name}')`);
   return {
-    input: r.input, hidden: r.hidden, batch: r.batch, steps: r.steps, dtype: r.dtype, layers: r.layers,
-    bidirectional: r.bidirectional, pattern: r.pattern, classes, teacherForcing: r.teacherForcing,
-    lengths: r.lengths, maskMode, batchFirst: r.batchFirst, regularize, mode,
+    input: r.input,
+    hidden: r.hidden,
+    batch: r.batch,
+    steps: r.steps,
+    dtype: r.dtype,
+    layers: r.layers,
+    bidirectional: r.bidirectional,
+    pattern: r.pattern,
+    classes,
+    teacherForcing: r.teacherForcing,
+    lengths: r.lengths,
+    maskMode,
+    batchFirst: r.batchFirst,
+    regularize,
+    mode,
   };
 }
 

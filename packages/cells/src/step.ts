@@ -60,15 +60,19 @@ function wrapError(cell: Cell, ctx: StepContext, e: unknown, misses: readonly Mi
   const at = readAt ? ` (at ${formatFrame(readAt)})` : '';
   let err: CellgradError;
   if (missing.length > 0) {
-    err = new CellgradError('cell', `in ${formatScope(stepScope(cell, ctx))}${at}: ${missing.map(formatMissing).join('; ')} (the step then failed: ${message})`);
+    err = new CellgradError(
+      'cell',
+      `in ${formatScope(stepScope(cell, ctx))}${at}: ${missing.map(formatMissing).join('; ')} (the step then failed: ${message})`,
+    );
   } else if (e instanceof CellgradError) {
     // Errors raised by an op carry the builder's scope prefix already; others (e.g. a bad reshape
     // caught before the op is applied) get the same prefix here.
     const prefix = scopePrefix(cell).exec(e.message)?.[0];
     if (prefix !== undefined && !frame) return e;
-    err = prefix !== undefined
-      ? new CellgradError(e.kind, `${prefix.slice(0, -2)}${at}: ${e.message.slice(prefix.length)}`)
-      : new CellgradError(e.kind, `in ${formatScope(stepScope(cell, ctx))}${at}: ${e.message}`);
+    err =
+      prefix !== undefined
+        ? new CellgradError(e.kind, `${prefix.slice(0, -2)}${at}: ${e.message.slice(prefix.length)}`)
+        : new CellgradError(e.kind, `in ${formatScope(stepScope(cell, ctx))}${at}: ${e.message}`);
   } else {
     const hint = tensorHint(e);
     err = new CellgradError('cell', `${stepWhere(cell, ctx)}${at}: step threw: ${message}${hint ? `: ${hint}` : ''}`);
@@ -84,7 +88,9 @@ export function runStep(cell: Cell, ctx: StepContext, inputs: Record<string, Ten
   const stepInputs = watchedRecord(inputs, STEP_INPUTS, misses);
   const stepParams = watchedRecord(params, STEP_PARAMS, misses);
   try {
-    raw = withStepStacks(() => ctx.builder.scoped({ cell: cell.name, step: ctx.step, layer: ctx.layer }, () => cell.step(stepInputs as StepInputs, stepParams)));
+    raw = withStepStacks(() =>
+      ctx.builder.scoped({ cell: cell.name, step: ctx.step, layer: ctx.layer }, () => cell.step(stepInputs as StepInputs, stepParams)),
+    );
   } catch (e) {
     throw wrapError(cell, ctx, e, misses);
   }
@@ -92,9 +98,13 @@ export function runStep(cell: Cell, ctx: StepContext, inputs: Record<string, Ten
   const bad: (msg: string) => never = (msg) => {
     // A result made of undefined values is explained by the names the step read that do not exist.
     const missing = /did not return|undefined/.test(msg) ? relevantMisses(misses, undefined, 'undefined') : [];
-    throw new CellgradError('cell', `${where}: ${msg}${missing.length ? ` (the step read names that do not exist: ${missing.map(formatMissing).join('; ')})` : ''}`);
+    throw new CellgradError(
+      'cell',
+      `${where}: ${msg}${missing.length ? ` (the step read names that do not exist: ${missing.map(formatMissing).join('; ')})` : ''}`,
+    );
   };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad(`step must return an object of tensors (the next states), got ${raw === null ? 'null' : typeof raw}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    bad(`step must return an object of tensors (the next states), got ${raw === null ? 'null' : typeof raw}`);
   const result = raw as Record<string, unknown>;
   const stateNames = Object.keys(ctx.stateShapes);
   const outputName = cell.output ?? ('y' in result ? 'y' : stateNames[0]!);
@@ -110,7 +120,9 @@ export function runStep(cell: Cell, ctx: StepContext, inputs: Record<string, Ten
     if (t === undefined) bad(`step did not return state '${s}' (it must return every state: ${stateNames.join(', ')})`);
     const expected = [ctx.batch, ...ctx.stateShapes[s]!];
     if (!sameShape(t!.shape, expected)) {
-      bad(`step returned state '${s}' with shape ${formatShape(t!.shape)}, expected ${formatShape(expected)} ([batch, ...state shape ${formatShape(ctx.stateShapes[s]!)}])`);
+      bad(
+        `step returned state '${s}' with shape ${formatShape(t!.shape)}, expected ${formatShape(expected)} ([batch, ...state shape ${formatShape(ctx.stateShapes[s]!)}])`,
+      );
     }
     states[s] = t!;
   }
@@ -118,7 +130,9 @@ export function runStep(cell: Cell, ctx: StepContext, inputs: Record<string, Ten
   if (output === undefined) bad(`step did not return its output '${outputName}'`);
   const expected = [ctx.batch, ctx.outputSize];
   if (!sameShape(output!.shape, expected)) {
-    bad(`the per-step output '${outputName}' has shape ${formatShape(output!.shape)}, expected ${formatShape(expected)} ([batch, outputSize]); set the cell's outputSize if it is not the hidden size`);
+    bad(
+      `the per-step output '${outputName}' has shape ${formatShape(output!.shape)}, expected ${formatShape(expected)} ([batch, outputSize]); set the cell's outputSize if it is not the hidden size`,
+    );
   }
   return { states, output: output! };
 }

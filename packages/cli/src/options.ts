@@ -84,7 +84,8 @@ export function addSizeOptions(cmd: Command, defaults: SharedOptionDefaults = DE
     const value = defaults[key];
     if (value !== undefined) cmd.option(`--${key} <n>`, SIZE_HELP[key], positiveInt, value);
   }
-  if (defaults.dtype === 'keep') cmd.option('--dtype <dtype>', 'element type: float32 or float64 (default: float32 for a cell; a graph .json keeps its own)', dtypeOption);
+  if (defaults.dtype === 'keep')
+    cmd.option('--dtype <dtype>', 'element type: float32 or float64 (default: float32 for a cell; a graph .json keeps its own)', dtypeOption);
   else if (defaults.dtype !== undefined) cmd.option('--dtype <dtype>', 'element type: float32 or float64', dtypeOption, defaults.dtype);
   if (defaults.seed !== undefined) cmd.option('--seed <n>', `seed of ${defaults.seed.of}`, nonNegativeInt, defaults.seed.default);
   return cmd;

@@ -18,7 +18,15 @@ export * from './trace/functions.js';
 export { ndarray, zeros, castArray, toNested, ndDType, type NDArray } from './ir/ndarray.js';
 export { checkFeeds, toArray, type Feeds, type FeedValue, type Nested } from './exec/feeds.js';
 export { interpret, interpretAll, type InterpretOptions, type Outputs } from './exec/interpret.js';
-export { checkMaxBytes, checkMemoryBudget, DEFAULT_MAX_BYTES, formatBytes, interpretPeak, type ExtraBuffer, type MemoryEstimate } from './exec/memory-budget.js';
+export {
+  checkMaxBytes,
+  checkMemoryBudget,
+  DEFAULT_MAX_BYTES,
+  formatBytes,
+  interpretPeak,
+  type ExtraBuffer,
+  type MemoryEstimate,
+} from './exec/memory-budget.js';
 export { castGraph } from './ir/cast.js';
 export { extendGraph, type ExtendContext } from './trace/extend.js';
 export { createRng, randomUniform, randomNormal, type Rng } from './util/random.js';
@@ -44,8 +52,14 @@ export { batchSumOfProducts, productSums, type ProductSum } from './passes/sum-p
 export { optimize, optimizeWithTrace, PIPELINE, type OptimizeOptions, type OptimizeTrace, type PassEntry, type TraceStep } from './passes/pipeline.js';
 /** Debugging aids: the non-finite check of `interpret` and of compiled executables. */
 export {
-  checkFinite, firstNonFinite, formatNonFinite, formatRange, NonFiniteError, valueRange,
-  type NonFiniteReport, type ValueRange,
+  checkFinite,
+  firstNonFinite,
+  formatNonFinite,
+  formatRange,
+  NonFiniteError,
+  valueRange,
+  type NonFiniteReport,
+  type ValueRange,
 } from './exec/finite.js';
 export { checkedExecutable } from './compile/checked-executable.js';
 export { mulHi32, philox4x32, uniformFromWord, PHILOX_ROUNDS } from './util/philox.js';

@@ -23,7 +23,11 @@ export class Emitter {
    * @param opset the ONNX opset version of the model
    * @param reserved value names already in use (graph inputs and outputs)
    */
-  constructor(readonly graph: Graph, readonly opset: number, reserved: Iterable<string>) {
+  constructor(
+    readonly graph: Graph,
+    readonly opset: number,
+    reserved: Iterable<string>,
+  ) {
     this.taken = new Set(reserved);
   }
 

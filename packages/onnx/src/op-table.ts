@@ -12,24 +12,34 @@ import { elemType, type OnnxAttr } from './proto.js';
 export type Lowering = (e: Emitter, node: Node, inputs: readonly string[]) => string;
 
 /** The same op under its ONNX name, inputs unchanged. */
-const direct = (opType: string): Lowering => (e, _n, inputs) => e.node(opType, inputs);
+const direct =
+  (opType: string): Lowering =>
+  (e, _n, inputs) =>
+    e.node(opType, inputs);
 
 /** A bool-valued ONNX op, cast back to the node's float type (1 where true, else 0). */
 const toFloat = (e: Emitter, n: Node, bool: string): string => e.node('Cast', [bool], { to: { int: elemType(n.dtype) } });
-const compare = (opType: string): Lowering => (e, n, inputs) => toFloat(e, n, e.node(opType, inputs));
+const compare =
+  (opType: string): Lowering =>
+  (e, n, inputs) =>
+    toFloat(e, n, e.node(opType, inputs));
 
 /** A reduction; axes as an input from `inputSince` on, else as an attribute. No axes: identity. */
-const reduce = (opType: string, inputSince: number): Lowering => (e, n, [x]) => {
-  const axes = n.attrs.axes as number[];
-  if (axes.length === 0) return e.node('Identity', [x!]);
-  const keepdims = { int: n.attrs.keepDims ? 1 : 0 };
-  if (e.opset >= inputSince) return e.node(opType, [x!, e.ints(axes)], { keepdims });
-  return e.node(opType, [x!], { axes: { ints: axes }, keepdims });
-};
+const reduce =
+  (opType: string, inputSince: number): Lowering =>
+  (e, n, [x]) => {
+    const axes = n.attrs.axes as number[];
+    if (axes.length === 0) return e.node('Identity', [x!]);
+    const keepdims = { int: n.attrs.keepDims ? 1 : 0 };
+    if (e.opset >= inputSince) return e.node(opType, [x!, e.ints(axes)], { keepdims });
+    return e.node(opType, [x!], { axes: { ints: axes }, keepdims });
+  };
 
 /** Mean over the last axis, kept (ReduceMean takes its axes as an input from opset 18). */
 const meanLast = (e: Parameters<Lowering>[0], x: string, rank: number): string =>
-  e.opset >= 18 ? e.node('ReduceMean', [x, e.ints([rank - 1])], { keepdims: { int: 1 } }) : e.node('ReduceMean', [x], { axes: { ints: [rank - 1] }, keepdims: { int: 1 } });
+  e.opset >= 18
+    ? e.node('ReduceMean', [x, e.ints([rank - 1])], { keepdims: { int: 1 } })
+    : e.node('ReduceMean', [x], { axes: { ints: [rank - 1] }, keepdims: { int: 1 } });
 
 /** Every cellgrad op that has an ONNX form. `input` nodes become graph inputs and are not listed. */
 export const ONNX_OPS: Readonly<Record<string, Lowering>> = {
@@ -105,7 +115,12 @@ export const ONNX_OPS: Readonly<Record<string, Lowering>> = {
   // Two passes, as the kernels: the mean, then the mean of squared deviations from it.
   variance: (e, n, [x]) => {
     const axes = n.attrs.axes as number[];
-    const d = e.node('Sub', [x!, e.opset >= 18 ? e.node('ReduceMean', [x!, e.ints(axes)], { keepdims: { int: 1 } }) : e.node('ReduceMean', [x!], { axes: { ints: axes }, keepdims: { int: 1 } })]);
+    const d = e.node('Sub', [
+      x!,
+      e.opset >= 18
+        ? e.node('ReduceMean', [x!, e.ints(axes)], { keepdims: { int: 1 } })
+        : e.node('ReduceMean', [x!], { axes: { ints: axes }, keepdims: { int: 1 } }),
+    ]);
     return reduce('ReduceMean', 18)(e, n, [e.node('Mul', [d, d])]);
   },
   layer_norm: (e, n, [x]) => {

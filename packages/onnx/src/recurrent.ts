@@ -90,7 +90,14 @@ export function exportRecurrentOp(
     B.set(bi, 0);
     B.set(bh, G);
     const layerState = stateNames.map((s) => e.node('Slice', [`${s}0`, e.ints([k]), e.ints([k + 1]), e.ints([0])]));
-    const inputs = [x, e.floats(`W_l${k}`, dtype, [1, G, inSize], W), e.floats(`R_l${k}`, dtype, [1, G, H], R), e.floats(`B_l${k}`, dtype, [1, 2 * G], B), '', ...layerState];
+    const inputs = [
+      x,
+      e.floats(`W_l${k}`, dtype, [1, G, inSize], W),
+      e.floats(`R_l${k}`, dtype, [1, G, H], R),
+      e.floats(`B_l${k}`, dtype, [1, 2 * G], B),
+      '',
+      ...layerState,
+    ];
     const attrs: Record<string, OnnxAttr> = isLstm ? { hidden_size: { int: H } } : { hidden_size: { int: H }, linear_before_reset: { int: 1 } };
     const [Y, ...states] = e.nodeMulti(gates.op, inputs, 1 + stateNames.length, attrs);
     x = e.node('Squeeze', [Y!, e.ints([1])]);

@@ -35,9 +35,14 @@ export async function openSession(model: Uint8Array, options: SessionOptions = {
 
 /** An NDArray as an ORT tensor of `dtype` (the data is shared when it already has that type). */
 export function toOrtTensor(a: NDArray, dtype: DType): ort.Tensor {
-  const data = dtype === 'float64'
-    ? (a.data instanceof Float64Array ? a.data : Float64Array.from(a.data))
-    : (a.data instanceof Float32Array ? a.data : Float32Array.from(a.data));
+  const data =
+    dtype === 'float64'
+      ? a.data instanceof Float64Array
+        ? a.data
+        : Float64Array.from(a.data)
+      : a.data instanceof Float32Array
+        ? a.data
+        : Float32Array.from(a.data);
   return new ort.Tensor(dtype, data, [...a.shape]);
 }
 

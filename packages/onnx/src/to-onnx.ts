@@ -79,7 +79,11 @@ export function buildOnnxModel(g: Graph, options: ToOnnxOptions = {}): InstanceT
     if (!lower) {
       fail('graph', `toOnnx: op '${node.op}' (node %${node.id}) has no ONNX mapping; ops with one: ${Object.keys(ONNX_OPS).sort().join(', ')}`);
     }
-    names[node.id] = lower(e, node, node.inputs.map((i) => names[i]!));
+    names[node.id] = lower(
+      e,
+      node,
+      node.inputs.map((i) => names[i]!),
+    );
   }
   for (const p of graph.outputs) e.node('Identity', [names[p.id]!], {}, p.name);
   const info = (p: { name: string; id: number }) => {

@@ -11,7 +11,13 @@ export { COLORS } from './dot/style.js';
 export { toDot } from './dot/to-dot.js';
 export { dotToSvg, toSvg } from './svg/render.js';
 export type {
-  BenchRow, FlowSeries, GradcheckReportLike, GradcheckRow, LossCurve, ReportData, ReportGraph,
+  BenchRow,
+  FlowSeries,
+  GradcheckReportLike,
+  GradcheckRow,
+  LossCurve,
+  ReportData,
+  ReportGraph,
 } from './report/types.js';
 export { renderReport, writeReport } from './report/write-report.js';
 export { checkReportData, ReportDataError } from './report/validate.js';

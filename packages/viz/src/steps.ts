@@ -128,8 +128,7 @@ function sameHead(a: Node, b: Node, d: number): boolean {
   if (a.op !== b.op || a.dtype !== b.dtype || a.inputs.length !== b.inputs.length) return false;
   if (a.shape.length !== b.shape.length || a.shape.some((n, k) => n !== b.shape[k])) return false;
   const keys = Object.keys(a.attrs);
-  return keys.length === Object.keys(b.attrs).length &&
-    keys.every((k) => k in b.attrs && sameAttr(a.attrs[k], b.attrs[k], VALUE_ATTRS.has(k) ? 0 : d));
+  return keys.length === Object.keys(b.attrs).length && keys.every((k) => k in b.attrs && sameAttr(a.attrs[k], b.attrs[k], VALUE_ATTRS.has(k) ? 0 : d));
 }
 
 /**

@@ -27,11 +27,36 @@ export const ALWAYS_INVALID = ['cycle', 'dangling', 'unknown-op', 'id', 'bad-dty
 const opNames = (): string[] => listOps().map((o) => o.name);
 const junkOp = fc.constantFrom('frobnicate', '', 'Tanh', 'constructor', '__proto__', 'toString', 'tanh ', 'x"); alert(1); ("');
 const anyOp = fc.oneof(fc.constantFrom(...opNames()), junkOp, fc.string({ maxLength: 8 }));
-const attrKey = fc.constantFrom('axis', 'axes', 'perm', 'shape', 'data', 'value', 'min', 'max', 'slope', 'keepDims', 'name', 'dtype', 'start', 'end', 'before', 'after', '__proto__', 'constructor');
+const attrKey = fc.constantFrom(
+  'axis',
+  'axes',
+  'perm',
+  'shape',
+  'data',
+  'value',
+  'min',
+  'max',
+  'slope',
+  'keepDims',
+  'name',
+  'dtype',
+  'start',
+  'end',
+  'before',
+  'after',
+  '__proto__',
+  'constructor',
+);
 const smallInt = fc.integer({ min: -3, max: 6 });
 const attrValue: fc.Arbitrary<unknown> = fc.oneof(
-  smallInt, fc.double(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 6 }),
-  fc.array(smallInt, { maxLength: 4 }), fc.array(fc.double(), { maxLength: 3 }), fc.array(fc.string({ maxLength: 3 }), { maxLength: 2 }),
+  smallInt,
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.string({ maxLength: 6 }),
+  fc.array(smallInt, { maxLength: 4 }),
+  fc.array(fc.double(), { maxLength: 3 }),
+  fc.array(fc.string({ maxLength: 3 }), { maxLength: 2 }),
   fc.jsonValue({ maxDepth: 2 }),
 );
 const shapeValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -45,13 +70,32 @@ const idx = fc.nat({ max: 200 });
 export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('id' as const), node: idx, value: fc.oneof(fc.integer({ min: -5, max: 300 }), fc.jsonValue({ maxDepth: 1 })) }),
   fc.record({ kind: fc.constant('cycle' as const), node: idx, slot: idx, ahead: fc.nat({ max: 20 }) }),
-  fc.record({ kind: fc.constant('dangling' as const), node: idx, slot: idx, target: fc.oneof(fc.integer({ min: -100, max: -1 }), fc.integer({ min: 1000, max: 2 ** 31 })) }),
+  fc.record({
+    kind: fc.constant('dangling' as const),
+    node: idx,
+    slot: idx,
+    target: fc.oneof(fc.integer({ min: -100, max: -1 }), fc.integer({ min: 1000, max: 2 ** 31 })),
+  }),
   fc.record({ kind: fc.constant('op' as const), node: idx, op: anyOp }),
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('attr' as const), node: idx, key: attrKey, value: attrValue }) },
   fc.record({ kind: fc.constant('shape' as const), node: idx, shape: shapeValue }),
-  fc.record({ kind: fc.constant('dtype' as const), node: idx, dtype: fc.oneof(fc.constantFrom('float32', 'float64', 'int8', 'float16', ''), fc.jsonValue({ maxDepth: 1 })) }),
-  fc.record({ kind: fc.constant('drop' as const), node: idx, field: fc.constantFrom('id', 'op', 'inputs', 'attrs', 'dtype', 'shape', 'format', 'version', 'nodes', 'inputs!', 'outputs!') }),
-  fc.record({ kind: fc.constant('port' as const), outputs: fc.boolean(), index: idx, id: fc.oneof(idx, fc.jsonValue({ maxDepth: 1 })), name: fc.oneof(fc.constantFrom('x0', 'x1', 'loss', ''), fc.jsonValue({ maxDepth: 1 })) }),
+  fc.record({
+    kind: fc.constant('dtype' as const),
+    node: idx,
+    dtype: fc.oneof(fc.constantFrom('float32', 'float64', 'int8', 'float16', ''), fc.jsonValue({ maxDepth: 1 })),
+  }),
+  fc.record({
+    kind: fc.constant('drop' as const),
+    node: idx,
+    field: fc.constantFrom('id', 'op', 'inputs', 'attrs', 'dtype', 'shape', 'format', 'version', 'nodes', 'inputs!', 'outputs!'),
+  }),
+  fc.record({
+    kind: fc.constant('port' as const),
+    outputs: fc.boolean(),
+    index: idx,
+    id: fc.oneof(idx, fc.jsonValue({ maxDepth: 1 })),
+    name: fc.oneof(fc.constantFrom('x0', 'x1', 'loss', ''), fc.jsonValue({ maxDepth: 1 })),
+  }),
   fc.record({ kind: fc.constant('arity' as const), node: idx, extra: fc.integer({ min: -2, max: 2 }) }),
   fc.record({ kind: fc.constant('swap' as const), a: idx, b: idx }),
   fc.record({ kind: fc.constant('replace' as const), node: idx, value: fc.jsonValue({ maxDepth: 2 }) }),
@@ -69,7 +113,9 @@ export function mutate(j: GraphJSON, m: Mutation): void {
   const at = (i: number): Obj => (isObj(nodes[i % n]) ? nodes[i % n]! : {});
   const withInputs = nodes.map((_, i) => i).filter((i) => isObj(nodes[i]) && Array.isArray(nodes[i]!.inputs) && (nodes[i]!.inputs as number[]).length > 0);
   switch (m.kind) {
-    case 'id': at(m.node).id = m.value; break;
+    case 'id':
+      at(m.node).id = m.value;
+      break;
     case 'cycle': {
       // Point an input of a node that has inputs at itself or a later node.
       if (withInputs.length === 0) break;
@@ -84,10 +130,18 @@ export function mutate(j: GraphJSON, m: Mutation): void {
       ins[m.slot % ins.length] = m.target;
       break;
     }
-    case 'op': at(m.node).op = m.op; break;
-    case 'attr': if (isObj(at(m.node).attrs)) Object.defineProperty(at(m.node).attrs, m.key, { value: m.value, enumerable: true, writable: true, configurable: true }); break;
-    case 'shape': at(m.node).shape = m.shape; break;
-    case 'dtype': at(m.node).dtype = m.dtype; break;
+    case 'op':
+      at(m.node).op = m.op;
+      break;
+    case 'attr':
+      if (isObj(at(m.node).attrs)) Object.defineProperty(at(m.node).attrs, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
+      break;
+    case 'shape':
+      at(m.node).shape = m.shape;
+      break;
+    case 'dtype':
+      at(m.node).dtype = m.dtype;
+      break;
     case 'drop': {
       const top = m.field.endsWith('!') ? m.field.slice(0, -1) : undefined;
       if (top) delete (j as unknown as Obj)[top];
@@ -117,6 +171,8 @@ export function mutate(j: GraphJSON, m: Mutation): void {
       [nodes[a], nodes[b]] = [nodes[b]!, nodes[a]!];
       break;
     }
-    case 'replace': nodes[m.node % n] = m.value as Obj; break;
+    case 'replace':
+      nodes[m.node % n] = m.value as Obj;
+      break;
   }
 }

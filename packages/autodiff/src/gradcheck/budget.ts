@@ -18,8 +18,9 @@ export function checkGradcheckMemory(probe: Probe, feeds: Readonly<Record<string
   // A finite difference holds x ± eps (two copies of the input) and f(x + eps) while computing f(x − eps).
   const numeric = forward.bytes + 8 * outElements + 16 * largestInput;
   const [graph, peak] = vjp.bytes >= numeric ? [probe.vjp, vjp] : [probe.forward, forward];
-  const extras = jacobianBytes > 0
-    ? [{ label: `the analytic Jacobian (${outElements} outputs × ${inElements} inputs, float64; mode 'fast' needs none)`, bytes: jacobianBytes }]
-    : [];
+  const extras =
+    jacobianBytes > 0
+      ? [{ label: `the analytic Jacobian (${outElements} outputs × ${inElements} inputs, float64; mode 'fast' needs none)`, bytes: jacobianBytes }]
+      : [];
   checkMemoryBudget(graph, `gradcheck (${mode} mode)`, jacobianBytes + Math.max(vjp.bytes, numeric), maxBytes, peak.live, extras);
 }

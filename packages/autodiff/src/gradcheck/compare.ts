@@ -31,7 +31,11 @@ export class ErrorTally {
   /** The report for input `name`. */
   report(name: string, shape: readonly number[]): InputReport {
     return {
-      name, shape, maxAbsError: this.maxAbs, maxRelError: this.maxRel, worstRatio: this.ratio,
+      name,
+      shape,
+      maxAbsError: this.maxAbs,
+      maxRelError: this.maxRel,
+      worstRatio: this.ratio,
       ...(this.worst ? { worst: this.worst } : {}),
       passed: this.ratio <= 1,
     };

@@ -26,12 +26,20 @@ export function formatGradcheck(report: GradcheckReport): string {
     }
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd(),
+  );
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   for (const o of report.orders) {
-    if (o.nonFinite) lines.push(`order ${o.order}: a derivative is not finite; first non-finite value in the ${formatDuring(o.nonFinite)}: ${o.nonFinite.message}`);
+    if (o.nonFinite)
+      lines.push(`order ${o.order}: a derivative is not finite; first non-finite value in the ${formatDuring(o.nonFinite)}: ${o.nonFinite.message}`);
     else if (o.inputs.some((r) => r.worst && (!Number.isFinite(r.worst.analytic) || !Number.isFinite(r.worst.numeric)))) {
-      lines.push(`order ${o.order}: a derivative is not finite, but no single evaluation reproduces it (try --check-finite / interpret(g, feeds, { checkFinite: true }))`);
+      lines.push(
+        `order ${o.order}: a derivative is not finite, but no single evaluation reproduces it (try --check-finite / interpret(g, feeds, { checkFinite: true }))`,
+      );
     }
   }
   const failed = report.orders.flatMap((o) => o.inputs).filter((r) => !r.passed).length;

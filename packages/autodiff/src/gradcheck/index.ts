@@ -49,7 +49,12 @@ export function gradcheck(g: Graph, inputs: Feeds, options: GradcheckOptions = {
   let evaluations = 0;
   let planned = 0;
   const settings: CheckSettings = {
-    eps, atol, rtol, seed, maxBytes, timeAxes: options.timeAxes ?? {},
+    eps,
+    atol,
+    rtol,
+    seed,
+    maxBytes,
+    timeAxes: options.timeAxes ?? {},
     tick: () => {
       evaluations++;
       options.onProgress?.(evaluations, Math.max(planned, evaluations));
@@ -59,8 +64,7 @@ export function gradcheck(g: Graph, inputs: Feeds, options: GradcheckOptions = {
 
   const first = makeProbe(g, options.outputs, options.wrt);
   checkGradcheckMemory(first, feeds, mode, maxBytes);
-  const outSize = (probeFeeds: Record<string, NDArray>, p: Probe) =>
-    p.outputs.reduce((n, o) => n + (probeFeeds[probeCotangent(o)]?.data.length ?? 0), 0);
+  const outSize = (probeFeeds: Record<string, NDArray>, p: Probe) => p.outputs.reduce((n, o) => n + (probeFeeds[probeCotangent(o)]?.data.length ?? 0), 0);
   const firstCots = randomCotangents(first, feeds, seed, maxBytes);
   planned = plannedEvaluations(first, feeds, mode, outSize(firstCots, first));
   const orders: OrderReport[] = [];
@@ -74,14 +78,28 @@ export function gradcheck(g: Graph, inputs: Feeds, options: GradcheckOptions = {
     // Second order: check the VJP graph itself, w.r.t. the inputs and the cotangents (as gradgradcheck).
     const feeds2 = { ...feeds, ...firstCots };
     const wrt2 = [...first.wrt, ...first.outputs.map(probeCotangent)];
-    const second = makeProbe(first.vjp, first.vjp.outputs.map((o) => o.name), wrt2);
+    const second = makeProbe(
+      first.vjp,
+      first.vjp.outputs.map((o) => o.name),
+      wrt2,
+    );
     checkGradcheckMemory(second, feeds2, mode, maxBytes);
-    planned += plannedEvaluations(second, feeds2, mode, first.wrt.reduce((n, name) => n + feeds[name]!.data.length, 0));
+    planned += plannedEvaluations(
+      second,
+      feeds2,
+      mode,
+      first.wrt.reduce((n, name) => n + feeds[name]!.data.length, 0),
+    );
     orders.push(orderReport(2, second, feeds2, run(second, feeds2)));
   }
   return {
     passed: orders.every((o) => o.passed),
-    mode, eps, atol, rtol, orders, evaluations,
+    mode,
+    eps,
+    atol,
+    rtol,
+    orders,
+    evaluations,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -52,7 +52,9 @@ export function locateNonFinite(probe: Probe, feeds: Record<string, NDArray>, in
   const forward = caught('forward', () => interpret(probe.forward, feeds, { checkFinite: true }));
   if (forward) return forward;
   const base = interpret(probe.forward, feeds);
-  const ones = Object.fromEntries(probe.outputs.map((o) => [probeCotangent(o), { shape: base[o]!.shape, data: new Float64Array(base[o]!.data.length).fill(1) }]));
+  const ones = Object.fromEntries(
+    probe.outputs.map((o) => [probeCotangent(o), { shape: base[o]!.shape, data: new Float64Array(base[o]!.data.length).fill(1) }]),
+  );
   const backward = caught('backward', () => interpret(probe.vjp, { ...feeds, ...ones }, { checkFinite: true }));
   if (backward) return backward;
   for (const r of inputs) {

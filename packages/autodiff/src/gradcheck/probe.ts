@@ -26,7 +26,8 @@ export function makeProbe(g: Graph, outputs: readonly string[] | undefined, wrt:
   const keys = new Set(keyInputNames(g64));
   const inNames = wrt ?? g64.inputs.map((i) => i.name).filter((n) => !keys.has(n));
   for (const o of outNames) {
-    if (!g64.outputs.some((p) => p.name === o)) fail('usage', `gradcheck: the graph has no output '${o}' (outputs: ${g64.outputs.map((p) => p.name).join(', ')})`);
+    if (!g64.outputs.some((p) => p.name === o))
+      fail('usage', `gradcheck: the graph has no output '${o}' (outputs: ${g64.outputs.map((p) => p.name).join(', ')})`);
   }
   for (const i of inNames) {
     if (!g64.inputs.some((p) => p.name === i)) fail('usage', `gradcheck: the graph has no input '${i}' (inputs: ${g64.inputs.map((p) => p.name).join(', ')})`);

@@ -25,11 +25,16 @@ export function stepGate(x: Tensor, ste: SteKind = 'sigmoid'): Tensor {
 /** The gate activation function of `kind`. */
 export function gateFn(kind: GateKind, ste: SteKind = 'sigmoid'): (x: Tensor) => Tensor {
   switch (kind) {
-    case 'sigmoid': return (x) => x.sigmoid();
-    case 'hard_keras': return (x) => x.hardSigmoid('keras');
-    case 'hard_torch': return (x) => x.hardSigmoid('torch');
-    case 'step': return (x) => stepGate(x, ste);
-    default: throw new CellgradError('usage', `unknown gate activation ${JSON.stringify(kind)} (expected 'sigmoid', 'hard_keras', 'hard_torch' or 'step')`);
+    case 'sigmoid':
+      return (x) => x.sigmoid();
+    case 'hard_keras':
+      return (x) => x.hardSigmoid('keras');
+    case 'hard_torch':
+      return (x) => x.hardSigmoid('torch');
+    case 'step':
+      return (x) => stepGate(x, ste);
+    default:
+      throw new CellgradError('usage', `unknown gate activation ${JSON.stringify(kind)} (expected 'sigmoid', 'hard_keras', 'hard_torch' or 'step')`);
   }
 }
 
@@ -45,6 +50,7 @@ export type BiasKind = 'two' | 'one' | 'none';
 
 /** Check a bias option. */
 export function checkBias(kind: BiasKind, cell: string): BiasKind {
-  if (kind !== 'two' && kind !== 'one' && kind !== 'none') throw new CellgradError('usage', `${cell}: unknown bias ${JSON.stringify(kind)} (expected 'two', 'one' or 'none')`);
+  if (kind !== 'two' && kind !== 'one' && kind !== 'none')
+    throw new CellgradError('usage', `${cell}: unknown bias ${JSON.stringify(kind)} (expected 'two', 'one' or 'none')`);
   return kind;
 }

@@ -35,8 +35,13 @@ export interface GruOptions {
 export function gruCell(options: GruOptions = {}): Cell {
   const { name = 'gru', reset = 'after', gate = 'sigmoid', ste = 'sigmoid' } = options;
   const bias = checkBias(options.bias ?? 'two', `gruCell '${name}'`);
-  if (reset !== 'after' && reset !== 'before') throw new CellgradError('usage', `gruCell '${name}': unknown reset ${JSON.stringify(reset)} (expected 'after' or 'before')`);
-  if (reset === 'after' && bias === 'one') throw new CellgradError('usage', `gruCell '${name}': a reset-after GRU has two biases or none (the recurrent bias sits inside r ⊙ (…)); use bias 'two' or 'none'`);
+  if (reset !== 'after' && reset !== 'before')
+    throw new CellgradError('usage', `gruCell '${name}': unknown reset ${JSON.stringify(reset)} (expected 'after' or 'before')`);
+  if (reset === 'after' && bias === 'one')
+    throw new CellgradError(
+      'usage',
+      `gruCell '${name}': a reset-after GRU has two biases or none (the recurrent bias sits inside r ⊙ (…)); use bias 'two' or 'none'`,
+    );
   const act = gateFn(gate, ste);
   const doc = options.doc ?? `GRU rows [r,z,n], reset ${reset}, bias ${bias}, gates ${gate}; h' = (1-z)*n + z*h`;
   const cell = defineCell({

@@ -10,9 +10,14 @@ import { identity, normal, zeros } from '../init/initializers.js';
 import { elmanCell } from './elman.js';
 
 /** IRNN: relu Elman cell, W_hh initialised to I, biases to 0, W_ih to N(0, 0.001²). */
-export const irnn: Cell = elmanCell('irnn', (t) => t.relu(), "IRNN (Le, Jaitly & Hinton 2015): h' = relu(x W_ih^T + b_ih + h W_hh^T + b_hh); W_hh = I, b = 0 at init", (shapes, rng, H) => ({
-  weight_ih: normal(0.001)(shapes.weight_ih!, rng, H),
-  weight_hh: identity()(shapes.weight_hh!, rng, H),
-  bias_ih: zeros()(shapes.bias_ih!, rng, H),
-  bias_hh: zeros()(shapes.bias_hh!, rng, H),
-}));
+export const irnn: Cell = elmanCell(
+  'irnn',
+  (t) => t.relu(),
+  "IRNN (Le, Jaitly & Hinton 2015): h' = relu(x W_ih^T + b_ih + h W_hh^T + b_hh); W_hh = I, b = 0 at init",
+  (shapes, rng, H) => ({
+    weight_ih: normal(0.001)(shapes.weight_ih!, rng, H),
+    weight_hh: identity()(shapes.weight_hh!, rng, H),
+    bias_ih: zeros()(shapes.bias_ih!, rng, H),
+    bias_hh: zeros()(shapes.bias_hh!, rng, H),
+  }),
+);

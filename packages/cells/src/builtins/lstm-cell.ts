@@ -59,12 +59,17 @@ export function lstmCell(options: LstmOptions = {}): Cell {
   }
   const bias = checkBias(options.bias ?? 'two', `lstmCell '${name}'`);
   if (forgetBias !== undefined && (!forgetGate || bias === 'none' || !Number.isFinite(forgetBias))) {
-    throw new CellgradError('usage', `lstmCell '${name}': 'forgetBias' needs a forget gate, a bias and a finite value (got forgetGate ${forgetGate}, bias '${bias}', forgetBias ${forgetBias})`);
+    throw new CellgradError(
+      'usage',
+      `lstmCell '${name}': 'forgetBias' needs a forget gate, a bias and a finite value (got forgetGate ${forgetGate}, bias '${bias}', forgetBias ${forgetBias})`,
+    );
   }
   const act = gateFn(gate, ste);
   const cand = candidateFn(candidate);
   const G = forgetGate ? 4 : 3;
-  const doc = options.doc ?? `LSTM rows [${forgetGate ? 'i,f,g,o' : 'i,g,o'}], gates ${gate}${gate === 'step' ? ` (STE ${ste})` : ''}, candidate ${candidate}, bias ${bias}${peephole ? ', peepholes' : ''}${proj ? `, projection to ${proj}` : ''}`;
+  const doc =
+    options.doc ??
+    `LSTM rows [${forgetGate ? 'i,f,g,o' : 'i,g,o'}], gates ${gate}${gate === 'step' ? ` (STE ${ste})` : ''}, candidate ${candidate}, bias ${bias}${peephole ? ', peepholes' : ''}${proj ? `, projection to ${proj}` : ''}`;
   const peeps = peephole ? (forgetGate ? ['peep_i', 'peep_f', 'peep_o'] : ['peep_i', 'peep_o']) : [];
   const cell = defineCell({
     name,
@@ -79,9 +84,8 @@ export function lstmCell(options: LstmOptions = {}): Cell {
     state: ({ hidden: H }) => ({ h: [proj ?? H], c: [H] }),
     ...(proj ? { outputSize: () => proj } : {}),
     step: ({ x, h, c }, p) => {
-      let a = bias === 'two'
-        ? linear(x, p.weight_ih!, p.bias_ih).add(linear(h, p.weight_hh!, p.bias_hh))
-        : linear(x, p.weight_ih!).add(linear(h, p.weight_hh!));
+      let a =
+        bias === 'two' ? linear(x, p.weight_ih!, p.bias_ih).add(linear(h, p.weight_hh!, p.bias_hh)) : linear(x, p.weight_ih!).add(linear(h, p.weight_hh!));
       if (bias === 'one') a = a.add(p.bias!);
       const parts = a.split(G, -1);
       const [ai, af, ag, ao] = forgetGate ? parts : [parts[0]!, undefined, parts[1]!, parts[2]!];
@@ -109,7 +113,8 @@ export function lstmCell(options: LstmOptions = {}): Cell {
  */
 export function withProjection(cell: Cell, proj: number): Cell {
   const options = madeWith.get(cell);
-  if (!options) throw new CellgradError('usage', `withProjection: cell '${cell?.name}' is not an LSTM made by lstmCell, so it has no projection (proj_size) variant`);
+  if (!options)
+    throw new CellgradError('usage', `withProjection: cell '${cell?.name}' is not an LSTM made by lstmCell, so it has no projection (proj_size) variant`);
   return lstmCell({ ...options, proj });
 }
 

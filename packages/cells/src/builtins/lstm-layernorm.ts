@@ -14,11 +14,19 @@ import { defineCell } from '../define-cell.js';
 /** Layer-normalised LSTM (Ba et al. 2016): LN on both input projections and on the cell before its tanh. */
 export const lstmLayerNorm = defineCell({
   name: 'lstm_layernorm',
-  doc: "layer-normalised LSTM (Ba et al. 2016), rows [i,f,g,o]: a = LN(x W_ih^T; gamma_x, beta_x) + LN(h W_hh^T; gamma_h, beta_h) + bias; "
-    + "c' = sig(a_f)*c + sig(a_i)*tanh(a_g); h' = sig(a_o)*tanh(LN(c'; gamma_c, beta_c)); LN over features, eps 1e-5, biased variance",
+  doc:
+    'layer-normalised LSTM (Ba et al. 2016), rows [i,f,g,o]: a = LN(x W_ih^T; gamma_x, beta_x) + LN(h W_hh^T; gamma_h, beta_h) + bias; ' +
+    "c' = sig(a_f)*c + sig(a_i)*tanh(a_g); h' = sig(a_o)*tanh(LN(c'; gamma_c, beta_c)); LN over features, eps 1e-5, biased variance",
   params: ({ input: I, hidden: H }) => ({
-    weight_ih: [4 * H, I], weight_hh: [4 * H, H], bias: [4 * H],
-    gamma_x: [4 * H], beta_x: [4 * H], gamma_h: [4 * H], beta_h: [4 * H], gamma_c: [H], beta_c: [H],
+    weight_ih: [4 * H, I],
+    weight_hh: [4 * H, H],
+    bias: [4 * H],
+    gamma_x: [4 * H],
+    beta_x: [4 * H],
+    gamma_h: [4 * H],
+    beta_h: [4 * H],
+    gamma_c: [H],
+    beta_c: [H],
   }),
   state: ({ hidden: H }) => ({ h: [H], c: [H] }),
   step: ({ x, h, c }, p) => {
@@ -31,8 +39,11 @@ export const lstmLayerNorm = defineCell({
   },
   init: ({ hidden: H }) => ({
     bias: new Float64Array(4 * H),
-    gamma_x: new Float64Array(4 * H).fill(1), beta_x: new Float64Array(4 * H),
-    gamma_h: new Float64Array(4 * H).fill(1), beta_h: new Float64Array(4 * H),
-    gamma_c: new Float64Array(H).fill(1), beta_c: new Float64Array(H),
+    gamma_x: new Float64Array(4 * H).fill(1),
+    beta_x: new Float64Array(4 * H),
+    gamma_h: new Float64Array(4 * H).fill(1),
+    beta_h: new Float64Array(4 * H),
+    gamma_c: new Float64Array(H).fill(1),
+    beta_c: new Float64Array(H),
   }),
 });

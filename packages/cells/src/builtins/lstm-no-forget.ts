@@ -14,5 +14,5 @@ export const lstmNoForget = lstmCell({
   name: 'lstm_no_forget',
   forgetGate: false,
   bias: 'one',
-  doc: "1997 LSTM, rows [i,g,o]; a = x W_ih^T + h W_hh^T + bias; c = c_prev + sig(a_i)*tanh(a_g); h = sig(a_o)*tanh(c)",
+  doc: '1997 LSTM, rows [i,g,o]; a = x W_ih^T + h W_hh^T + bias; c = c_prev + sig(a_i)*tanh(a_g); h = sig(a_o)*tanh(c)',
 });

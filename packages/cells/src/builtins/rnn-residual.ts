@@ -12,12 +12,19 @@ import { defineCell } from '../define-cell.js';
 import { registerWeightFamily } from '../weights/family.js';
 
 /** Residual Elman cell: h' = h + tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh). */
-export const rnnResidual = registerWeightFamily(defineCell({
-  name: 'rnn_residual',
-  doc: "residual RNN: h' = h + tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)",
-  params: ({ input: I, hidden: H }) => ({ weight_ih: [H, I], weight_hh: [H, H], bias_ih: [H], bias_hh: [H] }),
-  state: ({ hidden: H }) => ({ h: [H] }),
-  step: ({ x, h }, { weight_ih, weight_hh, bias_ih, bias_hh }) => ({
-    h: h!.add(linear(x, weight_ih!, bias_ih).add(linear(h!, weight_hh!, bias_hh)).tanh()),
+export const rnnResidual = registerWeightFamily(
+  defineCell({
+    name: 'rnn_residual',
+    doc: "residual RNN: h' = h + tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)",
+    params: ({ input: I, hidden: H }) => ({ weight_ih: [H, I], weight_hh: [H, H], bias_ih: [H], bias_hh: [H] }),
+    state: ({ hidden: H }) => ({ h: [H] }),
+    step: ({ x, h }, { weight_ih, weight_hh, bias_ih, bias_hh }) => ({
+      h: h!.add(
+        linear(x, weight_ih!, bias_ih)
+          .add(linear(h!, weight_hh!, bias_hh))
+          .tanh(),
+      ),
+    }),
   }),
-}), { kind: 'elman', gates: 1, bias: 'two' });
+  { kind: 'elman', gates: 1, bias: 'two' },
+);

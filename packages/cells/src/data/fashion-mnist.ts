@@ -53,13 +53,16 @@ export function loadFashionMnist(split: 'train' | 'test', options: FashionMnistO
   const labelFile = path.join(dir, `${prefix}-labels-idx1-ubyte.gz`);
   const images = readIdx(imageFile, hint);
   const labels = readIdx(labelFile, hint);
-  if (images.dims.length !== 3) throw new CellgradError('usage', `IDX file ${imageFile}: expected 3 dimensions [count, rows, cols], got [${images.dims.join(', ')}]`);
+  if (images.dims.length !== 3)
+    throw new CellgradError('usage', `IDX file ${imageFile}: expected 3 dimensions [count, rows, cols], got [${images.dims.join(', ')}]`);
   if (labels.dims.length !== 1) throw new CellgradError('usage', `IDX file ${labelFile}: expected 1 dimension [count], got [${labels.dims.join(', ')}]`);
   const [n, rows, cols] = images.dims as [number, number, number];
-  if (labels.dims[0] !== n) throw new CellgradError('usage', `Fashion-MNIST ${split}: ${imageFile} has ${n} images but ${labelFile} has ${labels.dims[0]} labels`);
+  if (labels.dims[0] !== n)
+    throw new CellgradError('usage', `Fashion-MNIST ${split}: ${imageFile} has ${n} images but ${labelFile} has ${labels.dims[0]} labels`);
   const bad = labels.data.findIndex((l) => l > 9);
   if (bad >= 0) throw new CellgradError('usage', `IDX file ${labelFile}: label ${labels.data[bad]} at example ${bad} is outside 0..9 (corrupt)`);
   const limit = options.limit ?? n;
-  if (!Number.isInteger(limit) || limit < 1 || limit > n) throw new CellgradError('usage', `Fashion-MNIST ${split}: limit must be an integer in 1..${n}, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > n)
+    throw new CellgradError('usage', `Fashion-MNIST ${split}: limit must be an integer in 1..${n}, got ${limit}`);
   return { count: limit, rows, cols, images: images.data.subarray(0, limit * rows * cols), labels: labels.data.subarray(0, limit) };
 }

@@ -85,7 +85,8 @@ export interface CharCorpus {
  * @example charCorpus(['ab\n', 'ba\n'], 2) // { vocab: ['\n', 'a', 'b'], train: [1, 2, 0], heldout: [2, 1, 0] }
  */
 export function charCorpus(fortunes: readonly string[], heldoutEvery = 10): CharCorpus {
-  if (!Number.isInteger(heldoutEvery) || heldoutEvery < 2) throw new CellgradError('usage', `charCorpus: heldoutEvery must be an integer ≥ 2, got ${heldoutEvery}`);
+  if (!Number.isInteger(heldoutEvery) || heldoutEvery < 2)
+    throw new CellgradError('usage', `charCorpus: heldoutEvery must be an integer ≥ 2, got ${heldoutEvery}`);
   const cached = corpusCache.get(fortunes)?.get(heldoutEvery);
   if (cached) return cached;
   const corpus = encodeCorpus(fortunes, heldoutEvery);

@@ -33,7 +33,8 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   };
   if (bytes.length < 4) bad(`only ${bytes.length} bytes, too short for the 4-byte magic number (truncated or empty file)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes[0] !== 0 || bytes[1] !== 0) bad(`bad magic number 0x${view.getUint32(0).toString(16).padStart(8, '0')} (expected 0x0000TTNN: not an IDX file, or still compressed)`);
+  if (bytes[0] !== 0 || bytes[1] !== 0)
+    bad(`bad magic number 0x${view.getUint32(0).toString(16).padStart(8, '0')} (expected 0x0000TTNN: not an IDX file, or still compressed)`);
   const type = bytes[2]!;
   const rank = bytes[3]!;
   if (type !== UBYTE) bad(`element type 0x${type.toString(16)} (${TYPE_NAMES[type] ?? 'unknown'}); only unsigned bytes (0x08) are supported`);
@@ -71,7 +72,10 @@ export function readIdx(file: string, hint = ''): IdxArray {
     try {
       bytes = gunzipSync(bytes);
     } catch (e) {
-      throw new CellgradError('usage', `IDX file ${file}: cannot inflate the gzip data (${(e as Error).message}): the file is truncated or corrupt${hint ? ` (${hint})` : ''}`);
+      throw new CellgradError(
+        'usage',
+        `IDX file ${file}: cannot inflate the gzip data (${(e as Error).message}): the file is truncated or corrupt${hint ? ` (${hint})` : ''}`,
+      );
     }
   }
   const array = parseIdx(bytes, file);

@@ -22,13 +22,19 @@ export const pytorchUniform = (): Initializer => (shape, rng, hidden) => {
 };
 
 /** Every element `value` (default 0). */
-export const constant = (value = 0): Initializer => (shape) => new Float64Array(sizeOf(shape)).fill(value);
+export const constant =
+  (value = 0): Initializer =>
+  (shape) =>
+    new Float64Array(sizeOf(shape)).fill(value);
 
 /** Zeros. */
 export const zeros = (): Initializer => constant(0);
 
 /** Normal N(0, std²). */
-export const normal = (std: number): Initializer => (shape, rng) => Float64Array.from({ length: sizeOf(shape) }, () => rng.normal() * std);
+export const normal =
+  (std: number): Initializer =>
+  (shape, rng) =>
+    Float64Array.from({ length: sizeOf(shape) }, () => rng.normal() * std);
 
 function matrix(shape: Shape, what: string): [number, number] {
   if (shape.length !== 2) throw new CellgradError('usage', `${what} initialiser: needs a matrix, got shape [${shape.join(',')}]`);
@@ -36,14 +42,16 @@ function matrix(shape: Shape, what: string): [number, number] {
 }
 
 /** `gain` times the identity in each gate block (`[G·H, H]` gets G identities; IRNN uses it). */
-export const identity = (gain = 1): Initializer => (shape, _rng, hidden) => {
-  const [rows, cols] = matrix(shape, 'identity');
-  const g = gateBlocks(shape, hidden);
-  const r = rows / g;
-  const out = new Float64Array(rows * cols);
-  for (let b = 0; b < g; b++) for (let i = 0; i < Math.min(r, cols); i++) out[(b * r + i) * cols + i] = gain;
-  return out;
-};
+export const identity =
+  (gain = 1): Initializer =>
+  (shape, _rng, hidden) => {
+    const [rows, cols] = matrix(shape, 'identity');
+    const g = gateBlocks(shape, hidden);
+    const r = rows / g;
+    const out = new Float64Array(rows * cols);
+    for (let b = 0; b < g; b++) for (let i = 0; i < Math.min(r, cols); i++) out[(b * r + i) * cols + i] = gain;
+    return out;
+  };
 
 /**
  * An orthonormal basis of the columns of `a` (n × m, n ≥ m) by modified Gram–Schmidt; a column that
@@ -70,18 +78,20 @@ function gramSchmidt(n: number, m: number, rng: Rng): Float64Array[] {
  * Orthogonal (Saxe et al. 2014): each gate block `[r, c]` is `gain` times a matrix with orthonormal
  * columns (r ≥ c) or rows (r < c), from Gram–Schmidt on a Gaussian matrix (as QR does).
  */
-export const orthogonal = (gain = 1): Initializer => (shape, rng, hidden) => {
-  const [rows, cols] = matrix(shape, 'orthogonal');
-  const g = gateBlocks(shape, hidden);
-  const r = rows / g;
-  const out = new Float64Array(rows * cols);
-  for (let b = 0; b < g; b++) {
-    const tall = r >= cols;
-    const q = gramSchmidt(tall ? r : cols, tall ? cols : r, rng);
-    for (let i = 0; i < r; i++) for (let j = 0; j < cols; j++) out[(b * r + i) * cols + j] = gain * (tall ? q[j]![i]! : q[i]![j]!);
-  }
-  return out;
-};
+export const orthogonal =
+  (gain = 1): Initializer =>
+  (shape, rng, hidden) => {
+    const [rows, cols] = matrix(shape, 'orthogonal');
+    const g = gateBlocks(shape, hidden);
+    const r = rows / g;
+    const out = new Float64Array(rows * cols);
+    for (let b = 0; b < g; b++) {
+      const tall = r >= cols;
+      const q = gramSchmidt(tall ? r : cols, tall ? cols : r, rng);
+      for (let i = 0; i < r; i++) for (let j = 0; j < cols; j++) out[(b * r + i) * cols + j] = gain * (tall ? q[j]![i]! : q[i]![j]!);
+    }
+    return out;
+  };
 
 /** fan_in and fan_out of a weight stored `[out, in]` (a vector: its length both ways). */
 function fans(shape: Shape): [number, number] {
@@ -106,8 +116,10 @@ export const glorotNormal = (): Initializer => (shape, rng) => {
  * A bias initialiser that sets gate block `gate` (e.g. 1 for the forget gate of an [i, f, g, o]
  * LSTM) to `value` and every other element to 0: "unit forget bias" (Jozefowicz et al. 2015).
  */
-export const gateBias = (gate: number, value = 1): Initializer => (shape, _rng, hidden) => {
-  const out = new Float64Array(sizeOf(shape));
-  out.fill(value, gate * hidden, (gate + 1) * hidden);
-  return out;
-};
+export const gateBias =
+  (gate: number, value = 1): Initializer =>
+  (shape, _rng, hidden) => {
+    const out = new Float64Array(sizeOf(shape));
+    out.fill(value, gate * hidden, (gate + 1) * hidden);
+    return out;
+  };

@@ -56,43 +56,61 @@ export function initParams(cell: Cell, sizes: CellSizes, options: InitOptions = 
   if (!isCell(cell)) throw new CellgradError('usage', 'initParams: the first argument must be a cell made by defineCell');
   const { seed = 0, dtype = 'float64', layers = 1, bidirectional = false, classes } = options;
   const dirs = bidirectional ? 2 : 1;
-  if (classes !== undefined && (!Number.isInteger(classes) || classes <= 0)) throw new CellgradError('usage', `initParams(cell '${cell.name}'): 'classes' must be a positive integer, got ${JSON.stringify(classes)}`);
-  for (const [k, v] of [['input', sizes?.input], ['hidden', sizes?.hidden], ['layers', layers]] as const) {
-    if (!Number.isInteger(v) || (v as number) <= 0) throw new CellgradError('usage', `initParams(cell '${cell.name}'): '${k}' must be a positive integer, got ${JSON.stringify(v)}`);
+  if (classes !== undefined && (!Number.isInteger(classes) || classes <= 0))
+    throw new CellgradError('usage', `initParams(cell '${cell.name}'): 'classes' must be a positive integer, got ${JSON.stringify(classes)}`);
+  for (const [k, v] of [
+    ['input', sizes?.input],
+    ['hidden', sizes?.hidden],
+    ['layers', layers],
+  ] as const) {
+    if (!Number.isInteger(v) || (v as number) <= 0)
+      throw new CellgradError('usage', `initParams(cell '${cell.name}'): '${k}' must be a positive integer, got ${JSON.stringify(v)}`);
   }
   if (!Number.isInteger(seed)) throw new CellgradError('usage', `initParams(cell '${cell.name}'): 'seed' must be an integer, got ${JSON.stringify(seed)}`);
   checkDType(dtype, `initParams(cell '${cell.name}')`);
   const rng = createRng(seed);
   const out: Record<string, NDArray> = {};
   const layerSizes = layerSizesOf(cell, sizes, layers, dirs);
-  for (const [k, s] of layerSizes.entries()) for (let d = 0; d < dirs; d++) {
-    const shapes = cell.paramShapes(s);
-    const custom = customValues(cell, s, rng, k);
-    for (const key of Object.keys(custom)) {
-      if (!(key in shapes)) throw new CellgradError('cell', `cell '${cell.name}': init returned '${key}', which is not a parameter (parameters: ${Object.keys(shapes).join(', ')})`);
-    }
-    for (const [p, shape] of Object.entries(shapes)) {
-      const n = sizeOf(shape);
-      const values = allocate('float64', n) as Float64Array;
-      const given = custom[p];
-      if (given === undefined) defaultFill(rng, s.hidden, values);
-      else {
-        if (given.length !== n) throw new CellgradError('cell', `cell '${cell.name}': init returned ${given.length} values for '${p}', expected ${n} (shape ${formatShape(shape)})`);
-        for (let i = 0; i < n; i++) {
-          const v = given[i]!;
-          if (!Number.isFinite(v)) throw new CellgradError('cell', `cell '${cell.name}': init returned a non-finite value (${v}) for '${p}' at index ${i}`);
-          values[i] = v;
-        }
+  for (const [k, s] of layerSizes.entries())
+    for (let d = 0; d < dirs; d++) {
+      const shapes = cell.paramShapes(s);
+      const custom = customValues(cell, s, rng, k);
+      for (const key of Object.keys(custom)) {
+        if (!(key in shapes))
+          throw new CellgradError(
+            'cell',
+            `cell '${cell.name}': init returned '${key}', which is not a parameter (parameters: ${Object.keys(shapes).join(', ')})`,
+          );
       }
-      const data = allocate(dtype, n);
-      data.set(values);
-      out[paramInputName(p, k, layers, d === 1)] = { shape: [...shape], data };
+      for (const [p, shape] of Object.entries(shapes)) {
+        const n = sizeOf(shape);
+        const values = allocate('float64', n) as Float64Array;
+        const given = custom[p];
+        if (given === undefined) defaultFill(rng, s.hidden, values);
+        else {
+          if (given.length !== n)
+            throw new CellgradError(
+              'cell',
+              `cell '${cell.name}': init returned ${given.length} values for '${p}', expected ${n} (shape ${formatShape(shape)})`,
+            );
+          for (let i = 0; i < n; i++) {
+            const v = given[i]!;
+            if (!Number.isFinite(v)) throw new CellgradError('cell', `cell '${cell.name}': init returned a non-finite value (${v}) for '${p}' at index ${i}`);
+            values[i] = v;
+          }
+        }
+        const data = allocate(dtype, n);
+        data.set(values);
+        out[paramInputName(p, k, layers, d === 1)] = { shape: [...shape], data };
+      }
     }
-  }
   if (classes !== undefined) {
     const width = cell.outputSize(layerSizes[layers - 1]!) * dirs;
     const bound = 1 / Math.sqrt(width);
-    for (const [name, shape] of [['head_weight', [classes, width]], ['head_bias', [classes]]] as const) {
+    for (const [name, shape] of [
+      ['head_weight', [classes, width]],
+      ['head_bias', [classes]],
+    ] as const) {
       const data = allocate(dtype, sizeOf(shape));
       for (let i = 0; i < data.length; i++) data[i] = rng.uniform(-bound, bound);
       out[name] = { shape: [...shape], data };

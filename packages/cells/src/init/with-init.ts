@@ -16,7 +16,11 @@ export function initScheme(cell: Cell, spec: Readonly<Record<string, Initializer
     const out: Record<string, Float64Array | readonly number[]> = { ...base };
     for (const [name, initializer] of Object.entries(spec)) {
       const shape = shapes[name];
-      if (!shape) throw new CellgradError('cell', `cell '${cell.name}': cannot initialise '${name}', which is not a parameter (parameters: ${Object.keys(shapes).join(', ')})`);
+      if (!shape)
+        throw new CellgradError(
+          'cell',
+          `cell '${cell.name}': cannot initialise '${name}', which is not a parameter (parameters: ${Object.keys(shapes).join(', ')})`,
+        );
       out[name] = initializer(shape, rng, sizes.hidden);
     }
     return out;

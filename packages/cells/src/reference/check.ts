@@ -37,7 +37,8 @@ function mapParams(c: ReferenceCase, layout: UnrollLayout): Map<string, string> 
     const name = c.layers === 1 ? fileName.replace(/_l0(_reverse)?$/, '$1') : fileName;
     const spec = ours.get(name);
     if (!spec) problem(c, `parameter '${fileName}' is not a parameter of cell '${c.cell}' (its parameters: ${[...ours.keys()].join(', ')})`);
-    if (!sameShape(spec.shape, value.shape)) problem(c, `parameter '${fileName}' has shape ${formatShape(value.shape)}, but cell '${c.cell}' expects ${formatShape(spec.shape)}`);
+    if (!sameShape(spec.shape, value.shape))
+      problem(c, `parameter '${fileName}' has shape ${formatShape(value.shape)}, but cell '${c.cell}' expects ${formatShape(spec.shape)}`);
     map.set(fileName, name);
   }
   const mapped = new Set(map.values());
@@ -54,7 +55,8 @@ function checkStates(c: ReferenceCase, layout: UnrollLayout): void {
     problem(c, `initial states ${theirs.join(', ')} do not match cell '${c.cell}''s ${ours.map((s) => s.name).join(', ')}`);
   }
   for (const s of ours) {
-    if (!sameShape(c.inputs[s.name]!.shape, s.shape)) problem(c, `input '${s.name}' has shape ${formatShape(c.inputs[s.name]!.shape)}, expected ${formatShape(s.shape)}`);
+    if (!sameShape(c.inputs[s.name]!.shape, s.shape))
+      problem(c, `input '${s.name}' has shape ${formatShape(c.inputs[s.name]!.shape)}, expected ${formatShape(s.shape)}`);
   }
 }
 
@@ -72,8 +74,15 @@ export function checkReference(c: ReferenceCase, options: CheckReferenceOptions 
   if (!named) problem(c, `no cell named '${c.cell}' (known cells: ${Object.keys(cells).join(', ')})`);
   const cell = c.proj_size === undefined ? named : withProjection(named, c.proj_size);
   const unrollOptions = {
-    input: c.input_size, hidden: c.hidden_size, batch: c.batch, steps: c.steps, layers: c.layers, dtype: 'float64' as const,
-    bidirectional: c.bidirectional, batchFirst: c.batch_first, lengths: c.lengths !== undefined,
+    input: c.input_size,
+    hidden: c.hidden_size,
+    batch: c.batch,
+    steps: c.steps,
+    layers: c.layers,
+    dtype: 'float64' as const,
+    bidirectional: c.bidirectional,
+    batchFirst: c.batch_first,
+    lengths: c.lengths !== undefined,
   };
   const layout = describeUnroll(cell, unrollOptions, 'checkReference');
   const paramNames = mapParams(c, layout);

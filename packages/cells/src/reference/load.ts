@@ -79,7 +79,13 @@ function readCase(r: Reader, raw: unknown, index: number): ReferenceCase {
   const c = r.obj(raw, at);
   if (typeof c.cell !== 'string' || c.cell.length === 0) r.fail(`${at}.cell`, `expected a cell name, got ${JSON.stringify(c.cell)}`);
   if (c.formula !== undefined && typeof c.formula !== 'string') r.fail(`${at}.formula`, 'expected a string');
-  const [I, H, B, T, L] = (['input_size', 'hidden_size', 'batch', 'steps', 'layers'] as const).map((k) => r.positiveInt(c[k], `${at}.${k}`)) as [number, number, number, number, number];
+  const [I, H, B, T, L] = (['input_size', 'hidden_size', 'batch', 'steps', 'layers'] as const).map((k) => r.positiveInt(c[k], `${at}.${k}`)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const params = r.tensors(c.params, `${at}.params`);
   if (Object.keys(params).length === 0) r.fail(`${at}.params`, 'no parameters');
   const bidirectional = r.flag(c.bidirectional, `${at}.bidirectional`);
@@ -89,13 +95,15 @@ function readCase(r: Reader, raw: unknown, index: number): ReferenceCase {
   const seq = (width: string): string => (batchFirst ? `[batch=${B}, steps=${T}, ${width}]` : `[steps=${T}, batch=${B}, ${width}]`);
   const isSeq = (shape: readonly number[]): boolean => shape.length === 3 && (batchFirst ? shape[0] === B && shape[1] === T : shape[0] === T && shape[1] === B);
   const inputs = r.tensors(c.inputs, `${at}.inputs`);
-  if (!isSeq(r.need(inputs, 'x', `${at}.inputs`).shape) || inputs.x!.shape[2] !== I) r.fail(`${at}.inputs.x`, `expected shape ${seq(`input=${I}`)}, got ${formatShape(inputs.x!.shape)}`);
+  if (!isSeq(r.need(inputs, 'x', `${at}.inputs`).shape) || inputs.x!.shape[2] !== I)
+    r.fail(`${at}.inputs.x`, `expected shape ${seq(`input=${I}`)}, got ${formatShape(inputs.x!.shape)}`);
   let lengths: number[] | undefined;
   if (c.lengths !== undefined || inputs.lengths !== undefined) {
     if (!Array.isArray(c.lengths)) r.fail(`${at}.lengths`, `expected an array of ${B} sequence lengths, got ${kind(c.lengths)}`);
     const fromInputs = r.need(inputs, 'lengths', `${at}.inputs`, [B]);
     lengths = c.lengths.map((v: unknown, b: number) => {
-      if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > T) r.fail(`${at}.lengths[${b}]`, `expected an integer in 1..${T} (steps), got ${JSON.stringify(v)}`);
+      if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > T)
+        r.fail(`${at}.lengths[${b}]`, `expected an integer in 1..${T} (steps), got ${JSON.stringify(v)}`);
       if (fromInputs.data[b] !== v) r.fail(`${at}.inputs.lengths`, `differs from field 'lengths' at index ${b}`);
       return v as number;
     });
@@ -105,7 +113,8 @@ function readCase(r: Reader, raw: unknown, index: number): ReferenceCase {
   for (const k of stateInputs) {
     const t = inputs[k]!;
     if (!k.endsWith('0') || k.length < 2) r.fail(`${at}.inputs.${k}`, `an initial state's name must be '<state>0' (like h0, c0)`);
-    if (t.shape.length < 2 || t.shape[0] !== L * dirs || t.shape[1] !== B) r.fail(`${at}.inputs.${k}`, `expected shape [layers·directions=${L * dirs}, batch=${B}, ...], got ${formatShape(t.shape)}`);
+    if (t.shape.length < 2 || t.shape[0] !== L * dirs || t.shape[1] !== B)
+      r.fail(`${at}.inputs.${k}`, `expected shape [layers·directions=${L * dirs}, batch=${B}, ...], got ${formatShape(t.shape)}`);
   }
   if (stateInputs.length === 0) r.fail(`${at}.inputs`, 'no initial state (expected h0, and c0 for LSTMs)');
   const states = stateInputs.map((k) => k.slice(0, -1));
@@ -132,11 +141,18 @@ function readCase(r: Reader, raw: unknown, index: number): ReferenceCase {
     source: `${r.source}, case ${index}`,
     cell: c.cell as string,
     ...(typeof c.formula === 'string' ? { formula: c.formula } : {}),
-    input_size: I, hidden_size: H, batch: B, steps: T, layers: L,
-    bidirectional, batch_first: batchFirst,
+    input_size: I,
+    hidden_size: H,
+    batch: B,
+    steps: T,
+    layers: L,
+    bidirectional,
+    batch_first: batchFirst,
     ...(lengths ? { lengths } : {}),
     ...(proj !== undefined ? { proj_size: proj } : {}),
-    params, inputs, loss_weights: weights,
+    params,
+    inputs,
+    loss_weights: weights,
     expected: { tensors, loss: loss!, grads },
   };
 }

@@ -16,7 +16,9 @@ import { checkProbability, type RegularizeMode } from './options.js';
  */
 export function dropoutMask(key: Tensor, shape: Shape, p: number, stream: number): Tensor {
   checkProbability(p, 'p', 'dropoutMask');
-  return drawUniform(key, shape, stream).greaterEqual(p).mul(1 / (1 - p));
+  return drawUniform(key, shape, stream)
+    .greaterEqual(p)
+    .mul(1 / (1 - p));
 }
 
 /**

@@ -57,7 +57,13 @@ const KNOWN = [...RATES, 'zoneout'];
 
 /** Every regulariser off. */
 export const NO_REGULARIZE: ResolvedRegularize = Object.freeze({
-  dropout: 0, inputDropout: 0, outputDropout: 0, variationalInput: 0, variationalState: 0, weightDrop: 0, zoneout: Object.freeze({}),
+  dropout: 0,
+  inputDropout: 0,
+  outputDropout: 0,
+  variationalInput: 0,
+  variationalState: 0,
+  weightDrop: 0,
+  zoneout: Object.freeze({}),
 });
 
 /** `p` when it is a probability in [0, 1); else a usage error naming option `name`. */

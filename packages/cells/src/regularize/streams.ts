@@ -8,7 +8,13 @@ import { CellgradError } from '@cellgrad/graph';
 
 /** The places a regulariser draws random numbers. */
 export const SITES = {
-  inputDropout: 1, dropout: 2, outputDropout: 3, variationalInput: 4, variationalState: 5, weightDrop: 6, zoneout: 7,
+  inputDropout: 1,
+  dropout: 2,
+  outputDropout: 3,
+  variationalInput: 4,
+  variationalState: 5,
+  weightDrop: 6,
+  zoneout: 7,
 } as const;
 
 /** A regulariser's draw site. */

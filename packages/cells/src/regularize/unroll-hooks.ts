@@ -75,30 +75,39 @@ export function unrollRegularizer(cell: Cell, a: RegularizerArgs): UnrollRegular
   const where = `unroll(cell '${cell.name}')`;
   const recurrent = a.params.filter((p) => p.startsWith('weight_hh'));
   if (r.weightDrop > 0 && recurrent.length === 0) {
-    throw new CellgradError('usage', `${where}: option 'regularize.weightDrop' drops recurrent weights (parameters named weight_hh…), `
-      + `and the cell has none (parameters: ${a.params.join(', ')})`);
+    throw new CellgradError(
+      'usage',
+      `${where}: option 'regularize.weightDrop' drops recurrent weights (parameters named weight_hh…), ` +
+        `and the cell has none (parameters: ${a.params.join(', ')})`,
+    );
   }
   if (r.dropout > 0 && a.layers === 1) {
-    throw new CellgradError('usage', `${where}: option 'regularize.dropout' acts between stacked layers, and there is one layer; `
-      + `use 'outputDropout' or 'inputDropout'`);
+    throw new CellgradError(
+      'usage',
+      `${where}: option 'regularize.dropout' acts between stacked layers, and there is one layer; ` + `use 'outputDropout' or 'inputDropout'`,
+    );
   }
   const rates = zoneoutRates(cell, r, a.states);
   const dropped = droppedState(a.states);
   return {
-    layerInputs: (layer, inputs, start = 0) => inputs.map((x, i) => {
-      let y = layer === 0 ? dropout(x, key, r.inputDropout, streamId('inputDropout', { step: start + i }), mode) : x;
-      y = dropout(y, key, r.variationalInput, streamId('variationalInput', { layer }), mode);
-      return y;
-    }),
+    layerInputs: (layer, inputs, start = 0) =>
+      inputs.map((x, i) => {
+        let y = layer === 0 ? dropout(x, key, r.inputDropout, streamId('inputDropout', { step: start + i }), mode) : x;
+        y = dropout(y, key, r.variationalInput, streamId('variationalInput', { layer }), mode);
+        return y;
+      }),
     layerOutputs: (layer, direction, outputs, start = 0) => {
       const [site, p] = layer === a.layers - 1 ? (['outputDropout', r.outputDropout] as const) : (['dropout', r.dropout] as const);
       return outputs.map((y, i) => dropout(y, key, p, streamId(site, { layer, direction, step: start + i }), mode));
     },
     stepHooks: (layer, direction) => ({
-      params: (params) => Object.fromEntries(Object.entries(params).map(([name, w]) => [
-        name,
-        recurrent.includes(name) ? dropout(w, key, r.weightDrop, streamId('weightDrop', { layer, direction, slot: recurrent.indexOf(name) }), mode) : w,
-      ])),
+      params: (params) =>
+        Object.fromEntries(
+          Object.entries(params).map(([name, w]) => [
+            name,
+            recurrent.includes(name) ? dropout(w, key, r.weightDrop, streamId('weightDrop', { layer, direction, slot: recurrent.indexOf(name) }), mode) : w,
+          ]),
+        ),
       before: (states) => {
         const stream = streamId('variationalState', { layer, direction });
         return { ...states, [dropped]: dropout(states[dropped]!, key, r.variationalState, stream, mode) };

@@ -34,7 +34,8 @@ export function epochPermutation(seed: number, epoch: number, n: number): Int32A
 
 /** Training batches per epoch of `data` with batches of `size` (an error if the split is smaller than a batch). */
 export function batchesPerEpoch(data: TaskData, size: number): number {
-  if (data.trainSize < size) throw new CellgradError('usage', `the training split has ${data.trainSize} sequences, fewer than a batch of ${size}: use a smaller batch or more data`);
+  if (data.trainSize < size)
+    throw new CellgradError('usage', `the training split has ${data.trainSize} sequences, fewer than a batch of ${size}: use a smaller batch or more data`);
   return Math.floor(data.trainSize / size);
 }
 
@@ -53,7 +54,8 @@ export function batchIndices(data: TaskData, seed: number, stream: DataStream, i
     return Array.from(order.subarray(start, start + size));
   }
   const start = index * size;
-  if (start >= data.heldoutSize) throw new CellgradError('usage', `held-out batch ${index} of ${size} is past the end of the held-out split (${data.heldoutSize} sequences)`);
+  if (start >= data.heldoutSize)
+    throw new CellgradError('usage', `held-out batch ${index} of ${size} is past the end of the held-out split (${data.heldoutSize} sequences)`);
   return Array.from({ length: size }, (_, k) => (start + k < data.heldoutSize ? start + k : -1));
 }
 
@@ -73,7 +75,10 @@ export function epochAt(task: Task, iterations: number, size: number): number | 
 
 /** `generate` for a data task: `size` training sequences drawn uniformly (with replacement) by `rng`. */
 export function sampleTraining(data: TaskData, rng: Rng, size: number): Batch {
-  return data.fill('train', Array.from({ length: size }, () => rng.int(data.trainSize)));
+  return data.fill(
+    'train',
+    Array.from({ length: size }, () => rng.int(data.trainSize)),
+  );
 }
 
 /** A seeded permutation of 0..n−1 independent of any run (e.g. the pixel order of permuted tasks). */

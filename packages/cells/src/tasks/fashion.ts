@@ -42,9 +42,16 @@ function pixelValues(train: FashionMnistSplit, standardize: boolean): Float64Arr
 }
 
 function fashionTask(layout: 'rows' | 'pixels', options: FashionOptions): Task {
-  if (layout === 'rows' && options.permutationSeed !== undefined) throw new CellgradError('usage', 'fashion-rows: a pixel permutation applies to fashion-pixels only');
-  const train = loadFashionMnist('train', { ...(options.dir ? { dir: options.dir } : {}), ...(options.trainLimit !== undefined ? { limit: options.trainLimit } : {}) });
-  const test = loadFashionMnist('test', { ...(options.dir ? { dir: options.dir } : {}), ...(options.testLimit !== undefined ? { limit: options.testLimit } : {}) });
+  if (layout === 'rows' && options.permutationSeed !== undefined)
+    throw new CellgradError('usage', 'fashion-rows: a pixel permutation applies to fashion-pixels only');
+  const train = loadFashionMnist('train', {
+    ...(options.dir ? { dir: options.dir } : {}),
+    ...(options.trainLimit !== undefined ? { limit: options.trainLimit } : {}),
+  });
+  const test = loadFashionMnist('test', {
+    ...(options.dir ? { dir: options.dir } : {}),
+    ...(options.testLimit !== undefined ? { limit: options.testLimit } : {}),
+  });
   const pixels = train.rows * train.cols;
   const T = layout === 'rows' ? train.rows : pixels;
   const I = layout === 'rows' ? train.cols : 1;
@@ -79,14 +86,20 @@ function fashionTask(layout: 'rows' | 'pixels', options: FashionOptions): Task {
   };
   const name = layout === 'rows' ? 'fashion-rows' : 'fashion-pixels';
   const variant = [
-    `train ${train.count}`, `test ${test.count}`, options.standardize ? 'standardized' : 'scaled to [0, 1]',
+    `train ${train.count}`,
+    `test ${test.count}`,
+    options.standardize ? 'standardized' : 'scaled to [0, 1]',
     ...(order ? [`pixels permuted with seed ${options.permutationSeed}`] : []),
   ].join(', ');
   return {
-    name, steps: T, input: I,
+    name,
+    steps: T,
+    input: I,
     loss: { kind: 'xent', at: 'last', outputs: O },
     baseline: { value: Math.log(O), what: 'uniform guesses over the 10 classes (cross-entropy ln 10; accuracy 10%)' },
-    data, metric: 'accuracy', variant,
+    data,
+    metric: 'accuracy',
+    variant,
     generate: (rng, B) => sampleTraining(data, rng, B),
   };
 }

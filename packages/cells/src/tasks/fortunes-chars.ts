@@ -48,14 +48,16 @@ export function fortunesCharsTask(steps: number, options: FortunesOptions = {}):
   const windows = (ids: Uint16Array) => Math.floor((ids.length - 1) / T);
   const limit = (n: number, l: number | undefined, what: string) => {
     if (l === undefined) return n;
-    if (!Number.isInteger(l) || l < 1 || l > n) throw new CellgradError('usage', `fortunes-chars task: ${what} limit must be an integer in 1..${n} (windows of ${T} characters), got ${l}`);
+    if (!Number.isInteger(l) || l < 1 || l > n)
+      throw new CellgradError('usage', `fortunes-chars task: ${what} limit must be an integer in 1..${n} (windows of ${T} characters), got ${l}`);
     return l;
   };
   const trainSize = limit(windows(corpus.train), options.trainLimit, 'training');
   const heldoutSize = limit(windows(corpus.heldout), options.testLimit, 'held-out');
   if (trainSize < 1 || heldoutSize < 1) throw new CellgradError('usage', `fortunes-chars task: the text is too short for windows of ${T} characters`);
   const data: TaskData = {
-    trainSize, heldoutSize,
+    trainSize,
+    heldoutSize,
     fill(stream: DataStream, indices: readonly number[]): Batch {
       const ids = stream === 'train' ? corpus.train : corpus.heldout;
       const size = stream === 'train' ? trainSize : heldoutSize;
@@ -78,10 +80,17 @@ export function fortunesCharsTask(steps: number, options: FortunesOptions = {}):
     },
   };
   return {
-    name: 'fortunes-chars', steps: T, input: V,
+    name: 'fortunes-chars',
+    steps: T,
+    input: V,
     loss: { kind: 'xent', at: 'every', outputs: V },
-    baseline: { value: unigramEntropy(corpus.train, V), what: `the training text's character frequencies (${V} characters; cross-entropy in nats per character)` },
-    data, metric: 'bits-per-char', variant: `vocabulary ${V}, train ${trainSize} windows, held out ${heldoutSize} windows`,
+    baseline: {
+      value: unigramEntropy(corpus.train, V),
+      what: `the training text's character frequencies (${V} characters; cross-entropy in nats per character)`,
+    },
+    data,
+    metric: 'bits-per-char',
+    variant: `vocabulary ${V}, train ${trainSize} windows, held out ${heldoutSize} windows`,
     generate: (rng, B) => sampleTraining(data, rng, B),
   };
 }

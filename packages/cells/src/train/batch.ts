@@ -27,7 +27,8 @@ export function checkBatch(spec: ModelSpec, batch: Batch, caller = 'batch'): voi
   const { steps: T, batch: B, input: I } = spec;
   const O = spec.loss.outputs;
   const last = spec.loss.at === 'last';
-  if (typeof batch !== 'object' || batch === null) throw new CellgradError('usage', `${caller}: expected a batch { x, y, mask } of Float64Arrays, got ${batch === null ? 'null' : typeof batch}`);
+  if (typeof batch !== 'object' || batch === null)
+    throw new CellgradError('usage', `${caller}: expected a batch { x, y, mask } of Float64Arrays, got ${batch === null ? 'null' : typeof batch}`);
   // Each array's layout, with the batch axis written B.
   const layouts = {
     x: { dims: [T, B, I], names: 'T, B, I' },
@@ -40,18 +41,25 @@ export function checkBatch(spec: ModelSpec, batch: Batch, caller = 'batch'): voi
     const got = batch[k];
     const layout = `${k} is [${names}] = [${dims.join(', ')}], ${want} values`;
     if (!(got instanceof Float64Array)) {
-      throw new CellgradError('usage', `${caller}: '${k}' must be a Float64Array (${layout}), got ${got === undefined ? 'nothing' : Array.isArray(got) ? 'an array' : typeof got}`);
+      throw new CellgradError(
+        'usage',
+        `${caller}: '${k}' must be a Float64Array (${layout}), got ${got === undefined ? 'nothing' : Array.isArray(got) ? 'an array' : typeof got}`,
+      );
     }
     if (got.length === want) continue;
     const perExample = want / B;
     const otherBatch = got.length / perExample;
     if (Number.isInteger(otherBatch) && otherBatch > 0) {
-      throw new CellgradError('usage', `${caller}: ${k} has batch ${otherBatch} but the model was built for batch ${B} (ModelSpec 'batch'; ${layout}, got ${got.length})`);
+      throw new CellgradError(
+        'usage',
+        `${caller}: ${k} has batch ${otherBatch} but the model was built for batch ${B} (ModelSpec 'batch'; ${layout}, got ${got.length})`,
+      );
     }
     throw new CellgradError('usage', `${caller}: '${k}' holds ${got.length} values, which is not a whole batch (${layout}, with T=${T}, I=${I}, O=${O})`);
   }
   if (spec.lengths) {
-    if (!(batch.lengths instanceof Float64Array)) throw new CellgradError('usage', `${caller}: the model has variable lengths (ModelSpec 'lengths') and the batch has no 'lengths' Float64Array [B]`);
+    if (!(batch.lengths instanceof Float64Array))
+      throw new CellgradError('usage', `${caller}: the model has variable lengths (ModelSpec 'lengths') and the batch has no 'lengths' Float64Array [B]`);
     checkLengths({ shape: [batch.lengths.length], data: batch.lengths }, { batch: B, steps: T }, `${caller}: lengths`);
   } else if (batch.lengths !== undefined) {
     throw new CellgradError('usage', `${caller}: the batch has 'lengths' but the model was built without them (set ModelSpec 'lengths: true')`);
@@ -70,13 +78,21 @@ export function effectiveMask(spec: ModelSpec, batch: Batch): Float64Array {
  * shape's size; `caller` names the public function in the message.
  */
 export function checkParamValues(shapes: Readonly<Record<string, readonly number[]>>, params: Readonly<Record<string, unknown>>, caller: string): void {
-  if (typeof params !== 'object' || params === null) throw new CellgradError('usage', `${caller}: expected parameter values by name, got ${params === null ? 'null' : typeof params}`);
+  if (typeof params !== 'object' || params === null)
+    throw new CellgradError('usage', `${caller}: expected parameter values by name, got ${params === null ? 'null' : typeof params}`);
   for (const [name, shape] of Object.entries(shapes)) {
     const v = params[name];
     const want = shape.reduce((a, d) => a * d, 1);
-    if (v === undefined) throw new CellgradError('usage', `${caller}: no values for parameter '${name}' [${shape.join(',')}] (the model's parameters: ${Object.keys(shapes).join(', ')}; initModel(spec, seed) makes them all)`);
+    if (v === undefined)
+      throw new CellgradError(
+        'usage',
+        `${caller}: no values for parameter '${name}' [${shape.join(',')}] (the model's parameters: ${Object.keys(shapes).join(', ')}; initModel(spec, seed) makes them all)`,
+      );
     if (!(v instanceof Float64Array) || v.length !== want) {
-      throw new CellgradError('usage', `${caller}: parameter '${name}' must be a Float64Array of ${want} values for shape [${shape.join(',')}], got ${v instanceof Float64Array ? `${v.length} values` : typeof v}`);
+      throw new CellgradError(
+        'usage',
+        `${caller}: parameter '${name}' must be a Float64Array of ${want} values for shape [${shape.join(',')}], got ${v instanceof Float64Array ? `${v.length} values` : typeof v}`,
+      );
     }
   }
 }

@@ -60,7 +60,11 @@ const stateFeeds = (w: WindowGraph, values: Record<string, Float64Array>): Recor
 /** The `key` feed of a window (none when the graph has no key input); a usage error when it is needed and missing. */
 function keyFeed(w: WindowGraph, key: NDArray | undefined): Record<string, NDArray> {
   if (!w.hasKey) return {};
-  if (!key) throw new CellgradError('usage', `backprop: run: the model regularises in 'train' mode, so run() needs a random key (randomKey(seed)) as its fourth argument`);
+  if (!key)
+    throw new CellgradError(
+      'usage',
+      `backprop: run: the model regularises in 'train' mode, so run() needs a random key (randomKey(seed)) as its fourth argument`,
+    );
   return { key };
 }
 
@@ -90,7 +94,8 @@ function storedOf(g: Graph, memo: Map<Graph, Stored>): Stored {
  */
 export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}): Backprop {
   const T = spec.steps;
-  const zerosState = (w: WindowGraph): Record<string, Float64Array> => Object.fromEntries(w.states.map((s) => [s, new Float64Array(inputShape(w.graph, `${s}0`).reduce((a, d) => a * d, 1))]));
+  const zerosState = (w: WindowGraph): Record<string, Float64Array> =>
+    Object.fromEntries(w.states.map((s) => [s, new Float64Array(inputShape(w.graph, `${s}0`).reduce((a, d) => a * d, 1))]));
   const paramFeeds = (params: ParamValues, w: WindowGraph) => Object.fromEntries(w.params.map((p) => [p, { shape: inputShape(w.graph, p), data: params[p]! }]));
   const memo = new Map<Graph, Stored>();
 
@@ -120,9 +125,12 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
   }
 
   if (spec.bidirectional) {
-    throw new CellgradError('usage', `${bptt.kind} BPTT (bptt '${bptt.kind}') runs the sequence in windows, which a bidirectional model (option 'bidirectional') cannot do: its reverse direction reads the whole sequence; use full BPTT`);
+    throw new CellgradError(
+      'usage',
+      `${bptt.kind} BPTT (bptt '${bptt.kind}') runs the sequence in windows, which a bidirectional model (option 'bidirectional') cannot do: its reverse direction reads the whole sequence; use full BPTT`,
+    );
   }
-  const n = bptt.kind === 'truncated' ? bptt.k : bptt.every ?? Math.ceil(Math.sqrt(T));
+  const n = bptt.kind === 'truncated' ? bptt.k : (bptt.every ?? Math.ceil(Math.sqrt(T)));
   if (!Number.isInteger(n) || n <= 0) throw new CellgradError('usage', `${bptt.kind} BPTT: the window must be a positive integer number of steps, got ${n}`);
   const windows = windowsOf(T, n);
   // One graph per kind of window (its length and whether it holds the loss), built on first use.
@@ -149,7 +157,16 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
     return k.fwd;
   };
   // One chained window: returns loss, parameter accumulators (untransposed), state cotangents and final states.
-  const step = (start: number, length: number, params: ParamValues, batch: Batch, states: Record<string, Float64Array>, cot: Record<string, Float64Array>, acc: ParamValues, key: NDArray | undefined) => {
+  const step = (
+    start: number,
+    length: number,
+    params: ParamValues,
+    batch: Batch,
+    states: Record<string, Float64Array>,
+    cot: Record<string, Float64Array>,
+    acc: ParamValues,
+    key: NDArray | undefined,
+  ) => {
     const { w, run } = kindOf(start, length).back;
     const at = { ...w, start, length, hasLoss: w.hasLoss };
     const accFeeds: Record<string, NDArray> = {};
@@ -173,7 +190,8 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
     run(params, batch, update, key) {
       checkBatch(spec, batch, 'backprop: run');
       const perWindow = bptt.kind === 'truncated' && bptt.perWindow === true;
-      if (perWindow && !update) throw new CellgradError('usage', 'truncated BPTT per window: run() needs the update callback that applies each window\'s gradients');
+      if (perWindow && !update)
+        throw new CellgradError('usage', "truncated BPTT per window: run() needs the update callback that applies each window's gradients");
       const w0 = kindOf(windows[0]![0], windows[0]![1]).back.w;
       let states: Record<string, Float64Array> = zerosState(w0);
       const zeroCot: Record<string, Float64Array> = zerosState(w0);
@@ -196,7 +214,12 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
       for (const [s, len] of windows) {
         checkpoints.push(states);
         const { w, run } = forwardOf(s, len);
-        const out = run({ ...windowDataFeeds(spec, { ...w, start: s, length: len }, batch), ...stateFeeds(w, states), ...paramFeeds(params, w), ...keyFeed(w, key) });
+        const out = run({
+          ...windowDataFeeds(spec, { ...w, start: s, length: len }, batch),
+          ...stateFeeds(w, states),
+          ...paramFeeds(params, w),
+          ...keyFeed(w, key),
+        });
         loss += out.loss![0]!;
         states = Object.fromEntries(w.states.map((st) => [st, out[`${st}_T`]!]));
       }

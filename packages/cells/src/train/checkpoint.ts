@@ -30,7 +30,10 @@ export function loadCheckpoint(file: string): TrainerSnapshot {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new CellgradError('usage', `cannot read checkpoint ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new CellgradError(
+      'usage',
+      `cannot read checkpoint ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
   let data: unknown;
   try {

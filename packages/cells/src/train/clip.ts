@@ -62,8 +62,13 @@ export function clipByValue(grads: ParamValues, clip: number): number {
   let clamped = 0;
   for (const g of Object.values(grads)) {
     for (let i = 0; i < g.length; i++) {
-      if (g[i]! > clip) { g[i] = clip; clamped++; }
-      else if (g[i]! < -clip) { g[i] = -clip; clamped++; }
+      if (g[i]! > clip) {
+        g[i] = clip;
+        clamped++;
+      } else if (g[i]! < -clip) {
+        g[i] = -clip;
+        clamped++;
+      }
     }
   }
   return clamped;
@@ -79,6 +84,7 @@ export function applyClip(grads: ParamValues, spec: ClipSpec): number {
   for (const g of Object.values(grads)) for (let i = 0; i < g.length; i++) s += g[i]! * g[i]!;
   if (spec.kind === 'per-tensor') clipPerTensor(grads, spec.maxNorm);
   else if (spec.kind === 'value') clipByValue(grads, spec.clip);
-  else if (spec.kind !== 'none') throw new CellgradError('usage', `unknown clipping ${JSON.stringify((spec as { kind: unknown }).kind)} (known: none, global-norm, per-tensor, value)`);
+  else if (spec.kind !== 'none')
+    throw new CellgradError('usage', `unknown clipping ${JSON.stringify((spec as { kind: unknown }).kind)} (known: none, global-norm, per-tensor, value)`);
   return Math.sqrt(s);
 }

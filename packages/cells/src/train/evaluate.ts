@@ -33,7 +33,8 @@ export interface Evaluation {
  */
 export function countCorrect(pred: ArrayLike<number>, y: ArrayLike<number>, mask: ArrayLike<number>, outputs: number): { hits: number; terms: number } {
   const O = outputs;
-  let hits = 0, terms = 0;
+  let hits = 0,
+    terms = 0;
   for (let r = 0; r < mask.length; r++) {
     if (mask[r] === 0) continue;
     let best = 0;
@@ -63,15 +64,25 @@ export function evaluate(spec: ModelSpec, params: ParamValues, task: Task, seed:
   }
   const { w, run } = entry;
   const O = spec.loss.outputs;
-  let loss = 0, weight = 0, hits = 0, terms = 0, sequences = 0;
+  let loss = 0,
+    weight = 0,
+    hits = 0,
+    terms = 0,
+    sequences = 0;
   for (let k = 0; k < n; k++) {
     const batch = taskBatch(task, seed, 'heldout', k, spec.batch);
     checkBatch(spec, batch, `evaluate: task '${task.name}' generate(rng, ${spec.batch})`);
-    const states = Object.fromEntries(w.states.map((s) => {
-      const shape = w.graph.nodes[w.graph.inputs.find((p) => p.name === `${s}0`)!.id]!.shape;
-      return [`${s}0`, { shape, data: new Float64Array(shape.reduce((a, d) => a * d, 1)) }];
-    }));
-    const feeds = { ...windowDataFeeds(spec, w, batch), ...states, ...Object.fromEntries(w.params.map((p) => [p, { shape: w.graph.nodes[w.graph.inputs.find((i) => i.name === p)!.id]!.shape, data: params[p]! }])) };
+    const states = Object.fromEntries(
+      w.states.map((s) => {
+        const shape = w.graph.nodes[w.graph.inputs.find((p) => p.name === `${s}0`)!.id]!.shape;
+        return [`${s}0`, { shape, data: new Float64Array(shape.reduce((a, d) => a * d, 1)) }];
+      }),
+    );
+    const feeds = {
+      ...windowDataFeeds(spec, w, batch),
+      ...states,
+      ...Object.fromEntries(w.params.map((p) => [p, { shape: w.graph.nodes[w.graph.inputs.find((i) => i.name === p)!.id]!.shape, data: params[p]! }])),
+    };
     const out = run(feeds);
     // Weight each batch's mean loss by its real terms (all batches weigh the same without padding).
     const mask = effectiveMask(spec, batch);

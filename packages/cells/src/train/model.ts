@@ -90,11 +90,22 @@ export function tappedState(cell: Cell, hidden: number, input: number): string {
 
 /** The `unroll` layout of `steps` steps of the model (names, shapes, resolved options). */
 export function modelLayout(spec: ModelSpec, steps = spec.steps): UnrollLayout {
-  return describeUnroll(spec.cell, {
-    input: spec.input, hidden: spec.hidden, batch: spec.batch, steps, dtype: spec.dtype ?? DEFAULT_DTYPE,
-    layers: spec.layers ?? 1, bidirectional: spec.bidirectional ?? false, lengths: spec.lengths ?? false,
-    ...(spec.regularize !== undefined ? { regularize: spec.regularize } : {}), ...(spec.mode !== undefined ? { mode: spec.mode } : {}),
-  }, 'model');
+  return describeUnroll(
+    spec.cell,
+    {
+      input: spec.input,
+      hidden: spec.hidden,
+      batch: spec.batch,
+      steps,
+      dtype: spec.dtype ?? DEFAULT_DTYPE,
+      layers: spec.layers ?? 1,
+      bidirectional: spec.bidirectional ?? false,
+      lengths: spec.lengths ?? false,
+      ...(spec.regularize !== undefined ? { regularize: spec.regularize } : {}),
+      ...(spec.mode !== undefined ? { mode: spec.mode } : {}),
+    },
+    'model',
+  );
 }
 
 /** Parameter shapes of the model: the cell's in every layer and direction (`[out, in]` layout), then the readout's. */
@@ -102,7 +113,8 @@ export function modelParamShapes(spec: ModelSpec): Record<string, Shape> {
   const layout = modelLayout(spec);
   const shapes: Record<string, Shape> = {};
   for (const i of layout.inputs) if (i.role === 'param') shapes[i.name] = i.shape;
-  if ('head_weight' in shapes || 'head_bias' in shapes) throw new CellgradError('cell', `cell '${spec.cell.name}': parameter names head_weight/head_bias are reserved for the readout`);
+  if ('head_weight' in shapes || 'head_bias' in shapes)
+    throw new CellgradError('cell', `cell '${spec.cell.name}': parameter names head_weight/head_bias are reserved for the readout`);
   shapes.head_weight = [spec.loss.outputs, layout.outputSize];
   shapes.head_bias = [spec.loss.outputs];
   return shapes;
@@ -123,7 +135,10 @@ export function buildWindow(spec: ModelSpec, options: WindowOptions = {}): Windo
     throw new CellgradError('usage', `window [${start}, ${start + n}) is not inside the sequence of ${T} steps`);
   }
   if (spec.bidirectional && n !== T) {
-    throw new CellgradError('usage', `model option 'bidirectional': a window [${start}, ${start + n}) of a ${T}-step sequence cannot run the reverse direction, which reads the whole sequence; use full BPTT`);
+    throw new CellgradError(
+      'usage',
+      `model option 'bidirectional': a window [${start}, ${start + n}) of a ${T}-step sequence cannot run the reverse direction, which reads the whole sequence; use full BPTT`,
+    );
   }
   const { cell, batch: B } = spec;
   const layout = modelLayout(spec, n);
@@ -145,13 +160,15 @@ export function buildWindow(spec: ModelSpec, options: WindowOptions = {}): Windo
   const topLayer = layout.options.layers - 1;
   const trainer = (k: number, d: number): TrainerHooks => ({
     ...(clip !== undefined ? { enter: (st: Readonly<Record<string, Tensor>>) => Object.fromEntries(states.map((s) => [s, gravesClip(st[s]!, clip)])) } : {}),
-    ...(options.taps && k === topLayer && d === 0 ? {
-      settle: (r, t) => {
-        const tap = b.input(`tap${t}`, [B, ...layout.stateShapes[tapped]!]);
-        const next = { ...r.states, [tapped]: r.states[tapped]!.add(tap) };
-        return { states: next, output: r.output === r.states[tapped] ? next[tapped]! : r.output };
-      },
-    } : {}),
+    ...(options.taps && k === topLayer && d === 0
+      ? {
+          settle: (r, t) => {
+            const tap = b.input(`tap${t}`, [B, ...layout.stateShapes[tapped]!]);
+            const next = { ...r.states, [tapped]: r.states[tapped]!.add(tap) };
+            return { states: next, output: r.output === r.states[tapped] ? next[tapped]! : r.output };
+          },
+        }
+      : {}),
   });
   const inputs = Array.from({ length: n }, (_, k) => b.scoped({ cell: cell.name, step: start + k }, () => x.index(0, k)));
   const terms: Tensor[] = [];
@@ -163,23 +180,45 @@ export function buildWindow(spec: ModelSpec, options: WindowOptions = {}): Windo
     const mt = last ? mask! : mask!.index(0, k);
     terms.push(b.scoped({ cell: 'loss', step: t }, () => lossTerm(spec.loss.kind, pred, yt, mt)));
   };
-  const readAt = (out: Tensor, k: number) => addTerm(b.scoped({ cell: 'head', step: start + k }, () => readout(out, params.head_weight!, params.head_bias!)), start + k, k);
+  const readAt = (out: Tensor, k: number) =>
+    addTerm(
+      b.scoped({ cell: 'head', step: start + k }, () => readout(out, params.head_weight!, params.head_bias!)),
+      start + k,
+      k,
+    );
   // One direction: every layer step by step with the readout right after each step (see layerLoop's `order`).
   const oneWay = layout.directions === 1;
   const loop = layerLoop(cell, {
-    builder: b, layout, declared, inputs, start, trainer,
+    builder: b,
+    layout,
+    declared,
+    inputs,
+    start,
+    trainer,
     ...(oneWay ? { order: 'time' as const, ...(last ? {} : { onOutput: readAt }) } : {}),
   });
   if (last && start + n === T) {
     const summary = loop.summary();
-    addTerm(b.scoped({ cell: 'head', step: T - 1 }, () => readout(summary, params.head_weight!, params.head_bias!)), T - 1, n - 1);
+    addTerm(
+      b.scoped({ cell: 'head', step: T - 1 }, () => readout(summary, params.head_weight!, params.head_bias!)),
+      T - 1,
+      n - 1,
+    );
   } else if (!last && !oneWay) loop.outputs.forEach(readAt);
   const loss = terms.length > 0 ? terms.reduce((a, c) => a.add(c)).mul(scale) : scale.mul(0);
   const outputs: [string, Tensor][] = [['loss', loss]];
   const finals = states.map((s) => [s, stack([...loop.finals[s]!], 0)] as const);
   for (const [s, f] of finals) outputs.push([`${s}_T`, f]);
   if (options.predictions && preds.length > 0) {
-    outputs.push(['pred', last ? preds[0]! : concat(preds.map((p) => p.reshape([1, ...p.shape])), 0)]);
+    outputs.push([
+      'pred',
+      last
+        ? preds[0]!
+        : concat(
+            preds.map((p) => p.reshape([1, ...p.shape])),
+            0,
+          ),
+    ]);
   }
   if (options.taps) outputs.push(['tapped_T', loop.finals[tapped]![topLayer * layout.directions]!]);
   let transposedAcc: string[] = [];
@@ -189,8 +228,15 @@ export function buildWindow(spec: ModelSpec, options: WindowOptions = {}): Windo
     transposedAcc = chained.transposed;
   }
   return {
-    graph: b.build(outputs), start, length: n, params: Object.keys(shapes), states, hasLoss,
-    hasKey: declared.has('key'), hasLengths: declared.has('lengths'), transposedAcc,
+    graph: b.build(outputs),
+    start,
+    length: n,
+    params: Object.keys(shapes),
+    states,
+    hasLoss,
+    hasKey: declared.has('key'),
+    hasLengths: declared.has('lengths'),
+    transposedAcc,
   };
 }
 
@@ -202,7 +248,12 @@ export function buildWindow(spec: ModelSpec, options: WindowOptions = {}): Windo
  * summed makes the sum associate exactly as in one unrolled graph, so checkpointed gradients equal
  * stored ones bit for bit. Those parameters' accumulators are fed transposed.
  */
-function chainedObjective(b: GraphBuilder, loss: Tensor, finals: readonly (readonly [string, Tensor])[], params: Record<string, Tensor>): { objective: Tensor; transposed: string[] } {
+function chainedObjective(
+  b: GraphBuilder,
+  loss: Tensor,
+  finals: readonly (readonly [string, Tensor])[],
+  params: Record<string, Tensor>,
+): { objective: Tensor; transposed: string[] } {
   const consumers = new Map<number, number[]>();
   for (let id = 0; id < b.size; id++) {
     for (const i of b.node(id).inputs) consumers.set(i, [...(consumers.get(i) ?? []), id]);

@@ -97,7 +97,11 @@ function checkRange(name: string, v: number, lo: number, hi: number, hiOpen = fa
 }
 
 /** Shared state handling: named buffers per parameter, created zero-filled on first use. */
-function stateful(kind: string, names: readonly string[], update: (p: Float64Array, g: Float64Array, b: Record<string, Float64Array>, lr: number, t: number) => void): Optimizer {
+function stateful(
+  kind: string,
+  names: readonly string[],
+  update: (p: Float64Array, g: Float64Array, b: Record<string, Float64Array>, lr: number, t: number) => void,
+): Optimizer {
   let t = 0;
   let buffers: Buffers = new Map();
   const buffersOf = (name: string, n: number): Record<string, Float64Array> => {
@@ -192,7 +196,8 @@ export function adam(options: AdamOptions = {}): Optimizer {
   checkRange('eps', eps, 0, Infinity);
   checkRange('weightDecay', weightDecay, 0, Infinity);
   return stateful(decoupled ? 'adamw' : 'adam', ['m', 'v'], (p, grad, b, lr, t) => {
-    const m = b.m!, v = b.v!;
+    const m = b.m!,
+      v = b.v!;
     const bc1 = 1 - beta1 ** t;
     const bc2 = 1 - beta2 ** t;
     for (let i = 0; i < p.length; i++) {
@@ -218,7 +223,9 @@ export function rmsprop(options: RmspropOptions = {}): Optimizer {
   checkRange('weightDecay', weightDecay, 0, Infinity);
   const names = ['square_avg', ...(centered ? ['grad_avg'] : []), ...(momentum > 0 ? ['momentum'] : [])];
   return stateful(centered ? 'rmsprop-centered' : 'rmsprop', names, (p, grad, b, lr) => {
-    const sq = b.square_avg!, ga = b.grad_avg, buf = b.momentum;
+    const sq = b.square_avg!,
+      ga = b.grad_avg,
+      buf = b.momentum;
     for (let i = 0; i < p.length; i++) {
       const g = grad[i]! + weightDecay * p[i]!;
       sq[i] = alpha * sq[i]! + (1 - alpha) * g * g;
@@ -244,9 +251,13 @@ export type OptimizerSpec =
 /** The optimizer an `OptimizerSpec` describes. */
 export function makeOptimizer(spec: OptimizerSpec): Optimizer {
   switch (spec.kind) {
-    case 'sgd': return sgd(spec);
-    case 'adam': return adam(spec);
-    case 'rmsprop': return rmsprop(spec);
-    default: throw new CellgradError('usage', `unknown optimizer ${JSON.stringify((spec as { kind: unknown }).kind)} (known: sgd, adam, rmsprop)`);
+    case 'sgd':
+      return sgd(spec);
+    case 'adam':
+      return adam(spec);
+    case 'rmsprop':
+      return rmsprop(spec);
+    default:
+      throw new CellgradError('usage', `unknown optimizer ${JSON.stringify((spec as { kind: unknown }).kind)} (known: sgd, adam, rmsprop)`);
   }
 }

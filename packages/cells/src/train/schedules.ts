@@ -30,7 +30,8 @@ export function schedule(lr: number, spec: ScheduleSpec = { kind: 'constant' }):
     if (!(v > 0) || !Number.isFinite(v)) throw new CellgradError('usage', `schedule '${spec.kind}': '${name}' must be positive, got ${v}`);
   };
   switch (spec.kind) {
-    case 'constant': return () => lr;
+    case 'constant':
+      return () => lr;
     case 'step':
       positive('stepSize', spec.stepSize);
       positive('gamma', spec.gamma);
@@ -47,6 +48,9 @@ export function schedule(lr: number, spec: ScheduleSpec = { kind: 'constant' }):
       positive('warmup', spec.warmup);
       return (i) => (i < spec.warmup ? (lr * (i + 1)) / spec.warmup : lr);
     default:
-      throw new CellgradError('usage', `unknown schedule ${JSON.stringify((spec as { kind: unknown }).kind)} (known: constant, step, exponential, cosine, warmup)`);
+      throw new CellgradError(
+        'usage',
+        `unknown schedule ${JSON.stringify((spec as { kind: unknown }).kind)} (known: constant, step, exponential, cosine, warmup)`,
+      );
   }
 }

@@ -106,7 +106,12 @@ export function modelOf(config: TrainConfig): ModelSpec {
   const { task } = config;
   const dtype = dtypeOf(config);
   const spec: ModelSpec = {
-    cell: config.cell, input: task.input, hidden: config.hidden, batch: config.batch, steps: task.steps, loss: task.loss,
+    cell: config.cell,
+    input: task.input,
+    hidden: config.hidden,
+    batch: config.batch,
+    steps: task.steps,
+    loss: task.loss,
     ...(dtype ? { dtype } : {}),
     ...(config.gravesClip !== undefined ? { gravesClip: config.gravesClip } : {}),
     ...(config.layers !== undefined ? { layers: config.layers } : {}),
@@ -133,7 +138,18 @@ export function fingerprint(config: TrainConfig): string {
   const reg = resolveRegularize(config.regularize, 'train', 'fingerprint').regularize;
   const dtype = dtypeOf(config) ?? 'float32';
   return JSON.stringify({
-    cell: cell.name, task: task.name, steps: task.steps, hidden, batch, seed, optimizer, lr, schedule: config.schedule ?? null, clip: config.clip ?? null, bptt: config.bptt ?? null, graves: config.gravesClip ?? null,
+    cell: cell.name,
+    task: task.name,
+    steps: task.steps,
+    hidden,
+    batch,
+    seed,
+    optimizer,
+    lr,
+    schedule: config.schedule ?? null,
+    clip: config.clip ?? null,
+    bptt: config.bptt ?? null,
+    graves: config.gravesClip ?? null,
     ...((config.layers ?? 1) !== 1 ? { layers: config.layers } : {}),
     ...(config.bidirectional ? { bidirectional: true } : {}),
     ...(anyRegularizer(reg) ? { regularize: reg } : {}),
@@ -153,9 +169,16 @@ const DIVERGED = 'training diverged: lower the learning rate or clip the gradien
 
 /** Initial parameters: the cell's (its `init` or U(−1/√H, 1/√H)), and the readout U(−1/√H, 1/√H) (nn.Linear). */
 export function initModel(spec: ModelSpec, seed: number): ParamValues {
-  const cellParams = initParams(spec.cell, { input: spec.input, hidden: spec.hidden }, {
-    seed, dtype: 'float64', layers: spec.layers ?? 1, bidirectional: spec.bidirectional ?? false,
-  });
+  const cellParams = initParams(
+    spec.cell,
+    { input: spec.input, hidden: spec.hidden },
+    {
+      seed,
+      dtype: 'float64',
+      layers: spec.layers ?? 1,
+      bidirectional: spec.bidirectional ?? false,
+    },
+  );
   const params: ParamValues = {};
   for (const [p, v] of Object.entries(cellParams)) params[p] = v.data as Float64Array;
   const shapes = modelParamShapes(spec);
@@ -182,7 +205,7 @@ export class Trainer {
   /** The non-finite value that stopped the run: stepping or saving again throws it. */
   private failure: CellgradError | undefined;
 
-/** A trainer at iteration 0: validates `config`, initialises the parameters from its seed and builds the model. */
+  /** A trainer at iteration 0: validates `config`, initialises the parameters from its seed and builds the model. */
   constructor(config: TrainConfig) {
     if (!Number.isSafeInteger(config.seed)) throw new CellgradError('usage', `seed must be an integer, got ${config.seed}`);
     this.config = config;
@@ -260,9 +283,14 @@ export class Trainer {
   save(): TrainerSnapshot {
     if (this.failure) throw this.failure;
     return {
-      format: 'cellgrad-train', version: 1, fingerprint: fingerprint(this.config), iteration: this.iter,
+      format: 'cellgrad-train',
+      version: 1,
+      fingerprint: fingerprint(this.config),
+      iteration: this.iter,
       params: Object.fromEntries(Object.entries(this.params).map(([p, v]) => [p, Array.from(v)])),
-      optimizer: this.optimizer.state(), losses: [...this.losses], seconds: this.seconds,
+      optimizer: this.optimizer.state(),
+      losses: [...this.losses],
+      seconds: this.seconds,
     };
   }
 

@@ -73,7 +73,10 @@ export interface DirectionResult {
 function feedbackState(cell: Cell, states: Record<string, Tensor>, output: Tensor, where: string): string {
   const name = Object.keys(states).find((s) => states[s] === output);
   if (name === undefined) {
-    throw new CellgradError('usage', `${where}: teacher forcing needs a cell that feeds its output back as a state (the step must return its output as one of its states, as 'jordan' does); cell '${cell.name}' returns an output that is none of its states (${Object.keys(states).join(', ')})`);
+    throw new CellgradError(
+      'usage',
+      `${where}: teacher forcing needs a cell that feeds its output back as a state (the step must return its output as one of its states, as 'jordan' does); cell '${cell.name}' returns an output that is none of its states (${Object.keys(states).join(', ')})`,
+    );
   }
   return name;
 }

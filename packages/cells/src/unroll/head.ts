@@ -42,7 +42,8 @@ export function withCrossEntropy(g: Graph, options: { readonly labels?: string }
   const labels = options.labels ?? 'labels';
   return extendGraph(g, ({ builder, inputs, outputs }) => {
     const logits = outputs.logits;
-    if (!logits) fail('usage', `withCrossEntropy: the graph has no 'logits' output (unroll with pattern 'seq2one'); outputs: ${Object.keys(outputs).join(', ')}`);
+    if (!logits)
+      fail('usage', `withCrossEntropy: the graph has no 'logits' output (unroll with pattern 'seq2one'); outputs: ${Object.keys(outputs).join(', ')}`);
     if (labels in inputs) fail('usage', `withCrossEntropy: the graph already has an input named '${labels}'`);
     if (logits.rank !== 2) fail('usage', `withCrossEntropy: 'logits' must be [batch, classes], got ${formatShape(logits.shape)}`);
     const y = builder.input(labels, logits.shape, logits.dtype);

@@ -69,7 +69,9 @@ export function layerLoop(cell: Cell, a: LayerLoopArgs): LayerLoopResult {
   const stateNames = Object.keys(layout.stateShapes);
   const finals: Record<string, Tensor[]> = Object.fromEntries(stateNames.map((s) => [s, []]));
   const reg = unrollRegularizer(cell, {
-    ...layout.options, states: stateNames, params: Object.keys(cell.paramShapes(layout.layerSizes[0]!)),
+    ...layout.options,
+    states: stateNames,
+    params: Object.keys(cell.paramShapes(layout.layerSizes[0]!)),
     ...(declared.has('key') ? { key: declared.get('key')! } : {}),
   });
   // Step t is real for sequence b when t < lengths[b]; compared with t + 0.5 so that the mask of
@@ -77,24 +79,43 @@ export function layerLoop(cell: Cell, a: LayerLoopArgs): LayerLoopResult {
   const lengths = declared.get('lengths');
   const column = lengths && b.scoped({ cell: cell.name }, () => lengths.reshape([batch, 1]));
   const masks = new Map<number, Tensor>();
-  const maskAt = column && ((t: number): Tensor => {
-    if (!masks.has(t)) masks.set(t, b.scoped({ cell: cell.name, step: t }, () => column.greater(t + 0.5)));
-    return masks.get(t)!;
-  });
+  const maskAt =
+    column &&
+    ((t: number): Tensor => {
+      if (!masks.has(t))
+        masks.set(
+          t,
+          b.scoped({ cell: cell.name, step: t }, () => column.greater(t + 0.5)),
+        );
+      return masks.get(t)!;
+    });
   // The arguments of direction d of layer k (building its initial states).
   const directionArgs = (k: number, d: number, inputs: readonly Tensor[]): DirectionArgs => {
     const params: Record<string, Tensor> = {};
     for (const spec of layout.inputs) {
       if (spec.role === 'param' && spec.layer === k && spec.direction === d) params[spec.param!] = declared.get(spec.name)!;
     }
-    const initial = b.scoped({ cell: cell.name, layer: k }, () => Object.fromEntries(stateNames.map((s) => [s, declared.get(`${s}0`)!.index(0, k * dirs + d)])));
+    const initial = b.scoped({ cell: cell.name, layer: k }, () =>
+      Object.fromEntries(stateNames.map((s) => [s, declared.get(`${s}0`)!.index(0, k * dirs + d)])),
+    );
     const targetAt = a.targetAt && k === layers - 1 ? a.targetAt(d) : undefined;
     const trainer = a.trainer?.(k, d);
     return {
-      builder: b, layer: k, layers, direction: d as 0 | 1, batch, stateShapes: layout.stateShapes,
-      outputSize: cell.outputSize(layout.layerSizes[k]!), inputs, initial, params, ...(targetAt ? { targetAt } : {}),
-      ...(maskAt ? { maskAt, maskMode } : {}), ...(reg ? { hooks: reg.stepHooks(k, d) } : {}),
-      ...(start !== 0 ? { start } : {}), ...(trainer ? { trainer } : {}),
+      builder: b,
+      layer: k,
+      layers,
+      direction: d as 0 | 1,
+      batch,
+      stateShapes: layout.stateShapes,
+      outputSize: cell.outputSize(layout.layerSizes[k]!),
+      inputs,
+      initial,
+      params,
+      ...(targetAt ? { targetAt } : {}),
+      ...(maskAt ? { maskAt, maskMode } : {}),
+      ...(reg ? { hooks: reg.stepHooks(k, d) } : {}),
+      ...(start !== 0 ? { start } : {}),
+      ...(trainer ? { trainer } : {}),
     };
   };
   let below: readonly Tensor[] = a.inputs;
@@ -135,7 +156,8 @@ export function layerLoop(cell: Cell, a: LayerLoopArgs): LayerLoopResult {
   const directions = top;
   const forwardLast = lasts[0];
   return {
-    outputs: below, finals,
+    outputs: below,
+    finals,
     summary: () => b.scoped({ cell: cell.name }, () => lastOutput(directions, forwardLast)),
     ...(maskAt ? { maskAt } : {}),
   };

@@ -38,7 +38,11 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
   const inputs = Array.from({ length: steps }, (_, t) => b.scoped({ cell: cell.name, step: t, layer: 0 }, () => x.index(timeAxis, t)));
   const targets = declared.get('targets');
   const top = cell.outputSize(layout.layerSizes[layout.options.layers - 1]!);
-  const targetAt = targets && ((d: number): TargetAt => (t) => b.scoped({ cell: cell.name, step: t, layer: layout.options.layers - 1 }, () => targets.index(timeAxis, t).slice(-1, d * top, (d + 1) * top)));
+  const targetAt =
+    targets &&
+    ((d: number): TargetAt =>
+      (t) =>
+        b.scoped({ cell: cell.name, step: t, layer: layout.options.layers - 1 }, () => targets.index(timeAxis, t).slice(-1, d * top, (d + 1) * top)));
   const loop = layerLoop(cell, { builder: b, layout, declared, inputs, ...(targetAt ? { targetAt } : {}) });
   const result: [string, Tensor][] = [];
   if (pattern === 'seq2one') {

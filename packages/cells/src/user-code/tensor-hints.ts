@@ -11,7 +11,9 @@ let methods: string[] | undefined;
 
 /** Every public method and getter of `Tensor` (its prototype's own names, minus the constructor and private ones). */
 export function tensorMethodNames(): readonly string[] {
-  methods ??= Object.getOwnPropertyNames(Tensor.prototype).filter((n) => n !== 'constructor' && !n.startsWith('_')).sort();
+  methods ??= Object.getOwnPropertyNames(Tensor.prototype)
+    .filter((n) => n !== 'constructor' && !n.startsWith('_'))
+    .sort();
   return methods;
 }
 

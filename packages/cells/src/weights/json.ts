@@ -28,15 +28,24 @@ export function parseWeights(json: unknown, source = '<object>'): Record<string,
     const t = raw as { shape?: unknown; data?: unknown };
     if (typeof t !== 'object' || t === null) bad(`tensor '${name}' is not an object { shape, data }`);
     const shape = t.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) bad(`tensor '${name}' has shape ${JSON.stringify(shape)}, not an array of non-negative integers`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+      bad(`tensor '${name}' has shape ${JSON.stringify(shape)}, not an array of non-negative integers`);
     const s = shape as number[];
     if (!Array.isArray(t.data) || t.data.length !== sizeOf(s)) {
-      bad(`tensor '${name}' needs ${sizeOf(s)} finite numbers for shape ${formatShape(s)}, got ${Array.isArray(t.data) ? `${t.data.length} values` : JSON.stringify(t.data)}`);
+      bad(
+        `tensor '${name}' needs ${sizeOf(s)} finite numbers for shape ${formatShape(s)}, got ${Array.isArray(t.data) ? `${t.data.length} values` : JSON.stringify(t.data)}`,
+      );
     }
     const at = (t.data as unknown[]).findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
-    if (at >= 0) bad(`tensor '${name}' needs ${sizeOf(s)} finite numbers for shape ${formatShape(s)}, got ${JSON.stringify((t.data as unknown[])[at])} at data[${at}]`);
+    if (at >= 0)
+      bad(`tensor '${name}' needs ${sizeOf(s)} finite numbers for shape ${formatShape(s)}, got ${JSON.stringify((t.data as unknown[])[at])} at data[${at}]`);
     // A data property even for a name such as "__proto__" (plain assignment would set the prototype).
-    Object.defineProperty(out, name, { value: { shape: [...s], data: Float64Array.from(t.data as number[]) }, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, name, {
+      value: { shape: [...s], data: Float64Array.from(t.data as number[]) },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

@@ -21,7 +21,8 @@ function permOf(f: WeightFamily): number[] {
 function familyOf(cell: Cell, fn: string): WeightFamily {
   const f = weightFamily(cell);
   if (!f) throw new CellgradError('usage', `${fn}: cell '${cell.name}' has no Keras counterpart (Keras layouts exist for the Elman, LSTM and GRU cells)`);
-  if (f.extra && f.extra.length > 0) throw new CellgradError('usage', `${fn}: cell '${cell.name}' has parameter(s) ${f.extra.join(', ')}, for which Keras's layout has no place`);
+  if (f.extra && f.extra.length > 0)
+    throw new CellgradError('usage', `${fn}: cell '${cell.name}' has parameter(s) ${f.extra.join(', ')}, for which Keras's layout has no place`);
   return f;
 }
 

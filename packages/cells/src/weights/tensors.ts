@@ -12,7 +12,10 @@ export type TensorDict = Readonly<Record<string, NDArray>>;
 export class TensorReader {
   private readonly used = new Set<string>();
 
-  constructor(private readonly tensors: TensorDict, private readonly what: string) {
+  constructor(
+    private readonly tensors: TensorDict,
+    private readonly what: string,
+  ) {
     if (typeof tensors !== 'object' || tensors === null) throw new CellgradError('usage', `${what}: expected an object of named tensors`);
   }
 
@@ -23,7 +26,8 @@ export class TensorReader {
     if (!t || !Array.isArray(t.shape) || !t.data || t.data.length !== sizeOf(t.shape)) {
       throw new CellgradError('usage', `${this.what}: tensor '${name}' is not a {shape, data} tensor with matching sizes`);
     }
-    if (!sameShape(t.shape, shape)) throw new CellgradError('usage', `${this.what}: tensor '${name}' has shape ${formatShape(t.shape)}, expected ${formatShape(shape)}`);
+    if (!sameShape(t.shape, shape))
+      throw new CellgradError('usage', `${this.what}: tensor '${name}' has shape ${formatShape(t.shape)}, expected ${formatShape(shape)}`);
     this.used.add(name);
     return t;
   }

@@ -31,8 +31,13 @@ export interface LayerDirection {
 export function walkLayers(cell: Cell, options: WeightOptions, fn: string): LayerDirection[] {
   if (!isCell(cell)) throw new CellgradError('usage', `${fn}: the first argument must be a cell made by defineCell`);
   const { input, hidden, layers = 1, bidirectional = false } = options ?? ({} as WeightOptions);
-  for (const [k, v] of [['input', input], ['hidden', hidden], ['layers', layers]] as const) {
-    if (!Number.isInteger(v) || v <= 0) throw new CellgradError('usage', `${fn}(cell '${cell.name}'): '${k}' must be a positive integer, got ${JSON.stringify(v)}`);
+  for (const [k, v] of [
+    ['input', input],
+    ['hidden', hidden],
+    ['layers', layers],
+  ] as const) {
+    if (!Number.isInteger(v) || v <= 0)
+      throw new CellgradError('usage', `${fn}(cell '${cell.name}'): '${k}' must be a positive integer, got ${JSON.stringify(v)}`);
   }
   const dirs = bidirectional ? 2 : 1;
   const out: LayerDirection[] = [];

@@ -13,7 +13,9 @@ export function runCells(): number {
   const sizes = { input: DEFAULT_SIZES.input, hidden: DEFAULT_SIZES.hidden };
   const rows = Object.entries(builtinCells).map(([name, cell]) => {
     const states = Object.keys(cell.stateShapes(sizes)).join(', ');
-    const params = Object.entries(cell.paramShapes(sizes)).map(([p, s]) => `${p}${formatShape(s)}`).join(' ');
+    const params = Object.entries(cell.paramShapes(sizes))
+      .map(([p, s]) => `${p}${formatShape(s)}`)
+      .join(' ');
     return [name, states, params, firstSentence(cell.doc)];
   });
   process.stdout.write(`${formatTable(['cell', 'states', `params (input ${sizes.input}, hidden ${sizes.hidden})`, 'description'], rows)}\n`);

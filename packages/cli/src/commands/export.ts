@@ -52,15 +52,14 @@ export async function runExport(arg: string | undefined, o: ExportCommandOptions
 
 /** Add the `export` command to `program`. */
 export function exportCommand(program: Command, setExit: (code: number) => void): Command {
-  const cmd = program
-    .command('export')
-    .description('write a cell unrolled over T steps (optionally with its gradient) as an ONNX model');
+  const cmd = program.command('export').description('write a cell unrolled over T steps (optionally with its gradient) as an ONNX model');
   addCellArgument(cmd, 'source', true)
     .requiredOption('--out <file>', 'the .onnx file to write')
     .option('--grad', 'include the gradient graph (of loss = sum(out), w.r.t. every input)')
     .option('--opset <n>', 'ONNX opset version (13 to 21)', positiveInt, DEFAULT_OPSET)
-    .option('--recurrent-op', 'lstm/gru only: write ONNX\'s single LSTM/GRU op with initialised weights');
-  addSizeOptions(cmd, { ...DEFAULT_SIZES, dtype: 'keep', seed: { default: 0, of: 'the weights --recurrent-op stores' } })
-    .action(async (target: string | undefined, o: ExportCommandOptions) => setExit(await runExport(target, o)));
+    .option('--recurrent-op', "lstm/gru only: write ONNX's single LSTM/GRU op with initialised weights");
+  addSizeOptions(cmd, { ...DEFAULT_SIZES, dtype: 'keep', seed: { default: 0, of: 'the weights --recurrent-op stores' } }).action(
+    async (target: string | undefined, o: ExportCommandOptions) => setExit(await runExport(target, o)),
+  );
   return cmd;
 }

@@ -34,7 +34,8 @@ export async function runFlow(o: FlowCommandOptions): Promise<number> {
     const snap = loadCheckpoint(o.checkpoint);
     for (const [p, v] of Object.entries(params)) {
       const saved = snap.params[p];
-      if (!saved || saved.length !== v.length) usage(`checkpoint ${o.checkpoint} does not fit ${label} with hidden ${o.hidden} on ${task.name} (parameter '${p}')`);
+      if (!saved || saved.length !== v.length)
+        usage(`checkpoint ${o.checkpoint} does not fit ${label} with hidden ${o.hidden} on ${task.name} (parameter '${p}')`);
       v.set(saved);
     }
   }

@@ -52,7 +52,12 @@ export async function runGradcheck(target: string | undefined, o: GradcheckComma
     let report: GradcheckReport;
     try {
       report = gradcheck(g, feeds, {
-        eps: o.eps, atol: o.atol, rtol: o.rtol, mode: o.mode, order: o.order === '2' ? 2 : 1, seed: o.seed,
+        eps: o.eps,
+        atol: o.atol,
+        rtol: o.rtol,
+        mode: o.mode,
+        order: o.order === '2' ? 2 : 1,
+        seed: o.seed,
         timeAxes: { x: o.batchFirst ? 1 : 0, out: o.batchFirst ? 1 : 0 },
         onProgress: (done, total) => progress.update(done, total),
       });
@@ -74,7 +79,7 @@ export async function runGradcheck(target: string | undefined, o: GradcheckComma
 export function gradcheckCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program
     .command('gradcheck')
-    .description('check a cell\'s gradients against finite differences (float64; every cell of a file unless FILE:EXPORT); exit 1 on failure');
+    .description("check a cell's gradients against finite differences (float64; every cell of a file unless FILE:EXPORT); exit 1 on failure");
   addCellArgument(cmd, 'cell');
   addSizeOptions(cmd, { ...DEFAULT_SIZES, seed: { default: 0, of: 'the feeds and of the random directions' } })
     .option('--eps <x>', 'finite-difference step', positiveNumber, 1e-6)
@@ -82,10 +87,13 @@ export function gradcheckCommand(program: Command, setExit: (code: number) => vo
     .option('--rtol <x>', 'relative tolerance', nonNegativeNumber, 1e-3)
     .option('--mode <mode>', 'full (every Jacobian element) or fast (random projections vᵀJu)', oneOf('full', 'fast'), 'full')
     .option('--order <n>', '1 (gradients) or 2 (also second derivatives)', oneOf('1', '2'), '1')
-    .option('--lengths', 'a variable-length batch: seeded lengths in 1..steps, padding masked as PyTorch\'s packed sequences')
+    .option('--lengths', "a variable-length batch: seeded lengths in 1..steps, padding masked as PyTorch's packed sequences")
     .option('--batch-first', 'x and out as [batch, steps, ·]')
     .option('--json', 'print the report as JSON')
-    .option('--check-finite', 'first run the forward and backward passes once, stopping at the first node that produces NaN or Inf (exit 2, naming the op, node, cell, step and input ranges)')
+    .option(
+      '--check-finite',
+      'first run the forward and backward passes once, stopping at the first node that produces NaN or Inf (exit 2, naming the op, node, cell, step and input ranges)',
+    )
     .action(async (target: string | undefined, o: GradcheckCommandOptions) => setExit(await runGradcheck(target, o)));
   return cmd;
 }

@@ -34,8 +34,8 @@ function probability(value: string): number {
 const REGULARIZERS = [
   ['--dropout <p>', 'dropout', 'dropout between stacked layers (needs --layers 2 or more)'],
   ['--input-dropout <p>', 'inputDropout', 'dropout on the input sequence, a fresh mask per step'],
-  ['--output-dropout <p>', 'outputDropout', 'dropout on the top layer\'s outputs (what the readout sees)'],
-  ['--variational-input <p>', 'variationalInput', 'variational dropout on every layer\'s input (one mask per sequence)'],
+  ['--output-dropout <p>', 'outputDropout', "dropout on the top layer's outputs (what the readout sees)"],
+  ['--variational-input <p>', 'variationalInput', "variational dropout on every layer's input (one mask per sequence)"],
   ['--variational-state <p>', 'variationalState', 'variational dropout on the recurrent state (one mask per sequence)'],
   ['--weight-drop <p>', 'weightDrop', 'DropConnect on the recurrent weights weight_hh (one mask per forward pass)'],
   ['--zoneout <z>', 'zoneout', 'zoneout: each state element keeps its previous value with probability z'],
@@ -47,9 +47,7 @@ const REGULARIZERS = [
  * addNetworkOptions(program.command('train')).action((o) => networkConfig(o));
  */
 export function addNetworkOptions(cmd: Command): Command {
-  cmd
-    .option('--layers <n>', 'stacked layers', positiveInt, 1)
-    .option('--bidirectional', 'run every layer in both directions (full BPTT only)');
+  cmd.option('--layers <n>', 'stacked layers', positiveInt, 1).option('--bidirectional', 'run every layer in both directions (full BPTT only)');
   for (const [flag, , help] of REGULARIZERS) cmd.option(flag, `${help}; in [0, 1), off by default (training only: evaluation runs without)`, probability);
   return cmd.option('--dtype <dtype>', 'element type: float32 or float64', dtypeOption, 'float32');
 }
@@ -66,7 +64,8 @@ export function networkConfig(o: NetworkOptions): Pick<TrainConfig, 'layers' | '
     const p = o[key];
     if (p !== undefined && p > 0) regularize[key] = p;
   }
-  if (regularize.dropout !== undefined && o.layers < 2) usage(`--dropout ${regularize.dropout} acts between stacked layers and there is one; add --layers 2 (or use --output-dropout)`);
+  if (regularize.dropout !== undefined && o.layers < 2)
+    usage(`--dropout ${regularize.dropout} acts between stacked layers and there is one; add --layers 2 (or use --output-dropout)`);
   return {
     ...(o.layers !== 1 ? { layers: o.layers } : {}),
     ...(o.bidirectional ? { bidirectional: true } : {}),

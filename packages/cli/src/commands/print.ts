@@ -19,10 +19,10 @@ export async function runPrint(target: string | undefined, o: GraphSourceOptions
 
 /** Add the `print` command to `program`. */
 export function printCommand(program: Command, setExit: (code: number) => void): Command {
-  const cmd = program
-    .command('print')
-    .description('print a graph as text: a cell unrolled over T steps, or a saved graph (.json)');
+  const cmd = program.command('print').description('print a graph as text: a cell unrolled over T steps, or a saved graph (.json)');
   addCellArgument(cmd, 'source', true).option('--grad', 'include the gradient graph (of loss = sum(out) for a cell, w.r.t. every input)');
-  addSizeOptions(cmd, { ...DEFAULT_SIZES, dtype: 'keep' }).action(async (target: string | undefined, o: GraphSourceOptions) => setExit(await runPrint(target, o)));
+  addSizeOptions(cmd, { ...DEFAULT_SIZES, dtype: 'keep' }).action(async (target: string | undefined, o: GraphSourceOptions) =>
+    setExit(await runPrint(target, o)),
+  );
   return cmd;
 }

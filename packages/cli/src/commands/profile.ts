@@ -46,7 +46,9 @@ function profileCell(label: string, cell: Parameters<typeof unroll>[0], o: Profi
   const options = { ...sizes, dtype: 'float32' as const };
   const t0 = performance.now();
   const withLoss = extendGraph(unroll(cell, options), ({ outputs }) => ({ loss: outputs.out!.square().mean() }));
-  const params = cellInputs(cell, options).filter((s) => s.role === 'param').map((s) => s.name);
+  const params = cellInputs(cell, options)
+    .filter((s) => s.role === 'param')
+    .map((s) => s.name);
   const g = o.forward ? withLoss : grad(withLoss, { of: 'loss', wrt: params });
   const t1 = performance.now();
   const exe = compile(g, { dtype: 'float32', threads: o.threads });
@@ -62,7 +64,18 @@ function profileCell(label: string, cell: Parameters<typeof unroll>[0], o: Profi
     }
     const medianMs = median(times);
     const profile = exe.profile(feeds, Math.max(1, Math.min(times.length, Math.ceil(200 / Math.max(medianMs, 0.01)))));
-    return { cell: label, mode: o.forward ? 'forward' : 'train', sizes, threads: o.threads, nodes: g.nodes.length, buildMs: t1 - t0, compileMs: t2 - t1, medianMs, runs: times.length, profile };
+    return {
+      cell: label,
+      mode: o.forward ? 'forward' : 'train',
+      sizes,
+      threads: o.threads,
+      nodes: g.nodes.length,
+      buildMs: t1 - t0,
+      compileMs: t2 - t1,
+      medianMs,
+      runs: times.length,
+      profile,
+    };
   } finally {
     exe.dispose();
   }
@@ -95,15 +108,15 @@ export async function runProfile(target: string | undefined, o: ProfileCommandOp
 
 /** Add the `profile` command to `program`. */
 export function profileCommand(program: Command, setExit: (code: number) => void): Command {
-  const cmd = program
-    .command('profile')
-    .description("time a cell's training step (or forward pass) on the compiled executor and show where the time goes");
+  const cmd = program.command('profile').description("time a cell's training step (or forward pass) on the compiled executor and show where the time goes");
   addCellArgument(cmd, 'cell')
     .option('--forward', 'the forward pass only (default: a training step)')
     .option('--threads <n>', 'threads for the matrix products', positiveInt, 1)
     .option('--seconds <s>', 'how long to time runs', positiveNumber, 2)
     .option('--top <n>', 'kinds of step to list', positiveInt, 10)
     .option('--json', 'print the figures as JSON');
-  addSizeOptions(cmd, { input: 32, hidden: 64, batch: 16, steps: 50, layers: 1 }).action(async (target: string | undefined, o: ProfileCommandOptions) => setExit(await runProfile(target, o)));
+  addSizeOptions(cmd, { input: 32, hidden: 64, batch: 16, steps: 50, layers: 1 }).action(async (target: string | undefined, o: ProfileCommandOptions) =>
+    setExit(await runProfile(target, o)),
+  );
   return cmd;
 }

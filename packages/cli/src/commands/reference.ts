@@ -22,12 +22,21 @@ export interface ReferenceCommandOptions {
 
 /** The table of one case's report, with a header and a summary line. */
 export function formatReferenceReport(r: ReferenceReport): string {
-  const rows = r.comparisons.map((t) => [t.name, `[${t.shape.join(',')}]`, sci(t.maxRelError), t.passed ? 'pass' : `FAIL${t.problem ? ` (${t.problem})` : ''}`]);
+  const rows = r.comparisons.map((t) => [
+    t.name,
+    `[${t.shape.join(',')}]`,
+    sci(t.maxRelError),
+    t.passed ? 'pass' : `FAIL${t.problem ? ` (${t.problem})` : ''}`,
+  ]);
   const failed = r.comparisons.filter((t) => !t.passed).length;
   const summary = r.passed
     ? `PASSED: ${r.comparisons.length} tensors within ${r.tolerance} (worst ${r.worst.name}, ${sci(r.worst.maxRelError)})`
     : `FAILED: ${failed} of ${r.comparisons.length} tensors above ${r.tolerance} (worst ${r.worst.name}, ${sci(r.worst.maxRelError)})`;
-  return [`reference ${r.cell} (${r.source}): layers ${r.layers}, tolerance ${r.tolerance}`, formatTable(['tensor', 'shape', 'max rel err', 'result'], rows), summary].join('\n');
+  return [
+    `reference ${r.cell} (${r.source}): layers ${r.layers}, tolerance ${r.tolerance}`,
+    formatTable(['tensor', 'shape', 'max rel err', 'result'], rows),
+    summary,
+  ].join('\n');
 }
 
 /** The built-in cells plus those of `file`, by cell name and export name. */
@@ -51,7 +60,10 @@ export function referenceFiles(targets: readonly string[]): string[] {
       return [existingFile(t)];
     }
     if (!dir) return [existingFile(t)];
-    const files = readdirSync(t).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(t, f));
+    const files = readdirSync(t)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => path.join(t, f));
     if (files.length === 0) usage(`${t}: a directory without .json reference files`);
     return files;
   });
@@ -59,7 +71,14 @@ export function referenceFiles(targets: readonly string[]): string[] {
 
 /** One line per case: file, cell, layers, worst tensor and error, pass/FAIL. */
 export function formatReferenceSummary(reports: readonly ReferenceReport[]): string {
-  const rows = reports.map((r) => [path.basename(r.source.replace(/, case \d+$/, '')), r.cell, String(r.layers), r.worst.name, sci(r.worst.maxRelError), r.passed ? 'pass' : 'FAIL']);
+  const rows = reports.map((r) => [
+    path.basename(r.source.replace(/, case \d+$/, '')),
+    r.cell,
+    String(r.layers),
+    r.worst.name,
+    sci(r.worst.maxRelError),
+    r.passed ? 'pass' : 'FAIL',
+  ]);
   const failed = reports.filter((r) => !r.passed).length;
   const verdict = failed === 0 ? `PASSED: all ${reports.length} cases` : `FAILED: ${failed} of ${reports.length} cases`;
   return [formatTable(['file', 'cell', 'layers', 'worst tensor', 'max rel err', 'result'], rows), verdict].join('\n');
@@ -74,7 +93,9 @@ export async function runReference(targets: string | readonly string[], o: Refer
     const ref = loadReference(file);
     ref.cases.forEach((c, i) => {
       if (!Object.hasOwn(cells, c.cell)) {
-        usage(`${file}, case ${i}: cell '${c.cell}' is not a built-in cell (${Object.keys(builtinCells).join(', ')})${o.cells ? ` nor exported by ${o.cells}` : ''}; pass --cells <file.ts> exporting a cell named '${c.cell}'`);
+        usage(
+          `${file}, case ${i}: cell '${c.cell}' is not a built-in cell (${Object.keys(builtinCells).join(', ')})${o.cells ? ` nor exported by ${o.cells}` : ''}; pass --cells <file.ts> exporting a cell named '${c.cell}'`,
+        );
       }
     });
     reports.push(...ref.cases.map((c) => checkReference(c, { tolerance: o.tolerance, cells })));

@@ -66,7 +66,10 @@ export async function runReport(arg: string | undefined, o: ReportCommandOptions
   const target = chosen?.spec;
   if (target === undefined && o.data === undefined) usage('report needs a cell, --data <results.json>, or both');
   const cellFile = target !== undefined ? specFile(target) : undefined;
-  checkOutputs([['--out', o.out]], [...(o.data !== undefined ? [['--data', o.data] as const] : []), ...(cellFile !== undefined ? [[chosen!.from, cellFile] as const] : [])]);
+  checkOutputs(
+    [['--out', o.out]],
+    [...(o.data !== undefined ? [['--data', o.data] as const] : []), ...(cellFile !== undefined ? [[chosen!.from, cellFile] as const] : [])],
+  );
   const data: ReportData = o.data !== undefined ? readReportData(o.data) : {};
   const extra = target !== undefined ? await cellSections(target, o) : {};
   const merged: ReportData = {
@@ -84,7 +87,9 @@ export async function runReport(arg: string | undefined, o: ReportCommandOptions
 export function reportCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program
     .command('report')
-    .description('write a self-contained HTML report: graphs (zoom and pan), loss curves, gradient flow, gradcheck and benchmark tables; a cell adds its graphs and gradient check');
+    .description(
+      'write a self-contained HTML report: graphs (zoom and pan), loss curves, gradient flow, gradcheck and benchmark tables; a cell adds its graphs and gradient check',
+    );
   addCellArgument(cmd, 'cell')
     .requiredOption('--out <file>', 'the .html file to write')
     .option('--data <file>', 'report data as JSON: { title?, graphs?, lossCurves?, flow?, gradcheck?, bench? } (see @cellgrad/viz ReportData)')

@@ -32,12 +32,12 @@ export async function runSave(target: string | undefined, o: SaveCommandOptions)
 
 /** Add the `save` command to `program`. */
 export function saveCommand(program: Command, setExit: (code: number) => void): Command {
-  const cmd = program
-    .command('save')
-    .description('write a cell\'s unrolled graph (optionally with its gradient) as JSON');
+  const cmd = program.command('save').description("write a cell's unrolled graph (optionally with its gradient) as JSON");
   addCellArgument(cmd, 'cell')
     .requiredOption('--out <file>', 'the .json file to write')
     .option('--grad', 'include the gradient graph (of loss = sum(out), w.r.t. every input)');
-  addSizeOptions(cmd, { ...DEFAULT_SIZES, dtype: 'float32' }).action(async (target: string | undefined, o: SaveCommandOptions) => setExit(await runSave(target, o)));
+  addSizeOptions(cmd, { ...DEFAULT_SIZES, dtype: 'float32' }).action(async (target: string | undefined, o: SaveCommandOptions) =>
+    setExit(await runSave(target, o)),
+  );
   return cmd;
 }

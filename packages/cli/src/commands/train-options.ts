@@ -48,8 +48,13 @@ export function addModelOptions(cmd: Command, defaults: { hidden: number; batch:
 export async function resolveModel(o: ModelOptions): Promise<{ label: string; cell: Cell; task: Task }> {
   const { label, cell } = await resolveOneCell(chosenCell(undefined, o, '--cell').spec);
   const real = o.task.startsWith('fashion-') || o.task === 'fortunes-chars';
-  const given = [o.trainLimit !== undefined && '--train-limit', o.testLimit !== undefined && '--test-limit', o.dataDir !== undefined && '--data-dir'].filter(Boolean);
-  if (!real && given.length > 0 && Object.hasOwn(TASKS, o.task)) usage(`${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to the real-data tasks (fashion-rows, fashion-pixels, fortunes-chars), not ${o.task}`);
+  const given = [o.trainLimit !== undefined && '--train-limit', o.testLimit !== undefined && '--test-limit', o.dataDir !== undefined && '--data-dir'].filter(
+    Boolean,
+  );
+  if (!real && given.length > 0 && Object.hasOwn(TASKS, o.task))
+    usage(
+      `${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to the real-data tasks (fashion-rows, fashion-pixels, fortunes-chars), not ${o.task}`,
+    );
   if (o.standardize && !o.task.startsWith('fashion-')) usage('--standardize applies to the fashion-* tasks');
   if (o.permute !== undefined && o.task !== 'fashion-pixels') usage('--permute applies to --task fashion-pixels');
   const data: DataTaskOptions = {

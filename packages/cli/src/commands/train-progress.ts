@@ -20,12 +20,17 @@ export function trainProgress(start: number, total: number, every: number, strea
   const speed = (i: number) => (i - start) / Math.max((Date.now() - began) / 1000, 1e-9);
   const eta = (i: number) => (Number.isFinite(total) && i > start ? Math.round((total - i) / speed(i)) : NaN);
   if (stream.isTTY) {
-    const bar = new cliProgress.SingleBar({
-      stream,
-      format: Number.isFinite(total) ? 'train [{bar}] {value}/{total} | loss {loss}{note} | {speed} it/s | ETA {etaText}' : 'train {value} it | loss {loss}{note} | {speed} it/s',
-      hideCursor: true,
-      etaBuffer: 50,
-    }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      {
+        stream,
+        format: Number.isFinite(total)
+          ? 'train [{bar}] {value}/{total} | loss {loss}{note} | {speed} it/s | ETA {etaText}'
+          : 'train {value} it | loss {loss}{note} | {speed} it/s',
+        hideCursor: true,
+        etaBuffer: 50,
+      },
+      cliProgress.Presets.shades_classic,
+    );
     bar.start(Number.isFinite(total) ? total : 0, start, { loss: '-', note: '', speed: '-', etaText: '-' });
     return {
       update(i, loss, note) {
@@ -42,7 +47,9 @@ export function trainProgress(start: number, total: number, every: number, strea
     update(i, loss, note) {
       if (i % every !== 0 && i !== total) return;
       const e = eta(i);
-      stream.write(`iteration ${i}${Number.isFinite(total) ? `/${total}` : ''}  loss ${loss.toPrecision(4)}  ${speed(i).toFixed(1)} it/s${Number.isNaN(e) ? '' : `  ETA ${e}s`}${note ? `  ${note}` : ''}\n`);
+      stream.write(
+        `iteration ${i}${Number.isFinite(total) ? `/${total}` : ''}  loss ${loss.toPrecision(4)}  ${speed(i).toFixed(1)} it/s${Number.isNaN(e) ? '' : `  ETA ${e}s`}${note ? `  ${note}` : ''}\n`,
+      );
     },
     log: (message) => void stream.write(`${message}\n`),
     stop: () => {},

@@ -9,7 +9,21 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { Trainer, epochAt, taskBatch, gradientFlow, loadCheckpoint, saveCheckpoint, writeFileAtomic, type BpttSpec, type MemoryReport, type ClipSpec, type OptimizerSpec, type ScheduleSpec, type TrainConfig } from '@cellgrad/cells';
+import {
+  Trainer,
+  epochAt,
+  taskBatch,
+  gradientFlow,
+  loadCheckpoint,
+  saveCheckpoint,
+  writeFileAtomic,
+  type BpttSpec,
+  type MemoryReport,
+  type ClipSpec,
+  type OptimizerSpec,
+  type ScheduleSpec,
+  type TrainConfig,
+} from '@cellgrad/cells';
 import { EXIT, usage } from '../errors.js';
 import { nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { addModelOptions, bpttOption, clipOption, resolveModel, scheduleOption, type ModelOptions } from './train-options.js';
@@ -102,7 +116,8 @@ export async function runTrain(o: TrainCommandOptions): Promise<number> {
   if (o.resume && !o.checkpoint) usage('--resume needs --checkpoint <file> (the checkpoint to continue from)');
   if (o.checkpointEvery !== undefined && !o.checkpoint) usage('--checkpoint-every needs --checkpoint <file>');
   if (o.threads > 1 && o.executor === 'interpreted') usage('--threads applies to --executor compiled');
-  if (o.bidirectional && o.bptt.kind !== 'full') usage(`--bidirectional needs --bptt full: ${o.bptt.kind} BPTT runs the sequence in windows, and the reverse direction reads all of it`);
+  if (o.bidirectional && o.bptt.kind !== 'full')
+    usage(`--bidirectional needs --bptt full: ${o.bptt.kind} BPTT runs the sequence in windows, and the reverse direction reads all of it`);
   const lock = claimTrainOutputs(o);
   try {
     return await train(o);
@@ -115,9 +130,19 @@ export async function runTrain(o: TrainCommandOptions): Promise<number> {
 async function train(o: TrainCommandOptions): Promise<number> {
   const { label, cell, task } = await resolveModel(o);
   const config: TrainConfig = {
-    cell, task, hidden: o.hidden, batch: o.batch, seed: o.seed, optimizer: optimizerSpec(o), lr: o.lr,
-    schedule: o.schedule, clip: o.clip, bptt: o.bptt, exec: { executor: o.executor, threads: o.threads, ...(o.checkFinite ? { checkFinite: true } : {}) },
-    ...(o.graves !== undefined ? { gravesClip: o.graves } : {}), ...networkConfig(o),
+    cell,
+    task,
+    hidden: o.hidden,
+    batch: o.batch,
+    seed: o.seed,
+    optimizer: optimizerSpec(o),
+    lr: o.lr,
+    schedule: o.schedule,
+    clip: o.clip,
+    bptt: o.bptt,
+    exec: { executor: o.executor, threads: o.threads, ...(o.checkFinite ? { checkFinite: true } : {}) },
+    ...(o.graves !== undefined ? { gravesClip: o.graves } : {}),
+    ...networkConfig(o),
   };
   let trainer: Trainer;
   if (o.resume) {
@@ -155,18 +180,27 @@ async function train(o: TrainCommandOptions): Promise<number> {
     process.off('SIGINT', onSigint);
   }
   save();
-  if (interrupted) process.stderr.write(`interrupted at iteration ${trainer.iteration}${o.checkpoint ? `; checkpoint written to ${o.checkpoint} (continue with --resume)` : ''}\n`);
+  if (interrupted)
+    process.stderr.write(
+      `interrupted at iteration ${trainer.iteration}${o.checkpoint ? `; checkpoint written to ${o.checkpoint} (continue with --resume)` : ''}\n`,
+    );
   const ev = trainer.evaluate(o.evalBatches);
   const epochs = epochAt(task, trainer.iteration, o.batch);
   const last = trainer.losses[trainer.losses.length - 1];
   const result: TrainResult = {
-    cell: label, task: task.name, iterations: trainer.iteration,
+    cell: label,
+    task: task.name,
+    iterations: trainer.iteration,
     loss: last === undefined || !Number.isFinite(last) ? null : last,
-    heldOut: ev.loss, ...(ev.accuracy !== undefined ? { accuracy: ev.accuracy } : {}),
+    heldOut: ev.loss,
+    ...(ev.accuracy !== undefined ? { accuracy: ev.accuracy } : {}),
     ...(task.data && task.metric === 'accuracy' && ev.accuracy !== undefined ? { testAccuracy: ev.accuracy } : {}),
     ...(ev.bitsPerChar !== undefined ? { bitsPerChar: ev.bitsPerChar } : {}),
     ...(epochs !== undefined ? { epochs: Number(epochs.toFixed(4)) } : {}),
-    baseline: task.baseline.value, seconds: Number(trainer.seconds.toFixed(3)), interrupted, checkpoint: o.checkpoint ?? null,
+    baseline: task.baseline.value,
+    seconds: Number(trainer.seconds.toFixed(3)),
+    interrupted,
+    checkpoint: o.checkpoint ?? null,
     ...(o.bptt.kind !== 'full' ? { memory: trainer.memory() } : {}),
   };
   const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
@@ -175,12 +209,14 @@ async function train(o: TrainCommandOptions): Promise<number> {
   else {
     process.stdout.write(
       `trained ${label} on ${task.name} (T=${task.steps}, H=${o.hidden}, B=${o.batch}, seed ${o.seed}): ${result.iterations} iterations, ${result.seconds.toFixed(1)} s\n` +
-      `training loss ${result.loss === null ? 'n/a' : result.loss.toPrecision(4)}, held-out loss ${ev.loss.toPrecision(4)}` +
-      `${ev.accuracy !== undefined ? `, ${task.data && task.metric === 'accuracy' ? 'test accuracy' : 'accuracy'} ${(100 * ev.accuracy).toFixed(2)}%` : ''}` +
-      `${ev.bitsPerChar !== undefined ? `, ${ev.bitsPerChar.toFixed(3)} bits per character` : ''}` +
-      `${epochs !== undefined ? ` after ${epochs.toFixed(2)} epochs (${ev.sequences} test sequences)` : ''} (baseline ${task.baseline.value.toPrecision(4)}: ${task.baseline.what})\n` +
-      (result.memory ? `${result.memory.strategy}: ${result.memory.windows} windows; stored activations ${result.memory.stored.values} tensors, ${kib(result.memory.stored.bytes)} (full BPTT: ${result.memory.full.values}, ${kib(result.memory.full.bytes)}; ${(100 * result.memory.saved).toFixed(0)}% saved)\n` : '') +
-      (o.checkpoint ? `checkpoint: ${o.checkpoint}\n` : ''),
+        `training loss ${result.loss === null ? 'n/a' : result.loss.toPrecision(4)}, held-out loss ${ev.loss.toPrecision(4)}` +
+        `${ev.accuracy !== undefined ? `, ${task.data && task.metric === 'accuracy' ? 'test accuracy' : 'accuracy'} ${(100 * ev.accuracy).toFixed(2)}%` : ''}` +
+        `${ev.bitsPerChar !== undefined ? `, ${ev.bitsPerChar.toFixed(3)} bits per character` : ''}` +
+        `${epochs !== undefined ? ` after ${epochs.toFixed(2)} epochs (${ev.sequences} test sequences)` : ''} (baseline ${task.baseline.value.toPrecision(4)}: ${task.baseline.what})\n` +
+        (result.memory
+          ? `${result.memory.strategy}: ${result.memory.windows} windows; stored activations ${result.memory.stored.values} tensors, ${kib(result.memory.stored.bytes)} (full BPTT: ${result.memory.full.values}, ${kib(result.memory.full.bytes)}; ${(100 * result.memory.saved).toFixed(0)}% saved)\n`
+          : '') +
+        (o.checkpoint ? `checkpoint: ${o.checkpoint}\n` : ''),
     );
   }
   return interrupted ? 130 : EXIT.ok;
@@ -192,9 +228,11 @@ function epochSummary(trainer: Trainer, epoch: number, evalBatches: number | und
   const losses = trainer.losses.slice(trainer.iteration - per).filter(Number.isFinite);
   const mean = losses.reduce((a, b) => a + b, 0) / Math.max(losses.length, 1);
   const ev = trainer.evaluate(evalBatches);
-  return `epoch ${epoch}: training loss ${mean.toPrecision(4)}, test loss ${ev.loss.toPrecision(4)}` +
+  return (
+    `epoch ${epoch}: training loss ${mean.toPrecision(4)}, test loss ${ev.loss.toPrecision(4)}` +
     `${ev.accuracy !== undefined && ev.bitsPerChar === undefined ? `, test accuracy ${(100 * ev.accuracy).toFixed(2)}%` : ''}` +
-    `${ev.bitsPerChar !== undefined ? `, ${ev.bitsPerChar.toFixed(3)} bits per character` : ''}`;
+    `${ev.bitsPerChar !== undefined ? `, ${ev.bitsPerChar.toFixed(3)} bits per character` : ''}`
+  );
 }
 
 /** Add the `train` command to `program`. */
@@ -210,9 +248,17 @@ export function trainCommand(program: Command, setExit: (code: number) => void):
     .option('--nesterov', 'Nesterov momentum (sgd)')
     .option('--weight-decay <x>', 'L2 weight decay', nonNegativeNumber, 0)
     .option('--schedule <spec>', 'constant, step:SIZE:GAMMA, exponential:GAMMA, cosine:TOTAL, warmup:N', scheduleOption, { kind: 'constant' })
-    .option('--clip <spec>', 'none, global-norm:X (PyTorch clip_grad_norm_), per-tensor:X (Keras clipnorm), value:X', clipOption, { kind: 'global-norm', maxNorm: 1 })
+    .option('--clip <spec>', 'none, global-norm:X (PyTorch clip_grad_norm_), per-tensor:X (Keras clipnorm), value:X', clipOption, {
+      kind: 'global-norm',
+      maxNorm: 1,
+    })
     .option('--graves <x>', 'Graves clipping: bound the state gradient between steps', positiveNumber)
-    .option('--bptt <spec>', 'full, truncated:K (summed windows), truncated:K:per-window (an update per window), checkpoint (every √T steps) or checkpoint:N', bpttOption, { kind: 'full' })
+    .option(
+      '--bptt <spec>',
+      'full, truncated:K (summed windows), truncated:K:per-window (an update per window), checkpoint (every √T steps) or checkpoint:N',
+      bpttOption,
+      { kind: 'full' },
+    )
     .option('--checkpoint <file>', 'checkpoint file (written atomically at the end, on Ctrl-C, and every --checkpoint-every iterations)')
     .option('--checkpoint-every <n>', 'write the checkpoint every n iterations', positiveInt)
     .option('--resume', 'continue from --checkpoint exactly where it stopped')
@@ -223,7 +269,10 @@ export function trainCommand(program: Command, setExit: (code: number) => void):
     .option('--threads <n>', 'threads for the matrix products of the compiled executor (results are identical)', positiveInt, 1)
     .option('--json', 'print the final metrics as one JSON object on the last line')
     .option('--report-data <file>', 'write the loss curve and the final gradient flow as report data (for `cellgrad report --data`)')
-    .option('--check-finite', 'stop at the first node that produces NaN or Inf (exit 2, naming the op, node, cell, step and input ranges); the last checkpoint is kept')
+    .option(
+      '--check-finite',
+      'stop at the first node that produces NaN or Inf (exit 2, naming the op, node, cell, step and input ranges); the last checkpoint is kept',
+    )
     .action(async (o: TrainCommandOptions) => setExit(await runTrain(o)));
   return cmd;
 }

@@ -52,7 +52,11 @@ async function render(d: Drawing, format: VizFormat, options: DotOptions): Promi
   return `${await toSvg(d.graph, { ...options, title: d.title })}\n`;
 }
 
-const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /** The file for drawing `k` of `n`: the `--out` path itself, or with the drawing's suffix before the extension. */
 function outFile(out: string, d: Drawing, n: number): string {
@@ -80,7 +84,11 @@ export async function runViz(arg: string | undefined, o: VizCommandOptions): Pro
       drawings.push({ title: `${what}: ${p.title}`, graph: p.graph as Graph, suffix: `${cell}${k}-${slug(p.title)}` });
     }
   }
-  if (o.out) checkOutputs(drawings.map((d) => [`--out (${d.title})`, outFile(o.out!, d, drawings.length)]), [[from, isGraphJson(target) ? target : (specFile(target) ?? target)]]);
+  if (o.out)
+    checkOutputs(
+      drawings.map((d) => [`--out (${d.title})`, outFile(o.out!, d, drawings.length)]),
+      [[from, isGraphJson(target) ? target : (specFile(target) ?? target)]],
+    );
   const options: DotOptions = { collapseSteps: o.fold, firstSteps: o.firstSteps, maxNodes: o.maxNodes, rankdir: o.rankdir };
   for (const d of drawings) {
     const text = await render(d, format, options);

@@ -39,7 +39,11 @@ export function checkedExecutable(exe: Executable, source?: Graph): Executable {
       const { values } = interpretAll(g, feeds, { checkFinite: true });
       // The interpreter found every node finite but the plan did not: report the output itself.
       const node = g.nodes[bad.id]!;
-      checkFinite(node, out[bad.name]!, node.inputs.map((i) => values[i]!));
+      checkFinite(
+        node,
+        out[bad.name]!,
+        node.inputs.map((i) => values[i]!),
+      );
       return out;
     },
   };

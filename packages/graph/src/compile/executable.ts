@@ -104,7 +104,9 @@ function constantValue(g: Graph, id: number): number | undefined {
 
 /** Build the executable of `g` (already cast to `dtype`) with the given kernel set. */
 export function buildExecutable(
-  g: Graph, dtype: DType, kernels: KernelSet,
+  g: Graph,
+  dtype: DType,
+  kernels: KernelSet,
   options: { readonly simdLoops?: boolean; readonly threads?: number; readonly maxBytes?: number } = {},
 ): Executable {
   const simd = options.simdLoops === true && kernels.simdLoops === true;
@@ -132,7 +134,12 @@ export function buildExecutable(
     while (labels.length < fns.length) labels.push(text);
   };
   let runs = 0;
-  let fusedGroups = 0, fusedNodes = 0, copies = 0, matmuls = 0, reductions = 0, fallbacks = 0;
+  let fusedGroups = 0,
+    fusedNodes = 0,
+    copies = 0,
+    matmuls = 0,
+    reductions = 0,
+    fallbacks = 0;
   let parts: SimdLoop[] | undefined;
   let reduce: SimdKernel | undefined;
   for (const step of fusion.steps) {
@@ -140,7 +147,9 @@ export function buildExecutable(
       const loop = simdSteps && simdLoop(ctx, step);
       if (loop) {
         fns.push(simdSteps.add(loop, fns.length));
-        label(step.kind === 'copy' ? `copy ${dims(g.nodes[step.id]!.shape)} (wasm simd)` : `fused loop ${dims(step.shape)}, ${step.members.length} ops (wasm simd)`);
+        label(
+          step.kind === 'copy' ? `copy ${dims(g.nodes[step.id]!.shape)} (wasm simd)` : `fused loop ${dims(step.shape)}, ${step.members.length} ops (wasm simd)`,
+        );
         if (step.kind === 'copy') copies++;
         else {
           fusedGroups++;
@@ -164,11 +173,13 @@ export function buildExecutable(
     const ins = node.inputs.map((i) => dims(g.nodes[i]!.shape));
     if (node.op === 'matmul') {
       const pack = packing.byNode.get(node.id);
-      const ensure = pack && (() => {
-        if (pack.packedIn === runs) return;
-        packOperand(arena, pack, offsets);
-        pack.packedIn = runs;
-      });
+      const ensure =
+        pack &&
+        (() => {
+          if (pack.packedIn === runs) return;
+          packOperand(arena, pack, offsets);
+          pack.packedIn = runs;
+        });
       fns.push(matmulStep(node, views, offsets, kernel, pack && ensure ? { offset: pack.offset, ensure } : undefined));
       label(`matmul ${ins.join(' · ')}`);
       matmuls++;
@@ -209,8 +220,20 @@ export function buildExecutable(
   const bytes = dtype === 'float64' ? 8 : 4;
   const views = g.nodes.filter((n) => fusion.views[n.id]!.base !== n.id).length;
   const stats: PlanStats = {
-    steps: fns.length, fusedGroups, simdLoops: simdSteps?.count ?? 0, fusedNodes, views, copies, matmuls, reductions, fallbacks,
-    inPlace: plan.inPlace, packed: packing.packs.length, arenaBytes: (plan.size + packing.size) * bytes, unplannedBytes: plan.unplannedSize * bytes, matmulKernel: name,
+    steps: fns.length,
+    fusedGroups,
+    simdLoops: simdSteps?.count ?? 0,
+    fusedNodes,
+    views,
+    copies,
+    matmuls,
+    reductions,
+    fallbacks,
+    inPlace: plan.inPlace,
+    packed: packing.packs.length,
+    arenaBytes: (plan.size + packing.size) * bytes,
+    unplannedBytes: plan.unplannedSize * bytes,
+    matmulKernel: name,
   };
   const feed = (feeds: Feeds) => {
     const fed = checkFeeds(g, feeds);
@@ -267,6 +290,7 @@ function summarize(labels: readonly string[], times: Float64Array, runs: number)
     total += times[i]!;
     byLabel.set(l, e);
   });
-  return [...byLabel].map(([label, e]) => ({ label, steps: e.steps, msPerRun: e.ms / runs, share: total > 0 ? e.ms / total : 0 }))
+  return [...byLabel]
+    .map(([label, e]) => ({ label, steps: e.steps, msPerRun: e.ms / runs, share: total > 0 ? e.ms / total : 0 }))
     .sort((a, b) => b.msPerRun - a.msPerRun);
 }

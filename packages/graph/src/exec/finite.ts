@@ -53,7 +53,9 @@ export class NonFiniteError extends CellgradError {
 export function valueRange(a: NDArray): ValueRange {
   let min: number | undefined;
   let max: number | undefined;
-  let nan = 0, posInf = 0, negInf = 0;
+  let nan = 0,
+    posInf = 0,
+    negInf = 0;
   const d = a.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
@@ -83,7 +85,13 @@ export function formatRange(r: ValueRange): string {
   const bad = r.nan + r.posInf + r.negInf;
   const span = r.min === undefined ? 'no finite values' : `min ${r.min}, max ${r.max}`;
   if (bad === 0) return `${span}, all finite`;
-  const parts = [[r.nan, 'NaN'], [r.posInf, '+Inf'], [r.negInf, '-Inf']].filter(([n]) => (n as number) > 0).map(([n, s]) => `${n} ${s}`);
+  const parts = [
+    [r.nan, 'NaN'],
+    [r.posInf, '+Inf'],
+    [r.negInf, '-Inf'],
+  ]
+    .filter(([n]) => (n as number) > 0)
+    .map(([n, s]) => `${n} ${s}`);
   return `${span}, ${bad} non-finite (${parts.join(', ')})`;
 }
 
@@ -97,8 +105,10 @@ export function formatNonFinite(r: NonFiniteReport): string {
   const where = scopeWithPhase(r.scope);
   const what = r.input !== undefined ? `input '${r.input}' (node %${r.node}) was fed` : `node %${r.node} (${r.op}) produced`;
   const inputs = r.inputs.map((x, k) => `input ${k}: ${formatRange(x)}`).join('; ');
-  return `non-finite value: ${what} ${r.value} at flat index ${r.index} of ${formatShape(r.shape)}`
-    + `${where ? ` in ${where}` : ''}; output: ${formatRange(r.output)}${inputs ? `; ${inputs}` : ''}`;
+  return (
+    `non-finite value: ${what} ${r.value} at flat index ${r.index} of ${formatShape(r.shape)}` +
+    `${where ? ` in ${where}` : ''}; output: ${formatRange(r.output)}${inputs ? `; ${inputs}` : ''}`
+  );
 }
 
 /**

@@ -105,7 +105,8 @@ function measurePeak(g: Graph, keepAll: boolean): MemoryEstimate {
 /** Check a `maxBytes` option: a positive number (Infinity turns the budget off). */
 export function checkMaxBytes(value: unknown, where: string): number {
   if (value === undefined) return DEFAULT_MAX_BYTES;
-  if (typeof value !== 'number' || !(value > 0)) fail('usage', `${where}: maxBytes must be a positive number of bytes (or Infinity), got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !(value > 0))
+    fail('usage', `${where}: maxBytes must be a positive number of bytes (or Infinity), got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -133,7 +134,12 @@ export interface ExtraBuffer {
  * checkMemoryBudget(g, 'my runner', peak.bytes, DEFAULT_MAX_BYTES, peak.live);
  */
 export function checkMemoryBudget(
-  g: Graph, what: string, bytes: number, maxBytes: number, ids: () => readonly number[], extras: readonly ExtraBuffer[] = [],
+  g: Graph,
+  what: string,
+  bytes: number,
+  maxBytes: number,
+  ids: () => readonly number[],
+  extras: readonly ExtraBuffer[] = [],
 ): void {
   if (bytes <= maxBytes) return;
   const buffers: ExtraBuffer[] = [...extras];
@@ -141,7 +147,13 @@ export function checkMemoryBudget(
     const n = g.nodes[id]!;
     buffers.push({ label: `%${id} ${n.op} ${n.dtype}${formatShape(n.shape)}`, bytes: nodeBytes(g, id) });
   }
-  const named = buffers.sort((a, b) => b.bytes - a.bytes).slice(0, NAMED).map((b) => `${b.label} (${formatBytes(b.bytes)})`);
-  fail('shape', `memory budget: ${what} needs about ${formatBytes(bytes)} of tensor buffers (${bytes} bytes), more than maxBytes = ${formatBytes(maxBytes)} ` +
-    `(${maxBytes} bytes); largest: ${named.join(', ')}; pass a larger { maxBytes } (or Infinity) if the machine has the memory, or use smaller shapes`);
+  const named = buffers
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, NAMED)
+    .map((b) => `${b.label} (${formatBytes(b.bytes)})`);
+  fail(
+    'shape',
+    `memory budget: ${what} needs about ${formatBytes(bytes)} of tensor buffers (${bytes} bytes), more than maxBytes = ${formatBytes(maxBytes)} ` +
+      `(${maxBytes} bytes); largest: ${named.join(', ')}; pass a larger { maxBytes } (or Infinity) if the machine has the memory, or use smaller shapes`,
+  );
 }

@@ -10,7 +10,7 @@ export class FileError extends CellgradError {
   readonly path: string;
   /** The errno name (`ENOSPC`, `EACCES`, `EISDIR`, …), or `ESHORTWRITE`/`ELOCKED` for cellgrad's own. */
   readonly code: string;
-/** An error about `file`, with the system error `code` (e.g. `ENOSPC`) and a message saying what failed. */
+  /** An error about `file`, with the system error `code` (e.g. `ENOSPC`) and a message saying what failed. */
   constructor(file: string, code: string, message: string) {
     super('io', message);
     this.name = 'CellgradError';

@@ -15,7 +15,7 @@ export interface FileLock {
   readonly path: string;
   /** The lock file, `<path>.lock`. */
   readonly lockPath: string;
-/** Remove the lock file (again: a no-op). */
+  /** Remove the lock file (again: a no-op). */
   release(): void;
 }
 
@@ -83,7 +83,11 @@ function createExclusive(abs: string, lockPath: string, content: string): boolea
     const { code, text } = errnoText(e);
     throw new FileError(abs, code, `cannot lock ${abs}: cannot create ${lockPath}: ${text} (${code})`);
   } finally {
-    try { nodeFs.unlinkSync(aside); } catch { /* not created */ }
+    try {
+      nodeFs.unlinkSync(aside);
+    } catch {
+      /* not created */
+    }
   }
 }
 
@@ -96,7 +100,9 @@ function removeStale(lockPath: string, stale: Holder | null): void {
     // Another process is taking it over; a guard left by a killed process expires after 10 s.
     try {
       if (Date.now() - nodeFs.statSync(guard).mtimeMs > 10_000) nodeFs.rmdirSync(guard);
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
     sleep(20);
     return;
   }
@@ -130,7 +136,11 @@ export function lockFile(file: string, owner = 'cellgrad'): FileLock {
     if (holder === 'missing') continue;
     // A lock of this pid that this process does not hold was left by an earlier process with the same pid.
     if (holder !== null && holder.pid !== process.pid && processAlive(holder.pid)) {
-      throw new FileError(abs, 'ELOCKED', `${abs} is in use by another process: pid ${holder.pid} (${holder.owner}, since ${holder.since}; lock file ${lockPath}); wait for it to finish or use another file`);
+      throw new FileError(
+        abs,
+        'ELOCKED',
+        `${abs} is in use by another process: pid ${holder.pid} (${holder.owner}, since ${holder.since}; lock file ${lockPath}); wait for it to finish or use another file`,
+      );
     }
     if (attempt >= 50) throw new FileError(abs, 'ELOCKED', `cannot lock ${abs}: could not take over the stale lock file ${lockPath}`);
     removeStale(lockPath, holder);

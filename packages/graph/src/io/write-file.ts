@@ -13,17 +13,17 @@ import { processAlive } from './process-alive.js';
 
 /** The file-system calls a write makes; tests substitute failing ones (short writes, ENOSPC). */
 export interface WriteFs {
-/** Open `file` as `fs.openSync` does; returns the descriptor. */
+  /** Open `file` as `fs.openSync` does; returns the descriptor. */
   openSync(file: string, flags: string, mode?: number): number;
-/** Write part of `buffer` as `fs.writeSync` does; returns the bytes written (maybe fewer). */
+  /** Write part of `buffer` as `fs.writeSync` does; returns the bytes written (maybe fewer). */
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
-/** Flush `fd` to the disk. */
+  /** Flush `fd` to the disk. */
   fsyncSync(fd: number): void;
-/** Close `fd`. */
+  /** Close `fd`. */
   closeSync(fd: number): void;
-/** Rename `from` to `to`, replacing `to` atomically. */
+  /** Rename `from` to `to`, replacing `to` atomically. */
   renameSync(from: string, to: string): void;
-/** Delete `file`. */
+  /** Delete `file`. */
   unlinkSync(file: string): void;
 }
 
@@ -135,10 +135,14 @@ export function writeFileSafely(file: string, data: string | Uint8Array, options
   try {
     fd = fs.openSync(tmp, 'wx', mode);
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    for (let done = 0; done < bytes.length;) {
+    for (let done = 0; done < bytes.length; ) {
       const n = fs.writeSync(fd, bytes, done, bytes.length - done);
       if (!(n > 0)) {
-        throw new FileError(abs, 'ESHORTWRITE', `cannot write ${abs}: the file system took ${done} of ${bytes.length} bytes and then none (short write); ${outcome}`);
+        throw new FileError(
+          abs,
+          'ESHORTWRITE',
+          `cannot write ${abs}: the file system took ${done} of ${bytes.length} bytes and then none (short write); ${outcome}`,
+        );
       }
       done += n;
     }
@@ -149,14 +153,26 @@ export function writeFileSafely(file: string, data: string | Uint8Array, options
     fs.renameSync(tmp, target);
   } catch (e) {
     if (fd !== undefined) {
-      try { fs.closeSync(fd); } catch { /* closing is best effort once the write failed */ }
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* closing is best effort once the write failed */
+      }
     }
-    try { fs.unlinkSync(tmp); } catch { /* never created, or already gone */ }
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      /* never created, or already gone */
+    }
     throw failure(e);
   }
   try {
     const dfd = nodeFs.openSync(dir, 'r');
-    try { nodeFs.fsyncSync(dfd); } finally { nodeFs.closeSync(dfd); }
+    try {
+      nodeFs.fsyncSync(dfd);
+    } finally {
+      nodeFs.closeSync(dfd);
+    }
   } catch {
     // Some platforms cannot fsync a folder; the rename itself is atomic.
   }

@@ -19,7 +19,7 @@ export type ErrorKind =
 /** Base class of every deliberate cellgrad error. */
 export class CellgradError extends Error {
   readonly kind: ErrorKind;
-/** An error of `kind` (shape, dtype, feed, ...) with a message naming what is wrong and where. */
+  /** An error of `kind` (shape, dtype, feed, ...) with a message naming what is wrong and where. */
   constructor(kind: ErrorKind, message: string) {
     super(message);
     this.kind = kind;

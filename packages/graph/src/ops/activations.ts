@@ -10,7 +10,9 @@ import { elementwiseKernel, elementwiseType } from './elementwise.js';
 
 /** The `tanh` op as a function. */
 export const tanh = defineElementwise({
-  name: 'tanh', arity: 1, doc: 'hyperbolic tangent',
+  name: 'tanh',
+  arity: 1,
+  doc: 'hyperbolic tangent',
   fn: Math.tanh,
   vjp: ({ output, grad }) => [grad.mul(output.square().oneMinus())],
 });
@@ -22,14 +24,18 @@ export function sigmoidScalar(x: number): number {
 
 /** The `sigmoid` op as a function. */
 export const sigmoid = defineElementwise({
-  name: 'sigmoid', arity: 1, doc: 'logistic 1/(1+e^−x)',
+  name: 'sigmoid',
+  arity: 1,
+  doc: 'logistic 1/(1+e^−x)',
   fn: sigmoidScalar,
   vjp: ({ output, grad }) => [grad.mul(output).mul(output.oneMinus())],
 });
 
 /** The `relu` op as a function. */
 export const relu = defineElementwise({
-  name: 'relu', arity: 1, doc: 'max(x, 0)',
+  name: 'relu',
+  arity: 1,
+  doc: 'max(x, 0)',
   fn: (x) => (x > 0 ? x : 0),
   vjp: ({ inputs: [x], grad }) => [grad.mul(x!.greater(0))],
 });

@@ -9,9 +9,14 @@ import { defineElementwise } from './elementwise.js';
 
 /** The `clip_grad` op as a function: `clipGrad(x, bound)`. */
 export const clipGrad = defineElementwise({
-  name: 'clip_grad', arity: 2, doc: 'identity forward; VJP clamps the cotangent to [−bound, bound] (Graves clipping)',
+  name: 'clip_grad',
+  arity: 2,
+  doc: 'identity forward; VJP clamps the cotangent to [−bound, bound] (Graves clipping)',
   fn: (x) => x,
   vjp: ({ inputs: [, bound], grad }) => [grad.minimum(bound!).maximum(bound!.neg()), null],
   // Random gradient tests draw bounds far above any cotangent, where the clamp is the identity.
-  testDomain: [[-2, 2], [1e6, 1e7]],
+  testDomain: [
+    [-2, 2],
+    [1e6, 1e7],
+  ],
 });

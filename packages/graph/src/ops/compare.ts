@@ -13,7 +13,9 @@ const comparisons: Record<string, (a: number, b: number) => boolean> = {
 const compareOps: Record<string, ElementwiseOp<2>> = {};
 for (const [name, test] of Object.entries(comparisons)) {
   compareOps[name] = defineElementwise({
-    name, arity: 2, doc: `1 where a ${name.replace('_', ' ')} b, else 0`,
+    name,
+    arity: 2,
+    doc: `1 where a ${name.replace('_', ' ')} b, else 0`,
     fn: (a, b) => (test(a, b) ? 1 : 0),
     vjp: () => [null, null],
     piecewiseConstant: true,
@@ -30,7 +32,9 @@ export const greater = compareOps.greater!;
 
 /** The `where` op as a function: `where(cond, a, b)`. */
 export const where = defineElementwise({
-  name: 'where', arity: 3, doc: 'a where cond ≠ 0, else b',
+  name: 'where',
+  arity: 3,
+  doc: 'a where cond ≠ 0, else b',
   fn: (c, a, b) => (c !== 0 ? a : b),
   vjp: ({ inputs: [cond], grad }) => {
     const keep = cond!.notEqual(0);

@@ -38,7 +38,13 @@ export function broadcastIndex(inShape: Shape, outShape: Shape): Int32Array {
 export function elementwiseType(op: string) {
   return (inputs: readonly ValueType[]): ValueType => ({
     dtype: inputs[0]!.dtype,
-    shape: inputs.length === 1 ? inputs[0]!.shape : broadcastShapes(op, inputs.map((t) => t.shape)),
+    shape:
+      inputs.length === 1
+        ? inputs[0]!.shape
+        : broadcastShapes(
+            op,
+            inputs.map((t) => t.shape),
+          ),
   });
 }
 
@@ -73,8 +79,11 @@ export function elementwiseKernel(fn: (...xs: number[]) => number) {
 }
 
 /** `N` tensors-or-numbers (any number when `N` is not a literal). */
-type Operands<N extends number, R extends readonly (Tensor | number)[] = []> =
-  number extends N ? readonly (Tensor | number)[] : R['length'] extends N ? R : Operands<N, readonly [...R, Tensor | number]>;
+type Operands<N extends number, R extends readonly (Tensor | number)[] = []> = number extends N
+  ? readonly (Tensor | number)[]
+  : R['length'] extends N
+    ? R
+    : Operands<N, readonly [...R, Tensor | number]>;
 
 /** The call signature of an elementwise op of arity `N`: its operands, then optional attributes. */
 export type ElementwiseOp<N extends number = number> = Op<readonly [...Operands<N>, OpAttrs?]>;
@@ -88,7 +97,7 @@ export interface ElementwiseDef<N extends number = number> {
   readonly fn: (...xs: number[]) => number;
   /** The VJP; omit for ops that cannot be differentiated. */
   readonly vjp?: Vjp;
-/** Validates the attributes (see `OpDef.checkAttrs`). */
+  /** Validates the attributes (see `OpDef.checkAttrs`). */
   readonly checkAttrs?: OpDef['checkAttrs'];
   readonly testDomain?: OpDef['testDomain'];
   readonly piecewiseConstant?: boolean;

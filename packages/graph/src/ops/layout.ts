@@ -6,7 +6,8 @@ import type { Tensor } from '../trace/tensor.js';
 import { defineOp, type Op } from './registry.js';
 
 function intList(op: string, v: unknown, name: string): number[] {
-  if (!Array.isArray(v) || !v.every((d) => Number.isInteger(d))) fail('graph', `${op}: attribute '${name}' must be an array of integers, got ${JSON.stringify(v)}`);
+  if (!Array.isArray(v) || !v.every((d) => Number.isInteger(d)))
+    fail('graph', `${op}: attribute '${name}' must be an array of integers, got ${JSON.stringify(v)}`);
   return v as number[];
 }
 

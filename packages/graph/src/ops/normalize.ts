@@ -33,7 +33,9 @@ function varianceKernel({ inputs: [x], out, attrs }: KernelArgs): void {
 
 /** The `variance` op as a function: `varianceOp(x, { axes, keepDims })`. */
 export const varianceOp: Op<readonly [Tensor, ReduceAttrs]> = defineOp({
-  name: 'variance', arity: 1, doc: 'biased variance over axes (mean of squared deviations from the mean)',
+  name: 'variance',
+  arity: 1,
+  doc: 'biased variance over axes (mean of squared deviations from the mean)',
   checkAttrs: checkAxes('variance'),
   type: reduceType('variance'),
   kernel: varianceKernel,
@@ -41,13 +43,18 @@ export const varianceOp: Op<readonly [Tensor, ReduceAttrs]> = defineOp({
     const axes = attrs.axes as number[];
     const count = axes.reduce((n, a) => n * x!.shape[a]!, 1);
     const centred = x!.sub(x!.mean(axes, true));
-    return [spread(grad, x!, axes).mul(centred).mul(2 / count)];
+    return [
+      spread(grad, x!, axes)
+        .mul(centred)
+        .mul(2 / count),
+    ];
   },
 });
 
 function checkEps(attrs: Attrs): void {
   const eps = attrs.eps;
-  if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0) fail('graph', `layer_norm: attribute 'eps' must be a finite number ≥ 0, got ${JSON.stringify(eps)}`);
+  if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0)
+    fail('graph', `layer_norm: attribute 'eps' must be a finite number ≥ 0, got ${JSON.stringify(eps)}`);
 }
 
 function layerNormType([x]: readonly ValueType[]): ValueType {
@@ -73,12 +80,17 @@ function layerNormKernel({ inputs: [x], out, attrs }: KernelArgs): void {
 
 /** The `layer_norm` op as a function: `layerNormOp(x, { eps })` (no scale or shift: see the free `layerNorm`). */
 export const layerNormOp: Op<readonly [Tensor, { readonly eps: number }]> = defineOp({
-  name: 'layer_norm', arity: 1, doc: '(x − mean) / √(var + eps) over the last axis (biased variance)',
+  name: 'layer_norm',
+  arity: 1,
+  doc: '(x − mean) / √(var + eps) over the last axis (biased variance)',
   checkAttrs: checkEps,
   type: layerNormType,
   kernel: layerNormKernel,
   vjp: ({ inputs: [x], output: y, grad: g, attrs }) => {
-    const std = x!.variance(-1, true).add(attrs.eps as number).sqrt();
+    const std = x!
+      .variance(-1, true)
+      .add(attrs.eps as number)
+      .sqrt();
     const centred = g.sub(g.mean(-1, true)).sub(y.mul(g.mul(y).mean(-1, true)));
     return [centred.div(std)];
   },

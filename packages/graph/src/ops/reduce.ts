@@ -46,7 +46,8 @@ export function spread(grad: Tensor, x: Tensor, axes: readonly number[]): Tensor
 export const checkAxes = (op: string) => (attrs: Attrs) => {
   if (typeof attrs.keepDims !== 'boolean') fail('graph', `${op}: attribute 'keepDims' must be a boolean`);
   const axes = attrs.axes;
-  if (!Array.isArray(axes) || !axes.every((a) => Number.isSafeInteger(a))) fail('graph', `${op}: attribute 'axes' must be an array of integers, got ${JSON.stringify(axes)}`);
+  if (!Array.isArray(axes) || !axes.every((a) => Number.isSafeInteger(a)))
+    fail('graph', `${op}: attribute 'axes' must be an array of integers, got ${JSON.stringify(axes)}`);
 };
 
 /** The attributes of a reduction: the axes (ascending, distinct, non-negative) and whether to keep them as 1s. */
@@ -57,7 +58,9 @@ export interface ReduceAttrs {
 
 /** The `sum` op as a function: `sumOp(x, { axes, keepDims })` (axes ascending, non-negative; the free `sum` takes them loosely). */
 export const sumOp: Op<readonly [Tensor, ReduceAttrs]> = defineOp({
-  name: 'sum', arity: 1, doc: 'sum over axes',
+  name: 'sum',
+  arity: 1,
+  doc: 'sum over axes',
   checkAttrs: checkAxes('sum'),
   type: reduceType('sum'),
   kernel: reduceKernel(0, (a, x) => a + x),
@@ -66,10 +69,16 @@ export const sumOp: Op<readonly [Tensor, ReduceAttrs]> = defineOp({
 
 /** The `mean` op as a function: `meanOp(x, { axes, keepDims })` (axes ascending, non-negative; the free `mean` takes them loosely). */
 export const meanOp: Op<readonly [Tensor, ReduceAttrs]> = defineOp({
-  name: 'mean', arity: 1, doc: 'mean over axes',
+  name: 'mean',
+  arity: 1,
+  doc: 'mean over axes',
   checkAttrs: checkAxes('mean'),
   type: reduceType('mean'),
-  kernel: reduceKernel(0, (a, x) => a + x, (a, n) => a / n),
+  kernel: reduceKernel(
+    0,
+    (a, x) => a + x,
+    (a, n) => a / n,
+  ),
   vjp: ({ inputs: [x], grad, attrs }) => {
     const axes = attrs.axes as number[];
     const count = axes.reduce((n, a) => n * x!.shape[a]!, 1);
@@ -79,7 +88,9 @@ export const meanOp: Op<readonly [Tensor, ReduceAttrs]> = defineOp({
 
 /** The `max` op as a function: `maxOp(x, { axes, keepDims })` (axes ascending, non-negative; the free `max` takes them loosely). */
 export const maxOp: Op<readonly [Tensor, ReduceAttrs]> = defineOp({
-  name: 'max', arity: 1, doc: 'max over axes; ties share the gradient equally',
+  name: 'max',
+  arity: 1,
+  doc: 'max over axes; ties share the gradient equally',
   checkAttrs: checkAxes('max'),
   type: reduceType('max'),
   kernel: reduceKernel(-Infinity, (a, x) => (x > a || Number.isNaN(x) ? x : a)),

@@ -70,12 +70,13 @@ export type OpAttrs = Readonly<Record<string, AttrValue>>;
  *   vjp: ({ inputs: [x], grad }) => [grad.mul(x!.square()).mul(3)] });
  * cube(x); // a node `cube %x`
  */
-export type Op<Args extends readonly unknown[] = readonly (TensorOrNumber | OpAttrs)[]> = ((...args: Args) => Tensor) & OpDef & {
-  /** The op's definition, as registered. */
-  readonly def: OpDef;
-  /** The op's name, as printed and serialised. */
-  readonly opName: string;
-};
+export type Op<Args extends readonly unknown[] = readonly (TensorOrNumber | OpAttrs)[]> = ((...args: Args) => Tensor) &
+  OpDef & {
+    /** The op's definition, as registered. */
+    readonly def: OpDef;
+    /** The op's name, as printed and serialised. */
+    readonly opName: string;
+  };
 
 function isTensor(x: unknown): x is Tensor {
   return typeof x === 'object' && x !== null && 'builder' in x && 'id' in x;

@@ -26,7 +26,12 @@ export function toJSON(g: Graph): GraphJSON {
     format: GRAPH_FORMAT,
     version: GRAPH_VERSION,
     nodes: g.nodes.map((n) => ({
-      id: n.id, op: n.op, inputs: [...n.inputs], attrs: copyAttrs(n.attrs), dtype: n.dtype, shape: [...n.shape],
+      id: n.id,
+      op: n.op,
+      inputs: [...n.inputs],
+      attrs: copyAttrs(n.attrs),
+      dtype: n.dtype,
+      shape: [...n.shape],
       ...(n.scope ? { scope: { ...n.scope } } : {}),
     })),
     inputs: g.inputs.map((p) => ({ ...p })),
@@ -67,7 +72,8 @@ function attrValue(v: unknown, where: string): AttrValue {
 export function fromJSON(obj: unknown): Graph {
   if (!isObj(obj)) fail('graph', 'graph JSON: expected an object');
   if (obj.format !== GRAPH_FORMAT) fail('graph', `graph JSON: 'format' must be "${GRAPH_FORMAT}", got ${JSON.stringify(obj.format)}`);
-  if (obj.version !== GRAPH_VERSION) fail('graph', `graph JSON: unsupported version ${JSON.stringify(obj.version)} (this cellgrad reads version ${GRAPH_VERSION})`);
+  if (obj.version !== GRAPH_VERSION)
+    fail('graph', `graph JSON: unsupported version ${JSON.stringify(obj.version)} (this cellgrad reads version ${GRAPH_VERSION})`);
   if (!Array.isArray(obj.nodes)) fail('graph', `graph JSON: 'nodes' must be an array`);
   const nodes: Node[] = obj.nodes.map((raw, i) => {
     const at = `nodes[${i}]`;
@@ -79,8 +85,12 @@ export function fromJSON(obj: unknown): Graph {
     // Own data properties only: a key such as "__proto__" stays a plain (and then rejected) attribute.
     const attrs: Record<string, AttrValue> = Object.fromEntries(Object.entries(raw.attrs).map(([k, v]) => [k, attrValue(v, `${at}.attrs.${k}`)]));
     const node: Node = {
-      id: i, op: raw.op, inputs: [...(raw.inputs as number[])], attrs,
-      dtype: checkDType(raw.dtype, `graph JSON: ${at}.dtype`), shape: [...checkShape(raw.shape, `graph JSON: ${at}.shape`)],
+      id: i,
+      op: raw.op,
+      inputs: [...(raw.inputs as number[])],
+      attrs,
+      dtype: checkDType(raw.dtype, `graph JSON: ${at}.dtype`),
+      shape: [...checkShape(raw.shape, `graph JSON: ${at}.shape`)],
     };
     return raw.scope === undefined ? node : { ...node, scope: scopeOf(raw.scope, `${at}.scope`) };
   });

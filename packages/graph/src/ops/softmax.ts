@@ -49,7 +49,9 @@ function softmaxKernel(log: boolean) {
 
 /** The `softmax` op as a function: `softmaxOp(x, { axis })` (axis non-negative). */
 export const softmaxOp: Op<readonly [Tensor, { readonly axis: number }]> = defineOp({
-  name: 'softmax', arity: 1, doc: 'exp(x) / sum(exp(x)) along an axis',
+  name: 'softmax',
+  arity: 1,
+  doc: 'exp(x) / sum(exp(x)) along an axis',
   checkAttrs: checkAxis('softmax'),
   type: axisType('softmax'),
   kernel: softmaxKernel(false),
@@ -58,7 +60,9 @@ export const softmaxOp: Op<readonly [Tensor, { readonly axis: number }]> = defin
 
 /** The `log_softmax` op as a function: `logSoftmaxOp(x, { axis })` (axis non-negative). */
 export const logSoftmaxOp: Op<readonly [Tensor, { readonly axis: number }]> = defineOp({
-  name: 'log_softmax', arity: 1, doc: 'x − logsumexp(x) along an axis',
+  name: 'log_softmax',
+  arity: 1,
+  doc: 'x − logsumexp(x) along an axis',
   checkAttrs: checkAxis('log_softmax'),
   type: axisType('log_softmax'),
   kernel: softmaxKernel(true),

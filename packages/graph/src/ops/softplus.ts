@@ -8,7 +8,9 @@ export function softplusScalar(x: number): number {
 
 /** The `softplus` op as a function: log(1 + eˣ), stable for any x; its VJP is grad·σ(x). */
 export const softplus = defineElementwise({
-  name: 'softplus', arity: 1, doc: 'log(1 + eˣ), stable for large |x|',
+  name: 'softplus',
+  arity: 1,
+  doc: 'log(1 + eˣ), stable for large |x|',
   fn: softplusScalar,
   vjp: ({ inputs: [x], grad }) => [grad.mul(x!.sigmoid())],
 });

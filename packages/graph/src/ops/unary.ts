@@ -9,7 +9,9 @@ export const exp = defineElementwise({ name: 'exp', arity: 1, doc: 'eˣ', fn: Ma
 
 /** The `log` op as a function. */
 export const log = defineElementwise({
-  name: 'log', arity: 1, doc: 'natural logarithm',
+  name: 'log',
+  arity: 1,
+  doc: 'natural logarithm',
   fn: Math.log,
   vjp: ({ inputs: [x], grad }) => [grad.div(x!)],
   testDomain: [[0.3, 3]],
@@ -17,7 +19,9 @@ export const log = defineElementwise({
 
 /** The `sqrt` op as a function. */
 export const sqrt = defineElementwise({
-  name: 'sqrt', arity: 1, doc: '√x',
+  name: 'sqrt',
+  arity: 1,
+  doc: '√x',
   fn: Math.sqrt,
   vjp: ({ output, grad }) => [grad.div(output.mul(2))],
   testDomain: [[0.3, 3]],
@@ -28,14 +32,18 @@ export const square = defineElementwise({ name: 'square', arity: 1, doc: 'x²', 
 
 /** The `abs` op as a function. */
 export const abs = defineElementwise({
-  name: 'abs', arity: 1, doc: '|x|',
+  name: 'abs',
+  arity: 1,
+  doc: '|x|',
   fn: Math.abs,
   vjp: ({ inputs: [x], grad }) => [grad.mul(x!.sign())],
 });
 
 /** The `sign` op as a function. */
 export const sign = defineElementwise({
-  name: 'sign', arity: 1, doc: 'sign(x) ∈ {−1, 0, 1}; zero gradient',
+  name: 'sign',
+  arity: 1,
+  doc: 'sign(x) ∈ {−1, 0, 1}; zero gradient',
   fn: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
   vjp: () => [null],
   piecewiseConstant: true,

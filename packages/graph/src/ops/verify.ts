@@ -20,13 +20,19 @@ export function verify(g: Graph): Graph {
   all.forEach((n, i) => {
     if (n.id !== i) fail('graph', `verify: node at position ${i} has id %${n.id}`);
     if (!hasOp(n.op)) fail('graph', `verify: node %${i} uses unknown op '${n.op}'`);
-    if (!Array.isArray(n.inputs) || typeof n.attrs !== 'object' || n.attrs === null) fail('graph', `verify: node %${i} (${n.op}) needs an inputs array and an attrs object`);
+    if (!Array.isArray(n.inputs) || typeof n.attrs !== 'object' || n.attrs === null)
+      fail('graph', `verify: node %${i} (${n.op}) needs an inputs array and an attrs object`);
     if (!Array.isArray(n.shape)) fail('graph', `verify: node %${i} (${n.op}) has no shape array`);
     const size = sizeOf(n.shape);
-    if (!(size <= MAX_ELEMENTS)) fail('shape', `verify: node %${i} (${n.op}) has ${size} elements (shape ${JSON.stringify(n.shape)}); at most ${MAX_ELEMENTS} are allowed`);
+    if (!(size <= MAX_ELEMENTS))
+      fail('shape', `verify: node %${i} (${n.op}) has ${size} elements (shape ${JSON.stringify(n.shape)}); at most ${MAX_ELEMENTS} are allowed`);
     // Kernels loop over the non-empty axes even when another axis is 0: bound those too (no hang).
     const extent = n.shape.reduce((a, d) => a * Math.max(d, 1), 1);
-    if (!(extent <= MAX_ELEMENTS)) fail('shape', `verify: node %${i} (${n.op}) has shape ${JSON.stringify(n.shape)}, whose non-zero axes span ${extent} positions; at most ${MAX_ELEMENTS} are allowed`);
+    if (!(extent <= MAX_ELEMENTS))
+      fail(
+        'shape',
+        `verify: node %${i} (${n.op}) has shape ${JSON.stringify(n.shape)}, whose non-zero axes span ${extent} positions; at most ${MAX_ELEMENTS} are allowed`,
+      );
     const op = getOp(n.op);
     const arityOk = op.arity === 'variadic' ? n.inputs.length > 0 : n.inputs.length === op.arity;
     if (!arityOk) fail('graph', `verify: node %${i} (${n.op}) has ${n.inputs.length} inputs, expected ${op.arity}`);

@@ -62,8 +62,18 @@ function groupSpec(g: Graph, { shared, members }: GateGroup): GroupSpec {
     members,
     combine: (ctx) =>
       shared === 'left'
-        ? operand(ctx, members[0]!, 0).matmul(joinMatrices(members.map((id) => operand(ctx, id, 1)), 1, ctx))
-        : joinMatrices(members.map((id) => operand(ctx, id, 0)), 0, ctx).matmul(operand(ctx, members[0]!, 1)),
+        ? operand(ctx, members[0]!, 0).matmul(
+            joinMatrices(
+              members.map((id) => operand(ctx, id, 1)),
+              1,
+              ctx,
+            ),
+          )
+        : joinMatrices(
+            members.map((id) => operand(ctx, id, 0)),
+            0,
+            ctx,
+          ).matmul(operand(ctx, members[0]!, 1)),
     part: (m, k) => m.slice(axis, offsets[k]!, offsets[k]! + sizes[k]!),
   };
 }
@@ -86,5 +96,8 @@ export function batchGates(g: Graph): Graph {
 
 /** One round of `batchGates`: the groups found now are batched (`g` itself when there are none). */
 export function batchGatesOnce(g: Graph): Graph {
-  return rewriteGroups(g, gateGroups(g).map((grp) => groupSpec(g, grp)));
+  return rewriteGroups(
+    g,
+    gateGroups(g).map((grp) => groupSpec(g, grp)),
+  );
 }

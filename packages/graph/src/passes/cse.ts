@@ -22,7 +22,10 @@ export function uniformValue(data: readonly number[]): number | undefined {
 
 /** The interning key of a node (op, dtype, inputs, attributes). */
 function keyOf(n: Node): string {
-  const attrs = Object.keys(n.attrs).sort().map((k) => `${k}=${JSON.stringify(n.attrs[k])}`).join(';');
+  const attrs = Object.keys(n.attrs)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(n.attrs[k])}`)
+    .join(';');
   return `${n.op}|${n.dtype}|${n.inputs.join(',')}|${attrs}`;
 }
 

@@ -48,7 +48,11 @@ export function hoistInputProjections(g: Graph): Graph {
     const rows = x.shape[1]!;
     return {
       members,
-      combine: (ctx) => ctx.get(seq).reshape([x.shape[0]! * rows, ...x.shape.slice(2)]).matmul(ctx.get(right)),
+      combine: (ctx) =>
+        ctx
+          .get(seq)
+          .reshape([x.shape[0]! * rows, ...x.shape.slice(2)])
+          .matmul(ctx.get(right)),
       part: (p, k) => p.slice(0, steps[k]! * rows, (steps[k]! + 1) * rows),
     };
   });

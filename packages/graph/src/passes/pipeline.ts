@@ -20,7 +20,7 @@ export interface PassEntry {
   readonly name: string;
   /** One line: what it does. */
   readonly comment: string;
-/** The pass: a pure function from graph to graph. */
+  /** The pass: a pure function from graph to graph. */
   readonly run: (g: Graph) => Graph;
 }
 
@@ -38,7 +38,11 @@ export const PIPELINE: readonly PassEntry[] = Object.freeze([
   { name: 'hoist-time', comment: 'per-step input projections x[t]·W → one matmul over all steps', run: hoistInputProjections },
   { name: 'sum-products', comment: 'Σ A_k·B_k → one matmul of concatenations (BPTT weight gradients)', run: batchSumOfProducts },
   { name: 'batch-gates', comment: 'matmuls sharing an operand → one matmul and slices', run: batchGates },
-  { name: 'simplify', comment: 'again: tidy what hoisting and batching left (stacked steps, transposes), so the next round is a check', run: (g: Graph) => simplify(g) },
+  {
+    name: 'simplify',
+    comment: 'again: tidy what hoisting and batching left (stacked steps, transposes), so the next round is a check',
+    run: (g: Graph) => simplify(g),
+  },
 ]);
 
 /** Options of `optimize`. */

@@ -92,7 +92,10 @@ export function rebuild(g: Graph, hook?: RebuildHook): Graph {
 
   for (const node of g.nodes) get(node.id);
   const built = builder.build(g.outputs.map((p) => [p.name, made[p.id]!] as const));
-  return withInputOrder(built, g.inputs.map((p) => p.name));
+  return withInputOrder(
+    built,
+    g.inputs.map((p) => p.name),
+  );
 }
 
 /** `g` with its input ports listed in the order of `names`. */

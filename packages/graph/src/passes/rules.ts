@@ -48,9 +48,9 @@ export interface Rule<M = unknown> {
   readonly ops: readonly string[];
   /** Set when the rule is exact only for finite values; applied only with `assumeFinite`. */
   readonly assumes?: 'finite';
-/** What the rewrite needs when the rule applies at `n`, else `undefined`. */
+  /** What the rewrite needs when the rule applies at `n`, else `undefined`. */
   readonly match: (n: RuleNode, ctx: RuleContext) => M | undefined;
-/** The replacement of `n`, built with `ctx.builder` from what `match` returned. */
+  /** The replacement of `n`, built with `ctx.builder` from what `match` returned. */
   readonly rewrite: (n: RuleNode, m: M, ctx: RuleContext) => Tensor;
 }
 

@@ -64,7 +64,9 @@ function pieces(t: Tensor, axis: number, c: RuleContext): Tensor[] {
 /** Rules on slice, concat and pad. */
 export const SLICE_RULES = [
   defineRule({
-    name: 'slice-full', comment: 'a slice covering its whole axis → x', ops: ['slice'],
+    name: 'slice-full',
+    comment: 'a slice covering its whole axis → x',
+    ops: ['slice'],
     match: (n) => {
       const { axis, start, end } = n.attrs as { axis: number; start: number; end: number };
       return start === 0 && end === n.inputs[0]!.shape[axis] ? n.inputs[0] : undefined;
@@ -72,7 +74,9 @@ export const SLICE_RULES = [
     rewrite: (_n, x) => x,
   }),
   defineRule({
-    name: 'slice-slice', comment: 'slice(slice(x)) along one axis → one slice', ops: ['slice'],
+    name: 'slice-slice',
+    comment: 'slice(slice(x)) along one axis → one slice',
+    ops: ['slice'],
     match: (n, c) => {
       const inner = sliceOf(n.inputs[0]!, c);
       return inner && inner.axis === n.attrs.axis ? inner : undefined;
@@ -80,7 +84,9 @@ export const SLICE_RULES = [
     rewrite: (n, inner) => inner.x.slice(inner.axis, inner.start + (n.attrs.start as number), inner.start + (n.attrs.end as number)),
   }),
   defineRule({
-    name: 'slice-concat', comment: 'a slice of a concat lying inside one piece → (a slice of) that piece', ops: ['slice'],
+    name: 'slice-concat',
+    comment: 'a slice of a concat lying inside one piece → (a slice of) that piece',
+    ops: ['slice'],
     match: (n, c) => {
       const t = n.inputs[0]!;
       if (!c.is(t, 'concat') || c.def(t).attrs.axis !== n.attrs.axis) return undefined;
@@ -97,12 +103,20 @@ export const SLICE_RULES = [
     rewrite: (n, { piece, offset }) => piece.slice(n.attrs.axis as number, (n.attrs.start as number) - offset, (n.attrs.end as number) - offset),
   }),
   defineRule({
-    name: 'concat-flatten', comment: 'concat(…, concat(…), …) along one axis → one concat', ops: ['concat'],
+    name: 'concat-flatten',
+    comment: 'concat(…, concat(…), …) along one axis → one concat',
+    ops: ['concat'],
     match: (n, c) => (n.inputs.some((t) => c.is(t, 'concat') && c.def(t).attrs.axis === n.attrs.axis) ? true : undefined),
-    rewrite: (n, _m, c) => concat(n.inputs.flatMap((t) => pieces(t, n.attrs.axis as number, c)), n.attrs.axis as number),
+    rewrite: (n, _m, c) =>
+      concat(
+        n.inputs.flatMap((t) => pieces(t, n.attrs.axis as number, c)),
+        n.attrs.axis as number,
+      ),
   }),
   defineRule({
-    name: 'concat-slices', comment: 'adjacent slices of one tensor inside a concat → one slice (or the tensor)', ops: ['concat'],
+    name: 'concat-slices',
+    comment: 'adjacent slices of one tensor inside a concat → one slice (or the tensor)',
+    ops: ['concat'],
     match: (n, c) => {
       const merged = mergeRuns(n.inputs, n.attrs.axis as number, c);
       return merged.length < n.inputs.length ? merged : undefined;
@@ -110,7 +124,9 @@ export const SLICE_RULES = [
     rewrite: (n, merged) => concat(merged, n.attrs.axis as number),
   }),
   defineRule({
-    name: 'concat-steps', comment: 'concat along axis 0 of consecutive steps x[s:e] (leading axes merged) → one reshape of x[s:e]', ops: ['concat'],
+    name: 'concat-steps',
+    comment: 'concat along axis 0 of consecutive steps x[s:e] (leading axes merged) → one reshape of x[s:e]',
+    ops: ['concat'],
     match: (n, c) => {
       if (n.attrs.axis !== 0 || n.inputs.length < 2) return undefined;
       const steps = n.inputs.map((t) => stepsOf(t, c));
@@ -121,11 +137,16 @@ export const SLICE_RULES = [
     rewrite: (n, { x, start, end }) => x.slice(0, start, end).reshape(n.shape),
   }),
   defineRule({
-    name: 'pad-zero', comment: 'pad by nothing → x', ops: ['pad'],
-    match: (n) => (n.attrs.before === 0 && n.attrs.after === 0 ? n.inputs[0] : undefined), rewrite: (_n, x) => x,
+    name: 'pad-zero',
+    comment: 'pad by nothing → x',
+    ops: ['pad'],
+    match: (n) => (n.attrs.before === 0 && n.attrs.after === 0 ? n.inputs[0] : undefined),
+    rewrite: (_n, x) => x,
   }),
   defineRule({
-    name: 'pad-pad', comment: 'pad(pad(x)) along one axis → one pad', ops: ['pad'],
+    name: 'pad-pad',
+    comment: 'pad(pad(x)) along one axis → one pad',
+    ops: ['pad'],
     match: (n, c) => {
       const inner = padOf(n.inputs[0]!, c);
       return inner && inner.axis === n.attrs.axis ? inner : undefined;
@@ -133,15 +154,19 @@ export const SLICE_RULES = [
     rewrite: (n, inner) => inner.x.pad(inner.axis, inner.before + (n.attrs.before as number), inner.after + (n.attrs.after as number)),
   }),
   defineRule({
-    name: 'add-adjacent-pads', comment: 'pad(a) + pad(b) filling adjacent ranges of one axis → pad(concat(a, b))', ops: ['add'],
+    name: 'add-adjacent-pads',
+    comment: 'pad(a) + pad(b) filling adjacent ranges of one axis → pad(concat(a, b))',
+    ops: ['add'],
     match: (n, c) => {
       const [p, q] = n.inputs.map((t) => padOf(t, c));
-      if (!p || !q || p.axis !== q.axis || !n.inputs.every((t) => t.shape.length === n.shape.length && t.shape.every((d, i) => d === n.shape[i]))) return undefined;
+      if (!p || !q || p.axis !== q.axis || !n.inputs.every((t) => t.shape.length === n.shape.length && t.shape.every((d, i) => d === n.shape[i])))
+        return undefined;
       const size = n.shape[p.axis]!;
       if (size - p.after === q.before) return [p, q] as const;
       if (size - q.after === p.before) return [q, p] as const;
       return undefined;
     },
-    rewrite: (_n, [first, second], c) => concat([...pieces(first.x, first.axis, c), ...pieces(second.x, first.axis, c)], first.axis).pad(first.axis, first.before, second.after),
+    rewrite: (_n, [first, second], c) =>
+      concat([...pieces(first.x, first.axis, c), ...pieces(second.x, first.axis, c)], first.axis).pad(first.axis, first.before, second.after),
   }),
 ];

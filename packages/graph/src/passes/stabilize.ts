@@ -12,7 +12,6 @@ import type { Tensor } from '../trace/tensor.js';
 import { softplus } from '../ops/softplus.js';
 import { applyRules, defineRule, type RuleContext, type RulesResult } from './rules.js';
 
-
 /** The `[axis]` of a keep-dims sum, when `t` is one over a single axis. */
 function keptSumAxis(t: Tensor, c: RuleContext): number | undefined {
   if (!c.is(t, 'sum')) return undefined;
@@ -23,12 +22,16 @@ function keptSumAxis(t: Tensor, c: RuleContext): number | undefined {
 /** Rules of the stabilisation pass. */
 export const STABILIZE_RULES = [
   defineRule({
-    name: 'log-sigmoid', comment: 'log σ(x) → −softplus(−x): no log(0) for very negative x, no cancellation for large x', ops: ['log'],
+    name: 'log-sigmoid',
+    comment: 'log σ(x) → −softplus(−x): no log(0) for very negative x, no cancellation for large x',
+    ops: ['log'],
     match: (n, c) => (c.is(n.inputs[0]!, 'sigmoid') ? c.arg(n.inputs[0]!, 0) : undefined),
     rewrite: (_n, x) => softplus(x.neg()).neg(),
   }),
   defineRule({
-    name: 'log-one-minus-sigmoid', comment: 'log(1 − σ(x)) → −softplus(x), since 1 − σ(x) = σ(−x)', ops: ['log'],
+    name: 'log-one-minus-sigmoid',
+    comment: 'log(1 − σ(x)) → −softplus(x), since 1 − σ(x) = σ(−x)',
+    ops: ['log'],
     match: (n, c) => {
       const t = n.inputs[0]!;
       if (!c.is(t, 'sub') || c.uniform(c.arg(t, 0)) !== 1 || !c.is(c.arg(t, 1), 'sigmoid')) return undefined;
@@ -37,16 +40,23 @@ export const STABILIZE_RULES = [
     rewrite: (n, x, c) => c.fit(softplus(x).neg(), n.shape),
   }),
   defineRule({
-    name: 'log-softmax', comment: 'log softmax(x) → log_softmax(x): no log 0 = −∞ when a probability underflows (cross-entropy on logits)', ops: ['log'],
+    name: 'log-softmax',
+    comment: 'log softmax(x) → log_softmax(x): no log 0 = −∞ when a probability underflows (cross-entropy on logits)',
+    ops: ['log'],
     match: (n, c) => (c.is(n.inputs[0]!, 'softmax') ? c.def(n.inputs[0]!) : undefined),
     rewrite: (_n, s, c) => c.builder.tensor(s.inputs[0]!).logSoftmax(s.attrs.axis as number),
   }),
   defineRule({
-    name: 'log-exp', comment: 'log eˣ → x (no overflow to ∞ for large x)', ops: ['log'],
-    match: (n, c) => (c.is(n.inputs[0]!, 'exp') ? c.arg(n.inputs[0]!, 0) : undefined), rewrite: (_n, x) => x,
+    name: 'log-exp',
+    comment: 'log eˣ → x (no overflow to ∞ for large x)',
+    ops: ['log'],
+    match: (n, c) => (c.is(n.inputs[0]!, 'exp') ? c.arg(n.inputs[0]!, 0) : undefined),
+    rewrite: (_n, x) => x,
   }),
   defineRule({
-    name: 'log-one-plus-exp', comment: 'log(1 + eˣ) → softplus(x) (no overflow for large x)', ops: ['log'],
+    name: 'log-one-plus-exp',
+    comment: 'log(1 + eˣ) → softplus(x) (no overflow for large x)',
+    ops: ['log'],
     match: (n, c) => {
       const t = n.inputs[0]!;
       if (!c.is(t, 'add')) return undefined;
@@ -57,10 +67,15 @@ export const STABILIZE_RULES = [
     rewrite: (_n, x) => softplus(x),
   }),
   defineRule({
-    name: 'softplus-composite', comment: 'relu(x) + softplus(−|x|) (the traced softplus) → softplus(x): one op', ops: ['add'],
+    name: 'softplus-composite',
+    comment: 'relu(x) + softplus(−|x|) (the traced softplus) → softplus(x): one op',
+    ops: ['add'],
     match: (n, c) => {
       const [a, b] = n.inputs as [Tensor, Tensor];
-      for (const [r, s] of [[a, b], [b, a]] as const) {
+      for (const [r, s] of [
+        [a, b],
+        [b, a],
+      ] as const) {
         if (!c.is(r, 'relu') || !c.is(s, 'softplus')) continue;
         const x = c.arg(r, 0);
         const na = c.arg(s, 0);
@@ -71,7 +86,9 @@ export const STABILIZE_RULES = [
     rewrite: (_n, x) => softplus(x),
   }),
   defineRule({
-    name: 'manual-sigmoid', comment: 'eˣ / (eˣ + 1) and 1 / (1 + e^−x) → σ(x): no ∞/∞ = NaN for large x', ops: ['div'],
+    name: 'manual-sigmoid',
+    comment: 'eˣ / (eˣ + 1) and 1 / (1 + e^−x) → σ(x): no ∞/∞ = NaN for large x',
+    ops: ['div'],
     match: (n, c) => {
       const [a, d] = n.inputs as [Tensor, Tensor];
       if (!c.is(d, 'add') || !sameShape(a.shape, n.shape) || !sameShape(d.shape, n.shape)) return undefined;
@@ -85,7 +102,9 @@ export const STABILIZE_RULES = [
     rewrite: (_n, x) => x.sigmoid(),
   }),
   defineRule({
-    name: 'manual-softmax', comment: 'eᶻ / Σ eᶻ (keep-dims sum over one axis) → softmax(z): shifted by the max, no overflow', ops: ['div'],
+    name: 'manual-softmax',
+    comment: 'eᶻ / Σ eᶻ (keep-dims sum over one axis) → softmax(z): shifted by the max, no overflow',
+    ops: ['div'],
     match: (n, c) => {
       const [e, s] = n.inputs as [Tensor, Tensor];
       const axis = keptSumAxis(s, c);
@@ -94,7 +113,9 @@ export const STABILIZE_RULES = [
     rewrite: (_n, { z, axis }) => z.softmax(axis),
   }),
   defineRule({
-    name: 'manual-log-softmax', comment: 'z − log Σ eᶻ (keep-dims sum over one axis) → log_softmax(z)', ops: ['sub'],
+    name: 'manual-log-softmax',
+    comment: 'z − log Σ eᶻ (keep-dims sum over one axis) → log_softmax(z)',
+    ops: ['sub'],
     match: (n, c) => {
       const [z, l] = n.inputs as [Tensor, Tensor];
       if (!c.is(l, 'log')) return undefined;

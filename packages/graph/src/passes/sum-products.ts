@@ -106,7 +106,10 @@ export function batchSumOfProducts(g: Graph): Graph {
       terms.push(joinMatrices(lefts, 1, ctx).matmul(joinMatrices(rights, 0, ctx)));
     }
     if (s.columnSums.length > 0) {
-      const stacked = concat(s.columnSums.map((id) => ctx.get(columnSumOf(g, id, uses)!)), 0);
+      const stacked = concat(
+        s.columnSums.map((id) => ctx.get(columnSumOf(g, id, uses)!)),
+        0,
+      );
       terms.push(stacked.sum([0], true).reshape(node.shape));
     }
     for (const id of s.others) terms.push(ctx.get(id));

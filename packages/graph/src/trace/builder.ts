@@ -38,7 +38,7 @@ export class GraphBuilder {
   private scope: NodeScope | undefined;
   private readonly tensors: Tensor[] = [];
 
-/** A builder for a new graph whose constants and inputs default to `dtype`. */
+  /** A builder for a new graph whose constants and inputs default to `dtype`. */
   constructor(dtype: DType = DEFAULT_DTYPE) {
     this.dtype = checkDType(dtype, 'GraphBuilder');
   }
@@ -96,7 +96,15 @@ export class GraphBuilder {
     const s = checkShape(shape, `input '${name}'`);
     checkDType(dtype, `input '${name}'`);
     const id = this.nodes.length;
-    const node: Node = { id, op: 'input', inputs: [], attrs: { name, shape: [...s], dtype }, dtype, shape: [...s], ...(this.scope ? { scope: this.scope } : {}) };
+    const node: Node = {
+      id,
+      op: 'input',
+      inputs: [],
+      attrs: { name, shape: [...s], dtype },
+      dtype,
+      shape: [...s],
+      ...(this.scope ? { scope: this.scope } : {}),
+    };
     this.nodes.push(node);
     this.inputPorts.push({ name, id });
     return this.tensor(id);

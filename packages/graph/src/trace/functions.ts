@@ -40,7 +40,6 @@ export function layerNorm(x: Tensor, gamma?: Tensor, beta?: Tensor, eps = 1e-5):
   return beta ? scaled.add(beta) : scaled;
 }
 
-
 /** Join tensors along `axis`. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) fail('usage', 'concat: needs at least one tensor');
@@ -55,7 +54,10 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) fail('usage', 'stack: needs at least one tensor');
   const t0 = tensors[0]!;
   const a = normalizeAxis('stack', axis, t0.rank + 1);
-  return concat(tensors.map((t) => t.reshape([...t.shape.slice(0, a), 1, ...t.shape.slice(a)])), a);
+  return concat(
+    tensors.map((t) => t.reshape([...t.shape.slice(0, a), 1, ...t.shape.slice(a)])),
+    a,
+  );
 }
 
 /**

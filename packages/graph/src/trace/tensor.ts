@@ -57,29 +57,66 @@ export class Tensor {
     return sizeOf(this.shape);
   }
 
-
   // ---- elementwise arithmetic (numpy broadcasting) ----
-  /** this + y */ add(y: TensorLike): Tensor { return add(this, y); }
-  /** this − y */ sub(y: TensorLike): Tensor { return sub(this, y); }
-  /** this ⊙ y */ mul(y: TensorLike): Tensor { return mul(this, y); }
-  /** this / y */ div(y: TensorLike): Tensor { return div(this, y); }
-  /** thisʸ */ pow(y: TensorLike): Tensor { return pow(this, y); }
-  /** −this */ neg(): Tensor { return neg(this); }
-  /** eˣ */ exp(): Tensor { return exp(this); }
-  /** natural log */ log(): Tensor { return log(this); }
-  /** √x */ sqrt(): Tensor { return sqrt(this); }
-  /** x² */ square(): Tensor { return square(this); }
-  /** |x| */ abs(): Tensor { return abs(this); }
-  /** sign(x) ∈ {−1, 0, 1} (zero gradient) */ sign(): Tensor { return sign(this); }
-  /** elementwise max(this, y) */ maximum(y: TensorLike): Tensor { return maximum(this, y); }
-  /** elementwise min(this, y) */ minimum(y: TensorLike): Tensor { return minimum(this, y); }
-  /** clamp to [min, max] */ clamp(min: number, max: number): Tensor { return clamp(this, { min, max }); }
-  /** 1 − this (a gate's complement) */ oneMinus(): Tensor { return this.builder.lift(1, this.dtype).sub(this); }
+  /** this + y */ add(y: TensorLike): Tensor {
+    return add(this, y);
+  }
+  /** this − y */ sub(y: TensorLike): Tensor {
+    return sub(this, y);
+  }
+  /** this ⊙ y */ mul(y: TensorLike): Tensor {
+    return mul(this, y);
+  }
+  /** this / y */ div(y: TensorLike): Tensor {
+    return div(this, y);
+  }
+  /** thisʸ */ pow(y: TensorLike): Tensor {
+    return pow(this, y);
+  }
+  /** −this */ neg(): Tensor {
+    return neg(this);
+  }
+  /** eˣ */ exp(): Tensor {
+    return exp(this);
+  }
+  /** natural log */ log(): Tensor {
+    return log(this);
+  }
+  /** √x */ sqrt(): Tensor {
+    return sqrt(this);
+  }
+  /** x² */ square(): Tensor {
+    return square(this);
+  }
+  /** |x| */ abs(): Tensor {
+    return abs(this);
+  }
+  /** sign(x) ∈ {−1, 0, 1} (zero gradient) */ sign(): Tensor {
+    return sign(this);
+  }
+  /** elementwise max(this, y) */ maximum(y: TensorLike): Tensor {
+    return maximum(this, y);
+  }
+  /** elementwise min(this, y) */ minimum(y: TensorLike): Tensor {
+    return minimum(this, y);
+  }
+  /** clamp to [min, max] */ clamp(min: number, max: number): Tensor {
+    return clamp(this, { min, max });
+  }
+  /** 1 − this (a gate's complement) */ oneMinus(): Tensor {
+    return this.builder.lift(1, this.dtype).sub(this);
+  }
 
   // ---- activations ----
-  /** tanh */ tanh(): Tensor { return tanh(this); }
-  /** logistic sigmoid 1/(1+e^−x) */ sigmoid(): Tensor { return sigmoid(this); }
-  /** max(x, 0) */ relu(): Tensor { return relu(this); }
+  /** tanh */ tanh(): Tensor {
+    return tanh(this);
+  }
+  /** logistic sigmoid 1/(1+e^−x) */ sigmoid(): Tensor {
+    return sigmoid(this);
+  }
+  /** max(x, 0) */ relu(): Tensor {
+    return relu(this);
+  }
   /**
    * Hard sigmoid clamp(slope·x + 0.5, 0, 1): `'keras'` (slope 0.2, Keras ≤ 2, Theano, TensorFlow.js;
    * the default) or `'torch'` (slope 1/6, PyTorch, JAX, Keras 3).
@@ -88,23 +125,45 @@ export class Tensor {
     if (!(kind in HARD_SIGMOID_SLOPE)) this.builder.fail('usage', `hardSigmoid: unknown kind '${kind}' (expected 'keras' or 'torch')`);
     return hardSigmoid(this, { slope: HARD_SIGMOID_SLOPE[kind] });
   }
-  /** softmax along `axis` (default last) */ softmax(axis = -1): Tensor { return softmaxOp(this, { axis: normalizeAxis('softmax', axis, this.rank) }); }
-  /** log(1 + eˣ), stable for any x (the `softplus` op) */ softplus(): Tensor { return softplus(this); }
+  /** softmax along `axis` (default last) */ softmax(axis = -1): Tensor {
+    return softmaxOp(this, { axis: normalizeAxis('softmax', axis, this.rank) });
+  }
+  /** log(1 + eˣ), stable for any x (the `softplus` op) */ softplus(): Tensor {
+    return softplus(this);
+  }
   /** log-softmax along `axis` (default last), numerically stable */
-  logSoftmax(axis = -1): Tensor { return logSoftmaxOp(this, { axis: normalizeAxis('log_softmax', axis, this.rank) }); }
+  logSoftmax(axis = -1): Tensor {
+    return logSoftmaxOp(this, { axis: normalizeAxis('log_softmax', axis, this.rank) });
+  }
 
   // ---- comparisons (1 where true, 0 where false; zero gradient) ----
-  /** this > y */ greater(y: TensorLike): Tensor { return greater(this, y); }
-  /** this ≥ y */ greaterEqual(y: TensorLike): Tensor { return greaterEqual(this, y); }
-  /** this < y */ less(y: TensorLike): Tensor { return less(this, y); }
-  /** this ≤ y */ lessEqual(y: TensorLike): Tensor { return lessEqual(this, y); }
-  /** this = y */ equal(y: TensorLike): Tensor { return equal(this, y); }
-  /** this ≠ y */ notEqual(y: TensorLike): Tensor { return notEqual(this, y); }
-  /** where this ≠ 0 take a, else b */ where(a: TensorLike, b: TensorLike): Tensor { return where(this, a, b); }
+  /** this > y */ greater(y: TensorLike): Tensor {
+    return greater(this, y);
+  }
+  /** this ≥ y */ greaterEqual(y: TensorLike): Tensor {
+    return greaterEqual(this, y);
+  }
+  /** this < y */ less(y: TensorLike): Tensor {
+    return less(this, y);
+  }
+  /** this ≤ y */ lessEqual(y: TensorLike): Tensor {
+    return lessEqual(this, y);
+  }
+  /** this = y */ equal(y: TensorLike): Tensor {
+    return equal(this, y);
+  }
+  /** this ≠ y */ notEqual(y: TensorLike): Tensor {
+    return notEqual(this, y);
+  }
+  /** where this ≠ 0 take a, else b */ where(a: TensorLike, b: TensorLike): Tensor {
+    return where(this, a, b);
+  }
 
   // ---- linear algebra and layout ----
   /** Matrix product over the last two axes; leading (batch) axes broadcast. */
-  matmul(y: Tensor): Tensor { return matmul(this, y); }
+  matmul(y: Tensor): Tensor {
+    return matmul(this, y);
+  }
   /** Swap the last two axes. */
   get T(): Tensor {
     if (this.rank < 2) this.builder.fail('shape', `T: needs a tensor of rank ≥ 2, got rank ${this.rank}`);
@@ -157,7 +216,8 @@ export class Tensor {
     const a = normalizeAxis('split', axis, this.rank);
     const n = this.shape[a]!;
     const sizes = typeof parts === 'number' ? this.splitSizes(n, parts) : [...parts];
-    if (sizes.reduce((x, y) => x + y, 0) !== n) this.builder.fail('shape', `split: sizes [${sizes}] do not add up to ${n}, the size of axis ${a} of [${this.shape}]`);
+    if (sizes.reduce((x, y) => x + y, 0) !== n)
+      this.builder.fail('shape', `split: sizes [${sizes}] do not add up to ${n}, the size of axis ${a} of [${this.shape}]`);
     const out: Tensor[] = [];
     let start = 0;
     for (const s of sizes) {
@@ -173,18 +233,28 @@ export class Tensor {
 
   // ---- reductions ----
   /** Sum over `axes` (default all); with `keepDims` the summed axes stay, with size 1. */
-  sum(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce(sumOp, axes, keepDims); }
+  sum(axes?: number | readonly number[], keepDims = false): Tensor {
+    return this.reduce(sumOp, axes, keepDims);
+  }
   /** Mean over `axes` (default all); with `keepDims` the averaged axes stay, with size 1. */
-  mean(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce(meanOp, axes, keepDims); }
+  mean(axes?: number | readonly number[], keepDims = false): Tensor {
+    return this.reduce(meanOp, axes, keepDims);
+  }
   /** Max over `axes` (default all). */
-  max(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce(maxOp, axes, keepDims); }
+  max(axes?: number | readonly number[], keepDims = false): Tensor {
+    return this.reduce(maxOp, axes, keepDims);
+  }
   /** Biased variance over `axes` (default all): mean of squared deviations, computed in two passes. */
-  variance(axes?: number | readonly number[], keepDims = false): Tensor { return this.reduce(varianceOp, axes, keepDims); }
+  variance(axes?: number | readonly number[], keepDims = false): Tensor {
+    return this.reduce(varianceOp, axes, keepDims);
+  }
   /**
    * Layer normalisation over the last axis without scale or shift: (x − mean) / √(var + eps), biased
    * variance (`torch.nn.functional.layer_norm` with no weight). See `layerNorm` for γ and β.
    */
-  layerNorm(eps = 1e-5): Tensor { return layerNormOp(this, { eps }); }
+  layerNorm(eps = 1e-5): Tensor {
+    return layerNormOp(this, { eps });
+  }
 
   private reduce(op: Op<readonly [Tensor, ReduceAttrs]>, axes: number | readonly number[] | undefined, keepDims: boolean): Tensor {
     const list = axes === undefined ? [...this.shape.keys()] : typeof axes === 'number' ? [axes] : [...axes];
@@ -202,4 +272,3 @@ export class Tensor {
     return `%${this.id}:${typeText(this)}`;
   }
 }
-

@@ -5,8 +5,21 @@
 import { printNode, typeText, type Graph, type GraphJSON, type Node } from '@cellgrad/graph';
 import { resolveDotOptions, type DotOptions, type ResolvedDotOptions } from './options.js';
 import {
-  attrList, BACKWARD, CLUSTER_BACKWARD, CLUSTER_FORWARD, CROSS_EDGE, EDGE_ATTRS, FOLD, FORWARD, GRAPH_ATTRS,
-  INPUT, MORE, NODE_ATTRS, OUTPUT, RECURRENT_EDGE, type DotAttrs,
+  attrList,
+  BACKWARD,
+  CLUSTER_BACKWARD,
+  CLUSTER_FORWARD,
+  CROSS_EDGE,
+  EDGE_ATTRS,
+  FOLD,
+  FORWARD,
+  GRAPH_ATTRS,
+  INPUT,
+  MORE,
+  NODE_ATTRS,
+  OUTPUT,
+  RECURRENT_EDGE,
+  type DotAttrs,
 } from './style.js';
 import { buildView, type ViewEdge, type ViewItem } from './view.js';
 
@@ -71,4 +84,3 @@ export function toDot(graph: Graph | GraphJSON, options: DotOptions = {}): strin
   lines.push('}');
   return lines.join('\n');
 }
-

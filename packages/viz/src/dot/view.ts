@@ -11,7 +11,16 @@ import type { ResolvedDotOptions } from './options.js';
 /** One drawn item. */
 export type ViewItem =
   | { readonly kind: 'node'; readonly key: string; readonly node: Node; readonly backward: boolean; readonly group?: StepGroup }
-  | { readonly kind: 'fold'; readonly key: string; readonly label: string; readonly lane: string; readonly backward: boolean; readonly lo: number; readonly hi: number; readonly count: number }
+  | {
+      readonly kind: 'fold';
+      readonly key: string;
+      readonly label: string;
+      readonly lane: string;
+      readonly backward: boolean;
+      readonly lo: number;
+      readonly hi: number;
+      readonly count: number;
+    }
   | { readonly kind: 'more'; readonly key: string; readonly count: number }
   | { readonly kind: 'output'; readonly key: string; readonly name: string };
 
@@ -45,10 +54,19 @@ export interface GraphView {
 }
 
 /** Where an item sits in time: its lane and step range. */
-interface Span { readonly lane: string; readonly lo: number; readonly hi: number }
+interface Span {
+  readonly lane: string;
+  readonly lo: number;
+  readonly hi: number;
+}
 
 /** The groups of each lane to fold: all but the first `firstSteps` and the last. */
-function foldPlan(lanes: ReadonlyMap<string, readonly StepGroup[]>, repeats: ReadonlySet<StepGroup>, o: ResolvedDotOptions, layered: boolean): Map<StepGroup, ViewItem & { kind: 'fold' }> {
+function foldPlan(
+  lanes: ReadonlyMap<string, readonly StepGroup[]>,
+  repeats: ReadonlySet<StepGroup>,
+  o: ResolvedDotOptions,
+  layered: boolean,
+): Map<StepGroup, ViewItem & { kind: 'fold' }> {
   const plan = new Map<StepGroup, ViewItem & { kind: 'fold' }>();
   if (!o.collapseSteps) return plan;
   for (const [lane, list] of lanes) {
@@ -59,7 +77,9 @@ function foldPlan(lanes: ReadonlyMap<string, readonly StepGroup[]>, repeats: Rea
     const count = middle.reduce((s, gr) => s + gr.ids.length, 0);
     const same = middle.every((gr) => repeats.has(gr))
       ? `\nsame as step ${list[o.firstSteps - 1]!.step}`
-      : middle.length > 1 && middle.slice(1).every((gr) => repeats.has(gr)) ? `\nsteps ${middle[1]!.step}..${hi} same as step ${lo}` : '';
+      : middle.length > 1 && middle.slice(1).every((gr) => repeats.has(gr))
+        ? `\nsteps ${middle[1]!.step}..${hi} same as step ${lo}`
+        : '';
     const each = middle.every((gr) => gr.ids.length === middle[0]!.ids.length) ? `${middle[0]!.ids.length} nodes each` : `${count} nodes`;
     const label = `${groupLabel(middle[0]!, `steps ${lo}..${hi}`, layered)}\n(${middle.length} steps folded, ${each})${same}`;
     const item = { kind: 'fold' as const, key: `fold_${lane.replace(/\W/g, '_')}`, label, lane, backward: middle[0]!.phase === 'backward', lo, hi, count };

@@ -68,7 +68,8 @@ async function unfoldedSvg(g: ReportGraph): Promise<string | undefined> {
   return safeSvg(await toSvg(g.graph, { ...options, collapseSteps: false }), g);
 }
 
-const ZOOM_BAR = '<button type="button" data-zoom="in" title="zoom in">+</button><button type="button" data-zoom="out" title="zoom out">−</button><button type="button" data-zoom="fit" title="fit to view">fit</button>';
+const ZOOM_BAR =
+  '<button type="button" data-zoom="in" title="zoom in">+</button><button type="button" data-zoom="out" title="zoom out">−</button><button type="button" data-zoom="fit" title="fit to view">fit</button>';
 
 /**
  * One card: title, caption, zoom buttons and the SVG in a pan/zoom viewport; when time steps were

@@ -7,7 +7,10 @@ export function esc(s: string): string {
 
 /** JSON that can sit inside `<script type="application/json">` (no `<`, so no closing tag). */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** A number for a table cell: integers as they are, others with 4 significant digits or in e-notation. */

@@ -20,8 +20,13 @@ export function gradcheckRows(entries: readonly (GradcheckRow | GradcheckReportL
     if (!isReport(e)) return [e];
     return e.report.orders.flatMap((o) =>
       o.inputs.map((r) => ({
-        cell: e.cell, order: o.order, input: r.name, maxAbsError: r.maxAbsError, passed: r.passed,
-        ...(r.shape ? { shape: r.shape } : {}), ...(r.maxRelError !== undefined ? { maxRelError: r.maxRelError } : {}),
+        cell: e.cell,
+        order: o.order,
+        input: r.name,
+        maxAbsError: r.maxAbsError,
+        passed: r.passed,
+        ...(r.shape ? { shape: r.shape } : {}),
+        ...(r.maxRelError !== undefined ? { maxRelError: r.maxRelError } : {}),
         ...(r.worst ? { worst: worstText(r.worst) } : {}),
       })),
     );
@@ -34,8 +39,13 @@ export function gradcheckTable(entries: readonly (GradcheckRow | GradcheckReport
   const passed = rows.filter((r) => r.passed).length;
   const body = rows.map((r) => {
     const cells = [
-      r.cell ?? '', String(r.order ?? 1), r.input, r.shape ? `[${r.shape.join(',')}]` : '',
-      fmt(r.maxAbsError), r.maxRelError !== undefined ? fmt(r.maxRelError) : '', r.worst ?? '',
+      r.cell ?? '',
+      String(r.order ?? 1),
+      r.input,
+      r.shape ? `[${r.shape.join(',')}]` : '',
+      fmt(r.maxAbsError),
+      r.maxRelError !== undefined ? fmt(r.maxRelError) : '',
+      r.worst ?? '',
     ].map((c) => `<td>${esc(c)}</td>`);
     const result = r.passed ? '<td class="pass">pass</td>' : '<td class="fail">FAIL</td>';
     return `<tr>${cells.join('')}${result}</tr>`;

@@ -67,7 +67,11 @@ export interface GradcheckReportLike {
     readonly orders: readonly {
       readonly order: number;
       readonly inputs: readonly {
-        readonly name: string; readonly shape?: readonly number[]; readonly maxAbsError: number; readonly maxRelError?: number; readonly passed: boolean;
+        readonly name: string;
+        readonly shape?: readonly number[];
+        readonly maxAbsError: number;
+        readonly maxRelError?: number;
+        readonly passed: boolean;
         /** Where the largest error was (as `gradcheck` reports it). */
         readonly worst?: { readonly index: readonly number[]; readonly step?: number; readonly analytic: number; readonly numeric: number };
       }[];

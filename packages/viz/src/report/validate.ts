@@ -7,6 +7,7 @@ import type { ReportData } from './types.js';
 
 /** A malformed `ReportData`: a `CellgradError` of kind `usage` (bad input). */
 export class ReportDataError extends CellgradError {
+  /** An error whose `message` names the field of the report data and what is wrong with it. */
   constructor(message: string) {
     super('usage', `report data: ${message}`);
     this.name = 'ReportDataError';
@@ -31,8 +32,14 @@ function checkFlow(v: unknown, where: string): void {
   const s = v as Record<string, unknown>;
   need(typeof s.name === 'string', `${where}.name`, 'a string');
   need(isNumArray(s.norms), `${where}.norms`, 'an array of numbers');
-  if (s.byIteration !== undefined) list(s.byIteration, `${where}.byIteration`).forEach((r, i) => need(isNumArray(r), `${where}.byIteration[${i}]`, 'an array of numbers'));
-  if (s.iterations !== undefined) need(isNumArray(s.iterations) && s.iterations.length === (s.byIteration as unknown[] | undefined)?.length, `${where}.iterations`, 'one number per row of byIteration');
+  if (s.byIteration !== undefined)
+    list(s.byIteration, `${where}.byIteration`).forEach((r, i) => need(isNumArray(r), `${where}.byIteration[${i}]`, 'an array of numbers'));
+  if (s.iterations !== undefined)
+    need(
+      isNumArray(s.iterations) && s.iterations.length === (s.byIteration as unknown[] | undefined)?.length,
+      `${where}.iterations`,
+      'one number per row of byIteration',
+    );
 }
 
 function checkGradcheck(v: unknown, where: string): void {
@@ -56,7 +63,8 @@ function checkGraph(v: unknown, where: string): void {
   const g = v as Record<string, unknown>;
   const given = ['graph', 'dot', 'svg'].filter((k) => g[k] !== undefined);
   need(given.length === 1, where, `exactly one of graph, dot, svg (got ${given.length ? given.join(', ') : 'none'})`);
-  if (g.graph !== undefined) need(isObj(g.graph) && Array.isArray(g.graph.nodes) && Array.isArray(g.graph.outputs), `${where}.graph`, 'a graph { nodes, inputs, outputs }');
+  if (g.graph !== undefined)
+    need(isObj(g.graph) && Array.isArray(g.graph.nodes) && Array.isArray(g.graph.outputs), `${where}.graph`, 'a graph { nodes, inputs, outputs }');
   if (g.dot !== undefined) need(typeof g.dot === 'string', `${where}.dot`, 'DOT text');
   if (g.svg !== undefined) need(typeof g.svg === 'string', `${where}.svg`, 'SVG text');
 }
@@ -71,7 +79,8 @@ export function checkReportData(value: unknown): ReportData {
     list(d.lossCurves, 'lossCurves').forEach((c, i) => {
       need(isObj(c) && typeof c.name === 'string', `lossCurves[${i}]`, 'an object { name, points }');
       list((c as Record<string, unknown>).points, `lossCurves[${i}].points`).forEach((p, j) =>
-        need(isNumArray(p) && p.length === 2, `lossCurves[${i}].points[${j}]`, '[iteration, loss]'));
+        need(isNumArray(p) && p.length === 2, `lossCurves[${i}].points[${j}]`, '[iteration, loss]'),
+      );
     });
   }
   if (d.flow !== undefined) list(d.flow, 'flow').forEach((s, i) => checkFlow(s, `flow[${i}]`));

@@ -25,7 +25,11 @@ function heatmapCard(s: FlowSeries, index: number): string {
 }
 
 function flowSection(flow: readonly FlowSeries[]): string {
-  const line = chartCard('‖∂L/∂h(t)‖ by time step', 'flow-chart', 'Gradient norm reaching each step (log scale): a fall towards early steps is a vanishing gradient, a rise an exploding one.');
+  const line = chartCard(
+    '‖∂L/∂h(t)‖ by time step',
+    'flow-chart',
+    'Gradient norm reaching each step (log scale): a fall towards early steps is a vanishing gradient, a rise an exploding one.',
+  );
   const heat = flow.map((s, i) => (s.byIteration && s.byIteration.length > 0 ? heatmapCard(s, i) : '')).join('');
   return `${line}<div class="grid">${heat}</div>`;
 }
@@ -39,7 +43,11 @@ async function sections(data: ReportData): Promise<Section[]> {
     out.push({ id: 'graphs', title: 'Graphs', html: `${legendHtml()}${cards.join('\n')}` });
   }
   if (data.lossCurves?.length) {
-    out.push({ id: 'loss', title: 'Loss curves', html: chartCard('Training loss', 'loss-chart', 'Loss by training iteration (log scale when every loss is positive).') });
+    out.push({
+      id: 'loss',
+      title: 'Loss curves',
+      html: chartCard('Training loss', 'loss-chart', 'Loss by training iteration (log scale when every loss is positive).'),
+    });
   }
   if (data.flow?.length) out.push({ id: 'flow', title: 'Gradient flow', html: flowSection(data.flow) });
   if (data.gradcheck?.length) out.push({ id: 'gradcheck', title: 'Gradient checks', html: gradcheckTable(data.gradcheck) });
@@ -56,11 +64,7 @@ export async function renderReport(data: ReportData): Promise<string> {
   checkReportData(data);
   const parts = await sections(data);
   const chartData = { lossCurves: data.lossCurves ?? [], flow: data.flow ?? [] };
-  const scripts = [
-    ...chartAssets().map((a) => a.code),
-    `var HEAT_STOPS = ${JSON.stringify(HEAT_STOPS)};\n${CHARTS_SCRIPT}`,
-    PAN_ZOOM_SCRIPT,
-  ];
+  const scripts = [...chartAssets().map((a) => a.code), `var HEAT_STOPS = ${JSON.stringify(HEAT_STOPS)};\n${CHARTS_SCRIPT}`, PAN_ZOOM_SCRIPT];
   return pageHtml(data.title ?? 'cellgrad report', data.subtitle, parts, scripts, scriptJson(chartData));
 }
 

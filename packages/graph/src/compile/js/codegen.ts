@@ -89,7 +89,11 @@ function mapSource(shape: Shape, loads: Access[], outs: Access[], body: string[]
 
 /** Bind generated source to the arena and the scalar functions it calls. */
 function bind(source: string, arena: TypedArray, fns: ((...xs: number[]) => number)[]): InstructionFn {
-  const factory = new Function('M', 'F', 'X', `'use strict';\nreturn function fusedStep() {\n${source}\n};`) as (m: TypedArray, f: typeof fns, x: typeof FAST_MATH) => InstructionFn;
+  const factory = new Function('M', 'F', 'X', `'use strict';\nreturn function fusedStep() {\n${source}\n};`) as (
+    m: TypedArray,
+    f: typeof fns,
+    x: typeof FAST_MATH,
+  ) => InstructionFn;
   return factory(arena, fns, FAST_MATH);
 }
 
@@ -144,7 +148,13 @@ export function generateStep(ctx: CodegenContext, step: Instruction, arena: Type
     body.push(`const t${intLiteral(m)} = ${expression(node, exact, slot, ctx.dtype === 'float32')};`);
   }
   const outs = step.outputs.map((o): Access => ({ base: offsets[o]!, strides: stridesOf(shape) }));
-  const source = mapSource(shape, loads, outs, body, step.outputs.map((o) => `t${intLiteral(o)}`));
+  const source = mapSource(
+    shape,
+    loads,
+    outs,
+    body,
+    step.outputs.map((o) => `t${intLiteral(o)}`),
+  );
   return { fn: bind(source, arena, fns), source };
 }
 
@@ -183,10 +193,17 @@ export function generateJoin(ctx: CodegenContext, id: number, arena: TypedArray)
  * table with one row per part (source base, destination base, sizes, source strides, destination
  * strides) walked by one generated loop nest that reads its bounds and strides from the row.
  */
-function tableJoin(prefix: readonly string[], copies: readonly { shape: Shape; src: Access; dst: Access }[], arena: TypedArray): { fn: InstructionFn; source: string } {
+function tableJoin(
+  prefix: readonly string[],
+  copies: readonly { shape: Shape; src: Access; dst: Access }[],
+  arena: TypedArray,
+): { fn: InstructionFn; source: string } {
   const rows = new Map<number, number[]>();
   for (const c of copies) {
-    const { shape: dims, accesses: [src, dst] } = collapse(c.shape, [c.src, c.dst]);
+    const {
+      shape: dims,
+      accesses: [src, dst],
+    } = collapse(c.shape, [c.src, c.dst]);
     if (dims.some((d) => d === 0)) continue;
     const r = dims.length;
     let row = rows.get(r);
@@ -248,7 +265,8 @@ export function generateReduce(ctx: CodegenContext, id: number, arena: TypedArra
   // kept deoptimising on the second loop, whose compare had no type feedback when the first was
   // optimised on stack).
   const finishSource = `for (let j = 0; j < ${intLiteral(outSize)}; j++) M[${out} + j] = ${finish};`;
-  const make = (body: string) => new Function('M', 'S', `'use strict';\nreturn function reduceStep() {\n${body}\n};`) as (m: TypedArray, s: Float64Array) => InstructionFn;
+  const make = (body: string) =>
+    new Function('M', 'S', `'use strict';\nreturn function reduceStep() {\n${body}\n};`) as (m: TypedArray, s: Float64Array) => InstructionFn;
   const scratch = new Float64Array(outSize);
   const init = r.init === '0' ? 0 : -Infinity;
   const main = make(loop)(arena, scratch);

@@ -9,7 +9,11 @@ import type { WasmFunction } from '../wasm/wasm-asm.js';
 
 /** A kernel set: an arena of `size` elements of `dtype`, a matmul kernel bound to it, maybe vector ops. */
 export interface KernelSet {
-  create(dtype: DType, size: number, options?: { readonly threads?: number }): {
+  create(
+    dtype: DType,
+    size: number,
+    options?: { readonly threads?: number },
+  ): {
     arena: TypedArray;
     kernel: MatmulKernel;
     name: string;

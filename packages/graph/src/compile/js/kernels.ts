@@ -36,7 +36,13 @@ function batchOffsets(v: View, batch: readonly number[], base: number): Float64A
  * The step of a matmul node: one kernel call per batch matrix, or a single call when the batches of
  * A are evenly spaced rows and B is shared (a time-batched projection such as x[T,B,I] · Wᵀ).
  */
-export function matmulStep(node: Node, [va, vb]: readonly View[], offsets: Float64Array, kernel: MatmulKernel, packed?: { offset: number; ensure: () => void }): InstructionFn {
+export function matmulStep(
+  node: Node,
+  [va, vb]: readonly View[],
+  offsets: Float64Array,
+  kernel: MatmulKernel,
+  packed?: { offset: number; ensure: () => void },
+): InstructionFn {
   const packedB = packed?.offset;
   const ensure = packed?.ensure;
   const ra = va!.shape.length;
@@ -54,7 +60,18 @@ export function matmulStep(node: Node, [va, vb]: readonly View[], offsets: Float
   let merged = count > 1;
   for (let p = 0; p < count && merged; p++) merged = offB[p] === offB[0] && offA[p] === offA[0]! + p * m * rsA;
   if (count <= 1 || merged) {
-    const args: MatmulArgs = { c, a: offA[0] ?? offsets[va!.base]! + va!.offset, rsA, csA, b: offB[0] ?? offsets[vb!.base]! + vb!.offset, rsB, m: m * Math.max(count, 1), k, n, ...(packedB !== undefined ? { packedB } : {}) };
+    const args: MatmulArgs = {
+      c,
+      a: offA[0] ?? offsets[va!.base]! + va!.offset,
+      rsA,
+      csA,
+      b: offB[0] ?? offsets[vb!.base]! + vb!.offset,
+      rsB,
+      m: m * Math.max(count, 1),
+      k,
+      n,
+      ...(packedB !== undefined ? { packedB } : {}),
+    };
     if (count === 0) return () => {};
     if (ensure) {
       return () => {
@@ -65,7 +82,8 @@ export function matmulStep(node: Node, [va, vb]: readonly View[], offsets: Float
     return () => kernel(args);
   }
   const all: MatmulArgs[] = [];
-  for (let p = 0; p < count; p++) all.push({ c: c + p * m * n, a: offA[p]!, rsA, csA, b: offB[p]!, rsB, m, k, n, ...(packedB !== undefined ? { packedB } : {}) });
+  for (let p = 0; p < count; p++)
+    all.push({ c: c + p * m * n, a: offA[p]!, rsA, csA, b: offB[p]!, rsB, m, k, n, ...(packedB !== undefined ? { packedB } : {}) });
   return () => {
     ensure?.();
     for (const args of all) kernel(args);

@@ -35,25 +35,72 @@ export function matmulJs(M: TypedArray, p: MatmulArgs, i0 = 0, j0 = 0): void {
     const a2 = a1 + rsA;
     const a3 = a2 + rsA;
     for (let j = j0; j < n4; j += 4) {
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0,
+        c10 = 0,
+        c11 = 0,
+        c12 = 0,
+        c13 = 0;
+      let c20 = 0,
+        c21 = 0,
+        c22 = 0,
+        c23 = 0,
+        c30 = 0,
+        c31 = 0,
+        c32 = 0,
+        c33 = 0;
       let pb = b + j;
       let pa = 0;
       for (let q = 0; q < k; q++) {
-        const x0 = M[a0 + pa]!, x1 = M[a1 + pa]!, x2 = M[a2 + pa]!, x3 = M[a3 + pa]!;
-        const y0 = M[pb]!, y1 = M[pb + 1]!, y2 = M[pb + 2]!, y3 = M[pb + 3]!;
-        c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
-        c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
-        c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
-        c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
+        const x0 = M[a0 + pa]!,
+          x1 = M[a1 + pa]!,
+          x2 = M[a2 + pa]!,
+          x3 = M[a3 + pa]!;
+        const y0 = M[pb]!,
+          y1 = M[pb + 1]!,
+          y2 = M[pb + 2]!,
+          y3 = M[pb + 3]!;
+        c00 += x0 * y0;
+        c01 += x0 * y1;
+        c02 += x0 * y2;
+        c03 += x0 * y3;
+        c10 += x1 * y0;
+        c11 += x1 * y1;
+        c12 += x1 * y2;
+        c13 += x1 * y3;
+        c20 += x2 * y0;
+        c21 += x2 * y1;
+        c22 += x2 * y2;
+        c23 += x2 * y3;
+        c30 += x3 * y0;
+        c31 += x3 * y1;
+        c32 += x3 * y2;
+        c33 += x3 * y3;
         pa += csA;
         pb += rsB;
       }
       let o = c + i * n + j;
-      M[o] = c00; M[o + 1] = c01; M[o + 2] = c02; M[o + 3] = c03; o += n;
-      M[o] = c10; M[o + 1] = c11; M[o + 2] = c12; M[o + 3] = c13; o += n;
-      M[o] = c20; M[o + 1] = c21; M[o + 2] = c22; M[o + 3] = c23; o += n;
-      M[o] = c30; M[o + 1] = c31; M[o + 2] = c32; M[o + 3] = c33;
+      M[o] = c00;
+      M[o + 1] = c01;
+      M[o + 2] = c02;
+      M[o + 3] = c03;
+      o += n;
+      M[o] = c10;
+      M[o + 1] = c11;
+      M[o + 2] = c12;
+      M[o + 3] = c13;
+      o += n;
+      M[o] = c20;
+      M[o + 1] = c21;
+      M[o + 2] = c22;
+      M[o + 3] = c23;
+      o += n;
+      M[o] = c30;
+      M[o + 1] = c31;
+      M[o + 2] = c32;
+      M[o + 3] = c33;
     }
     for (let r = i; r < i + 4; r++) edgeRow(M, p, r, n4, n);
   }

@@ -27,7 +27,10 @@ export function intLiteral(v: unknown): string {
   return String(v);
 }
 
-const cmp = (sym: string): Template => ([a, b]) => `(${a} ${sym} ${b} ? 1 : 0)`;
+const cmp =
+  (sym: string): Template =>
+  ([a, b]) =>
+    `(${a} ${sym} ${b} ? 1 : 0)`;
 
 const TEMPLATES: Readonly<Record<string, Template>> = {
   add: ([a, b]) => `(${a} + ${b})`,

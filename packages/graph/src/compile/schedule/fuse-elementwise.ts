@@ -18,9 +18,7 @@
 import type { Graph, Node } from '../../ir/node.js';
 import { sameShape, type Shape } from '../../ir/shape.js';
 import { isFusible, VIEW_OPS } from '../js/templates.js';
-import {
-  broadcastView, denseView, isContiguous, reshapeView, sliceView, transposeView, type View,
-} from '../js/views.js';
+import { broadcastView, denseView, isContiguous, reshapeView, sliceView, transposeView, type View } from '../js/views.js';
 
 /** The most members of one fused group (each is a local of its generated loop). */
 export const MAX_GROUP_MEMBERS = 512;

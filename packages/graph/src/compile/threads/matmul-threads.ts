@@ -44,7 +44,21 @@ for (;;) {
 `;
 
 /** The gemm arguments (see `gemmBody`): byte addresses and strides, counts, B mode, scratch for B, strip of A (or 0). */
-export type GemmArgs = [c: number, a: number, rsA: number, csA: number, b: number, rsB: number, m4: number, k: number, n8: number, ldc: number, mode: number, scratchB: number, packA: number];
+export type GemmArgs = [
+  c: number,
+  a: number,
+  rsA: number,
+  csA: number,
+  b: number,
+  rsB: number,
+  m4: number,
+  k: number,
+  n8: number,
+  ldc: number,
+  mode: number,
+  scratchB: number,
+  packA: number,
+];
 
 /** Byte addresses of one thread's scratch: a packed block of B, a 4-row strip of A. */
 export interface Scratch {
@@ -65,7 +79,12 @@ export class GemmPool {
    * @param mem the plan's shared memory
    * @param scratch each thread's scratch (index 0: the calling thread)
    */
-  constructor(module: object, mem: object, threads: number, private readonly scratch: readonly Scratch[]) {
+  constructor(
+    module: object,
+    mem: object,
+    threads: number,
+    private readonly scratch: readonly Scratch[],
+  ) {
     for (let t = 1; t < threads; t++) {
       const control = new Int32Array(new SharedArrayBuffer(WORDS * 4));
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, mem, control: control.buffer } });

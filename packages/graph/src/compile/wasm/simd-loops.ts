@@ -46,7 +46,12 @@ export interface SimdLoop extends SimdKernel {
 
 const BINARY: Readonly<Record<string, Ins>> = { add: vop.add, sub: vop.sub, mul: vop.mul, div: vop.div };
 const COMPARE: Readonly<Record<string, Ins>> = {
-  greater: vop.gt, greater_equal: vop.ge, less: vop.lt, less_equal: vop.le, equal: vop.eq, not_equal: vop.ne,
+  greater: vop.gt,
+  greater_equal: vop.ge,
+  less: vop.lt,
+  less_equal: vop.le,
+  equal: vop.eq,
+  not_equal: vop.ne,
 };
 const UNARY: Readonly<Record<string, Ins>> = { neg: vop.neg, abs: vop.abs, sqrt: vop.sqrt };
 const MATH = new Set(['exp', 'sigmoid', 'tanh']);
@@ -126,7 +131,13 @@ export function simdLoop(ctx: CodegenContext, step: Instruction): SimdLoop | und
     members.push(attrs ? { op: node.op, args, attrs } : { op: node.op, args });
   }
   const stores = step.outputs.map((o): Access => ({ base: offsets[o]!, strides: stridesOf(shape) }));
-  return finish(shape, [...loads, ...stores], loads.length, members, step.outputs.map((o) => ({ member: memberIndex.get(o)! })));
+  return finish(
+    shape,
+    [...loads, ...stores],
+    loads.length,
+    members,
+    step.outputs.map((o) => ({ member: memberIndex.get(o)! })),
+  );
 }
 
 /** The SIMD copies of a concat (one per input into its slab), or undefined when one does not qualify. */
@@ -166,8 +177,7 @@ export function simdFunction(name: string, p: Program): WasmFunction {
   const temps: MathTemps = { t: next++, k: next++, r: next++, s: next++ };
   const v128Count = next - nAccess - i32Count;
 
-  const push = (r: Ref): Ins[] =>
-    'load' in r ? [op.get(loadLocal[r.load]!)] : 'member' in r ? [op.get(memberLocal[r.member]!)] : [vop.f32(r.value)];
+  const push = (r: Ref): Ins[] => ('load' in r ? [op.get(loadLocal[r.load]!)] : 'member' in r ? [op.get(memberLocal[r.member]!)] : [vop.f32(r.value)]);
   const asLocal = (r: Ref): { ins: Ins[]; local: number } =>
     'value' in r ? { ins: [vop.f32(r.value), op.set(scratch)], local: scratch } : { ins: [], local: 'load' in r ? loadLocal[r.load]! : memberLocal[r.member]! };
   const zero = vop.f32(0);
@@ -183,28 +193,43 @@ export function simdFunction(name: string, p: Program): WasmFunction {
       return [...src.ins, ...f(src.local, out, temps)];
     }
     switch (m.op) {
-      case 'square': return [...push(a!), ...push(a!), vop.mul, op.set(out)];
+      case 'square':
+        return [...push(a!), ...push(a!), vop.mul, op.set(out)];
       // a >= b ? a : b, a <= b ? a : b (the templates' selection, NaN included)
-      case 'maximum': return [...push(a!), ...push(b!), ...push(a!), ...push(b!), vop.ge, vop.bitselect, op.set(out)];
-      case 'minimum': return [...push(a!), ...push(b!), ...push(a!), ...push(b!), vop.le, vop.bitselect, op.set(out)];
-      case 'relu': return [...push(a!), zero, ...push(a!), zero, vop.gt, vop.bitselect, op.set(out)];
+      case 'maximum':
+        return [...push(a!), ...push(b!), ...push(a!), ...push(b!), vop.ge, vop.bitselect, op.set(out)];
+      case 'minimum':
+        return [...push(a!), ...push(b!), ...push(a!), ...push(b!), vop.le, vop.bitselect, op.set(out)];
+      case 'relu':
+        return [...push(a!), zero, ...push(a!), zero, vop.gt, vop.bitselect, op.set(out)];
       case 'clamp': {
         const [lo, hi] = m.attrs!.map(Math.fround) as [number, number];
         // a < lo ? lo : a > hi ? hi : a
         return [
           vop.f32(lo),
-          vop.f32(hi), ...push(a!), ...push(a!), vop.f32(hi), vop.gt, vop.bitselect,
-          ...push(a!), vop.f32(lo), vop.lt, vop.bitselect, op.set(out),
+          vop.f32(hi),
+          ...push(a!),
+          ...push(a!),
+          vop.f32(hi),
+          vop.gt,
+          vop.bitselect,
+          ...push(a!),
+          vop.f32(lo),
+          vop.lt,
+          vop.bitselect,
+          op.set(out),
         ];
       }
       case 'hard_sigmoid':
         return [vop.f32(Math.fround(m.attrs![0]!)), ...push(a!), vop.mul, vop.f32(0.5), vop.add, zero, vop.max, vop.f32(1), vop.min, op.set(out)];
       // c !== 0 ? a : b
-      case 'where': return [...push(b!), ...push(c!), ...push(a!), zero, vop.ne, vop.bitselect, op.set(out)];
+      case 'where':
+        return [...push(b!), ...push(c!), ...push(a!), zero, vop.ne, vop.bitselect, op.set(out)];
       // a > 0 ? 1 : a < 0 ? −1 : 0
       case 'sign':
         return [vop.f32(1), vop.f32(-1), zero, ...push(a!), zero, vop.lt, vop.bitselect, ...push(a!), zero, vop.gt, vop.bitselect, op.set(out)];
-      default: throw new Error(`simdFunction: no SIMD form for '${m.op}'`);
+      default:
+        throw new Error(`simdFunction: no SIMD form for '${m.op}'`);
     }
   };
 

@@ -54,10 +54,32 @@ export const V128 = 0x7b;
 
 /** Instructions (each returns its bytes). */
 export const op: Readonly<Record<string, Ins | ((...a: number[]) => Ins)>> & {
-  get(i: number): Ins; set(i: number): Ins; tee(i: number): Ins; i32(v: number): Ins; brIf(d: number): Ins; call(i: number): Ins;
-  select: Ins; eqz: Ins;
-  v128Load(o?: number): Ins; v128Store(o?: number): Ins; load32Splat(o?: number): Ins;
-  add: Ins; sub: Ins; mul: Ins; ltU: Ins; gtU: Ins; eq: Ins; ne: Ins; loop: Ins; if: Ins; else: Ins; block: Ins; end: Ins; v128Zero: Ins; f32x4Add: Ins; f32x4Mul: Ins;
+  get(i: number): Ins;
+  set(i: number): Ins;
+  tee(i: number): Ins;
+  i32(v: number): Ins;
+  brIf(d: number): Ins;
+  call(i: number): Ins;
+  select: Ins;
+  eqz: Ins;
+  v128Load(o?: number): Ins;
+  v128Store(o?: number): Ins;
+  load32Splat(o?: number): Ins;
+  add: Ins;
+  sub: Ins;
+  mul: Ins;
+  ltU: Ins;
+  gtU: Ins;
+  eq: Ins;
+  ne: Ins;
+  loop: Ins;
+  if: Ins;
+  else: Ins;
+  block: Ins;
+  end: Ins;
+  v128Zero: Ins;
+  f32x4Add: Ins;
+  f32x4Mul: Ins;
 } = {
   get: (i: number) => [0x20, ...uleb(i)],
   set: (i: number) => [0x21, ...uleb(i)],
@@ -183,7 +205,14 @@ export function assemble(fns: readonly WasmFunction[], options: { readonly share
     return [...uleb(code.length), ...code];
   });
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(2, imports),
     ...section(3, funcs),

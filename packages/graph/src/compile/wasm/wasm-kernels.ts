@@ -60,8 +60,19 @@ export const wasmKernels: KernelSet = {
         const b = (mode === BMode.Packed ? p.packedB! : p.b) * 4;
         const packA = p.rsA === 1 && p.csA * 4 >= PACK_A_MIN_STEP ? scratch[0]!.a : 0;
         if (pool && 2 * m4 * p.k * n8 >= THREAD_MIN_FLOPS && n8 >= 16) {
-          args[0] = p.c * 4; args[1] = p.a * 4; args[2] = p.rsA * 4; args[3] = p.csA * 4; args[4] = b; args[5] = p.rsB * 4;
-          args[6] = m4; args[7] = p.k; args[8] = n8; args[9] = p.n * 4; args[10] = mode; args[11] = scratch[0]!.b; args[12] = packA;
+          args[0] = p.c * 4;
+          args[1] = p.a * 4;
+          args[2] = p.rsA * 4;
+          args[3] = p.csA * 4;
+          args[4] = b;
+          args[5] = p.rsB * 4;
+          args[6] = m4;
+          args[7] = p.k;
+          args[8] = n8;
+          args[9] = p.n * 4;
+          args[10] = mode;
+          args[11] = scratch[0]!.b;
+          args[12] = packA;
           pool.run(args, mode === BMode.Packed ? p.k * 4 : 4, gemm);
         } else gemm(p.c * 4, p.a * 4, p.rsA * 4, p.csA * 4, b, p.rsB * 4, m4, p.k, n8, p.n * 4, mode, scratch[0]!.b, packA);
       }

@@ -31,7 +31,10 @@ let failed = 0;
 if (existsSync(results)) {
   const r = JSON.parse(readFileSync(results, 'utf8'));
   passed = r.numPassedTests ?? 0;
-  failed = (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0);
+  // Failed tests, plus files that failed without a failed test (an import error, a crash in a hook):
+  // numFailedTestSuites also counts the files and describe blocks of failed tests, so it is not added.
+  const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+  failed = (r.numFailedTests ?? 0) + brokenFiles;
 } else {
   failed = 1;
 }

@@ -10,13 +10,14 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder, interpret, type NDArray } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
 import { cellFeeds, gru, lstm, randomFeeds, unroll } from '@cellgrad/cells';
-import { fromOrtTensor, onnxProto, openSession, toOrtTensor } from '@cellgrad/onnx';
+import { fromOrtTensor, onnxProto, openSession, toOrtTensor, toSequenceLens } from '@cellgrad/onnx';
 import { cellgrad, tempDir } from '../cli/helpers.js';
 import { F32_TOL, worstError } from './helpers.js';
 
 async function runFile(file: string, feeds: Record<string, NDArray>): Promise<Record<string, NDArray>> {
   const session = await openSession(readFileSync(file));
-  const result = await session.run(Object.fromEntries(session.inputNames.map((n) => [n, toOrtTensor(feeds[n]!, 'float32')])));
+  const tensor = (n: string) => (n === 'sequence_lens' ? toSequenceLens(feeds.lengths!) : toOrtTensor(feeds[n]!, 'float32'));
+  const result = await session.run(Object.fromEntries(session.inputNames.map((n) => [n, tensor(n)])));
   await session.release();
   return Object.fromEntries(Object.keys(result).map((k) => [k, fromOrtTensor(result[k]!, k)]));
 }
@@ -60,6 +61,25 @@ describe('cellgrad export', () => {
     const feeds = cellFeeds(lstm, opts, 5);
     const got = await runFile(out, feeds);
     expect(worstError(got, interpret(unroll(lstm, opts), feeds)).error).toBeLessThanOrEqual(F32_TOL);
+  });
+
+  it('--bidirectional --lengths --batch-first, as the single GRU op and as the unrolled graph, equal unroll with those options', async () => {
+    const seqArgs = ['--bidirectional', '--lengths', '--batch-first', '--layers', '2', '--seed', '4'];
+    const opts = { ...sizes, layers: 2, bidirectional: true, lengths: true, batchFirst: true, dtype: 'float32' as const };
+    const feeds = cellFeeds(gru, opts, 4);
+    const want = interpret(unroll(gru, opts), feeds);
+    for (const [file, extra, inputs] of [
+      ['gru-op.onnx', ['--recurrent-op'], 'x, sequence_lens, h0'],
+      ['gru-unrolled.onnx', [], 'x, lengths, h0, weight_ih_l0, '],
+    ] as const) {
+      const out = path.join(tempDir(), file);
+      const r = await cellgrad(['export', 'gru', ...sizeArgs, ...seqArgs, ...extra, '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`inputs: ${inputs}`);
+      const got = await runFile(out, feeds);
+      expect(got.out!.shape).toEqual([2, 3, 8]);
+      expect(worstError(got, want).error).toBeLessThanOrEqual(F32_TOL);
+    }
   });
 
   it('errors: --recurrent-op on another cell or with --grad; a cell with a user op ONNX cannot express', async () => {

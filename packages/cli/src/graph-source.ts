@@ -19,6 +19,12 @@ export interface GraphSourceOptions extends SizeOptions {
   readonly dtype?: DType;
   /** The cell as an option (see cell-option.ts). */
   readonly cell?: string;
+  /** Both directions per layer (`unroll`'s `bidirectional`; a cell only). */
+  readonly bidirectional?: boolean;
+  /** A variable-length batch with a `lengths` input (`unroll`'s `lengths`; a cell only). */
+  readonly lengths?: boolean;
+  /** x and out as [batch, steps, ·] (`unroll`'s `batchFirst`; a cell only). */
+  readonly batchFirst?: boolean;
 }
 
 /** A graph and what it is. */
@@ -53,7 +59,8 @@ export async function loadGraphs(arg: string, o: GraphSourceOptions): Promise<La
   const cells = await resolveCells(arg);
   const { input, hidden, batch, steps, layers } = o;
   return cells.map(({ label, cell }) => {
-    const g = unroll(cell, { input, hidden, batch, steps, layers, dtype: o.dtype ?? 'float32' });
+    const sequence = { bidirectional: o.bidirectional ?? false, lengths: o.lengths ?? false, batchFirst: o.batchFirst ?? false };
+    const g = unroll(cell, { input, hidden, batch, steps, layers, dtype: o.dtype ?? 'float32', ...sequence });
     return { label, graph: o.grad ? cellGradGraph(g) : g };
   });
 }

@@ -11,7 +11,7 @@ export type { onnx as OnnxTypes } from 'onnx-proto';
 type P = typeof onnxProto.onnx;
 
 /** ONNX element types cellgrad writes. */
-export const ELEM = { float: 1, int64: 7, bool: 9, double: 11 } as const;
+export const ELEM = { float: 1, int32: 6, int64: 7, bool: 9, double: 11 } as const;
 
 /** The ONNX element type of a cellgrad dtype. */
 export function elemType(dtype: DType): number {

@@ -3,7 +3,7 @@
  * thread counts, feeds converted to ORT tensors, outputs back to cellgrad NDArrays.
  */
 import * as ort from 'onnxruntime-node';
-import { fail, type DType, type NDArray } from '@cellgrad/graph';
+import { fail, formatShape, type DType, type NDArray } from '@cellgrad/graph';
 
 /** Options of an ONNX Runtime session. */
 export interface SessionOptions {
@@ -53,4 +53,21 @@ export function fromOrtTensor(t: ort.Tensor, name: string): NDArray {
     fail('graph', `onnxruntime: output '${name}' has element type ${t.type}, expected float32 or float64`);
   }
   return { shape: t.dims.map(Number), data };
+}
+
+/**
+ * Sequence lengths (cellgrad's `lengths` feed, whatever its float type, or plain numbers) as the int32
+ * [batch] ORT tensor an `exportRecurrentOp` model takes as `sequence_lens`. Each must be an integer ≥ 1.
+ * @example
+ * await session.run({ x: toOrtTensor(x, 'float32'), sequence_lens: toSequenceLens([5, 2, 3]), h0, c0 });
+ */
+export function toSequenceLens(lengths: NDArray | readonly number[]): ort.Tensor {
+  const values = Array.isArray(lengths) ? (lengths as readonly number[]) : Array.from((lengths as NDArray).data);
+  if (!Array.isArray(lengths) && (lengths as NDArray).shape.length !== 1) {
+    fail('feed', `sequence_lens: expected shape [batch], got ${formatShape((lengths as NDArray).shape)}`);
+  }
+  values.forEach((v, b) => {
+    if (!Number.isInteger(v) || v < 1 || v > 0x7fffffff) fail('feed', `sequence_lens: lengths[${b}] = ${v} is not a positive integer`);
+  });
+  return new ort.Tensor('int32', Int32Array.from(values), [values.length]);
 }

@@ -2,7 +2,8 @@
  * `cellgrad export <cell|file.ts|graph.json> --out model.onnx`: write a cell unrolled over T steps
  * (with `--grad`, its gradient graph: loss = sum(out), gradients to every input) as an ONNX model.
  * With `--recurrent-op`, PyTorch's lstm/gru are written instead as ONNX's own LSTM/GRU op, the
- * weights (initialised with `--seed`) stored in the model.
+ * weights (initialised with `--seed`) stored in the model. `--bidirectional`, `--lengths` and
+ * `--batch-first` are `unroll`'s options, for either form.
  */
 import type { Command } from 'commander';
 import { cellFeeds, getBuiltinCell } from '@cellgrad/cells';
@@ -28,7 +29,7 @@ async function modelBytes(target: string, o: ExportCommandOptions): Promise<Uint
   if (o.recurrentOp) {
     if (target !== 'lstm' && target !== 'gru') usage(`--recurrent-op exports the built-in lstm or gru as one ONNX op, not '${target}'`);
     if (o.grad) usage('--recurrent-op writes the forward op only; it cannot be combined with --grad');
-    const sizes = sizesOf(o);
+    const sizes = { ...sizesOf(o), bidirectional: o.bidirectional ?? false, lengths: o.lengths ?? false, batchFirst: o.batchFirst ?? false };
     const dtype = o.dtype ?? 'float32';
     const weights = cellFeeds(getBuiltinCell(target), { ...sizes, dtype }, o.seed);
     return exportRecurrentOp(target, weights, sizes, { dtype, opset: o.opset });
@@ -57,7 +58,10 @@ export function exportCommand(program: Command, setExit: (code: number) => void)
     .requiredOption('--out <file>', 'the .onnx file to write')
     .option('--grad', 'include the gradient graph (of loss = sum(out), w.r.t. every input)')
     .option('--opset <n>', 'ONNX opset version (13 to 21)', positiveInt, DEFAULT_OPSET)
-    .option('--recurrent-op', "lstm/gru only: write ONNX's single LSTM/GRU op with initialised weights");
+    .option('--recurrent-op', "lstm/gru only: write ONNX's single LSTM/GRU op with initialised weights")
+    .option('--bidirectional', 'run every layer in both directions (out [.., 2·hidden])')
+    .option('--lengths', "a variable-length batch: an input of each sequence's length (`lengths`; `sequence_lens` int32 with --recurrent-op)")
+    .option('--batch-first', 'x and out as [batch, steps, ·]');
   addSizeOptions(cmd, { ...DEFAULT_SIZES, dtype: 'keep', seed: { default: 0, of: 'the weights --recurrent-op stores' } }).action(
     async (target: string | undefined, o: ExportCommandOptions) => setExit(await runExport(target, o)),
   );

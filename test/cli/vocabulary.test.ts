@@ -7,23 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../packages/cli/src/main.js';
+import { beforeAll, describe, expect, it, } from 'vitest';
 import { buildProgram } from '../../packages/cli/src/program.js';
 import { cellgradMany, tempDir, type CliRun } from './helpers.js';
+import { cellgradInProcess } from './in-process.js';
 
-async function cli(args: readonly string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = cellgradInProcess;
 
 const TWO = 'test/cli/fixtures/two-cells.ts';
 const MGU = 'examples/cells/minimal-gated-unit.ts';

@@ -3,22 +3,11 @@
  * accuracy over the evaluated test images or the bits per character, and the epochs; the progress
  * shows the epoch and an evaluation after each epoch; bad data options are one-line usage errors.
  */
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../packages/cli/src/main.js';
+import { describe, expect, it, } from 'vitest';
 import { tempDir } from '../cli/helpers.js';
+import { cellgradInProcess } from '../cli/in-process.js';
 
-async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const inProcess = cellgradInProcess;
 
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!);
 

@@ -7,25 +7,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, } from 'vitest';
 import { checkReportData } from '@cellgrad/viz';
-import { main } from '../../packages/cli/src/main.js';
 import { cellgrad, repoRoot, tempDir } from '../cli/helpers.js';
+import { cellgradInProcess } from '../cli/in-process.js';
 
 /** Run `cellgrad` in this process (fast), capturing its output. */
-async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const inProcess = cellgradInProcess;
 
 const SMALL = ['--cell', 'gru', '--task', 'adding', '--steps', '12', '--hidden', '6', '--batch', '4', '--seed', '3', '--lr', '0.05'];
 const curve = (file: string): number[] => JSON.parse(readFileSync(file, 'utf8')).losses;

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it, } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../packages/cli/src/program.js';
 import { cellgradMany, tempDir, type CliRun } from './helpers.js';
 import { cellgradInProcess } from './in-process.js';

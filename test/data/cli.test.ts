@@ -3,7 +3,7 @@
  * accuracy over the evaluated test images or the bits per character, and the epochs; the progress
  * shows the epoch and an evaluation after each epoch; bad data options are one-line usage errors.
  */
-import { describe, expect, it, } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tempDir } from '../cli/helpers.js';
 import { cellgradInProcess } from '../cli/in-process.js';
 

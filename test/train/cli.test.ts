@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it, } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkReportData } from '@cellgrad/viz';
 import { cellgrad, repoRoot, tempDir } from '../cli/helpers.js';
 import { cellgradInProcess } from '../cli/in-process.js';

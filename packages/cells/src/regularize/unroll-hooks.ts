@@ -84,7 +84,7 @@ export function unrollRegularizer(cell: Cell, a: RegularizerArgs): UnrollRegular
   if (r.dropout > 0 && a.layers === 1) {
     throw new CellgradError(
       'usage',
-      `${where}: option 'regularize.dropout' acts between stacked layers, and there is one layer; ` + `use 'outputDropout' or 'inputDropout'`,
+      `${where}: option 'regularize.dropout' acts between stacked layers, and there is one layer; use 'outputDropout' or 'inputDropout'`,
     );
   }
   const rates = zoneoutRates(cell, r, a.states);

@@ -1,5 +1,5 @@
 // The README's "A cell of your own" example, verbatim (test/readme.test.ts keeps the two equal and runs it).
-import { defineCell, linear, unroll, grad, gradcheck, cellFeeds, interpret } from 'cellgrad';
+import { defineCell, linear, unroll, grad, gradcheck, cellFeeds } from 'cellgrad';
 
 // The minimal gated unit (Zhou et al. 2016): one gate f serves as forget and reset gate.
 export const mgu = defineCell({

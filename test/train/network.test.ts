@@ -94,6 +94,31 @@ describe('training stacked, bidirectional, regularised models', () => {
     expect(Array.from(pred.data)).toEqual(Array.from(logits.data));
   });
 
+  it('trained weights run batch-first in unroll({ batchFirst: true }): the time-major logits, x transposed', () => {
+    const task = majorityTask(5, 3);
+    const spec: ModelSpec = { ...smallModel(getBuiltinCell('lstm'), task), layers: 2, bidirectional: true, mode: 'eval' };
+    const { params, batch } = setup(spec, task);
+    const { feeds } = windowFeeds(spec, params, batch);
+    const pred = interpret(buildWindow(spec, { predictions: true }).graph, feeds).pred!;
+    const [T, B, I] = [5, 3, task.input];
+    const g = unroll(spec.cell, {
+      input: I,
+      hidden: 4,
+      batch: B,
+      steps: T,
+      layers: 2,
+      bidirectional: true,
+      pattern: 'seq2one',
+      classes: 3,
+      dtype: 'float64',
+      batchFirst: true,
+    });
+    const xT = new Float64Array(T * B * I);
+    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let i = 0; i < I; i++) xT[(b * T + t) * I + i] = batch.x[(t * B + b) * I + i]!;
+    const unrollFeeds = Object.fromEntries(g.inputs.map((i) => [i.name, i.name === 'x' ? { shape: [B, T, I], data: xT } : feeds[i.name]!]));
+    expect(Array.from(interpret(g, unrollFeeds).logits!.data)).toEqual(Array.from(pred.data));
+  });
+
   it('the training graph of a 2-layer bidirectional model with dropout passes gradcheck at a fixed key', () => {
     const task = copyMemoryTask(5, { symbols: 2, length: 1 });
     const spec: ModelSpec = {

@@ -5,7 +5,7 @@
  * The model reads the whole sequence and names the class at the last step (cross-entropy).
  * Guessing uniformly scores ln K. With `{ packed: true }` the sequences are right-padded instead and
  * the batches carry their `lengths`: the model runs with packed semantics (its state stops at each
- * sequence's own last step, which the head reads).
+ * sequence's own last step, which the head reads); that task is named `majority-packed`.
  */
 import { CellgradError, type Rng } from '@cellgrad/graph';
 import type { Task } from './task.js';
@@ -28,7 +28,7 @@ export function majorityTask(steps: number, classes = 4, options: MajorityOption
   if (!Number.isInteger(T) || T < 2) throw new CellgradError('usage', `majority task: steps must be an integer ≥ 2, got ${T}`);
   if (!Number.isInteger(K) || K < 2) throw new CellgradError('usage', `majority task: classes must be an integer ≥ 2, got ${K}`);
   return {
-    name: 'majority',
+    name: packed ? 'majority-packed' : 'majority',
     steps: T,
     input: K,
     loss: { kind: 'xent', at: 'last', outputs: K },

@@ -15,6 +15,7 @@ export const TASKS: Readonly<Record<string, (steps: number, data?: DataTaskOptio
   adding: (steps: number) => addingTask(steps),
   copy: (steps: number) => copyMemoryTask(steps),
   majority: (steps: number) => majorityTask(steps),
+  'majority-packed': (steps: number) => majorityTask(steps, 4, { packed: true }),
   'fashion-rows': (_steps: number, data: DataTaskOptions = {}) => fashionRowsTask(data),
   'fashion-pixels': (_steps: number, data: DataTaskOptions = {}) => fashionPixelsTask(data),
   'fortunes-chars': (steps: number, data: DataTaskOptions = {}) => fortunesCharsTask(steps, data),

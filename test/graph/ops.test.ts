@@ -639,7 +639,7 @@ const KERNEL_CASES: Record<string, () => void> = {
   random_uniform: () => {
     // Key 0, stream 0: elements 0..3 are the top 24 bits of Philox4x32-10's first known answer
     // (counter 0, key 0 → 6627e8d5 e169c58d bc57ac4c 9b00dbd8) times 2⁻²⁴; element 4 starts counter 1.
-    const v = run((b) => b.apply('random_uniform', [c(b, [0, 0, 0, 0], [4])], { shape: [5], stream: 0 }));
+    const v = run((b) => ops.randomUniform(c(b, [0, 0, 0, 0], [4]), { shape: [5], stream: 0 }));
     expect(v.shape).toEqual([5]);
     expect(v.data.slice(0, 4)).toEqual([0x6627e8, 0xe169c5, 0xbc57ac, 0x9b00db].map((w) => w / 2 ** 24));
     expect(v.data[4]).toBeGreaterThanOrEqual(0);

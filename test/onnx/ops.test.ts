@@ -18,6 +18,7 @@ import {
   type AttrValue,
   type Graph,
   type NDArray,
+  ops,
 } from '@cellgrad/graph';
 import { ONNX_OPS, buildOnnxModel, fromOrtTensor, isExportable, onnxProto, openSession, toOnnx, toOrtTensor } from '@cellgrad/onnx';
 import { Rng } from '../support/fc.js';
@@ -202,7 +203,7 @@ describe('errors', () => {
 
   it('random_uniform (Philox, whose values ONNX RandomUniform cannot reproduce) is refused by name', () => {
     const b = new GraphBuilder('float32');
-    const g = b.build({ u: b.apply('random_uniform', [b.input('key', [4])], { shape: [2, 3], stream: 0 }) });
+    const g = b.build({ u: ops.randomUniform(b.input('key', [4]), { shape: [2, 3], stream: 0 }) });
     expect(isExportable(g)).toBe(false);
     expect(message(() => toOnnx(g), 'graph')).toMatch(/^toOnnx: op 'random_uniform' \(node %1\) has no ONNX mapping/);
   });

@@ -3,15 +3,16 @@
  * accuracy over the evaluated test images or the bits per character, and the epochs; the progress
  * shows the epoch and an evaluation after each epoch; bad data options are one-line usage errors.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { tempDir } from '../cli/helpers.js';
 import { cellgradInProcess } from '../cli/in-process.js';
+import { describeWithData } from '../support/real-data.js';
 
 const inProcess = cellgradInProcess;
 
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!);
 
-describe('cellgrad train on real data', () => {
+describeWithData('cellgrad train on real data', () => {
   it('fashion-rows --iterations 3 --json on a slice: testAccuracy over the whole (sliced) test split, epochs', async () => {
     const r = await inProcess([
       'train',

@@ -4,10 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { run, tempDir } from '../cli/helpers.js';
+import { describeWithData } from '../support/real-data.js';
 
-describe('pnpm fashion', () => {
+describeWithData('pnpm fashion', () => {
   it('writes testAccuracy, seconds, model and command (and the per-epoch history) to results.json', async () => {
     const out = tempDir('cellgrad-fashion-out-');
     const args = ['--train-limit', '256', '--test-limit', '100', '--epochs', '2', '--hidden', '8', '--batch', '64', '--threads', '1', '--out', out];

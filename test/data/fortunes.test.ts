@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bitsPerChar, charCorpus, evaluate, fortunesCharsTask, getBuiltinCell, initModel, readFortunes, splitFortunes, unigramEntropy } from '@cellgrad/cells';
 import { tempDir } from '../cli/helpers.js';
+import { itWithData } from '../support/real-data.js';
 
 describe('fortunes', () => {
   it("splits a fortune file at % lines, keeping each fortune's lines", () => {
@@ -46,7 +47,7 @@ describe('fortunes', () => {
     expect(charCorpus(['é😀\n']).vocab).toEqual(['\n', 'é', '😀']);
   });
 
-  it('the installed fortunes: thousands of fortunes, no separator lines left', () => {
+  itWithData('the installed fortunes: thousands of fortunes, no separator lines left', () => {
     const all = readFortunes();
     expect(all.length).toBeGreaterThan(5000);
     expect(all.some((f) => f.split('\n').includes('%'))).toBe(false);
@@ -56,7 +57,7 @@ describe('fortunes', () => {
     expect(c.heldout.length / (c.train.length + c.heldout.length)).toBeLessThan(0.13);
   });
 
-  it('windows: one-hot characters, the target at every step is the next character', () => {
+  itWithData('windows: one-hot characters, the target at every step is the next character', () => {
     const T = 12;
     const task = fortunesCharsTask(T, { trainLimit: 50, testLimit: 7 });
     const V = task.input;
@@ -77,7 +78,7 @@ describe('fortunes', () => {
     expect(() => fortunesCharsTask(T, { trainLimit: 10 ** 9 })).toThrow(/training limit must be an integer in 1\.\./);
   });
 
-  it('bits per character: a model predicting the uniform distribution scores log2 V over the held-out split', () => {
+  itWithData('bits per character: a model predicting the uniform distribution scores log2 V over the held-out split', () => {
     expect(bitsPerChar(Math.LN2 * 3)).toBeCloseTo(3, 14);
     const task = fortunesCharsTask(8, { trainLimit: 16, testLimit: 5 });
     const V = task.input;

@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES, loadFashionMnist, parseIdx, readIdx } from '@cellgrad/cells';
 import { tempDir } from '../cli/helpers.js';
+import { itWithData } from '../support/real-data.js';
 
 /** The bytes of an IDX file of unsigned bytes with `dims` and `values`. */
 function idxBytes(dims: number[], values: number[], type = 0x08): Buffer {
@@ -74,7 +75,7 @@ describe('IDX files', () => {
     expect(() => loadFashionMnist('test', { dir })).toThrow(/expected 3 dimensions \[count, rows, cols\], got \[8\]/);
   });
 
-  it('the real files: 60000 + 10000 images of 28×28, labels 0..9 with the known first labels', () => {
+  itWithData('the real files: 60000 + 10000 images of 28×28, labels 0..9 with the known first labels', () => {
     const train = loadFashionMnist('train');
     const test = loadFashionMnist('test');
     expect([train.count, train.rows, train.cols]).toEqual([60000, 28, 28]);

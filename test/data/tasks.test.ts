@@ -4,7 +4,7 @@
  * function of the seed and i; a resumed trainer sees the uninterrupted run's data), evaluation over
  * the whole test split with a padded last batch, the accuracy count, and a short training run.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   Trainer,
   batchIndices,
@@ -22,12 +22,13 @@ import {
   taskBatch,
   type TrainConfig,
 } from '@cellgrad/cells';
+import { describeWithData } from '../support/real-data.js';
 
 const rows = fashionRowsTask({ trainLimit: 96, testLimit: 20 });
 const images = loadFashionMnist('train', { limit: 96 });
 const tests = loadFashionMnist('test', { limit: 20 });
 
-describe('Fashion-MNIST tasks', () => {
+describeWithData('Fashion-MNIST tasks', () => {
   it('rows: x[t, b] is row t of the image scaled to [0, 1]; y the one-hot label; seq2one cross-entropy over 10 classes', () => {
     expect(rows).toMatchObject({ name: 'fashion-rows', steps: 28, input: 28, loss: { kind: 'xent', at: 'last', outputs: 10 }, metric: 'accuracy' });
     expect(rows.data).toMatchObject({ trainSize: 96, heldoutSize: 20 });

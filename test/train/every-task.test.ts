@@ -6,9 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { TASKS } from '@cellgrad/cells';
 import { cellgradMany, tempDir } from '../cli/helpers.js';
+import { describeWithData } from '../support/real-data.js';
 
 const NETWORK = ['--layers', '2', '--bidirectional', '--dropout', '0.2', '--iterations', '2', '--hidden', '4', '--batch', '4', '--json'];
 const SLICE = ['--train-limit', '16', '--test-limit', '8', '--eval-batches', '1'];
@@ -25,7 +26,7 @@ const RUNS: Readonly<Record<string, readonly string[]>> = {
   'fortunes-chars': ['--cell', 'gru', '--steps', '8', ...SLICE],
 };
 
-describe('cellgrad train: every task with a stacked bidirectional network and dropout', () => {
+describeWithData('cellgrad train: every task with a stacked bidirectional network and dropout', () => {
   it('runs each task of the registry, with finite losses and the 2-layer bidirectional parameters', { timeout: 240_000 }, async () => {
     expect(Object.keys(RUNS).sort()).toEqual(Object.keys(TASKS).sort()); // a new task must join this test
     const dir = tempDir('cellgrad-every-task-');

@@ -5,7 +5,7 @@
  * Before this, `cellgrad train --lr 1e30` ran on with loss Infinity, exited 0 with `"loss": null`
  * and saved `null` parameters that no later run could load.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Trainer, addingTask, getBuiltinCell, loadCheckpoint, type TrainConfig } from '@cellgrad/cells';
@@ -31,6 +31,21 @@ describe('cellgrad train stops at the first non-finite value', () => {
     const resumed = await cellgrad([...args.map((a) => (a === '6' ? '1' : a)), '--resume', '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout.trim().split('\n').pop()!)).toMatchObject({ iterations: 1, loss: kept.losses[0] });
+  }, 120_000);
+
+  it('finite parameters that overflow in the held-out evaluation: exit 2 naming it, not a null held-out loss', async () => {
+    const dir = tempDir('cellgrad-diverge-');
+    const ckpt = path.join(dir, 'run.json');
+    const args = ['train', ...model, '--iterations', '2', '--checkpoint', ckpt];
+    expect((await cellgrad(args)).code).toBe(0);
+    // Finite but huge readout weights (1e30): the float32 held-out pass squares them past 3.4e38.
+    const saved = JSON.parse(readFileSync(ckpt, 'utf8'));
+    saved.params.head_weight = saved.params.head_weight.map(() => 1e30);
+    writeFileSync(ckpt, JSON.stringify(saved));
+    const r = await cellgrad([...args, '--resume', '--json']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^cellgrad: held-out evaluation after iteration 2: loss is (Infinity|NaN) although training stayed finite/m);
   }, 120_000);
 
   it('parameters overflowing in the update: the parameter and its count named, no checkpoint written', async () => {

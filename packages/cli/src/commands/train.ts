@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { CellgradError } from '@cellgrad/graph';
 import {
   Trainer,
   epochAt,
@@ -185,6 +186,13 @@ async function train(o: TrainCommandOptions): Promise<number> {
       `interrupted at iteration ${trainer.iteration}${o.checkpoint ? `; checkpoint written to ${o.checkpoint} (continue with --resume)` : ''}\n`,
     );
   const ev = trainer.evaluate(o.evalBatches);
+  if (!Number.isFinite(ev.loss)) {
+    // Finite parameters can still overflow in the held-out pass (e.g. float32): say so instead of printing null.
+    throw new CellgradError(
+      'nonfinite',
+      `held-out evaluation after iteration ${trainer.iteration}: loss is ${ev.loss} although training stayed finite (the parameters overflow on the held-out data; lower the learning rate or clip the gradients)${o.checkpoint ? `; checkpoint ${o.checkpoint} holds the parameters` : ''}`,
+    );
+  }
   const epochs = epochAt(task, trainer.iteration, o.batch);
   const last = trainer.losses[trainer.losses.length - 1];
   const result: TrainResult = {

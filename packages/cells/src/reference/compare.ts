@@ -7,17 +7,8 @@ export function compareTensor(name: string, ours: NDArray, ref: NDArray, toleran
   let refMax = 0;
   for (let i = 0; i < ref.data.length; i++) refMax = Math.max(refMax, Math.abs(ref.data[i]!));
   const shape = [...ref.shape];
-  if (!sameShape(ours.shape, ref.shape)) {
-    return {
-      name,
-      shape,
-      maxRelError: Infinity,
-      maxAbsError: Infinity,
-      refMax,
-      passed: false,
-      problem: `shape ${formatShape(ours.shape)} differs from the reference's ${formatShape(ref.shape)}`,
-    };
-  }
+  const failed = (problem: string): TensorComparison => ({ name, shape, maxRelError: Infinity, maxAbsError: Infinity, refMax, passed: false, problem });
+  if (!sameShape(ours.shape, ref.shape)) return failed(`shape ${formatShape(ours.shape)} differs from the reference's ${formatShape(ref.shape)}`);
   let maxAbs = 0;
   let nonFinite = -1;
   for (let i = 0; i < ref.data.length; i++) {
@@ -28,17 +19,7 @@ export function compareTensor(name: string, ours: NDArray, ref: NDArray, toleran
     }
     if (d > maxAbs) maxAbs = d;
   }
-  if (nonFinite >= 0) {
-    return {
-      name,
-      shape,
-      maxRelError: Infinity,
-      maxAbsError: Infinity,
-      refMax,
-      passed: false,
-      problem: `non-finite value ${ours.data[nonFinite]} at flat index ${nonFinite}`,
-    };
-  }
+  if (nonFinite >= 0) return failed(`non-finite value ${ours.data[nonFinite]} at flat index ${nonFinite}`);
   const maxRelError = maxAbs / Math.max(refMax, 1e-300);
   return { name, shape, maxRelError, maxAbsError: maxAbs, refMax, passed: maxRelError <= tolerance };
 }

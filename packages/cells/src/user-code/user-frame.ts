@@ -3,8 +3,7 @@
  * packages (and outside node_modules and Node's internals). Under tsx or vitest the stack of a
  * TypeScript file already carries source-mapped positions, so the line is the one in the .ts file.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Plain string and URL handling, no node:path or node:url, so the cells package still bundles for a browser.
 
 /** A position in a source file. */
 export interface SourceFrame {
@@ -14,12 +13,25 @@ export interface SourceFrame {
   readonly column: number;
 }
 
-/** The folder holding cellgrad's packages (`packages/` in the workspace, `node_modules/@cellgrad/` installed). */
-const CELLGRAD_PACKAGES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** A path with forward slashes, for comparisons (Windows paths use backslashes in stacks). */
+const slashed = (file: string): string => file.replace(/\\/g, '/');
+
+/** The path of a `file://` URL (a Windows drive letter loses its leading slash), or undefined. */
+function urlPath(url: string): string | undefined {
+  try {
+    const p = decodeURIComponent(new URL(url.replace(/[?#].*$/, '')).pathname);
+    return /^\/[A-Za-z]:\//.test(p) ? p.slice(1) : p;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The folder holding cellgrad's packages (`packages/` in the workspace, `node_modules/@cellgrad/` installed), ending in `/`. */
+const CELLGRAD_PACKAGES = urlPath(new URL('../../..', import.meta.url).href) ?? '\0';
 
 /** True when `file` belongs to cellgrad itself, a dependency or Node. */
 function isLibraryFile(file: string): boolean {
-  return file.startsWith(CELLGRAD_PACKAGES + path.sep) || file.split(/[\\/]/).includes('node_modules');
+  return slashed(file).startsWith(CELLGRAD_PACKAGES) || file.split(/[\\/]/).includes('node_modules');
 }
 
 /** The `file:line:column` of one `    at …` line, or undefined for native, eval and internal frames. */
@@ -32,18 +44,16 @@ function frameLocation(line: string): SourceFrame | undefined {
   if (!m) return undefined;
   let file = m[1]!;
   if (file.startsWith('file://')) {
-    try {
-      file = fileURLToPath(file.replace(/[?#].*$/, ''));
-    } catch {
-      return undefined;
-    }
+    const p = urlPath(file);
+    if (p === undefined) return undefined;
+    file = p;
   }
-  if (!path.isAbsolute(file)) return undefined;
+  if (!/^(\/|[A-Za-z]:[\\/])/.test(file)) return undefined;
   return { file, line: Number(m[2]), column: Number(m[3]) };
 }
 
 /** The file of cellgrad's own `runStep`: frames from there outward are the caller's, not the step's. */
-const STEP_CALLER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', `step${path.extname(fileURLToPath(import.meta.url))}`);
+const STEP_CALLER = urlPath(new URL(`../step${/\.[cm]?[jt]s$/.exec(import.meta.url)?.[0] ?? '.js'}`, import.meta.url).href);
 
 /**
  * Stack depth kept while a step runs (`withStepStacks`), so an error thrown in it keeps the frame of
@@ -76,7 +86,7 @@ export function userFrame(error: unknown): SourceFrame | undefined {
   if (!stack) return undefined;
   const lines = stack.split('\n').filter((l) => /^\s*at\s/.test(l));
   const frames = lines.map(frameLocation);
-  const stepEnd = frames.findIndex((f) => f?.file === STEP_CALLER);
+  const stepEnd = frames.findIndex((f) => f !== undefined && slashed(f.file) === STEP_CALLER);
   const truncated = lines.length >= STEP_STACK_LIMIT;
   if (stepEnd < 0 && !truncated) return undefined;
   return frames.slice(0, stepEnd < 0 ? undefined : stepEnd).find((f): f is SourceFrame => f !== undefined && !isLibraryFile(f.file));

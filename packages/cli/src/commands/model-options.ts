@@ -9,16 +9,10 @@ import type { RegularizeOptions, TrainConfig } from '@cellgrad/cells';
 import { usage } from '../errors.js';
 import { dtypeOption, positiveInt } from '../options.js';
 
-/** The parsed network options. */
-export interface NetworkOptions {
+/** The parsed network options: the regularisers under their library names (one zoneout rate for every state). */
+export interface NetworkOptions extends Omit<RegularizeOptions, 'zoneout'> {
   readonly layers: number;
   readonly bidirectional?: boolean;
-  readonly dropout?: number;
-  readonly inputDropout?: number;
-  readonly outputDropout?: number;
-  readonly variationalInput?: number;
-  readonly variationalState?: number;
-  readonly weightDrop?: number;
   readonly zoneout?: number;
   readonly dtype: 'float32' | 'float64';
 }

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder, interpret, type NDArray } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
 import { cellFeeds, gru, lstm, randomFeeds, unroll } from '@cellgrad/cells';
-import { fromOrtTensor, onnxProto, openSession, toOrtTensor, toSequenceLens } from '@cellgrad/onnx';
+import { fromOrtTensor, decodeModel, openSession, toOrtTensor, toSequenceLens } from '@cellgrad/onnx';
 import { cellgrad, tempDir } from '../cli/helpers.js';
 import { F32_TOL, worstError } from './helpers.js';
 
@@ -46,8 +46,8 @@ describe('cellgrad export', () => {
     const out = path.join(tempDir(), 'mgu.onnx');
     const r = await cellgrad(['export', 'examples/cells/minimal-gated-unit.ts', ...sizeArgs, '--opset', '18', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    const m = onnxProto.ModelProto.decode(readFileSync(out));
-    expect(Number(m.opsetImport[0]!.version)).toBe(18);
+    const m = decodeModel(readFileSync(out));
+    expect(Number(m.opsetImport![0]!.version)).toBe(18);
     expect(m.graph!.output!.map((o) => o.name)).toEqual(['out', 'h_T']);
   });
 
@@ -55,7 +55,7 @@ describe('cellgrad export', () => {
     const out = path.join(tempDir(), 'lstm-op.onnx');
     const r = await cellgrad(['export', 'lstm', ...sizeArgs, '--recurrent-op', '--seed', '5', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    const m = onnxProto.ModelProto.decode(readFileSync(out));
+    const m = decodeModel(readFileSync(out));
     expect(m.graph!.node!.filter((n) => n.opType === 'LSTM')).toHaveLength(1);
     const opts = { ...sizes, dtype: 'float32' as const };
     const feeds = cellFeeds(lstm, opts, 5);

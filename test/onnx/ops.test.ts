@@ -20,7 +20,7 @@ import {
   type NDArray,
   ops,
 } from '@cellgrad/graph';
-import { ONNX_OPS, buildOnnxModel, fromOrtTensor, isExportable, onnxProto, openSession, toOnnx, toOrtTensor } from '@cellgrad/onnx';
+import { ONNX_OPS, buildOnnxModel, fromOrtTensor, isExportable, decodeModel, openSession, toOnnx, toOrtTensor } from '@cellgrad/onnx';
 import { Rng } from '../support/fc.js';
 import { F32_TOL, F64_TOL, ortVsInterpret, worstError } from './helpers.js';
 
@@ -133,8 +133,8 @@ describe('the exported model', () => {
   const g = b.build({ out: h, 'mean:out': h.mean([1]), x_again: x });
 
   it('keeps input and output names and static shapes; states opset and IR version', () => {
-    const m = onnxProto.ModelProto.decode(toOnnx(g, { opset: 17 }));
-    expect(m.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', 17]]);
+    const m = decodeModel(toOnnx(g, { opset: 17 }));
+    expect(m.opsetImport!.map((o) => [o.domain, Number(o.version)])).toEqual([['', 17]]);
     expect(Number(m.irVersion)).toBe(8);
     expect(m.graph!.input!.map((i) => i.name)).toEqual(['weight:ih', 'x']);
     expect(m.graph!.output!.map((o) => o.name)).toEqual(['out', 'mean:out', 'x_again']);
@@ -160,7 +160,7 @@ describe('the exported model', () => {
       x: { shape: [2, 3], data: Float32Array.of(1, -2, 0.5, 0.25, 3, -1) },
     };
     const bytes = toOnnx(g, { initializers: { 'weight:ih': feeds['weight:ih'] } });
-    const m = onnxProto.ModelProto.decode(bytes);
+    const m = decodeModel(bytes);
     expect(m.graph!.input!.map((i) => i.name)).toEqual(['x']);
     const session = await openSession(bytes);
     const result = await session.run({ x: toOrtTensor(feeds.x, 'float32') });

@@ -3,10 +3,8 @@
  * lowered, and hands out unique value names. Lowerings (op-table.ts) only talk to this.
  */
 import type { DType, Graph } from '@cellgrad/graph';
-import { attribute, floatTensor, int64Tensor, onnx, type OnnxAttr } from './proto.js';
-
-type NodeProto = InstanceType<typeof onnx.NodeProto>;
-type TensorProto = InstanceType<typeof onnx.TensorProto>;
+import { attribute, floatTensor, int64Tensor, type OnnxAttr } from './proto.js';
+import type { NodeProto, TensorProto } from './proto/messages.js';
 
 /** What a lowering may do: add nodes and constants, and ask about the graph and the opset. */
 export class Emitter {
@@ -42,30 +40,26 @@ export class Emitter {
   /** Add an ONNX node with one output; returns the output's name. */
   node(opType: string, inputs: readonly string[], attrs: Readonly<Record<string, OnnxAttr>> = {}, output?: string): string {
     const out = output ?? this.fresh(`${opType}_${this.nodes.length}`);
-    this.nodes.push(
-      onnx.NodeProto.create({
-        opType,
-        input: [...inputs],
-        output: [out],
-        name: `${opType}_${this.nodes.length}`,
-        attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
-      }),
-    );
+    this.nodes.push({
+      opType,
+      input: [...inputs],
+      output: [out],
+      name: `${opType}_${this.nodes.length}`,
+      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+    });
     return out;
   }
 
   /** Add an ONNX node with several outputs (`''` in `inputs` omits an optional input); returns their names. */
   nodeMulti(opType: string, inputs: readonly string[], outputs: number, attrs: Readonly<Record<string, OnnxAttr>> = {}): string[] {
     const names = Array.from({ length: outputs }, (_, k) => this.fresh(`${opType}_${this.nodes.length}_${k}`));
-    this.nodes.push(
-      onnx.NodeProto.create({
-        opType,
-        input: [...inputs],
-        output: names,
-        name: `${opType}_${this.nodes.length}`,
-        attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
-      }),
-    );
+    this.nodes.push({
+      opType,
+      input: [...inputs],
+      output: names,
+      name: `${opType}_${this.nodes.length}`,
+      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+    });
     return names;
   }
 

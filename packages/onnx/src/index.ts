@@ -11,5 +11,19 @@ export { openSession, toOrtTensor, fromOrtTensor, toSequenceLens, type SessionOp
 export { exportRecurrentOp, type RecurrentKind, type RecurrentExportOptions, type WeightValue } from './recurrent.js';
 export { resolveRecurrentSizes, type RecurrentSizes, type ResolvedRecurrentSizes } from './recurrent-sizes.js';
 export { reorderGates, LSTM_TORCH_TO_ONNX, GRU_TORCH_TO_ONNX } from './gate-order.js';
-export { onnx as onnxProto } from './proto.js';
+export { encodeModel, encodeTensor } from './proto/encode.js';
+export { decodeModel, decodeTensor } from './proto/decode.js';
+export {
+  DataType,
+  AttributeType,
+  type ModelProto,
+  type GraphProto,
+  type NodeProto,
+  type AttributeProto,
+  type TensorProto,
+  type ValueInfoProto,
+  type TypeProto,
+  type DimensionProto,
+  type OperatorSetIdProto,
+} from './proto/messages.js';
 import './backend.js';

@@ -9,7 +9,9 @@
 import { DEFAULT_DTYPE, fail, formatShape, type DType } from '@cellgrad/graph';
 import { Emitter } from './emitter.js';
 import { GRU_TORCH_TO_ONNX, LSTM_TORCH_TO_ONNX, reorderGates } from './gate-order.js';
-import { ELEM, elemType, onnx, valueInfo, type OnnxAttr } from './proto.js';
+import { ELEM, elemType, valueInfo, type OnnxAttr } from './proto.js';
+import { encodeModel } from './proto/encode.js';
+import type { ModelProto } from './proto/messages.js';
 import { resolveRecurrentSizes, type RecurrentSizes } from './recurrent-sizes.js';
 import { DEFAULT_OPSET, checkOpset, irVersionFor } from './to-onnx.js';
 
@@ -136,7 +138,7 @@ export function exportRecurrentOp(
   const elem = elemType(dtype);
   const seqShape = (feat: number) => (batchFirst ? [Bt, T, feat] : [T, Bt, feat]);
   const stateShape = [layers * dirs, Bt, H];
-  const model = onnx.ModelProto.create({
+  const model: ModelProto = {
     irVersion: irVersionFor(opset),
     opsetImport: [{ domain: '', version: opset }],
     producerName: 'cellgrad',
@@ -153,6 +155,6 @@ export function exportRecurrentOp(
       ],
       output: [valueInfo('out', elem, seqShape(dirs * H)), ...stateNames.map((s) => valueInfo(`${s}_T`, elem, stateShape))],
     },
-  });
-  return onnx.ModelProto.encode(model).finish();
+  };
+  return encodeModel(model);
 }

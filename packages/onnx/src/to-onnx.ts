@@ -7,7 +7,9 @@
 import { castGraph, fail, formatShape, sameShape, type DType, type Graph, type NDArray } from '@cellgrad/graph';
 import { Emitter } from './emitter.js';
 import { ONNX_OPS } from './op-table.js';
-import { elemType, floatTensor, onnx, valueInfo } from './proto.js';
+import { elemType, floatTensor, valueInfo } from './proto.js';
+import { encodeModel } from './proto/encode.js';
+import type { ModelProto } from './proto/messages.js';
 
 /** The opset written by default. */
 export const DEFAULT_OPSET = 17;
@@ -53,7 +55,7 @@ export function isExportable(g: Graph): boolean {
  * The ONNX ModelProto message of `g` (not yet encoded). An op with no ONNX mapping is a graph
  * error naming the op and the node.
  */
-export function buildOnnxModel(g: Graph, options: ToOnnxOptions = {}): InstanceType<typeof onnx.ModelProto> {
+export function buildOnnxModel(g: Graph, options: ToOnnxOptions = {}): ModelProto {
   const opset = checkOpset(options.opset ?? DEFAULT_OPSET, 'toOnnx');
   const graph = options.dtype ? castGraph(g, options.dtype) : g;
   const inputNames = new Set(graph.inputs.map((p) => p.name));
@@ -90,7 +92,7 @@ export function buildOnnxModel(g: Graph, options: ToOnnxOptions = {}): InstanceT
     const n = graph.nodes[p.id]!;
     return valueInfo(p.name, elemType(n.dtype), n.shape);
   };
-  return onnx.ModelProto.create({
+  return {
     irVersion: irVersionFor(opset),
     opsetImport: [{ domain: '', version: opset }],
     producerName: 'cellgrad',
@@ -103,7 +105,7 @@ export function buildOnnxModel(g: Graph, options: ToOnnxOptions = {}): InstanceT
       input: graph.inputs.filter((p) => !Object.hasOwn(stored, p.name)).map(info),
       output: graph.outputs.map(info),
     },
-  });
+  };
 }
 
 /**
@@ -114,5 +116,5 @@ export function buildOnnxModel(g: Graph, options: ToOnnxOptions = {}): InstanceT
  * writeFileSync('lstm.onnx', bytes);
  */
 export function toOnnx(g: Graph, options: ToOnnxOptions = {}): Uint8Array {
-  return onnx.ModelProto.encode(buildOnnxModel(g, options)).finish();
+  return encodeModel(buildOnnxModel(g, options));
 }

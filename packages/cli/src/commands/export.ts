@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { cellFeeds, getBuiltinCell } from '@cellgrad/cells';
 import { writeFileSafely } from '@cellgrad/graph/io';
-import { DEFAULT_OPSET, exportRecurrentOp, onnxProto, toOnnx } from '@cellgrad/onnx';
+import { DEFAULT_OPSET, exportRecurrentOp, decodeModel, toOnnx } from '@cellgrad/onnx';
 import { EXIT, usage } from '../errors.js';
 import { isGraphJson, loadGraphs, type GraphSourceOptions } from '../graph-source.js';
 import { checkOutputs } from '../output-paths.js';
@@ -45,7 +45,7 @@ export async function runExport(arg: string | undefined, o: ExportCommandOptions
   checkOutputs([['--out', o.out]], [[from, isGraphJson(target) ? target : (specFile(target) ?? target)]]);
   const bytes = await modelBytes(target, o);
   const out = writeFileSafely(o.out, bytes);
-  const g = onnxProto.ModelProto.decode(bytes).graph!;
+  const g = decodeModel(bytes).graph!;
   const names = (vs: readonly { name?: string | null }[] | null | undefined) => (vs ?? []).map((v) => v.name).join(', ');
   process.stderr.write(`wrote ${out} (${g.node?.length ?? 0} ONNX nodes, opset ${o.opset}; inputs: ${names(g.input)}; outputs: ${names(g.output)})\n`);
   return EXIT.ok;

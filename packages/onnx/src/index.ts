@@ -27,3 +27,9 @@ export {
   type OperatorSetIdProto,
 } from './proto/messages.js';
 import './backend.js';
+export { fromOnnx, type FromOnnxOptions, type ImportedModel, type ImportedInput } from './import/from-onnx.js';
+export { ONNX_IMPORTERS } from './import/op-table.js';
+export type { OpImporter, Value as ImportValue, Produced } from './import/context.js';
+export { NodeView, ImportContext } from './import/context.js';
+export { tensorValue, elemName, type TensorValue } from './import/tensor-data.js';
+export { runBackendTest, BACKEND_TEST_TOLERANCE, type BackendTestResult, type OutputCheck } from './import/backend-test.js';

@@ -28,6 +28,7 @@ export type OpImporter = (n: NodeView) => readonly Produced[];
 export class ImportContext {
   readonly values = new Map<string, Value>();
   /**
+   * A fresh import with no values yet.
    * @param builder the graph being built
    * @param opset the model's default-domain opset version
    * @param dtype the float type every float tensor gets
@@ -43,6 +44,7 @@ export class ImportContext {
 export class NodeView {
   private readonly attrs = new Map<string, AttributeProto>();
   /**
+   * A view of `node` in the import `ctx`.
    * @param ctx the import
    * @param node the ONNX node
    */

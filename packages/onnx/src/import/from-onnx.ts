@@ -101,19 +101,20 @@ function evaluateKnown(ctx: ImportContext, node: NodeProto, elem: number): (Valu
 function importNode(ctx: ImportContext, node: NodeProto): void {
   const view = new NodeView(ctx, node);
   if (node.domain && node.domain !== 'ai.onnx') view.unsupported(`ops of domain '${node.domain}' are not supported (only the default ONNX domain)`);
-  const importer = Object.hasOwn(ONNX_IMPORTERS, view.op) ? ONNX_IMPORTERS[view.op] : undefined;
-  if (importer === undefined)
-    return view.unsupported(`op type '${view.op}' has no cellgrad import (supported: ${Object.keys(ONNX_IMPORTERS).sort().join(', ')})`);
+  const importer =
+    (Object.hasOwn(ONNX_IMPORTERS, view.op) ? ONNX_IMPORTERS[view.op] : undefined) ??
+    view.unsupported(`op type '${view.op}' has no cellgrad import (supported: ${Object.keys(ONNX_IMPORTERS).sort().join(', ')})`);
   const inputs = (node.input ?? []).filter((i) => i !== '');
   const elem = inputs.length > 0 ? view.elemOf((node.input ?? []).indexOf(inputs[0]!)) : DataType.FLOAT;
   const allKnown = inputs.every((i) => ctx.values.get(i)?.known);
   const outs = allKnown ? evaluateKnown(ctx, node, elem) : asValues(importer(view), elem);
-  (node.output ?? []).forEach((name, i) => {
-    if (name === '') return;
-    const v = outs[i];
-    if (!v) return view.unsupported(`output ${i} ('${name}') is not produced by the importer`);
+  const names = node.output ?? [];
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (name === '') continue;
+    const v = outs[i] ?? view.unsupported(`output ${i} ('${name}') is not produced by the importer`);
     ctx.values.set(name, v);
-  });
+  }
 }
 
 /**

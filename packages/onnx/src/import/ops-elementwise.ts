@@ -54,8 +54,8 @@ export const ELEMENTWISE_IMPORTERS: Readonly<Record<string, OpImporter>> = {
     return x.relu().add(expm1Neg(x.div(a)).mul(a).minimum(0));
   }),
   Selu: unary((x, n) => {
-    const alpha = n.float('alpha', 1.67326319217681884765625);
-    const gamma = n.float('gamma', 1.05070102214813232421875);
+    const alpha = n.float('alpha', Math.fround(1.6732632423543772));
+    const gamma = n.float('gamma', Math.fround(1.0507009873554805));
     return x.greater(0).where(x, expm1Neg(x).mul(alpha)).mul(gamma);
   }),
   ThresholdedRelu: unary((x, n) => x.greater(n.float('alpha', 1)).where(x, 0)),

@@ -17,6 +17,8 @@ import { reportCommand } from './commands/report.js';
 import { saveCommand } from './commands/save.js';
 import { trainCommand } from './commands/train.js';
 import { flowCommand } from './commands/flow.js';
+import { importCommand } from './commands/import.js';
+import { onnxTestCommand } from './commands/onnx-test.js';
 import { vizCommand } from './commands/viz.js';
 import { weightsCommand } from './commands/weights.js';
 import { describeDefaults } from './help-defaults.js';
@@ -43,6 +45,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   opsCommand(program, setExit);
   cellsCommand(program, setExit);
   exportCommand(program, setExit);
+  importCommand(program, setExit);
+  onnxTestCommand(program, setExit);
   vizCommand(program, setExit);
   reportCommand(program, setExit);
   weightsCommand(program, setExit);

@@ -1,15 +1,17 @@
 /**
  * `cellgrad gradcheck <cell>`: unroll a built-in cell or the cells of a file in float64, feed seeded
  * random values, and prove every gradient against central finite differences. Exit 1 on a failure.
+ * A saved graph (`graph.json`, from `save` or `import`) is checked as it is, every input fed seeded
+ * random values unless `--weights` gives them (the weights file `import` writes).
  */
 import type { Command } from 'commander';
 import { formatGradcheck, gradcheck, type GradcheckReport } from '@cellgrad/autodiff';
-import { cellFeeds, checkSequenceFeeds, unroll } from '@cellgrad/cells';
-import { interpret } from '@cellgrad/graph';
+import { cellFeeds, checkSequenceFeeds, loadWeights, randomFeeds, unroll } from '@cellgrad/cells';
+import { castArray, castGraph, interpret, type Graph, type NDArray } from '@cellgrad/graph';
 import { addCellArgument, chosenCell } from '../cell-option.js';
 import { resolveCells } from '../cell-source.js';
-import { cellGradGraph } from '../graph-source.js';
-import { EXIT } from '../errors.js';
+import { cellGradGraph, isGraphJson, readGraphJson } from '../graph-source.js';
+import { EXIT, usage } from '../errors.js';
 import { addSizeOptions, DEFAULT_SIZES, nonNegativeNumber, oneOf, positiveNumber, sizesOf, sizesText, type SizeOptions } from '../options.js';
 import { progressLine } from '../progress.js';
 
@@ -26,6 +28,7 @@ export interface GradcheckCommandOptions extends SizeOptions {
   readonly checkFinite?: boolean;
   readonly lengths?: boolean;
   readonly batchFirst?: boolean;
+  readonly weights?: string;
 }
 
 /** The result for one cell, as `--json` prints it. */
@@ -38,7 +41,10 @@ export interface CellGradcheck {
 
 /** Run the command; returns the exit code. */
 export async function runGradcheck(target: string | undefined, o: GradcheckCommandOptions): Promise<number> {
-  const cells = await resolveCells(chosenCell(target, o, '<cell>').spec);
+  const { spec } = chosenCell(target, o, '<cell>');
+  if (isGraphJson(spec)) return gradcheckGraphFile(spec, o);
+  if (o.weights) usage('--weights gives the inputs of a saved graph (graph.json); a cell gets seeded weights');
+  const cells = await resolveCells(spec);
   const sizes = sizesOf(o);
   const results: CellGradcheck[] = [];
   for (const { label, cell } of cells) {
@@ -75,6 +81,37 @@ export async function runGradcheck(target: string | undefined, o: GradcheckComma
   return passed ? EXIT.ok : EXIT.failed;
 }
 
+/** Gradcheck a saved graph: random feeds (seeded), overridden by the `--weights` file's values. */
+function gradcheckGraphFile(file: string, o: GradcheckCommandOptions): number {
+  const g: Graph = castGraph(readGraphJson(file), 'float64');
+  const feeds: Record<string, NDArray> = randomFeeds(g, { seed: o.seed });
+  if (o.weights) {
+    for (const [name, value] of Object.entries(loadWeights(o.weights))) {
+      if (!Object.hasOwn(feeds, name)) usage(`--weights: '${name}' is not an input of ${file} (inputs: ${g.inputs.map((p) => p.name).join(', ')})`);
+      feeds[name] = castArray(value, 'float64');
+    }
+  }
+  if (o.checkFinite) interpret(g, feeds, { checkFinite: true });
+  const progress = progressLine(`gradcheck ${file}:`);
+  let report: GradcheckReport;
+  try {
+    report = gradcheck(g, feeds, {
+      eps: o.eps,
+      atol: o.atol,
+      rtol: o.rtol,
+      mode: o.mode,
+      order: o.order === '2' ? 2 : 1,
+      seed: o.seed,
+      onProgress: (d, t) => progress.update(d, t),
+    });
+  } finally {
+    progress.end();
+  }
+  if (o.json) process.stdout.write(`${JSON.stringify({ passed: report.passed, graph: file, seed: o.seed, report }, null, 2)}\n`);
+  else process.stdout.write(`gradcheck ${file}: ${g.nodes.length} nodes (float64, seed ${o.seed})\n${formatGradcheck(report)}\n`);
+  return report.passed ? EXIT.ok : EXIT.failed;
+}
+
 /** Add the `gradcheck` command to `program`. */
 export function gradcheckCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program
@@ -90,6 +127,7 @@ export function gradcheckCommand(program: Command, setExit: (code: number) => vo
     .option('--lengths', "a variable-length batch: seeded lengths in 1..steps, padding masked as PyTorch's packed sequences")
     .option('--batch-first', 'x and out as [batch, steps, ·]')
     .option('--json', 'print the report as JSON')
+    .option('--weights <file>', 'a saved graph only: input values as JSON { name: { shape, data } } (what `cellgrad import --weights` writes)')
     .option(
       '--check-finite',
       'first run the forward and backward passes once, stopping at the first node that produces NaN or Inf (exit 2, naming the op, node, cell, step and input ranges)',

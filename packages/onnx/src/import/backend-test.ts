@@ -98,6 +98,10 @@ function runSets(dir: string, dtypes: readonly DType[], checks: OutputCheck[]): 
   const modelFile = join(dir, 'model.onnx');
   if (!existsSync(modelFile)) return { name, status: 'unsupported', reason: `no model.onnx in ${dir}`, checks: [] };
   const bytes = readFileSync(modelFile);
+  const model = decodeModel(bytes).graph;
+  const nonTensor = [...(model?.input ?? []), ...(model?.output ?? [])].find((v) => v.type && !v.type.tensorType);
+  if (nonTensor)
+    return { name, status: 'unsupported', reason: `'${nonTensor.name}' is not a tensor (a sequence, map or optional); only tensors can be imported`, checks };
   const sets = readdirSync(dir)
     .filter((f) => f.startsWith('test_data_set_'))
     .sort();

@@ -67,7 +67,8 @@ function chooseDType(m: ModelProto, options: FromOnnxOptions): DType {
 
 function inputShape(v: ValueInfoProto, options: FromOnnxOptions): number[] {
   const tt = v.type?.tensorType;
-  if (!tt?.shape) fail('usage', `fromOnnx: input '${v.name}' has no static shape; only tensor inputs with known ranks can be imported`);
+  if (!tt) fail('graph', `fromOnnx: input '${v.name}' is not a tensor (a sequence, map or optional); only tensor inputs can be imported`);
+  if (!tt.shape) fail('usage', `fromOnnx: input '${v.name}' has no static shape; give it with the shapes option`);
   return (tt.shape.dim ?? []).map((d, i) => {
     if (d.dimValue !== undefined && d.dimValue > 0) return d.dimValue;
     const sized = d.dimParam !== undefined ? options.dims?.[d.dimParam] : undefined;
@@ -165,6 +166,7 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Impo
   const outputTypes: Record<string, string> = {};
   const outputs = (g.output ?? []).map((o) => {
     const name = o.name ?? '';
+    if (o.type && !o.type.tensorType) fail('graph', `fromOnnx: graph output '${name}' is not a tensor (a sequence, map or optional)`);
     const v = ctx.values.get(name);
     if (!v) fail('graph', `fromOnnx: graph output '${name}' is produced by no node, initializer or input`);
     if (v.tensor && isIntElem(v.elem) && v.elem !== DataType.BOOL && !inputs.some((i) => i.name === name)) {

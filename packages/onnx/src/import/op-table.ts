@@ -6,6 +6,7 @@ import type { OpImporter } from './context.js';
 import { ELEMENTWISE_IMPORTERS } from './ops-elementwise.js';
 import { LAYOUT_IMPORTERS } from './ops-layout.js';
 import { MATH_IMPORTERS } from './ops-math.js';
+import { NN_IMPORTERS } from './ops-nn.js';
 import { RECURRENT_IMPORTERS } from './recurrent.js';
 
 /** Every ONNX op type `fromOnnx` imports, with its importer. */
@@ -13,5 +14,6 @@ export const ONNX_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...ELEMENTWISE_IMPORTERS,
   ...LAYOUT_IMPORTERS,
   ...MATH_IMPORTERS,
+  ...NN_IMPORTERS,
   ...RECURRENT_IMPORTERS,
 };

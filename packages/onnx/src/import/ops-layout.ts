@@ -97,6 +97,46 @@ const gather: OpImporter = (n) => {
   return [picked.reshape(shape)];
 };
 
+/** Elements of `x` at flat positions `flat`, as a tensor of `shape`: a constant one-hot matrix times x (differentiable). */
+function gatherFlat(n: NodeView, x: Tensor, flat: readonly number[], shape: readonly number[]): Tensor {
+  const size = sizeOf(x.shape);
+  if (flat.length * size > 1e7) n.unsupported(`a gather of ${flat.length} elements from ${size} (the one-hot matrix would be too large)`);
+  const onehot = new Array<number>(flat.length * size).fill(0);
+  flat.forEach((f, i) => {
+    onehot[i * size + f] = 1;
+  });
+  return n.b
+    .constant(onehot, [flat.length, size], x.dtype)
+    .matmul(x.reshape([size, 1]))
+    .reshape([...shape]);
+}
+
+const gatherElements: OpImporter = (n) => {
+  const x = n.tensor(0);
+  const axis = axisOf(n, n.int('axis', 0), x.rank);
+  const ind = n.known(1)!;
+  if (ind.shape.length !== x.rank) n.unsupported('indices must have the rank of the data');
+  const strides = x.shape.map((_, i) => sizeOf(x.shape.slice(i + 1)));
+  const dim = x.shape[axis]!;
+  const flat: number[] = [];
+  const pos = new Array<number>(x.rank).fill(0);
+  for (let k = 0; k < ind.data.length; k++) {
+    let at = 0;
+    for (let d = 0; d < x.rank; d++) {
+      let v = d === axis ? ind.data[k]! : pos[d]!;
+      if (d === axis && v < 0) v += dim;
+      if (v < 0 || v >= x.shape[d]!) n.unsupported(`index ${ind.data[k]} is out of range for axis ${axis} of size ${dim}`);
+      at += v * strides[d]!;
+    }
+    flat.push(at);
+    for (let d = x.rank - 1; d >= 0; d--) {
+      if (++pos[d]! < ind.shape[d]!) break;
+      pos[d] = 0;
+    }
+  }
+  return [gatherFlat(n, x, flat, ind.shape)];
+};
+
 const split: OpImporter = (n) => {
   const x = n.tensor(0);
   const axis = axisOf(n, n.int('axis', 0), x.rank);
@@ -212,6 +252,7 @@ export const LAYOUT_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   Split: split,
   Slice: slice,
   Gather: gather,
+  GatherElements: gatherElements,
   Expand: expand,
   Tile: tile,
   Pad: pad,

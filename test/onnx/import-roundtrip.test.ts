@@ -4,12 +4,13 @@
  * of loss = sum(out²) to 1e-12), and lstm/gru through `exportRecurrentOp` (ONNX's own LSTM/GRU op with
  * reordered gates) with lengths, both directions, layers and batch-first: the imported op equals
  * `unroll` on the same weights, its gradients to x and the initial states equal unroll's, and the
- * imported graph gradchecks (weights included) in float64.
+ * imported graph compiles (the float64 plan equals the interpreter) and gradchecks (weights
+ * included) in float64.
  */
 import { describe, expect, it } from 'vitest';
 import { grad, gradcheck } from '@cellgrad/autodiff';
 import { builtinCells, cellFeeds, gru, lstm, randomFeeds, unroll, type UnrollOptions } from '@cellgrad/cells';
-import { GraphBuilder, interpret, type Graph, type NDArray, type Outputs } from '@cellgrad/graph';
+import { GraphBuilder, compile, interpret, type Graph, type NDArray, type Outputs } from '@cellgrad/graph';
 import { exportRecurrentOp, fromOnnx, toOnnx, type RecurrentKind } from '@cellgrad/onnx';
 import { worstError } from './helpers.js';
 
@@ -74,6 +75,9 @@ describe('exportRecurrentOp → fromOnnx equals unroll (values and gradients) an
       const { name: worst, error } = worstError(got, want);
       expect(error, `worst output ${worst}`).toBeLessThanOrEqual(1e-12);
       const fed = importedFeeds(feeds, initializers, graph);
+      // The imported graph compiles like any other: the compiled float64 plan equals the interpreter.
+      const compiled = compile(graph, { dtype: 'float64' }).run(fed);
+      expect(worstError(compiled, interpret(graph, fed)).error).toBeLessThanOrEqual(1e-12);
       const report = gradcheck(graph, fed, { mode: 'fast', seed: 1, wrt: graph.inputs.map((p) => p.name).filter((n) => n !== 'sequence_lens') });
       expect(report.passed).toBe(true);
     });

@@ -132,3 +132,17 @@ describe('fromOnnx errors and the protobuf layer', () => {
     expect(t.floatData).toEqual([1, -2.5, 3, 0, Math.fround(5e-3), 6]);
   });
 });
+
+describe('the protobuf reader refuses malformed messages', () => {
+  it('a known field with the wrong wire type is a graph error naming the field', () => {
+    // ModelProto field 1 (ir_version, a varint) written as a length-delimited field.
+    const e = thrown(() => fromOnnx(new Uint8Array([0x0a, 0x01, 0x00])));
+    expect(isCellgradError(e, 'graph')).toBe(true);
+    expect(e.message).toMatch(/cannot read the ONNX model: .*field 1 has wire type 2, expected 0/);
+  });
+
+  it('a sub-message longer than the data is a graph error', () => {
+    // ModelProto field 7 (graph) claiming 16 bytes, followed by one.
+    expect(thrown(() => fromOnnx(new Uint8Array([0x3a, 0x10, 0x01]))).message).toMatch(/cannot read the ONNX model: .*runs past the end/);
+  });
+});

@@ -17,18 +17,47 @@ import type {
   ValueInfoProto,
 } from './messages.js';
 
-/** Reads one message's fields from `r` until `end`, calling `field` for each (which must consume it or return false). */
-function fields(r: BinaryReader, end: number, field: (no: number, wt: WireType) => boolean): void {
+/** The wire type of each field a message reader consumes; `[type]` marks a repeated number, which may also come packed. */
+type Schema = Readonly<Record<number, WireType | readonly [WireType]>>;
+
+const V = WireType.Varint;
+const L = WireType.LengthDelimited;
+const F32 = WireType.Bit32;
+const F64 = WireType.Bit64;
+
+/**
+ * Reads one message's fields from `r` until `end`, calling `field` for each known one (which must
+ * consume it or return false); a known field with another wire type, or a field running past the
+ * message's end, is an error.
+ */
+function fields(r: BinaryReader, end: number, schema: Schema, field: (no: number, wt: WireType) => boolean): void {
   while (r.pos < end) {
     const [no, wt] = r.tag();
-    if (!field(no, wt)) r.skip(wt, no);
+    const spec = schema[no];
+    const want = Array.isArray(spec) ? spec[0] : spec;
+    if (want !== undefined && wt !== want && !(wt === L && Array.isArray(spec))) throw new Error(`field ${no} has wire type ${wt}, expected ${want}`);
+    if (want === undefined || !field(no, wt)) r.skip(wt, no);
   }
+  if (r.pos !== end) throw new Error(`a field runs past the end of its message (at byte ${r.pos}, the message ends at ${end})`);
 }
 
 function sub<T>(r: BinaryReader, read: (r: BinaryReader, end: number) => T): T {
   const len = r.uint32();
+  if (r.pos + len > r.len) throw new Error(`a message of ${len} bytes at byte ${r.pos} runs past the end of the data (${r.len} bytes)`);
   return read(r, r.pos + len);
 }
+
+const TENSOR: Schema = { 1: [V], 2: V, 4: [F32], 5: [V], 6: L, 7: [V], 8: L, 9: L, 10: [F64], 11: [V], 12: L, 14: V };
+const DIM: Schema = { 1: V, 2: L };
+const TYPE: Schema = { 1: L };
+const TENSOR_TYPE: Schema = { 1: V, 2: L };
+const SHAPE: Schema = { 1: L };
+const VALUE_INFO: Schema = { 1: L, 2: L, 3: L };
+const ATTRIBUTE: Schema = { 1: L, 2: F32, 3: V, 4: L, 5: L, 6: L, 7: [F32], 8: [V], 9: L, 10: L, 13: L, 20: V };
+const NODE: Schema = { 1: L, 2: L, 3: L, 4: L, 5: L, 6: L, 7: L };
+const GRAPH: Schema = { 1: L, 2: L, 5: L, 10: L, 11: L, 12: L, 13: L };
+const OPSET: Schema = { 1: L, 2: V };
+const MODEL: Schema = { 1: V, 2: L, 3: L, 4: L, 5: V, 6: L, 7: L, 8: L };
 
 const num = (v: bigint | string): number => Number(v);
 
@@ -50,7 +79,7 @@ function readTensor(r: BinaryReader, end: number): TensorProto {
     uint64Data: [],
     stringData: [],
   };
-  fields(r, end, (no, wt) => {
+  fields(r, end, TENSOR, (no, wt) => {
     if (no === 1) repeated(r, wt, t.dims, () => num(r.int64()));
     else if (no === 2) t.dataType = r.int32();
     else if (no === 4) repeated(r, wt, t.floatData, () => r.float());
@@ -71,7 +100,7 @@ function readTensor(r: BinaryReader, end: number): TensorProto {
 
 function readDim(r: BinaryReader, end: number): DimensionProto {
   const d: DimensionProto = {};
-  fields(r, end, (no) => {
+  fields(r, end, DIM, (no) => {
     if (no === 1) d.dimValue = num(r.int64());
     else if (no === 2) d.dimParam = r.string();
     else return false;
@@ -82,16 +111,16 @@ function readDim(r: BinaryReader, end: number): DimensionProto {
 
 function readType(r: BinaryReader, end: number): TypeProto {
   const t: TypeProto = {};
-  fields(r, end, (no) => {
+  fields(r, end, TYPE, (no) => {
     if (no !== 1) return false;
     t.tensorType = sub(r, (r, end) => {
       const tt: NonNullable<TypeProto['tensorType']> = {};
-      fields(r, end, (no) => {
+      fields(r, end, TENSOR_TYPE, (no) => {
         if (no === 1) tt.elemType = r.int32();
         else if (no === 2) {
           const dim: DimensionProto[] = [];
           sub(r, (r, end) =>
-            fields(r, end, (no) => {
+            fields(r, end, SHAPE, (no) => {
               if (no !== 1) return false;
               dim.push(sub(r, readDim));
               return true;
@@ -110,7 +139,7 @@ function readType(r: BinaryReader, end: number): TypeProto {
 
 function readValueInfo(r: BinaryReader, end: number): ValueInfoProto {
   const v: ValueInfoProto = {};
-  fields(r, end, (no) => {
+  fields(r, end, VALUE_INFO, (no) => {
     if (no === 1) v.name = r.string();
     else if (no === 2) v.type = sub(r, readType);
     else if (no === 3) v.docString = r.string();
@@ -127,7 +156,7 @@ function readAttribute(r: BinaryReader, end: number): AttributeProto {
     strings: [],
     tensors: [],
   };
-  fields(r, end, (no, wt) => {
+  fields(r, end, ATTRIBUTE, (no, wt) => {
     if (no === 1) a.name = r.string();
     else if (no === 2) a.f = r.float();
     else if (no === 3) a.i = num(r.int64());
@@ -148,7 +177,7 @@ function readAttribute(r: BinaryReader, end: number): AttributeProto {
 
 function readNode(r: BinaryReader, end: number): NodeProto {
   const n: NodeProto & { input: string[]; output: string[]; attribute: AttributeProto[] } = { input: [], output: [], attribute: [] };
-  fields(r, end, (no) => {
+  fields(r, end, NODE, (no) => {
     if (no === 1) n.input.push(r.string());
     else if (no === 2) n.output.push(r.string());
     else if (no === 3) n.name = r.string();
@@ -170,7 +199,7 @@ function readGraph(r: BinaryReader, end: number): GraphProto {
     output: [],
     valueInfo: [],
   };
-  fields(r, end, (no) => {
+  fields(r, end, GRAPH, (no) => {
     if (no === 1) g.node.push(sub(r, readNode));
     else if (no === 2) g.name = r.string();
     else if (no === 5) g.initializer.push(sub(r, readTensor));
@@ -186,7 +215,7 @@ function readGraph(r: BinaryReader, end: number): GraphProto {
 
 function readOpset(r: BinaryReader, end: number): OperatorSetIdProto {
   const o: OperatorSetIdProto = { domain: '' };
-  fields(r, end, (no) => {
+  fields(r, end, OPSET, (no) => {
     if (no === 1) o.domain = r.string();
     else if (no === 2) o.version = num(r.int64());
     else return false;
@@ -208,7 +237,7 @@ function guarded<T>(what: string, bytes: Uint8Array, read: (r: BinaryReader, end
 export function decodeModel(bytes: Uint8Array): ModelProto {
   return guarded('the ONNX model', bytes, (r, end) => {
     const m: ModelProto & { opsetImport: OperatorSetIdProto[] } = { opsetImport: [] };
-    fields(r, end, (no) => {
+    fields(r, end, MODEL, (no) => {
       if (no === 1) m.irVersion = num(r.int64());
       else if (no === 2) m.producerName = r.string();
       else if (no === 3) m.producerVersion = r.string();

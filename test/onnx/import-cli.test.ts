@@ -112,6 +112,12 @@ describe('fromOnnx errors and the protobuf layer', () => {
     expect(e.message).toMatch(/Erf node 'my_node': op type 'Erf' has no cellgrad import/);
   });
 
+  it('a caller-supplied importer covers an op type cellgrad lacks', () => {
+    const { graph } = fromOnnx(model('Erf'), { dims: { batch: 2 }, importers: { Erf: (n) => [n.tensor(0).mul(1.5).tanh()] } });
+    const y = interpret(graph, { x: { shape: [2, 3], data: Float32Array.from([0, 1, -1, 2, 0.5, -0.5]) } }).y!;
+    expect(Array.from(y.data)).toEqual([0, 1, -1, 2, 0.5, -0.5].map((v) => Math.fround(Math.tanh(Math.fround(v * 1.5)))));
+  });
+
   it('a symbolic dimension needs its size (dims option)', () => {
     expect(thrown(() => fromOnnx(model('Tanh'))).message).toMatch(/input 'x' dimension 0 is symbolic 'batch'; give its size with the dims option/);
     const { graph } = fromOnnx(model('Tanh'), { dims: { batch: 2 } });

@@ -51,7 +51,7 @@ function model(c: Case, seed: number, layout1 = false): Uint8Array {
     name: `${c.kind.toLowerCase()}_under_test`,
     input: inputs,
     output: isLstm ? ['Y', 'Y_h', 'Y_c'] : ['Y', 'Y_h'],
-    attribute: Object.entries({ ...c.attrs, hidden_size: { int: H }, ...(layout1 ? { layout: { int: 1 } } : {}) }).map(([name, v]) => {
+    attribute: (Object.entries({ ...c.attrs, hidden_size: { int: H }, ...(layout1 ? { layout: { int: 1 } } : {}) }) as [string, Attr][]).map(([name, v]) => {
       if ('int' in v) return { name, type: 2, i: v.int };
       if ('float' in v) return { name, type: 1, f: v.float };
       if ('string' in v) return { name, type: 3, s: new TextEncoder().encode(v.string) };
@@ -185,7 +185,7 @@ describe('imported LSTM/GRU/RNN equal ONNX Runtime on every attribute', () => {
       const dirs = 2;
       const f = feeds(c, dirs);
       const want = await ort(model(c, 5), f);
-      const f1 = { ...f, X: permute(f.X!, [1, 0, 2]), initial_h: permute(f.initial_h!, [1, 0, 2]) };
+      const f1: Record<string, NDArray> = { ...f, X: permute(f.X!, [1, 0, 2]), initial_h: permute(f.initial_h!, [1, 0, 2]) };
       if (f.initial_c) f1.initial_c = permute(f.initial_c, [1, 0, 2]);
       const got = imported(model(c, 5, true), f1);
       const back: Outputs = { Y: permute(got.Y!, [1, 2, 0, 3]), Y_h: permute(got.Y_h!, [1, 0, 2]), ...(got.Y_c ? { Y_c: permute(got.Y_c, [1, 0, 2]) } : {}) };

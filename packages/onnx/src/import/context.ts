@@ -32,11 +32,13 @@ export class ImportContext {
    * @param builder the graph being built
    * @param opset the model's default-domain opset version
    * @param dtype the float type every float tensor gets
+   * @param importers the importer table (the built-in one plus the caller's)
    */
   constructor(
     readonly builder: GraphBuilder,
     readonly opset: number,
     readonly dtype: DType,
+    readonly importers: Readonly<Record<string, OpImporter>> = {},
   ) {}
 }
 
@@ -193,16 +195,6 @@ export class NodeView {
   tensorAttr(name: string): TensorValue | undefined {
     const t = this.attr(name, AttributeType.TENSOR)?.t;
     return t ? tensorValue(t, `${this.label}, attribute '${name}'`) : undefined;
-  }
-
-  /** Refuse attributes this importer does not implement when they are set to anything but their default. */
-  rejectAttrs(defaults: Readonly<Record<string, number | string>>): void {
-    for (const [name, def] of Object.entries(defaults)) {
-      const a = this.attrs.get(name);
-      if (!a) continue;
-      const v = typeof def === 'number' ? (a.i ?? a.f) : a.s ? new TextDecoder().decode(a.s) : undefined;
-      if (v !== def) this.unsupported(`attribute ${name}=${JSON.stringify(v)} is not supported (only ${JSON.stringify(def)})`);
-    }
   }
 }
 

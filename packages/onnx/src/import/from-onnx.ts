@@ -9,7 +9,7 @@
 import { DEFAULT_DTYPE, GraphBuilder, fail, interpret, ndarray, type DType, type Graph, type NDArray } from '@cellgrad/graph';
 import { decodeModel } from '../proto/decode.js';
 import { DataType, type ModelProto, type NodeProto, type ValueInfoProto } from '../proto/messages.js';
-import { ImportContext, NodeView, type Produced, type Value } from './context.js';
+import { ImportContext, NodeView, type OpImporter, type Produced, type Value } from './context.js';
 import { ONNX_IMPORTERS } from './op-table.js';
 import { elemName, isFloatElem, isIntElem, tensorValue } from './tensor-data.js';
 
@@ -26,6 +26,13 @@ export interface FromOnnxOptions {
    * inputs (a shape, axes or indices given as an input, say, which cellgrad needs at import time).
    */
   readonly constants?: Readonly<Record<string, { readonly shape: readonly number[]; readonly data: ArrayLike<number> }>>;
+  /**
+   * Importers for op types cellgrad lacks (or to replace a built-in one), by op type: each gets a
+   * `NodeView` and returns the node's outputs (tensors built with `n.b`, the graph builder).
+   * @example
+   * fromOnnx(bytes, { importers: { Erf: (n) => [myErf(n.tensor(0))] } })
+   */
+  readonly importers?: Readonly<Record<string, OpImporter>>;
 }
 
 /** An input of the imported graph and where it came from. */
@@ -90,9 +97,9 @@ function asValues(produced: readonly Produced[], elem: number): (Value | undefin
 
 /** A node whose inputs are all known, evaluated now (in float64) on its own small graph. */
 function evaluateKnown(ctx: ImportContext, node: NodeProto, elem: number): (Value | undefined)[] {
-  const scratch = new ImportContext(new GraphBuilder('float64'), ctx.opset, 'float64');
+  const scratch = new ImportContext(new GraphBuilder('float64'), ctx.opset, 'float64', ctx.importers);
   for (const name of node.input ?? []) if (name !== '') scratch.values.set(name, ctx.values.get(name)!);
-  const outs = asValues(ONNX_IMPORTERS[node.opType!]!(new NodeView(scratch, node)), elem);
+  const outs = asValues(ctx.importers[node.opType!]!(new NodeView(scratch, node)), elem);
   const traced = outs.flatMap((v, i) => (v?.tensor ? [[String(i), v.tensor] as const] : []));
   if (traced.length === 0) return outs;
   const values = interpret(scratch.builder.build(traced), {});
@@ -103,7 +110,7 @@ function importNode(ctx: ImportContext, node: NodeProto): void {
   const view = new NodeView(ctx, node);
   if (node.domain && node.domain !== 'ai.onnx') view.unsupported(`ops of domain '${node.domain}' are not supported (only the default ONNX domain)`);
   const importer =
-    (Object.hasOwn(ONNX_IMPORTERS, view.op) ? ONNX_IMPORTERS[view.op] : undefined) ??
+    (Object.hasOwn(ctx.importers, view.op) ? ctx.importers[view.op] : undefined) ??
     view.unsupported(`op type '${view.op}' has no cellgrad import (ONNX_IMPORTERS lists the op types that have one)`);
   const inputs = (node.input ?? []).filter((i) => i !== '');
   const elem = inputs.length > 0 ? view.elemOf((node.input ?? []).indexOf(inputs[0]!)) : DataType.FLOAT;
@@ -134,7 +141,7 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Impo
   if (!g) fail('graph', 'fromOnnx: the model has no graph');
   const opset = opsetOf(model);
   const dtype = chooseDType(model, options);
-  const ctx = new ImportContext(new GraphBuilder(dtype), opset, dtype);
+  const ctx = new ImportContext(new GraphBuilder(dtype), opset, dtype, { ...ONNX_IMPORTERS, ...options.importers });
   const b = ctx.builder;
   const initializers: Record<string, NDArray> = {};
   const inputs: ImportedInput[] = [];

@@ -76,7 +76,7 @@ module.exports = {
     tsConfig: { fileName: 'tsconfig.base.json' },
     enhancedResolveOptions: {
       exportsFields: ['exports'],
-      conditionNames: ['source', 'import', 'types', 'default'],
+      conditionNames: ['@cellgrad/source', 'import', 'types', 'default'],
       extensions: ['.ts', '.js', '.mjs'],
       mainFields: ['module', 'main', 'types'],
     },

@@ -1,7 +1,7 @@
 /**
  * The module URLs of this cellgrad installation: what `cellgrad` and `@cellgrad/<pkg>` resolve to
  * from the CLI's own location, under the running process's conditions (so `src/*.ts` when run with
- * `--conditions=source`, `dist/*.js` otherwise). These are exactly the modules the CLI itself loaded.
+ * `--conditions=@cellgrad/source`, `dist/*.js` otherwise). These are exactly the modules the CLI itself loaded.
  */
 
 /** The package specifiers a user's cell file may import, and that the loader maps to this installation. */

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { saveWeights } from '@cellgrad/cells';
+import { saveWeights } from '@cellgrad/cells/node';
 import { writeReport } from '@cellgrad/viz';
 import { cellgrad, repoRoot, tempDir, type CliRun } from '../cli/helpers.js';
 import { sampleReportData } from '../viz/sample-data.js';

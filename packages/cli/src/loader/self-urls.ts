@@ -5,7 +5,17 @@
  */
 
 /** The package specifiers a user's cell file may import, and that the loader maps to this installation. */
-export const PACKAGE_SPECIFIERS = ['cellgrad', '@cellgrad/graph', '@cellgrad/autodiff', '@cellgrad/cells', '@cellgrad/viz'] as const;
+export const PACKAGE_SPECIFIERS = [
+  'cellgrad',
+  'cellgrad/onnx',
+  '@cellgrad/graph',
+  '@cellgrad/graph/io',
+  '@cellgrad/autodiff',
+  '@cellgrad/cells',
+  '@cellgrad/cells/node',
+  '@cellgrad/viz',
+  '@cellgrad/onnx',
+] as const;
 
 /**
  * Specifier → URL for every cellgrad package, resolved as the CLI's own imports are. `cellgrad`

@@ -120,11 +120,30 @@ describe.concurrent('cellgrad installed from its tarballs with npm, offline', { 
   it('requires from CommonJS and runs a gradcheck of lstm', async () => {
     writeFileSync(
       path.join(project, 'cjs.cjs'),
-      `const { getBuiltinCell, unroll, gradcheck, cellFeeds, saveCheckpoint } = require('cellgrad');\nconst { toOnnx } = require('cellgrad/onnx');\n${GRADCHECK}`,
+      `const { getBuiltinCell, unroll, gradcheck, cellFeeds, saveCheckpoint } = require('cellgrad');
+const onnxLoaded = Object.keys(require.cache).filter((f) => /@cellgrad[\\/\\\\]onnx|onnx-proto|onnxruntime/.test(f));
+if (onnxLoaded.length > 0) throw new Error('require("cellgrad") loaded ' + onnxLoaded.join(', '));
+const { toOnnx } = require('cellgrad/onnx');
+${GRADCHECK}`,
     );
     const r = await sh(process.execPath, ['cjs.cjs'], project);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ passed: true, api: 'function', toOnnx: 'function' });
+  });
+
+  it('does not load @cellgrad/onnx from the main entry: the onnxruntime backend is registered only by cellgrad/onnx', async () => {
+    writeFileSync(
+      path.join(project, 'no-onnx.mjs'),
+      `import { compile, getBuiltinCell, unroll } from 'cellgrad';
+const g = unroll(getBuiltinCell('rnn_tanh'), { input: 2, hidden: 2, batch: 1, steps: 1 });
+try { compile(g, { backend: 'onnxruntime' }); console.log('registered'); } catch (e) { console.log(e.message); }
+await import('cellgrad/onnx');
+console.log(typeof compile(g, { backend: 'onnxruntime' }).run);
+`,
+    );
+    const r = await sh(process.execPath, ['no-onnx.mjs'], project);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^.*unknown backend 'onnxruntime'.*\nfunction\n$/);
   });
 
   it('exports ONNX without ONNX Runtime, and says how to install it when a session is asked for', async () => {

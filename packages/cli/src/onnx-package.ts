@@ -14,13 +14,14 @@ function packageMissing(e: unknown, name: string): boolean {
 }
 
 /**
- * Import `@cellgrad/onnx` for `command` (named in the error when it is not installed).
+ * Import `@cellgrad/onnx` for `command` (named in the error when it is not installed). `load` is the
+ * import itself (a test passes one that fails).
  * @example
  * const { toOnnx } = await loadOnnxPackage('export');
  */
-export async function loadOnnxPackage(command: string): Promise<OnnxModule> {
+export async function loadOnnxPackage(command: string, load: () => Promise<OnnxModule> = () => import('@cellgrad/onnx')): Promise<OnnxModule> {
   try {
-    return await import('@cellgrad/onnx');
+    return await load();
   } catch (e) {
     if (!packageMissing(e, '@cellgrad/onnx')) throw e;
     return usage(`${command} needs the package @cellgrad/onnx, which is not installed (npm install @cellgrad/onnx)`);

@@ -3,7 +3,9 @@
  *  1. no import circle anywhere in packages/<pkg>/src (type-only imports are erased by TypeScript and do not count);
  *  2. packages import each other only downwards: graph ← autodiff ← cells ← viz, onnx ← cli;
  *  3. inside packages/graph/src, each layer imports only the layers below it (type-only imports exempt),
- *     in the order written in docs/architecture.md ("The layers of @cellgrad/graph").
+ *     in the order written in docs/architecture.md ("The layers of @cellgrad/graph");
+ *  4. the core entries (graph, autodiff, cells) never reach the Node-only file I/O modules, which only the
+ *     Node entries (@cellgrad/graph/io, @cellgrad/cells/node) export.
  */
 const SRC = '^packages/graph/src/';
 
@@ -18,6 +20,17 @@ const compilePath = (layer) => (layer === 'root' ? `${SRC}compile/[^/]+$` : `${S
 const PACKAGE_RUNGS = [['graph'], ['autodiff'], ['cells'], ['viz', 'onnx'], ['cli']];
 
 const runtimeOnly = { dependencyTypesNot: ['type-only'] };
+
+/** Modules that read or write files (node:fs, node:path, node:url, node:zlib): reachable only from the Node entries. */
+const NODE_ONLY = [
+  '^packages/graph/src/io/',
+  '^packages/cells/src/node\\.ts$',
+  '^packages/cells/src/train/checkpoint\\.ts$',
+  '^packages/cells/src/weights/json\\.ts$',
+  '^packages/cells/src/reference/(load|check-file)\\.ts$',
+  '^packages/cells/src/data/',
+  '^packages/cells/src/tasks/(fashion|fortunes-chars|registry)\\.ts$',
+];
 
 const layerRules = GRAPH_LAYERS.map((layer, i) => ({
   name: `graph-layer-${layer}`,
@@ -64,19 +77,27 @@ module.exports = {
       from: { path: `${SRC}io/` },
       to: { path: `${SRC}(${GRAPH_LAYERS.filter((l) => l !== 'ir').join('|')}|index\\.ts$)`, ...runtimeOnly },
     },
+    {
+      name: 'core-without-node-io',
+      comment:
+        'the core entries of graph, autodiff and cells must not reach the Node-only file I/O (export it from @cellgrad/cells/node or @cellgrad/graph/io)',
+      severity: 'error',
+      from: { path: '^packages/(graph|autodiff|cells)/src/index\\.ts$' },
+      to: { path: NODE_ONLY, reachable: true },
+    },
     ...layerRules,
     ...compileRules,
     ...packageRules,
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(dist|node_modules)/' },
+    exclude: { path: '(^|/)(dist|cjs|node_modules)/' },
     includeOnly: '^packages/[^/]+/src/',
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.base.json' },
     enhancedResolveOptions: {
       exportsFields: ['exports'],
-      conditionNames: ['source', 'import', 'types', 'default'],
+      conditionNames: ['@cellgrad/source', 'import', 'types', 'default'],
       extensions: ['.ts', '.js', '.mjs'],
       mainFields: ['module', 'main', 'types'],
     },

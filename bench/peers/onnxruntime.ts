@@ -2,7 +2,7 @@
  * The ONNX Runtime peer: cellgrad's own graphs of the benchmark cases (bench/cases.ts: unrolled
  * cell, loss, gradient to every weight), optionally through cellgrad's optimisation pipeline,
  * exported with `toOnnx` and run by onnxruntime-node 1.30 on the CPU with `intraOpNumThreads` threads.
- * Standalone: `tsx --conditions=source bench/peers/onnxruntime.ts [--shapes small,medium]
+ * Standalone: `tsx --conditions=@cellgrad/source bench/peers/onnxruntime.ts [--shapes small,medium]
  * [--cases lstm_train,...] [--threads 1] [--raw] [--json FILE]` prints rows shaped like bench/run.ts's,
  * plus the forward pass of ONNX's own LSTM/GRU op (the row PEERS.md has for ONNX Runtime).
  */

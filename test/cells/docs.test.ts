@@ -22,7 +22,7 @@ describe('docs/cells.md', () => {
     mkdirSync(cache, { recursive: true });
     const file = path.join(mkdtempSync(path.join(cache, 'cells-doc-')), 'my-cell.ts');
     writeFileSync(file, code!);
-    const r = await run(['--conditions=source', '--import', 'tsx', file]);
+    const r = await run(['--conditions=@cellgrad/source', '--import', 'tsx', file]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('[ 6, 2, 8 ]\ntrue\n');
   });

@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkReference, loadReference } from '@cellgrad/cells';
+import { checkReference } from '@cellgrad/cells';
+import { loadReference } from '@cellgrad/cells/node';
 import { referenceExtendedDir, thrown } from './helpers.js';
 
 const FILES = [

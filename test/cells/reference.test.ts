@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { builtinCells, checkReference, checkReferenceFile, loadReference } from '@cellgrad/cells';
+import { builtinCells, checkReference } from '@cellgrad/cells';
+import { checkReferenceFile, loadReference } from '@cellgrad/cells/node';
 import { referenceDir, thrown } from './helpers.js';
 
 const SUPPORTED = [

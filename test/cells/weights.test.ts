@@ -15,14 +15,13 @@ import {
   gruCell,
   initParams,
   lstmCell,
-  loadWeights,
-  saveWeights,
   toKeras,
   toPyTorch,
   unroll,
   type Cell,
   type TensorDict,
 } from '@cellgrad/cells';
+import { loadWeights, saveWeights } from '@cellgrad/cells/node';
 import { fcParams } from '../support/fc.js';
 import { thrown } from './helpers.js';
 

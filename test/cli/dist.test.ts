@@ -1,5 +1,5 @@
 // The built command: after `tsc -b packages/cli` (what `pnpm build` runs for it), dist/bin.js runs
-// under plain node (no tsx flag, no `source` condition), through its shebang, from a directory
+// under plain node (no tsx flag, no `@cellgrad/source` condition), through its shebang, from a directory
 // outside the repo, and still loads a TypeScript cell file that imports 'cellgrad'.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * Test helpers for the `cellgrad` command: spawn the real command from the repo root (node with
- * tsx's loader and the `source` condition — measured faster than `npx tsx`), and make temp dirs
+ * tsx's loader and the `@cellgrad/source` condition — measured faster than `npx tsx`), and make temp dirs
  * outside the repository.
  */
 import { execFile } from 'node:child_process';
@@ -42,7 +42,7 @@ export function run(args: readonly string[], options: { env?: NodeJS.ProcessEnv;
 
 /** Run `cellgrad <args>` from source, as `pnpm cellgrad` does. */
 export function cellgrad(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return run(['--conditions=source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args], { env });
+  return run(['--conditions=@cellgrad/source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args], { env });
 }
 
 /**
@@ -52,7 +52,7 @@ export function cellgrad(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
 export async function cellgradMany(lists: readonly (readonly string[])[]): Promise<CliRun[]> {
   const file = path.join(tempDir('cellgrad-many-'), 'args.json');
   writeFileSync(file, JSON.stringify(lists));
-  const r = await run(['--conditions=source', '--import', 'tsx', 'test/cli/fixtures/run-many.ts', file]);
+  const r = await run(['--conditions=@cellgrad/source', '--import', 'tsx', 'test/cli/fixtures/run-many.ts', file]);
   if (r.code !== 0) throw new Error(`run-many failed (exit ${r.code}): ${r.stderr}`);
   return JSON.parse(r.stdout) as CliRun[];
 }

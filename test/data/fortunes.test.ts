@@ -7,7 +7,8 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bitsPerChar, charCorpus, evaluate, fortunesCharsTask, getBuiltinCell, initModel, readFortunes, splitFortunes, unigramEntropy } from '@cellgrad/cells';
+import { evaluate, getBuiltinCell, initModel } from '@cellgrad/cells';
+import { bitsPerChar, charCorpus, fortunesCharsTask, readFortunes, splitFortunes, unigramEntropy } from '@cellgrad/cells/node';
 import { tempDir } from '../cli/helpers.js';
 import { itWithData } from '../support/real-data.js';
 

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { FASHION_MNIST_CLASSES, loadFashionMnist, parseIdx, readIdx } from '@cellgrad/cells';
+import { FASHION_MNIST_CLASSES, loadFashionMnist, parseIdx, readIdx } from '@cellgrad/cells/node';
 import { tempDir } from '../cli/helpers.js';
 import { itWithData } from '../support/real-data.js';
 

@@ -11,17 +11,14 @@ import {
   countCorrect,
   epochAt,
   evaluate,
-  fashionPixelsTask,
-  fashionRowsTask,
   fixedPermutation,
   getBuiltinCell,
   initModel,
-  loadFashionMnist,
-  makeTask,
   modelOf,
   taskBatch,
   type TrainConfig,
 } from '@cellgrad/cells';
+import { fashionPixelsTask, fashionRowsTask, loadFashionMnist, makeTask } from '@cellgrad/cells/node';
 import { describeWithData } from '../support/real-data.js';
 
 const rows = fashionRowsTask({ trainLimit: 96, testLimit: 20 });

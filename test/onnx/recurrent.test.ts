@@ -9,7 +9,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isCellgradError, type NDArray } from '@cellgrad/graph';
-import { loadReference, type ReferenceCase } from '@cellgrad/cells';
+import type { ReferenceCase } from '@cellgrad/cells';
+import { loadReference } from '@cellgrad/cells/node';
 import {
   exportRecurrentOp,
   GRU_TORCH_TO_ONNX,

@@ -42,7 +42,7 @@ describe('determinism', () => {
   });
 
   it('fresh processes compute the same digest as this one', async () => {
-    const [p, q] = await Promise.all([0, 1].map(() => run(['--conditions=source', '--import', 'tsx', script, '11'])));
+    const [p, q] = await Promise.all([0, 1].map(() => run(['--conditions=@cellgrad/source', '--import', 'tsx', script, '11'])));
     expect(p!.stderr).toBe('');
     expect(p!.code).toBe(0);
     expect(p!.stdout.trim()).toBe(sha(digestOf(11)));

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { saveWeights } from '@cellgrad/cells';
+import { saveWeights } from '@cellgrad/cells/node';
 import { writeReport } from '@cellgrad/viz';
 import { cellgrad, repoRoot, tempDir, type CliRun } from '../cli/helpers.js';
 import { sampleReportData } from '../viz/sample-data.js';
@@ -137,7 +137,7 @@ describe('a read-only file system (EROFS) and a folder the user may not write (E
     const r = await new Promise<CliRun>((resolve) => {
       execFile(
         process.execPath,
-        ['--conditions=source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'save', 'rnn_tanh', '--steps', '3', '--out', graph],
+        ['--conditions=@cellgrad/source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'save', 'rnn_tanh', '--steps', '3', '--out', graph],
         { cwd: repoRoot, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) },
         (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
       );

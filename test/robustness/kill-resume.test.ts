@@ -55,7 +55,7 @@ const lastReported = (stderr: string): number => Math.max(0, ...[...stderr.match
 /** Start a training run and SIGKILL it once its checkpoint reaches `atLeast` iterations. */
 function killAt(ckpt: string, resume: boolean, atLeast: number): Promise<{ signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args(ckpt, resume)], {
+    const child = spawn(process.execPath, ['--conditions=@cellgrad/source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args(ckpt, resume)], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

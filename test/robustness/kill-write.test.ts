@@ -26,7 +26,7 @@ function wholeVersion(file: string): [number, number] {
 /** Start a writer at version `first`, kill it `delay` ms after its first complete write; the temporaries it left. */
 function killWriter(file: string, first: number, delay: number): Promise<{ wrote: number; temps: string[] }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'test/robustness/fixtures/write-loop.ts', file, String(first)], {
+    const child = spawn(process.execPath, ['--conditions=@cellgrad/source', '--import', 'tsx', 'test/robustness/fixtures/write-loop.ts', file, String(first)], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -8,7 +8,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Trainer, addingTask, getBuiltinCell, loadCheckpoint, type TrainConfig } from '@cellgrad/cells';
+import { Trainer, addingTask, getBuiltinCell, type TrainConfig } from '@cellgrad/cells';
+import { loadCheckpoint } from '@cellgrad/cells/node';
 import { cellgrad, tempDir } from '../cli/helpers.js';
 import { thrown } from './helpers.js';
 

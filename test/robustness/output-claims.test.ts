@@ -29,7 +29,7 @@ describe('one trainer per checkpoint', () => {
     const first = spawn(
       process.execPath,
       [
-        '--conditions=source',
+        '--conditions=@cellgrad/source',
         '--import',
         'tsx',
         'packages/cli/src/bin.ts',

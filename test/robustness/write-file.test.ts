@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '@cellgrad/cells';
+import { writeFileAtomic } from '@cellgrad/cells/node';
 import { FileError, lockFile, writeFileSafely, type WriteFs } from '@cellgrad/graph/io';
 import { tempDir } from '../cli/helpers.js';
 import { thrown } from './helpers.js';

@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Trainer, addingTask, getBuiltinCell, loadCheckpoint, saveCheckpoint, writeFileAtomic, type TrainConfig } from '@cellgrad/cells';
+import { Trainer, addingTask, getBuiltinCell, type TrainConfig } from '@cellgrad/cells';
+import { loadCheckpoint, saveCheckpoint, writeFileAtomic } from '@cellgrad/cells/node';
 import { tempDir } from '../cli/helpers.js';
 
 const config: TrainConfig = {

@@ -51,9 +51,13 @@ describe('cellgrad train', () => {
     const whole = path.join(dir, 'whole.json');
     const N = 400;
     const args = [...SMALL, '--iterations', String(N), '--log-every', '1', '--executor', 'interpreted'];
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'train', ...args, '--checkpoint', ck], {
-      cwd: repoRoot,
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@cellgrad/source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'train', ...args, '--checkpoint', ck],
+      {
+        cwd: repoRoot,
+      },
+    );
     let stderr = '';
     const code = await new Promise<number | null>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { TASKS } from '@cellgrad/cells';
+import { TASKS } from '@cellgrad/cells/node';
 import { cellgradMany, tempDir } from '../cli/helpers.js';
 import { describeWithData } from '../support/real-data.js';
 

@@ -4,7 +4,8 @@
  * contributes nothing to the loss or the gradient).
  */
 import { describe, expect, it } from 'vitest';
-import { addingTask, backprop, copyMemoryTask, dataRng, getBuiltinCell, majorityTask, makeTask } from '@cellgrad/cells';
+import { addingTask, backprop, copyMemoryTask, dataRng, getBuiltinCell, majorityTask } from '@cellgrad/cells';
+import { makeTask } from '@cellgrad/cells/node';
 import { maxDiff, setup, smallModel } from './helpers.js';
 
 describe('tasks', () => {

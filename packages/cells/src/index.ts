@@ -8,7 +8,10 @@
  *   each matching PyTorch/Keras numerics exactly; `lstmCell` / `gruCell` build other variants;
  * - `initParams`, `initializers`, `withInit`, `cellFeeds` and `randomFeeds` give seeded values;
  * - `toPyTorch` / `fromPyTorch` / `toKeras` / `fromKeras` move weights between layouts;
- * - `loadReference` / `checkReference` compare a cell with the PyTorch reference vectors.
+ * - `parseReference` / `checkReference` compare a cell with the PyTorch reference vectors.
+ *
+ * This entry imports nothing from Node (it bundles for a browser); reading and writing files
+ * (checkpoints, weight files, reference files, the real-data tasks) is `@cellgrad/cells/node`.
  */
 export type { Cell, CellDef, CellSizes, InitFn, StepFn, StepInputs, StepParams } from './cell.js';
 export { defineCell, isCell } from './define-cell.js';
@@ -24,8 +27,8 @@ export { lstm } from './builtins/lstm.js';
 export { gru } from './builtins/gru.js';
 export { initParams, type InitOptions } from './init/params.js';
 export { cellFeeds, randomFeeds, type FeedOptions } from './feeds.js';
-export { loadReference } from './reference/load.js';
-export { checkReference, checkReferenceFile, type CheckReferenceOptions } from './reference/check.js';
+export { parseReference } from './reference/parse.js';
+export { checkReference, type CheckReferenceOptions } from './reference/check.js';
 export type { ReferenceCase, ReferenceExpected, ReferenceFile, ReferenceReport, TensorComparison } from './reference/types.js';
 export { irnn } from './builtins/irnn.js';
 export { rnnResidual } from './builtins/rnn-residual.js';
@@ -65,26 +68,12 @@ export { storedActivations, type MemoryReport, type Stored } from './train/memor
 export { backprop, type Backprop, type BpttSpec, type GradResult } from './train/bptt.js';
 export { Trainer, initModel, modelOf, fingerprint, updatesPerIteration, type TrainConfig, type StepRecord, type TrainerSnapshot } from './train/trainer.js';
 export { evaluate, countCorrect, type Evaluation } from './train/evaluate.js';
-export { saveCheckpoint, loadCheckpoint, writeFileAtomic } from './train/checkpoint.js';
 export { validateSnapshot, checkSnapshotFits, type SnapshotExpectation } from './train/checkpoint-validate.js';
 export { dataRng, type Task, type TaskData, type DataStream } from './tasks/task.js';
 export { taskBatch, batchIndices, batchesPerEpoch, heldoutBatches, epochAt, epochPermutation, fixedPermutation, sampleTraining } from './tasks/dataset.js';
-export { fashionRowsTask, fashionPixelsTask, type FashionOptions } from './tasks/fashion.js';
-export { fortunesCharsTask, bitsPerChar, unigramEntropy, type FortunesOptions } from './tasks/fortunes-chars.js';
-export { parseIdx, readIdx, type IdxArray } from './data/idx.js';
-export {
-  loadFashionMnist,
-  fashionMnistDir,
-  FASHION_MNIST_DIR,
-  FASHION_MNIST_CLASSES,
-  type FashionMnistOptions,
-  type FashionMnistSplit,
-} from './data/fashion-mnist.js';
-export { readFortunes, splitFortunes, charCorpus, fortunesDir, FORTUNES_DIR, type CharCorpus } from './data/fortunes.js';
 export { addingTask } from './tasks/adding.js';
 export { copyMemoryTask, type CopyMemoryOptions } from './tasks/copy-memory.js';
 export { majorityTask, type MajorityOptions } from './tasks/majority.js';
-export { TASKS, makeTask, type DataTaskOptions } from './tasks/registry.js';
 export { gradientFlow, flowPoints, type FlowOptions, type FlowReport } from './flow/gradient-flow.js';
 export { formatFlow } from './flow/format.js';
 export { registerWeightFamily, weightFamily, type WeightFamily } from './weights/family.js';
@@ -92,7 +81,7 @@ export type { WeightOptions } from './weights/walk.js';
 export type { TensorDict } from './weights/tensors.js';
 export { toPyTorch, fromPyTorch } from './weights/pytorch.js';
 export { toKeras, fromKeras } from './weights/keras.js';
-export { saveWeights, loadWeights, parseWeights } from './weights/json.js';
+export { parseWeights } from './weights/parse.js';
 export { outputFeedback, type OutputFeedbackOptions } from './patterns/output-feedback.js';
 export { dropout, dropoutMask, zoneout } from './regularize/masks.js';
 export { streamId, SITES, type DrawPlace, type Site } from './regularize/streams.js';

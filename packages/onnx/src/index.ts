@@ -7,7 +7,7 @@ export { toOnnx, buildOnnxModel, isExportable, checkOpset, irVersionFor, DEFAULT
 export { ONNX_OPS, type Lowering } from './op-table.js';
 export { Emitter } from './emitter.js';
 export { compileOnnx, type CompileOnnxOptions, type OnnxExecutable } from './compile-onnx.js';
-export { openSession, toOrtTensor, fromOrtTensor, toSequenceLens, type SessionOptions } from './session.js';
+export { openSession, toOrtTensor, fromOrtTensor, toSequenceLens, type SessionOptions, type OrtSession, type OrtTensor } from './session.js';
 export { exportRecurrentOp, type RecurrentKind, type RecurrentExportOptions, type WeightValue } from './recurrent.js';
 export { resolveRecurrentSizes, type RecurrentSizes, type ResolvedRecurrentSizes } from './recurrent-sizes.js';
 export { reorderGates, LSTM_TORCH_TO_ONNX, GRU_TORCH_TO_ONNX } from './gate-order.js';

@@ -14,7 +14,6 @@ import { checkLengths } from '../lengths.js';
 import { describeUnroll, type UnrollLayout } from '../layout.js';
 import { unroll } from '../unroll/unroll.js';
 import { compareTensor } from './compare.js';
-import { loadReference } from './load.js';
 import type { ReferenceCase, ReferenceReport, TensorComparison } from './types.js';
 
 /** Options of `checkReference`. */
@@ -131,13 +130,4 @@ export function checkReference(c: ReferenceCase, options: CheckReferenceOptions 
     comparisons,
     worst,
   };
-}
-
-/**
- * Load a reference file and check each of its cases.
- * @example
- * checkReferenceFile('../shared/reference/gru_2layer.json').every((r) => r.passed)
- */
-export function checkReferenceFile(input: string | URL | object, options: CheckReferenceOptions = {}): ReferenceReport[] {
-  return loadReference(input).cases.map((c) => checkReference(c, options));
 }

@@ -26,8 +26,17 @@ function urlPath(url: string): string | undefined {
   }
 }
 
+/** `relative` resolved against this module's URL, or undefined where that URL has no hierarchy (a `data:` or `blob:` bundle). */
+function besideThisModule(relative: string): string | undefined {
+  try {
+    return new URL(relative, import.meta.url).href;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The folder holding cellgrad's packages (`packages/` in the workspace, `node_modules/@cellgrad/` installed), ending in `/`. */
-const CELLGRAD_PACKAGES = urlPath(new URL('../../..', import.meta.url).href) ?? '\0';
+const CELLGRAD_PACKAGES = urlPath(besideThisModule('../../..') ?? '') ?? '\0';
 
 /** True when `file` belongs to cellgrad itself, a dependency or Node. */
 function isLibraryFile(file: string): boolean {
@@ -53,7 +62,7 @@ function frameLocation(line: string): SourceFrame | undefined {
 }
 
 /** The file of cellgrad's own `runStep`: frames from there outward are the caller's, not the step's. */
-const STEP_CALLER = urlPath(new URL(`../step${/\.[cm]?[jt]s$/.exec(import.meta.url)?.[0] ?? '.js'}`, import.meta.url).href);
+const STEP_CALLER = urlPath(besideThisModule(`../step${/\.[cm]?[jt]s$/.exec(import.meta.url)?.[0] ?? '.js'}`) ?? '');
 
 /**
  * Stack depth kept while a step runs (`withStepStacks`), so an error thrown in it keeps the frame of

@@ -4,7 +4,8 @@
  * training checkpoint. Prints a table (or `--json`).
  */
 import type { Command } from 'commander';
-import { taskBatch, flowPoints, formatFlow, gradientFlow, initModel, loadCheckpoint, modelOf, type TrainConfig } from '@cellgrad/cells';
+import { taskBatch, flowPoints, formatFlow, gradientFlow, initModel, modelOf, type TrainConfig } from '@cellgrad/cells';
+import { loadCheckpoint } from '@cellgrad/cells/node';
 import { EXIT, usage } from '../errors.js';
 import { positiveInt } from '../options.js';
 import { addModelOptions, resolveModel, type ModelOptions } from './train-options.js';

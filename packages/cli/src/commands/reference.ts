@@ -7,7 +7,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { builtinCells, checkReference, loadReference, type Cell, type ReferenceReport } from '@cellgrad/cells';
+import { builtinCells, checkReference, type Cell, type ReferenceReport } from '@cellgrad/cells';
+import { loadReference } from '@cellgrad/cells/node';
 import { EXIT, usage } from '../errors.js';
 import { existingFile, loadCellFile } from '../loader/load-cell-file.js';
 import { nonNegativeNumber } from '../options.js';

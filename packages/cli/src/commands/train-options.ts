@@ -6,7 +6,8 @@
  * (`--clip global-norm:1`, `--bptt truncated:20`, `--schedule step:100:0.5`). Bad values are usage errors.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { TASKS, makeTask, type BpttSpec, type Cell, type ClipSpec, type DataTaskOptions, type ScheduleSpec, type Task } from '@cellgrad/cells';
+import type { BpttSpec, Cell, ClipSpec, ScheduleSpec, Task } from '@cellgrad/cells';
+import { TASKS, makeTask, type DataTaskOptions } from '@cellgrad/cells/node';
 import { addCellOption, chosenCell } from '../cell-option.js';
 import { resolveOneCell } from '../cell-source.js';
 import { usage } from '../errors.js';

@@ -15,9 +15,6 @@ import {
   epochAt,
   taskBatch,
   gradientFlow,
-  loadCheckpoint,
-  saveCheckpoint,
-  writeFileAtomic,
   type BpttSpec,
   type MemoryReport,
   type ClipSpec,
@@ -25,6 +22,7 @@ import {
   type ScheduleSpec,
   type TrainConfig,
 } from '@cellgrad/cells';
+import { loadCheckpoint, saveCheckpoint, writeFileAtomic } from '@cellgrad/cells/node';
 import { EXIT, usage } from '../errors.js';
 import { nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { addModelOptions, bpttOption, clipOption, resolveModel, scheduleOption, type ModelOptions } from './train-options.js';

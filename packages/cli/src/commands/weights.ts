@@ -7,7 +7,8 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { fromKeras, fromPyTorch, loadWeights, saveWeights, toKeras, toPyTorch, type Cell, type TensorDict, type WeightOptions } from '@cellgrad/cells';
+import { fromKeras, fromPyTorch, toKeras, toPyTorch, type Cell, type TensorDict, type WeightOptions } from '@cellgrad/cells';
+import { loadWeights, saveWeights } from '@cellgrad/cells/node';
 import type { NDArray } from '@cellgrad/graph';
 import { CELL_SPELLING, chosenCell } from '../cell-option.js';
 import { resolveOneCell, specFile } from '../cell-source.js';

@@ -47,7 +47,7 @@ export function externalBackend(name: string): ExternalBackend {
   const b = backends.get(name);
   if (!b) {
     const known = ['cellgrad', ...backends.keys()].join(', ');
-    const hint = name === 'onnxruntime' ? " (import '@cellgrad/onnx' or 'cellgrad' first)" : '';
+    const hint = name === 'onnxruntime' ? " (import '@cellgrad/onnx' or 'cellgrad/onnx' first)" : '';
     fail('usage', `compile: unknown backend '${name}'${hint}; registered backends: ${known}`);
   }
   return b;

@@ -1,0 +1,223 @@
+// Installs cellgrad as a user would and uses it: the packages are built (`tsc -b`, then the CommonJS
+// build) and packed with `pnpm -r pack`; `npm install cellgrad` then runs in a fresh npm project
+// against a local registry (local-registry.ts: the packed tarballs and the workspace's copies of the
+// dependencies), offline and with a clean environment. One install is shared by every case: import
+// from an ES module, require from CommonJS, strict type checks (nodenext and bundler resolution, no
+// skipLibCheck) of the main entry and of `cellgrad/onnx`, a gradcheck of lstm, `npx cellgrad
+// gradcheck lstm`, ONNX export without ONNX Runtime; and it prints the installed size.
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, tempDir } from '../cli/helpers.js';
+import { packageFolders, readmeExample } from '../docs/package-readmes.js';
+import { dependencyClosure, findPackage, packFolders, startRegistry, tarballsIn, type LocalRegistry } from './local-registry.js';
+
+const PACKAGES = ['graph', 'autodiff', 'cells', 'viz', 'onnx', 'cli'].map((p) => path.join(repoRoot, 'packages', p));
+const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
+const npmCli = path.join(path.dirname(process.execPath), '../lib/node_modules/npm/bin/npm-cli.js');
+
+/** The environment of a user's shell: no npm_* / pnpm settings inherited from the test runner. */
+const cleanEnv = (): NodeJS.ProcessEnv =>
+  Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|pnpm_|NODE_OPTIONS$|NODE_PATH$|VITEST|TSX_)/i.test(k)));
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run `file args` in `cwd` with the clean environment; never rejects. */
+function sh(file: string, args: readonly string[], cwd: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(file, [...args], { cwd, env: cleanEnv(), maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** pnpm, as the test command was started (`pnpm test` sets npm_execpath), else from PATH. */
+function pnpm(args: readonly string[], cwd: string): void {
+  const exec = process.env.npm_execpath;
+  const viaNode = exec !== undefined && /pnpm\.c?js$/.test(exec);
+  execFileSync(viaNode ? process.execPath : 'pnpm', viaNode ? [exec, ...args] : [...args], { cwd, stdio: 'pipe' });
+}
+
+/** Kilobytes under `dir` (du -sk). */
+const kilobytes = (dir: string): number => Number(execFileSync('du', ['-sk', dir]).toString().split('\t')[0]);
+
+let work = '';
+let project = '';
+let registry: LocalRegistry | undefined;
+let install: Run = { code: -1, stdout: '', stderr: 'not run' };
+
+const GRADCHECK = `
+  const cell = getBuiltinCell('lstm');
+  const sizes = { input: 3, hidden: 4, batch: 2, steps: 3 };
+  const report = gradcheck(unroll(cell, { ...sizes, dtype: 'float64' }), cellFeeds(cell, sizes, 1), { mode: 'fast' });
+  console.log(JSON.stringify({ passed: report.passed, api: typeof saveCheckpoint, toOnnx: typeof toOnnx }));
+`;
+
+beforeAll(async () => {
+  const t0 = Date.now();
+  const lap = (what: string) => console.log(`install test: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  work = tempDir('cellgrad-install-');
+  const tarballs = path.join(work, 'tarballs');
+  const deps = path.join(work, 'deps');
+  mkdirSync(tarballs);
+  mkdirSync(deps);
+  // What `pnpm build` does (incremental: the suite's type check has already emitted dist/).
+  execFileSync(process.execPath, [tsc, '-b', ...PACKAGES], { cwd: repoRoot, stdio: 'pipe' });
+  execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build-cjs.mjs'), ...PACKAGES], { cwd: repoRoot, stdio: 'pipe' });
+  lap('built');
+  pnpm(['-r', '--filter', './packages/*', 'pack', '--pack-destination', tarballs], repoRoot);
+  lap('packed');
+  // Node's type declarations too: a TypeScript user on Node installs them beside cellgrad.
+  const typesNode = findPackage(repoRoot, '@types/node')!;
+  const closure = dependencyClosure(PACKAGES, (n) => n === 'cellgrad' || n.startsWith('@cellgrad/'), [typesNode]);
+  registry = await startRegistry([...tarballsIn(tarballs), ...(await packFolders(closure, deps))]);
+  lap('registry up');
+  project = path.join(work, 'project');
+  mkdirSync(project);
+  const typesVersion = (JSON.parse(readFileSync(path.join(typesNode, 'package.json'), 'utf8')) as { version: string }).version;
+  const manifest = { name: 'my-experiments', version: '1.0.0', private: true, devDependencies: { '@types/node': typesVersion } };
+  writeFileSync(path.join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(path.join(work, 'npmrc'), '');
+  const npmArgs = ['--registry', registry.url, '--userconfig', path.join(work, 'npmrc'), '--cache', path.join(work, 'npm-cache')];
+  install = await sh(process.execPath, [npmCli, 'install', 'cellgrad', ...npmArgs, '--no-audit', '--no-fund', '--no-update-notifier'], project);
+  lap('installed');
+}, 240_000);
+
+afterAll(async () => {
+  await registry?.close();
+});
+
+// The cases only read the shared install, so they run concurrently.
+describe.concurrent('cellgrad installed from its tarballs with npm, offline', { timeout: 180_000 }, () => {
+  it('installs without ONNX Runtime, downloading nothing', () => {
+    expect(install.stderr).not.toMatch(/ERR!/);
+    expect(install.code).toBe(0);
+    expect(existsSync(path.join(project, 'node_modules/cellgrad/package.json'))).toBe(true);
+    expect(existsSync(path.join(project, 'node_modules/onnxruntime-node'))).toBe(false);
+    // The only packages npm asked for and did not get are optional ones (other platforms' binaries, optional peers).
+    expect([...registry!.misses].filter((n) => !registry!.optional.has(n))).toEqual([]);
+    const kb = kilobytes(path.join(project, 'node_modules'));
+    console.log(`installed size of cellgrad without ONNX Runtime: ${(kb / 1024).toFixed(1)} MB (du -sk node_modules: ${kb} KiB)`);
+    expect(kb).toBeGreaterThan(0);
+  });
+
+  it('imports from an ES module and runs a gradcheck of lstm', async () => {
+    writeFileSync(
+      path.join(project, 'esm.mjs'),
+      `import { getBuiltinCell, unroll, gradcheck, cellFeeds, saveCheckpoint } from 'cellgrad';\nimport { toOnnx } from 'cellgrad/onnx';\n${GRADCHECK}`,
+    );
+    const r = await sh(process.execPath, ['esm.mjs'], project);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ passed: true, api: 'function', toOnnx: 'function' });
+  });
+
+  it('requires from CommonJS and runs a gradcheck of lstm', async () => {
+    writeFileSync(
+      path.join(project, 'cjs.cjs'),
+      `const { getBuiltinCell, unroll, gradcheck, cellFeeds, saveCheckpoint } = require('cellgrad');
+const onnxLoaded = Object.keys(require.cache).filter((f) => /@cellgrad[\\/\\\\]onnx|onnx-proto|onnxruntime/.test(f));
+if (onnxLoaded.length > 0) throw new Error('require("cellgrad") loaded ' + onnxLoaded.join(', '));
+const { toOnnx } = require('cellgrad/onnx');
+${GRADCHECK}`,
+    );
+    const r = await sh(process.execPath, ['cjs.cjs'], project);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ passed: true, api: 'function', toOnnx: 'function' });
+  });
+
+  it('does not load @cellgrad/onnx from the main entry: the onnxruntime backend is registered only by cellgrad/onnx', async () => {
+    writeFileSync(
+      path.join(project, 'no-onnx.mjs'),
+      `import { compile, getBuiltinCell, unroll } from 'cellgrad';
+const g = unroll(getBuiltinCell('rnn_tanh'), { input: 2, hidden: 2, batch: 1, steps: 1 });
+try { compile(g, { backend: 'onnxruntime' }); console.log('registered'); } catch (e) { console.log(e.message); }
+await import('cellgrad/onnx');
+console.log(typeof compile(g, { backend: 'onnxruntime' }).run);
+`,
+    );
+    const r = await sh(process.execPath, ['no-onnx.mjs'], project);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^.*unknown backend 'onnxruntime'.*\nfunction\n$/);
+  });
+
+  it('exports ONNX without ONNX Runtime, and says how to install it when a session is asked for', async () => {
+    writeFileSync(
+      path.join(project, 'onnx.mjs'),
+      `import { getBuiltinCell, unroll, cellFeeds } from 'cellgrad';
+import { toOnnx, compileOnnx } from 'cellgrad/onnx';
+const g = unroll(getBuiltinCell('gru'), { input: 3, hidden: 4, batch: 2, steps: 2 });
+const bytes = toOnnx(g);
+let error = '';
+try { await compileOnnx(g); } catch (e) { error = e.kind + ': ' + e.message; }
+console.log(JSON.stringify({ bytes: bytes.length, error }));
+`,
+    );
+    const r = await sh(process.execPath, ['onnx.mjs'], project);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { bytes: number; error: string };
+    expect(out.bytes).toBeGreaterThan(100);
+    expect(out.error).toMatch(/^usage: onnxruntime: ONNX Runtime is not installed; .*npm install onnxruntime-node/);
+  });
+
+  it('runs `npx cellgrad gradcheck lstm`, and a TypeScript cell file of the user', async () => {
+    const npx = path.join(path.dirname(npmCli), 'npx-cli.js');
+    const r = await sh(process.execPath, [npx, '--no-install', 'cellgrad', 'gradcheck', 'lstm', '--steps', '3', '--mode', 'fast'], project);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^gradcheck lstm: /);
+    expect(r.stdout).toMatch(/PASSED: fast mode/);
+    copyFileSync(path.join(repoRoot, 'examples/cells/minimal-gated-unit.ts'), path.join(project, 'mgu.ts'));
+    const own = await sh(process.execPath, [npx, '--no-install', 'cellgrad', 'gradcheck', 'mgu.ts', '--steps', '2', '--mode', 'fast'], project);
+    expect(own.stderr).toBe('');
+    expect(own.stdout).toMatch(/^gradcheck mgu: [\s\S]*PASSED: fast mode/);
+  });
+
+  it('type-checks under strict with nodenext (as an ES module and as CommonJS), without skipLibCheck', async () => {
+    const r = await typecheck('ts-nodenext', { 'check.mts': TYPED, 'check.cts': TYPED }, 'nodenext');
+    expect(r.stdout + r.stderr).toBe('');
+  });
+
+  it('type-checks under strict with bundler resolution, without skipLibCheck', async () => {
+    const r = await typecheck('ts-bundler', { 'check.ts': TYPED }, 'bundler');
+    expect(r.stdout + r.stderr).toBe('');
+  });
+
+  const TYPED_CORE = `import { interpret, compile, type Graph } from '@cellgrad/graph';
+import { grad, gradcheck } from '@cellgrad/autodiff';
+import { gru, unroll, cellFeeds, parseWeights, Trainer } from '@cellgrad/cells';
+const sizes = { input: 2, hidden: 3, batch: 1, steps: 2 };
+const g: Graph = grad(unroll(gru, { ...sizes, dtype: 'float64' }), { of: 'h_T', cotangent: true });
+export const used = [g, interpret, compile, gradcheck, cellFeeds, parseWeights, Trainer];
+`;
+
+  it('type-checks the core packages (graph, autodiff, cells) without Node type declarations, as for a browser', async () => {
+    const r = await typecheck('ts-core', { 'check.ts': TYPED_CORE }, 'bundler', []);
+    expect(r.stdout + r.stderr).toBe('');
+  });
+
+  it('type-checks cellgrad/onnx under strict with nodenext, without skipLibCheck and without ONNX Runtime', async () => {
+    const r = await typecheck('ts-onnx', { 'check.mts': TYPED_ONNX }, 'nodenext');
+    expect(r.stdout + r.stderr).toBe('');
+  });
+
+  it.each(packageFolders(repoRoot))('runs the README example of packages/%s as installed', async (folder) => {
+    const example = readmeExample(repoRoot, folder)!;
+    writeFileSync(path.join(project, `readme-${folder}.mjs`), example.code);
+    const r = await sh(process.execPath, [`readme-${folder}.mjs`], project);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(example.output);
+  });
+
+  it('ships a LICENSE and a README in every package', () => {
+    for (const name of ['cellgrad', '@cellgrad/graph', '@cellgrad/autodiff', '@cellgrad/cells', '@cellgrad/viz', '@cellgrad/onnx']) {
+      const dir = path.join(project, 'node_modules', name);
+      expect(readFileSync(path.join(dir, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+      expect(existsSync(path.join(dir, 'README.md'))).toBe(true);
+    }
+  });
+});

@@ -8,10 +8,6 @@
 import type { Command } from 'commander';
 import { cellFeeds, getBuiltinCell } from '@cellgrad/cells';
 import { writeFileSafely } from '@cellgrad/graph/io';
-<<<<<<< HEAD
-import { DEFAULT_OPSET, exportRecurrentOp, decodeModel, toOnnx } from '@cellgrad/onnx';
-=======
->>>>>>> pack
 import { EXIT, usage } from '../errors.js';
 import { isGraphJson, loadGraphs, type GraphSourceOptions } from '../graph-source.js';
 import { checkOutputs } from '../output-paths.js';
@@ -53,11 +49,7 @@ export async function runExport(arg: string | undefined, o: ExportCommandOptions
   const onnx = await loadOnnxPackage('cellgrad export');
   const bytes = await modelBytes(onnx, target, o);
   const out = writeFileSafely(o.out, bytes);
-<<<<<<< HEAD
-  const g = decodeModel(bytes).graph!;
-=======
-  const g = onnx.onnxProto.ModelProto.decode(bytes).graph!;
->>>>>>> pack
+  const g = onnx.decodeModel(bytes).graph!;
   const names = (vs: readonly { name?: string | null }[] | null | undefined) => (vs ?? []).map((v) => v.name).join(', ');
   process.stderr.write(`wrote ${out} (${g.node?.length ?? 0} ONNX nodes, opset ${o.opset}; inputs: ${names(g.input)}; outputs: ${names(g.output)})\n`);
   return EXIT.ok;

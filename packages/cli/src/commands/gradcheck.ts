@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import { formatGradcheck, gradcheck, type GradcheckReport } from '@cellgrad/autodiff';
-import { cellFeeds, checkSequenceFeeds, loadWeights, randomFeeds, unroll } from '@cellgrad/cells';
+import { cellFeeds, checkSequenceFeeds, randomFeeds, unroll } from '@cellgrad/cells';
+import { loadWeights } from '@cellgrad/cells/node';
 import { castArray, castGraph, interpret, type Graph, type NDArray } from '@cellgrad/graph';
 import { addCellArgument, chosenCell } from '../cell-option.js';
 import { resolveCells } from '../cell-source.js';

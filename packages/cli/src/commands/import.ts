@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { saveWeights } from '@cellgrad/cells';
+import { saveWeights } from '@cellgrad/cells/node';
 import { serialize, type DType } from '@cellgrad/graph';
 import { writeFileSafely } from '@cellgrad/graph/io';
 import { fromOnnx } from '@cellgrad/onnx';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCAFFOLD_DEV_DEPENDENCIES } from '../../packages/cli/src/init/versions.js';
 import { tarballPackage } from '../../packages/cli/src/init/tarballs.js';
-import { cellgrad, repoRoot, tempDir } from './helpers.js';
+import { cellgrad, cellgradMany, repoRoot, tempDir } from './helpers.js';
 import { linkWorkspace, npm } from './init-project.js';
 
 const FILES = ['.gitignore', 'README.md', 'package.json', 'src', 'test', 'tsconfig.json', 'vitest.config.ts'];
@@ -34,6 +34,9 @@ describe('cellgrad init', () => {
     const cellFile = path.join(dir, 'src/cell.ts');
     const source = readFileSync(cellFile, 'utf8');
     expect(source).toContain('x!.abs().add(1).square()');
+    // docs/testing-helpers.md shows the op as the project has it.
+    const docs = readFileSync(path.join(repoRoot, 'docs/testing-helpers.md'), 'utf8');
+    expect(source).toContain(/```ts\n(export const softsign[\s\S]*?)```/.exec(docs)![1]!);
     writeFileSync(cellFile, source.replace('x!.abs().add(1).square()', 'x!.abs().add(1)'));
     const fail = await npm(['test'], dir);
     expect(fail.code).not.toBe(0);
@@ -45,40 +48,40 @@ describe('cellgrad init', () => {
     expect(output).toMatch(/FAILED: full mode, eps 1e-6, atol 1e-5, rtol 0\.001; 5 input\(s\) failed/);
   }, 120_000);
 
-  it('refuses a folder that is not empty, writing nothing', async () => {
+  it('refuses a folder that is not empty or a file, writing nothing; --from points at every cellgrad tarball (file:)', async () => {
     const dir = tempDir('cellgrad-init-');
-    writeFileSync(path.join(dir, 'notes.txt'), 'mine');
-    const r = await cellgrad(['init', dir]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`cellgrad: init: ${dir} is not empty (1 entry: notes.txt); choose a new or empty folder, nothing was written\n`);
-    expect(readdirSync(dir)).toEqual(['notes.txt']);
-    expect(readFileSync(path.join(dir, 'notes.txt'), 'utf8')).toBe('mine');
-    const file = path.join(dir, 'notes.txt');
-    const onFile = await cellgrad(['init', file]);
-    expect(onFile.code).toBe(2);
-    expect(onFile.stderr).toMatch(/exists and is not a folder; nothing was written/);
-  });
-
-  it('--from depends on every cellgrad tarball of a folder (file:), and refuses a folder without cellgrad', async () => {
+    const notes = path.join(dir, 'notes.txt');
+    writeFileSync(notes, 'mine');
     const packs = tempDir('cellgrad-packs-');
     for (const f of ['cellgrad-0.1.0.tgz', 'cellgrad-graph-0.1.0.tgz', 'cellgrad-testing-0.1.0.tgz', 'other-1.0.0.tgz']) writeFileSync(path.join(packs, f), '');
-    const dir = path.join(tempDir('cellgrad-init-'), 'offline');
-    const r = await cellgrad(['init', dir, '--from', packs, '--name', 'lab-cells']);
-    expect(r.code, r.stderr).toBe(0);
-    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    const offline = path.join(tempDir('cellgrad-init-'), 'offline');
+    const empty = tempDir('cellgrad-packs-');
+    const never = path.join(tempDir('cellgrad-init-'), 'p');
+    const [full, onFile, fromPacks, fromEmpty] = await cellgradMany([
+      ['init', dir],
+      ['init', notes],
+      ['init', offline, '--from', packs, '--name', 'lab-cells'],
+      ['init', never, '--from', empty],
+    ]);
+
+    expect(full!.code).toBe(2);
+    expect(full!.stderr).toBe(`cellgrad: init: ${dir} is not empty (1 entry: notes.txt); choose a new or empty folder, nothing was written\n`);
+    expect(onFile!.code).toBe(2);
+    expect(onFile!.stderr).toMatch(/exists and is not a folder; nothing was written/);
+    expect(readdirSync(dir)).toEqual(['notes.txt']);
+    expect(readFileSync(notes, 'utf8')).toBe('mine');
+
+    expect(fromPacks!.code, fromPacks!.stderr).toBe(0);
+    const pkg = JSON.parse(readFileSync(path.join(offline, 'package.json'), 'utf8'));
     expect(pkg.name).toBe('lab-cells');
     expect(pkg.dependencies).toEqual({
       cellgrad: `file:${path.join(packs, 'cellgrad-0.1.0.tgz')}`,
       '@cellgrad/graph': `file:${path.join(packs, 'cellgrad-graph-0.1.0.tgz')}`,
       '@cellgrad/testing': `file:${path.join(packs, 'cellgrad-testing-0.1.0.tgz')}`,
     });
-
-    const empty = tempDir('cellgrad-packs-');
-    const target = path.join(tempDir('cellgrad-init-'), 'p');
-    const bad = await cellgrad(['init', target, '--from', empty]);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^cellgrad: init --from .*: no cellgrad-<version>\.tgz in .* \(write them with: pnpm -r pack --pack-destination /);
-    expect(existsSync(target)).toBe(false);
+    expect(fromEmpty!.code).toBe(2);
+    expect(fromEmpty!.stderr).toMatch(/^cellgrad: init --from .*: no cellgrad-<version>\.tgz in .* \(write them with: pnpm -r pack --pack-destination /);
+    expect(existsSync(never)).toBe(false);
   });
 
   it('names tarballs as pnpm pack writes them', () => {

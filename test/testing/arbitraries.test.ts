@@ -1,9 +1,10 @@
 // The fast-check arbitraries of @cellgrad/testing, through @fast-check/vitest's `test.prop`: sizes
 // stay within their bounds, feeds fit the unrolled graph and are reproducible from their seed, random
-// cells pass the matcher (their gradients are right), and the wrong-VJP cell fails it at every size.
+// cells and random graphs pass the matcher (their gradients are right), and the wrong-VJP cell fails
+// it at every size.
 import { describe, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { arb } from '@cellgrad/testing';
+import { arb, kinkDistance } from '@cellgrad/testing';
 import { builtinCells, cellFeeds, describeUnroll, unroll } from '@cellgrad/cells';
 import { checkFeeds, interpret } from '@cellgrad/graph';
 import { wrongCell } from './wrong-vjp.js';
@@ -71,5 +72,14 @@ describe('arb.randomCell', () => {
 
   test.prop([arb.cellSizes({ maxSteps: 3 })], runs(8))('a wrong VJP fails at any size', (sizes) => {
     expect(wrongCell).not.toPassGradcheck({ ...sizes, mode: 'fast' });
+  });
+});
+
+describe('arb.randomGraph', () => {
+  test.prop([arb.randomGraph({ maxSteps: 5 })], runs(15))('random graphs with smooth feeds have right gradients', ({ graph, feeds, recipe }) => {
+    expect(graph.outputs.map((o) => o.name)).toEqual(['loss']);
+    expect(graph.inputs).toHaveLength(recipe.inputs.length);
+    expect(kinkDistance(graph, feeds).distance).toBeGreaterThanOrEqual(1e-3);
+    expect({ graph, feeds }).toPassGradcheck();
   });
 });

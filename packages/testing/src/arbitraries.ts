@@ -6,7 +6,11 @@
 import fc from 'fast-check';
 import type { Graph, NDArray } from '@cellgrad/graph';
 import { cellFeeds as seededCellFeeds, randomFeeds, type Cell, type UnrollOptions } from '@cellgrad/cells';
+import { buildRecipe, recipeArb, smoothFeeds, type Recipe, type SmoothOptions } from './random/graph-recipe.js';
+import { seed } from './random/seed.js';
 import { RANDOM_CELL_ACTIVATIONS, randomCell as buildRandomCell, type RandomCellActivation, type RandomCellSpec } from './random-cell.js';
+
+export { seed } from './random/seed.js';
 
 /** Sizes of an unrolled cell, as `unroll` and `toPassGradcheck` take them. */
 export interface CellSizeCase {
@@ -56,11 +60,6 @@ export function cellSizes(bounds: CellSizeBounds = {}): fc.Arbitrary<CellSizeCas
   });
 }
 
-/** A seed for cellgrad's generators: any non-negative 31-bit integer, without fast-check's bias towards small ones. */
-export function seed(): fc.Arbitrary<number> {
-  return fc.noBias(fc.integer({ min: 0, max: 0x7fffffff }));
-}
-
 /**
  * Feeds for every input of `unroll(cell, options)` (in `options.dtype`, default float64):
  * `cellFeeds(cell, options, s)` for a drawn seed s (data uniform in [−scale, scale), parameters as
@@ -99,4 +98,39 @@ export function randomCellSpec(options: { readonly maxGates?: number } = {}): fc
  */
 export function randomCell(options: { readonly maxGates?: number } = {}): fc.Arbitrary<Cell> {
   return randomCellSpec(options).map(buildRandomCell);
+}
+
+/** A random graph with feeds where finite differences are meaningful, as `arb.randomGraph` draws it. */
+export interface RandomGraphCase {
+  /** The graph: inputs `x0…`, one scalar output `loss` (float64). */
+  readonly graph: Graph;
+  /** Feeds at least `margin` away from every kink, jump and domain edge of the graph's ops. */
+  readonly feeds: Record<string, NDArray>;
+  /** The recipe it was built from (plain data; what fast-check shrinks and prints). */
+  readonly recipe: Recipe;
+}
+
+/**
+ * Recipes of random graphs (`recipeArb`): 1–`maxInputs` inputs of rank ≤ 3 and 1–`maxSteps` steps of
+ * elementwise ops, matmuls, reductions, slices, concatenations, softmax, cross-entropy and layout ops.
+ */
+export function graphRecipe(options: { readonly maxInputs?: number; readonly maxSteps?: number } = {}): fc.Arbitrary<Recipe> {
+  return recipeArb(options);
+}
+
+/**
+ * Random graphs with smooth feeds (`smoothFeeds`: every op's inputs `margin` away from its kinks, every
+ * value finite and moderate); recipes for which no such feeds were found are skipped.
+ * @example
+ * fc.property(arb.randomGraph(), ({ graph, feeds }) => { expect({ graph, feeds }).toPassGradcheck(); });
+ */
+export function randomGraph(options: { readonly maxInputs?: number; readonly maxSteps?: number } & SmoothOptions = {}): fc.Arbitrary<RandomGraphCase> {
+  const { maxInputs, maxSteps, ...smooth } = options;
+  return fc
+    .tuple(recipeArb({ ...(maxInputs !== undefined ? { maxInputs } : {}), ...(maxSteps !== undefined ? { maxSteps } : {}) }), seed())
+    .map(([recipe, s]) => {
+      const graph = buildRecipe(recipe);
+      return { graph, feeds: smoothFeeds(graph, s, smooth), recipe };
+    })
+    .filter((c): c is RandomGraphCase => c.feeds !== undefined);
 }

@@ -14,4 +14,17 @@ export { gradcheckSubject, type GradcheckSubject } from './subject.js';
 export { DEFAULT_CELL_SIZES, type GradcheckMatcherOptions } from './options.js';
 export { randomCell, randomCellName, RANDOM_CELL_ACTIVATIONS, type RandomCellActivation, type RandomCellSpec } from './random-cell.js';
 export * as arb from './arbitraries.js';
-export type { CellSizeBounds, CellSizeCase } from './arbitraries.js';
+export type { CellSizeBounds, CellSizeCase, RandomGraphCase } from './arbitraries.js';
+export { Mulberry32 } from './random/mulberry32.js';
+export { kinkDistance, nodeKinkDistance, type KinkReport } from './random/kinks.js';
+export {
+  buildRecipe,
+  recipeArb,
+  smoothFeeds,
+  uniformFeeds,
+  type BinaryName,
+  type Recipe,
+  type SmoothOptions,
+  type Step,
+  type UnaryName,
+} from './random/graph-recipe.js';

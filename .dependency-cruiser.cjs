@@ -1,7 +1,7 @@
 /**
  * The walls of the house, checked by dependency-cruiser (`pnpm lint:deps`):
  *  1. no import circle anywhere in packages/<pkg>/src (type-only imports are erased by TypeScript and do not count);
- *  2. packages import each other only downwards: graph ← autodiff ← cells ← viz, onnx ← cli;
+ *  2. packages import each other only downwards: graph ← autodiff ← cells ← viz, onnx, testing ← cli;
  *  3. inside packages/graph/src, each layer imports only the layers below it (type-only imports exempt),
  *     in the order written in docs/architecture.md ("The layers of @cellgrad/graph");
  *  4. the core entries (graph, autodiff, cells) never reach the Node-only file I/O modules, which only the
@@ -16,8 +16,8 @@ const GRAPH_LAYERS = ['ir', 'util', 'ops', 'trace', 'exec', 'passes', 'compile']
 const COMPILE_LAYERS = ['js', 'schedule', 'threads', 'wasm', 'root'];
 const compilePath = (layer) => (layer === 'root' ? `${SRC}compile/[^/]+$` : `${SRC}compile/${layer}/`);
 
-/** Package order, lowest first; packages on one rung (viz, onnx) may not import each other. */
-const PACKAGE_RUNGS = [['graph'], ['autodiff'], ['cells'], ['viz', 'onnx'], ['cli']];
+/** Package order, lowest first; packages on one rung (viz, onnx, testing) may not import each other. */
+const PACKAGE_RUNGS = [['graph'], ['autodiff'], ['cells'], ['viz', 'onnx', 'testing'], ['cli']];
 
 const runtimeOnly = { dependencyTypesNot: ['type-only'] };
 

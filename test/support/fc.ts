@@ -3,7 +3,8 @@
  * `fc.assert`, so a run is reproducible on its own even without the global setup file. fast-check
  * prints the seed and the counterexample path of any failure.
  */
-import fc from 'fast-check';
+import type fc from 'fast-check';
+import { arb } from '@cellgrad/testing';
 
 /** The seed every property in test/graph and test/autodiff runs with. */
 export const FC_SEED: number = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : 20261127;
@@ -16,39 +17,8 @@ export function fcParams<T>(numRuns: number, extra: fc.Parameters<T> = {}): fc.P
   return { seed: FC_SEED, numRuns: FC_RUNS ?? numRuns, ...extra };
 }
 
-/**
- * A deterministic PRNG (mulberry32) for tensor values. Values are drawn from it, seeded by an
- * integer fast-check generates, so every value array is uniform (fast-check's own double
- * arbitraries favour edge values such as 0 and the bounds, which would sit on kinks and ties).
- */
-export class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** Uniform in [lo, hi). */
-  uniform(lo: number, hi: number): number {
-    return lo + (hi - lo) * this.next();
-  }
-  /** `n` uniform values in [lo, hi). */
-  array(n: number, lo = -1, hi = 1): Float64Array {
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.uniform(lo, hi);
-    return out;
-  }
-  /** An integer in [lo, hi]. */
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-}
+/** The deterministic PRNG of the property tests (mulberry32), moved to @cellgrad/testing. */
+export { Mulberry32 as Rng } from '@cellgrad/testing';
 
-/** An arbitrary seed for `Rng`, without fast-check's bias towards small integers. */
-export const rngSeed = (): fc.Arbitrary<number> => fc.noBias(fc.integer({ min: 0, max: 0x7fffffff }));
+/** An arbitrary seed for `Rng`, without fast-check's bias towards small integers (`arb.seed` of @cellgrad/testing). */
+export const rngSeed: () => fc.Arbitrary<number> = arb.seed;

@@ -4,7 +4,6 @@
  * exceptions so `main` reports them as one line with exit code 2; defaults show in `--help` as a
  * user would type them (help-defaults.ts).
  */
-import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { cellsCommand } from './commands/cells.js';
 import { exportCommand } from './commands/export.js';
@@ -22,9 +21,8 @@ import { onnxTestCommand } from './commands/onnx-test.js';
 import { vizCommand } from './commands/viz.js';
 import { weightsCommand } from './commands/weights.js';
 import { describeDefaults } from './help-defaults.js';
-
-/** The program's version: the cellgrad package's (package.json is one level up from src/ and dist/). */
-export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+import { initCommand } from './commands/init.js';
+import { VERSION } from './version.js';
 
 /**
  * Build the program. `setExit` receives each command's exit code. Subcommands inherit the error
@@ -53,5 +51,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
   trainCommand(program, setExit);
   flowCommand(program, setExit);
   profileCommand(program, setExit);
+  initCommand(program, setExit);
   return describeDefaults(program);
 }

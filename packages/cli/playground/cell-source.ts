@@ -33,9 +33,8 @@ export function transpile(code: string): string {
   } catch (e) {
     const err = e as ParseError;
     const line = err.loc?.line ?? 1;
-    const column = err.loc?.column ?? 0;
     const message = `syntax error: ${err.message.replace(/\s*\(\d+:\d+\)\s*$/, '')}`;
-    throw new CellSourceError([{ line, column, ...(err.pos !== undefined ? { offset: err.pos } : {}), message }]);
+    throw new CellSourceError([{ line, ...(err.pos !== undefined ? { offset: err.pos } : {}), message }]);
   }
 }
 
@@ -55,12 +54,15 @@ export function evaluate(js: string, api: Record<string, unknown>): Record<strin
   return exports;
 }
 
-/** The first `cell.ts:line:column` in the stack of `error` or of its causes. */
-export function cellLocation(error: unknown): { line: number; column: number } | undefined {
-  const re = new RegExp(`${CELL_FILE.replace('.', '\\.')}:(\\d+):(\\d+)`);
+/**
+ * The first `cell.ts:line` in the stack of `error` or of its causes. The line is the source's
+ * (sucrase keeps lines); the column is not (imported names are rewritten), so it is left out.
+ */
+export function cellLocation(error: unknown): { line: number } | undefined {
+  const re = new RegExp(`${CELL_FILE.replace('.', '\\.')}:(\\d+):\\d+`);
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
     const m = typeof e.stack === 'string' ? re.exec(e.stack) : null;
-    if (m) return { line: Number(m[1]), column: Number(m[2]) - 1 };
+    if (m) return { line: Number(m[1]) };
   }
   return undefined;
 }
@@ -68,7 +70,7 @@ export function cellLocation(error: unknown): { line: number; column: number } |
 /** Diagnostics for any error thrown while evaluating or tracing the cell (line 1 when no frame is in the cell). */
 export function diagnosticsOf(error: unknown): CellDiagnostic[] {
   if (error instanceof CellSourceError) return [...error.diagnostics];
-  const where = cellLocation(error) ?? { line: 1, column: 0 };
+  const where = cellLocation(error) ?? { line: 1 };
   const kind = error instanceof Error ? (error as { kind?: unknown }).kind : undefined;
   const prefix = typeof kind === 'string' ? `${kind} error: ` : error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
   const message = `${prefix}${error instanceof Error ? error.message : String(error)}`;

@@ -91,9 +91,9 @@ function showDiagnostics(items: readonly CellDiagnostic[]): void {
   const doc = editor.state.doc;
   const diagnostics: Diagnostic[] = items.map((d) => {
     const line = doc.line(Math.min(Math.max(d.line, 1), doc.lines));
-    const from = d.offset !== undefined ? Math.min(d.offset, doc.length) : Math.min(line.from + Math.max(d.column, 0), line.to);
-    const to = Math.max(Math.min(line.to, doc.length), from === line.to ? from : from + 1);
-    return { from, to: to > from ? to : from, severity: 'error', message: d.message, source: 'cellgrad' };
+    // A syntax error marks its position to the line's end; any other error the line's text.
+    const from = d.offset !== undefined ? Math.min(d.offset, line.to) : line.from + (/^\s*/.exec(line.text)?.[0].length ?? 0);
+    return { from, to: Math.max(line.to, from), severity: 'error', message: d.message, source: 'cellgrad' };
   });
   editor.dispatch(setDiagnostics(editor.state, diagnostics));
   problems.replaceChildren(

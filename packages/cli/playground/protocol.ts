@@ -25,11 +25,10 @@ export interface RunRequest {
   readonly settings: RunSettings;
 }
 
-/** A problem in the user's code, at a 1-based line (and a 0-based offset when known exactly). */
+/** A problem in the user's code, at a 1-based line (and a 0-based offset when known exactly: syntax errors). */
 export interface CellDiagnostic {
   readonly line: number;
-  readonly column: number;
-  /** Character offset in the source (syntax errors), else the line's start is used. */
+  /** Character offset in the source (syntax errors); without it the whole line is marked. */
   readonly offset?: number;
   readonly message: string;
 }

@@ -49,6 +49,8 @@ export class LossChart {
   /** Start over for a run of `total` iterations. */
   reset(total: number): void {
     this.chart.data.datasets[0]!.data = [];
+    const x = this.chart.options.scales?.x;
+    if (x) x.max = total;
     this.chart.data.datasets[1]!.data = [
       { x: 1, y: 1 / 6 },
       { x: total, y: 1 / 6 },

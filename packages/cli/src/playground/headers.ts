@@ -44,7 +44,8 @@ export function headersFor(name: string): Record<string, string> {
  * files by `cellgrad playground --build DIR`.
  */
 export function headersFile(names: readonly string[]): string {
-  return `${names
+  const ordered = [...names].sort((a, b) => (a === 'index.html' ? -1 : b === 'index.html' ? 1 : a.localeCompare(b)));
+  return `${ordered
     .map((n) =>
       [
         `/${n === 'index.html' ? '' : n}`,

@@ -7,6 +7,8 @@
 // The screenshot goes to test-output/playground/ (CELLGRAD_UPDATE_SCREENSHOT=1 also writes
 // docs/images/playground.png, the README's picture).
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,7 +128,7 @@ describe.skipIf(browserMissing)('the playground in Chromium', () => {
     expect(v.losses).toHaveLength(1500);
     expect(mean(v.losses.slice(-20))).toBeLessThan(mean(v.losses.slice(0, 20)) / 2);
     expect(mean(v.losses.slice(-20))).toBeLessThan(0.05);
-    expect(await page.locator('#progress').evaluate((p) => [(p as { value: number }).value, (p as { max: number }).max])).toEqual([1500, 1500]);
+    expect(await page.locator('#progress').evaluate((p: any) => [p.value, p.max])).toEqual([1500, 1500]);
     expect(v.flow?.stateGradNorms).toHaveLength(20);
     // The graph: nodes drawn; the wheel zooms (the viewBox narrows).
     const svg = page.locator('#graph-view svg');
@@ -170,5 +172,38 @@ describe.skipIf(browserMissing)('the playground in Chromium', () => {
     expect(fixed.state).toBe('done');
     expect(await page.locator('.cm-lintRange-error').count()).toBe(0);
     expect(errors).toEqual([]);
+  });
+
+  it('served without COOP/COEP (a plain static host), the page runs on one thread', async () => {
+    const files = new Map<string, Buffer>();
+    for (const f of ['index.html', 'page.js', 'worker.js', 'playground.css']) files.set(f, Buffer.from(await (await fetch(server.url + f)).arrayBuffer()));
+    const types: Record<string, string> = { html: 'text/html', js: 'text/javascript', css: 'text/css' };
+    const plain = createServer((req, res) => {
+      const name = req.url === '/' ? 'index.html' : req.url!.slice(1);
+      const body = files.get(name);
+      if (!body) return void res.writeHead(404).end();
+      res.writeHead(200, { 'Content-Type': types[name.split('.').pop()!]! }).end(body);
+    });
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const other = await context.newPage();
+    const otherErrors: string[] = [];
+    other.on('console', (m) => {
+      if (m.type() === 'error') otherErrors.push(m.text());
+    });
+    other.on('pageerror', (e) => otherErrors.push(String(e)));
+    await other.goto(`http://127.0.0.1:${(plain.address() as AddressInfo).port}/`);
+    await other.waitForFunction(() => {
+      const ui = (globalThis as any).cellgradPlayground;
+      return ui?.runs === 1 && (ui.state === 'done' || ui.state === 'error');
+    });
+    const v = (await other.evaluate(() => JSON.parse(JSON.stringify((globalThis as any).cellgradPlayground)))) as View;
+    await other.close();
+    plain.close();
+    expect(v.crossOriginIsolated).toBe(false);
+    expect(v.threads).toBe('1 thread');
+    expect(v.state).toBe('done');
+    expect(v.gradcheck?.passed).toBe(true);
+    expect(mean(v.losses.slice(-20))).toBeLessThan(mean(v.losses.slice(0, 20)) / 2);
+    expect(otherErrors).toEqual([]);
   });
 });

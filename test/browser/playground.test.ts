@@ -6,7 +6,7 @@
 // syntax error show their error at the right line, in the editor. No console errors throughout.
 // The screenshot goes to test-output/playground/ (CELLGRAD_UPDATE_SCREENSHOT=1 also writes
 // docs/images/playground.png, the README's picture).
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -32,6 +32,9 @@ export const leakyElman = defineCell({
   },
 });
 `;
+
+/** docs/playground.md shows the cell above and the error line the broken one gives (checked below). */
+const DOC = readFileSync(path.join(repoRoot, 'docs/playground.md'), 'utf8');
 
 /** The same cell with the recurrent matrix applied to x (line 10): a shape error while tracing. */
 const SHAPE_ERROR = ELMAN.replace('linear(h, U)', 'linear(x, U)');
@@ -116,6 +119,7 @@ describe.skipIf(browserMissing)('the playground in Chromium', () => {
   });
 
   it('a new cell typed into the editor: graph, gradcheck, falling loss, gradient flow', async () => {
+    expect(DOC).toContain(`\`\`\`ts\n${ELMAN}\`\`\``);
     await page.fill('#iterations', '1500');
     const v = await runCell(ELMAN);
     expect(v.state).toBe('done');
@@ -158,7 +162,9 @@ describe.skipIf(browserMissing)('the playground in Chromium', () => {
     const lines = page.locator('.cm-content .cm-line');
     expect(await lines.nth(9).locator('.cm-lintRange-error').count()).toBe(1);
     expect(await page.locator('.cm-lint-marker-error').count()).toBe(1);
-    expect(await page.locator('#problems li').first().textContent()).toMatch(/^line 10: shape error/);
+    const shown = await page.locator('#problems li').first().textContent();
+    expect(shown).toMatch(/^line 10: shape error: .*matmul: inner dimensions differ: \[2,3\] @ \[4,4\]/);
+    expect(DOC).toContain(`\n${shown}\n`);
     expect(errors).toEqual([]);
   });
 

@@ -107,7 +107,12 @@ export class GemmPool {
   ) {
     for (let t = 1; t < threads; t++) {
       const control = new Int32Array(new SharedArrayBuffer(WORDS * 4));
-      this.workers.push(workerPlatform.spawn(WORKER_SOURCE, { module, mem, control: control.buffer as SharedArrayBuffer }));
+      try {
+        this.workers.push(workerPlatform.spawn(WORKER_SOURCE, { module, mem, control: control.buffer as SharedArrayBuffer }));
+      } catch (e) {
+        this.dispose();
+        fail('usage', `compile: could not start matmul worker thread ${t} on ${workerPlatform.name} (${(e as Error).message}); compile with threads: 1`);
+      }
       this.controls.push(control);
     }
   }

@@ -168,6 +168,15 @@ describe.skipIf(browserMissing)('the playground in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a misspelt Tensor method shows at its line with the nearest name', async () => {
+    const v = await runCell(ELMAN.replace('s.add(2).sigmoid()', 's.add(2).sigmod()'));
+    expect(v.state).toBe('error');
+    expect(v.diagnostics.map((d) => d.line)).toEqual([9]);
+    expect(v.diagnostics[0]!.message).toMatch(/'sigmod' is not a Tensor method; did you mean 'sigmoid'/);
+    expect(await page.locator('.cm-content .cm-line').nth(8).locator('.cm-lintRange-error').count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
   it('a syntax error shows at its line; fixing it clears the marks', async () => {
     const v = await runCell(SYNTAX_ERROR);
     expect(v.state).toBe('error');

@@ -1,6 +1,7 @@
 // The built command: after `tsc -b packages/cli` (what `pnpm build` runs for it), dist/bin.js runs
 // under plain node (no tsx flag, no `@cellgrad/source` condition), through its shebang, from a directory
-// outside the repo, and still loads a TypeScript cell file that imports 'cellgrad'.
+// outside the repo, and still loads a TypeScript cell file that imports 'cellgrad'; the playground's
+// prebuilt assets (bundled from the packages' dist/) are what it serves.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,4 +26,15 @@ describe('cellgrad from dist', () => {
     expect(r.stdout).toMatch(/^gradcheck mgu: input 3, hidden 4, batch 2, steps 2, layers 1/);
     expect(r.stdout).toMatch(/PASSED: fast mode/);
   });
+
+  it('serves the playground from the prebuilt assets that `pnpm build` writes', async () => {
+    execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build-playground.mjs')], { cwd: repoRoot, stdio: 'pipe' });
+    const dir = path.join(tempDir(), 'site');
+    const r = await run(['playground', '--build', dir], { file: bin, cwd: tempDir() });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^cellgrad playground: wrote 5 files to .*site \(prebuilt assets\)/);
+    const worker = readFileSync(path.join(dir, 'worker.js'), 'utf8');
+    expect(worker).toMatch(/cellgrad-matmul/);
+    expect(worker).not.toMatch(/worker_threads/);
+  }, 120_000);
 });

@@ -9,6 +9,7 @@ import { cellsCommand } from './commands/cells.js';
 import { exportCommand } from './commands/export.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
 import { opsCommand } from './commands/ops.js';
+import { playgroundCommand } from './commands/playground.js';
 import { printCommand } from './commands/print.js';
 import { profileCommand } from './commands/profile.js';
 import { referenceCommand } from './commands/reference.js';
@@ -52,5 +53,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
   flowCommand(program, setExit);
   profileCommand(program, setExit);
   initCommand(program, setExit);
+  playgroundCommand(program, setExit);
   return describeDefaults(program);
 }

@@ -25,7 +25,9 @@ export interface CompileOptions {
    * Threads for the matrix products (default 1): with n > 1, float32 plans on the wasm kernel split
    * each large product by columns between the calling thread and n − 1 worker threads (results
    * are bit-identical to one thread). Everything else runs on the calling thread.
-   * `exe.dispose()` stops the workers.
+   * `exe.dispose()` stops the workers. Under Node the workers are worker_threads; in a browser they
+   * are Web Workers sharing memory, which needs a cross-origin isolated page (COOP/COEP headers):
+   * elsewhere the plan runs on one thread (`exe.stats.matmulKernel` says how many it uses).
    */
   readonly threads?: number;
   /**

@@ -5,29 +5,35 @@
  * the others. Each element of C is still computed by one thread in the same order, so results are
  * bit-identical to one thread. Jobs pass through a small shared control block (Atomics; the worker
  * spins briefly after a job, then sleeps in Atomics.wait), so a product costs no message and no
- * allocation. Workers are unref'd (an executable never keeps the process alive) and stop on
- * `dispose()`.
+ * allocation. Workers come from the platform (`#worker-platform`: worker_threads under Node, Web
+ * Workers in a cross-origin isolated page; see worker-platform.ts); under Node they are unref'd (an
+ * executable never keeps the process alive). All stop on `dispose()`. A worker that has not started
+ * yet (a browser starts workers asynchronously) has its share computed by the calling thread, with
+ * the same result, so a product never waits for a worker to load.
  */
-import { Worker } from 'node:worker_threads';
+import { workerPlatform } from '#worker-platform';
 import { fail } from '../../ir/errors.js';
+import type { SpawnedWorker } from './worker-platform.js';
 
-// Control block per worker (Int32): job number, done number, status, the 13 gemm arguments, stop.
+// Control block per worker (Int32): job number, done number, status, the 13 gemm arguments, stop, ready.
 const JOB = 0;
 const DONE = 1;
 const STATUS = 2;
 const ARGS = 3;
 const NARGS = 13;
 const STOP = ARGS + NARGS;
-const WORDS = STOP + 1;
+const READY = STOP + 1;
+const WORDS = READY + 1;
 /** Polls of the control word before sleeping (a few microseconds). */
 const SPINS = 20000;
 
+/** The worker's code: `run(data)` instantiates the module on the shared memory, says it is ready, then serves jobs. */
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, mem, control } = workerData;
+function run({ module, mem, control }) {
 const gemm = new WebAssembly.Instance(module, { env: { mem } }).exports.gemm;
 const ctl = new Int32Array(control);
-let seen = 0;
+let seen = Atomics.load(ctl, ${JOB});
+Atomics.store(ctl, ${READY}, 1);
 for (;;) {
   let spins = 0;
   while (Atomics.load(ctl, ${JOB}) === seen) if (++spins > ${SPINS}) Atomics.wait(ctl, ${JOB}, seen, 1000);
@@ -41,7 +47,21 @@ for (;;) {
   Atomics.store(ctl, ${DONE}, seen);
   Atomics.notify(ctl, ${DONE});
 }
+}
 `;
+
+/** True when this platform can run the pool (Node; a cross-origin isolated page): `threads` > 1 falls back to one thread otherwise. */
+export function threadsAvailable(): boolean {
+  return workerPlatform.available();
+}
+
+/** Wait until `ctl[index]` leaves `value`: spin, then sleep in Atomics.wait where this thread may block. */
+function waitWhile(ctl: Int32Array, index: number, value: number): void {
+  let spins = 0;
+  while (Atomics.load(ctl, index) === value) {
+    if (++spins > SPINS && workerPlatform.canBlock) Atomics.wait(ctl, index, value, 1000);
+  }
+}
 
 /** The gemm arguments (see `gemmBody`): byte addresses and strides, counts, B mode, scratch for B, strip of A (or 0). */
 export type GemmArgs = [
@@ -68,9 +88,9 @@ export interface Scratch {
 
 /** A pool of `threads − 1` workers sharing one memory. */
 export class GemmPool {
-  private readonly workers: Worker[] = [];
+  private readonly workers: SpawnedWorker[] = [];
   private readonly controls: Int32Array[] = [];
-  /** Job number given to each worker by the current product (−1: no share). */
+  /** Job number given to each worker by the current product (−1: no share; −2: not started, the calling thread computes it). */
   private readonly jobs: number[] = [];
   private disposed = false;
 
@@ -87,9 +107,12 @@ export class GemmPool {
   ) {
     for (let t = 1; t < threads; t++) {
       const control = new Int32Array(new SharedArrayBuffer(WORDS * 4));
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, mem, control: control.buffer } });
-      worker.unref();
-      this.workers.push(worker);
+      try {
+        this.workers.push(workerPlatform.spawn(WORKER_SOURCE, { module, mem, control: control.buffer as SharedArrayBuffer }));
+      } catch (e) {
+        this.dispose();
+        fail('usage', `compile: could not start matmul worker thread ${t} on ${workerPlatform.name} (${(e as Error).message}); compile with threads: 1`);
+      }
       this.controls.push(control);
     }
   }
@@ -115,6 +138,10 @@ export class GemmPool {
       jobs[w] = -1;
       if (width <= 0) continue;
       const ctl = this.controls[w]!;
+      if (Atomics.load(ctl, READY) === 0) {
+        jobs[w] = -2;
+        continue;
+      }
       const scratch = this.scratch[w + 1]!;
       for (let i = 0; i < NARGS; i++) ctl[ARGS + i] = args[i]!;
       ctl[ARGS] = args[0] + j0 * 4;
@@ -126,15 +153,32 @@ export class GemmPool {
       Atomics.notify(ctl, JOB);
     }
     const own = this.scratch[0]!;
-    gemm(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], Math.min(share, n8), args[9], args[10], own.b, args[12] !== 0 ? own.a : 0);
+    const packA = args[12] !== 0 ? own.a : 0;
+    gemm(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], Math.min(share, n8), args[9], args[10], own.b, packA);
+    for (let w = 0; w < this.controls.length; w++) {
+      if (jobs[w] !== -2) continue;
+      const j0 = (w + 1) * share;
+      gemm(
+        args[0] + j0 * 4,
+        args[1],
+        args[2],
+        args[3],
+        args[4] + j0 * bColumnBytes,
+        args[5],
+        args[6],
+        args[7],
+        Math.min(share, n8 - j0),
+        args[9],
+        args[10],
+        own.b,
+        packA,
+      );
+    }
     for (let w = 0; w < this.controls.length; w++) {
       const job = jobs[w]!;
       if (job < 0) continue;
       const ctl = this.controls[w]!;
-      let spins = 0;
-      for (let done = Atomics.load(ctl, DONE); done !== job; done = Atomics.load(ctl, DONE)) {
-        if (++spins > SPINS) Atomics.wait(ctl, DONE, done, 1000);
-      }
+      for (let done = Atomics.load(ctl, DONE); done !== job; done = Atomics.load(ctl, DONE)) waitWhile(ctl, DONE, done);
       if (Atomics.load(ctl, STATUS) !== 0) fail('usage', `compile: a matmul worker thread failed (worker ${w + 1})`);
     }
   }
@@ -148,6 +192,6 @@ export class GemmPool {
       Atomics.add(ctl, JOB, 1);
       Atomics.notify(ctl, JOB);
     }
-    for (const w of this.workers) void w.terminate();
+    for (const w of this.workers) w.terminate();
   }
 }

@@ -10,7 +10,7 @@ import type { DType } from '../../ir/dtype.js';
 import type { KernelSet } from '../js/kernel-set.js';
 import { matmulJs, type MatmulArgs } from '../js/matmul-js.js';
 import { assemble, wasmApi, type WasmFunction } from './wasm-asm.js';
-import { GemmPool, type GemmArgs } from '../threads/matmul-threads.js';
+import { GemmPool, threadsAvailable, type GemmArgs } from '../threads/matmul-threads.js';
 import { BMode, matmulModule, SCRATCH, SCRATCH_B } from './matmul-wasm.js';
 
 /**
@@ -37,7 +37,8 @@ const THREAD_MIN_FLOPS = 4e6;
 export const wasmKernels: KernelSet = {
   create(dtype: DType, size: number, options = {}) {
     if (dtype !== 'float32') fail('usage', 'compile: the wasm matmul kernel is float32 only');
-    const threads = options.threads ?? 1;
+    // Without workers sharing memory (a browser page that is not cross-origin isolated) the plan runs on one thread.
+    const threads = threadsAvailable() ? (options.threads ?? 1) : 1;
     const shared = threads > 1;
     const scratchAt = Math.ceil(size / 4) * 4;
     const bytes = (scratchAt + SCRATCH * threads) * 4;

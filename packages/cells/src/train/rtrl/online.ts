@@ -72,7 +72,15 @@ function probePattern(spec: ModelSpec, jac: StepJacobian): SparsityPattern {
   const perStep = spec.loss.at === 'last' ? B : T * B;
   const probes: Float64Array[] = [];
   for (let k = 0; k < 3; k++) {
-    const params = Object.fromEntries(Object.entries(modelParamShapes(spec)).map(([p, shape]) => [p, fill(shape.reduce((a, d) => a * d, 1), 0.5)]));
+    const params = Object.fromEntries(
+      Object.entries(modelParamShapes(spec)).map(([p, shape]) => [
+        p,
+        fill(
+          shape.reduce((a, d) => a * d, 1),
+          0.5,
+        ),
+      ]),
+    );
     const batch: Batch = { x: fill(T * B * I, 1), y: new Float64Array(perStep * spec.loss.outputs), mask: new Float64Array(perStep) };
     probes.push(jac.run(0, 0, fill(S, 0.5), params, batch, 0).jParams);
   }
@@ -107,7 +115,7 @@ export function onlineBackprop(spec: ModelSpec, o: OnlineSpec, exec: ExecOptions
       const { jac: step, layout } = setup();
       const S = layout.stateSize;
       const scale = lossScale(batch.mask);
-      const states = Array.from({ length: B }, () => new Float64Array(S));
+      const states: Float64Array[] = Array.from({ length: B }, () => new Float64Array(S));
       const infl = Array.from({ length: B }, () => influence(layout));
       const through = new Float64Array(layout.paramSize);
       let acc = zeros(params);
@@ -158,7 +166,14 @@ export function onlineBackprop(spec: ModelSpec, o: OnlineSpec, exec: ExecOptions
         fullStored = storedActivations(grad(whole.graph, { of: 'loss', wrt: whole.params }) as Graph);
       }
       const name = `${NAMES[o.kind]}${o.every === undefined ? '' : ` (update every ${o.every})`}`;
-      return { strategy: name, windows: onlineUpdates(o, T), stored, full: fullStored, saved: 1 - stored.bytes / fullStored.bytes };
+      return {
+        strategy: name,
+        windows: onlineUpdates(o, T),
+        stored,
+        full: fullStored,
+        saved: 1 - stored.bytes / fullStored.bytes,
+        influence: { rows: layout.stateSize, cols: layout.paramSize, entries },
+      };
     },
   };
 }

@@ -9,9 +9,9 @@
  * runs it once per example and step.
  */
 import { grad } from '@cellgrad/autodiff';
-import { extendGraph, type Graph, type NDArray, type Tensor } from '@cellgrad/graph';
+import { concat, extendGraph, type Graph, type NDArray, type Tensor } from '@cellgrad/graph';
 import type { Batch } from '../batch.js';
-import { runner, type ExecOptions, type Runner } from '../executor.js';
+import { viewRunner, type ExecOptions, type ViewRunner } from '../executor.js';
 import { buildWindow, type ModelSpec, type WindowGraph } from '../model.js';
 import type { ParamValues } from '../optimizers.js';
 
@@ -108,7 +108,32 @@ function jacobianGraph(w: WindowGraph, layout: RtrlLayout): Graph {
   let g = grad(rows, { of: 'loss', wrt: [...stateInputs, ...layout.allParams], prefix: 'L:' });
   const wrt = [...stateInputs, ...layout.cellParams.map((p) => p.name)];
   for (let r = 0; r < layout.stateSize; r++) g = grad(g, { of: `row${r}`, wrt, prefix: `r${r}:` });
-  return extendGraph(g, ({ outputs }) => Object.fromEntries(Object.entries(outputs).filter(([name]) => !name.startsWith('row'))));
+  // One output per matrix: rows of J_s [S, S] and J_θ [S, P], the state s_T [S] and ∂L/∂s_{t−1} [S].
+  return extendGraph(g, ({ outputs }) => {
+    const flat = (t: Tensor) => t.reshape([1, t.shape.reduce((a, d) => a * d, 1)]);
+    const row = (prefix: string, names: readonly string[]) =>
+      concat(
+        names.map((n) => flat(outputs[prefix + n]!)),
+        1,
+      );
+    const rowsOf = (names: readonly string[]) =>
+      concat(
+        Array.from({ length: layout.stateSize }, (_, r) => row(`r${r}:`, names)),
+        0,
+      );
+    const out: Record<string, Tensor> = {
+      loss: outputs.loss!,
+      next: row(
+        '',
+        layout.states.map((s) => `${s.name}_T`),
+      ),
+      lossState: row('L:', stateInputs),
+      jState: rowsOf(stateInputs),
+    };
+    if (layout.paramSize > 0) out.jParams = rowsOf(layout.cellParams.map((p) => p.name));
+    for (const p of layout.allParams) out[`L:${p}`] = outputs[`L:${p}`]!;
+    return out;
+  });
 }
 
 /** Evaluates the step Jacobians of one example at one time step. */
@@ -126,14 +151,14 @@ export function stepJacobian(spec: ModelSpec, exec: ExecOptions): StepJacobian {
   const layout = rtrlLayout(spec);
   const T = spec.steps;
   const last = spec.loss.at === 'last';
-  const kinds = new Map<boolean, { w: WindowGraph; run: Runner }>();
+  const kinds = new Map<boolean, { w: WindowGraph; run: ViewRunner }>();
   const kindOf = (t: number) => {
     const hasLoss = !last || t === T - 1;
     let k = kinds.get(hasLoss);
     if (!k) {
       // Without regularisers or variable lengths the one-step graph does not depend on t.
       const w = buildWindow({ ...spec, batch: 1 }, { start: hasLoss ? T - 1 : 0, length: 1 });
-      k = { w, run: runner(jacobianGraph(w, layout), exec) };
+      k = { w, run: viewRunner(jacobianGraph(w, layout), exec) };
       kinds.set(hasLoss, k);
     }
     return k;
@@ -158,18 +183,16 @@ export function stepJacobian(spec: ModelSpec, exec: ExecOptions): StepJacobian {
         feeds.mask = { shape: last ? [1] : [1, 1], data: batch.mask.subarray(at, at + 1) };
       }
       const out = run(feeds);
-      const next = new Float64Array(S);
-      const lossState = new Float64Array(S);
-      const jState = new Float64Array(S * S);
-      const jParams = new Float64Array(S * P);
-      for (const s of layout.states) {
-        next.set(out[`${s.name}_T`]!, s.offset);
-        lossState.set(out[`L:${s.name}0`]!, s.offset);
-        for (let r = 0; r < S; r++) jState.set(out[`r${r}:${s.name}0`]!, r * S + s.offset);
-      }
-      for (const p of layout.cellParams) for (let r = 0; r < S; r++) jParams.set(out[`r${r}:${p.name}`]!, r * P + p.offset);
-      const lossParams = Object.fromEntries(layout.allParams.map((p) => [p, out[`L:${p}`]!]));
-      return { loss: out.loss![0]!, next, lossState, lossParams, jState, jParams };
+      const copy = (name: string, n: number) => (n === 0 ? new Float64Array(0) : new Float64Array(out[name]!));
+      const lossParams = Object.fromEntries(layout.allParams.map((p) => [p, new Float64Array(out[`L:${p}`]!)]));
+      return {
+        loss: out.loss![0]!,
+        next: copy('next', S),
+        lossState: copy('lossState', S),
+        lossParams,
+        jState: copy('jState', S * S),
+        jParams: copy('jParams', S * P),
+      };
     },
   };
 }

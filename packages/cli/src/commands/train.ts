@@ -121,8 +121,11 @@ export async function runTrain(given: TrainCommandOptions): Promise<number> {
   if (o.checkpointEvery !== undefined && !o.checkpoint) usage('--checkpoint-every needs --checkpoint <file>');
   if (o.threads > 1 && o.executor === 'interpreted') usage('--threads applies to --executor compiled');
   if (o.bidirectional && o.bptt.kind !== 'full') {
-    const how = o.bptt.kind === 'rtrl' || o.bptt.kind === 'snap1' ? 'step by step forward' : 'in windows';
-    usage(`--bidirectional needs --bptt full: ${o.bptt.kind} runs the sequence ${how}, and the reverse direction reads all of it`);
+    const how =
+      o.bptt.kind === 'rtrl' || o.bptt.kind === 'snap1'
+        ? `${o.bptt.kind} runs the sequence step by step forward`
+        : `${o.bptt.kind} BPTT runs the sequence in windows`;
+    usage(`--bidirectional needs --bptt full: ${how}, and the reverse direction reads all of it`);
   }
   const lock = claimTrainOutputs(o);
   try {

@@ -17,7 +17,7 @@ import { buildWindow, modelLayout, modelParamShapes, type ModelSpec } from '../m
 import type { ParamValues } from '../optimizers.js';
 import { needsKey } from '../../regularize/options.js';
 import { exactInfluence, patternOf, snap1Influence, type Influence, type SparsityPattern } from './influence.js';
-import { stepJacobian, type RtrlLayout, type StepJacobian } from './step-jacobian.js';
+import { rtrlLayout, stepJacobian, type RtrlLayout, type StepJacobian } from './step-jacobian.js';
 
 /** An online strategy: exact RTRL or SnAp-1, updating every `every` steps (default: at the end of the sequence). */
 export interface OnlineSpec {
@@ -64,7 +64,9 @@ export function onlineUpdates(o: OnlineSpec, T: number): number {
 }
 
 /** The SnAp-1 pattern of `spec`: the nonzeros of J_θ united over a few random states, inputs and parameters (seeded). */
-function probePattern(spec: ModelSpec, jac: StepJacobian): SparsityPattern {
+function probePattern(spec: ModelSpec): SparsityPattern {
+  // The reference interpreter in float64: no float32 underflow can hide an entry, and nothing to compile.
+  const jac = stepJacobian(spec, { executor: 'interpreted', dtype: 'float64' });
   const { stateSize: S, paramSize: P } = jac.layout;
   const rng = createRng(20200);
   const fill = (n: number, scale: number) => Float64Array.from({ length: n }, () => rng.uniform(-scale, scale));
@@ -97,13 +99,14 @@ export function onlineBackprop(spec: ModelSpec, o: OnlineSpec, exec: ExecOptions
   const B = spec.batch;
   let jac: StepJacobian | undefined;
   let pattern: SparsityPattern | undefined;
+  const patternOnce = () => (pattern ??= probePattern(spec));
   const setup = () => {
     jac ??= stepJacobian(spec, exec);
-    if (o.kind === 'snap1') pattern ??= probePattern(spec, jac);
+    if (o.kind === 'snap1') patternOnce();
     return { jac, layout: jac.layout };
   };
   const influence = (layout: RtrlLayout): Influence =>
-    o.kind === 'rtrl' ? exactInfluence(layout.stateSize, layout.paramSize) : snap1Influence(layout.stateSize, layout.paramSize, pattern!);
+    o.kind === 'rtrl' ? exactInfluence(layout.stateSize, layout.paramSize) : snap1Influence(layout.stateSize, layout.paramSize, patternOnce());
   const zeros = (params: ParamValues): ParamValues => Object.fromEntries(Object.entries(params).map(([p, v]) => [p, new Float64Array(v.length)]));
   let fullStored: Stored | undefined;
 
@@ -157,8 +160,8 @@ export function onlineBackprop(spec: ModelSpec, o: OnlineSpec, exec: ExecOptions
       return { loss, grads: acc };
     },
     memory() {
-      const { layout } = setup();
-      const entries = influence(layout).entries;
+      const layout = rtrlLayout(spec);
+      const entries = o.kind === 'rtrl' ? layout.stateSize * layout.paramSize : patternOnce().rows.length;
       const bytesPer = 8; // influence matrices are float64 arrays
       const stored: Stored = { values: 2 * B, bytes: B * (entries + layout.stateSize) * bytesPer };
       if (!fullStored) {

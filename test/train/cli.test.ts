@@ -108,6 +108,7 @@ describe('cellgrad train', () => {
     const every = await inProcess(['train', ...args, '--bptt', 'rtrl', '--rtrl-every', '2', '--checkpoint', path.join(dir, 'every.json')]);
     const colon = await inProcess(['train', ...args, '--bptt', 'rtrl:2', '--checkpoint', path.join(dir, 'colon.json')]);
     expect(every.code, every.stderr).toBe(0);
+    expect(colon.code, colon.stderr).toBe(0);
     expect(JSON.parse(every.stdout.trim().split('\n').pop()!).memory).toMatchObject({ strategy: 'exact RTRL (update every 2)', windows: 3 });
     expect(JSON.parse(readFileSync(path.join(dir, 'every.json'), 'utf8')).optimizer.step).toBe(9);
     expect(curve(path.join(dir, 'colon.json'))).toEqual(curve(path.join(dir, 'every.json')));

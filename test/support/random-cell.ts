@@ -43,9 +43,9 @@ export function randomCell(s: RandomCellShape): Cell {
   const memory = s.rule === 'memory';
   return defineCell({
     name: `random_${s.rule}_${s.candidate}_${s.gate}${s.bias ? '_b' : ''}${s.reset ? '_r' : ''}`,
-    params: ({ input: I, hidden: H }) => ({ W: [gates * H, I], U: [gates * H, H], ...(s.bias ? { b: [gates * H] } : {}) }),
-    state: ({ hidden: H }) => (memory ? { h: [H], c: [H] } : { h: [H] }),
-    step: ({ x, h, c }, { W, U, b }) => {
+    params: ({ input: I, hidden: H }): Record<string, number[]> => ({ W: [gates * H, I], U: [gates * H, H], ...(s.bias ? { b: [gates * H] } : {}) }),
+    state: ({ hidden: H }): Record<string, number[]> => (memory ? { h: [H], c: [H] } : { h: [H] }),
+    step: ({ x, h, c }, { W, U, b }): Record<string, Tensor> => {
       const Ws = W!.split(gates, 0);
       const Us = U!.split(gates, 0);
       const bs = b ? b.split(gates) : [];

@@ -115,6 +115,13 @@ describe('cellgrad train', () => {
     const snap = await inProcess(['train', ...SMALL, '--steps', '6', '--iterations', '1', '--bptt', 'snap1']);
     expect(snap.code, snap.stderr).toBe(0);
     expect(snap.stdout).toMatch(/SnAp-1: 1 update per sequence; influence matrices 6×180 \(180 entries each\)/);
+    const uoro = await inProcess(['train', ...SMALL, '--steps', '6', '--iterations', '2', '--bptt', 'uoro:3', '--json']);
+    expect(uoro.code, uoro.stderr).toBe(0);
+    expect(JSON.parse(uoro.stdout.trim().split('\n').pop()!).memory).toMatchObject({
+      strategy: 'UORO (update every 3)',
+      windows: 2,
+      influence: { entries: 186 },
+    });
   });
 
   it('--threads 2 trains exactly like one thread (matrix products split over a worker)', async () => {
@@ -151,8 +158,8 @@ describe('cellgrad train', () => {
       [['train', '--task', 'adding'], /required option '--cell <cell>'/],
       [['train', '--cell', 'lstm', '--threads', '2', '--executor', 'interpreted'], /--threads applies to --executor compiled/],
       [['train', '--cell', 'lstm', '--threads', '0'], /--threads <n>/],
-      [['train', '--cell', 'lstm', '--bptt', 'uoro'], /--bptt <spec>.*expected full, .*rtrl, rtrl:K, snap1 or snap1:K/],
-      [['train', '--cell', 'lstm', '--rtrl-every', '5'], /--rtrl-every applies to --bptt rtrl or --bptt snap1/],
+      [['train', '--cell', 'lstm', '--bptt', 'sgdr'], /--bptt <spec>.*expected full, .*rtrl, rtrl:K, snap1, snap1:K, uoro or uoro:K/],
+      [['train', '--cell', 'lstm', '--rtrl-every', '5'], /--rtrl-every applies to --bptt rtrl, snap1 or uoro/],
       [['train', '--cell', 'lstm', '--bptt', 'rtrl', '--bidirectional'], /--bidirectional needs --bptt full: rtrl runs the sequence step by step forward/],
       [['train', '--cell', 'lstm', '--bptt', 'snap1', '--graves', '1'], /SnAp-1 \(bptt 'snap1'\) has no backward pass through time/],
       [['flow', '--cell', 'lstm', '--steps', '5', '--points', '9'], /step 9 is outside the sequence/],

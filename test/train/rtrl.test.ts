@@ -2,7 +2,8 @@
  * Real-time recurrent learning: exact RTRL's gradients equal full BPTT's (float64, 1e-10) for the
  * built-in cells, stacked layers and random user cells (property test); SnAp-1 is exact where its
  * pattern loses nothing and an approximation elsewhere; online updates every k steps apply
- * ⌈T/k⌉ updates per sequence and train; SnAp-1 learns the adding problem; the influence matrices'
+ * ⌈T/k⌉ updates per sequence and train; UORO is unbiased (its mean over random keys approaches the
+ * exact gradient); SnAp-1 and UORO learn the adding problem; the influence matrices'
  * size does not grow with T; bad options are usage errors.
  */
 import { describe, expect, it } from 'vitest';
@@ -16,11 +17,13 @@ import {
   getBuiltinCell,
   majorityTask,
   rtrlLayout,
+  uoroSigns,
   type BpttSpec,
   type ModelSpec,
   type ParamValues,
   type TrainConfig,
 } from '@cellgrad/cells';
+import { randomKey } from '@cellgrad/graph';
 import { fcParams } from '../support/fc.js';
 import { randomCell, randomCellShape } from '../support/random-cell.js';
 import { maxDiff, setup, smallModel } from './helpers.js';
@@ -126,6 +129,53 @@ describe('SnAp-1', () => {
   });
 });
 
+describe('UORO', () => {
+  const task = addingTask(8);
+  const spec: ModelSpec = { ...smallModel(getBuiltinCell('lstm'), task, 3, 2) };
+  const compiled = { executor: 'compiled', dtype: 'float64' } as const;
+
+  it('is unbiased: the mean of its gradients over random keys approaches exact RTRL (= full BPTT), one estimate does not', () => {
+    const { params, batch } = setup(spec, task);
+    const full = backprop(spec, { kind: 'full' }, compiled).run(params, batch);
+    const uoro = backprop(spec, { kind: 'uoro' }, compiled);
+    const N = 500;
+    const mean: ParamValues = Object.fromEntries(Object.entries(full.grads).map(([k, v]) => [k, new Float64Array(v.length)]));
+    let single = 0;
+    for (let n = 0; n < N; n++) {
+      const r = uoro.run(params, batch, undefined, randomKey(n));
+      expect(r.loss).toBeCloseTo(full.loss, 12); // the forward pass is exact
+      if (n === 0) single = relDiff(full.grads, r.grads);
+      for (const k of Object.keys(mean)) mean[k]!.forEach((_, i) => (mean[k]![i]! += r.grads[k]![i]! / N));
+    }
+    const averaged = relDiff(full.grads, mean);
+    expect(averaged).toBeLessThan(0.05);
+    expect(single).toBeGreaterThan(3 * averaged);
+    // The readout's gradient does not go through the state: exact in every estimate.
+    expect(maxDiff({ w: full.grads.head_weight! }, { w: mean.head_weight! })).toBeLessThan(1e-12);
+  });
+
+  it('draws its signs from the key: the same key gives the same gradients, another key others; a missing key is a usage error', () => {
+    const { params, batch } = setup(spec, task);
+    const uoro = backprop(spec, { kind: 'uoro' }, compiled);
+    const a = uoro.run(params, batch, undefined, randomKey(7));
+    const b = uoro.run(params, batch, undefined, randomKey(7));
+    const c = uoro.run(params, batch, undefined, randomKey(8));
+    expect(maxDiff(a.grads, b.grads)).toBe(0);
+    expect(maxDiff(a.grads, c.grads)).toBeGreaterThan(0);
+    expect(() => uoro.run(params, batch)).toThrow(/UORO.*needs a random key/);
+    const signs = uoroSigns(randomKey(1), 3, 1, 2, 1000);
+    expect(signs.every((v) => v === 1 || v === -1)).toBe(true);
+    expect(Math.abs(signs.reduce((x, y) => x + y, 0))).toBeLessThan(100); // balanced
+  });
+
+  it('keeps two vectors per example: |s| + |θ| entries', () => {
+    const m = backprop(spec, { kind: 'uoro', every: 4 }, exec).memory();
+    const layout = rtrlLayout(spec);
+    expect(m.influence).toEqual({ rows: layout.stateSize, cols: layout.paramSize, entries: layout.stateSize + layout.paramSize });
+    expect(m).toMatchObject({ strategy: 'UORO (update every 4)', windows: 2 });
+  });
+});
+
 describe('memory', () => {
   it('the influence matrices are |state| × |θ| per example and do not grow with T; full BPTT grows linearly', () => {
     const sizes = [10, 40];
@@ -198,7 +248,7 @@ describe('online RTRL', () => {
   });
 });
 
-describe('SnAp-1 learns the adding problem', () => {
+describe('SnAp-1 and UORO learn the adding problem', () => {
   it('below the 0.167 baseline (T=10, H=8, 220 iterations)', { timeout: 600_000 }, () => {
     const t = new Trainer({
       cell: getBuiltinCell('lstm'),
@@ -213,6 +263,21 @@ describe('SnAp-1 learns the adding problem', () => {
     for (let i = 0; i < 220; i++) t.step();
     expect(t.evaluate().loss).toBeLessThan(0.05);
   });
+
+  it('UORO: below the 0.167 baseline (T=10, H=8, 300 iterations)', { timeout: 600_000 }, () => {
+    const t = new Trainer({
+      cell: getBuiltinCell('lstm'),
+      task: addingTask(10),
+      hidden: 8,
+      batch: 32,
+      seed: 1,
+      optimizer: { kind: 'adam' },
+      lr: 0.03,
+      bptt: { kind: 'uoro' },
+    });
+    for (let i = 0; i < 300; i++) t.step();
+    expect(t.evaluate().loss).toBeLessThan(0.05);
+  });
 });
 
 describe('bad options', () => {
@@ -224,9 +289,10 @@ describe('bad options', () => {
     expect(() => backprop({ ...spec, regularize: { inputDropout: 0.2 } }, { kind: 'rtrl' })).toThrow(/regularisers in 'train' mode/);
     expect(() => backprop({ ...spec, gravesClip: 1 }, { kind: 'rtrl' })).toThrow(/Graves clipping/);
     expect(() => backprop(spec, { kind: 'rtrl', every: 0 })).toThrow(/option 'every'.*positive integer, got 0/);
-    expect(() => backprop(spec, { kind: 'uoro' } as unknown as BpttSpec)).toThrow(
-      /unknown BPTT strategy "uoro".*known: full, truncated, checkpoint, rtrl, snap1/,
+    expect(() => backprop(spec, { kind: 'sgdr' } as unknown as BpttSpec)).toThrow(
+      /unknown BPTT strategy "sgdr".*known: full, truncated, checkpoint, rtrl, snap1, uoro/,
     );
+    expect(() => backprop({ ...spec, bidirectional: true }, { kind: 'uoro' })).toThrow(/UORO \(bptt 'uoro'\).*bidirectional/);
     const { params, batch } = setup(spec, task);
     expect(() => backprop(spec, { kind: 'rtrl', every: 2 }, exec).run(params, batch)).toThrow(/needs the update callback/);
     expect(

@@ -66,6 +66,7 @@ export { backprop, updatesInPass, BPTT_KINDS, type Backprop, type BpttSpec, type
 export { exactInfluence, snap1Influence, patternOf, type Influence, type SparsityPattern } from './train/rtrl/influence.js';
 export { rtrlLayout, stepJacobian, type RtrlLayout, type StepJacobian, type StepValues, type StateSlot, type ParamSlot } from './train/rtrl/step-jacobian.js';
 export { onlineUpdates, type OnlineSpec } from './train/rtrl/online.js';
+export { uoroSigns } from './train/rtrl/uoro.js';
 export { Trainer, initModel, modelOf, fingerprint, updatesPerIteration, type TrainConfig, type StepRecord, type TrainerSnapshot } from './train/trainer.js';
 export { evaluate, countCorrect, type Evaluation } from './train/evaluate.js';
 export { saveCheckpoint, loadCheckpoint, writeFileAtomic } from './train/checkpoint.js';

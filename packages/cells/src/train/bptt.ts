@@ -10,7 +10,8 @@
  *   back. The gradients equal full BPTT's exactly (see `chainedObjective`), with less stored.
  * And two that do not go back in time at all (`rtrl/online.ts`): exact real-time recurrent learning
  * (`rtrl`, influence matrices carried forward; equal to full BPTT when updating at the end) and
- * SnAp-1 (`snap1`, its sparse approximation), both optionally updating every k steps.
+ * SnAp-1 (`snap1`, its sparse approximation) and UORO (`uoro`, a rank-one unbiased estimate), all
+ * optionally updating every k steps.
  */
 import { grad } from '@cellgrad/autodiff';
 import { CellgradError, type Graph, type NDArray } from '@cellgrad/graph';
@@ -32,14 +33,19 @@ export type BpttSpec =
    * Real-time recurrent learning: exact (`rtrl`) or SnAp-1 (`snap1`); without `every` one update per
    * sequence (exact RTRL's gradients then equal full BPTT's), with `every: k` an update every k steps.
    */
-  | { readonly kind: 'rtrl' | 'snap1'; readonly every?: number };
+  | { readonly kind: 'rtrl' | 'snap1'; readonly every?: number }
+  /** UORO: a rank-one unbiased estimate of the influence matrix from random signs drawn under run()'s key. */
+  | { readonly kind: 'uoro'; readonly every?: number };
 
 /** The strategies `backprop` knows. */
-export const BPTT_KINDS = ['full', 'truncated', 'checkpoint', 'rtrl', 'snap1'] as const;
+export const BPTT_KINDS = ['full', 'truncated', 'checkpoint', 'rtrl', 'snap1', 'uoro'] as const;
 
 /** Whether the strategy applies updates inside a pass (through `run`'s update callback) rather than once after it. */
 export function updatesInPass(bptt: BpttSpec): boolean {
-  return (bptt.kind === 'truncated' && bptt.perWindow === true) || ((bptt.kind === 'rtrl' || bptt.kind === 'snap1') && bptt.every !== undefined);
+  return (
+    (bptt.kind === 'truncated' && bptt.perWindow === true) ||
+    ((bptt.kind === 'rtrl' || bptt.kind === 'snap1' || bptt.kind === 'uoro') && bptt.every !== undefined)
+  );
 }
 
 /** The result of one forward and backward pass. */
@@ -119,9 +125,9 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
   if (!BPTT_KINDS.includes(kind as BpttSpec['kind']))
     throw new CellgradError('usage', `unknown BPTT strategy ${JSON.stringify(kind)} (option 'bptt'; known: ${BPTT_KINDS.join(', ')})`);
 
-  if (bptt.kind === 'rtrl' || bptt.kind === 'snap1') {
+  if (bptt.kind === 'rtrl' || bptt.kind === 'snap1' || bptt.kind === 'uoro') {
     const online = onlineBackprop(spec, bptt, exec);
-    return { spec: bptt, run: (params, batch, update) => online.run(params, batch, update), memory: () => online.memory() };
+    return { spec: bptt, run: (params, batch, update, key) => online.run(params, batch, update, key), memory: () => online.memory() };
   }
 
   if (bptt.kind === 'full') {

@@ -163,7 +163,7 @@ export function fingerprint(config: TrainConfig): string {
 export function updatesPerIteration(config: TrainConfig): number {
   const b = config.bptt;
   if (b?.kind === 'truncated' && b.perWindow === true) return Math.ceil(config.task.steps / b.k);
-  if ((b?.kind === 'rtrl' || b?.kind === 'snap1') && b.every !== undefined) return Math.ceil(config.task.steps / b.every);
+  if ((b?.kind === 'rtrl' || b?.kind === 'snap1' || b?.kind === 'uoro') && b.every !== undefined) return Math.ceil(config.task.steps / b.every);
   return 1;
 }
 

@@ -91,7 +91,7 @@ export function clipOption(value: string): ClipSpec {
   throw new InvalidArgumentError('expected none, global-norm:X, per-tensor:X or value:X.');
 }
 
-/** --bptt full | truncated:K | truncated:K:per-window | checkpoint | checkpoint:N | rtrl | rtrl:K | snap1 | snap1:K */
+/** --bptt full | truncated:K | truncated:K:per-window | checkpoint | checkpoint:N | rtrl[:K] | snap1[:K] | uoro[:K] */
 export function bpttOption(value: string): BpttSpec {
   const [kind, x, extra, more] = value.split(':');
   if (kind === 'truncated' && extra === 'per-window' && more === undefined) return { kind, k: int(x, 'truncation length'), perWindow: true };
@@ -99,16 +99,16 @@ export function bpttOption(value: string): BpttSpec {
     if (kind === 'full' && x === undefined) return { kind: 'full' };
     if (kind === 'truncated') return { kind, k: int(x, 'truncation length') };
     if (kind === 'checkpoint') return x === undefined ? { kind } : { kind, every: int(x, 'checkpoint interval') };
-    if (kind === 'rtrl' || kind === 'snap1') return x === undefined ? { kind } : { kind, every: int(x, 'steps between RTRL updates') };
+    if (kind === 'rtrl' || kind === 'snap1' || kind === 'uoro') return x === undefined ? { kind } : { kind, every: int(x, 'steps between RTRL updates') };
   }
-  throw new InvalidArgumentError('expected full, truncated:K, truncated:K:per-window, checkpoint, checkpoint:N, rtrl, rtrl:K, snap1 or snap1:K.');
+  throw new InvalidArgumentError('expected full, truncated:K, truncated:K:per-window, checkpoint, checkpoint:N, rtrl, rtrl:K, snap1, snap1:K, uoro or uoro:K.');
 }
 
-/** The strategy of `--bptt` with `--rtrl-every K` folded in (a usage error unless --bptt is rtrl or snap1 without its own K). */
+/** The strategy of `--bptt` with `--rtrl-every K` folded in (a usage error unless --bptt is rtrl, snap1 or uoro without its own K). */
 export function withRtrlEvery(bptt: BpttSpec, every: number | undefined): BpttSpec {
   if (every === undefined) return bptt;
-  if (bptt.kind !== 'rtrl' && bptt.kind !== 'snap1')
-    usage(`--rtrl-every applies to --bptt rtrl or --bptt snap1 (online updates every K steps), not --bptt ${bptt.kind}`);
+  if (bptt.kind !== 'rtrl' && bptt.kind !== 'snap1' && bptt.kind !== 'uoro')
+    usage(`--rtrl-every applies to --bptt rtrl, snap1 or uoro (online updates every K steps), not --bptt ${bptt.kind}`);
   if (bptt.every !== undefined && bptt.every !== every) usage(`--bptt ${bptt.kind}:${bptt.every} and --rtrl-every ${every} disagree; give the interval once`);
   return { kind: bptt.kind, every };
 }

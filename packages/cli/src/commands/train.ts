@@ -122,7 +122,7 @@ export async function runTrain(given: TrainCommandOptions): Promise<number> {
   if (o.threads > 1 && o.executor === 'interpreted') usage('--threads applies to --executor compiled');
   if (o.bidirectional && o.bptt.kind !== 'full') {
     const how =
-      o.bptt.kind === 'rtrl' || o.bptt.kind === 'snap1'
+      o.bptt.kind === 'rtrl' || o.bptt.kind === 'snap1' || o.bptt.kind === 'uoro'
         ? `${o.bptt.kind} runs the sequence step by step forward`
         : `${o.bptt.kind} BPTT runs the sequence in windows`;
     usage(`--bidirectional needs --bptt full: ${how}, and the reverse direction reads all of it`);
@@ -282,11 +282,11 @@ export function trainCommand(program: Command, setExit: (code: number) => void):
     .option(
       '--bptt <spec>',
       'full, truncated:K (summed windows), truncated:K:per-window (an update per window), checkpoint (every √T steps), checkpoint:N, ' +
-        'rtrl (exact real-time recurrent learning), snap1 (its SnAp-1 approximation); rtrl:K / snap1:K update every K steps',
+        'rtrl (exact real-time recurrent learning), snap1 (its SnAp-1 approximation), uoro (rank-one unbiased estimate); rtrl:K, snap1:K, uoro:K update every K steps',
       bpttOption,
       { kind: 'full' },
     )
-    .option('--rtrl-every <k>', 'with --bptt rtrl or snap1: an online update every k steps (default: one update per sequence)', positiveInt)
+    .option('--rtrl-every <k>', 'with --bptt rtrl, snap1 or uoro: an online update every k steps (default: one update per sequence)', positiveInt)
     .option('--checkpoint <file>', 'checkpoint file (written atomically at the end, on Ctrl-C, and every --checkpoint-every iterations)')
     .option('--checkpoint-every <n>', 'write the checkpoint every n iterations', positiveInt)
     .option('--resume', 'continue from --checkpoint exactly where it stopped')

@@ -7,7 +7,7 @@
  * the gradient gathered over each k steps and the sequence continues with the new parameters and the
  * old influence matrices (online learning).
  */
-import { CellgradError, createRng, type Graph } from '@cellgrad/graph';
+import { CellgradError, createRng, type Graph, type NDArray } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
 import { checkBatch, type Batch } from '../batch.js';
 import type { ExecOptions } from '../executor.js';
@@ -18,10 +18,11 @@ import type { ParamValues } from '../optimizers.js';
 import { needsKey } from '../../regularize/options.js';
 import { exactInfluence, patternOf, snap1Influence, type Influence, type SparsityPattern } from './influence.js';
 import { rtrlLayout, stepJacobian, type RtrlLayout, type StepJacobian } from './step-jacobian.js';
+import { uoroBackprop } from './uoro.js';
 
-/** An online strategy: exact RTRL or SnAp-1, updating every `every` steps (default: at the end of the sequence). */
+/** An online strategy: exact RTRL, SnAp-1 or UORO, updating every `every` steps (default: at the end of the sequence). */
 export interface OnlineSpec {
-  readonly kind: 'rtrl' | 'snap1';
+  readonly kind: 'rtrl' | 'snap1' | 'uoro';
   readonly every?: number;
 }
 
@@ -31,6 +32,7 @@ export interface OnlineGradients {
     params: ParamValues,
     batch: Batch,
     update?: (grads: ParamValues, loss: number) => void,
+    key?: NDArray,
   ): {
     loss: number;
     grads: ParamValues;
@@ -38,7 +40,7 @@ export interface OnlineGradients {
   memory(): MemoryReport;
 }
 
-const NAMES = { rtrl: 'exact RTRL', snap1: 'SnAp-1' } as const;
+const NAMES = { rtrl: 'exact RTRL', snap1: 'SnAp-1', uoro: 'UORO' } as const;
 
 /** Usage errors for models and options RTRL cannot run. */
 function checkOnline(spec: ModelSpec, o: OnlineSpec): void {
@@ -97,6 +99,30 @@ export function onlineBackprop(spec: ModelSpec, o: OnlineSpec, exec: ExecOptions
   checkOnline(spec, o);
   const T = spec.steps;
   const B = spec.batch;
+  let fullStored: Stored | undefined;
+  const report = (layout: RtrlLayout, entries: number): MemoryReport => {
+    const bytesPer = 8; // influence matrices (or UORO's two vectors) are float64 arrays
+    const stored: Stored = { values: 2 * B, bytes: B * (entries + layout.stateSize) * bytesPer };
+    if (!fullStored) {
+      const whole = buildWindow(spec);
+      fullStored = storedActivations(grad(whole.graph, { of: 'loss', wrt: whole.params }) as Graph);
+    }
+    return {
+      strategy: `${NAMES[o.kind]}${o.every === undefined ? '' : ` (update every ${o.every})`}`,
+      windows: onlineUpdates(o, T),
+      stored,
+      full: fullStored,
+      saved: 1 - stored.bytes / fullStored.bytes,
+      influence: { rows: layout.stateSize, cols: layout.paramSize, entries },
+    };
+  };
+  if (o.kind === 'uoro') {
+    const uoro = uoroBackprop(spec, o.every, exec);
+    return {
+      run: (params, batch, update, key) => uoro.run(params, batch, update, key),
+      memory: () => report(uoro.layout, uoro.layout.stateSize + uoro.layout.paramSize),
+    };
+  }
   let jac: StepJacobian | undefined;
   let pattern: SparsityPattern | undefined;
   const patternOnce = () => (pattern ??= probePattern(spec));
@@ -108,7 +134,6 @@ export function onlineBackprop(spec: ModelSpec, o: OnlineSpec, exec: ExecOptions
   const influence = (layout: RtrlLayout): Influence =>
     o.kind === 'rtrl' ? exactInfluence(layout.stateSize, layout.paramSize) : snap1Influence(layout.stateSize, layout.paramSize, patternOnce());
   const zeros = (params: ParamValues): ParamValues => Object.fromEntries(Object.entries(params).map(([p, v]) => [p, new Float64Array(v.length)]));
-  let fullStored: Stored | undefined;
 
   return {
     run(params, batch, update) {
@@ -161,22 +186,7 @@ export function onlineBackprop(spec: ModelSpec, o: OnlineSpec, exec: ExecOptions
     },
     memory() {
       const layout = rtrlLayout(spec);
-      const entries = o.kind === 'rtrl' ? layout.stateSize * layout.paramSize : patternOnce().rows.length;
-      const bytesPer = 8; // influence matrices are float64 arrays
-      const stored: Stored = { values: 2 * B, bytes: B * (entries + layout.stateSize) * bytesPer };
-      if (!fullStored) {
-        const whole = buildWindow(spec);
-        fullStored = storedActivations(grad(whole.graph, { of: 'loss', wrt: whole.params }) as Graph);
-      }
-      const name = `${NAMES[o.kind]}${o.every === undefined ? '' : ` (update every ${o.every})`}`;
-      return {
-        strategy: name,
-        windows: onlineUpdates(o, T),
-        stored,
-        full: fullStored,
-        saved: 1 - stored.bytes / fullStored.bytes,
-        influence: { rows: layout.stateSize, cols: layout.paramSize, entries },
-      };
+      return report(layout, o.kind === 'rtrl' ? layout.stateSize * layout.paramSize : patternOnce().rows.length);
     },
   };
 }

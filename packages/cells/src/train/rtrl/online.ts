@@ -5,7 +5,8 @@
  * of the past is stored, so memory does not grow with T. Without `every` the gradients of the whole
  * sequence are summed (exact RTRL then equals full BPTT); with `every: k` the update callback applies
  * the gradient gathered over each k steps and the sequence continues with the new parameters and the
- * old influence matrices (online learning).
+ * old influence matrices (online learning). UORO's rank-one estimate runs in `uoro.ts`; this file
+ * checks the options for all three and reports their memory.
  */
 import { CellgradError, createRng, type Graph, type NDArray } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';

@@ -37,7 +37,7 @@ async function bundle(platform: 'browser' | 'node'): Promise<string> {
     bundle: true,
     platform,
     format: 'esm',
-    conditions: ['source'],
+    conditions: ['@cellgrad/source'],
     write: false,
     logLevel: 'silent',
   });

@@ -15,7 +15,7 @@ export interface RunningPlayground {
 
 /** Start the command with `args` after `playground`; rejects with its stderr if it exits first. */
 export function startPlayground(args: readonly string[] = ['--port', '0']): Promise<RunningPlayground> {
-  const child: ChildProcess = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'playground', ...args], {
+  const child: ChildProcess = spawn(process.execPath, ['--conditions=@cellgrad/source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'playground', ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { repoRoot, type CliRun } from './helpers.js';
 
 const SHIM = `#!/usr/bin/env node
-// Test shim (test/cli/init-project.ts): vitest with the project's config and the workspace's 'source' condition.
+// Test shim (test/cli/init-project.ts): vitest with the project's config and the workspace's '@cellgrad/source' condition.
 import { startVitest } from 'vitest/node';
 const [command = 'run', ...filters] = process.argv.slice(2);
 const conditions = { resolve: { conditions: ['@cellgrad/source'] }, ssr: { resolve: { conditions: ['@cellgrad/source'] } } };

@@ -98,6 +98,36 @@ describe('cellgrad train', () => {
     expect(JSON.parse(tr.stdout.trim().split('\n').pop()!).memory.strategy).toBe('truncated(k=4, per window)');
   });
 
+  it('--bptt rtrl trains like full BPTT (float64); rtrl:K and --rtrl-every K update every K steps; snap1 reports its influence entries', async () => {
+    const dir = tempDir('cellgrad-rtrl-');
+    const args = [...SMALL, '--steps', '6', '--hidden', '3', '--iterations', '3', '--executor', 'interpreted', '--json'];
+    const full = await inProcess(['train', ...args, '--checkpoint', path.join(dir, 'full.json')]);
+    const rtrl = await inProcess(['train', ...args, '--bptt', 'rtrl', '--checkpoint', path.join(dir, 'rtrl.json')]);
+    expect(full.code, full.stderr).toBe(0);
+    expect(rtrl.code, rtrl.stderr).toBe(0);
+    const [a, b] = [curve(path.join(dir, 'full.json')), curve(path.join(dir, 'rtrl.json'))];
+    b.forEach((l, i) => expect(l).toBeCloseTo(a[i]!, 5));
+    const m = JSON.parse(rtrl.stdout.trim().split('\n').pop()!).memory;
+    expect(m).toMatchObject({ strategy: 'exact RTRL', windows: 1, influence: { rows: 3, cols: 3 * 3 * (2 + 3 + 2) } });
+    const every = await inProcess(['train', ...args, '--bptt', 'rtrl', '--rtrl-every', '2', '--checkpoint', path.join(dir, 'every.json')]);
+    const colon = await inProcess(['train', ...args, '--bptt', 'rtrl:2', '--checkpoint', path.join(dir, 'colon.json')]);
+    expect(every.code, every.stderr).toBe(0);
+    expect(colon.code, colon.stderr).toBe(0);
+    expect(JSON.parse(every.stdout.trim().split('\n').pop()!).memory).toMatchObject({ strategy: 'exact RTRL (update every 2)', windows: 3 });
+    expect(JSON.parse(readFileSync(path.join(dir, 'every.json'), 'utf8')).optimizer.step).toBe(9);
+    expect(curve(path.join(dir, 'colon.json'))).toEqual(curve(path.join(dir, 'every.json')));
+    const snap = await inProcess(['train', ...SMALL, '--steps', '6', '--iterations', '1', '--bptt', 'snap1']);
+    expect(snap.code, snap.stderr).toBe(0);
+    expect(snap.stdout).toMatch(/SnAp-1: 1 update per sequence; influence matrices 6×180 \(180 entries each\)/);
+    const uoro = await inProcess(['train', ...SMALL, '--steps', '6', '--iterations', '2', '--bptt', 'uoro:3', '--json']);
+    expect(uoro.code, uoro.stderr).toBe(0);
+    expect(JSON.parse(uoro.stdout.trim().split('\n').pop()!).memory).toMatchObject({
+      strategy: 'UORO (update every 3)',
+      windows: 2,
+      influence: { entries: 186 },
+    });
+  });
+
   it('--threads 2 trains exactly like one thread (matrix products split over a worker)', async () => {
     const dir = tempDir('cellgrad-threads-');
     const args = ['--cell', 'gru', '--task', 'adding', '--steps', '12', '--hidden', '128', '--batch', '32', '--seed', '5', '--iterations', '3', '--json'];
@@ -132,6 +162,10 @@ describe('cellgrad train', () => {
       [['train', '--task', 'adding'], /required option '--cell <cell>'/],
       [['train', '--cell', 'lstm', '--threads', '2', '--executor', 'interpreted'], /--threads applies to --executor compiled/],
       [['train', '--cell', 'lstm', '--threads', '0'], /--threads <n>/],
+      [['train', '--cell', 'lstm', '--bptt', 'sgdr'], /--bptt <spec>.*expected full, .*rtrl, rtrl:K, snap1, snap1:K, uoro or uoro:K/],
+      [['train', '--cell', 'lstm', '--rtrl-every', '5'], /--rtrl-every applies to --bptt rtrl, snap1 or uoro/],
+      [['train', '--cell', 'lstm', '--bptt', 'rtrl', '--bidirectional'], /--bidirectional needs --bptt full: rtrl runs the sequence step by step forward/],
+      [['train', '--cell', 'lstm', '--bptt', 'snap1', '--graves', '1'], /SnAp-1 \(bptt 'snap1'\) has no backward pass through time/],
       [['flow', '--cell', 'lstm', '--steps', '5', '--points', '9'], /step 9 is outside the sequence/],
     ];
     const runs = [];

@@ -65,7 +65,11 @@ export { buildWindow, modelLayout, modelParamShapes, tappedState, type ModelSpec
 export { checkBatch, checkParamValues, windowDataFeeds, type Batch } from './train/batch.js';
 export { runner, type ExecOptions, type Runner } from './train/executor.js';
 export { storedActivations, type MemoryReport, type Stored } from './train/memory.js';
-export { backprop, type Backprop, type BpttSpec, type GradResult } from './train/bptt.js';
+export { backprop, updatesInPass, BPTT_KINDS, type Backprop, type BpttSpec, type GradResult } from './train/bptt.js';
+export { exactInfluence, snap1Influence, patternOf, type Influence, type SparsityPattern } from './train/rtrl/influence.js';
+export { rtrlLayout, stepJacobian, type RtrlLayout, type StepJacobian, type StepValues, type StateSlot, type ParamSlot } from './train/rtrl/step-jacobian.js';
+export { onlineUpdates, type OnlineSpec } from './train/rtrl/online.js';
+export { uoroSigns } from './train/rtrl/uoro.js';
 export { Trainer, initModel, modelOf, fingerprint, updatesPerIteration, type TrainConfig, type StepRecord, type TrainerSnapshot } from './train/trainer.js';
 export { evaluate, countCorrect, type Evaluation } from './train/evaluate.js';
 export { validateSnapshot, checkSnapshotFits, type SnapshotExpectation } from './train/checkpoint-validate.js';

@@ -8,6 +8,10 @@
  * - `checkpoint(every N)`: a forward pass keeps only the states at window boundaries; the backward
  *   pass re-runs each window from its checkpoint, last window first, passing the state cotangent
  *   back. The gradients equal full BPTT's exactly (see `chainedObjective`), with less stored.
+ * And two that do not go back in time at all (`rtrl/online.ts`): exact real-time recurrent learning
+ * (`rtrl`, influence matrices carried forward; equal to full BPTT when updating at the end) and
+ * SnAp-1 (`snap1`, its sparse approximation) and UORO (`uoro`, a rank-one unbiased estimate), all
+ * optionally updating every k steps.
  */
 import { grad } from '@cellgrad/autodiff';
 import { CellgradError, type Graph, type NDArray } from '@cellgrad/graph';
@@ -16,6 +20,7 @@ import { runner, type ExecOptions, type Runner } from './executor.js';
 import { storedActivations, type MemoryReport, type Stored } from './memory.js';
 import { buildWindow, modelLayout, type ModelSpec, type WindowGraph } from './model.js';
 import { needsKey } from '../regularize/options.js';
+import { onlineBackprop } from './rtrl/online.js';
 import type { ParamValues } from './optimizers.js';
 
 /** A BPTT strategy as data. */
@@ -23,7 +28,25 @@ export type BpttSpec =
   | { readonly kind: 'full' }
   | { readonly kind: 'truncated'; readonly k: number; readonly perWindow?: boolean }
   /** Recompute windows of `every` steps (default ⌈√T⌉). */
-  | { readonly kind: 'checkpoint'; readonly every?: number };
+  | { readonly kind: 'checkpoint'; readonly every?: number }
+  /**
+   * Real-time recurrent learning: exact (`rtrl`) or SnAp-1 (`snap1`); without `every` one update per
+   * sequence (exact RTRL's gradients then equal full BPTT's), with `every: k` an update every k steps.
+   */
+  | { readonly kind: 'rtrl' | 'snap1'; readonly every?: number }
+  /** UORO: a rank-one unbiased estimate of the influence matrix from random signs drawn under run()'s key. */
+  | { readonly kind: 'uoro'; readonly every?: number };
+
+/** The strategies `backprop` knows. */
+export const BPTT_KINDS = ['full', 'truncated', 'checkpoint', 'rtrl', 'snap1', 'uoro'] as const;
+
+/** Whether the strategy applies updates inside a pass (through `run`'s update callback) rather than once after it. */
+export function updatesInPass(bptt: BpttSpec): boolean {
+  return (
+    (bptt.kind === 'truncated' && bptt.perWindow === true) ||
+    ((bptt.kind === 'rtrl' || bptt.kind === 'snap1' || bptt.kind === 'uoro') && bptt.every !== undefined)
+  );
+}
 
 /** The result of one forward and backward pass. */
 export interface GradResult {
@@ -98,6 +121,14 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
     Object.fromEntries(w.states.map((s) => [s, new Float64Array(inputShape(w.graph, `${s}0`).reduce((a, d) => a * d, 1))]));
   const paramFeeds = (params: ParamValues, w: WindowGraph) => Object.fromEntries(w.params.map((p) => [p, { shape: inputShape(w.graph, p), data: params[p]! }]));
   const memo = new Map<Graph, Stored>();
+  const kind: unknown = (bptt as { kind?: unknown } | null)?.kind;
+  if (!BPTT_KINDS.includes(kind as BpttSpec['kind']))
+    throw new CellgradError('usage', `unknown BPTT strategy ${JSON.stringify(kind)} (option 'bptt'; known: ${BPTT_KINDS.join(', ')})`);
+
+  if (bptt.kind === 'rtrl' || bptt.kind === 'snap1' || bptt.kind === 'uoro') {
+    const online = onlineBackprop(spec, bptt, exec);
+    return { spec: bptt, run: (params, batch, update, key) => online.run(params, batch, update, key), memory: () => online.memory() };
+  }
 
   if (bptt.kind === 'full') {
     let cached: { w: WindowGraph; g: Graph; run: Runner } | undefined;

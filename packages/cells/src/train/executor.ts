@@ -35,6 +35,27 @@ export function runner(g: Graph, options: ExecOptions = {}): Runner {
   return (feeds) => copyOut(exe.run(feeds));
 }
 
+/** A graph ready to run whose outputs are views, valid only until the next run (no copies: for graphs run very often). */
+export type ViewRunner = (feeds: Feeds) => Record<string, ArrayLike<number>>;
+
+/** A runner for `g` that hands out the executor's own output arrays instead of copies. */
+export function viewRunner(g: Graph, options: ExecOptions = {}): ViewRunner {
+  if (options.executor === 'interpreted') {
+    const dtype = options.dtype;
+    const checkFinite = options.checkFinite ?? false;
+    return (feeds) => dataOf(interpret(g, feeds, dtype ? { dtype, checkFinite } : { checkFinite }));
+  }
+  const compiled = compile(g, { dtype: options.dtype ?? DEFAULT_DTYPE, optimize: options.optimize ?? true, threads: options.threads ?? 1 });
+  const exe = options.checkFinite ? checkedExecutable(compiled, g) : compiled;
+  return (feeds) => dataOf(exe.run(feeds));
+}
+
+function dataOf(outputs: Record<string, { readonly data: ArrayLike<number> }>): Record<string, ArrayLike<number>> {
+  const out: Record<string, ArrayLike<number>> = {};
+  for (const [k, v] of Object.entries(outputs)) out[k] = v.data;
+  return out;
+}
+
 function copyOut(outputs: Record<string, { readonly data: ArrayLike<number> }>): Record<string, Float64Array> {
   const out: Record<string, Float64Array> = {};
   for (const [k, v] of Object.entries(outputs)) out[k] = Float64Array.from(v.data);

@@ -44,4 +44,10 @@ export interface MemoryReport {
   readonly full: Stored;
   /** 1 − stored.bytes / full.bytes. */
   readonly saved: number;
+  /**
+   * RTRL strategies: each example's influence matrix M = ∂s/∂θ, |s| rows by |θ| columns, of which
+   * `entries` are stored (all for exact RTRL, the sparsity pattern's for SnAp-1). `stored` then
+   * counts the influence matrices and the carried states of the batch, which do not grow with T.
+   */
+  readonly influence?: { readonly rows: number; readonly cols: number; readonly entries: number };
 }

@@ -12,7 +12,7 @@ import { initParams } from '../init/params.js';
 import { taskBatch } from '../tasks/dataset.js';
 import type { Task } from '../tasks/task.js';
 import { checkBatch } from './batch.js';
-import { backprop, type Backprop, type BpttSpec } from './bptt.js';
+import { backprop, updatesInPass, type Backprop, type BpttSpec } from './bptt.js';
 import { checkSnapshotFits, validateSnapshot } from './checkpoint-validate.js';
 import { applyClip, type ClipSpec } from './clip.js';
 import { evaluate, type Evaluation } from './evaluate.js';
@@ -45,7 +45,7 @@ export interface TrainConfig {
   readonly schedule?: ScheduleSpec;
   /** Gradient clipping (default `{ kind: 'none' }`). */
   readonly clip?: ClipSpec;
-  /** How gradients flow back through time (default `{ kind: 'full' }`). */
+  /** How gradients flow back through time (default `{ kind: 'full' }`), or forward with RTRL (`{ kind: 'rtrl', every: 10 }`). */
   readonly bptt?: BpttSpec;
   /** Graves clipping bound of the state gradient between steps. */
   readonly gravesClip?: number;
@@ -159,10 +159,12 @@ export function fingerprint(config: TrainConfig): string {
   });
 }
 
-/** Optimizer steps per iteration: one, or one per window with per-window truncated BPTT. */
+/** Optimizer steps per iteration: one, one per window with per-window truncated BPTT, or one every k steps with online RTRL. */
 export function updatesPerIteration(config: TrainConfig): number {
   const b = config.bptt;
-  return b?.kind === 'truncated' && b.perWindow === true ? Math.ceil(config.task.steps / b.k) : 1;
+  if (b?.kind === 'truncated' && b.perWindow === true) return Math.ceil(config.task.steps / b.k);
+  if ((b?.kind === 'rtrl' || b?.kind === 'snap1' || b?.kind === 'uoro') && b.every !== undefined) return Math.ceil(config.task.steps / b.every);
+  return 1;
 }
 
 const DIVERGED = 'training diverged: lower the learning rate or clip the gradients';
@@ -241,12 +243,14 @@ export class Trainer {
     const lr = this.rate(i);
     const clip = this.config.clip ?? { kind: 'none' };
     let gradNorm = 0;
-    // Per-window truncated BPTT updates inside the pass (one optimizer step per window).
-    const perWindow = this.config.bptt?.kind === 'truncated' && this.config.bptt.perWindow === true;
+    // Per-window truncated BPTT and online RTRL update inside the pass (one optimizer step per window or k steps).
+    const bptt = this.config.bptt ?? { kind: 'full' };
+    const perWindow = updatesInPass(bptt);
+    const part = bptt.kind === 'truncated' ? 'BPTT window' : 'online update';
     let window = 0;
     const update = (g: ParamValues, l: number) => {
       window++;
-      if (!Number.isFinite(l)) this.fail(i, `loss${perWindow ? ` of BPTT window ${window}` : ''} is ${l}`);
+      if (!Number.isFinite(l)) this.fail(i, `loss${perWindow ? ` of ${part} ${window}` : ''} is ${l}`);
       const badGrad = firstNonFinite(g);
       if (badGrad) this.fail(i, `gradient of '${badGrad.name}' has ${nonFiniteText(badGrad.count)} before the update`);
       gradNorm = Math.max(gradNorm, applyClip(g, clip));
@@ -258,7 +262,7 @@ export class Trainer {
     };
     const { loss, grads } = this.grads.run(this.params, batch, perWindow ? update : undefined, iterationKey(this.config.seed, i));
     if (!perWindow) update(grads, loss);
-    else if (!Number.isFinite(loss)) this.fail(i, `loss is ${loss} (the sum of the windows' losses)`);
+    else if (!Number.isFinite(loss)) this.fail(i, `loss is ${loss} (the sum of the ${part}s' losses)`);
     this.losses.push(loss);
     this.iter++;
     this.seconds += (performance.now() - started) / 1000;

@@ -92,7 +92,7 @@ export function clipOption(value: string): ClipSpec {
   throw new InvalidArgumentError('expected none, global-norm:X, per-tensor:X or value:X.');
 }
 
-/** --bptt full | truncated:K | truncated:K:per-window | checkpoint | checkpoint:N */
+/** --bptt full | truncated:K | truncated:K:per-window | checkpoint | checkpoint:N | rtrl[:K] | snap1[:K] | uoro[:K] */
 export function bpttOption(value: string): BpttSpec {
   const [kind, x, extra, more] = value.split(':');
   if (kind === 'truncated' && extra === 'per-window' && more === undefined) return { kind, k: int(x, 'truncation length'), perWindow: true };
@@ -100,8 +100,18 @@ export function bpttOption(value: string): BpttSpec {
     if (kind === 'full' && x === undefined) return { kind: 'full' };
     if (kind === 'truncated') return { kind, k: int(x, 'truncation length') };
     if (kind === 'checkpoint') return x === undefined ? { kind } : { kind, every: int(x, 'checkpoint interval') };
+    if (kind === 'rtrl' || kind === 'snap1' || kind === 'uoro') return x === undefined ? { kind } : { kind, every: int(x, 'steps between RTRL updates') };
   }
-  throw new InvalidArgumentError('expected full, truncated:K, truncated:K:per-window, checkpoint or checkpoint:N.');
+  throw new InvalidArgumentError('expected full, truncated:K, truncated:K:per-window, checkpoint, checkpoint:N, rtrl, rtrl:K, snap1, snap1:K, uoro or uoro:K.');
+}
+
+/** The strategy of `--bptt` with `--rtrl-every K` folded in (a usage error unless --bptt is rtrl, snap1 or uoro without its own K). */
+export function withRtrlEvery(bptt: BpttSpec, every: number | undefined): BpttSpec {
+  if (every === undefined) return bptt;
+  if (bptt.kind !== 'rtrl' && bptt.kind !== 'snap1' && bptt.kind !== 'uoro')
+    usage(`--rtrl-every applies to --bptt rtrl, snap1 or uoro (online updates every K steps), not --bptt ${bptt.kind}`);
+  if (bptt.every !== undefined && bptt.every !== every) usage(`--bptt ${bptt.kind}:${bptt.every} and --rtrl-every ${every} disagree; give the interval once`);
+  return { kind: bptt.kind, every };
 }
 
 /** --schedule constant | step:SIZE:GAMMA | exponential:GAMMA | cosine:TOTAL | warmup:N */

@@ -25,7 +25,7 @@ import {
 import { loadCheckpoint, saveCheckpoint, writeFileAtomic } from '@cellgrad/cells/node';
 import { EXIT, usage } from '../errors.js';
 import { nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
-import { addModelOptions, bpttOption, clipOption, resolveModel, scheduleOption, type ModelOptions } from './train-options.js';
+import { addModelOptions, bpttOption, clipOption, resolveModel, scheduleOption, withRtrlEvery, type ModelOptions } from './train-options.js';
 import { claimTrainOutputs } from './train-outputs.js';
 import { addNetworkOptions, networkConfig, type NetworkOptions } from './model-options.js';
 import { trainProgress } from './train-progress.js';
@@ -44,6 +44,8 @@ export interface TrainCommandOptions extends ModelOptions, NetworkOptions {
   readonly clip: ClipSpec;
   readonly graves?: number;
   readonly bptt: BpttSpec;
+  /** --rtrl-every: steps between online updates of --bptt rtrl / snap1. */
+  readonly rtrlEvery?: number;
   readonly checkpoint?: string;
   readonly checkpointEvery?: number;
   readonly resume?: boolean;
@@ -111,12 +113,18 @@ function writeReportData(file: string, label: string, taskName: string, trainer:
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Run the command; returns the exit code. */
-export async function runTrain(o: TrainCommandOptions): Promise<number> {
+export async function runTrain(given: TrainCommandOptions): Promise<number> {
+  const o: TrainCommandOptions = { ...given, bptt: withRtrlEvery(given.bptt, given.rtrlEvery) };
   if (o.resume && !o.checkpoint) usage('--resume needs --checkpoint <file> (the checkpoint to continue from)');
   if (o.checkpointEvery !== undefined && !o.checkpoint) usage('--checkpoint-every needs --checkpoint <file>');
   if (o.threads > 1 && o.executor === 'interpreted') usage('--threads applies to --executor compiled');
-  if (o.bidirectional && o.bptt.kind !== 'full')
-    usage(`--bidirectional needs --bptt full: ${o.bptt.kind} BPTT runs the sequence in windows, and the reverse direction reads all of it`);
+  if (o.bidirectional && o.bptt.kind !== 'full') {
+    const how =
+      o.bptt.kind === 'rtrl' || o.bptt.kind === 'snap1' || o.bptt.kind === 'uoro'
+        ? `${o.bptt.kind} runs the sequence step by step forward`
+        : `${o.bptt.kind} BPTT runs the sequence in windows`;
+    usage(`--bidirectional needs --bptt full: ${how}, and the reverse direction reads all of it`);
+  }
   const lock = claimTrainOutputs(o);
   try {
     return await train(o);
@@ -209,7 +217,6 @@ async function train(o: TrainCommandOptions): Promise<number> {
     checkpoint: o.checkpoint ?? null,
     ...(o.bptt.kind !== 'full' ? { memory: trainer.memory() } : {}),
   };
-  const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
   if (o.reportData) writeReportData(o.reportData, label, task.name, trainer);
   if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
@@ -219,13 +226,24 @@ async function train(o: TrainCommandOptions): Promise<number> {
         `${ev.accuracy !== undefined ? `, ${task.data && task.metric === 'accuracy' ? 'test accuracy' : 'accuracy'} ${(100 * ev.accuracy).toFixed(2)}%` : ''}` +
         `${ev.bitsPerChar !== undefined ? `, ${ev.bitsPerChar.toFixed(3)} bits per character` : ''}` +
         `${epochs !== undefined ? ` after ${epochs.toFixed(2)} epochs (${ev.sequences} test sequences)` : ''} (baseline ${task.baseline.value.toPrecision(4)}: ${task.baseline.what})\n` +
-        (result.memory
-          ? `${result.memory.strategy}: ${result.memory.windows} windows; stored activations ${result.memory.stored.values} tensors, ${kib(result.memory.stored.bytes)} (full BPTT: ${result.memory.full.values}, ${kib(result.memory.full.bytes)}; ${(100 * result.memory.saved).toFixed(0)}% saved)\n`
-          : '') +
+        (result.memory ? memoryLine(result.memory) : '') +
         (o.checkpoint ? `checkpoint: ${o.checkpoint}\n` : ''),
     );
   }
   return interrupted ? 130 : EXIT.ok;
+}
+
+const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
+
+/** What the strategy stores against full BPTT: stored activations, or for RTRL the influence matrices. */
+function memoryLine(m: MemoryReport): string {
+  const full = `full BPTT: ${m.full.values} tensors, ${kib(m.full.bytes)}`;
+  const saved = `${(100 * m.saved).toFixed(0)}% saved`;
+  if (m.influence) {
+    const { rows, cols, entries } = m.influence;
+    return `${m.strategy}: ${m.windows} update${m.windows === 1 ? '' : 's'} per sequence; influence matrices ${rows}×${cols} (${entries} entries each) and states, ${kib(m.stored.bytes)} for the batch, whatever T (${full}; ${saved})\n`;
+  }
+  return `${m.strategy}: ${m.windows} windows; stored activations ${m.stored.values} tensors, ${kib(m.stored.bytes)} (${full}; ${saved})\n`;
 }
 
 /** The line logged at the end of an epoch of a real-data task: mean training loss, then the test figures. */
@@ -261,10 +279,12 @@ export function trainCommand(program: Command, setExit: (code: number) => void):
     .option('--graves <x>', 'Graves clipping: bound the state gradient between steps', positiveNumber)
     .option(
       '--bptt <spec>',
-      'full, truncated:K (summed windows), truncated:K:per-window (an update per window), checkpoint (every √T steps) or checkpoint:N',
+      'full, truncated:K (summed windows), truncated:K:per-window (an update per window), checkpoint (every √T steps), checkpoint:N, ' +
+        'rtrl (exact real-time recurrent learning), snap1 (its SnAp-1 approximation), uoro (rank-one unbiased estimate); rtrl:K, snap1:K, uoro:K update every K steps',
       bpttOption,
       { kind: 'full' },
     )
+    .option('--rtrl-every <k>', 'with --bptt rtrl, snap1 or uoro: an online update every k steps (default: one update per sequence)', positiveInt)
     .option('--checkpoint <file>', 'checkpoint file (written atomically at the end, on Ctrl-C, and every --checkpoint-every iterations)')
     .option('--checkpoint-every <n>', 'write the checkpoint every n iterations', positiveInt)
     .option('--resume', 'continue from --checkpoint exactly where it stopped')

@@ -60,7 +60,7 @@ export async function bundlePlayground(options: { minify?: boolean } = {}): Prom
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    conditions: FROM_SOURCE ? ['source'] : [],
+    conditions: FROM_SOURCE ? ['@cellgrad/source'] : [],
     minify: options.minify ?? true,
     legalComments: 'none',
     outdir: '/playground',

@@ -1,4 +1,4 @@
-/** @cellgrad/autodiff — reverse mode as a Graph -> Graph transform, and gradient checking. */
+/** @cellgrad/autodiff — reverse and forward mode as Graph -> Graph transforms, Hessian-vector products, and gradient checking. */
 export { grad, cotangentName, type GradOptions } from './grad.js';
 export { unbroadcast } from './unbroadcast.js';
 export {
@@ -12,3 +12,6 @@ export {
   type WorstElement,
 } from './gradcheck/index.js';
 export { makeProbe, probeCotangent, type Probe } from './gradcheck/probe.js';
+export { jvp, jvpName, tangentName, type JvpOptions } from './forward/jvp.js';
+export { linearize, type Linearized, type LinearizeOptions } from './forward/linearize.js';
+export { hvp, hvpName, type HvpOptions } from './forward/hvp.js';

@@ -4,6 +4,7 @@ export { unbroadcast } from './unbroadcast.js';
 export {
   gradcheck,
   formatGradcheck,
+  type GradcheckDerivation,
   type GradcheckOptions,
   type GradcheckReport,
   type InputReport,

@@ -136,10 +136,10 @@ export function checkFull(probe: Probe, feeds: Record<string, NDArray>, s: Check
             return { index, ...stepOf(name, index, s.timeAxes), output: o, outputIndex, ...(os.step !== undefined ? { outputStep: os.step } : {}) };
           };
           const reverse = rows[i]![r * n + k]!;
-          const forward = column?.[jvpName(o)]!.data[j];
+          const forward = column ? column[jvpName(o)]!.data[j]! : Number.NaN;
           t.rev?.add(reverse, numeric, where);
-          t.fwd?.add(forward!, numeric, where);
-          t.agree?.add(forward!, reverse, where);
+          t.fwd?.add(forward, numeric, where);
+          t.agree?.add(forward, reverse, where);
         }
       });
     }

@@ -8,7 +8,7 @@ import { checkGradcheckMemory } from './budget.js';
 import { checkFast, checkFull, randomCotangents, type CheckSettings } from './first-order.js';
 import { hasNonFinite, locateNonFinite } from './nonfinite.js';
 import { makeProbe, probeCotangent, type Probe } from './probe.js';
-import type { GradcheckOptions, GradcheckReport, InputReport, OrderReport } from './types.js';
+import type { GradcheckDerivation, GradcheckOptions, GradcheckReport, InputReport, OrderReport } from './types.js';
 
 function f64Feeds(g: Graph, feeds: Feeds): Record<string, NDArray> {
   const g64 = castGraph(g, 'float64');
@@ -45,7 +45,7 @@ export function gradcheck(g: Graph, inputs: Feeds, options: GradcheckOptions = {
   if (!(eps > 0) || !(atol >= 0) || !(rtol >= 0)) fail('usage', `gradcheck: eps must be > 0 and atol, rtol ≥ 0 (got eps ${eps}, atol ${atol}, rtol ${rtol})`);
   if (mode !== 'full' && mode !== 'fast') fail('usage', `gradcheck: mode must be 'full' or 'fast', got '${String(mode)}'`);
   if (order !== 1 && order !== 2) fail('usage', `gradcheck: order must be 1 or 2, got ${String(order)}`);
-  const modes = [...new Set(options.modes ?? ['rev'])];
+  const modes: GradcheckDerivation[] = [...new Set<GradcheckDerivation>(options.modes ?? ['rev'])];
   if (modes.length === 0 || modes.some((m) => m !== 'rev' && m !== 'fwd')) {
     fail('usage', `gradcheck: modes must be a non-empty list of 'fwd' and 'rev', got ${JSON.stringify(options.modes)}`);
   }

@@ -17,6 +17,7 @@ import { reportCommand } from './commands/report.js';
 import { saveCommand } from './commands/save.js';
 import { trainCommand } from './commands/train.js';
 import { flowCommand } from './commands/flow.js';
+import { dynamicsCommand } from './commands/dynamics.js';
 import { vizCommand } from './commands/viz.js';
 import { weightsCommand } from './commands/weights.js';
 import { describeDefaults } from './help-defaults.js';
@@ -48,6 +49,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   weightsCommand(program, setExit);
   trainCommand(program, setExit);
   flowCommand(program, setExit);
+  dynamicsCommand(program, setExit);
   profileCommand(program, setExit);
   return describeDefaults(program);
 }

@@ -38,9 +38,9 @@ export function eigenPlaneSvg(series: DynamicsSeries): string {
   const labels =
     `<text x="${W - PAD / 2}" y="${cy - 6}" text-anchor="end" font-size="11" fill="#5b6475">Re</text>` +
     `<text x="${cx + 6}" y="${PAD / 2 + 10}" font-size="11" fill="#5b6475">Im</text>` +
-    `<text x="${X(1)}" y="${cy + 14}" text-anchor="middle" font-size="10" fill="#5b6475">1</text>` +
-    `<text x="${X(-1)}" y="${cy + 14}" text-anchor="middle" font-size="10" fill="#5b6475">−1</text>`;
-  return `<svg class="eigen-plane" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${W}" width="${W}" height="${W}" role="img" aria-label="eigenvalues on the complex plane">${axes}${circle}${labels}${dots}</svg>`;
+    `<text x="${(Number(X(1)) + 3).toFixed(2)}" y="${cy + 13}" font-size="10" fill="#5b6475">1</text>` +
+    `<text x="${(Number(X(-1)) - 3).toFixed(2)}" y="${cy + 13}" text-anchor="end" font-size="10" fill="#5b6475">−1</text>`;
+  return `<svg class="eigen-plane" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${W}" width="${W}" height="${W}" style="max-width: 100%; height: auto" role="img" aria-label="eigenvalues on the complex plane">${axes}${circle}${labels}${dots}</svg>`;
 }
 
 /** The Lyapunov spectrum as bars, largest first, with the zero line. */
@@ -68,7 +68,7 @@ export function lyapunovSvg(exponents: readonly number[]): string {
     .map((v) => `<text x="36" y="${(Y(v) + 4).toFixed(2)}" text-anchor="end" font-size="10" fill="#5b6475">${esc(fmt(v))}</text>`)
     .join('');
   const axis = `<text x="36" y="${(Y(0) + 4).toFixed(2)}" text-anchor="end" font-size="10" fill="#5b6475">0</text><text x="${width / 2}" y="${height - 8}" text-anchor="middle" font-size="11" fill="#5b6475">exponent index (largest first), per step</text>`;
-  return `<svg class="lyapunov" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Lyapunov spectrum">${zero}${bars}${ticks}${axis}</svg>`;
+  return `<svg class="lyapunov" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" style="max-width: 100%; height: auto" role="img" aria-label="Lyapunov spectrum">${zero}${bars}${ticks}${axis}</svg>`;
 }
 
 /** The section's HTML: a card per series with its two plots and a table of its points. */

@@ -13,8 +13,8 @@ const dh = interpret(fg, { ...feeds, 'tan:weight_hh': u })['jvp:h_T']!;
 // The same number from reverse mode: vᵀ(J u) = (vᵀJ) u, here for v = ones (loss = sum(h_T)).
 const withLoss = extendGraph(g, ({ outputs }) => ({ loss: outputs.h_T!.sum() }));
 const vJ = interpret(grad(withLoss, { wrt: ['weight_hh'] }), feeds)['grad:weight_hh']!;
-const forwardDot = dh.data.reduce((a, b) => a + b, 0);
-const reverseDot = vJ.data.reduce((a, b, i) => a + b * u.data[i]!, 0);
+const forwardDot = Array.from(dh.data).reduce((a, b) => a + b, 0);
+const reverseDot = Array.from(vJ.data).reduce((a, b, i) => a + b * u.data[i]!, 0);
 console.log(Math.abs(forwardDot - reverseDot) < 1e-12); // true
 
 // linearize: the map u ↦ J·u at this point, as a graph whose only input is the tangent.

@@ -91,7 +91,10 @@ export function dynamicsSeries(r: DynamicsResult): DynamicsSeries {
 
 /** Run the command; returns the exit code. */
 export async function runDynamics(target: string, o: DynamicsCommandOptions, cmd: Command): Promise<number> {
-  if (o.report !== undefined) checkOutputs([['--report', o.report]], []);
+  if (o.report !== undefined) {
+    const checkpoint = target.endsWith('.json') ? target : o.checkpoint;
+    checkOutputs([['--report', o.report]], checkpoint !== undefined ? [['the checkpoint', checkpoint]] : []);
+  }
   const src = await dynamicsSource(target, o, cmd);
   const x = o.x ?? new Array<number>(src.sizes.input).fill(0);
   if (x.length !== src.sizes.input) usage(`--x has ${x.length} values, but ${src.label} takes inputs of size ${src.sizes.input}`);

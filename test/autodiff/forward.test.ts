@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { grad, hvp, jvp, linearize } from '@cellgrad/autodiff';
-import { buildGraph, GraphBuilder, ops, interpret, isCellgradError, print, verify, type Graph, type NDArray } from '@cellgrad/graph';
+import { buildGraph, defineElementwise, GraphBuilder, hasOp, interpret, isCellgradError, ops, print, verify, type Graph, type NDArray } from '@cellgrad/graph';
 import { fcParams, Rng, rngSeed } from '../support/fc.js';
 import { assertClose, directionalDerivative } from '../support/fd.js';
 import { buildRecipe, recipeArb, smoothFeeds } from '../support/random-graph.js';
@@ -125,6 +125,13 @@ describe('jvp: contract', () => {
     const h = buildGraph((b) => ({ y: ops.clipGrad(b.input('x', [2]), 0.001).mul(3) }), { dtype: 'float64' });
     const out = interpret(jvp(h), { x: [1, 2], 'tan:x': [5, -7] });
     expect([...out['jvp:y']!.data]).toEqual([15, -21]);
+  });
+
+  it('an op whose VJP is not linear in its cotangent (and has no forwardForm) is refused, naming the op', () => {
+    const name = '__test_cotangent_squared';
+    if (!hasOp(name)) defineElementwise({ name, arity: 1, fn: (x) => x, vjp: ({ grad }) => [grad.square()] });
+    const h = buildGraph((b) => ({ y: b.apply(name, [b.input('x', [2])]).tanh() }), { dtype: 'float64' });
+    expect(() => jvp(h)).toThrow(/jvp: output 'jvp:y' depends on the cotangent through op '.*' \(node %\d+\): some op's VJP is not linear in its cotangent/);
   });
 
   it('unknown names and taken names are usage errors naming them', () => {

@@ -127,3 +127,41 @@ describe('gradcheck', () => {
     expect(last[0]).toBe(last[1]);
   });
 });
+
+describe('gradcheck modes: forward against reverse against finite differences', () => {
+  const graph = () =>
+    buildGraph(
+      (b) => {
+        const x = b.input('x', [2, 3]);
+        const W = b.input('W', [3, 3]);
+        return { y: x.matmul(W).tanh(), s: x.matmul(W).sigmoid().sum() };
+      },
+      { dtype: 'float64' },
+    );
+  const feeds = {
+    x: { shape: [2, 3], data: new Float64Array([0.1, -0.4, 0.3, 0.8, -0.2, 0.5]) },
+    W: { shape: [3, 3], data: new Float64Array([0.2, -0.7, 0.4, 0.1, 0.9, -0.3, 0.6, 0.05, -0.5]) },
+  };
+
+  it.each([['full'], ['fast']] as const)('%s mode: fwd and rev both pass, with a fwd=rev row per input', (mode) => {
+    const r = gradcheck(graph(), feeds, { mode, modes: ['fwd', 'rev'], order: 2 });
+    expect(r.passed, formatGradcheck(r)).toBe(true);
+    expect(r.modes).toEqual(['fwd', 'rev']);
+    expect(r.orders[0]!.inputs.map((i) => `${i.check}:${i.name}`)).toEqual(['rev:x', 'rev:W', 'fwd:x', 'fwd:W', 'fwd=rev:x', 'fwd=rev:W']);
+    // forward and reverse agree to rounding, far below the finite-difference error
+    for (const i of r.orders[0]!.inputs.filter((i) => i.check === 'fwd=rev')) expect(i.maxAbsError).toBeLessThan(1e-12);
+    expect(formatGradcheck(r)).toMatch(/fwd=rev\s+x/);
+  });
+
+  it('forward mode alone catches a wrong VJP (its JVP is the VJP transposed) and names the input', () => {
+    const bad = buildGraph((b) => ({ y: b.apply(scaledTanh(2), [b.input('x', [3])]) }), { dtype: 'float64' });
+    const r = gradcheck(bad, { x: [0.1, 0.2, 0.3] }, { modes: ['fwd'] });
+    expect(r.passed).toBe(false);
+    expect(r.orders[0]!.inputs.map((i) => [i.check, i.name, i.passed])).toEqual([['fwd', 'x', false]]);
+    expect(r.evaluations).toBe(9); // one JVP and two finite differences per input element, no VJP
+  });
+
+  it('modes must be fwd and/or rev', () => {
+    expect(() => gradcheck(graph(), feeds, { modes: ['sideways' as 'fwd'] })).toThrow(/modes must be a non-empty list of 'fwd' and 'rev'/);
+  });
+});

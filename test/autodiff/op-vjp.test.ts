@@ -10,10 +10,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { grad } from '@cellgrad/autodiff';
+import { grad, jvp } from '@cellgrad/autodiff';
 import { GraphBuilder, interpret, KEYED_OPS, listOps, print, sizeOf, verify, type AttrValue, type Graph, type NDArray, type OpDef } from '@cellgrad/graph';
 import { fcParams, Rng, rngSeed } from '../support/fc.js';
-import { assertGradientsClose, numericalGradient } from '../support/fd.js';
+import { assertClose, assertGradientsClose, directionalDerivative, numericalGradient } from '../support/fd.js';
 import { kinkDistance } from '../support/kinks.js';
 
 /** One generated use of an op: operand shapes, attributes, and optionally value ranges. */
@@ -257,6 +257,23 @@ describe('op VJPs from the registry', () => {
       fcParams(60),
     );
     expect(checked).toBeGreaterThanOrEqual(Math.floor(fcParams(60).numRuns! / 2));
+  });
+
+  it.each(differentiable.map((op) => [op.name, op] as const))('%s: forward mode (jvp, the transposed VJP) equals finite differences along u', (name, op) => {
+    fc.assert(
+      fc.property(generatorFor(op)!(op), rngSeed(), (c, seed) => {
+        const rng = new Rng(seed);
+        const g = caseGraph(op, c, rng);
+        const feeds = caseFeeds(g, op, c, rng);
+        fc.pre(feeds !== undefined);
+        const u = Object.fromEntries(Object.entries(feeds!).map(([k, v]) => [k, rng.array(v.data.length)]));
+        const tangents = Object.fromEntries(Object.entries(u).map(([k, d]) => [`tan:${k}`, { shape: [...feeds![k]!.shape], data: d }]));
+        const out = interpret(jvp(g), { ...feeds!, ...tangents });
+        const numeric = directionalDerivative((f) => interpret(g, f), feeds!, u, ['loss']);
+        assertClose(out['jvp:loss']!.data, numeric.loss!.data, {}, `${name} ${JSON.stringify(c.attrs)}\n${print(g)}`);
+      }),
+      fcParams(15),
+    );
   });
 
   it.each(surrogates.map((op) => [op.name, op] as const))('%s: VJP implements its documented surrogate gradient', (name, op) => {

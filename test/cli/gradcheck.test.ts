@@ -16,6 +16,25 @@ describe('cellgrad gradcheck', () => {
     expect(r.stdout).toMatch(/PASSED: full mode/);
   });
 
+  it('--mode fwd checks forward mode; --mode fast,fwd,rev checks both against each other', async () => {
+    const fwd = await cellgrad(['gradcheck', 'lstm', '--steps', '3', '--mode', 'fwd']);
+    expect(fwd.stderr).toBe('');
+    expect(fwd.code).toBe(0);
+    expect(fwd.stdout).toMatch(/order\s+check\s+input/);
+    expect(fwd.stdout).toMatch(/\n1\s+fwd\s+weight_ih\s+\[.*pass\n/);
+    expect(fwd.stdout).not.toMatch(/\brev\b/);
+    expect(fwd.stdout).toMatch(/PASSED: full mode \(fwd\)/);
+    const both = await cellgrad(['gradcheck', 'gru', '--steps', '3', '--mode', 'fast,fwd,rev', '--json']);
+    expect(both.code).toBe(0);
+    const report = JSON.parse(both.stdout).cells[0].report;
+    expect(report.mode).toBe('fast');
+    expect(report.modes).toEqual(['fwd', 'rev']);
+    expect(new Set(report.orders[0].inputs.map((i: { check: string }) => i.check))).toEqual(new Set(['rev', 'fwd', 'fwd=rev']));
+    const bad = await cellgrad(['gradcheck', 'gru', '--mode', 'fwd,sideways']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/'sideways' is not a mode/);
+  });
+
   it('--lengths --batch-first checks a variable-length, batch-first graph (lengths get no gradient)', async () => {
     const r = await cellgrad(['gradcheck', 'lstm', '--steps', '3', '--lengths', '--batch-first', '--json']);
     expect(r.stderr).toBe('');

@@ -228,7 +228,10 @@ describe('--help shows defaults as a person types them', () => {
         .helpInformation()
         .replace(/\s+/g, ' ');
     expect(help('gradcheck')).toContain('--hidden <n> hidden size H (default: 4)');
-    expect(help('gradcheck')).toContain('--mode <mode> full (every Jacobian element) or fast (random projections vᵀJu) (default: full)');
+    expect(help('gradcheck')).toContain(
+      '--mode <modes> comma-separated: full (every Jacobian element) or fast (random projections vᵀJu); rev (reverse mode), fwd (forward mode) or fwd,rev (both, and against each other) (default: full,rev)',
+    );
+    expect(help('dynamics')).toContain('--starts <n> initial states minimised (half of them random, half run 20 steps of the map first) (default: 64)');
     expect(help('profile')).toContain('--hidden <n> hidden size H (default: 64)');
     expect(help('save')).toContain('--dtype <dtype> element type: float32 or float64 (default: float32)');
     expect(help('train')).toContain('(default: adam)');

@@ -93,3 +93,10 @@ export { resolveRegularize, type RegularizeMode, type RegularizeOptions, type Re
 export { iterationKey } from './train/iteration-key.js';
 export { effectiveMask } from './train/batch.js';
 export { layerLoop, type LayerLoopArgs, type LayerLoopResult } from './unroll/layers.js';
+export { fixedPoints, statesByName, type FixedPoint, type FixedPointOptions, type FixedPointsReport } from './dynamics/fixed-points.js';
+export { lyapunovSpectrum, type LyapunovOptions, type LyapunovReport } from './dynamics/lyapunov.js';
+export { stateMap, mapFeeds, type DynamicsSizes, type StateMap, type StateSlot as DynamicsStateSlot } from './dynamics/state-map.js';
+export { checkDynamicsParams, type DynamicsParams } from './dynamics/params.js';
+export { eigenvalues, modulus, type Eigenvalue } from './dynamics/eigen.js';
+export { stateJacobians } from './dynamics/jacobian.js';
+export type { NewtonOptions } from './dynamics/newton-cg.js';

@@ -19,6 +19,7 @@ import { trainCommand } from './commands/train.js';
 import { flowCommand } from './commands/flow.js';
 import { importCommand } from './commands/import.js';
 import { onnxTestCommand } from './commands/onnx-test.js';
+import { dynamicsCommand } from './commands/dynamics.js';
 import { vizCommand } from './commands/viz.js';
 import { weightsCommand } from './commands/weights.js';
 import { describeDefaults } from './help-defaults.js';
@@ -51,6 +52,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   weightsCommand(program, setExit);
   trainCommand(program, setExit);
   flowCommand(program, setExit);
+  dynamicsCommand(program, setExit);
   profileCommand(program, setExit);
   initCommand(program, setExit);
   playgroundCommand(program, setExit);

@@ -12,6 +12,7 @@ export { toDot } from './dot/to-dot.js';
 export { dotToSvg, toSvg } from './svg/render.js';
 export type {
   BenchRow,
+  DynamicsSeries,
   FlowSeries,
   GradcheckReportLike,
   GradcheckRow,
@@ -24,3 +25,4 @@ export { checkReportData, ReportDataError } from './report/validate.js';
 export { gradcheckRows } from './report/tables.js';
 export { passGraphs, type PassGraphsOptions } from './report/passes.js';
 export { sanitizeSvg } from './report/sanitize-svg.js';
+export { dynamicsSection, eigenPlaneSvg, lyapunovSvg } from './report/dynamics.js';

@@ -1,11 +1,14 @@
 /**
- * One order of gradient checking: symbolic derivatives (from the VJP graph) against central finite
- * differences in float64, element by element ('full') or along random directions ('fast').
+ * One order of gradient checking: symbolic derivatives against central finite differences in
+ * float64, element by element ('full') or along random directions ('fast'). The symbolic side is
+ * reverse mode (the VJP graph, one evaluation per output element), forward mode (the JVP graph, one
+ * evaluation per input element) or both, and then forward is also compared with reverse.
  */
 import { createRng, interpret, sizeOf, type Feeds, type NDArray } from '@cellgrad/graph';
+import { jvpName, tangentName } from '../forward/jvp.js';
 import { ErrorTally, unravel } from './compare.js';
 import { probeCotangent, type Probe } from './probe.js';
-import type { InputReport } from './types.js';
+import type { GradcheckDerivation, InputReport } from './types.js';
 
 /** Settings shared by both modes. */
 export interface CheckSettings {
@@ -17,6 +20,44 @@ export interface CheckSettings {
   readonly tick: () => void;
   /** The memory budget every evaluation runs under (`interpret`'s `maxBytes`). */
   readonly maxBytes: number;
+  /** Which symbolic derivatives to check: reverse mode, forward mode or both (then also against each other). */
+  readonly modes: readonly GradcheckDerivation[];
+}
+
+/** Tangent feeds for the JVP probe: zero everywhere except input `name`, which gets `u`. */
+function tangentsFor(probe: Probe, feeds: Record<string, NDArray>, name: string, u: Float64Array): Record<string, NDArray> {
+  const all: Record<string, NDArray> = { ...feeds };
+  for (const n of probe.wrt) {
+    const x = feeds[n]!;
+    all[tangentName(n)] = { shape: x.shape, data: n === name ? u : new Float64Array(x.data.length) };
+  }
+  return all;
+}
+
+/** The tallies of one input: one per check (reverse vs FD, forward vs FD, forward vs reverse). */
+function talliesOf(s: CheckSettings): { rev?: ErrorTally; fwd?: ErrorTally; agree?: ErrorTally } {
+  const rev = s.modes.includes('rev');
+  const fwd = s.modes.includes('fwd');
+  return {
+    ...(rev ? { rev: new ErrorTally(s.atol, s.rtol) } : {}),
+    ...(fwd ? { fwd: new ErrorTally(s.atol, s.rtol) } : {}),
+    ...(rev && fwd ? { agree: new ErrorTally(s.atol, s.rtol) } : {}),
+  };
+}
+
+/** Reports of every input, reverse first, then forward, then forward against reverse. */
+function reportsOf(s: CheckSettings, per: readonly { name: string; shape: readonly number[]; t: ReturnType<typeof talliesOf> }[]): InputReport[] {
+  const tagged = s.modes.includes('fwd');
+  const out: InputReport[] = [];
+  for (const check of ['rev', 'fwd', 'agree'] as const) {
+    for (const { name, shape, t } of per) {
+      const tally = t[check];
+      if (!tally) continue;
+      const r = tally.report(name, shape);
+      out.push(tagged ? { ...r, check: check === 'agree' ? 'fwd=rev' : check } : r);
+    }
+  }
+  return out;
 }
 
 /** Feeds with the cotangents of a probe set to `cot` (by output name). */
@@ -44,27 +85,36 @@ export function checkFull(probe: Probe, feeds: Record<string, NDArray>, s: Check
   const totalOut = outSizes.reduce((a, b) => a + b, 0);
   const inShapes = probe.wrt.map((n) => feeds[n]!.shape);
   // Analytic Jacobian, one row per output element, from one VJP per row.
-  const rows: Float64Array[] = probe.wrt.map((_, i) => new Float64Array(totalOut * sizeOf(inShapes[i]!)));
+  const rows: Float64Array[] = probe.wrt.map((_, i) => new Float64Array(s.modes.includes('rev') ? totalOut * sizeOf(inShapes[i]!) : 0));
   let row = 0;
-  probe.outputs.forEach((_o, oi) => {
-    for (let j = 0; j < outSizes[oi]!; j++, row++) {
-      const cot: Record<string, NDArray> = {};
-      probe.outputs.forEach((p, pi) => {
-        const data = new Float64Array(outSizes[pi]!);
-        if (pi === oi) data[j] = 1;
-        cot[p] = { shape: outShapes[pi]!, data };
-      });
-      const g = interpret(probe.vjp, withCotangents(feeds, probe, cot), { maxBytes: s.maxBytes });
-      probe.wrt.forEach((n, i) => rows[i]!.set(g[`grad:${n}`]!.data, row * sizeOf(inShapes[i]!)));
-      s.tick();
-    }
-  });
-  return probe.wrt.map((name, i) => {
+  if (s.modes.includes('rev'))
+    probe.outputs.forEach((_o, oi) => {
+      for (let j = 0; j < outSizes[oi]!; j++, row++) {
+        const cot: Record<string, NDArray> = {};
+        probe.outputs.forEach((p, pi) => {
+          const data = new Float64Array(outSizes[pi]!);
+          if (pi === oi) data[j] = 1;
+          cot[p] = { shape: outShapes[pi]!, data };
+        });
+        const g = interpret(probe.vjp, withCotangents(feeds, probe, cot), { maxBytes: s.maxBytes });
+        probe.wrt.forEach((n, i) => rows[i]!.set(g[`grad:${n}`]!.data, row * sizeOf(inShapes[i]!)));
+        s.tick();
+      }
+    });
+  const per = probe.wrt.map((name, i) => {
     const shape = inShapes[i]!;
     const n = sizeOf(shape);
-    const tally = new ErrorTally(s.atol, s.rtol);
+    const t = talliesOf(s);
     const x = feeds[name]!;
     for (let k = 0; k < n; k++) {
+      // Forward mode: one Jacobian column per input element, from one JVP with a unit tangent.
+      let column: Record<string, NDArray> | undefined;
+      if (t.fwd) {
+        const unit = new Float64Array(n);
+        unit[k] = 1;
+        column = interpret(probe.jvp!, tangentsFor(probe, feeds, name, unit), { maxBytes: s.maxBytes });
+        s.tick();
+      }
       const plus = Float64Array.from(x.data);
       const minus = Float64Array.from(x.data);
       plus[k]! += s.eps;
@@ -79,18 +129,23 @@ export function checkFull(probe: Probe, feeds: Record<string, NDArray>, s: Check
         const b = fm[o]!.data;
         for (let j = 0; j < outSizes[oi]!; j++, r++) {
           const numeric = (a[j]! - b[j]!) / (2 * s.eps);
-          const analytic = rows[i]![r * n + k]!;
-          tally.add(analytic, numeric, () => {
+          const where = () => {
             const index = unravel(k, shape);
             const outputIndex = unravel(j, outShapes[oi]!);
             const os = stepOf(o, outputIndex, s.timeAxes);
             return { index, ...stepOf(name, index, s.timeAxes), output: o, outputIndex, ...(os.step !== undefined ? { outputStep: os.step } : {}) };
-          });
+          };
+          const reverse = rows[i]![r * n + k]!;
+          const forward = column ? column[jvpName(o)]!.data[j]! : Number.NaN;
+          t.rev?.add(reverse, numeric, where);
+          t.fwd?.add(forward, numeric, where);
+          t.agree?.add(forward, reverse, where);
         }
       });
     }
-    return tally.report(name, shape);
+    return { name, shape, t };
   });
+  return reportsOf(s, per);
 }
 
 /** Compare vᵀJu per input, for a random unit direction u and random cotangent v. */
@@ -102,18 +157,32 @@ export function checkFast(probe: Probe, feeds: Record<string, NDArray>, s: Check
     const shape = base[o]!.shape;
     v[o] = { shape, data: Float64Array.from({ length: sizeOf(shape) }, () => rng.normal()) };
   }
-  const g = interpret(probe.vjp, withCotangents(feeds, probe, v), { maxBytes: s.maxBytes });
-  s.tick();
-  return probe.wrt.map((name) => {
+  const reverseModeOn = s.modes.includes('rev');
+  const g = reverseModeOn ? interpret(probe.vjp, withCotangents(feeds, probe, v), { maxBytes: s.maxBytes }) : undefined;
+  if (g) s.tick();
+  const per = probe.wrt.map((name) => {
     const x = feeds[name]!;
     const u = Float64Array.from({ length: x.data.length }, () => rng.normal());
     let sq = 0;
     for (let k = 0; k < u.length; k++) sq += u[k]! * u[k]!;
     const norm = Math.sqrt(sq) || 1;
     for (let k = 0; k < u.length; k++) u[k]! /= norm;
-    const gx = g[`grad:${name}`]!.data;
-    let analytic = 0;
-    for (let k = 0; k < u.length; k++) analytic += gx[k]! * u[k]!;
+    // Reverse mode: (vᵀJ)·u; forward mode: vᵀ·(J u).
+    let reverse = 0;
+    if (g) {
+      const gx = g[`grad:${name}`]!.data;
+      for (let k = 0; k < u.length; k++) reverse += gx[k]! * u[k]!;
+    }
+    let forward = 0;
+    if (probe.jvp && s.modes.includes('fwd')) {
+      const ju = interpret(probe.jvp, tangentsFor(probe, feeds, name, u), { maxBytes: s.maxBytes });
+      s.tick();
+      for (const o of probe.outputs) {
+        const d = ju[jvpName(o)]!.data;
+        const vo = v[o]!.data;
+        for (let j = 0; j < d.length; j++) forward += vo[j]! * d[j]!;
+      }
+    }
     const plus = Float64Array.from(x.data, (xi, k) => xi + s.eps * u[k]!);
     const minus = Float64Array.from(x.data, (xi, k) => xi - s.eps * u[k]!);
     const fp = evalWith(probe, feeds, name, { shape: x.shape, data: plus }, s);
@@ -127,10 +196,14 @@ export function checkFast(probe: Probe, feeds: Record<string, NDArray>, s: Check
       const vo = v[o]!.data;
       for (let j = 0; j < a.length; j++) numeric += (vo[j]! * (a[j]! - b[j]!)) / (2 * s.eps);
     }
-    const tally = new ErrorTally(s.atol, s.rtol);
-    tally.add(analytic, numeric, () => ({ index: [] }));
-    return tally.report(name, x.shape);
+    const t = talliesOf(s);
+    const where = () => ({ index: [] });
+    t.rev?.add(reverse, numeric, where);
+    t.fwd?.add(forward, numeric, where);
+    t.agree?.add(forward, reverse, where);
+    return { name, shape: x.shape, t };
   });
+  return reportsOf(s, per);
 }
 
 /** Random cotangents for the outputs of `probe` (second-order checks feed them as inputs). */

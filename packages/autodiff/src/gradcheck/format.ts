@@ -2,15 +2,17 @@
 import { formatDuring } from './nonfinite.js';
 import type { GradcheckReport, WorstElement } from './types.js';
 
+const modesText = (report: GradcheckReport): string => (report.modes.length === 1 && report.modes[0] === 'rev' ? '' : ` (${report.modes.join(', ')})`);
 const num = (v: number): string => (v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v));
 const sci = (v: number): string => (v === 0 ? '0' : Number.isFinite(v) ? v.toExponential(2) : String(v));
 
-function worstText(w: WorstElement | undefined): string {
+function worstText(w: WorstElement | undefined, check?: string): string {
   if (!w) return '';
   const at = w.index.length ? `[${w.index.join(',')}]` : 'u·';
   const step = w.step !== undefined ? ` step ${w.step}` : '';
   const out = w.output ? ` → ${w.output}[${(w.outputIndex ?? []).join(',')}]${w.outputStep !== undefined ? ` step ${w.outputStep}` : ''}` : '';
-  return `${at}${step}${out}  sym ${w.analytic.toPrecision(6)} fd ${w.numeric.toPrecision(6)}`;
+  const [a, b] = check === 'fwd=rev' ? ['fwd', 'rev'] : [check ?? 'sym', 'fd'];
+  return `${at}${step}${out}  ${a} ${w.analytic.toPrecision(6)} ${b} ${w.numeric.toPrecision(6)}`;
 }
 
 /**
@@ -19,10 +21,14 @@ function worstText(w: WorstElement | undefined): string {
  * then a summary line.
  */
 export function formatGradcheck(report: GradcheckReport): string {
-  const rows: string[][] = [['order', 'input', 'shape', 'max abs err', 'max rel err', 'worst element', 'result']];
+  // With forward mode, a column says what each row compares: rev or fwd against finite differences, or fwd=rev.
+  const checks = report.orders.some((o) => o.inputs.some((r) => r.check !== undefined));
+  const head = ['order', ...(checks ? ['check'] : []), 'input', 'shape', 'max abs err', 'max rel err', 'worst element', 'result'];
+  const rows: string[][] = [head];
   for (const o of report.orders) {
     for (const r of o.inputs) {
-      rows.push([String(o.order), r.name, `[${r.shape.join(',')}]`, sci(r.maxAbsError), sci(r.maxRelError), worstText(r.worst), r.passed ? 'pass' : 'FAIL']);
+      const cells = [r.name, `[${r.shape.join(',')}]`, sci(r.maxAbsError), sci(r.maxRelError), worstText(r.worst, r.check), r.passed ? 'pass' : 'FAIL'];
+      rows.push([String(o.order), ...(checks ? [r.check ?? 'rev'] : []), ...cells]);
     }
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
@@ -44,7 +50,7 @@ export function formatGradcheck(report: GradcheckReport): string {
   }
   const failed = report.orders.flatMap((o) => o.inputs).filter((r) => !r.passed).length;
   lines.push(
-    `${report.passed ? 'PASSED' : 'FAILED'}: ${report.mode} mode, eps ${num(report.eps)}, atol ${num(report.atol)}, rtol ${num(report.rtol)}; ` +
+    `${report.passed ? 'PASSED' : 'FAILED'}: ${report.mode} mode${modesText(report)}, eps ${num(report.eps)}, atol ${num(report.atol)}, rtol ${num(report.rtol)}; ` +
       `${failed} input(s) failed; ${report.evaluations} evaluations in ${report.seconds.toFixed(2)} s`,
   );
   return lines.join('\n');

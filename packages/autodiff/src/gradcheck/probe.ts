@@ -4,6 +4,7 @@
  */
 import { castGraph, extendGraph, fail, keyInputNames, type Graph, type Tensor } from '@cellgrad/graph';
 import { grad } from '../grad.js';
+import { jvp } from '../forward/jvp.js';
 
 /** Input name of the cotangent of output `name` in a VJP probe graph. */
 export const probeCotangent = (name: string): string => `cotangent:${name}`;
@@ -14,12 +15,14 @@ export interface Probe {
   readonly forward: Graph;
   /** VJP graph in float64: inputs of `forward` plus one cotangent per output; outputs `grad:<input>`. */
   readonly vjp: Graph;
+  /** JVP graph in float64 (when forward mode is checked): inputs of `forward` plus `tan:<input>`; outputs `jvp:<output>`. */
+  readonly jvp?: Graph;
   readonly outputs: readonly string[];
   readonly wrt: readonly string[];
 }
 
-/** Build the probe graphs for checking `outputs` of `g` with respect to `wrt`. */
-export function makeProbe(g: Graph, outputs: readonly string[] | undefined, wrt: readonly string[] | undefined): Probe {
+/** Build the probe graphs for checking `outputs` of `g` with respect to `wrt` (with the JVP graph when `forwardMode`). */
+export function makeProbe(g: Graph, outputs: readonly string[] | undefined, wrt: readonly string[] | undefined, forwardMode = false): Probe {
   const g64 = castGraph(g, 'float64');
   const outNames = outputs ?? g64.outputs.map((o) => o.name);
   // Random keys are integer data, not differentiable values: checked only when asked for by name.
@@ -45,5 +48,6 @@ export function makeProbe(g: Graph, outputs: readonly string[] | undefined, wrt:
     return { __vjp_loss: total! };
   });
   const vjp = grad(withLoss, { of: '__vjp_loss', wrt: inNames, keepOutputs: false });
-  return { forward, vjp, outputs: outNames, wrt: inNames };
+  const jvpGraph = forwardMode ? jvp(forward, { wrt: inNames, of: outNames, keepOutputs: false }) : undefined;
+  return { forward, vjp, ...(jvpGraph ? { jvp: jvpGraph } : {}), outputs: outNames, wrt: inNames };
 }

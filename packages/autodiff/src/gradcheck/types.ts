@@ -1,6 +1,9 @@
 /** Options and reports of gradient checking. */
 import type { NonFiniteFinding } from './nonfinite.js';
 
+/** A symbolic derivative `gradcheck` can check: reverse mode (`grad`) or forward mode (`jvp`). */
+export type GradcheckDerivation = 'rev' | 'fwd';
+
 /** Options of `gradcheck`. Defaults are PyTorch's `gradcheck` defaults. */
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6). */
@@ -18,6 +21,13 @@ export interface GradcheckOptions {
    * directions u (per input) and v (over the outputs), as PyTorch's `fast_mode`.
    */
   readonly mode?: 'full' | 'fast';
+  /**
+   * Which symbolic derivatives to check against finite differences (default `['rev']`): `'rev'`,
+   * reverse mode (one VJP per output element in full mode); `'fwd'`, forward mode (one JVP per input
+   * element); both (JAX's `check_grads` modes): each against finite differences and forward against
+   * reverse. With `'fwd'`, every input report carries its `check`.
+   */
+  readonly modes?: readonly GradcheckDerivation[];
   /** 1 (default) checks gradients; 2 also checks second derivatives (as PyTorch's gradgradcheck). */
   readonly order?: 1 | 2;
   /** Seed of the random directions and cotangents (default 0). */
@@ -65,6 +75,12 @@ export interface InputReport {
   /** The element with the largest ratio (absent when the input has no elements). */
   readonly worst?: WorstElement;
   readonly passed: boolean;
+  /**
+   * What was compared, when forward mode was checked: `'rev'` (reverse mode against finite
+   * differences), `'fwd'` (forward mode against finite differences), `'fwd=rev'` (forward against
+   * reverse: `analytic` is the forward value, `numeric` the reverse one).
+   */
+  readonly check?: 'rev' | 'fwd' | 'fwd=rev';
 }
 
 /** The result of one gradient check (one order). */
@@ -83,6 +99,8 @@ export interface OrderReport {
 export interface GradcheckReport {
   readonly passed: boolean;
   readonly mode: 'full' | 'fast';
+  /** The symbolic derivatives checked. */
+  readonly modes: readonly GradcheckDerivation[];
   readonly eps: number;
   readonly atol: number;
   readonly rtol: number;

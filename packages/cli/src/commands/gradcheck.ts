@@ -1,10 +1,11 @@
 /**
  * `cellgrad gradcheck <cell>`: unroll a built-in cell or the cells of a file in float64, feed seeded
- * random values, and prove every gradient against central finite differences. Exit 1 on a failure.
+ * random values, and prove every gradient against central finite differences (reverse mode, forward
+ * mode or both with `--mode fwd,rev`). Exit 1 on a failure.
  * A saved graph (`graph.json`, from `save` or `import`) is checked as it is, every input fed seeded
  * random values unless `--weights` gives them (the weights file `import` writes).
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { formatGradcheck, gradcheck, type GradcheckReport } from '@cellgrad/autodiff';
 import { cellFeeds, checkSequenceFeeds, randomFeeds, unroll } from '@cellgrad/cells';
 import { loadWeights } from '@cellgrad/cells/node';
@@ -22,7 +23,8 @@ export interface GradcheckCommandOptions extends SizeOptions {
   readonly eps: number;
   readonly atol: number;
   readonly rtol: number;
-  readonly mode: 'full' | 'fast';
+  /** `full`/`fast` and `fwd`/`rev`, as `--mode` parses them (`parseCheckModes`). */
+  readonly mode: readonly CheckModeWord[];
   readonly order: '1' | '2';
   readonly seed: number;
   readonly json?: boolean;
@@ -30,6 +32,20 @@ export interface GradcheckCommandOptions extends SizeOptions {
   readonly lengths?: boolean;
   readonly batchFirst?: boolean;
   readonly weights?: string;
+}
+
+/** The words `--mode` takes: how much of the Jacobian (`full`, `fast`) and which derivatives (`fwd`, `rev`). */
+export type CheckModeWord = 'full' | 'fast' | 'fwd' | 'rev';
+
+const MODE_WORDS: readonly CheckModeWord[] = ['full', 'fast', 'fwd', 'rev'];
+
+/** Parse `--mode`: a comma-separated list such as `fwd`, `fwd,rev` or `fast,fwd,rev`. */
+export function parseCheckModes(value: string): CheckModeWord[] {
+  const words = value.split(',').map((w) => w.trim());
+  const bad = words.find((w) => !(MODE_WORDS as readonly string[]).includes(w));
+  if (bad !== undefined) throw new InvalidArgumentError(`'${bad}' is not a mode; expected a comma-separated list of full or fast, and fwd and/or rev.`);
+  if (words.includes('full') && words.includes('fast')) throw new InvalidArgumentError('full and fast exclude each other.');
+  return [...new Set(words as CheckModeWord[])];
 }
 
 /** The result for one cell, as `--json` prints it. */
@@ -62,7 +78,8 @@ export async function runGradcheck(target: string | undefined, o: GradcheckComma
         eps: o.eps,
         atol: o.atol,
         rtol: o.rtol,
-        mode: o.mode,
+        mode: o.mode.includes('fast') ? 'fast' : 'full',
+        modes: o.mode.includes('fwd') ? (o.mode.includes('rev') ? ['fwd', 'rev'] : ['fwd']) : ['rev'],
         order: o.order === '2' ? 2 : 1,
         seed: o.seed,
         timeAxes: { x: o.batchFirst ? 1 : 0, out: o.batchFirst ? 1 : 0 },
@@ -100,7 +117,8 @@ function gradcheckGraphFile(file: string, o: GradcheckCommandOptions): number {
       eps: o.eps,
       atol: o.atol,
       rtol: o.rtol,
-      mode: o.mode,
+      mode: o.mode.includes('fast') ? 'fast' : 'full',
+      modes: o.mode.includes('fwd') ? (o.mode.includes('rev') ? ['fwd', 'rev'] : ['fwd']) : ['rev'],
       order: o.order === '2' ? 2 : 1,
       seed: o.seed,
       onProgress: (d, t) => progress.update(d, t),
@@ -123,7 +141,12 @@ export function gradcheckCommand(program: Command, setExit: (code: number) => vo
     .option('--eps <x>', 'finite-difference step', positiveNumber, 1e-6)
     .option('--atol <x>', 'absolute tolerance', nonNegativeNumber, 1e-5)
     .option('--rtol <x>', 'relative tolerance', nonNegativeNumber, 1e-3)
-    .option('--mode <mode>', 'full (every Jacobian element) or fast (random projections vᵀJu)', oneOf('full', 'fast'), 'full')
+    .option(
+      '--mode <modes>',
+      'comma-separated: full (every Jacobian element) or fast (random projections vᵀJu); rev (reverse mode), fwd (forward mode) or fwd,rev (both, and against each other)',
+      parseCheckModes,
+      ['full', 'rev'],
+    )
     .option('--order <n>', '1 (gradients) or 2 (also second derivatives)', oneOf('1', '2'), '1')
     .option('--lengths', "a variable-length batch: seeded lengths in 1..steps, padding masked as PyTorch's packed sequences")
     .option('--batch-first', 'x and out as [batch, steps, ·]')

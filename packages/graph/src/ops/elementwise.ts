@@ -97,6 +97,8 @@ export interface ElementwiseDef<N extends number = number> {
   readonly fn: (...xs: number[]) => number;
   /** The VJP; omit for ops that cannot be differentiated. */
   readonly vjp?: Vjp;
+  /** See `OpDef.forwardForm` (only for a VJP that is not linear in the cotangent). */
+  readonly forwardForm?: OpDef['forwardForm'];
   /** Validates the attributes (see `OpDef.checkAttrs`). */
   readonly checkAttrs?: OpDef['checkAttrs'];
   readonly testDomain?: OpDef['testDomain'];
@@ -119,6 +121,7 @@ export function defineElementwise<N extends number>(def: ElementwiseDef<N>): Ele
     scalar: def.fn,
     ...(def.doc !== undefined ? { doc: def.doc } : {}),
     ...(def.vjp ? { vjp: def.vjp } : {}),
+    ...(def.forwardForm ? { forwardForm: def.forwardForm } : {}),
     ...(def.checkAttrs ? { checkAttrs: def.checkAttrs } : {}),
     ...(def.testDomain ? { testDomain: def.testDomain } : {}),
     ...(def.piecewiseConstant ? { piecewiseConstant: true } : {}),

@@ -42,6 +42,12 @@ export interface OpDef {
   readonly kernel: (args: KernelArgs) => void;
   /** Vector-Jacobian product, in graph ops. Absent: the op cannot be differentiated through. */
   readonly vjp?: Vjp;
+  /**
+   * Only for ops whose VJP is deliberately not linear in the cotangent (`clip_grad`): the op's value
+   * written in other ops (broadcast to the output shape when smaller), which forward mode (`jvp`) differentiates instead, since it derives each
+   * op's Jacobian-vector product by transposing the VJP, which is exact only for linear VJPs.
+   */
+  readonly forwardForm?: (inputs: readonly Tensor[], attrs: Attrs) => Tensor;
   /** For elementwise ops: the scalar function, used by generic kernels and fusion. */
   readonly scalar?: (...xs: number[]) => number;
   /** Validate attributes (throws a graph error naming the attribute). */

@@ -42,7 +42,8 @@ function graphDType(g: Graph): DType {
 
 /**
  * Rebuild `g` through a fresh builder, node by node, with `hook` deciding replacements. The result
- * is pruned to what the outputs need (every input kept, in the original order) and frozen.
+ * is pruned to what the outputs need (every input kept, in the original order, except inputs the
+ * hook replaced; inputs the hook declared come last) and frozen.
  * @example
  * const same = rebuild(g); // re-interned (CSE) and pruned (DCE)
  */
@@ -98,11 +99,16 @@ export function rebuild(g: Graph, hook?: RebuildHook): Graph {
   );
 }
 
-/** `g` with its input ports listed in the order of `names`. */
+/**
+ * `g` with its input ports listed in the order of `names` (names a hook replaced are gone), then the
+ * inputs a hook declared, in the order declared.
+ */
 function withInputOrder(g: Graph, names: readonly string[]): Graph {
-  if (g.inputs.every((p, i) => p.name === names[i])) return g;
   const byName = new Map(g.inputs.map((p) => [p.name, p] as const));
-  return freeze({ nodes: g.nodes, inputs: names.map((n) => byName.get(n)!), outputs: g.outputs }, true);
+  const known = new Set(names);
+  const order = [...names.filter((n) => byName.has(n)), ...g.inputs.map((p) => p.name).filter((n) => !known.has(n))];
+  if (g.inputs.every((p, i) => p.name === order[i])) return g;
+  return freeze({ nodes: g.nodes, inputs: order.map((n) => byName.get(n)!), outputs: g.outputs }, true);
 }
 
 /** The text of a graph's structure, for fixed-point checks: ops, inputs, attributes, types, ports. */

@@ -79,6 +79,23 @@ export interface GradcheckReportLike {
   };
 }
 
+/** The dynamics of one network (what `cellgrad dynamics --json` computes): its fixed and slow points and Lyapunov spectrum. */
+export interface DynamicsSeries {
+  readonly name: string;
+  /** A sentence under the name (sizes, input x*, checkpoint). */
+  readonly caption?: string;
+  /** Each point's kind, q and the eigenvalues of its state Jacobian. */
+  readonly points: readonly {
+    readonly kind: 'fixed' | 'slow';
+    readonly q: number;
+    readonly eigenvalues: readonly { readonly re: number; readonly im: number }[];
+  }[];
+  /** Lyapunov exponents, largest first. */
+  readonly lyapunov?: readonly number[];
+  /** A sentence under the spectrum (steps, input). */
+  readonly lyapunovCaption?: string;
+}
+
 /** One row of the benchmark table: any columns; numbers are formatted, `name` comes first. */
 export type BenchRow = Readonly<Record<string, string | number | boolean | null>>;
 
@@ -98,4 +115,6 @@ export interface ReportData {
   readonly gradcheck?: readonly (GradcheckRow | GradcheckReportLike)[];
   /** Benchmark rows. */
   readonly bench?: readonly BenchRow[];
+  /** Dynamics: eigenvalues on the complex plane with the unit circle, and the Lyapunov spectrum (SVG). */
+  readonly dynamics?: readonly DynamicsSeries[];
 }

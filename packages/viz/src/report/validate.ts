@@ -69,9 +69,23 @@ function checkGraph(v: unknown, where: string): void {
   if (g.svg !== undefined) need(typeof g.svg === 'string', `${where}.svg`, 'SVG text');
 }
 
+function checkDynamics(v: unknown, where: string): void {
+  need(isObj(v) && typeof v.name === 'string', where, 'an object { name, points, lyapunov? }');
+  const s = v as Record<string, unknown>;
+  list(s.points, `${where}.points`).forEach((p, i) => {
+    const w = `${where}.points[${i}]`;
+    need(isObj(p) && (p.kind === 'fixed' || p.kind === 'slow') && isNum(p.q), w, "{ kind: 'fixed' | 'slow', q, eigenvalues }");
+    list((p as Record<string, unknown>).eigenvalues, `${w}.eigenvalues`).forEach((e, j) =>
+      need(isObj(e) && isNum(e.re) && isNum(e.im), `${w}.eigenvalues[${j}]`, '{ re, im }'),
+    );
+  });
+  if (s.lyapunov !== undefined) need(isNumArray(s.lyapunov), `${where}.lyapunov`, 'an array of numbers');
+  for (const k of ['caption', 'lyapunovCaption']) if (s[k] !== undefined) need(typeof s[k] === 'string', `${where}.${k}`, 'a string');
+}
+
 /** Check that `value` is a `ReportData`; throws a `ReportDataError` naming the first bad field. */
 export function checkReportData(value: unknown): ReportData {
-  need(isObj(value), 'the data', 'an object { title?, graphs?, lossCurves?, flow?, gradcheck?, bench? }');
+  need(isObj(value), 'the data', 'an object { title?, graphs?, lossCurves?, flow?, gradcheck?, bench?, dynamics? }');
   const d = value as Record<string, unknown>;
   for (const k of ['title', 'subtitle']) if (d[k] !== undefined) need(typeof d[k] === 'string', k, 'a string');
   if (d.graphs !== undefined) list(d.graphs, 'graphs').forEach((g, i) => checkGraph(g, `graphs[${i}]`));
@@ -86,5 +100,6 @@ export function checkReportData(value: unknown): ReportData {
   if (d.flow !== undefined) list(d.flow, 'flow').forEach((s, i) => checkFlow(s, `flow[${i}]`));
   if (d.gradcheck !== undefined) list(d.gradcheck, 'gradcheck').forEach((e, i) => checkGradcheck(e, `gradcheck[${i}]`));
   if (d.bench !== undefined) list(d.bench, 'bench').forEach((r, i) => need(isObj(r), `bench[${i}]`, 'an object of columns'));
+  if (d.dynamics !== undefined) list(d.dynamics, 'dynamics').forEach((s, i) => checkDynamics(s, `dynamics[${i}]`));
   return value as ReportData;
 }

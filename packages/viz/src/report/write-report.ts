@@ -1,12 +1,14 @@
 /**
  * `renderReport` / `writeReport`: one self-contained HTML file from `ReportData` — graphs as inline
  * SVG with zoom and pan, loss curves, gradient flow (line and heatmap), the gradcheck and benchmark
- * tables. Chart.js and the heatmap plugin are inlined; the page loads nothing over the network.
+ * tables, and the dynamics of a cell (eigenvalues on the complex plane, Lyapunov spectrum; static SVG).
+ * Chart.js and the heatmap plugin are inlined; the page loads nothing over the network.
  */
 import { writeFileSafely } from '@cellgrad/graph/io';
 import { chartAssets } from './assets.js';
 import { CHARTS_SCRIPT, HEAT_STOPS } from './browser/charts.js';
 import { PAN_ZOOM_SCRIPT } from './browser/pan-zoom.js';
+import { dynamicsSection } from './dynamics.js';
 import { graphCard, legendHtml } from './graphs.js';
 import { esc, scriptJson } from './html-escape.js';
 import { pageHtml, type Section } from './page.js';
@@ -52,6 +54,7 @@ async function sections(data: ReportData): Promise<Section[]> {
   if (data.flow?.length) out.push({ id: 'flow', title: 'Gradient flow', html: flowSection(data.flow) });
   if (data.gradcheck?.length) out.push({ id: 'gradcheck', title: 'Gradient checks', html: gradcheckTable(data.gradcheck) });
   if (data.bench?.length) out.push({ id: 'bench', title: 'Benchmarks', html: benchTable(data.bench) });
+  if (data.dynamics?.length) out.push({ id: 'dynamics', title: 'Dynamics', html: dynamicsSection(data.dynamics) });
   return out;
 }
 

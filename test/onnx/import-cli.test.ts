@@ -1,6 +1,6 @@
 /**
  * `cellgrad import` and `cellgrad onnx-test`, the real commands: an exported LSTM op imported to
- * graph JSON plus a weights file, which `print` and `gradcheck` (with `--weights`) then take; the
+ * graph JSON plus a weights file, which `print`, `viz` and `gradcheck` (with `--weights`) then take; the
  * weights file is required when the model stores initializers; `onnx-test` exits 0 on a passing
  * backend test folder, 1 when an expected output is altered (the mismatch named), 2 when an op
  * has no importer (the op and node named on one line). Also `fromOnnx`'s errors and the protobuf
@@ -58,6 +58,9 @@ describe('cellgrad import', () => {
     const printed = await cellgrad(['print', graphFile]);
     expect(printed.code, printed.stderr).toBe(0);
     expect(printed.stdout).toMatch(/input "W_l0"/);
+    const drawn = await cellgrad(['viz', graphFile, '--format', 'dot']);
+    expect(drawn.code, drawn.stderr).toBe(0);
+    expect(drawn.stdout).toMatch(/^digraph/m);
     const checked = await cellgrad(['gradcheck', graphFile, '--weights', weightsFile, '--mode', 'fast']);
     expect(checked.code, checked.stdout + checked.stderr).toBe(0);
     expect(checked.stdout).toMatch(/R_l0 .* pass/);

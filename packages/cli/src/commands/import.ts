@@ -11,7 +11,7 @@ import { writeFileSafely } from '@cellgrad/graph/io';
 import { fromOnnx } from '@cellgrad/onnx';
 import { EXIT, usage } from '../errors.js';
 import { existingFile } from '../loader/load-cell-file.js';
-import { oneOf } from '../options.js';
+import { dtypeOption } from '../options.js';
 import { checkOutputs } from '../output-paths.js';
 
 /** Parsed options of `import`. */
@@ -19,7 +19,7 @@ export interface ImportCommandOptions {
   readonly out: string;
   readonly weights?: string;
   readonly dtype?: DType;
-  readonly dim: readonly string[];
+  readonly dim?: readonly string[];
 }
 
 function parseDims(specs: readonly string[]): Record<string, number> {
@@ -36,7 +36,7 @@ function parseDims(specs: readonly string[]): Record<string, number> {
 export function runImport(file: string, o: ImportCommandOptions): number {
   const abs = existingFile(file);
   checkOutputs([['--out', o.out], ...(o.weights ? [['--weights', o.weights] as const] : [])], [['<model>', abs]]);
-  const { graph, initializers, inputs, opset } = fromOnnx(readFileSync(abs), { ...(o.dtype ? { dtype: o.dtype } : {}), dims: parseDims(o.dim) });
+  const { graph, initializers, inputs, opset } = fromOnnx(readFileSync(abs), { ...(o.dtype ? { dtype: o.dtype } : {}), dims: parseDims(o.dim ?? []) });
   const stored = Object.keys(initializers);
   if (stored.length > 0 && !o.weights) {
     usage(
@@ -61,7 +61,7 @@ export function importCommand(program: Command, setExit: (code: number) => void)
     .argument('<model>', 'the .onnx file')
     .requiredOption('--out <file>', 'the graph .json file to write')
     .option('--weights <file>', "a .json file for the initializers' values (needed when the model stores any)")
-    .option('--dtype <dtype>', 'float type of the graph (default: the model’s)', oneOf('float32', 'float64'))
-    .option('--dim <name=size>', 'the size of a symbolic input dimension (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--dtype <dtype>', "element type: float32 or float64 (default: the model's own)", dtypeOption)
+    .option('--dim <name=size>', 'the size of a symbolic input dimension (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .action((file: string, o: ImportCommandOptions) => setExit(runImport(file, o)));
 }

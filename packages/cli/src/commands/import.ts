@@ -8,8 +8,8 @@ import type { Command } from 'commander';
 import { saveWeights } from '@cellgrad/cells/node';
 import { serialize, type DType } from '@cellgrad/graph';
 import { writeFileSafely } from '@cellgrad/graph/io';
-import { fromOnnx } from '@cellgrad/onnx';
 import { EXIT, usage } from '../errors.js';
+import { loadOnnxPackage } from '../onnx-package.js';
 import { existingFile } from '../loader/load-cell-file.js';
 import { dtypeOption } from '../options.js';
 import { checkOutputs } from '../output-paths.js';
@@ -33,9 +33,10 @@ function parseDims(specs: readonly string[]): Record<string, number> {
 }
 
 /** Run the command; returns the exit code. */
-export function runImport(file: string, o: ImportCommandOptions): number {
+export async function runImport(file: string, o: ImportCommandOptions): Promise<number> {
   const abs = existingFile(file);
   checkOutputs([['--out', o.out], ...(o.weights ? [['--weights', o.weights] as const] : [])], [['<model>', abs]]);
+  const { fromOnnx } = await loadOnnxPackage('cellgrad import');
   const { graph, initializers, inputs, opset } = fromOnnx(readFileSync(abs), { ...(o.dtype ? { dtype: o.dtype } : {}), dims: parseDims(o.dim ?? []) });
   const stored = Object.keys(initializers);
   if (stored.length > 0 && !o.weights) {
@@ -63,5 +64,5 @@ export function importCommand(program: Command, setExit: (code: number) => void)
     .option('--weights <file>', "a .json file for the initializers' values (needed when the model stores any)")
     .option('--dtype <dtype>', "element type: float32 or float64 (default: the model's own)", dtypeOption)
     .option('--dim <name=size>', 'the size of a symbolic input dimension (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .action((file: string, o: ImportCommandOptions) => setExit(runImport(file, o)));
+    .action(async (file: string, o: ImportCommandOptions) => setExit(await runImport(file, o)));
 }

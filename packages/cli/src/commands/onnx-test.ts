@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { BACKEND_TEST_TOLERANCE, runBackendTest } from '@cellgrad/onnx';
 import { EXIT, usage } from '../errors.js';
+import { loadOnnxPackage } from '../onnx-package.js';
 import { existsSync, statSync } from 'node:fs';
 
 /** Parsed options of `onnx-test`. */
@@ -16,9 +16,10 @@ export interface OnnxTestCommandOptions {
 }
 
 /** Run the command; returns the exit code. */
-export function runOnnxTest(dir: string, o: OnnxTestCommandOptions): number {
+export async function runOnnxTest(dir: string, o: OnnxTestCommandOptions): Promise<number> {
   const abs = path.resolve(dir);
   if (!existsSync(abs) || !statSync(abs).isDirectory()) usage(`no such test folder: ${abs}`);
+  const { BACKEND_TEST_TOLERANCE, runBackendTest } = await loadOnnxPackage('cellgrad onnx-test');
   const r = runBackendTest(abs);
   if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   if (r.status === 'unsupported') {
@@ -44,5 +45,5 @@ export function onnxTestCommand(program: Command, setExit: (code: number) => voi
     .description('run one ONNX backend test folder through the importer and the interpreter (float64 and float32); exit 1 on mismatch, 2 if unsupported')
     .argument('<dir>', 'the test folder (model.onnx and test_data_set_*)')
     .option('--json', 'print the result as JSON')
-    .action((dir: string, o: OnnxTestCommandOptions) => setExit(runOnnxTest(dir, o)));
+    .action(async (dir: string, o: OnnxTestCommandOptions) => setExit(await runOnnxTest(dir, o)));
 }

@@ -137,12 +137,15 @@ ${GRADCHECK}`,
 const g = unroll(getBuiltinCell('rnn_tanh'), { input: 2, hidden: 2, batch: 1, steps: 1 });
 try { compile(g, { backend: 'onnxruntime' }); console.log('registered'); } catch (e) { console.log(e.message); }
 await import('cellgrad/onnx');
-console.log(typeof compile(g, { backend: 'onnxruntime' }).run);
+const exe = compile(g, { backend: 'onnxruntime' });
+console.log(typeof exe.run);
+try { await exe.ready; } catch (e) { console.log(e.kind); }
 `,
     );
     const r = await sh(process.execPath, ['no-onnx.mjs'], project);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^.*unknown backend 'onnxruntime'.*\nfunction\n$/);
+    // Without ONNX Runtime installed the backend's executable reports it when awaited, not as an unhandled rejection.
+    expect(r.stdout).toMatch(/^.*unknown backend 'onnxruntime'.*\nfunction\nusage\n$/);
   });
 
   it('exports ONNX without ONNX Runtime, and says how to install it when a session is asked for', async () => {
@@ -176,6 +179,54 @@ console.log(JSON.stringify({ bytes: bytes.length, error }));
     expect(own.stderr).toBe('');
     expect(own.stdout).toMatch(/^gradcheck mgu: [\s\S]*PASSED: fast mode/);
   });
+
+  const TYPED = `import { defineCell, linear, unroll, grad, gradcheck, cellFeeds, saveCheckpoint, type Cell } from 'cellgrad';
+import { interpret, type Graph } from '@cellgrad/graph';
+import { lstm } from '@cellgrad/cells';
+import { loadWeights } from '@cellgrad/cells/node';
+const mgu: Cell = defineCell({
+  name: 'mgu',
+  params: ({ input: I, hidden: H }) => ({ W: [2 * H, I], U: [2 * H, H], b: [2 * H] }),
+  state: ({ hidden: H }) => ({ h: [H] }),
+  step: ({ x, h }, { W, U, b }) => {
+    const [Wf, Wn] = W.split(2, 0);
+    const [Uf, Un] = U.split(2, 0);
+    const [bf, bn] = b.split(2);
+    const f = linear(x, Wf, bf).add(linear(h, Uf)).sigmoid();
+    const n = linear(x, Wn, bn).add(linear(f.mul(h), Un)).tanh();
+    return { h: f.oneMinus().mul(h).add(f.mul(n)) };
+  },
+});
+const sizes = { input: 2, hidden: 3, batch: 1, steps: 2 };
+const g: Graph = unroll(lstm, { ...sizes, dtype: 'float64' });
+const ok: boolean = gradcheck(g, cellFeeds(lstm, sizes, 0)).passed;
+const dg: Graph = grad(g, { of: 'h_T', cotangent: true });
+export const used = [mgu, ok, dg, interpret, saveCheckpoint, loadWeights];
+`;
+  const TYPED_ONNX = `import { toOnnx, exportRecurrentOp, type OrtSession } from 'cellgrad/onnx';
+import { compileOnnx } from '@cellgrad/onnx';
+const bytes: Uint8Array = toOnnx(null as never);
+export const used: [Uint8Array, typeof exportRecurrentOp, typeof compileOnnx, OrtSession | undefined] = [bytes, exportRecurrentOp, compileOnnx, undefined];
+`;
+
+  /** Type-check `sources` (file name → text) in `dir` with `moduleResolution` and strict options (no skipLibCheck); resolves tsc's output. */
+  async function typecheck(dir: string, sources: Record<string, string>, resolution: 'nodenext' | 'bundler', types: string[] = ['node']): Promise<Run> {
+    const at = path.join(project, dir);
+    mkdirSync(at, { recursive: true });
+    for (const [file, text] of Object.entries(sources)) writeFileSync(path.join(at, file), text);
+    const options = {
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      target: 'ES2022',
+      module: resolution === 'nodenext' ? 'nodenext' : 'esnext',
+      moduleResolution: resolution,
+      types,
+      lib: ['ES2022'],
+    };
+    writeFileSync(path.join(at, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files: Object.keys(sources) }));
+    return sh(process.execPath, [tsc, '-p', at], project);
+  }
 
   it('type-checks under strict with nodenext (as an ES module and as CommonJS), without skipLibCheck', async () => {
     const r = await typecheck('ts-nodenext', { 'check.mts': TYPED, 'check.cts': TYPED }, 'nodenext');

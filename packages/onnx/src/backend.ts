@@ -21,11 +21,14 @@ registerBackend('onnxruntime', {
       optimize: options.optimize !== false,
     };
     const pending = compileOnnx(g, ortOptions);
-    // Keep a rejection from going unhandled before anyone awaits it; `run` and `ready` still see it.
+    const ready = pending.then(() => undefined);
+    // Keep a rejection (ONNX Runtime not installed, a model it refuses) from going unhandled before
+    // anyone awaits it, which would end the process; `run` and `ready` still see it.
     pending.catch(() => undefined);
+    ready.catch(() => undefined);
     return {
       dtype,
-      ready: pending.then(() => undefined),
+      ready,
       run: async (feeds): Promise<Outputs> => (await pending).run(feeds),
       release: async () => (await pending).release(),
     };

@@ -25,6 +25,28 @@ function walk(dir, rel = '') {
   );
 }
 
+/**
+ * The `cjs/package.json` of a package: `"type": "commonjs"` and, since this file is the nearest
+ * manifest of every CommonJS module and so the scope of its `#name` imports, the package's `imports`
+ * map with each `require` target made relative to `cjs/` (`./cjs/x.js` becomes `./x.js`).
+ */
+function cjsManifest(pkgDir) {
+  const { imports } = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+  if (!imports) return { type: 'commonjs' };
+  /** The CommonJS target of one import condition's value, or undefined when it has none. */
+  const requireTarget = (v) => (typeof v === 'object' && v !== null && typeof v.require === 'string' ? v.require.replace(/^\.\/cjs\//, './') : undefined);
+  const mapped = {};
+  for (const [name, spec] of Object.entries(imports)) {
+    const conditions = {};
+    for (const [condition, value] of Object.entries(spec)) {
+      const target = requireTarget(value);
+      if (target !== undefined) conditions[condition] = target;
+    }
+    if (Object.keys(conditions).length > 0) mapped[name] = conditions;
+  }
+  return { type: 'commonjs', imports: mapped };
+}
+
 /** Convert one package's `dist/` to `cjs/`; returns the number of modules written. */
 export function buildCjs(pkgDir) {
   const dist = path.join(pkgDir, 'dist');
@@ -32,7 +54,7 @@ export function buildCjs(pkgDir) {
   const out = path.join(pkgDir, 'cjs');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, 'package.json'), '{ "type": "commonjs" }\n');
+  writeFileSync(path.join(out, 'package.json'), `${JSON.stringify(cjsManifest(pkgDir), null, 2)}\n`);
   let modules = 0;
   for (const rel of walk(dist)) {
     const target = path.join(out, rel);

@@ -15,7 +15,19 @@ rmSync(results, { force: true });
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const typecheck = spawnSync(
   process.execPath,
-  [tsc, '-b', 'packages/graph', 'packages/autodiff', 'packages/cells', 'packages/viz', 'packages/onnx', 'packages/testing', 'packages/cli', 'packages/cli/playground', 'test'],
+  [
+    tsc,
+    '-b',
+    'packages/graph',
+    'packages/autodiff',
+    'packages/cells',
+    'packages/viz',
+    'packages/onnx',
+    'packages/testing',
+    'packages/cli',
+    'packages/cli/playground',
+    'test',
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 console.log(typecheck.status === 0 ? 'type check: passed' : 'type check: FAILED (see above)');

@@ -25,3 +25,12 @@ export function readmeExample(root: string, folder: string): ReadmeExample | und
 
 /** The package folders under packages/. */
 export const packageFolders = (root: string): string[] => readdirSync(path.join(root, 'packages')).sort();
+
+/**
+ * Packages whose README example is a vitest test file rather than a script with printed output:
+ * @cellgrad/testing's (test/testing/readme-example.test.ts runs it with vitest).
+ */
+const VITEST_EXAMPLES = new Set(['testing']);
+
+/** The package folders whose README example is a script that prints what the README shows. */
+export const scriptExampleFolders = (root: string): string[] => packageFolders(root).filter((f) => !VITEST_EXAMPLES.has(f));

@@ -10,10 +10,10 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, tempDir } from '../cli/helpers.js';
-import { packageFolders, readmeExample } from '../docs/package-readmes.js';
+import { readmeExample, scriptExampleFolders } from '../docs/package-readmes.js';
 import { dependencyClosure, findPackage, packFolders, startRegistry, tarballsIn, type LocalRegistry } from './local-registry.js';
 
-const PACKAGES = ['graph', 'autodiff', 'cells', 'viz', 'onnx', 'cli'].map((p) => path.join(repoRoot, 'packages', p));
+const PACKAGES = ['graph', 'autodiff', 'cells', 'viz', 'onnx', 'testing', 'cli'].map((p) => path.join(repoRoot, 'packages', p));
 const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
 const npmCli = path.join(path.dirname(process.execPath), '../lib/node_modules/npm/bin/npm-cli.js');
 
@@ -256,7 +256,7 @@ export const used = [g, interpret, compile, gradcheck, cellFeeds, parseWeights, 
     expect(r.stdout + r.stderr).toBe('');
   });
 
-  it.each(packageFolders(repoRoot))('runs the README example of packages/%s as installed', async (folder) => {
+  it.each(scriptExampleFolders(repoRoot))('runs the README example of packages/%s as installed', async (folder) => {
     const example = readmeExample(repoRoot, folder)!;
     writeFileSync(path.join(project, `readme-${folder}.mjs`), example.code);
     const r = await sh(process.execPath, [`readme-${folder}.mjs`], project);

@@ -100,3 +100,16 @@ export { resolveRegularize, type RegularizeMode, type RegularizeOptions, type Re
 export { iterationKey } from './train/iteration-key.js';
 export { effectiveMask } from './train/batch.js';
 export { layerLoop, type LayerLoopArgs, type LayerLoopResult } from './unroll/layers.js';
+export { stepGraph, nextName, type StepGraphOptions } from './recurrence/step-graph.js';
+export {
+  analyzeRecurrence,
+  formatRecurrence,
+  sumText,
+  type AnalyzedNode,
+  type LinearStateText,
+  type RecurrenceAnalysis,
+} from './recurrence/analyze.js';
+export { minGru } from './builtins/min-gru.js';
+export { minLstm } from './builtins/min-lstm.js';
+export { sru, sruV, sruCell, type SruOptions } from './builtins/sru.js';
+export { qrnn } from './builtins/qrnn.js';

@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
+import { analyzeCommand } from './commands/analyze.js';
 import { cellsCommand } from './commands/cells.js';
 import { exportCommand } from './commands/export.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
@@ -49,5 +50,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
   trainCommand(program, setExit);
   flowCommand(program, setExit);
   profileCommand(program, setExit);
+  analyzeCommand(program, setExit);
   return describeDefaults(program);
 }

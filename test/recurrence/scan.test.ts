@@ -177,7 +177,7 @@ function randomLinearCell(spec: Spec): Cell {
       else if (spec.form === 'neg') next = v.sub(h.mul(g)).neg();
       else next = h.add(g.mul(v));
       const out: Record<string, Tensor> = { h: next, y: spec.readout === 'state' ? next : next.tanh().mul(g).add(h) };
-      if (spec.states === 2) out.m = (inputs as { m: Tensor }).m.mul(0.9).add(v);
+      if (spec.states === 2) out.m = (inputs as unknown as { m: Tensor }).m.mul(0.9).add(v);
       return out;
     },
   });

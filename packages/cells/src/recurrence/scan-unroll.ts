@@ -4,29 +4,37 @@
  * all rows) instead of T copies of the step. `scanRefusal` says why an unroll cannot take this
  * form (an option the scan does not implement, or a state that is not linear).
  */
-import type { GraphBuilder, Tensor } from '@cellgrad/graph';
+import type { Graph, GraphBuilder, Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import type { UnrollLayout } from '../layout.js';
 import { anyRegularizer } from '../regularize/options.js';
 import { analyzedStep, scanLayer, whyNotScan } from './scan-layer.js';
 
-/** Why `layout` cannot run as scans, or undefined when it can. Tracing errors are left to the step loop (which reports them). */
-export function scanRefusal(cell: Cell, layout: UnrollLayout): string | undefined {
+/**
+ * Whether `layout` can run as scans: `refusal` says why not (undefined when it can). `traced` is the
+ * first layer's step as the analysis traced it (at the unroll's batch), for the step loop to replay
+ * as its first step, so that the step still runs once per time step. A step that fails while being
+ * traced is left to the step loop, which reports it.
+ */
+export function scanRefusal(cell: Cell, layout: UnrollLayout): { readonly refusal: string | undefined; readonly traced?: Graph } {
   const o = layout.options;
-  if (o.bidirectional) return 'a bidirectional unroll runs step by step';
-  if (o.lengths) return "'lengths' (masked steps) runs step by step";
-  if (o.teacherForcing) return 'teacher forcing runs step by step';
-  if (anyRegularizer(o.regularize)) return 'regularisers run step by step';
+  if (o.bidirectional) return { refusal: 'a bidirectional unroll runs step by step' };
+  if (o.lengths) return { refusal: "'lengths' (masked steps) runs step by step" };
+  if (o.teacherForcing) return { refusal: 'teacher forcing runs step by step' };
+  if (anyRegularizer(o.regularize)) return { refusal: 'regularisers run step by step' };
+  let traced: Graph | undefined;
   for (const sizes of new Set(layout.layerSizes.map((s) => JSON.stringify(s)))) {
-    let why: string | undefined;
+    let step: ReturnType<typeof analyzedStep>;
     try {
-      why = whyNotScan(analyzedStep(cell, JSON.parse(sizes), o.batch, o.dtype).analysis);
+      step = analyzedStep(cell, JSON.parse(sizes), o.batch, o.dtype);
     } catch (e) {
-      return `tracing the step failed (${(e as Error).message})`;
+      return { refusal: `tracing the step failed (${(e as Error).message})`, ...(traced ? { traced } : {}) };
     }
-    if (why) return why;
+    traced ??= step.graph;
+    const why = whyNotScan(step.analysis);
+    if (why) return { refusal: why, traced };
   }
-  return undefined;
+  return { refusal: undefined };
 }
 
 /** Every layer as scans; the top layer's outputs [T, B, outputs] and the finals per state (index = layer). */

@@ -36,7 +36,7 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
   const declared = new Map<string, Tensor>();
   for (const spec of layout.inputs) declared.set(spec.name, b.input(spec.name, spec.shape, layout.options.dtype));
   const x = declared.get('x')!;
-  const refusal = layout.options.scan === 'never' ? 'never' : scanRefusal(cell, layout);
+  const { refusal, traced } = layout.options.scan === 'never' ? { refusal: 'never', traced: undefined } : scanRefusal(cell, layout);
   if (layout.options.scan === 'always' && refusal !== undefined)
     throw new CellgradError('usage', `unroll(cell '${cell.name}'): scan 'always', but the unroll cannot run as scans: ${refusal}`);
   if (refusal === undefined) return unrollAsScans(cell, b, layout, declared);
@@ -48,7 +48,7 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
     ((d: number): TargetAt =>
       (t) =>
         b.scoped({ cell: cell.name, step: t, layer: layout.options.layers - 1 }, () => targets.index(timeAxis, t).slice(-1, d * top, (d + 1) * top)));
-  const loop = layerLoop(cell, { builder: b, layout, declared, inputs, ...(targetAt ? { targetAt } : {}) });
+  const loop = layerLoop(cell, { builder: b, layout, declared, inputs, ...(targetAt ? { targetAt } : {}), ...(traced ? { firstStep: traced } : {}) });
   const result: [string, Tensor][] = [];
   if (pattern === 'seq2one') {
     const head = softmaxHead(loop.summary(), declared.get('head_weight')!, declared.get('head_bias')!);

@@ -128,6 +128,23 @@ describe('unroll as scans', () => {
       expect(hasScan(unroll(getBuiltinCell('mingru'), { ...sizes, ...extra }))).toBe(false);
   });
 
+  it('a linear cell whose step mixes the rows of its batch (a batch mean of x) runs step by step, with the same values', () => {
+    const centred = defineCell({
+      name: 'centred',
+      params: ({ input: I, hidden: H }) => ({ W: [H, I] }),
+      state: ({ hidden: H }) => ({ h: [H] }),
+      step: ({ x, h }, { W }) => ({ h: h.mul(0.5).add(linear(x.sub(x.mean(0, true)), W)) }),
+    });
+    const options = { ...sizes, dtype: 'float64' as const };
+    const g = unroll(centred, options);
+    expect(hasScan(g)).toBe(false);
+    expect(() => unroll(centred, { ...options, scan: 'always' })).toThrow(/the step mixes the rows of its batch \(%\d+ = mean: it reduces the row axis\)/);
+    const feeds = cellFeeds(centred, options, 1);
+    const looped = interpret(unroll(centred, { ...options, scan: 'never' }), feeds);
+    const auto = interpret(g, feeds);
+    for (const k of Object.keys(looped)) expectClose(auto[k]!, looped[k]!, k, 0);
+  });
+
   it("'always' says why a cell or an unroll cannot be scanned; an unknown mode is refused", () => {
     expect(() => unroll(getBuiltinCell('lstm'), { ...sizes, scan: 'always' })).toThrow(
       /unroll\(cell 'lstm'\): scan 'always', but the unroll cannot run as scans: state 'h' is not a linear recurrence \(%\d+ = mul: a product of two values that both depend on a state\)/,

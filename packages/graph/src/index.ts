@@ -74,3 +74,4 @@ export {
   type StepRecurrence,
 } from './analysis/recurrence.js';
 export { linearForm, type LinearForm, type LinearResult, type LinearTerm } from './analysis/linear.js';
+export { rowMixing } from './analysis/rows.js';

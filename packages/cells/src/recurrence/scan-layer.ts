@@ -10,7 +10,19 @@
  * The values equal the step-by-step loop's (the same ops in the same order per element) and so do
  * the gradients: the scan's VJP is a reverse scan.
  */
-import { analyzeStep, CellgradError, concat, ops, type DType, type LinearTerm, type StepRecurrence, type Tensor, type GraphBuilder } from '@cellgrad/graph';
+import {
+  analyzeStep,
+  CellgradError,
+  concat,
+  ops,
+  rowMixing,
+  type DType,
+  type Graph,
+  type LinearTerm,
+  type StepRecurrence,
+  type Tensor,
+  type GraphBuilder,
+} from '@cellgrad/graph';
 import type { Cell, CellSizes } from '../cell.js';
 import { replay } from './replay.js';
 import { nextName, stepGraph } from './step-graph.js';
@@ -47,10 +59,17 @@ export function analyzedStep(cell: Cell, sizes: CellSizes, rows: number, dtype: 
   return { graph, analysis, names };
 }
 
-/** Why `cell` cannot run as scans (its first non-linear state), or undefined when it can. */
-export function whyNotScan(analysis: StepRecurrence): string | undefined {
+/**
+ * Why a step cannot run as scans, or undefined when it can: a state that is not a linear
+ * recurrence, or a node that mixes the rows (`rowMixing`: computing it once over all T·B rows would
+ * not be computing it per step). `rows` is the batch the step was traced with.
+ */
+export function whyNotScan(graph: Graph, analysis: StepRecurrence, rows: number): string | undefined {
   const bad = analysis.states.find((s) => !s.linear);
-  return bad ? `state '${bad.name}' is not a linear recurrence (${bad.reason})` : undefined;
+  if (bad) return `state '${bad.name}' is not a linear recurrence (${bad.reason})`;
+  const varying = graph.nodes.filter((n) => analysis.roles[n.id] !== 'invariant').map((n) => n.id);
+  const mixing = rowMixing(graph, varying, rows);
+  return mixing ? `the step mixes the rows of its batch (${mixing}), so it cannot run for all steps at once` : undefined;
 }
 
 /** Σ sign · Π factors, as a tensor of `shape` (zeros for an empty sum). */
@@ -75,7 +94,7 @@ export function scanLayer(cell: Cell, a: ScanLayerArgs): ScanLayerResult {
   const b = a.builder;
   const [T, B] = a.input.shape as [number, number];
   const { graph: g, analysis } = analyzedStep(cell, a.sizes, T * B, a.dtype);
-  const why = whyNotScan(analysis);
+  const why = whyNotScan(g, analysis, T * B);
   if (why) throw new CellgradError('cell', `cell '${cell.name}' cannot run as a scan: ${why}`);
   return b.scoped({ cell: cell.name, layer: a.layer }, () => {
     const env = new Map<number, Tensor>();

@@ -31,7 +31,7 @@ export function scanRefusal(cell: Cell, layout: UnrollLayout): { readonly refusa
       return { refusal: `tracing the step failed (${(e as Error).message})`, ...(traced ? { traced } : {}) };
     }
     traced ??= step.graph;
-    const why = whyNotScan(step.analysis);
+    const why = whyNotScan(step.graph, step.analysis, o.batch);
     if (why) return { refusal: why, traced };
   }
   return { refusal: undefined };

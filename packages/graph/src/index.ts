@@ -75,3 +75,4 @@ export {
 } from './analysis/recurrence.js';
 export { linearForm, type LinearForm, type LinearResult, type LinearTerm } from './analysis/linear.js';
 export { rowMixing } from './analysis/rows.js';
+export { recurrentCore } from './analysis/unrolled-core.js';

@@ -48,6 +48,13 @@ export const leaky = defineCell({
     expect(r.stdout).toContain('the whole recurrence is linear: it runs as a scan');
   });
 
+  it('export writes a linear cell step by step (ONNX has no linear_scan)', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'export-scan-')), 'm.onnx');
+    const r = await cellgradInProcess(['export', 'mingru', '--grad', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/wrote .*m\.onnx \(\d+ ONNX nodes/);
+  });
+
   it('an unknown cell is one line and exit 2', async () => {
     const r = await cellgradInProcess(['analyze', 'nocell']);
     expect(r.code).toBe(2);

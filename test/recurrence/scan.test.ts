@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { grad, gradcheck } from '@cellgrad/autodiff';
 import { cellFeeds, defineCell, getBuiltinCell, unroll, type Cell, type UnrollOptions } from '@cellgrad/cells';
-import { compile, extendGraph, GraphBuilder, interpret, linear, ndarray, ops, verify, type Graph, type Tensor } from '@cellgrad/graph';
+import { compile, extendGraph, GraphBuilder, interpret, linear, ndarray, optimize, ops, verify, type Graph, type Tensor } from '@cellgrad/graph';
 import { fcParams } from '../support/fc.js';
-import { expectClose } from '../passes/helpers.js';
+import { checkPass, expectClose } from '../passes/helpers.js';
 
 const hasScan = (g: Graph) => g.nodes.some((n) => n.op === 'linear_scan');
 
@@ -119,6 +119,13 @@ describe('unroll as scans', () => {
     const ref32 = interpret(g, feeds, { dtype: 'float32' });
     const c32 = compile(g, { dtype: 'float32' }).run(feeds);
     for (const k of Object.keys(ref32)) expectClose(c32[k]!, ref32[k]!, k, 1e-4);
+  });
+
+  it.each(['mingru', 'sru'])("%s: the optimisation pipeline keeps the scan form's values and gradients, verifies and is idempotent", (name) => {
+    const cell = getBuiltinCell(name);
+    const options = { ...sizes, layers: 2, dtype: 'float64' as const };
+    const g = withLoss(unroll(cell, options));
+    checkPass(optimize, g, cellFeeds(cell, options, 5));
   });
 
   it("non-linear cells, and options the scan does not implement, run step by step under 'auto'", () => {

@@ -10,7 +10,7 @@
 const SRC = '^packages/graph/src/';
 
 /** packages/graph/src folders, lowest first. `io` (Node file writing) sits beside them and may use only `ir`. */
-const GRAPH_LAYERS = ['ir', 'util', 'ops', 'trace', 'exec', 'passes', 'compile'];
+const GRAPH_LAYERS = ['ir', 'util', 'ops', 'trace', 'exec', 'analysis', 'passes', 'compile'];
 
 /** Inside compile/: subfolders lowest first; `root` is compile/*.ts (compile, executable, external backends). */
 const COMPILE_LAYERS = ['js', 'schedule', 'threads', 'wasm', 'root'];

@@ -1,11 +1,13 @@
 /**
- * The benchmark cases on the cellgrad side: the built-in LSTM and GRU (PyTorch numerics) and a
- * hand-written LSTM with one matrix per gate, unrolled over T steps, loss = mean(out²) over every
- * per-step output; "train" graphs add the gradient to every weight.
+ * The benchmark cases on the cellgrad side: the built-in LSTM and GRU (PyTorch numerics), a
+ * hand-written LSTM with one matrix per gate, and minGRU (a linear recurrence: `unroll` runs it as
+ * one input projection over all T·B rows and a `linear_scan`), unrolled over T steps, loss =
+ * mean(out²) over every per-step output; "train" graphs add the gradient to every weight. The long
+ * shapes (T = 512 and 4096) run minGRU against the GRU by default.
  */
 import { GraphBuilder, type Graph } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
-import { cellFeeds, defineCell, gru, lstm, unroll, type Cell } from '@cellgrad/cells';
+import { cellFeeds, defineCell, gru, lstm, minGru, unroll, type Cell } from '@cellgrad/cells';
 
 /** Benchmark sizes. */
 export interface Shape {
@@ -20,10 +22,17 @@ export const SHAPES: Readonly<Record<string, Shape>> = {
   small: { name: 'small', batch: 16, steps: 50, input: 32, hidden: 64 },
   medium: { name: 'medium', batch: 32, steps: 100, input: 128, hidden: 256 },
   large: { name: 'large', batch: 64, steps: 100, input: 512, hidden: 512 },
+  long512: { name: 'long512', batch: 32, steps: 512, input: 128, hidden: 256 },
+  long4096: { name: 'long4096', batch: 32, steps: 4096, input: 128, hidden: 256 },
 };
 
-export const CASES = ['lstm_train', 'lstm_fwd', 'gru_train', 'custom_train'] as const;
+export const CASES = ['lstm_train', 'lstm_fwd', 'gru_train', 'custom_train', 'mingru_train'] as const;
 export type CaseName = (typeof CASES)[number];
+
+/** The cases a shape runs when `--cases` is not given: the long shapes compare minGRU with the GRU. */
+export function defaultCases(shape: string): readonly CaseName[] {
+  return shape.startsWith('long') ? ['mingru_train', 'gru_train'] : CASES;
+}
 
 /** An LSTM as a researcher writes it: one input and one recurrent matrix and a bias per gate. */
 export const customLstm: Cell = defineCell({
@@ -53,7 +62,7 @@ export const customLstm: Cell = defineCell({
   },
 });
 
-const CELLS: Readonly<Record<CaseName, Cell>> = { lstm_train: lstm, lstm_fwd: lstm, gru_train: gru, custom_train: customLstm };
+const CELLS: Readonly<Record<CaseName, Cell>> = { lstm_train: lstm, lstm_fwd: lstm, gru_train: gru, custom_train: customLstm, mingru_train: minGru };
 
 /** The graph of a case (float32), its feeds, and its cell. */
 export function buildCase(name: CaseName, s: Shape): { graph: Graph; feeds: ReturnType<typeof cellFeeds>; cell: Cell } {

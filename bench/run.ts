@@ -4,15 +4,19 @@
  * one thread. Prints one table (median ms per step, ratios measured in this run, PEERS.md's PyTorch
  * figures as a labelled reference), then compile time, kernel GFLOP/s and memory.
  *
- *   pnpm bench [--shapes small,medium,large] [--peers cellgrad,tfjs-wasm,tfjs-cpu,pytorch,onnxruntime]
- *              [--cases lstm_train,...] [--json FILE] [--profile]
+ *   pnpm bench [--shapes small,medium,large,long512,long4096] [--peers cellgrad,tfjs-wasm,tfjs-cpu,pytorch,onnxruntime]
+ *              [--cases lstm_train,...,mingru_train] [--json FILE] [--profile]
+ *
+ * Without --cases, the long shapes run mingru_train and gru_train (cellgrad and PyTorch only: the
+ * TensorFlow.js and ONNX Runtime peers implement the LSTM/GRU cases). Every cellgrad row records its
+ * compile time (optimise + plan + codegen).
  *
  * --profile also prints, per cellgrad case, where a step's time goes (`Executable.profile`).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { compile } from '@cellgrad/graph';
-import { buildCase, CASES, SHAPES, type CaseName, type Shape } from './cases.js';
+import { buildCase, CASES, defaultCases, SHAPES, type CaseName, type Shape } from './cases.js';
 import { compileTime, gflops, peakRssMb } from './extras.js';
 import { formatMs, measure, type Budget } from './measure.js';
 import { tfjsCase, useBackend } from './peers/tfjs.js';
@@ -43,7 +47,10 @@ function list<T extends string>(name: string, known: readonly T[], fallback: rea
 
 const shapes = list('shapes', Object.keys(SHAPES), ['small', 'medium']).map((s) => SHAPES[s]!);
 const peers = list('peers', PEERS, PEERS);
-const cases = list('cases', CASES, CASES);
+const chosenCases = option('cases') === undefined ? undefined : list('cases', CASES, CASES);
+const casesOf = (s: Shape): readonly CaseName[] => chosenCases ?? defaultCases(s.name);
+/** Cases only cellgrad and PyTorch implement. */
+const OURS_AND_TORCH_ONLY: readonly CaseName[] = ['mingru_train'];
 const jsonFile = option('json');
 const wantProfile = process.argv.includes('--profile');
 const profiles: string[] = [];
@@ -55,6 +62,8 @@ interface Row {
   threads: number;
   median_ms: number;
   cpu_ms?: number;
+  /** cellgrad: milliseconds to compile the case's graph (optimise, fuse, plan, generate code). */
+  compile_ms?: number;
   runs: number;
 }
 const rows: Row[] = [];
@@ -68,9 +77,15 @@ const budgets = (peer: Peer, s: Shape): Budget => {
   return { warmup: big ? 0 : 1, minRuns: 1, maxRuns: 3, budgetMs: 2000 };
 };
 
-async function runCellgrad(s: Shape, c: CaseName, threads = 1): Promise<{ ms: number; cpu: number; runs: number; arena: number; unplanned: number }> {
+async function runCellgrad(
+  s: Shape,
+  c: CaseName,
+  threads = 1,
+): Promise<{ ms: number; cpu: number; runs: number; arena: number; unplanned: number; compileMs: number }> {
   const { graph, feeds } = buildCase(c, s);
+  const compileStart = performance.now();
   const exe = compile(graph, { dtype: 'float32', threads });
+  const compileMs = performance.now() - compileStart;
   const r = await measure(() => void exe.run(feeds), budgets('cellgrad', s));
   exe.dispose();
   if (wantProfile && threads === 1) {
@@ -80,7 +95,7 @@ async function runCellgrad(s: Shape, c: CaseName, threads = 1): Promise<{ ms: nu
     for (const e of entries.slice(0, 6))
       profiles.push(`  ${(e.share * 100).toFixed(1).padStart(5)}%  ${formatMs(e.msPerRun).padStart(6)} ms  ${String(e.steps).padStart(4)}×  ${e.label}`);
   }
-  return { ms: r.median, cpu: r.cpu, runs: r.runs, arena: exe.stats.arenaBytes, unplanned: exe.stats.unplannedBytes };
+  return { ms: r.median, cpu: r.cpu, runs: r.runs, arena: exe.stats.arenaBytes, unplanned: exe.stats.unplannedBytes, compileMs };
 }
 
 const memory: string[] = [];
@@ -90,28 +105,28 @@ const torchWhy = peers.includes('pytorch') ? torchUnavailable() : 'not selected'
 // same machine load.
 let cellgradPeakRss = 0;
 for (const s of shapes) {
-  for (const c of cases) {
+  for (const c of casesOf(s)) {
     if (peers.includes('cellgrad')) {
       log(`cellgrad ${s.name} ${c} ...`);
       const r = await runCellgrad(s, c);
-      rows.push({ peer: 'cellgrad', case: c, shape: s.name, threads: 1, median_ms: r.ms, cpu_ms: r.cpu, runs: r.runs });
+      rows.push({ peer: 'cellgrad', case: c, shape: s.name, threads: 1, median_ms: r.ms, cpu_ms: r.cpu, compile_ms: r.compileMs, runs: r.runs });
       if (c.endsWith('train'))
         memory.push(`${s.name} ${c}: arena ${(r.arena / 2 ** 20).toFixed(1)} MB (without reuse ${(r.unplanned / 2 ** 20).toFixed(1)} MB)`);
       cellgradPeakRss = peakRssMb();
       if (cpus().length >= 2) {
         log(`cellgrad ${s.name} ${c} (2 threads) ...`);
         const r2 = await runCellgrad(s, c, 2);
-        rows.push({ peer: 'cellgrad', case: c, shape: s.name, threads: 2, median_ms: r2.ms, cpu_ms: r2.cpu, runs: r2.runs });
+        rows.push({ peer: 'cellgrad', case: c, shape: s.name, threads: 2, median_ms: r2.ms, cpu_ms: r2.cpu, compile_ms: r2.compileMs, runs: r2.runs });
       }
     }
     if (peers.includes('pytorch') && torchWhy === undefined) {
-      const runs = s.name === 'small' ? 20 : 5;
+      const runs = s.name === 'small' ? 20 : s.name === 'long4096' ? 2 : 5;
       for (const threads of [1, 2]) {
         log(`pytorch ${s.name} ${c} (${threads} thread${threads > 1 ? 's' : ''}) ...`);
         rows.push({ peer: 'pytorch', case: c, shape: s.name, threads, median_ms: torchCase(c, s, runs, threads), runs });
       }
     }
-    if (peers.includes('onnxruntime')) {
+    if (peers.includes('onnxruntime') && !OURS_AND_TORCH_ONLY.includes(c)) {
       log(`onnxruntime ${s.name} ${c} ...`);
       const k = await onnxruntimeCase(c, s, { threads: 1 });
       const r = await measure(k.run, budgets('onnxruntime', s));
@@ -120,7 +135,7 @@ for (const s of shapes) {
     }
     for (const backend of ['wasm', 'cpu'] as const) {
       const peer: Peer = backend === 'wasm' ? 'tfjs-wasm' : 'tfjs-cpu';
-      if (!peers.includes(peer)) continue;
+      if (!peers.includes(peer) || OURS_AND_TORCH_ONLY.includes(c)) continue;
       await useBackend(backend);
       log(`${peer} ${s.name} ${c} ...`);
       const k = tfjsCase(c, s);
@@ -141,6 +156,7 @@ const header = [
   'case',
   'cellgrad ms',
   'cellgrad CPU ms',
+  'compile ms',
   'tfjs-wasm ms',
   'tfjs-wasm / cellgrad',
   'same, CPU time',
@@ -156,8 +172,9 @@ const header = [
   'PEERS.md PyTorch / cellgrad',
 ];
 const table: string[][] = [];
+const compileOf = (shape: string, c: CaseName) => rows.find((r) => r.peer === 'cellgrad' && r.shape === shape && r.case === c && r.threads === 1)?.compile_ms;
 for (const s of shapes) {
-  for (const c of cases) {
+  for (const c of casesOf(s)) {
     const ours = get('cellgrad', s.name, c);
     const ref = PEERS_MD_TORCH[s.name]?.[c];
     const torch = get('pytorch', s.name, c);
@@ -166,6 +183,7 @@ for (const s of shapes) {
       c,
       formatMs(ours),
       formatMs(cpuOf('cellgrad', s.name, c)),
+      formatMs(compileOf(s.name, c)),
       formatMs(get('tfjs-wasm', s.name, c)),
       ratio(get('tfjs-wasm', s.name, c), ours),
       ratio(cpuOf('tfjs-wasm', s.name, c), cpuOf('cellgrad', s.name, c)),
@@ -232,7 +250,14 @@ if (jsonFile) {
   writeFileSync(
     jsonFile,
     `${JSON.stringify(
-      rows.map(({ peer, case: c, shape, threads, median_ms }) => ({ peer, case: c, shape, threads, median_ms })),
+      rows.map(({ peer, case: c, shape, threads, median_ms, compile_ms }) => ({
+        peer,
+        case: c,
+        shape,
+        threads,
+        median_ms,
+        ...(compile_ms === undefined ? {} : { compile_ms }),
+      })),
       null,
       2,
     )}\n`,

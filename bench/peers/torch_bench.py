@@ -18,6 +18,26 @@ if case in ("lstm_train", "lstm_fwd"):
     model = torch.nn.LSTM(I, H)
 elif case == "gru_train":
     model = torch.nn.GRU(I, H)
+elif case == "mingru_train":
+    # minGRU as one writes it in PyTorch: the gates for every step in one product, then the
+    # recurrence h = (1 - z) * h + z * h~ step by step.
+    class MinGRU(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.proj = torch.nn.Linear(I, 2 * H)
+
+        def forward(self, xs):
+            zh = self.proj(xs)
+            z = torch.sigmoid(zh[..., :H])
+            cand = zh[..., H:]
+            h = torch.zeros(B, H)
+            outs = []
+            for t in range(T):
+                h = (1 - z[t]) * h + z[t] * cand[t]
+                outs.append(h)
+            return torch.stack(outs), None
+
+    model = MinGRU()
 else:
     k = H ** -0.5
     params = {n: torch.nn.Parameter((torch.rand(*s) * 2 - 1) * k)

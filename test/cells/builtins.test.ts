@@ -21,6 +21,11 @@ describe('registry', () => {
       'lstm_hard',
       'gru_cho',
       'lstm_layernorm',
+      'mingru',
+      'minlstm',
+      'sru',
+      'sru_v',
+      'qrnn',
     ]);
     for (const [name, cell] of Object.entries(builtinCells)) {
       expect(cell.name).toBe(name);

@@ -106,7 +106,8 @@ describe('unroll: structure', () => {
       expect(transposes(unroll(cell, { input: 3, hidden: 4, batch: 2, steps, layers: 3 }))).toBe(3 * perLayer);
       expect(transposes(unroll(cell, { input: 3, hidden: 4, batch: 2, steps, layers: 2, bidirectional: true }))).toBe(4 * perLayer);
     }
-    const weightTransposes = unroll(cell, { input: 3, hidden: 4, batch: 2, steps: 6 }).nodes.filter((n) => n.op === 'transpose');
+    // Step by step (a linear cell's scan form has no per-step nodes), each transpose belongs to step 0.
+    const weightTransposes = unroll(cell, { input: 3, hidden: 4, batch: 2, steps: 6, scan: 'never' }).nodes.filter((n) => n.op === 'transpose');
     expect(weightTransposes.map((n) => n.scope?.step)).toEqual(new Array(perLayer).fill(0));
   });
 

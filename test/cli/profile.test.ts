@@ -24,10 +24,25 @@ describe('cellgrad profile', () => {
     expect(p.profile.find((e: { label: string }) => e.label === 'matmul 4×8 · 8×32')?.steps).toBe(6);
   });
 
+  it('--compare-scan times a linear cell as scans and step by step, and prints the speed-up', async () => {
+    const r = await cellgrad(['profile', 'mingru', ...SIZES, '--compare-scan', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const p = JSON.parse(r.stdout);
+    expect(p.scans).toBe(true);
+    expect(p.profile.some((e: { label: string }) => e.label.startsWith('linear_scan 6×4×8'))).toBe(true);
+    expect(p.stepByStep.scans).toBe(false);
+    expect(p.stepByStep.nodes).toBeGreaterThan(p.nodes);
+    expect(p.scanSpeedup).toBeCloseTo(p.stepByStep.medianMs / p.medianMs, 10);
+    const text = await cellgrad(['profile', 'mingru', ...SIZES, '--compare-scan', '--top', '2']);
+    expect(text.stdout).toMatch(
+      /recurrence as linear scans\n[\s\S]*; step by step\n[\s\S]*\nmingru: scans [\d.]+ ms vs step by step [\d.]+ ms per training step: [\d.]+× faster\n$/,
+    );
+  });
+
   it('profiles the forward pass of a cell from a file, as a table', async () => {
     const r = await cellgrad(['profile', 'examples/cells/minimal-gated-unit.ts', ...SIZES, '--forward', '--top', '3']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^mgu: forward pass; input 3, hidden 8, batch 4, steps 6, layers 1; float32, 1 thread\n/);
+    expect(r.stdout).toMatch(/^mgu: forward pass; input 3, hidden 8, batch 4, steps 6, layers 1; float32, 1 thread; step by step\n/);
     expect(r.stdout).toMatch(/median [\d.]+ ms per step over \d+ runs/);
     expect(r.stdout).toMatch(/share\s+ms\s+steps\s+what\n/);
     expect(r.stdout.split('\n').filter((l) => /^\d+\.\d%/.test(l))).toHaveLength(3);

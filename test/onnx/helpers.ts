@@ -55,7 +55,8 @@ export async function ortVsInterpret(g: Graph, feeds: Feeds, options: CompileOnn
 
 /** The unrolled cell with loss = mean(out²) beside its outputs; with `train`, its gradient to every input. */
 export function cellGraph(cell: Cell, sizes: { input: number; hidden: number; batch: number; steps: number; layers?: number }, train: boolean): Graph {
-  const g0 = unroll(cell, { ...sizes, dtype: 'float32' });
+  // Step by step: ONNX has no linear_scan, so a linear cell is exported unrolled (as `cellgrad export` does).
+  const g0 = unroll(cell, { ...sizes, dtype: 'float32', scan: 'never' });
   const { builder, outputs } = GraphBuilder.extend(g0);
   const g = builder.build({ loss: outputs.out!.square().mean(), ...outputs });
   return train ? grad(g, { of: 'loss' }) : g;

@@ -66,8 +66,11 @@ export function countOps(g: Graph): Record<string, number> {
   return out;
 }
 
-/** Small sizes for cell graphs. */
-export const SMALL: UnrollOptions = { input: 3, hidden: 4, batch: 2, steps: 3, dtype: 'float64' };
+/**
+ * Small sizes for cell graphs, step by step (`scan: 'never'`): the time passes work on the per-step
+ * structure, which a linear cell's scan form does not have (test/recurrence checks that form).
+ */
+export const SMALL: UnrollOptions = { input: 3, hidden: 4, batch: 2, steps: 3, dtype: 'float64', scan: 'never' };
 
 /** `unroll(cell)` with a scalar `loss` = mean(out²) added beside the outputs. */
 export function cellLossGraph(cell: Cell, options: UnrollOptions = SMALL): Graph {

@@ -72,6 +72,12 @@ const CASES: Case[] = [
   ],
   ['random_uniform shape', (x) => drawUniform(x.builder.constant([0, 0, 0, 0], [4]), [2], 0), { shape: [2.5] }, /random_uniform: .*shape/],
   [
+    'linear_scan reverse',
+    (x) => ops.linearScan(x, x, x.index(0, 0), { reverse: false }),
+    { reverse: 'yes' },
+    /linear_scan: attribute 'reverse' must be a boolean, got "yes"/,
+  ],
+  [
     'step_ste surrogate',
     (x) => ops.stepSte(x, { surrogate: 'identity' }),
     { surrogate: 'eval' },

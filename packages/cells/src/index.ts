@@ -15,7 +15,7 @@
  */
 export type { Cell, CellDef, CellSizes, InitFn, StepFn, StepInputs, StepParams } from './cell.js';
 export { defineCell, isCell } from './define-cell.js';
-export type { MaskMode, ResolvedUnrollOptions, UnrollOptions, UnrollPattern } from './options.js';
+export type { MaskMode, ResolvedUnrollOptions, ScanMode, UnrollOptions, UnrollPattern } from './options.js';
 export { checkLengths, checkSequenceFeeds, type LengthsSizes } from './lengths.js';
 export { cellInputs, describeUnroll, paramInputName, type InputSpec, type OutputSpec, type UnrollLayout } from './layout.js';
 export { unroll } from './unroll/unroll.js';
@@ -100,3 +100,18 @@ export { checkDynamicsParams, type DynamicsParams } from './dynamics/params.js';
 export { eigenvalues, modulus, type Eigenvalue } from './dynamics/eigen.js';
 export { stateJacobians } from './dynamics/jacobian.js';
 export type { NewtonOptions } from './dynamics/newton-cg.js';
+export { stepGraph, nextName, type StepGraphOptions } from './recurrence/step-graph.js';
+export {
+  analyzeRecurrence,
+  formatRecurrence,
+  sumText,
+  type AnalyzedNode,
+  type LinearStateText,
+  type RecurrenceAnalysis,
+} from './recurrence/analyze.js';
+export { minGru } from './builtins/min-gru.js';
+export { minLstm } from './builtins/min-lstm.js';
+export { sru, sruV, sruCell, type SruOptions } from './builtins/sru.js';
+export { qrnn } from './builtins/qrnn.js';
+export { scanLayer, whyNotScan, type ScanLayerArgs, type ScanLayerResult } from './recurrence/scan-layer.js';
+export { scanRefusal } from './recurrence/scan-unroll.js';

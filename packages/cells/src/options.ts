@@ -76,7 +76,21 @@ export interface UnrollOptions {
   readonly regularize?: RegularizeOptions;
   /** `'train'` (default): random masks from the `key` input; `'eval'`: dropout off, zoneout by its expectation. */
   readonly mode?: RegularizeMode;
+  /** How a linear recurrence runs (see `ScanMode`); default `'auto'`. */
+  readonly scan?: ScanMode;
 }
+
+/**
+ * Whether `unroll` runs a cell whose every state is a linear recurrence (h' = a ⊙ h + b with a, b
+ * reading no state; `analyzeRecurrence`) as `linear_scan`s, computing everything else once for all
+ * T·B rows:
+ * - `'auto'` (default): when the cell is linear and the unroll is one direction without
+ *   `lengths`, teacher forcing or regularisers; otherwise step by step;
+ * - `'always'`: as scans, or a `usage` error saying why not;
+ * - `'never'`: step by step (the graph has one copy of the step per time step).
+ * The values and gradients are the same either way.
+ */
+export type ScanMode = 'auto' | 'always' | 'never';
 
 /** `UnrollOptions` with every default filled in (`classes` is 0 unless the pattern is seq2one). */
 export interface ResolvedUnrollOptions {
@@ -95,10 +109,24 @@ export interface ResolvedUnrollOptions {
   readonly batchFirst: boolean;
   readonly regularize: ResolvedRegularize;
   readonly mode: RegularizeMode;
+  readonly scan: ScanMode;
 }
 
 const SIZE_KEYS = ['input', 'hidden', 'batch', 'steps', 'layers'] as const;
-const KNOWN = [...SIZE_KEYS, 'dtype', 'bidirectional', 'pattern', 'classes', 'teacherForcing', 'lengths', 'maskMode', 'batchFirst', 'regularize', 'mode'];
+const KNOWN = [
+  ...SIZE_KEYS,
+  'dtype',
+  'bidirectional',
+  'pattern',
+  'classes',
+  'teacherForcing',
+  'lengths',
+  'maskMode',
+  'batchFirst',
+  'regularize',
+  'mode',
+  'scan',
+];
 
 /** The most step instances (steps × layers × directions) one unroll traces; far beyond practical use. */
 export const MAX_STEP_INSTANCES = 2 ** 20;
@@ -150,6 +178,8 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
   if (maskMode !== 'zero' && maskMode !== 'carry') bad(`unknown maskMode ${JSON.stringify(maskMode)} (expected 'zero' or 'carry')`);
   if (r.maskMode !== undefined && !r.lengths) bad(`option 'maskMode' needs 'lengths: true' (it says what padding steps output)`);
   if (r.lengths && r.teacherForcing) bad(`options 'lengths' and 'teacherForcing' cannot be combined`);
+  const scan = r.scan ?? 'auto';
+  if (scan !== 'auto' && scan !== 'always' && scan !== 'never') bad(`unknown scan mode ${JSON.stringify(scan)} (expected 'auto', 'always' or 'never')`);
   const { regularize, mode } = resolveRegularize(r.regularize, r.mode, `${fn}(cell '${cell.name}')`);
   return {
     input: r.input,
@@ -167,6 +197,7 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
     batchFirst: r.batchFirst,
     regularize,
     mode,
+    scan,
   };
 }
 

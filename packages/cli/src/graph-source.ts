@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { castGraph, deserialize, extendGraph, type DType, type Graph } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
-import { unroll } from '@cellgrad/cells';
+import { unroll, type ScanMode } from '@cellgrad/cells';
 import { resolveCells } from './cell-source.js';
 import { existingFile } from './loader/load-cell-file.js';
 import type { SizeOptions } from './options.js';
@@ -25,6 +25,8 @@ export interface GraphSourceOptions extends SizeOptions {
   readonly lengths?: boolean;
   /** x and out as [batch, steps, ·] (`unroll`'s `batchFirst`; a cell only). */
   readonly batchFirst?: boolean;
+  /** `unroll`'s `scan` (default `'auto'`: a linear recurrence as `linear_scan`s; a cell only). */
+  readonly scan?: ScanMode;
 }
 
 /** A graph and what it is. */
@@ -60,7 +62,7 @@ export async function loadGraphs(arg: string, o: GraphSourceOptions): Promise<La
   const { input, hidden, batch, steps, layers } = o;
   return cells.map(({ label, cell }) => {
     const sequence = { bidirectional: o.bidirectional ?? false, lengths: o.lengths ?? false, batchFirst: o.batchFirst ?? false };
-    const g = unroll(cell, { input, hidden, batch, steps, layers, dtype: o.dtype ?? 'float32', ...sequence });
+    const g = unroll(cell, { input, hidden, batch, steps, layers, dtype: o.dtype ?? 'float32', ...sequence, scan: o.scan ?? 'auto' });
     return { label, graph: o.grad ? cellGradGraph(g) : g };
   });
 }

@@ -5,6 +5,7 @@
  * user would type them (help-defaults.ts).
  */
 import { Command } from 'commander';
+import { analyzeCommand } from './commands/analyze.js';
 import { cellsCommand } from './commands/cells.js';
 import { exportCommand } from './commands/export.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
@@ -56,5 +57,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
   profileCommand(program, setExit);
   initCommand(program, setExit);
   playgroundCommand(program, setExit);
+  analyzeCommand(program, setExit);
   return describeDefaults(program);
 }

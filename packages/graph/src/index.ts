@@ -65,3 +65,14 @@ export { checkedExecutable } from './compile/checked-executable.js';
 export { mulHi32, philox4x32, uniformFromWord, PHILOX_ROUNDS } from './util/philox.js';
 export { randomKey, keyInputNames, keyWords, KEY_SHAPE, KEYED_OPS } from './util/random-key.js';
 export { drawUniform } from './trace/draw-uniform.js';
+export {
+  analyzeStep,
+  rolledGraph,
+  type RecurrenceRole,
+  type StateLink,
+  type StateRecurrence,
+  type StepRecurrence,
+} from './analysis/recurrence.js';
+export { linearForm, type LinearForm, type LinearResult, type LinearTerm } from './analysis/linear.js';
+export { rowMixing } from './analysis/rows.js';
+export { recurrentCore } from './analysis/unrolled-core.js';

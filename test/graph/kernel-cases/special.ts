@@ -6,6 +6,21 @@ import { run, expectValues, c } from './helpers.js';
 
 /** Kernel cases by op name (see test/graph/ops.test.ts). */
 export const SPECIAL_CASES: Record<string, () => void> = {
+  linear_scan: () => {
+    // h_t = a_t h_{t−1} + b_t from h0 = [1, 2]; reverse: from the end.
+    const a = [0.5, 2, -1, 0.25];
+    const bb = [1, 0, 3, 4];
+    expectValues(
+      run((b) => ops.linearScan(c(b, a, [2, 2]), c(b, bb, [2, 2]), c(b, [1, 2], [2]))),
+      [2, 2],
+      [1.5, 4, 1.5, 5],
+    );
+    expectValues(
+      run((b) => ops.linearScan(c(b, a, [2, 2]), c(b, bb, [2, 2]), c(b, [1, 2], [2]), { reverse: true })),
+      [2, 2],
+      [0.5 * 2 + 1, 2 * 4.5 + 0, 2, 4.5],
+    );
+  },
   softmax: () => {
     const e = [Math.exp(1), Math.exp(2), Math.exp(3)];
     const z = e[0]! + e[1]! + e[2]!;

@@ -10,14 +10,19 @@ import { lstmHard } from './lstm-hard.js';
 import { lstmLayerNorm } from './lstm-layernorm.js';
 import { lstmNoForget } from './lstm-no-forget.js';
 import { lstmPeephole } from './lstm-peephole.js';
+import { minGru } from './min-gru.js';
+import { minLstm } from './min-lstm.js';
+import { qrnn } from './qrnn.js';
 import { rnnRelu } from './rnn-relu.js';
 import { rnnResidual } from './rnn-residual.js';
 import { rnnTanh } from './rnn-tanh.js';
+import { sru, sruV } from './sru.js';
 
 /**
  * Every built-in cell, by name: rnn_tanh, rnn_relu, lstm, gru (PyTorch numerics), irnn,
- * rnn_residual, jordan, lstm_no_forget, lstm_peephole, lstm_hard, gru_cho, lstm_layernorm. The names
- * are those of the reference files in ../shared/reference and ../shared/reference-extended.
+ * rnn_residual, jordan, lstm_no_forget, lstm_peephole, lstm_hard, gru_cho, lstm_layernorm (the names
+ * of the reference files in ../shared/reference and ../shared/reference-extended), and the linear
+ * recurrences mingru, minlstm, sru, qrnn (with sru_v, the SRU whose gates read c).
  */
 export const builtinCells: Readonly<Record<string, Cell>> = Object.freeze({
   rnn_tanh: rnnTanh,
@@ -32,6 +37,11 @@ export const builtinCells: Readonly<Record<string, Cell>> = Object.freeze({
   lstm_hard: lstmHard,
   gru_cho: gruCho,
   lstm_layernorm: lstmLayerNorm,
+  mingru: minGru,
+  minlstm: minLstm,
+  sru,
+  sru_v: sruV,
+  qrnn,
 });
 
 /**

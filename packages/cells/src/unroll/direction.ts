@@ -10,10 +10,11 @@
  * PyTorch's packed sequences. `where` passes no gradient to the branch it did not pick, so padding
  * gets exactly zero gradient.
  */
-import { CellgradError, type GraphBuilder, type Shape, type Tensor } from '@cellgrad/graph';
+import { CellgradError, type Graph, type GraphBuilder, type Shape, type Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import type { MaskMode } from '../options.js';
 import type { StepHooks } from '../regularize/unroll-hooks.js';
+import { replayStep } from '../recurrence/replay.js';
 import { runStep, stepWhere, type StepResult } from '../step.js';
 
 /** Teacher forcing of one direction: the target output at time index `t`, `[batch, outputSize]`. */
@@ -48,6 +49,11 @@ export interface DirectionArgs {
   readonly start?: number;
   /** The trainer's hooks (Graves clipping of the states entering a step, taps added after it). */
   readonly trainer?: TrainerHooks;
+  /**
+   * The first processed step, already traced (`stepGraph` at this batch, by the recurrence
+   * analysis): it is replayed instead of calling the step again, so the step runs once per time step.
+   */
+  readonly firstStep?: Graph;
 }
 
 /** What training adds around each step of a direction (see `LayerLoopArgs.trainer`). */
@@ -109,7 +115,10 @@ export function directionStepper(cell: Cell, a: Omit<DirectionArgs, 'inputs'>, s
       const ctx = { builder: a.builder, step: t, layer: a.layer, layers: a.layers, batch: a.batch, stateShapes: a.stateShapes, outputSize: a.outputSize };
       const entering = a.trainer?.enter ? a.trainer.enter(states, t) : states;
       const fed = a.hooks ? a.hooks.before(entering, t) : entering;
-      const raw = runStep(cell, ctx, { x: input, ...fed }, { ...params });
+      const raw =
+        j === 0 && a.firstStep
+          ? a.builder.scoped({ cell: cell.name, step: t, layer: a.layer }, () => replayStep(a.firstStep!, a.builder, { x: input, ...fed }, params))
+          : runStep(cell, ctx, { x: input, ...fed }, { ...params });
       if (a.targetAt && j === 0) forced = feedbackState(cell, raw.states, raw.output, stepWhere(cell, ctx));
       const regularized = a.hooks ? a.hooks.after(states, raw, t) : raw;
       const result = a.trainer?.settle ? a.trainer.settle(regularized, t) : regularized;

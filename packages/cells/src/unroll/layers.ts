@@ -4,7 +4,7 @@
  * whole sequence; the training model (`train/model.ts`) calls it over a window `[start, start + n)`
  * of a longer sequence, adding its own hooks around each step (Graves clipping, gradient taps).
  */
-import { CellgradError, concat, type GraphBuilder, type Tensor } from '@cellgrad/graph';
+import { CellgradError, concat, type Graph, type GraphBuilder, type Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import type { UnrollLayout } from '../layout.js';
 import { unrollRegularizer } from '../regularize/unroll-hooks.js';
@@ -40,6 +40,8 @@ export interface LayerLoopArgs {
   readonly order?: 'layer' | 'time';
   /** With `order: 'time'`: called with the top layer's output at window index `i` right after its step. */
   readonly onOutput?: (output: Tensor, i: number) => void;
+  /** Layer 0's first step in the forward direction, already traced (see `DirectionArgs.firstStep`). */
+  readonly firstStep?: Graph;
 }
 
 /** What the loop built. */
@@ -116,6 +118,7 @@ export function layerLoop(cell: Cell, a: LayerLoopArgs): LayerLoopResult {
       ...(reg ? { hooks: reg.stepHooks(k, d) } : {}),
       ...(start !== 0 ? { start } : {}),
       ...(trainer ? { trainer } : {}),
+      ...(a.firstStep && k === 0 && d === 0 ? { firstStep: a.firstStep } : {}),
     };
   };
   let below: readonly Tensor[] = a.inputs;

@@ -6,13 +6,14 @@
  * `logits`, `probs`), then `<state>_T` [layers·dirs, batch, ...]. Parameters are single input nodes
  * shared by every step, so hash-consing keeps one node per derived value (such as `W.T`).
  */
-import { GraphBuilder, stack, type Graph, type Tensor } from '@cellgrad/graph';
+import { CellgradError, GraphBuilder, stack, type Graph, type Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import { describeUnroll } from '../layout.js';
 import type { UnrollOptions } from '../options.js';
 import type { TargetAt } from './direction.js';
 import { softmaxHead } from './head.js';
 import { layerLoop } from './layers.js';
+import { scanLayers, scanRefusal } from '../recurrence/scan-unroll.js';
 
 /**
  * Unroll `cell` over `steps` time steps (and `layers` stacked layers, optionally bidirectional)
@@ -35,6 +36,10 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
   const declared = new Map<string, Tensor>();
   for (const spec of layout.inputs) declared.set(spec.name, b.input(spec.name, spec.shape, layout.options.dtype));
   const x = declared.get('x')!;
+  const { refusal, traced } = layout.options.scan === 'never' ? { refusal: 'never', traced: undefined } : scanRefusal(cell, layout);
+  if (layout.options.scan === 'always' && refusal !== undefined)
+    throw new CellgradError('usage', `unroll(cell '${cell.name}'): scan 'always', but the unroll cannot run as scans: ${refusal}`);
+  if (refusal === undefined) return unrollAsScans(cell, b, layout, declared);
   const inputs = Array.from({ length: steps }, (_, t) => b.scoped({ cell: cell.name, step: t, layer: 0 }, () => x.index(timeAxis, t)));
   const targets = declared.get('targets');
   const top = cell.outputSize(layout.layerSizes[layout.options.layers - 1]!);
@@ -43,12 +48,29 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
     ((d: number): TargetAt =>
       (t) =>
         b.scoped({ cell: cell.name, step: t, layer: layout.options.layers - 1 }, () => targets.index(timeAxis, t).slice(-1, d * top, (d + 1) * top)));
-  const loop = layerLoop(cell, { builder: b, layout, declared, inputs, ...(targetAt ? { targetAt } : {}) });
+  const loop = layerLoop(cell, { builder: b, layout, declared, inputs, ...(targetAt ? { targetAt } : {}), ...(traced ? { firstStep: traced } : {}) });
   const result: [string, Tensor][] = [];
   if (pattern === 'seq2one') {
     const head = softmaxHead(loop.summary(), declared.get('head_weight')!, declared.get('head_bias')!);
     result.push(['logits', head.logits], ['probs', head.probs]);
   } else result.push(['out', stack([...loop.outputs], timeAxis)]);
   for (const s of Object.keys(layout.stateShapes)) result.push([`${s}_T`, stack([...loop.finals[s]!], 0)]);
+  return b.build(result);
+}
+
+/** `unroll` of a linear cell: each layer as scans (`scanLayers`), the same inputs and outputs as the step loop. */
+function unrollAsScans(cell: Cell, b: GraphBuilder, layout: ReturnType<typeof describeUnroll>, declared: Map<string, Tensor>): Graph {
+  const { batchFirst, pattern } = layout.options;
+  const x = declared.get('x')!;
+  const timeMajor = batchFirst ? b.scoped({ cell: cell.name }, () => x.transpose([1, 0, 2])) : x;
+  const { output, finals } = scanLayers(cell, b, layout, declared, timeMajor);
+  const result: [string, Tensor][] = [];
+  b.scoped({ cell: cell.name }, () => {
+    if (pattern === 'seq2one') {
+      const head = softmaxHead(output.index(0, output.shape[0]! - 1), declared.get('head_weight')!, declared.get('head_bias')!);
+      result.push(['logits', head.logits], ['probs', head.probs]);
+    } else result.push(['out', batchFirst ? output.transpose([1, 0, 2]) : output]);
+    for (const s of Object.keys(layout.stateShapes)) result.push([`${s}_T`, stack([...finals[s]!], 0)]);
+  });
   return b.build(result);
 }

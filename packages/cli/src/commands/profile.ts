@@ -3,15 +3,17 @@
  * step (unrolled over T steps, loss = mean(out²), gradient to every parameter) or, with
  * `--forward`, its forward pass: build and compile times, the median time per step, and where that
  * time goes (`Executable.profile`), step kind by step kind. float32, the plan `compile` makes.
+ * A linear recurrence runs as scans (`unroll`'s `scan: 'auto'`); `--scan never` times the step
+ * loop instead, and `--compare-scan` times both and prints the speed-up of the scans.
  */
 import type { Command } from 'commander';
 import { compile, extendGraph } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
-import { cellFeeds, cellInputs, unroll } from '@cellgrad/cells';
+import { cellFeeds, cellInputs, unroll, type ScanMode } from '@cellgrad/cells';
 import { addCellArgument, chosenCell } from '../cell-option.js';
 import { resolveCells } from '../cell-source.js';
 import { EXIT } from '../errors.js';
-import { addSizeOptions, positiveInt, positiveNumber, sizesOf, sizesText, type SizeOptions } from '../options.js';
+import { addSizeOptions, oneOf, positiveInt, positiveNumber, sizesOf, sizesText, type SizeOptions } from '../options.js';
 import { formatTable } from '../table.js';
 
 /** Options of `cellgrad profile`. */
@@ -22,6 +24,8 @@ export interface ProfileCommandOptions extends SizeOptions {
   readonly seconds: number;
   readonly top: number;
   readonly json?: boolean;
+  readonly scan: ScanMode;
+  readonly compareScan?: boolean;
 }
 
 /** What `--json` prints per cell. */
@@ -30,6 +34,8 @@ export interface ProfileResult {
   readonly mode: 'train' | 'forward';
   readonly sizes: SizeOptions;
   readonly threads: number;
+  /** True when the graph runs the recurrence as `linear_scan`s. */
+  readonly scans: boolean;
   readonly nodes: number;
   readonly buildMs: number;
   readonly compileMs: number;
@@ -41,9 +47,9 @@ export interface ProfileResult {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** Profile one cell. */
-function profileCell(label: string, cell: Parameters<typeof unroll>[0], o: ProfileCommandOptions): ProfileResult {
+function profileCell(label: string, cell: Parameters<typeof unroll>[0], o: ProfileCommandOptions, scan: ScanMode = o.scan): ProfileResult {
   const sizes = sizesOf(o);
-  const options = { ...sizes, dtype: 'float32' as const };
+  const options = { ...sizes, dtype: 'float32' as const, scan };
   const t0 = performance.now();
   const withLoss = extendGraph(unroll(cell, options), ({ outputs }) => ({ loss: outputs.out!.square().mean() }));
   const params = cellInputs(cell, options)
@@ -69,6 +75,7 @@ function profileCell(label: string, cell: Parameters<typeof unroll>[0], o: Profi
       mode: o.forward ? 'forward' : 'train',
       sizes,
       threads: o.threads,
+      scans: g.nodes.some((n) => n.op === 'linear_scan'),
       nodes: g.nodes.length,
       buildMs: t1 - t0,
       compileMs: t2 - t1,
@@ -88,7 +95,7 @@ function report(r: ProfileResult, top: number): string {
   const rows = r.profile.slice(0, top).map((e) => [`${(e.share * 100).toFixed(1)}%`, ms(e.msPerRun), String(e.steps), e.label]);
   const rest = r.profile.length - rows.length;
   return [
-    `${r.cell}: ${what}; ${sizesText(r.sizes)}; float32, ${r.threads} thread${r.threads === 1 ? '' : 's'}`,
+    `${r.cell}: ${what}; ${sizesText(r.sizes)}; float32, ${r.threads} thread${r.threads === 1 ? '' : 's'}; ${r.scans ? 'recurrence as linear scans' : 'step by step'}`,
     `graph ${r.nodes} nodes: built in ${ms(r.buildMs)} ms, compiled in ${ms(r.compileMs)} ms`,
     `median ${ms(r.medianMs)} ms per step over ${r.runs} runs`,
     '',
@@ -101,8 +108,21 @@ function report(r: ProfileResult, top: number): string {
 export async function runProfile(target: string | undefined, o: ProfileCommandOptions): Promise<number> {
   const cells = await resolveCells(chosenCell(target, o, '<cell>').spec);
   const results = cells.map(({ label, cell }) => profileCell(label, cell, o));
-  if (o.json) process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results)}\n`);
-  else process.stdout.write(`${results.map((r) => report(r, o.top)).join('\n\n')}\n`);
+  // --compare-scan: the same cells step by step, for the cells that ran as scans.
+  const loops = o.compareScan ? cells.map(({ label, cell }, k) => (results[k]!.scans ? profileCell(label, cell, o, 'never') : undefined)) : [];
+  if (o.json) {
+    const all = results.map((r, k) => (loops[k] ? { ...r, stepByStep: loops[k], scanSpeedup: loops[k]!.medianMs / r.medianMs } : r));
+    process.stdout.write(`${JSON.stringify(all.length === 1 ? all[0] : all)}\n`);
+    return EXIT.ok;
+  }
+  const parts = results.map((r, k) => {
+    const loop = loops[k];
+    if (!o.compareScan) return report(r, o.top);
+    if (!loop) return `${report(r, o.top)}\n(not a linear recurrence: nothing to compare with)`;
+    const speedup = `scans ${ms(r.medianMs)} ms vs step by step ${ms(loop.medianMs)} ms per training step: ${(loop.medianMs / r.medianMs).toFixed(1)}× faster`;
+    return `${report(r, o.top)}\n\n${report(loop, o.top)}\n\n${r.cell}: ${speedup}`;
+  });
+  process.stdout.write(`${parts.join('\n\n')}\n`);
   return EXIT.ok;
 }
 
@@ -114,7 +134,9 @@ export function profileCommand(program: Command, setExit: (code: number) => void
     .option('--threads <n>', 'threads for the matrix products', positiveInt, 1)
     .option('--seconds <s>', 'how long to time runs', positiveNumber, 2)
     .option('--top <n>', 'kinds of step to list', positiveInt, 10)
-    .option('--json', 'print the figures as JSON');
+    .option('--json', 'print the figures as JSON')
+    .option('--scan <mode>', 'auto (a linear recurrence runs as scans), always, or never (step by step)', oneOf<ScanMode>('auto', 'always', 'never'), 'auto')
+    .option('--compare-scan', 'also time a linear cell step by step and print the speed-up of the scans');
   addSizeOptions(cmd, { input: 32, hidden: 64, batch: 16, steps: 50, layers: 1 }).action(async (target: string | undefined, o: ProfileCommandOptions) =>
     setExit(await runProfile(target, o)),
   );

@@ -27,6 +27,8 @@ export interface VizCommandOptions extends GraphSourceOptions {
   readonly firstSteps: number;
   readonly maxNodes: number;
   readonly rankdir: 'TB' | 'LR';
+  /** Colour the recurrent core. */
+  readonly core?: boolean;
 }
 
 /** The format: `--format`, else the extension of `--out` (.svg, .dot/.gv), else text. */
@@ -89,7 +91,7 @@ export async function runViz(arg: string | undefined, o: VizCommandOptions): Pro
       drawings.map((d) => [`--out (${d.title})`, outFile(o.out!, d, drawings.length)]),
       [[from, isGraphJson(target) ? target : (specFile(target) ?? target)]],
     );
-  const options: DotOptions = { collapseSteps: o.fold, firstSteps: o.firstSteps, maxNodes: o.maxNodes, rankdir: o.rankdir };
+  const options: DotOptions = { collapseSteps: o.fold, firstSteps: o.firstSteps, maxNodes: o.maxNodes, rankdir: o.rankdir, highlightCore: o.core ?? false };
   for (const d of drawings) {
     const text = await render(d, format, options);
     if (!o.out) {
@@ -116,7 +118,8 @@ export function vizCommand(program: Command, setExit: (code: number) => void): C
     .option('--no-fold', 'draw every time step (default: fold the middle steps)')
     .option('--first-steps <k>', 'time steps drawn before the folded ones', positiveInt, 2)
     .option('--max-nodes <n>', 'node budget; the rest is one "N more nodes" marker', positiveInt, 300)
-    .option('--rankdir <dir>', 'layout direction: TB (top to bottom) or LR', oneOf('TB', 'LR'), 'TB');
+    .option('--rankdir <dir>', 'layout direction: TB (top to bottom) or LR', oneOf('TB', 'LR'), 'TB')
+    .option('--core', 'colour the recurrent core (what a state flows through from step to step) apart from the time-parallel work (dot, svg)');
   addSizeOptions(cmd, { ...DEFAULT_SIZES, dtype: 'keep' }).action(async (target: string | undefined, o: VizCommandOptions) => setExit(await runViz(target, o)));
   return cmd;
 }

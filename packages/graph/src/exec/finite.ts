@@ -112,6 +112,17 @@ export function formatNonFinite(r: NonFiniteReport): string {
 }
 
 /**
+ * The scope of a node's non-finite element: its own scope, with the time step for a `linear_scan`
+ * (whose leading axis is time: every step is in one node, so the element's row names the step; a
+ * reverse scan's row is the step as well).
+ */
+function scanScope(node: Node, index: number): NodeScope {
+  if (node.op !== 'linear_scan') return node.scope!;
+  const perStep = node.shape.slice(1).reduce((a, d) => a * d, 1);
+  return { ...node.scope, step: Math.floor(index / perStep) };
+}
+
+/**
  * Throw a `NonFiniteError` if `value` (the value of `node`) holds a NaN or ±Infinity; `inputs` are the
  * node's input values (their ranges go in the report).
  */
@@ -122,7 +133,7 @@ export function checkFinite(node: Node, value: NDArray, inputs: readonly NDArray
     node: node.id,
     op: node.op,
     shape: node.shape,
-    ...(node.scope ? { scope: node.scope } : {}),
+    ...(node.scope || node.op === 'linear_scan' ? { scope: scanScope(node, index) } : {}),
     ...(node.op === 'input' && typeof node.attrs.name === 'string' ? { input: node.attrs.name } : {}),
     index,
     value: value.data[index]!,

@@ -22,3 +22,4 @@ export { softplus } from './softplus.js';
 export { clipGrad } from './clip-grad.js';
 export { stepSte } from './step-gate.js';
 export { randomUniform } from './random.js';
+export { linearScan } from './scan.js';

@@ -19,3 +19,4 @@ import './softplus.js';
 import './clip-grad.js';
 import './step-gate.js';
 import './random.js';
+import './scan.js';

@@ -23,6 +23,11 @@ export interface DotOptions {
   readonly maxNodes?: number;
   /** Show shapes and dtypes in node labels (default true). */
   readonly showTypes?: boolean;
+  /**
+   * Colour the recurrent core (`recurrentCore`: the nodes a state flows through from step to step)
+   * apart from the time-parallel work, SVG class `core` (default false).
+   */
+  readonly highlightCore?: boolean;
 }
 
 /** `DotOptions` with every default filled in. */
@@ -42,5 +47,6 @@ export function resolveDotOptions(o: DotOptions = {}): ResolvedDotOptions {
     firstSteps,
     maxNodes,
     showTypes: o.showTypes ?? true,
+    highlightCore: o.highlightCore ?? false,
   };
 }

@@ -22,6 +22,8 @@ export const COLORS = {
   recurrent: '#c62828',
   cross: '#9e9e9e',
   more: '#fafafa',
+  core: '#f8c9c9',
+  coreLine: '#c62828',
 } as const;
 
 export const GRAPH_ATTRS: DotAttrs = { fontname: 'Helvetica', fontsize: 11, nodesep: 0.25, ranksep: 0.35, newrank: 'true' };
@@ -32,6 +34,8 @@ export const FORWARD: DotAttrs = { shape: 'box', style: 'rounded,filled', fillco
 export const BACKWARD: DotAttrs = { shape: 'octagon', style: 'filled,dashed', fillcolor: COLORS.backward, color: COLORS.backwardLine, class: 'backward' };
 export const INPUT: DotAttrs = { shape: 'ellipse', style: 'filled', fillcolor: COLORS.input, color: COLORS.inputLine, class: 'input' };
 export const OUTPUT: DotAttrs = { shape: 'invhouse', style: 'filled', fillcolor: COLORS.output, color: COLORS.outputLine, class: 'output' };
+/** A forward node on the recurrent core, when `highlightCore` is on. */
+export const CORE: DotAttrs = { shape: 'box', style: 'rounded,filled,bold', fillcolor: COLORS.core, color: COLORS.coreLine, class: 'core' };
 export const FOLD: DotAttrs = { shape: 'box3d', style: 'filled,dashed', fillcolor: COLORS.fold, class: 'fold' };
 export const MORE: DotAttrs = { shape: 'note', style: 'filled,bold', fillcolor: COLORS.more, fontsize: 11, class: 'budget' };
 

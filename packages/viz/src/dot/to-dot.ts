@@ -2,13 +2,14 @@
  * `toDot`: a graph as Graphviz DOT — one cluster per drawn time step, folded middle steps, a node
  * budget, recurrent edges and gradient nodes styled apart (see `style.ts`).
  */
-import { printNode, typeText, type Graph, type GraphJSON, type Node } from '@cellgrad/graph';
+import { printNode, recurrentCore, typeText, type Graph, type GraphJSON, type Node } from '@cellgrad/graph';
 import { resolveDotOptions, type DotOptions, type ResolvedDotOptions } from './options.js';
 import {
   attrList,
   BACKWARD,
   CLUSTER_BACKWARD,
   CLUSTER_FORWARD,
+  CORE,
   CROSS_EDGE,
   EDGE_ATTRS,
   FOLD,
@@ -28,10 +29,10 @@ function nodeLabel(n: Node, o: ResolvedDotOptions): string {
   return o.showTypes ? `${head}\n${typeText(n)}` : head;
 }
 
-function itemAttrs(it: ViewItem, o: ResolvedDotOptions): DotAttrs {
+function itemAttrs(it: ViewItem, o: ResolvedDotOptions, core: ReadonlySet<number>): DotAttrs {
   switch (it.kind) {
     case 'node': {
-      const look = it.node.op === 'input' ? INPUT : it.backward ? BACKWARD : FORWARD;
+      const look = it.node.op === 'input' ? INPUT : it.backward ? BACKWARD : core.has(it.node.id) ? CORE : FORWARD;
       return { ...look, label: nodeLabel(it.node, o), tooltip: printNode(it.node) };
     }
     case 'fold':
@@ -64,6 +65,7 @@ export function toDot(graph: Graph | GraphJSON, options: DotOptions = {}): strin
   const g = asGraph(graph);
   const o = resolveDotOptions(options);
   const view = buildView(g, o);
+  const core = o.highlightCore ? recurrentCore(g) : new Set<number>();
   const lines: string[] = ['digraph cellgrad {'];
   const title = o.title ?? '';
   const notes = [view.folded ? `${view.folded} nodes folded` : '', view.hidden ? `${view.hidden} nodes over budget` : ''].filter(Boolean).join(', ');
@@ -76,10 +78,10 @@ export function toDot(graph: Graph | GraphJSON, options: DotOptions = {}): strin
   for (const c of view.clusters) {
     lines.push(`  subgraph ${c.key} {`);
     lines.push(`    graph${attrList({ ...(c.backward ? CLUSTER_BACKWARD : CLUSTER_FORWARD), label: c.label })};`);
-    for (const k of c.items) lines.push(`    ${k}${attrList(itemAttrs(byKey.get(k)!, o))};`);
+    for (const k of c.items) lines.push(`    ${k}${attrList(itemAttrs(byKey.get(k)!, o, core))};`);
     lines.push('  }');
   }
-  for (const it of view.items) if (!inCluster.has(it.key)) lines.push(`  ${it.key}${attrList(itemAttrs(it, o))};`);
+  for (const it of view.items) if (!inCluster.has(it.key)) lines.push(`  ${it.key}${attrList(itemAttrs(it, o, core))};`);
   for (const e of view.edges) lines.push(`  ${e.from} -> ${e.to}${attrList(edgeAttrs(e))};`);
   lines.push('}');
   return lines.join('\n');

@@ -1,20 +1,19 @@
-// `cellgrad init <dir>`: the scaffolded project's own tests pass (`npm test`, its vitest config,
-// against this workspace's packages), and a deliberately wrong VJP in its cell fails them with the
-// gradcheck table; a non-empty folder is refused with nothing written; `--from` points every
-// dependency at packed tarballs; the dev dependencies match the repository's.
+// `cellgrad init <dir>`: the files it writes; a non-empty folder is refused with nothing written;
+// `--from` points every dependency at packed tarballs; the dev dependencies match the repository's.
+// The project installed from the packed tarballs, its `npm test` passing and failing with the
+// gradcheck table on a wrong VJP, is test/install/install.test.ts (it shares that test's registry).
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCAFFOLD_DEV_DEPENDENCIES } from '../../packages/cli/src/init/versions.js';
 import { tarballPackage } from '../../packages/cli/src/init/tarballs.js';
 import { cellgrad, cellgradMany, repoRoot, tempDir } from './helpers.js';
-import { linkWorkspace, npm } from './init-project.js';
 
 const FILES = ['.gitignore', 'README.md', 'package.json', 'src', 'test', 'tsconfig.json', 'vitest.config.ts'];
 const version = (JSON.parse(readFileSync(path.join(repoRoot, 'packages/cli/package.json'), 'utf8')) as { version: string }).version;
 
 describe('cellgrad init', () => {
-  it('scaffolds a project whose npm test passes, and fails with the gradcheck table on a wrong VJP', async () => {
+  it('scaffolds the project files, with the example op as docs/testing-helpers.md shows it', async () => {
     const dir = path.join(tempDir('cellgrad-init-'), 'My Research');
     const r = await cellgrad(['init', dir]);
     expect(r.stderr).toBe('');
@@ -24,29 +23,10 @@ describe('cellgrad init', () => {
     const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
     expect(pkg.dependencies).toEqual({ cellgrad: `^${version}` });
     expect(pkg.scripts.test).toBe('vitest run');
-
-    linkWorkspace(dir);
-    const pass = await npm(['test'], dir);
-    expect(pass.code, pass.stdout + pass.stderr).toBe(0);
-    expect(pass.stdout).toMatch(/Tests\s+3 passed \(3\)/);
-
-    // The mistake a researcher makes: the derivative of softsign without its square.
-    const cellFile = path.join(dir, 'src/cell.ts');
-    const source = readFileSync(cellFile, 'utf8');
-    expect(source).toContain('x!.abs().add(1).square()');
-    // docs/testing-helpers.md shows the op as the project has it.
+    const source = readFileSync(path.join(dir, 'src/cell.ts'), 'utf8');
     const docs = readFileSync(path.join(repoRoot, 'docs/testing-helpers.md'), 'utf8');
     expect(source).toContain(/```ts\n(export const softsign[\s\S]*?)```/.exec(docs)![1]!);
-    writeFileSync(cellFile, source.replace('x!.abs().add(1).square()', 'x!.abs().add(1)'));
-    const fail = await npm(['test'], dir);
-    expect(fail.code).not.toBe(0);
-    expect(fail.stdout).toMatch(/Tests\s+3 failed \(3\)/);
-    const output = fail.stdout + fail.stderr; // vitest reports failures on stderr
-    expect(output).toContain("expected cell 'softsign_rnn' (input 3, hidden 4, batch 2, steps 4, layers 1; float64, seed 0) to pass gradcheck:");
-    expect(output).toMatch(/order\s+input\s+shape\s+max abs err\s+max rel err\s+worst element\s+result/);
-    expect(output).toMatch(/^\s*1\s+W\s+\[4,3\]\s.*step \d.*FAIL$/m);
-    expect(output).toMatch(/FAILED: full mode, eps 1e-6, atol 1e-5, rtol 0\.001; 5 input\(s\) failed/);
-  }, 120_000);
+  });
 
   it('refuses a folder that is not empty or a file, writing nothing; --from points at every cellgrad tarball (file:)', async () => {
     const dir = tempDir('cellgrad-init-');

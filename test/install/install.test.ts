@@ -4,13 +4,16 @@
 // dependencies), offline and with a clean environment. One install is shared by every case: import
 // from an ES module, require from CommonJS, strict type checks (nodenext and bundler resolution, no
 // skipLibCheck) of the main entry and of `cellgrad/onnx`, a gradcheck of lstm, `npx cellgrad
-// gradcheck lstm`, ONNX export without ONNX Runtime; and it prints the installed size.
+// gradcheck lstm`, ONNX export without ONNX Runtime, and `npx cellgrad init research`, whose project
+// installs vitest, TypeScript and fast-check from the same registry, type-checks, passes `npm test` and
+// fails it with the gradcheck table on a wrong VJP; and it prints the installed size.
 import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, tempDir } from '../cli/helpers.js';
 import { readmeExample, scriptExampleFolders } from '../docs/package-readmes.js';
+import { SCAFFOLD_DEV_DEPENDENCIES } from '../../packages/cli/src/init/versions.js';
 import { dependencyClosure, findPackage, packFolders, startRegistry, tarballsIn, type LocalRegistry } from './local-registry.js';
 
 const PACKAGES = ['graph', 'autodiff', 'cells', 'viz', 'onnx', 'testing', 'cli'].map((p) => path.join(repoRoot, 'packages', p));
@@ -27,10 +30,10 @@ interface Run {
   readonly stderr: string;
 }
 
-/** Run `file args` in `cwd` with the clean environment; never rejects. */
-function sh(file: string, args: readonly string[], cwd: string): Promise<Run> {
+/** Run `file args` in `cwd` with the clean environment (plus `env`); never rejects. */
+function sh(file: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(file, [...args], { cwd, env: cleanEnv(), maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    execFile(file, [...args], { cwd, env: { ...cleanEnv(), ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });
@@ -50,6 +53,7 @@ let work = '';
 let project = '';
 let registry: LocalRegistry | undefined;
 let install: Run = { code: -1, stdout: '', stderr: 'not run' };
+let npmArgs: string[] = [];
 
 const GRADCHECK = `
   const cell = getBuiltinCell('lstm');
@@ -72,9 +76,11 @@ beforeAll(async () => {
   lap('built');
   pnpm(['-r', '--filter', './packages/*', 'pack', '--pack-destination', tarballs], repoRoot);
   lap('packed');
-  // Node's type declarations too: a TypeScript user on Node installs them beside cellgrad.
+  // Node's type declarations too: a TypeScript user on Node installs them beside cellgrad; and what a
+  // project made by `cellgrad init` asks for besides cellgrad (vitest, TypeScript, fast-check).
   const typesNode = findPackage(repoRoot, '@types/node')!;
-  const closure = dependencyClosure(PACKAGES, (n) => n === 'cellgrad' || n.startsWith('@cellgrad/'), [typesNode]);
+  const devTools = Object.keys(SCAFFOLD_DEV_DEPENDENCIES).map((name) => findPackage(repoRoot, name)!);
+  const closure = dependencyClosure(PACKAGES, (n) => n === 'cellgrad' || n.startsWith('@cellgrad/'), [typesNode, ...devTools]);
   registry = await startRegistry([...tarballsIn(tarballs), ...(await packFolders(closure, deps))]);
   lap('registry up');
   project = path.join(work, 'project');
@@ -83,7 +89,7 @@ beforeAll(async () => {
   const manifest = { name: 'my-experiments', version: '1.0.0', private: true, devDependencies: { '@types/node': typesVersion } };
   writeFileSync(path.join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(path.join(work, 'npmrc'), '');
-  const npmArgs = ['--registry', registry.url, '--userconfig', path.join(work, 'npmrc'), '--cache', path.join(work, 'npm-cache')];
+  npmArgs = ['--registry', registry.url, '--userconfig', path.join(work, 'npmrc'), '--cache', path.join(work, 'npm-cache')];
   install = await sh(process.execPath, [npmCli, 'install', 'cellgrad', ...npmArgs, '--no-audit', '--no-fund', '--no-update-notifier'], project);
   lap('installed');
 }, 240_000);
@@ -178,6 +184,42 @@ console.log(JSON.stringify({ bytes: bytes.length, error }));
     const own = await sh(process.execPath, [npx, '--no-install', 'cellgrad', 'gradcheck', 'mgu.ts', '--steps', '2', '--mode', 'fast'], project);
     expect(own.stderr).toBe('');
     expect(own.stdout).toMatch(/^gradcheck mgu: [\s\S]*PASSED: fast mode/);
+  });
+
+  it('scaffolds a project with `npx cellgrad init` that installs, type-checks and passes npm test; a wrong VJP fails it with the table', async () => {
+    const npx = path.join(path.dirname(npmCli), 'npx-cli.js');
+    const made = await sh(process.execPath, [npx, '--no-install', 'cellgrad', 'init', 'research'], project);
+    expect(made.stderr).toBe('');
+    expect(made.code).toBe(0);
+    const research = path.join(project, 'research');
+    const version = (JSON.parse(readFileSync(path.join(repoRoot, 'packages/cli/package.json'), 'utf8')) as { version: string }).version;
+    expect(JSON.parse(readFileSync(path.join(research, 'package.json'), 'utf8')).dependencies).toEqual({ cellgrad: `^${version}` });
+    // What the README it writes says: npm install, npm test, npm run typecheck.
+    const deps = await sh(process.execPath, [npmCli, 'install', ...npmArgs, '--no-audit', '--no-fund', '--no-update-notifier'], research);
+    expect(deps.stderr).not.toMatch(/ERR!/);
+    expect(deps.code).toBe(0);
+    // vitest's toolchain came from the registry; only optional packages (other platforms' binaries) were missing.
+    expect([...registry!.misses].filter((n) => !registry!.optional.has(n))).toEqual([]);
+    const types = await sh(process.execPath, [npmCli, 'run', 'typecheck', ...npmArgs], research);
+    expect(types.code, types.stdout + types.stderr).toBe(0);
+    const noColor = { NO_COLOR: '1', FORCE_COLOR: '0' };
+    const pass = await sh(process.execPath, [npmCli, 'test', ...npmArgs], research, noColor);
+    expect(pass.code, pass.stdout + pass.stderr).toBe(0);
+    expect(pass.stdout).toMatch(/Tests\s+3 passed \(3\)/);
+
+    // The mistake a researcher makes: the derivative of softsign without its square.
+    const cellFile = path.join(research, 'src/cell.ts');
+    const source = readFileSync(cellFile, 'utf8');
+    expect(source).toContain('x!.abs().add(1).square()');
+    writeFileSync(cellFile, source.replace('x!.abs().add(1).square()', 'x!.abs().add(1)'));
+    const fail = await sh(process.execPath, [npmCli, 'test', ...npmArgs], research, noColor);
+    expect(fail.code).not.toBe(0);
+    expect(fail.stdout).toMatch(/Tests\s+3 failed \(3\)/);
+    const output = fail.stdout + fail.stderr; // vitest reports failures on stderr
+    expect(output).toContain("expected cell 'softsign_rnn' (input 3, hidden 4, batch 2, steps 4, layers 1; float64, seed 0) to pass gradcheck:");
+    expect(output).toMatch(/order\s+input\s+shape\s+max abs err\s+max rel err\s+worst element\s+result/);
+    expect(output).toMatch(/^\s*1\s+W\s+\[4,3\]\s.*step \d.*FAIL$/m);
+    expect(output).toMatch(/FAILED: full mode, eps 1e-6, atol 1e-5, rtol 0\.001; 5 input\(s\) failed/);
   });
 
   const TYPED = `import { defineCell, linear, unroll, grad, gradcheck, cellFeeds, saveCheckpoint, type Cell } from 'cellgrad';

@@ -84,7 +84,9 @@ export interface Packed {
  * Pack each installed folder as a tarball in `dest` (the folder's files under `package/`, as npm
  * publishes them; an installed package holds exactly its published files), four tar processes at a
  * time, fast gzip. GNU tar, not `npm pack`: npm refuses to pack a folder whose `devEngines` names
- * another package manager.
+ * another package manager. `--hard-dereference`: pnpm's store hard-links files of equal content, which
+ * tar would write as link entries, and npm skips link entries when it unpacks (expect-type lost
+ * `dist/branding.js`, so vitest in an installed project could not start).
  */
 export async function packFolders(folders: readonly string[], dest: string): Promise<Packed[]> {
   const jobs = folders.map((dir) => ({ dir, manifest: readManifest(dir) }));
@@ -93,7 +95,17 @@ export async function packFolders(folders: readonly string[], dest: string): Pro
     for (let job = jobs.shift(); job; job = jobs.shift()) {
       const { dir, manifest } = job;
       const tarball = path.join(dest, `${manifest.name.replace(/^@/, '').replace(/\//g, '-')}-${manifest.version}.tgz`);
-      const args = ['-cf', tarball, '--use-compress-program=gzip -1', '--exclude=./node_modules', '--transform=s,^\\.,package,', '-C', dir, '.'];
+      const args = [
+        '-cf',
+        tarball,
+        '--use-compress-program=gzip -1',
+        '--hard-dereference',
+        '--exclude=./node_modules',
+        '--transform=s,^\\.,package,',
+        '-C',
+        dir,
+        '.',
+      ];
       await new Promise<void>((resolve, reject) => execFile('tar', args, (e) => (e ? reject(e) : resolve())));
       out.push({ tarball, manifest });
     }

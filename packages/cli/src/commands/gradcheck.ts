@@ -6,7 +6,7 @@
  * random values unless `--weights` gives them (the weights file `import` writes).
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { formatGradcheck, gradcheck, type GradcheckReport } from '@cellgrad/autodiff';
+import { formatGradcheck, gradcheck, type GradcheckOptions, type GradcheckReport } from '@cellgrad/autodiff';
 import { cellFeeds, checkSequenceFeeds, randomFeeds, unroll } from '@cellgrad/cells';
 import { loadWeights } from '@cellgrad/cells/node';
 import { castArray, castGraph, interpret, type Graph, type NDArray } from '@cellgrad/graph';
@@ -75,13 +75,7 @@ export async function runGradcheck(target: string | undefined, o: GradcheckComma
     let report: GradcheckReport;
     try {
       report = gradcheck(g, feeds, {
-        eps: o.eps,
-        atol: o.atol,
-        rtol: o.rtol,
-        mode: o.mode.includes('fast') ? 'fast' : 'full',
-        modes: o.mode.includes('fwd') ? (o.mode.includes('rev') ? ['fwd', 'rev'] : ['fwd']) : ['rev'],
-        order: o.order === '2' ? 2 : 1,
-        seed: o.seed,
+        ...checkOptions(o),
         timeAxes: { x: o.batchFirst ? 1 : 0, out: o.batchFirst ? 1 : 0 },
         onProgress: (done, total) => progress.update(done, total),
       });
@@ -99,6 +93,19 @@ export async function runGradcheck(target: string | undefined, o: GradcheckComma
   return passed ? EXIT.ok : EXIT.failed;
 }
 
+/** The gradcheck options the command's flags give, for a cell and a saved graph alike. */
+function checkOptions(o: GradcheckCommandOptions): GradcheckOptions {
+  return {
+    eps: o.eps,
+    atol: o.atol,
+    rtol: o.rtol,
+    mode: o.mode.includes('fast') ? 'fast' : 'full',
+    modes: o.mode.includes('fwd') ? (o.mode.includes('rev') ? ['fwd', 'rev'] : ['fwd']) : ['rev'],
+    order: o.order === '2' ? 2 : 1,
+    seed: o.seed,
+  };
+}
+
 /** Gradcheck a saved graph: random feeds (seeded), overridden by the `--weights` file's values. */
 function gradcheckGraphFile(file: string, o: GradcheckCommandOptions): number {
   const g: Graph = castGraph(readGraphJson(file), 'float64');
@@ -113,16 +120,7 @@ function gradcheckGraphFile(file: string, o: GradcheckCommandOptions): number {
   const progress = progressLine(`gradcheck ${file}:`);
   let report: GradcheckReport;
   try {
-    report = gradcheck(g, feeds, {
-      eps: o.eps,
-      atol: o.atol,
-      rtol: o.rtol,
-      mode: o.mode.includes('fast') ? 'fast' : 'full',
-      modes: o.mode.includes('fwd') ? (o.mode.includes('rev') ? ['fwd', 'rev'] : ['fwd']) : ['rev'],
-      order: o.order === '2' ? 2 : 1,
-      seed: o.seed,
-      onProgress: (d, t) => progress.update(d, t),
-    });
+    report = gradcheck(g, feeds, { ...checkOptions(o), onProgress: (d, t) => progress.update(d, t) });
   } finally {
     progress.end();
   }

@@ -17,6 +17,7 @@ import { planMemory } from './schedule/plan-memory.js';
 import { bytesPerElement, checkMemoryBudget, DEFAULT_MAX_BYTES } from '../exec/memory-budget.js';
 import { generateJoin, generateReduce, generateStep, type CodegenContext, type InstructionFn } from './js/codegen.js';
 import { fallbackStep, matmulStep } from './js/kernels.js';
+import { generateScan } from './js/scan.js';
 import { packOperand, planPacking, type PackedOperand } from './wasm/pack.js';
 import { simdConcat, simdLoop, type SimdLoop } from './wasm/simd-loops.js';
 import { SimdSteps, type SimdKernel } from './wasm/simd-steps.js';
@@ -39,6 +40,8 @@ export interface PlanStats {
   readonly matmuls: number;
   /** Generated reductions, concats and pads. */
   readonly reductions: number;
+  /** Generated linear scans (`linear_scan`: one loop over time, columns innermost). */
+  readonly scans: number;
   /** Steps that run an op's reference kernel (softmax, log_softmax, ops registered by users). */
   readonly fallbacks: number;
   /** Outputs written in place over a dying input. */
@@ -139,6 +142,7 @@ export function buildExecutable(
     copies = 0,
     matmuls = 0,
     reductions = 0,
+    scans = 0,
     fallbacks = 0;
   let parts: SimdLoop[] | undefined;
   let reduce: SimdKernel | undefined;
@@ -197,6 +201,12 @@ export function buildExecutable(
       label(`${node.op} ${ins.join(', ')} → ${dims(node.shape)}`);
       sources.push(source);
       reductions++;
+    } else if (node.op === 'linear_scan') {
+      const { fn, source } = generateScan(ctx, step.id, arena);
+      fns.push(fn);
+      label(`linear_scan ${dims(node.shape)}${node.attrs.reverse === true ? ' reverse' : ''}`);
+      sources.push(source);
+      scans++;
     } else {
       fns.push(fallbackStep(node, views, offsets, arena));
       label(`${node.op} ${dims(node.shape)} (reference kernel)`);
@@ -228,6 +238,7 @@ export function buildExecutable(
     copies,
     matmuls,
     reductions,
+    scans,
     fallbacks,
     inPlace: plan.inPlace,
     packed: packing.packs.length,

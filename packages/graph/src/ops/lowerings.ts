@@ -10,7 +10,7 @@ import { listOps, type OpDef } from './registry.js';
 
 /**
  * The kinds of lowering: `js` a fused-loop expression template (ops without one still fuse through
- * their scalar function), `js-fast` the float32 fast-math helper, `simd` a WebAssembly SIMD form,
+ * their scalar function) or a generated JavaScript step of its own (`linear_scan`), `js-fast` the float32 fast-math helper, `simd` a WebAssembly SIMD form,
  * `onnx` a standard ONNX mapping (present once `@cellgrad/onnx` is loaded).
  */
 export type LoweringKind = 'js' | 'js-fast' | 'simd' | 'onnx';

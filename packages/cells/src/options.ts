@@ -88,6 +88,9 @@ export interface UnrollOptions {
  *   `lengths`, teacher forcing or regularisers; otherwise step by step;
  * - `'always'`: as scans, or a `usage` error saying why not;
  * - `'never'`: step by step (the graph has one copy of the step per time step).
+ * Under `'auto'`, a cell that is not linear still runs step by step, but with its time-parallel
+ * work (x·W, a layer norm of it, gates reading only x) computed once for all T·B rows before the
+ * loop (`hoistedLayer`); `'never'` keeps the plain loop.
  * The values and gradients are the same either way.
  */
 export type ScanMode = 'auto' | 'always' | 'never';

@@ -105,8 +105,7 @@ describe('cell types (checked by the strict type check, noUncheckedIndexedAccess
         return { h: linear(x, a).add(linear(x, b)).add(h).tanh() };
       },
     });
-    // scan 'never': the step is called once per step (hoisting would trace it at other batches too).
-    unroll(cell, { input: 3, hidden: 4, batch: 2, steps: 1, scan: 'never' });
+    unroll(cell, { input: 3, hidden: 4, batch: 2, steps: 1 });
     expect(seen).toEqual([
       [4, 3],
       [4, 3],
@@ -210,8 +209,7 @@ describe('defineCell validation', () => {
         return good.step(inputs, params);
       },
     });
-    // scan 'never': the step is called once per time step (hoisting traces it at T·B rows first).
-    const e = thrown(() => unroll(flaky, { input: 3, hidden: 4, batch: 2, steps: 5, scan: 'never' }));
+    const e = thrown(() => unroll(flaky, { input: 3, hidden: 4, batch: 2, steps: 5 }));
     expect(e).toBeInstanceOf(CellgradError);
     expect(e.kind).toBe('cell');
     // The error object was made outside the step, so no line of the step can be named.
@@ -219,7 +217,7 @@ describe('defineCell validation', () => {
     expect(e.cause).toBe(boom);
     calls = 0;
     // In a stack the layer is named: call 3 is layer 0's step 2 with 5 steps, so use 2 steps.
-    const e2 = thrown(() => unroll(flaky, { input: 3, hidden: 4, batch: 2, steps: 2, layers: 2, scan: 'never' }));
+    const e2 = thrown(() => unroll(flaky, { input: 3, hidden: 4, batch: 2, steps: 2, layers: 2 }));
     expect(e2.message).toBe("cell 'flaky', layer 1, step 0: step threw: boom");
   });
 });

@@ -1,4 +1,4 @@
-// Hoisting the time-parallel work of a cell that is not linear out of the step loop: with scan
+// Hoisting the time-parallel work of a cell that is not linear out of the step loop: with hoist
 // 'auto', every time-parallel node (x·W, its bias, a layer norm of it, a gate reading only x and its
 // activation) is computed once over all T·B rows, the core once per step on row slices of it; the
 // values and gradients equal the plain step loop's (scan 'never') to 1e-12 in float64.
@@ -25,7 +25,7 @@ const count = (g: Graph, op: string) => g.nodes.filter((n) => n.op === op).lengt
  * time-parallel node of op `op` once per layer (the rest of that op once per step).
  */
 function expectHoistEqualsLoop(cell: Cell, options: UnrollOptions, op: string, seed = 1): void {
-  const o = { ...options, dtype: 'float64' as const };
+  const o = { ...options, dtype: 'float64' as const, hoist: 'auto' as const };
   const hoisted = unroll(cell, o);
   const looped = unroll(cell, { ...o, scan: 'never' });
   const r = analyzeRecurrence(cell, { input: o.input, hidden: o.hidden });
@@ -48,11 +48,13 @@ describe('hoisting the time-parallel work of a step loop', () => {
     expectHoistEqualsLoop(getBuiltinCell('lstm_layernorm'), { input: 3, hidden: 4, batch: 2, steps: 4 }, 'layer_norm');
   });
 
-  it("scan 'never' and options the hoisting does not implement keep one copy of the step per time step", () => {
+  it("hoist 'never' (the default), scan 'never' and options the hoisting does not implement keep one copy of the step per time step", () => {
     const cell = getBuiltinCell('lstm_layernorm');
-    const sizes = { input: 3, hidden: 4, batch: 2, steps: 3 };
+    const sizes = { input: 3, hidden: 4, batch: 2, steps: 3, hoist: 'auto' as const };
     const perStep = count(unroll(cell, { ...sizes, scan: 'never' }), 'layer_norm');
     expect(count(unroll(cell, sizes), 'layer_norm')).toBeLessThan(perStep);
+    expect(count(unroll(cell, { ...sizes, hoist: 'never' }), 'layer_norm')).toBe(perStep);
+    expect(() => unroll(cell, { ...sizes, hoist: 'yes' as never })).toThrow(/unknown hoist mode "yes" \(expected 'auto' or 'never'\)/);
     for (const extra of [{ bidirectional: true }, { lengths: true }, { regularize: { zoneout: 0.1 } }] as const)
       expect(count(unroll(cell, { ...sizes, ...extra }), 'layer_norm')).toBe(perStep * (extra.bidirectional ? 2 : 1));
   });

@@ -41,7 +41,7 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
   if (layout.options.scan === 'always' && refusal !== undefined)
     throw new CellgradError('usage', `unroll(cell '${cell.name}'): scan 'always', but the unroll cannot run as scans: ${refusal}`);
   if (refusal === undefined) return unrollAsScans(cell, b, layout, declared);
-  const plans = layout.options.scan === 'never' ? undefined : hoistPlans(cell, layout);
+  const plans = layout.options.scan === 'never' || layout.options.hoist === 'never' ? undefined : hoistPlans(cell, layout);
   if (plans) return unrollAsScans(cell, b, layout, declared, plans);
   const inputs = Array.from({ length: steps }, (_, t) => b.scoped({ cell: cell.name, step: t, layer: 0 }, () => x.index(timeAxis, t)));
   const targets = declared.get('targets');

@@ -15,7 +15,7 @@
  */
 export type { Cell, CellDef, CellSizes, InitFn, StepFn, StepInputs, StepParams } from './cell.js';
 export { defineCell, isCell } from './define-cell.js';
-export type { MaskMode, ResolvedUnrollOptions, ScanMode, UnrollOptions, UnrollPattern } from './options.js';
+export type { MaskMode, ResolvedUnrollOptions, HoistMode, ScanMode, UnrollOptions, UnrollPattern } from './options.js';
 export { checkLengths, checkSequenceFeeds, type LengthsSizes } from './lengths.js';
 export { cellInputs, describeUnroll, paramInputName, type InputSpec, type OutputSpec, type UnrollLayout } from './layout.js';
 export { unroll } from './unroll/unroll.js';
@@ -114,4 +114,5 @@ export { minLstm } from './builtins/min-lstm.js';
 export { sru, sruV, sruCell, type SruOptions } from './builtins/sru.js';
 export { qrnn } from './builtins/qrnn.js';
 export { scanLayer, whyNotScan, type ScanLayerArgs, type ScanLayerResult } from './recurrence/scan-layer.js';
-export { scanRefusal } from './recurrence/scan-unroll.js';
+export { hoistPlans, optionRefusal, scanRefusal } from './recurrence/scan-unroll.js';
+export { hoistedLayer, hoistPlan, type HoistedLayerArgs, type HoistPlan } from './recurrence/hoist-layer.js';

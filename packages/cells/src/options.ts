@@ -78,7 +78,19 @@ export interface UnrollOptions {
   readonly mode?: RegularizeMode;
   /** How a linear recurrence runs (see `ScanMode`); default `'auto'`. */
   readonly scan?: ScanMode;
+  /** Whether a cell that is not linear has its time-parallel work hoisted out of the step loop (see `HoistMode`); default `'never'`. */
+  readonly hoist?: HoistMode;
 }
+
+/**
+ * Whether `unroll` computes the time-parallel work (x·W, a layer norm of it, gates reading only x)
+ * of a cell that is not a linear recurrence once for all T·B rows before its step loop
+ * (`hoistedLayer`): `'auto'` when the unroll is one direction without `lengths`, teacher forcing
+ * or regularisers and `scan` is not `'never'`; `'never'` (default, for now: the step-structure
+ * tools of @cellgrad/viz do not yet see the per-step row slices as repeats) keeps the plain loop.
+ * The values and gradients are the same either way.
+ */
+export type HoistMode = 'auto' | 'never';
 
 /**
  * Whether `unroll` runs a cell whose every state is a linear recurrence (h' = a ⊙ h + b with a, b
@@ -110,6 +122,7 @@ export interface ResolvedUnrollOptions {
   readonly regularize: ResolvedRegularize;
   readonly mode: RegularizeMode;
   readonly scan: ScanMode;
+  readonly hoist: HoistMode;
 }
 
 const SIZE_KEYS = ['input', 'hidden', 'batch', 'steps', 'layers'] as const;
@@ -126,6 +139,7 @@ const KNOWN = [
   'regularize',
   'mode',
   'scan',
+  'hoist',
 ];
 
 /** The most step instances (steps × layers × directions) one unroll traces; far beyond practical use. */
@@ -180,6 +194,8 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
   if (r.lengths && r.teacherForcing) bad(`options 'lengths' and 'teacherForcing' cannot be combined`);
   const scan = r.scan ?? 'auto';
   if (scan !== 'auto' && scan !== 'always' && scan !== 'never') bad(`unknown scan mode ${JSON.stringify(scan)} (expected 'auto', 'always' or 'never')`);
+  const hoist = r.hoist ?? 'never';
+  if (hoist !== 'auto' && hoist !== 'never') bad(`unknown hoist mode ${JSON.stringify(hoist)} (expected 'auto' or 'never')`);
   const { regularize, mode } = resolveRegularize(r.regularize, r.mode, `${fn}(cell '${cell.name}')`);
   return {
     input: r.input,
@@ -198,6 +214,7 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
     regularize,
     mode,
     scan,
+    hoist,
   };
 }
 

@@ -13,7 +13,8 @@ import type { UnrollOptions } from '../options.js';
 import type { TargetAt } from './direction.js';
 import { softmaxHead } from './head.js';
 import { layerLoop } from './layers.js';
-import { scanLayers, scanRefusal } from '../recurrence/scan-unroll.js';
+import { hoistPlans, scanLayers, scanRefusal } from '../recurrence/scan-unroll.js';
+import type { HoistPlan } from '../recurrence/hoist-layer.js';
 
 /**
  * Unroll `cell` over `steps` time steps (and `layers` stacked layers, optionally bidirectional)
@@ -40,6 +41,8 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
   if (layout.options.scan === 'always' && refusal !== undefined)
     throw new CellgradError('usage', `unroll(cell '${cell.name}'): scan 'always', but the unroll cannot run as scans: ${refusal}`);
   if (refusal === undefined) return unrollAsScans(cell, b, layout, declared);
+  const plans = layout.options.scan === 'never' || layout.options.hoist === 'never' ? undefined : hoistPlans(cell, layout);
+  if (plans) return unrollAsScans(cell, b, layout, declared, plans);
   const inputs = Array.from({ length: steps }, (_, t) => b.scoped({ cell: cell.name, step: t, layer: 0 }, () => x.index(timeAxis, t)));
   const targets = declared.get('targets');
   const top = cell.outputSize(layout.layerSizes[layout.options.layers - 1]!);
@@ -58,12 +61,22 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
   return b.build(result);
 }
 
-/** `unroll` of a linear cell: each layer as scans (`scanLayers`), the same inputs and outputs as the step loop. */
-function unrollAsScans(cell: Cell, b: GraphBuilder, layout: ReturnType<typeof describeUnroll>, declared: Map<string, Tensor>): Graph {
+/**
+ * `unroll` of a linear cell: each layer as scans (`scanLayers`), the same inputs and outputs as the
+ * step loop; with `hoisting`, of a cell that is not linear: each layer a step loop whose
+ * time-parallel work is computed once before it (`hoistedLayer`).
+ */
+function unrollAsScans(
+  cell: Cell,
+  b: GraphBuilder,
+  layout: ReturnType<typeof describeUnroll>,
+  declared: Map<string, Tensor>,
+  hoisting?: readonly HoistPlan[],
+): Graph {
   const { batchFirst, pattern } = layout.options;
   const x = declared.get('x')!;
   const timeMajor = batchFirst ? b.scoped({ cell: cell.name }, () => x.transpose([1, 0, 2])) : x;
-  const { output, finals } = scanLayers(cell, b, layout, declared, timeMajor);
+  const { output, finals } = scanLayers(cell, b, layout, declared, timeMajor, hoisting);
   const result: [string, Tensor][] = [];
   b.scoped({ cell: cell.name }, () => {
     if (pattern === 'seq2one') {

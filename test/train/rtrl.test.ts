@@ -249,7 +249,11 @@ describe('online RTRL', () => {
 });
 
 describe('SnAp-1 and UORO learn the adding problem', () => {
-  it('below the 0.167 baseline (T=10, H=8, 220 iterations)', { timeout: 600_000 }, () => {
+  const cases = [
+    { kind: 'snap1', iterations: 220 },
+    { kind: 'uoro', iterations: 300 },
+  ] as const;
+  it.each(cases)('$kind: below the 0.167 baseline (T=10, H=8, $iterations iterations)', { timeout: 600_000 }, ({ kind, iterations }) => {
     const t = new Trainer({
       cell: getBuiltinCell('lstm'),
       task: addingTask(10),
@@ -258,24 +262,9 @@ describe('SnAp-1 and UORO learn the adding problem', () => {
       seed: 1,
       optimizer: { kind: 'adam' },
       lr: 0.03,
-      bptt: { kind: 'snap1' },
+      bptt: { kind },
     });
-    for (let i = 0; i < 220; i++) t.step();
-    expect(t.evaluate().loss).toBeLessThan(0.05);
-  });
-
-  it('UORO: below the 0.167 baseline (T=10, H=8, 300 iterations)', { timeout: 600_000 }, () => {
-    const t = new Trainer({
-      cell: getBuiltinCell('lstm'),
-      task: addingTask(10),
-      hidden: 8,
-      batch: 32,
-      seed: 1,
-      optimizer: { kind: 'adam' },
-      lr: 0.03,
-      bptt: { kind: 'uoro' },
-    });
-    for (let i = 0; i < 300; i++) t.step();
+    for (let i = 0; i < iterations; i++) t.step();
     expect(t.evaluate().loss).toBeLessThan(0.05);
   });
 });

@@ -113,7 +113,7 @@ export function buildOnnxModel(g: Graph, options: ToOnnxOptions = {}): ModelProt
  * Runtime). Input and output names are the graph's own.
  * @example
  * const bytes = toOnnx(unroll(lstm, sizes), { opset: 17 });
- * writeFileSync('lstm.onnx', bytes);
+ * writeFileSafely('lstm.onnx', bytes); // from '@cellgrad/graph/io': atomic, never a half-written file
  */
 export function toOnnx(g: Graph, options: ToOnnxOptions = {}): Uint8Array {
   return encodeModel(buildOnnxModel(g, options));

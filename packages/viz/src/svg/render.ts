@@ -34,7 +34,7 @@ export async function dotToSvg(dot: string): Promise<string> {
 /**
  * A graph drawn as SVG: `toDot` then Graphviz.
  * @example
- * writeFileSync('lstm.svg', await toSvg(unroll(lstm, sizes), { title: 'lstm, 4 steps' }));
+ * writeFileSafely('lstm.svg', await toSvg(unroll(lstm, sizes), { title: 'lstm, 4 steps' }));
  */
 export async function toSvg(graph: Graph | GraphJSON, options: DotOptions = {}): Promise<string> {
   return dotToSvg(toDot(graph, options));

@@ -63,7 +63,7 @@ export { gravesClip, withGravesClip } from './train/graves.js';
 export { lossTerm, lossScale, type LossSpec } from './train/losses.js';
 export { buildWindow, modelLayout, modelParamShapes, tappedState, type ModelSpec, type WindowGraph, type WindowOptions } from './train/model.js';
 export { checkBatch, checkParamValues, windowDataFeeds, type Batch } from './train/batch.js';
-export { runner, type ExecOptions, type Runner } from './train/executor.js';
+export { runner, graphRunner, TRAIN_BACKENDS, type ExecOptions, type Runner, type GraphRunner, type TrainBackend } from './train/executor.js';
 export { storedActivations, type MemoryReport, type Stored } from './train/memory.js';
 export { backprop, updatesInPass, BPTT_KINDS, type Backprop, type BpttSpec, type GradResult } from './train/bptt.js';
 export { exactInfluence, snap1Influence, patternOf, type Influence, type SparsityPattern } from './train/rtrl/influence.js';

@@ -14,9 +14,9 @@
  * optionally updating every k steps.
  */
 import { grad } from '@cellgrad/autodiff';
-import { CellgradError, type Graph, type NDArray } from '@cellgrad/graph';
+import { CellgradError, type Feeds, type Graph, type NDArray } from '@cellgrad/graph';
 import { checkBatch, windowDataFeeds, type Batch } from './batch.js';
-import { runner, type ExecOptions, type Runner } from './executor.js';
+import { checkBackend, graphRunner, isAsyncBackend, type ExecOptions, type GraphRunner } from './executor.js';
 import { storedActivations, type MemoryReport, type Stored } from './memory.js';
 import { buildWindow, modelLayout, type ModelSpec, type WindowGraph } from './model.js';
 import { needsKey } from '../regularize/options.js';
@@ -66,8 +66,36 @@ export interface Backprop {
    * masks full BPTT sees.
    */
   run(params: ParamValues, batch: Batch, update?: (grads: ParamValues, loss: number) => void, key?: NDArray): GradResult;
+  /** `run` on any backend (the only way to run on an asynchronous one: ONNX Runtime, auto). */
+  runAsync(params: ParamValues, batch: Batch, update?: (grads: ParamValues, loss: number) => void, key?: NDArray): Promise<GradResult>;
+  /** True when the graphs run on an asynchronous backend, so only `runAsync` works. */
+  readonly async: boolean;
   /** Stored activations of this strategy against full BPTT. */
   memory(): MemoryReport;
+}
+
+/** One graph run a pass asks for: the generator receives its outputs back. */
+interface Call {
+  readonly runner: GraphRunner;
+  readonly feeds: Feeds;
+}
+
+/**
+ * A pass written once as a generator of graph runs, driven synchronously (`drive`) or
+ * asynchronously (`driveAsync`) depending on the backend.
+ */
+type Pass = Generator<Call, GradResult, Record<string, Float64Array>>;
+
+function drive(pass: Pass): GradResult {
+  let r = pass.next();
+  while (!r.done) r = pass.next(r.value.runner.run(r.value.feeds));
+  return r.value;
+}
+
+async function driveAsync(pass: Pass): Promise<GradResult> {
+  let r = pass.next();
+  while (!r.done) r = pass.next(await r.value.runner.runAsync(r.value.feeds));
+  return r.value;
 }
 
 /** Window starts and lengths covering T steps in pieces of n. */
@@ -101,6 +129,14 @@ function transpose2(data: Float64Array, rows: number, cols: number): Float64Arra
   return out;
 }
 
+/** What one chained window returns: loss, parameter accumulators (untransposed), state cotangents and final states. */
+interface ChainedResult {
+  readonly loss: number;
+  readonly acc: ParamValues;
+  readonly cot: Record<string, Float64Array>;
+  readonly finals: Record<string, Float64Array>;
+}
+
 /** Sum of the stored activations of one window kind, memoised by graph. */
 function storedOf(g: Graph, memo: Map<Graph, Stored>): Stored {
   let s = memo.get(g);
@@ -125,29 +161,47 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
   if (!BPTT_KINDS.includes(kind as BpttSpec['kind']))
     throw new CellgradError('usage', `unknown BPTT strategy ${JSON.stringify(kind)} (option 'bptt'; known: ${BPTT_KINDS.join(', ')})`);
 
+  checkBackend(exec, `${bptt.kind} BPTT`);
+  const async = isAsyncBackend(exec);
   if (bptt.kind === 'rtrl' || bptt.kind === 'snap1' || bptt.kind === 'uoro') {
+    if (async) {
+      throw new CellgradError(
+        'usage',
+        `${bptt.kind} (bptt '${bptt.kind}') runs its per-step Jacobian graphs on the own executor only; backend '${exec.backend}' needs bptt full, truncated or checkpoint (or use backend 'cellgrad')`,
+      );
+    }
     const online = onlineBackprop(spec, bptt, exec);
-    return { spec: bptt, run: (params, batch, update, key) => online.run(params, batch, update, key), memory: () => online.memory() };
+    const run: Backprop['run'] = (params, batch, update, key) => online.run(params, batch, update, key);
+    return { spec: bptt, async, run, runAsync: async (...args) => run(...args), memory: () => online.memory() };
   }
+  /** Both ways of running a pass, from its generator. */
+  const drivers = (pass: (...args: Parameters<Backprop['run']>) => Pass) => ({
+    async,
+    run: (...args: Parameters<Backprop['run']>) => drive(pass(...args)),
+    runAsync: (...args: Parameters<Backprop['run']>) => driveAsync(pass(...args)),
+  });
 
   if (bptt.kind === 'full') {
-    let cached: { w: WindowGraph; g: Graph; run: Runner } | undefined;
+    let cached: { w: WindowGraph; g: Graph; run: GraphRunner } | undefined;
     const get = () => {
       if (!cached) {
         const w = buildWindow(spec);
         const g = grad(w.graph, { of: 'loss', wrt: w.params });
-        cached = { w, g, run: runner(g, exec) };
+        cached = { w, g, run: graphRunner(g, exec) };
       }
       return cached;
     };
     return {
       spec: bptt,
-      run(params, batch, _update, key) {
+      ...drivers(function* (params, batch, _update, key): Pass {
         checkBatch(spec, batch, 'backprop: run');
         const { w, run } = get();
-        const out = run({ ...windowDataFeeds(spec, w, batch), ...stateFeeds(w, zerosState(w)), ...paramFeeds(params, w), ...keyFeed(w, key) });
+        const out = yield {
+          runner: run,
+          feeds: { ...windowDataFeeds(spec, w, batch), ...stateFeeds(w, zerosState(w)), ...paramFeeds(params, w), ...keyFeed(w, key) },
+        };
         return { loss: out.loss![0]!, grads: Object.fromEntries(w.params.map((p) => [p, out[`grad:${p}`]!])) };
-      },
+      }),
       memory() {
         const full = storedOf(get().g, memo);
         return { strategy: 'full', windows: 1, stored: full, full, saved: 0 };
@@ -167,14 +221,14 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
   // One graph per kind of window (its length and whether it holds the loss), built on first use.
   // Random draws of a regularised model in train mode depend on the time index: one graph per window then.
   const random = needsKey(modelLayout(spec).options.regularize, modelLayout(spec).options.mode);
-  const kinds = new Map<string, { back: { w: WindowGraph; g: Graph; run: Runner }; fwd?: { w: WindowGraph; run: Runner } }>();
+  const kinds = new Map<string, { back: { w: WindowGraph; g: Graph; run: GraphRunner }; fwd?: { w: WindowGraph; run: GraphRunner } }>();
   const kindOf = (start: number, length: number) => {
     const key = `${length}|${spec.loss.at === 'last' && start + length === T}${random ? `|${start}` : ''}`;
     let k = kinds.get(key);
     if (!k) {
       const w = buildWindow(spec, { start, length, chained: true });
       const g = grad(w.graph, { of: 'objective', wrt: [...w.params, ...w.states.map((s) => `${s}0`)] });
-      k = { back: { w, g, run: runner(g, exec) } };
+      k = { back: { w, g, run: graphRunner(g, exec) } };
       kinds.set(key, k);
     }
     return k;
@@ -183,12 +237,12 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
     const k = kindOf(start, length);
     if (!k.fwd) {
       const w = buildWindow(spec, { start, length });
-      k.fwd = { w, run: runner(w.graph, exec) };
+      k.fwd = { w, run: graphRunner(w.graph, exec) };
     }
     return k.fwd;
   };
   // One chained window: returns loss, parameter accumulators (untransposed), state cotangents and final states.
-  const step = (
+  const step = function* (
     start: number,
     length: number,
     params: ParamValues,
@@ -197,7 +251,7 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
     cot: Record<string, Float64Array>,
     acc: ParamValues,
     key: NDArray | undefined,
-  ) => {
+  ): Generator<Call, ChainedResult, Record<string, Float64Array>> {
     const { w, run } = kindOf(start, length).back;
     const at = { ...w, start, length, hasLoss: w.hasLoss };
     const accFeeds: Record<string, NDArray> = {};
@@ -206,7 +260,10 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
       accFeeds[`acc:${p}`] = { shape, data: w.transposedAcc.includes(p) ? transpose2(acc[p]!, shape[1]!, shape[0]!) : acc[p]! };
     }
     const cotFeeds = Object.fromEntries(w.states.map((s) => [`cot:${s}`, { shape: inputShape(w.graph, `cot:${s}`), data: cot[s]! }]));
-    const out = run({ ...windowDataFeeds(spec, at, batch), ...stateFeeds(w, states), ...paramFeeds(params, w), ...accFeeds, ...cotFeeds, ...keyFeed(w, key) });
+    const out = yield {
+      runner: run,
+      feeds: { ...windowDataFeeds(spec, at, batch), ...stateFeeds(w, states), ...paramFeeds(params, w), ...accFeeds, ...cotFeeds, ...keyFeed(w, key) },
+    };
     return {
       loss: out.loss![0]!,
       acc: Object.fromEntries(w.params.map((p) => [p, out[`grad:${p}`]!])),
@@ -218,7 +275,7 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
 
   return {
     spec: bptt,
-    run(params, batch, update, key) {
+    ...drivers(function* (params, batch, update, key): Pass {
       checkBatch(spec, batch, 'backprop: run');
       const perWindow = bptt.kind === 'truncated' && bptt.perWindow === true;
       if (perWindow && !update)
@@ -230,7 +287,7 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
       let loss = 0;
       if (bptt.kind === 'truncated') {
         for (const [s, len] of windows) {
-          const r = step(s, len, params, batch, states, zeroCot, acc, key);
+          const r = yield* step(s, len, params, batch, states, zeroCot, acc, key);
           loss += r.loss;
           states = r.finals;
           if (perWindow) {
@@ -245,24 +302,27 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
       for (const [s, len] of windows) {
         checkpoints.push(states);
         const { w, run } = forwardOf(s, len);
-        const out = run({
-          ...windowDataFeeds(spec, { ...w, start: s, length: len }, batch),
-          ...stateFeeds(w, states),
-          ...paramFeeds(params, w),
-          ...keyFeed(w, key),
-        });
+        const out = yield {
+          runner: run,
+          feeds: {
+            ...windowDataFeeds(spec, { ...w, start: s, length: len }, batch),
+            ...stateFeeds(w, states),
+            ...paramFeeds(params, w),
+            ...keyFeed(w, key),
+          },
+        };
         loss += out.loss![0]!;
         states = Object.fromEntries(w.states.map((st) => [st, out[`${st}_T`]!]));
       }
       let cot: Record<string, Float64Array> = zeroCot;
       for (let i = windows.length - 1; i >= 0; i--) {
         const [s, len] = windows[i]!;
-        const r = step(s, len, params, batch, checkpoints[i]!, cot, acc, key);
+        const r = yield* step(s, len, params, batch, checkpoints[i]!, cot, acc, key);
         acc = r.acc;
         cot = r.cot;
       }
       return { loss, grads: acc };
-    },
+    }),
     memory() {
       const whole = buildWindow(spec);
       const full = storedActivations(grad(whole.graph, { of: 'loss', wrt: whole.params }));

@@ -12,11 +12,11 @@ import { initParams } from '../init/params.js';
 import { taskBatch } from '../tasks/dataset.js';
 import type { Task } from '../tasks/task.js';
 import { checkBatch } from './batch.js';
-import { backprop, updatesInPass, type Backprop, type BpttSpec } from './bptt.js';
+import { backprop, updatesInPass, type Backprop, type BpttSpec, type GradResult } from './bptt.js';
 import { checkSnapshotFits, validateSnapshot } from './checkpoint-validate.js';
 import { applyClip, type ClipSpec } from './clip.js';
 import { evaluate, type Evaluation } from './evaluate.js';
-import type { ExecOptions } from './executor.js';
+import type { ExecOptions, TrainBackend } from './executor.js';
 import { iterationKey } from './iteration-key.js';
 import { modelLayout, modelParamShapes, type ModelSpec } from './model.js';
 import { resolveRegularize, anyRegularizer, type RegularizeOptions } from '../regularize/options.js';
@@ -51,6 +51,15 @@ export interface TrainConfig {
   readonly gravesClip?: number;
   /** How the graphs run: interpreted or compiled, and in which dtype. */
   readonly exec?: ExecOptions;
+  /**
+   * Where the training step's graphs run (default `cellgrad`, the own executor): `onnxruntime` runs
+   * the forward and backward graphs on ONNX Runtime (import `@cellgrad/onnx` first; needs the package
+   * `onnxruntime-node`), `auto` each graph on whichever of the two is measured faster. Both are
+   * asynchronous: step with `await trainer.stepAsync()`. The optimizer update and held-out evaluation
+   * stay on cellgrad; checkpoints do not depend on the backend (a run can resume on another).
+   * Full, truncated and checkpointed BPTT run on any backend; RTRL, SnAp-1 and UORO need `cellgrad`.
+   */
+  readonly backend?: TrainBackend;
   /** Stacked layers (default 1). */
   readonly layers?: number;
   /** Both directions in every layer (default false; full BPTT only). */
@@ -123,10 +132,32 @@ export function modelOf(config: TrainConfig): ModelSpec {
   return spec;
 }
 
-/** The executor options training runs with (the config's dtype wins). */
+/** The executor options evaluation runs with (the config's dtype wins; always the own executor). */
 function execOf(config: TrainConfig): ExecOptions {
   const dtype = dtypeOf(config);
-  return { ...(config.exec ?? {}), ...(dtype ? { dtype } : {}) };
+  const { backend: _backend, ...exec } = config.exec ?? {};
+  return { ...exec, ...(dtype ? { dtype } : {}) };
+}
+
+/** The executor options of the training step: `execOf` on the config's backend. */
+function stepExecOf(config: TrainConfig): ExecOptions {
+  const backend = config.backend ?? config.exec?.backend;
+  return { ...execOf(config), ...(backend !== undefined ? { backend } : {}) };
+}
+
+/** The state of one iteration between drawing its batch and recording its result. */
+interface Iteration {
+  readonly i: number;
+  readonly started: number;
+  readonly batch: ReturnType<typeof taskBatch>;
+  readonly key: ReturnType<typeof iterationKey>;
+  readonly perWindow: boolean;
+  readonly part: string;
+  readonly lr: number;
+  /** Clip, check and apply one set of gradients (per window, or once after the pass). */
+  readonly update: (g: ParamValues, loss: number) => void;
+  /** The largest gradient norm seen by `update`. */
+  gradNorm(): number;
 }
 
 /**
@@ -204,6 +235,8 @@ export class Trainer {
   private readonly rate: Schedule;
   private readonly grads: Backprop;
   private iter = 0;
+  /** True while a `stepAsync` is awaiting its backend. */
+  private busy = false;
   /** The non-finite value that stopped the run: stepping or saving again throws it. */
   private failure: CellgradError | undefined;
 
@@ -215,7 +248,12 @@ export class Trainer {
     this.params = initModel(this.model, config.seed);
     this.optimizer = makeOptimizer(config.optimizer);
     this.rate = schedule(config.lr, config.schedule);
-    this.grads = backprop(this.model, config.bptt ?? { kind: 'full' }, execOf(config));
+    this.grads = backprop(this.model, config.bptt ?? { kind: 'full' }, stepExecOf(config));
+  }
+
+  /** The backend the training step runs on (`cellgrad` unless the config says otherwise). */
+  get backend(): TrainBackend {
+    return stepExecOf(this.config).backend ?? 'cellgrad';
   }
 
   /** Iterations done. */
@@ -235,7 +273,37 @@ export class Trainer {
    * the trainer then refuses to step or save again, so no non-finite state is ever written.
    */
   step(): StepRecord {
+    if (this.grads.async) {
+      throw new CellgradError(
+        'usage',
+        `Trainer.step: backend '${this.backend}' runs asynchronously; call \`await trainer.stepAsync()\` instead (or use backend 'cellgrad')`,
+      );
+    }
+    const it = this.begin();
+    return this.finish(it, this.grads.run(this.params, it.batch, it.perWindow ? it.update : undefined, it.key));
+  }
+
+  /**
+   * `step()` on any backend, as a Promise: the only way to step on `onnxruntime` or `auto`; on
+   * `cellgrad` it gives the same records as `step()`. One step at a time: await each before the next.
+   * @example
+   * const t = new Trainer({ ...config, backend: 'onnxruntime' }); // after import '@cellgrad/onnx'
+   * while (t.iteration < 100) await t.stepAsync();
+   */
+  async stepAsync(): Promise<StepRecord> {
+    const it = this.begin();
+    this.busy = true;
+    try {
+      return this.finish(it, await this.grads.runAsync(this.params, it.batch, it.perWindow ? it.update : undefined, it.key));
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Start iteration `this.iteration`: its batch, learning rate, key and the update it applies. */
+  private begin(): Iteration {
     if (this.failure) throw this.failure;
+    this.notBusy('step');
     const started = performance.now();
     const i = this.iter;
     const batch = taskBatch(this.config.task, this.config.seed, 'train', i, this.config.batch);
@@ -260,13 +328,22 @@ export class Trainer {
       const badBuffer = this.optimizer.nonFinite();
       if (badBuffer) this.fail(i, `optimizer buffer '${badBuffer.buffer}' has ${nonFiniteText(badBuffer.count)} after the update`);
     };
-    const { loss, grads } = this.grads.run(this.params, batch, perWindow ? update : undefined, iterationKey(this.config.seed, i));
-    if (!perWindow) update(grads, loss);
-    else if (!Number.isFinite(loss)) this.fail(i, `loss is ${loss} (the sum of the ${part}s' losses)`);
+    return { i, started, batch, key: iterationKey(this.config.seed, i), perWindow, part, lr, update, gradNorm: () => gradNorm };
+  }
+
+  /** End iteration `it` with the pass's result: the update (unless applied per window), the record. */
+  private finish(it: Iteration, { loss, grads }: GradResult): StepRecord {
+    if (!it.perWindow) it.update(grads, loss);
+    else if (!Number.isFinite(loss)) this.fail(it.i, `loss is ${loss} (the sum of the ${it.part}s' losses)`);
     this.losses.push(loss);
     this.iter++;
-    this.seconds += (performance.now() - started) / 1000;
-    return { iteration: i, loss, gradNorm, lr };
+    this.seconds += (performance.now() - it.started) / 1000;
+    return { iteration: it.i, loss, gradNorm: it.gradNorm(), lr: it.lr };
+  }
+
+  /** A usage error when an asynchronous step is still running (stepping or saving would interleave with it). */
+  private notBusy(what: string): void {
+    if (this.busy) throw new CellgradError('usage', `Trainer.${what}: a stepAsync() is still running; await it first`);
   }
 
   /** Stop for good at iteration `i` (0-based) with a nonfinite error about `what`. */
@@ -286,6 +363,7 @@ export class Trainer {
   /** A snapshot to save (throws the `nonfinite` error that stopped a diverged run instead). */
   save(): TrainerSnapshot {
     if (this.failure) throw this.failure;
+    this.notBusy('save');
     return {
       format: 'cellgrad-train',
       version: 1,

@@ -16,6 +16,7 @@ import { wasmSimdAvailable } from './wasm/matmul-wasm.js';
 import { wasmKernels } from './wasm/wasm-kernels.js';
 import { buildExecutable, isDisposed, type Executable } from './executable.js';
 import { externalBackend, type AsyncExecutable, type ExternalBackends } from './external.js';
+import { autoExecutable, type AutoExecutable, type AutoOptions } from './auto-backend.js';
 
 /** Options of `compile`. */
 export interface CompileOptions {
@@ -44,9 +45,12 @@ export interface CompileOptions {
   readonly optimize?: boolean;
   /**
    * Execution backend: `cellgrad` (the default, this compiled executor) or an external one
-   * registered by a package, e.g. `onnxruntime` from `@cellgrad/onnx` (its `run` is asynchronous).
+   * registered by a package, e.g. `onnxruntime` from `@cellgrad/onnx` (its `run` is asynchronous), or
+   * `auto`: the one measured fastest on this graph (asynchronous; see `AutoExecutable`).
    */
-  readonly backend?: 'cellgrad' | keyof ExternalBackends;
+  readonly backend?: 'cellgrad' | 'auto' | keyof ExternalBackends;
+  /** How `backend: 'auto'` times the candidates (runs, time budget, feeds). */
+  readonly auto?: AutoOptions;
   /** Debug mode: a run whose outputs hold NaN/±Infinity throws a NonFiniteError naming the first culprit node of `g`. */
   readonly checkFinite?: boolean;
   /**
@@ -65,14 +69,28 @@ const KERNEL_SETS: Readonly<Record<string, KernelSet>> = { js: jsKernels, wasm: 
 /**
  * Compile `g` into an executable specialised to its static shapes. Same feeds, outputs and feed
  * errors as `interpret`; outputs are views into the executable's buffers, valid until its next run.
+ *
+ * The result's type follows `backend`: the own executor (default `cellgrad`) runs synchronously;
+ * an external backend (`onnxruntime`) gives an `AsyncExecutable` and `auto` an `AutoExecutable`,
+ * whose `run` returns a Promise of fresh outputs.
  * @example
  * const exe = compile(g, { dtype: 'float32' });
  * const { loss } = exe.run(feeds);
+ * // The faster of the own executor and ONNX Runtime (after `import '@cellgrad/onnx'`):
+ * const fastest = compile(g, { backend: 'auto' });
+ * const { backend, msPerRun } = await fastest.ready; // e.g. 'onnxruntime', { cellgrad: 135, onnxruntime: 54 }
+ * const out = await fastest.run(feeds);
  */
+export function compile(g: Graph, options: CompileOptions & { readonly backend: 'auto' }): AutoExecutable;
 export function compile(g: Graph, options: CompileOptions & { readonly backend: keyof ExternalBackends }): AsyncExecutable;
 export function compile(g: Graph, options?: CompileOptions & { readonly backend?: 'cellgrad' }): Executable;
-export function compile(g: Graph, options: CompileOptions = {}): Executable | AsyncExecutable {
+export function compile(g: Graph, options?: CompileOptions): Executable | AsyncExecutable | AutoExecutable;
+export function compile(g: Graph, options: CompileOptions = {}): Executable | AsyncExecutable | AutoExecutable {
   const dtype = checkDType(options.dtype ?? DEFAULT_DTYPE, 'compile');
+  if (options.backend === 'auto') {
+    const own = compile(g, { ...options, backend: 'cellgrad' });
+    return autoExecutable(castGraph(g, dtype), dtype, own, options as Readonly<Record<string, unknown>>);
+  }
   if (options.backend !== undefined && options.backend !== 'cellgrad') {
     return externalBackend(options.backend).compile(castGraph(g, dtype), dtype, options as Readonly<Record<string, unknown>>);
   }

@@ -42,13 +42,18 @@ export function registerBackend(name: string, backend: ExternalBackend): void {
   backends.set(name, backend);
 }
 
+/** Names of the registered external backends, in registration order. */
+export function registeredBackends(): string[] {
+  return [...backends.keys()];
+}
+
 /** The backend named `name`; a clear error when no package has registered it. */
 export function externalBackend(name: string): ExternalBackend {
   const b = backends.get(name);
   if (!b) {
     const known = ['cellgrad', ...backends.keys()].join(', ');
     const hint = name === 'onnxruntime' ? " (import '@cellgrad/onnx' or 'cellgrad/onnx' first)" : '';
-    fail('usage', `compile: unknown backend '${name}'${hint}; registered backends: ${known}`);
+    fail('usage', `compile: unknown backend '${name}'${hint}; registered backends: ${known} (and auto)`);
   }
   return b;
 }

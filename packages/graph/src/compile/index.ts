@@ -3,3 +3,4 @@ export { compile, type CompileOptions } from './compile.js';
 export type { Executable, PlanStats, ProfileEntry } from './executable.js';
 export type { View } from './js/views.js';
 export { registerBackend, type AsyncExecutable, type ExternalBackend, type ExternalBackends } from './external.js';
+export type { AutoExecutable, AutoOptions, BackendChoice, BackendName } from './auto-backend.js';

@@ -14,7 +14,7 @@
  * optionally updating every k steps.
  */
 import { grad } from '@cellgrad/autodiff';
-import { CellgradError, type Feeds, type Graph, type NDArray } from '@cellgrad/graph';
+import { CellgradError, type BackendChoice, type Feeds, type Graph, type NDArray } from '@cellgrad/graph';
 import { checkBatch, windowDataFeeds, type Batch } from './batch.js';
 import { checkBackend, graphRunner, isAsyncBackend, type ExecOptions, type GraphRunner } from './executor.js';
 import { storedActivations, type MemoryReport, type Stored } from './memory.js';
@@ -70,6 +70,8 @@ export interface Backprop {
   runAsync(params: ParamValues, batch: Batch, update?: (grads: ParamValues, loss: number) => void, key?: NDArray): Promise<GradResult>;
   /** True when the graphs run on an asynchronous backend, so only `runAsync` works. */
   readonly async: boolean;
+  /** Backend `auto`: the choice made for each graph run so far, by graph (`full`, `5-step window, backward`, ...). */
+  choices(): Record<string, BackendChoice>;
   /** Stored activations of this strategy against full BPTT. */
   memory(): MemoryReport;
 }
@@ -172,11 +174,25 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
     }
     const online = onlineBackprop(spec, bptt, exec);
     const run: Backprop['run'] = (params, batch, update, key) => online.run(params, batch, update, key);
-    return { spec: bptt, async, run, runAsync: async (...args) => run(...args), memory: () => online.memory() };
+    return { spec: bptt, async, run, runAsync: async (...args) => run(...args), choices: () => ({}), memory: () => online.memory() };
   }
+  /** Every graph runner made so far, by what it runs (for `choices`). */
+  const runners = new Map<string, GraphRunner>();
+  const made = (name: string, r: GraphRunner): GraphRunner => {
+    runners.set(name, r);
+    return r;
+  };
   /** Both ways of running a pass, from its generator. */
   const drivers = (pass: (...args: Parameters<Backprop['run']>) => Pass) => ({
     async,
+    choices: () => {
+      const out: Record<string, BackendChoice> = {};
+      for (const [name, r] of runners) {
+        const c = r.choice();
+        if (c) out[name] = c;
+      }
+      return out;
+    },
     run: (...args: Parameters<Backprop['run']>) => drive(pass(...args)),
     runAsync: (...args: Parameters<Backprop['run']>) => driveAsync(pass(...args)),
   });
@@ -187,7 +203,7 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
       if (!cached) {
         const w = buildWindow(spec);
         const g = grad(w.graph, { of: 'loss', wrt: w.params });
-        cached = { w, g, run: graphRunner(g, exec) };
+        cached = { w, g, run: made('full', graphRunner(g, exec)) };
       }
       return cached;
     };
@@ -223,12 +239,13 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
   const random = needsKey(modelLayout(spec).options.regularize, modelLayout(spec).options.mode);
   const kinds = new Map<string, { back: { w: WindowGraph; g: Graph; run: GraphRunner }; fwd?: { w: WindowGraph; run: GraphRunner } }>();
   const kindOf = (start: number, length: number) => {
-    const key = `${length}|${spec.loss.at === 'last' && start + length === T}${random ? `|${start}` : ''}`;
+    const withLoss = spec.loss.at === 'last' && start + length === T;
+    const key = `${length}-step window${withLoss ? ' with the loss' : ''}${random ? ` at ${start}` : ''}`;
     let k = kinds.get(key);
     if (!k) {
       const w = buildWindow(spec, { start, length, chained: true });
       const g = grad(w.graph, { of: 'objective', wrt: [...w.params, ...w.states.map((s) => `${s}0`)] });
-      k = { back: { w, g, run: graphRunner(g, exec) } };
+      k = { back: { w, g, run: made(`${key}, backward`, graphRunner(g, exec)) } };
       kinds.set(key, k);
     }
     return k;
@@ -236,8 +253,9 @@ export function backprop(spec: ModelSpec, bptt: BpttSpec, exec: ExecOptions = {}
   const forwardOf = (start: number, length: number) => {
     const k = kindOf(start, length);
     if (!k.fwd) {
+      const key = [...kinds].find(([, v]) => v === k)![0];
       const w = buildWindow(spec, { start, length });
-      k.fwd = { w, run: graphRunner(w.graph, exec) };
+      k.fwd = { w, run: made(`${key}, forward`, graphRunner(w.graph, exec)) };
     }
     return k.fwd;
   };

@@ -4,7 +4,18 @@
  * or whichever of the two is measured faster (`compile`'s external backends: asynchronous, so their
  * graphs run through `graphRunner(...).runAsync`). Switching executors for all of training is a change here.
  */
-import { CellgradError, checkedExecutable, compile, DEFAULT_DTYPE, interpret, type CompileOptions, type DType, type Feeds, type Graph } from '@cellgrad/graph';
+import {
+  CellgradError,
+  checkedExecutable,
+  compile,
+  DEFAULT_DTYPE,
+  interpret,
+  type BackendChoice,
+  type CompileOptions,
+  type DType,
+  type Feeds,
+  type Graph,
+} from '@cellgrad/graph';
 
 /** The backends training can run on (see `ExecOptions.backend`). */
 export const TRAIN_BACKENDS = ['cellgrad', 'onnxruntime', 'auto'] as const;
@@ -68,6 +79,8 @@ export interface GraphRunner {
   readonly run: Runner;
   /** Run on whichever backend; resolves to fresh float64 copies of the outputs. */
   runAsync(feeds: Feeds): Promise<Record<string, Float64Array>>;
+  /** Backend `auto`: what it measured and chose, once the first run has timed the candidates. */
+  choice(): BackendChoice | undefined;
 }
 
 /**
@@ -83,7 +96,7 @@ export function graphRunner(g: Graph, options: ExecOptions = {}): GraphRunner {
   const backend = options.backend ?? 'cellgrad';
   if (backend === 'cellgrad') {
     const run = runner(g, options);
-    return { async: false, run, runAsync: async (feeds) => run(feeds) };
+    return { async: false, run, runAsync: async (feeds) => run(feeds), choice: () => undefined };
   }
   const settings = { dtype: options.dtype ?? DEFAULT_DTYPE, optimize: options.optimize ?? true, threads: options.threads ?? 1 };
   // `onnxruntime` is known to `compile`'s types only where @cellgrad/onnx is imported (cells cannot import it).
@@ -94,6 +107,7 @@ export function graphRunner(g: Graph, options: ExecOptions = {}): GraphRunner {
       throw new CellgradError('usage', `backend '${backend}' runs asynchronously: use runAsync (Trainer.stepAsync), or backend 'cellgrad'`);
     },
     runAsync: async (feeds) => copyOut(await exe.run(feeds)),
+    choice: () => ('choice' in exe ? exe.choice : undefined),
   };
 }
 

@@ -20,7 +20,7 @@ import type { ExecOptions, TrainBackend } from './executor.js';
 import { iterationKey } from './iteration-key.js';
 import { modelLayout, modelParamShapes, type ModelSpec } from './model.js';
 import { resolveRegularize, anyRegularizer, type RegularizeOptions } from '../regularize/options.js';
-import type { DType } from '@cellgrad/graph';
+import type { BackendChoice, DType } from '@cellgrad/graph';
 import { makeOptimizer, type Optimizer, type OptimizerSpec, type OptimizerState, type ParamValues } from './optimizers.js';
 import { firstNonFinite, nonFiniteText } from './saved-values.js';
 import { schedule, type Schedule, type ScheduleSpec } from './schedules.js';
@@ -259,6 +259,17 @@ export class Trainer {
   /** Iterations done. */
   get iteration(): number {
     return this.iter;
+  }
+
+  /**
+   * Backend `auto`: what was measured and chosen for each graph of the training step run so far
+   * (`full`, or the windows of truncated and checkpointed BPTT); empty on the other backends.
+   * @example
+   * await t.stepAsync();
+   * const { backend, msPerRun } = t.backendChoices().full!; // e.g. 'onnxruntime', { cellgrad: 135, onnxruntime: 54 }
+   */
+  backendChoices(): Record<string, BackendChoice> {
+    return this.grads.choices();
   }
 
   /** The BPTT strategy's memory report. */

@@ -20,11 +20,13 @@ import {
   type ClipSpec,
   type OptimizerSpec,
   type ScheduleSpec,
+  type TrainBackend,
   type TrainConfig,
 } from '@cellgrad/cells';
 import { loadCheckpoint, saveCheckpoint, writeFileAtomic } from '@cellgrad/cells/node';
 import { EXIT, usage } from '../errors.js';
 import { nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
+import { loadOnnxPackage } from '../onnx-package.js';
 import { addModelOptions, bpttOption, clipOption, resolveModel, scheduleOption, withRtrlEvery, type ModelOptions } from './train-options.js';
 import { claimTrainOutputs } from './train-outputs.js';
 import { addNetworkOptions, networkConfig, type NetworkOptions } from './model-options.js';
@@ -53,6 +55,8 @@ export interface TrainCommandOptions extends ModelOptions, NetworkOptions {
   /** Held-out batches of the final evaluation (default: a real-data task's whole test split, else 4). */
   readonly evalBatches?: number;
   readonly executor: 'compiled' | 'interpreted';
+  /** --backend: where the training step's graphs run (ONNX Runtime and auto load @cellgrad/onnx). */
+  readonly backend: TrainBackend;
   readonly threads: number;
   readonly json?: boolean;
   readonly checkFinite?: boolean;
@@ -82,6 +86,10 @@ export interface TrainResult {
   readonly checkpoint: string | null;
   /** Stored activations of the BPTT strategy against full BPTT (truncated and checkpointed runs). */
   readonly memory?: MemoryReport;
+  /** Where the training step ran: `cellgrad` or `onnxruntime` (with `--backend auto`, what was chosen for the first graph). */
+  readonly backend: string;
+  /** `--backend auto`: median milliseconds per run of each backend on the training graph that chose first. */
+  readonly backendMsPerRun?: Readonly<Record<string, number>>;
 }
 
 function optimizerSpec(o: TrainCommandOptions): OptimizerSpec {
@@ -118,6 +126,7 @@ export async function runTrain(given: TrainCommandOptions): Promise<number> {
   if (o.resume && !o.checkpoint) usage('--resume needs --checkpoint <file> (the checkpoint to continue from)');
   if (o.checkpointEvery !== undefined && !o.checkpoint) usage('--checkpoint-every needs --checkpoint <file>');
   if (o.threads > 1 && o.executor === 'interpreted') usage('--threads applies to --executor compiled');
+  checkBackendOptions(o);
   if (o.bidirectional && o.bptt.kind !== 'full') {
     const how =
       o.bptt.kind === 'rtrl' || o.bptt.kind === 'snap1' || o.bptt.kind === 'uoro'
@@ -133,8 +142,20 @@ export async function runTrain(given: TrainCommandOptions): Promise<number> {
   }
 }
 
+/** The option combinations `--backend onnxruntime|auto` cannot run, as usage errors naming the flags. */
+function checkBackendOptions(o: TrainCommandOptions): void {
+  if (o.backend === 'cellgrad') return;
+  if (o.executor === 'interpreted') usage(`--backend ${o.backend} runs compiled graphs; --executor interpreted needs --backend cellgrad`);
+  if (o.checkFinite) usage(`--check-finite needs --backend cellgrad (it traces cellgrad's own nodes)`);
+  if (o.bptt.kind === 'rtrl' || o.bptt.kind === 'snap1' || o.bptt.kind === 'uoro') {
+    usage(`--bptt ${o.bptt.kind} runs on --backend cellgrad only; --backend ${o.backend} trains with --bptt full, truncated or checkpoint`);
+  }
+}
+
 /** The run itself, once the output files are claimed. */
 async function train(o: TrainCommandOptions): Promise<number> {
+  // ONNX Runtime is registered by importing @cellgrad/onnx, loaded only when asked for.
+  if (o.backend !== 'cellgrad') await loadOnnxPackage(`cellgrad train --backend ${o.backend}`);
   const { label, cell, task } = await resolveModel(o);
   const config: TrainConfig = {
     cell,
@@ -148,6 +169,7 @@ async function train(o: TrainCommandOptions): Promise<number> {
     clip: o.clip,
     bptt: o.bptt,
     exec: { executor: o.executor, threads: o.threads, ...(o.checkFinite ? { checkFinite: true } : {}) },
+    backend: o.backend,
     ...(o.graves !== undefined ? { gravesClip: o.graves } : {}),
     ...networkConfig(o),
   };
@@ -172,7 +194,7 @@ async function train(o: TrainCommandOptions): Promise<number> {
   const epochNote = (i: number) => (task.data ? `epoch ${epochAt(task, i, o.batch)!.toFixed(2)}` : undefined);
   try {
     while (trainer.iteration < total && !interrupted) {
-      const r = trainer.step();
+      const r = await trainer.stepAsync();
       progress.update(trainer.iteration, r.loss, epochNote(trainer.iteration));
       recent = [...recent.slice(-19), r.loss];
       const epoch = epochAt(task, trainer.iteration, o.batch);
@@ -216,6 +238,7 @@ async function train(o: TrainCommandOptions): Promise<number> {
     interrupted,
     checkpoint: o.checkpoint ?? null,
     ...(o.bptt.kind !== 'full' ? { memory: trainer.memory() } : {}),
+    ...backendResult(trainer),
   };
   if (o.reportData) writeReportData(o.reportData, label, task.name, trainer);
   if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -227,10 +250,27 @@ async function train(o: TrainCommandOptions): Promise<number> {
         `${ev.bitsPerChar !== undefined ? `, ${ev.bitsPerChar.toFixed(3)} bits per character` : ''}` +
         `${epochs !== undefined ? ` after ${epochs.toFixed(2)} epochs (${ev.sequences} test sequences)` : ''} (baseline ${task.baseline.value.toPrecision(4)}: ${task.baseline.what})\n` +
         (result.memory ? memoryLine(result.memory) : '') +
+        (o.backend !== 'cellgrad' ? backendLine(result) : '') +
         (o.checkpoint ? `checkpoint: ${o.checkpoint}\n` : ''),
     );
   }
   return interrupted ? 130 : EXIT.ok;
+}
+
+/** The backend the step ran on; with `auto`, the first graph's choice and its measured times. */
+function backendResult(trainer: Trainer): Pick<TrainResult, 'backend' | 'backendMsPerRun'> {
+  if (trainer.backend !== 'auto') return { backend: trainer.backend };
+  const first = Object.values(trainer.backendChoices())[0];
+  return first ? { backend: first.backend, backendMsPerRun: first.msPerRun } : { backend: 'auto' };
+}
+
+function backendLine(r: TrainResult): string {
+  const times = r.backendMsPerRun
+    ? ` (chosen by measured time: ${Object.entries(r.backendMsPerRun)
+        .map(([b, ms]) => `${b} ${ms.toFixed(2)} ms`)
+        .join(', ')} per run)`
+    : '';
+  return `backend: ${r.backend}${times}\n`;
 }
 
 const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
@@ -292,6 +332,12 @@ export function trainCommand(program: Command, setExit: (code: number) => void):
     .option('--log-every <n>', 'progress line every n iterations when stderr is not a terminal', positiveInt)
     .option('--eval-batches <n>', 'held-out batches for the final evaluation (default: the whole test split of a real-data task, else 4)', positiveInt)
     .option('--executor <kind>', 'compiled (float32) or interpreted (reference)', oneOf('compiled', 'interpreted'), 'compiled')
+    .option(
+      '--backend <name>',
+      'where the training step runs: cellgrad (own executor), onnxruntime (ONNX Runtime: needs @cellgrad/onnx and onnxruntime-node) or auto (the faster, measured)',
+      oneOf('cellgrad', 'onnxruntime', 'auto'),
+      'cellgrad',
+    )
     .option('--threads <n>', 'threads for the matrix products of the compiled executor (results are identical)', positiveInt, 1)
     .option('--json', 'print the final metrics as one JSON object on the last line')
     .option('--report-data <file>', 'write the loss curve and the final gradient flow as report data (for `cellgrad report --data`)')

@@ -1,6 +1,6 @@
 // ONNX Runtime missing (simulated: onnxruntime-node cannot be resolved): training on it is a usage
-// error naming the package and how to install it, and compile(g, { backend: 'auto' }) falls back to
-// the own executor, saying why.
+// error naming the package and how to install it (one line and exit 2 from `cellgrad train`), and
+// compile(g, { backend: 'auto' }) and `train --backend auto` fall back to the own executor, saying why.
 import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('node:module', async (original) => {
@@ -20,6 +20,8 @@ vi.mock('node:module', async (original) => {
 const { Trainer, addingTask, getBuiltinCell, unroll } = await import('@cellgrad/cells');
 const { compile, interpret } = await import('@cellgrad/graph');
 await import('@cellgrad/onnx');
+const { cellgradInProcess } = await import('../cli/in-process.js');
+const SMALL = ['train', '--cell', 'gru', '--task', 'adding', '--steps', '5', '--hidden', '3', '--batch', '2', '--iterations', '2'];
 
 describe('without onnxruntime-node', () => {
   it("Trainer backend 'onnxruntime' fails with a usage error naming the package", async () => {
@@ -57,5 +59,22 @@ describe('without onnxruntime-node', () => {
     const got = await exe.run(full);
     const want = interpret(g, full);
     for (const [name, v] of Object.entries(want)) expect(Array.from(got[name]!.data)).toEqual(Array.from(v.data));
+  });
+
+  it('cellgrad train --backend onnxruntime exits 2 with one line naming the package', async () => {
+    const r = await cellgradInProcess([...SMALL, '--backend', 'onnxruntime']);
+    expect(r.code).toBe(2);
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('cellgrad:')),
+    ).toEqual([expect.stringMatching(/ONNX Runtime is not installed; running ONNX models needs `npm install onnxruntime-node`/)]);
+  });
+
+  it('cellgrad train --backend auto trains on cellgrad and says why ONNX Runtime was skipped', async () => {
+    const r = await cellgradInProcess([...SMALL, '--backend', 'auto']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^backend: cellgrad \(chosen by measured time: cellgrad [\d.]+ ms per run\); onnxruntime skipped: .*onnxruntime-node/m);
   });
 });

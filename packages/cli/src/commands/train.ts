@@ -90,6 +90,8 @@ export interface TrainResult {
   readonly backend: string;
   /** `--backend auto`: median milliseconds per run of each backend on the training graph that chose first. */
   readonly backendMsPerRun?: Readonly<Record<string, number>>;
+  /** `--backend auto`: backends that could not run the graph, with the reason (e.g. onnxruntime-node not installed). */
+  readonly backendSkipped?: Readonly<Record<string, string>>;
 }
 
 function optimizerSpec(o: TrainCommandOptions): OptimizerSpec {
@@ -258,10 +260,11 @@ async function train(o: TrainCommandOptions): Promise<number> {
 }
 
 /** The backend the step ran on; with `auto`, the first graph's choice and its measured times. */
-function backendResult(trainer: Trainer): Pick<TrainResult, 'backend' | 'backendMsPerRun'> {
+function backendResult(trainer: Trainer): Pick<TrainResult, 'backend' | 'backendMsPerRun' | 'backendSkipped'> {
   if (trainer.backend !== 'auto') return { backend: trainer.backend };
   const first = Object.values(trainer.backendChoices())[0];
-  return first ? { backend: first.backend, backendMsPerRun: first.msPerRun } : { backend: 'auto' };
+  if (!first) return { backend: 'auto' };
+  return { backend: first.backend, backendMsPerRun: first.msPerRun, ...(Object.keys(first.skipped).length > 0 ? { backendSkipped: first.skipped } : {}) };
 }
 
 function backendLine(r: TrainResult): string {
@@ -270,7 +273,10 @@ function backendLine(r: TrainResult): string {
         .map(([b, ms]) => `${b} ${ms.toFixed(2)} ms`)
         .join(', ')} per run)`
     : '';
-  return `backend: ${r.backend}${times}\n`;
+  const skipped = Object.entries(r.backendSkipped ?? {})
+    .map(([b, why]) => `; ${b} skipped: ${why}`)
+    .join('');
+  return `backend: ${r.backend}${times}${skipped}\n`;
 }
 
 const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;

@@ -192,7 +192,7 @@ for (const s of shapes) {
     const ours2 = row('cellgrad', s.name, c, 2);
     const ref = PEERS_MD_TORCH[s.name]?.[c];
     const torch = msOf('pytorch', s.name, c);
-    const torchText = (t: number) => (torchWhy !== undefined ? 'not measured' : cell('pytorch', s.name, c, t));
+    const torchText = (t: number) => (!peers.includes('pytorch') ? '—' : torchWhy !== undefined ? 'not measured' : cell('pytorch', s.name, c, t));
     table.push([
       s.name,
       c,
@@ -240,7 +240,7 @@ for (const c of ceilings.values()) {
 }
 if (ceilings.size > 0) console.log('');
 printTable(header, table);
-if (torchWhy !== undefined)
+if (peers.includes('pytorch') && torchWhy !== undefined)
   console.log(
     `\nnot measured: PyTorch (${torchWhy}). The PyTorch column "PEERS.md" is PyTorch 1.13 + OpenBLAS, 1 thread, measured on a machine of the same kind, NOT in this run.`,
   );

@@ -14,7 +14,8 @@ const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
 /**
  * Run `job` in a child Node with this process's loader flags (tsx and the source condition), stop it
- * after `timeoutMs`, and print "still at work" every `tickMs` to stderr.
+ * after `timeoutMs`, and print "still at work" to stderr every `tickMs` (default 5 s; three times as
+ * far apart after the first 30 s).
  */
 export function runJob(job: Job, options: { readonly timeoutMs: number; readonly tickMs?: number; readonly label: string }): Promise<Outcome> {
   const started = performance.now();
@@ -27,14 +28,26 @@ export function runJob(job: Job, options: { readonly timeoutMs: number; readonly
   const seconds = () => Math.round((performance.now() - started) / 1000);
   return new Promise((resolve) => {
     let timedOut = false;
-    const tick = setInterval(() => process.stderr.write(`  ... ${options.label}: ${seconds()} s\n`), options.tickMs ?? 5000);
+    // "Still at work" every tickMs for the first half minute, then every three ticks.
+    const every = options.tickMs ?? 5000;
+    let tick: ReturnType<typeof setTimeout>;
+    const schedule = () => {
+      tick = setTimeout(
+        () => {
+          process.stderr.write(`  ... ${options.label}: ${seconds()} s\n`);
+          schedule();
+        },
+        performance.now() - started < 30_000 ? every : 3 * every,
+      );
+    };
+    schedule();
     const timer = setTimeout(() => {
       timedOut = true;
       process.stderr.write(`  ${options.label}: stopped after ${seconds()} s (--timeout ${options.timeoutMs / 1000})\n`);
       child.kill('SIGKILL');
     }, options.timeoutMs);
     const done = (outcome: Outcome) => {
-      clearInterval(tick);
+      clearTimeout(tick);
       clearTimeout(timer);
       resolve(outcome);
     };

@@ -4,23 +4,13 @@
  * axes), and the time they would take at this machine's measured product ceiling. A step cannot be
  * faster than its products at the ceiling, so measured ÷ bound says how much of a step is anything else.
  */
-import type { Graph } from '@cellgrad/graph';
-
-/** Attribute names a loop node may give its trip count under (a body graph run that many times). */
-const TRIP_ATTRS = ['steps', 'length', 'trips', 'iterations', 'count'] as const;
-
-/** True for a value shaped like a cellgrad `Graph` (a loop node's body). */
-function isGraph(x: unknown): x is Graph {
-  const g = x as Partial<Graph> | null;
-  return typeof g === 'object' && g !== null && Array.isArray(g.nodes) && Array.isArray(g.inputs) && Array.isArray(g.outputs);
-}
+import { deserialize, type Graph } from '@cellgrad/graph';
 
 /**
  * Floating-point operations of the matrix products of `g`: 2·M·K·N per `matmul` node, times the
- * product of its batch axes. A node holding a body graph in an attribute (a loop over time) counts its
- * body's products times its trip count (the first of the attributes `steps`, `length`, `trips`,
- * `iterations`, `count` that is a number), so a plan whose step body runs in a loop counts as its
- * unrolled form does.
+ * product of its batch axes. A `loop` node (one step graph run T times: its body is the JSON text in
+ * the attribute `body`, its `carries` inputs come first, then its sequences `[T, ...]`) counts its
+ * body's products T times, so a plan whose step body runs in a loop counts as its unrolled form does.
  * @example
  * productFlops(exe.graph) / 1e9; // GFLOP of one run of the compiled plan
  */
@@ -30,19 +20,15 @@ export function productFlops(g: Graph): number {
     if (node.op === 'matmul') {
       const a = g.nodes[node.inputs[0]!]!.shape;
       const b = g.nodes[node.inputs[1]!]!.shape;
-      const out = node.shape;
       const m = a[a.length - 2]!;
       const k = a[a.length - 1]!;
       const n = b[b.length - 1]!;
-      const batch = out.slice(0, -2).reduce((x, d) => x * d, 1);
+      const batch = node.shape.slice(0, -2).reduce((x, d) => x * d, 1);
       flops += 2 * batch * m * k * n;
-      continue;
-    }
-    for (const value of Object.values(node.attrs ?? {})) {
-      if (!isGraph(value)) continue;
-      const attrs = node.attrs as Record<string, unknown>;
-      const trips = TRIP_ATTRS.map((name) => attrs[name]).find((v): v is number => typeof v === 'number');
-      flops += productFlops(value) * (trips ?? 1);
+    } else if (node.op === 'loop' && typeof node.attrs.body === 'string') {
+      const firstSequence = node.inputs[Number(node.attrs.carries ?? 0)];
+      const steps = firstSequence === undefined ? 1 : (g.nodes[firstSequence]!.shape[0] ?? 1);
+      flops += steps * productFlops(deserialize(node.attrs.body));
     }
   }
   return flops;

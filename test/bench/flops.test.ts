@@ -1,10 +1,10 @@
 /**
- * The benchmark's product bound: FLOPs of a plan's matrix products (plain, batched, inside a loop
- * body, and every product of a compiled LSTM training plan against the count by hand), and the bound
+ * The benchmark's product bound: FLOPs of a plan's matrix products (plain, batched, inside a `loop`
+ * node's body, and every product of a compiled LSTM training plan against the count by hand), and the bound
  * arithmetic.
  */
 import { describe, expect, it } from 'vitest';
-import { buildGraph, compile, type Graph } from '@cellgrad/graph';
+import { buildGraph, compile, serialize, type Graph } from '@cellgrad/graph';
 import { boundMs, productFlops, timesBound } from '../../bench/flops.js';
 import { buildCase } from '../../bench/cases.js';
 
@@ -19,10 +19,26 @@ describe('productFlops', () => {
     expect(productFlops(g)).toBe(2 * 2 * 3 * 4 + 5 * (2 * 2 * 3 * 4));
   });
 
-  it('counts a loop body once per trip', () => {
-    const body = buildGraph((b) => ({ y: b.input('h', [4, 8]).matmul(b.input('w', [8, 8])) }));
-    const loop = { nodes: [{ id: 0, op: 'loop', inputs: [], shape: [4, 8], dtype: 'float32', attrs: { body, steps: 7 } }], inputs: [], outputs: [] };
-    expect(productFlops(loop as unknown as Graph)).toBe(7 * 2 * 4 * 8 * 8);
+  it('counts a loop body once per step (the loop op: body as JSON text, carries, then sequences [T, ...])', () => {
+    const body = buildGraph((b) => {
+      const h = b.input('h', [4, 8]);
+      const x = b.input('x', [4, 8]);
+      const w = b.input('w', [8, 8]);
+      const next = h.matmul(w).add(x).tanh();
+      return { h: next, out: next };
+    });
+    const outer = buildGraph((b) => ({ h: b.input('h0', [4, 8]).add(b.input('xs', [7, 4, 8]).sum(0)), w: b.input('w', [8, 8]).tanh() }));
+    const [h0, xs, w] = outer.inputs.map((p) => p.id);
+    const loopNode = {
+      id: outer.nodes.length,
+      op: 'loop',
+      inputs: [h0, xs, w],
+      shape: [256],
+      dtype: 'float32',
+      attrs: { body: serialize(body), carries: 1, sequences: 1 },
+    };
+    const g = { ...outer, nodes: [...outer.nodes, loopNode] } as unknown as Graph;
+    expect(productFlops(g)).toBe(7 * 2 * 4 * 8 * 8);
   });
 
   it("counts every product of a compiled LSTM training step: forward, recurrent, and the backward's", () => {

@@ -3,7 +3,8 @@
  * hand-written LSTM with one matrix per gate, and minGRU (a linear recurrence: `unroll` runs it as
  * one input projection over all T·B rows and a `linear_scan`), unrolled over T steps, loss =
  * mean(out²) over every per-step output; "train" graphs add the gradient to every weight. The long
- * shapes (T = 512 and 4096) run minGRU against the GRU by default.
+ * shapes T = 512 and 4096 run minGRU against the GRU by default; long5000 (the small sizes at
+ * T = 5000) the LSTM training step, full and checkpointed.
  */
 import { GraphBuilder, type Graph } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
@@ -24,14 +25,27 @@ export const SHAPES: Readonly<Record<string, Shape>> = {
   large: { name: 'large', batch: 64, steps: 100, input: 512, hidden: 512 },
   long512: { name: 'long512', batch: 32, steps: 512, input: 128, hidden: 256 },
   long4096: { name: 'long4096', batch: 32, steps: 4096, input: 128, hidden: 256 },
+  long5000: { name: 'long5000', batch: 16, steps: 5000, input: 32, hidden: 64 },
 };
 
-export const CASES = ['lstm_train', 'lstm_fwd', 'gru_train', 'custom_train', 'mingru_train'] as const;
+export const CASES = ['lstm_train', 'lstm_fwd', 'gru_train', 'custom_train', 'mingru_train', 'lstm_train_ckpt'] as const;
 export type CaseName = (typeof CASES)[number];
 
-/** The cases a shape runs when `--cases` is not given: the long shapes compare minGRU with the GRU. */
+/**
+ * `lstm_train_ckpt`: the LSTM training step as the Trainer runs it with checkpointed BPTT
+ * (`backprop(spec, { kind: 'checkpoint' })`, windows of ⌈√T⌉ steps, a one-wide readout and mean
+ * squared error at every step), cellgrad only: the memory that full BPTT's step is compared with.
+ */
+export const CHECKPOINTED: CaseName = 'lstm_train_ckpt';
+
+/**
+ * The cases a shape runs when `--cases` is not given: small to large run every case but the
+ * checkpointed one; long5000 runs the LSTM training step and its checkpointed form; the other long
+ * shapes compare minGRU with the GRU.
+ */
 export function defaultCases(shape: string): readonly CaseName[] {
-  return shape.startsWith('long') ? ['mingru_train', 'gru_train'] : CASES;
+  if (shape === 'long5000') return ['lstm_train', CHECKPOINTED];
+  return shape.startsWith('long') ? ['mingru_train', 'gru_train'] : CASES.filter((c) => c !== CHECKPOINTED);
 }
 
 /** An LSTM as a researcher writes it: one input and one recurrent matrix and a bias per gate. */
@@ -62,10 +76,18 @@ export const customLstm: Cell = defineCell({
   },
 });
 
-const CELLS: Readonly<Record<CaseName, Cell>> = { lstm_train: lstm, lstm_fwd: lstm, gru_train: gru, custom_train: customLstm, mingru_train: minGru };
+const CELLS: Readonly<Record<CaseName, Cell>> = {
+  lstm_train: lstm,
+  lstm_fwd: lstm,
+  gru_train: gru,
+  custom_train: customLstm,
+  mingru_train: minGru,
+  lstm_train_ckpt: lstm,
+};
 
 /** The graph of a case (float32), its feeds, and its cell. */
 export function buildCase(name: CaseName, s: Shape): { graph: Graph; feeds: ReturnType<typeof cellFeeds>; cell: Cell } {
+  if (name === CHECKPOINTED) throw new Error(`${name} is a Trainer strategy, not one graph (bench/checkpointed.ts runs it)`);
   const cell = CELLS[name];
   const options = { input: s.input, hidden: s.hidden, batch: s.batch, steps: s.steps, dtype: 'float32' as const };
   const g0 = unroll(cell, options);

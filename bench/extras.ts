@@ -1,13 +1,10 @@
 /**
  * The benchmark's extra figures: compile time of the LSTM training graph at T = 100 and T = 1000
- * (unroll + grad, then compile with its optimisation pipeline), the matrix-product kernels'
- * GFLOP/s, and memory (planned arena vs unplanned buffers, process peak RSS).
+ * (unroll + grad, then compile with its optimisation pipeline), and the process's peak RSS.
  */
 import { compile, GraphBuilder, optimize } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
 import { lstm, unroll } from '@cellgrad/cells';
-import { jsKernels } from '../packages/graph/src/compile/js/kernel-set.js';
-import { wasmKernels } from '../packages/graph/src/compile/wasm/wasm-kernels.js';
 import type { Shape } from './cases.js';
 
 /** Seconds to build (unroll + loss + grad), optimise and plan an LSTM training graph of T steps. */
@@ -23,22 +20,6 @@ export function compileTime(s: Shape, steps: number): { nodes: number; buildMs: 
   compile(o, { optimize: false });
   const t3 = performance.now();
   return { nodes: g.nodes.length, buildMs: t1 - t0, optimizeMs: t2 - t1, planMs: t3 - t2 };
-}
-
-/** GFLOP/s of a kernel on C[m×n] = A[m×k]·B[k×n] (float32), median of a 300 ms loop. */
-export function gflops(kind: 'wasm' | 'js', m: number, k: number, n: number): number {
-  const size = m * k + k * n + m * n;
-  const { arena, kernel } = (kind === 'wasm' ? wasmKernels : jsKernels).create('float32', size);
-  for (let i = 0; i < size; i++) arena[i] = Math.sin(i);
-  const p = { c: m * k + k * n, a: 0, rsA: k, csA: 1, b: m * k, rsB: n, m, k, n };
-  for (let i = 0; i < 5; i++) kernel(p);
-  let reps = 0;
-  const start = performance.now();
-  while (performance.now() - start < 300) {
-    kernel(p);
-    reps++;
-  }
-  return (2 * m * k * n * reps) / ((performance.now() - start) * 1e6);
 }
 
 /** Peak resident set size of this process so far, in MB. */

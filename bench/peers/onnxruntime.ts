@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cellFeeds, getBuiltinCell } from '@cellgrad/cells';
 import { compileOnnx, exportRecurrentOp, openSession, toOrtTensor, type OnnxExecutable } from '@cellgrad/onnx';
-import { buildCase, CASES, SHAPES, type CaseName, type Shape } from '../cases.js';
+import { buildCase, CASES, CHECKPOINTED, SHAPES, type CaseName, type Shape } from '../cases.js';
 import { formatMs, measure } from '../measure.js';
 
 /** A case loaded into an ORT session. */
@@ -102,7 +102,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     if (!s) throw new Error(`--shapes: unknown '${n}' (known: ${Object.keys(SHAPES).join(', ')})`);
     return s;
   });
-  const cases = (arg('cases') ?? CASES.filter((c) => c !== 'mingru_train').join(',')).split(',') as CaseName[];
+  const cases = (arg('cases') ?? CASES.filter((c) => c !== 'mingru_train' && c !== CHECKPOINTED).join(',')).split(',') as CaseName[];
   for (const c of cases) if (!CASES.includes(c)) throw new Error(`--cases: unknown '${c}' (known: ${CASES.join(', ')})`);
   const threads = Number(arg('threads') ?? 1);
   const raw = process.argv.includes('--raw');

@@ -26,13 +26,22 @@ export function torchUnavailable(): string | undefined {
   return python ? undefined : 'no python3 here imports torch (try: apt-get install python3-torch libopenblas0-openmp)';
 }
 
-/** Median ms of the case in PyTorch with `threads` threads, by running torch_bench.py. */
-export function torchCase(name: CaseName, s: Shape, runs: number, threads = 1): number {
+/**
+ * Median ms of the case in PyTorch with `threads` threads and the Python process's peak RSS (MB), by
+ * running torch_bench.py; stopped (an error "timeout after …") after `timeoutMs`.
+ */
+export function torchCase(name: CaseName, s: Shape, runs: number, threads = 1, timeoutMs?: number): { median_ms: number; peak_mb: number } {
   const script = fileURLToPath(new URL('./torch_bench.py', import.meta.url));
   const args = [script, name, String(s.batch), String(s.steps), String(s.input), String(s.hidden), String(runs), String(threads)];
-  const r = spawnSync(python ?? findPython() ?? 'python3', args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  const r = spawnSync(python ?? findPython() ?? 'python3', args, {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+    ...(timeoutMs === undefined ? {} : { timeout: timeoutMs, killSignal: 'SIGKILL' as const }),
+  });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw new Error(`timeout after ${timeoutMs! / 1000} s`);
   if (r.status !== 0) throw new Error(`torch_bench.py failed: ${r.stderr}`);
-  return Number(JSON.parse(r.stdout.trim().split('\n').pop()!).median_ms);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { median_ms: number; peak_mb: number };
+  return { median_ms: Number(out.median_ms), peak_mb: Number(out.peak_mb) };
 }
 
 /** PyTorch 1.13 (OpenBLAS), one thread, from ../shared/PEERS.md: measured elsewhere, not in this run. */

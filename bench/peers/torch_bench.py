@@ -1,9 +1,10 @@
-"""PyTorch peer of `pnpm bench`: one case, one thread, float32; prints {"median_ms": ...}.
+"""PyTorch peer of `pnpm bench`: one case, one thread, float32; prints {"median_ms": ..., "peak_mb": ...}.
 
 Usage: torch_bench.py CASE BATCH STEPS INPUT HIDDEN RUNS [THREADS]
 Loss = mean(out**2) over every per-step output; "train" = forward + backward to every weight.
 """
 import json
+import resource
 import statistics
 import sys
 import time
@@ -85,4 +86,6 @@ for _ in range(runs):
     t = time.perf_counter()
     step()
     times.append((time.perf_counter() - t) * 1000)
-print(json.dumps({"median_ms": statistics.median(times)}))
+# Peak resident set size of this process (Linux reports kilobytes).
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"median_ms": statistics.median(times), "peak_mb": peak_mb}))

@@ -53,6 +53,14 @@ export interface PlanStats {
   readonly unplannedBytes: number;
   /** Which matrix-product kernel runs. */
   readonly matmulKernel: string;
+  /** Threads the plan runs on (`compile(g, { threads })`; 1 where the platform has no shared-memory workers). */
+  readonly threads: number;
+  /**
+   * Steps split over the threads: products, fused loops, copies, concatenation parts, column sums
+   * and linear scans big enough to pay for waking the workers (0 on one thread). `profile` labels
+   * them `· n threads`.
+   */
+  readonly threaded: number;
 }
 
 /** A compiled graph. */
@@ -96,6 +104,11 @@ export interface ProfileEntry {
 }
 
 const REDUCTIONS = new Set(['sum', 'mean', 'max']);
+/**
+ * SIMD steps whose work (elements × operations, `SimdKernel.split`) is at least this are split over
+ * the worker threads; smaller ones cost less than waking a worker.
+ */
+const THREAD_MIN_WORK = 65536;
 
 /** The value of a node equal to one number everywhere (fill, one-element constant). */
 function constantValue(g: Graph, id: number): number | undefined {
@@ -118,7 +131,16 @@ export function buildExecutable(
   const packing = kernels.packs ? planPacking(g, fusion, plan.size) : { packs: [], byNode: new Map<number, PackedOperand>(), size: 0 };
   const planned = () => g.nodes.filter((n) => plan.offsets[n.id]! >= 0).map((n) => n.id);
   checkMemoryBudget(g, 'the compiled plan', (plan.size + packing.size) * bytesPerElement(dtype), options.maxBytes ?? DEFAULT_MAX_BYTES, planned);
-  const { arena, kernel, name, instantiate, dispose } = kernels.create(dtype, plan.size + packing.size, { threads: options.threads ?? 1 });
+  const {
+    arena,
+    kernel,
+    name,
+    instantiate,
+    dispose,
+    startThreads,
+    threadsMatmul,
+    threads = 1,
+  } = kernels.create(dtype, plan.size + packing.size, { threads: options.threads ?? 1 });
   const simdSteps = simd && instantiate ? new SimdSteps() : undefined;
   const offsets = plan.offsets;
   const ctx: CodegenContext = { graph: g, fusion, offsets, dtype, constantValue: (id) => constantValue(g, id) };
@@ -144,6 +166,8 @@ export function buildExecutable(
     reductions = 0,
     scans = 0,
     fallbacks = 0;
+  /** Steps split over the worker threads. */
+  const threadedSteps = new Set<number>();
   let parts: SimdLoop[] | undefined;
   let reduce: SimdKernel | undefined;
   for (const step of fusion.steps) {
@@ -185,6 +209,9 @@ export function buildExecutable(
           pack.packedIn = runs;
         });
       fns.push(matmulStep(node, views, offsets, kernel, pack && ensure ? { offset: pack.offset, ensure } : undefined));
+      const [a, b] = [views[0]!.shape, views[1]!.shape];
+      const m = sizeOf(node.shape) / b[b.length - 1]! / Math.max(1, sizeOf(node.shape.slice(0, -2)));
+      if (threadsMatmul?.(m, a[a.length - 1]!, b[b.length - 1]!)) threadedSteps.add(fns.length - 1);
       label(`matmul ${ins.join(' · ')}`);
       matmuls++;
     } else if (simdSteps && node.op === 'concat' && (parts = simdConcat(ctx, node.id))) {
@@ -218,6 +245,9 @@ export function buildExecutable(
     simdSteps.link(fns, instantiate!);
     sources.push(simdSteps.source());
   }
+  const started = startThreads?.([]);
+  if (started && simdSteps) for (const i of simdSteps.thread(fns, started.pool, (fn) => started.tableIndex(1, fn), THREAD_MIN_WORK)) threadedSteps.add(i);
+  for (const i of threadedSteps) labels[i] += ` · ${threads} threads`;
   const inputs = g.inputs.map((p) => offsets[p.id]!);
   const outputs: Outputs = {};
   g.outputs.forEach((p, k) => {
@@ -245,6 +275,8 @@ export function buildExecutable(
     arenaBytes: (plan.size + packing.size) * bytes,
     unplannedBytes: plan.unplannedSize * bytes,
     matmulKernel: name,
+    threads,
+    threaded: threadedSteps.size,
   };
   const feed = (feeds: Feeds) => {
     const fed = checkFeeds(g, feeds);

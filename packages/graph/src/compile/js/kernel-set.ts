@@ -6,6 +6,7 @@ import { allocate, type DType, type TypedArray } from '../../ir/dtype.js';
 import type { MatmulKernel } from './kernels.js';
 import { matmulJs } from './matmul-js.js';
 import type { WasmFunction } from '../wasm/wasm-asm.js';
+import type { WorkerPool } from '../threads/worker-pool.js';
 
 /** A kernel set: an arena of `size` elements of `dtype`, a matmul kernel bound to it, maybe vector ops. */
 export interface KernelSet {
@@ -19,6 +20,17 @@ export interface KernelSet {
     name: string;
     /** Assemble `fns` into a module importing `env.mem` and instantiate it on the arena's memory. */
     instantiate?: (fns: readonly WasmFunction[]) => Readonly<Record<string, unknown>>;
+    /** Threads the plan runs on (1 where the platform has no shared-memory workers). */
+    threads?: number;
+    /**
+     * Start the worker threads (threads > 1) once every module is instantiated, with the generated
+     * JavaScript `scripts` (function bodies of `M`) after the modules' functions in the workers'
+     * table: the pool and where module `module`'s function `fn` (in `instantiate` order; module 0 is
+     * the kernel's) lands in the table. Undefined on one thread.
+     */
+    startThreads?: (scripts: readonly string[]) => { pool: WorkerPool; tableIndex(module: number, fn: number): number } | undefined;
+    /** True when a product of m×k·k×n is split over the threads. */
+    threadsMatmul?: (m: number, k: number, n: number) => boolean;
     /** Stop the kernel set's worker threads, if any. */
     dispose?: () => void;
   };

@@ -26,9 +26,11 @@ export interface KernelSet {
      * Start the worker threads (threads > 1) once every module is instantiated, with the generated
      * JavaScript `scripts` (function bodies of `M`) after the modules' functions in the workers'
      * table: the pool and where module `module`'s function `fn` (in `instantiate` order; module 0 is
-     * the kernel's) lands in the table. Undefined on one thread.
+     * the kernel's) and script k land in the table. Undefined on one thread.
      */
-    startThreads?: (scripts: readonly string[]) => { pool: WorkerPool; tableIndex(module: number, fn: number): number } | undefined;
+    startThreads?: (
+      scripts: readonly string[],
+    ) => { pool: WorkerPool; tableIndex(module: number, fn: number): number; scriptIndex(script: number): number } | undefined;
     /** True when a product of m×k·k×n is split over the threads. */
     threadsMatmul?: (m: number, k: number, n: number) => boolean;
     /** Stop the kernel set's worker threads, if any. */

@@ -81,7 +81,9 @@ function finish(shape: Shape, accesses: Access[], loads: number, members: Member
   const program: Program = { dims, strides: col.map((a) => a.strides), loads, members, stores };
   // Split over threads by the outermost loop: rows, or groups of four elements of a flat loop.
   const flat = dims.length === 1;
-  const cost = col.length + members.reduce((n, m) => n + (MATH.has(m.op) ? 8 : 1), 0);
+  // Work per element: exp/sigmoid/tanh weigh 20 operations; a loop that only moves memory (a copy)
+  // a quarter, since splitting one paid only when it was megabytes long (its halves sit in one core's cache).
+  const cost = members.length === 0 ? 0.25 : members.reduce((n, m) => n + (MATH.has(m.op) ? 20 : 1), 0);
   const loop: SimdLoop = {
     key: `loop ${JSON.stringify(program)}`,
     program,

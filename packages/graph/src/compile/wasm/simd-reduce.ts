@@ -207,7 +207,7 @@ export function simdReduce(g: Graph, fusion: Fusion, offsets: Float64Array, id: 
     // Threads split the blocks, or the groups of columns: each output element keeps its summation order.
     const width = columnWidth(cols);
     const split =
-      blocks > 1 ? { units: blocks, unitStrides: [cols, blockStride], work: n * 2 } : { units: cols / width, unitStrides: [width, width], work: n * 2 };
+      blocks > 1 ? { units: blocks, unitStrides: [cols, blockStride], work: n / 4 } : { units: cols / width, unitStrides: [width, width], work: n / 4 };
     return kernel(
       `columns ${rows} ${blocks} ${cols} ${rowStride} ${blockStride}`,
       (name) => columnFunction(name, { rows, cols, rowStride, blocks, blockStride }, divisor),

@@ -95,7 +95,8 @@ export const wasmKernels: KernelSet = {
       if (pool) fail('usage', 'compile: the worker threads of this plan were started already');
       pool = new WorkerPool(modules, scripts, mem, threads);
       splitter = new GemmSplitter(pool, scratch);
-      return { pool, tableIndex: (module: number, fn: number) => modules.slice(0, module).reduce((n, m) => n + m.names.length, 0) + fn };
+      const tableIndex = (module: number, fn: number) => modules.slice(0, module).reduce((n, m) => n + m.names.length, 0) + fn;
+      return { pool, tableIndex, scriptIndex: (k: number) => tableIndex(modules.length, k) };
     };
     const name = `wasm-simd-4x8${shared ? `, ${threads} threads` : ''}`;
     const threadsMatmul = (m: number, k: number, n: number) => shared && 2 * (m & ~3) * k * (n & ~7) >= THREAD_MIN_FLOPS && (n & ~7) >= 16;

@@ -292,7 +292,12 @@ export function trainCommand(program: Command, setExit: (code: number) => void):
     .option('--log-every <n>', 'progress line every n iterations when stderr is not a terminal', positiveInt)
     .option('--eval-batches <n>', 'held-out batches for the final evaluation (default: the whole test split of a real-data task, else 4)', positiveInt)
     .option('--executor <kind>', 'compiled (float32) or interpreted (reference)', oneOf('compiled', 'interpreted'), 'compiled')
-    .option('--threads <n>', 'threads for the matrix products of the compiled executor (results are identical)', positiveInt, 1)
+    .option(
+      '--threads <n>',
+      'threads of the compiled executor: products, fused loops, sums and scans big enough are split (results are identical)',
+      positiveInt,
+      1,
+    )
     .option('--json', 'print the final metrics as one JSON object on the last line')
     .option('--report-data <file>', 'write the loss curve and the final gradient flow as report data (for `cellgrad report --data`)')
     .option(

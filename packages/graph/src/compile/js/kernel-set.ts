@@ -36,7 +36,7 @@ export interface KernelSet {
     /** Stop the kernel set's worker threads, if any. */
     dispose?: () => void;
   };
-  /** True when `create` accepts `threads` > 1 (worker threads for the matrix products). */
+  /** True when `create` accepts `threads` > 1 (worker threads that split big steps). */
   readonly threads?: boolean;
   /** True when the kernel reads right operands packed in 8-column panels (`MatmulArgs.packedB`). */
   readonly packs?: boolean;

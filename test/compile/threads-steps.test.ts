@@ -66,16 +66,23 @@ describe('every step on the worker threads', () => {
       (b) => {
         const x = b.input('x', [3200, 1024]);
         const y = b.input('y', [64, 40, 256]);
-        return { cols: x.sum([0]), blocks: y.mean([0]), rows: x.T.sum([1]) };
+        // read through a transposed view: 40 blocks of 256 columns, each summed over 64 rows
+        const z = b.input('z', [40, 64, 256]);
+        return { cols: x.sum([0]), means: y.mean([0]), blocks: z.transpose([1, 0, 2]).sum([0]), rows: x.T.sum([1]) };
       },
       { dtype: 'float32' },
     );
     // Values of very different magnitudes, so any change of summation order shows in the last bits.
     const rng = new Rng(11);
     const data = (n: number) => Float32Array.from({ length: n }, () => (rng.next() - 0.5) * 10 ** Math.floor(rng.next() * 8));
-    const feeds = { x: { shape: [3200, 1024], data: data(3200 * 1024) }, y: { shape: [64, 40, 256], data: data(64 * 40 * 256) } };
+    const feeds = {
+      x: { shape: [3200, 1024], data: data(3200 * 1024) },
+      y: { shape: [64, 40, 256], data: data(64 * 40 * 256) },
+      z: { shape: [40, 64, 256], data: data(40 * 64 * 256) },
+    };
     const labels = expectThreadedEqual(g, feeds, 1e-5);
     expect(labels).toContain('sum 3200×1024 → 1024 (wasm simd) · 2 threads');
+    expect(labels).toContain('sum 64×40×256 → 40×256 (wasm simd) · 2 threads');
     expect(compile(g, { dtype: 'float32' }).stats.threaded).toBe(0);
   });
 

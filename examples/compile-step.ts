@@ -19,7 +19,8 @@ console.log(exe.stats.matmulKernel);                // wasm-simd-4x8
 const profile = exe.profile(feeds, 5);
 console.log(profile.some((s) => s.label.startsWith('matmul'))); // true (which one tops it depends on the machine)
 
-// Two threads for the matrix products: the same numbers, bit for bit.
+// Two threads (products, and fused loops, sums and scans big enough): the same numbers, bit for bit.
 const exe2 = compile(g, { dtype: 'float32', threads: 2 });
 console.log(exe2.run(feeds).loss!.data[0] === loss); // true
+console.log(exe2.stats.threaded > 0);               // true: steps split over the two threads (profile labels end in '· 2 threads')
 exe2.dispose();                                      // stop its worker (optional: it never holds the process)

@@ -34,7 +34,7 @@ describe('cellgrad from dist', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^cellgrad playground: wrote 5 files to .*site \(prebuilt assets\)/);
     const worker = readFileSync(path.join(dir, 'worker.js'), 'utf8');
-    expect(worker).toMatch(/cellgrad-matmul/);
+    expect(worker).toMatch(/cellgrad-worker/);
     expect(worker).not.toMatch(/worker_threads/);
   }, 120_000);
 });

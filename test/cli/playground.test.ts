@@ -48,7 +48,7 @@ describe('the playground server', () => {
     const page = text('page.js');
     expect(worker).not.toMatch(/worker_threads/);
     expect(page + worker).not.toMatch(/jsdom/);
-    expect(worker).toMatch(/cellgrad-matmul/); // the Web Worker platform of the matmul pool
+    expect(worker).toMatch(/cellgrad-worker/); // the Web Worker platform of the worker pool
     expect(page).toMatch(/cm-lintRange/); // CodeMirror's lint
   });
 

@@ -24,6 +24,15 @@ describe('cellgrad profile', () => {
     expect(p.profile.find((e: { label: string }) => e.label === 'matmul 4×8 · 8×32')?.steps).toBe(6);
   });
 
+  it('--threads 2 splits the big steps over two threads and marks them in the profile', async () => {
+    const r = await cellgrad(['profile', 'lstm', '--steps', '2', '--hidden', '256', '--batch', '32', '--input', '16', '--seconds', '0.1', '--threads', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    const split = /float32, 2 threads \((\d+) steps split\)/.exec(r.stdout);
+    expect(split, r.stdout).not.toBeNull();
+    expect(Number(split![1])).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(/fused loop 32×256, \d+ ops \(wasm simd\) · 2 threads/);
+  });
+
   it('--compare-scan times a linear cell as scans and step by step, and prints the speed-up', async () => {
     const r = await cellgrad(['profile', 'mingru', ...SIZES, '--compare-scan', '--json']);
     expect(r.code, r.stderr).toBe(0);

@@ -56,7 +56,7 @@ describe('the worker platform seam', () => {
   it('a worker that cannot start is a usage error naming the platform', () => {
     platform.failSpawn = true;
     expect(() => compile(product(), { threads: 2 })).toThrow(
-      /compile: could not start matmul worker thread 1 on test platform \(workers are blocked here\); compile with threads: 1/,
+      /compile: could not start worker thread 1 on test platform \(workers are blocked here\); compile with threads: 1/,
     );
   });
 });

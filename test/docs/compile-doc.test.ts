@@ -21,6 +21,6 @@ describe('docs/compile.md', () => {
     } finally {
       console.log = log;
     }
-    expect(logs).toEqual([[true, 16384], ['wasm-simd-4x8'], [true], [true]]);
+    expect(logs).toEqual([[true, 16384], ['wasm-simd-4x8'], [true], [true], [true]]);
   });
 });

@@ -34,6 +34,8 @@ export interface ProfileResult {
   readonly mode: 'train' | 'forward';
   readonly sizes: SizeOptions;
   readonly threads: number;
+  /** Steps split over the threads (`exe.stats.threaded`; 0 on one thread). */
+  readonly threaded: number;
   /** True when the graph runs the recurrence as `linear_scan`s. */
   readonly scans: boolean;
   readonly nodes: number;
@@ -75,6 +77,7 @@ function profileCell(label: string, cell: Parameters<typeof unroll>[0], o: Profi
       mode: o.forward ? 'forward' : 'train',
       sizes,
       threads: o.threads,
+      threaded: exe.stats.threaded,
       scans: g.nodes.some((n) => n.op === 'linear_scan'),
       nodes: g.nodes.length,
       buildMs: t1 - t0,
@@ -95,7 +98,7 @@ function report(r: ProfileResult, top: number): string {
   const rows = r.profile.slice(0, top).map((e) => [`${(e.share * 100).toFixed(1)}%`, ms(e.msPerRun), String(e.steps), e.label]);
   const rest = r.profile.length - rows.length;
   return [
-    `${r.cell}: ${what}; ${sizesText(r.sizes)}; float32, ${r.threads} thread${r.threads === 1 ? '' : 's'}; ${r.scans ? 'recurrence as linear scans' : 'step by step'}`,
+    `${r.cell}: ${what}; ${sizesText(r.sizes)}; float32, ${r.threads} thread${r.threads === 1 ? '' : `s (${r.threaded} steps split)`}; ${r.scans ? 'recurrence as linear scans' : 'step by step'}`,
     `graph ${r.nodes} nodes: built in ${ms(r.buildMs)} ms, compiled in ${ms(r.compileMs)} ms`,
     `median ${ms(r.medianMs)} ms per step over ${r.runs} runs`,
     '',
@@ -131,7 +134,7 @@ export function profileCommand(program: Command, setExit: (code: number) => void
   const cmd = program.command('profile').description("time a cell's training step (or forward pass) on the compiled executor and show where the time goes");
   addCellArgument(cmd, 'cell')
     .option('--forward', 'the forward pass only (default: a training step)')
-    .option('--threads <n>', 'threads for the matrix products', positiveInt, 1)
+    .option('--threads <n>', 'threads: products, fused loops, sums and scans big enough are split (steps marked · n threads)', positiveInt, 1)
     .option('--seconds <s>', 'how long to time runs', positiveNumber, 2)
     .option('--top <n>', 'kinds of step to list', positiveInt, 10)
     .option('--json', 'print the figures as JSON')

@@ -344,7 +344,12 @@ export function trainCommand(program: Command, setExit: (code: number) => void):
       oneOf('cellgrad', 'onnxruntime', 'auto'),
       'cellgrad',
     )
-    .option('--threads <n>', 'threads for the matrix products of the compiled executor (results are identical)', positiveInt, 1)
+    .option(
+      '--threads <n>',
+      'threads of the compiled executor: products, fused loops, sums and scans big enough are split (results are identical)',
+      positiveInt,
+      1,
+    )
     .option('--json', 'print the final metrics as one JSON object on the last line')
     .option('--report-data <file>', 'write the loss curve and the final gradient flow as report data (for `cellgrad report --data`)')
     .option(

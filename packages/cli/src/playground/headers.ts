@@ -19,7 +19,7 @@ const BASE = "default-src 'self'; object-src 'none'; base-uri 'none'; form-actio
 /** The page's policy: its own scripts only; CodeMirror and Chart.js set inline styles. */
 export const PAGE_CSP = `${BASE}; script-src 'self'; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'`;
 
-/** The worker's policy: run-time WebAssembly and JavaScript (kernels, the cell), Blob-URL matmul workers. */
+/** The worker's policy: run-time WebAssembly and JavaScript (kernels, the cell), Blob-URL workers (the compiled plan's threads). */
 export const WORKER_CSP = `${BASE}; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval' blob:; worker-src 'self' blob:`;
 
 const TYPES: Readonly<Record<string, string>> = {

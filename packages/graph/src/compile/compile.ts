@@ -23,9 +23,10 @@ export interface CompileOptions {
   /** Element type of the plan (default `float32`); the graph is cast to it. */
   readonly dtype?: DType;
   /**
-   * Threads for the matrix products (default 1): with n > 1, float32 plans on the wasm kernel split
-   * each large product by columns between the calling thread and n − 1 worker threads (results
-   * are bit-identical to one thread). Everything else runs on the calling thread.
+   * Threads (default 1): with n > 1, float32 plans on the wasm kernel split every step big enough to
+   * pay between the calling thread and n − 1 worker threads: products by columns, fused loops,
+   * copies and concatenation parts by rows, column sums by columns, linear scans by columns (results
+   * are bit-identical to one thread; `exe.stats.threaded` counts the split steps).
    * `exe.dispose()` stops the workers. Under Node the workers are worker_threads; in a browser they
    * are Web Workers sharing memory, which needs a cross-origin isolated page (COOP/COEP headers):
    * elsewhere the plan runs on one thread (`exe.stats.matmulKernel` says how many it uses).

@@ -21,6 +21,7 @@ import { generateScan } from './js/scan.js';
 import { packOperand, planPacking, type PackedOperand } from './wasm/pack.js';
 import { simdConcat, simdLoop, type SimdLoop } from './wasm/simd-loops.js';
 import { SimdSteps, type SimdKernel } from './wasm/simd-steps.js';
+import { splitStep } from './threads/worker-pool.js';
 import { simdReduce } from './wasm/simd-reduce.js';
 import type { KernelSet } from './js/kernel-set.js';
 
@@ -53,6 +54,14 @@ export interface PlanStats {
   readonly unplannedBytes: number;
   /** Which matrix-product kernel runs. */
   readonly matmulKernel: string;
+  /** Threads the plan runs on (`compile(g, { threads })`; 1 where the platform has no shared-memory workers). */
+  readonly threads: number;
+  /**
+   * Steps split over the threads: products, fused loops, copies, concatenation parts, column sums
+   * and linear scans big enough to pay for waking the workers (0 on one thread). `profile` labels
+   * them `· n threads`.
+   */
+  readonly threaded: number;
 }
 
 /** A compiled graph. */
@@ -96,6 +105,16 @@ export interface ProfileEntry {
 }
 
 const REDUCTIONS = new Set(['sum', 'mean', 'max']);
+/**
+ * SIMD steps whose work (elements × operations, `SimdKernel.split`) is at least this are split over
+ * the worker threads; smaller ones cost less than handing a share to a worker. Measured here: a
+ * loop of tanh and sigmoid over 4096 floats (13 µs) ran 1.75× faster on two threads, one of 20
+ * multiply-adds over 65536 floats 1.85×; memory-bound loops (an add, a column sum of 131072 floats)
+ * were no faster, hence copies and sums weigh little (see `simd-loops.ts`, `simd-reduce.ts`).
+ */
+const THREAD_MIN_WORK = 150000;
+/** Work per element of a linear scan (a multiply-add, and a dependency on the step before). */
+const SCAN_COST = 2;
 
 /** The value of a node equal to one number everywhere (fill, one-element constant). */
 function constantValue(g: Graph, id: number): number | undefined {
@@ -118,7 +137,16 @@ export function buildExecutable(
   const packing = kernels.packs ? planPacking(g, fusion, plan.size) : { packs: [], byNode: new Map<number, PackedOperand>(), size: 0 };
   const planned = () => g.nodes.filter((n) => plan.offsets[n.id]! >= 0).map((n) => n.id);
   checkMemoryBudget(g, 'the compiled plan', (plan.size + packing.size) * bytesPerElement(dtype), options.maxBytes ?? DEFAULT_MAX_BYTES, planned);
-  const { arena, kernel, name, instantiate, dispose } = kernels.create(dtype, plan.size + packing.size, { threads: options.threads ?? 1 });
+  const {
+    arena,
+    kernel,
+    name,
+    instantiate,
+    dispose,
+    startThreads,
+    threadsMatmul,
+    threads = 1,
+  } = kernels.create(dtype, plan.size + packing.size, { threads: options.threads ?? 1 });
   const simdSteps = simd && instantiate ? new SimdSteps() : undefined;
   const offsets = plan.offsets;
   const ctx: CodegenContext = { graph: g, fusion, offsets, dtype, constantValue: (id) => constantValue(g, id) };
@@ -144,6 +172,9 @@ export function buildExecutable(
     reductions = 0,
     scans = 0,
     fallbacks = 0;
+  /** Steps split over the worker threads; linear scans to split by columns (generated JavaScript, shipped to the workers). */
+  const threadedSteps = new Set<number>();
+  const scanSplits: { index: number; count: number; body: string; run: (j0: number, j1: number) => void }[] = [];
   let parts: SimdLoop[] | undefined;
   let reduce: SimdKernel | undefined;
   for (const step of fusion.steps) {
@@ -185,6 +216,9 @@ export function buildExecutable(
           pack.packedIn = runs;
         });
       fns.push(matmulStep(node, views, offsets, kernel, pack && ensure ? { offset: pack.offset, ensure } : undefined));
+      const [a, b] = [views[0]!.shape, views[1]!.shape];
+      const m = sizeOf(node.shape) / b[b.length - 1]! / Math.max(1, sizeOf(node.shape.slice(0, -2)));
+      if (threadsMatmul?.(m, a[a.length - 1]!, b[b.length - 1]!)) threadedSteps.add(fns.length - 1);
       label(`matmul ${ins.join(' · ')}`);
       matmuls++;
     } else if (simdSteps && node.op === 'concat' && (parts = simdConcat(ctx, node.id))) {
@@ -202,8 +236,9 @@ export function buildExecutable(
       sources.push(source);
       reductions++;
     } else if (node.op === 'linear_scan') {
-      const { fn, source } = generateScan(ctx, step.id, arena);
+      const { fn, source, columns } = generateScan(ctx, step.id, arena);
       fns.push(fn);
+      if (columns.count * node.shape[0]! * SCAN_COST >= THREAD_MIN_WORK && columns.count >= 32) scanSplits.push({ index: fns.length - 1, ...columns });
       label(`linear_scan ${dims(node.shape)}${node.attrs.reverse === true ? ' reverse' : ''}`);
       sources.push(source);
       scans++;
@@ -218,6 +253,19 @@ export function buildExecutable(
     simdSteps.link(fns, instantiate!);
     sources.push(simdSteps.source());
   }
+  const started = startThreads?.(scanSplits.map((s) => s.body));
+  if (started && simdSteps) for (const i of simdSteps.thread(fns, started.pool, (fn) => started.tableIndex(1, fn), THREAD_MIN_WORK)) threadedSteps.add(i);
+  if (started) {
+    scanSplits.forEach((s, k) => {
+      // Column ranges in multiples of 16 (whole cache lines), so threads never write one line together.
+      const share = Math.ceil(s.count / started.pool.threads / 16) * 16;
+      const shares: number[][] = [];
+      for (let j0 = 0; j0 < s.count; j0 += share) shares.push([j0, Math.min(s.count, j0 + share)]);
+      fns[s.index] = splitStep(started.pool, started.scriptIndex(k), s.run, shares);
+      threadedSteps.add(s.index);
+    });
+  }
+  for (const i of threadedSteps) labels[i] += ` · ${threads} threads`;
   const inputs = g.inputs.map((p) => offsets[p.id]!);
   const outputs: Outputs = {};
   g.outputs.forEach((p, k) => {
@@ -245,6 +293,8 @@ export function buildExecutable(
     arenaBytes: (plan.size + packing.size) * bytes,
     unplannedBytes: plan.unplannedSize * bytes,
     matmulKernel: name,
+    threads,
+    threaded: threadedSteps.size,
   };
   const feed = (feeds: Feeds) => {
     const fed = checkFeeds(g, feeds);

@@ -4,7 +4,8 @@
  * and writing every h_t straight in the arena at offsets baked in as integer literals. Nothing is
  * allocated per run. Each h_t is computed in float64 and rounded once when stored, exactly as the
  * reference kernel does, so compiled plans equal the interpreter in float32 and float64. An element
- * is loaded before the same element is stored, so an output placed over a or b is safe.
+ * is loaded before the same element is stored, so an output placed over a or b is safe. Columns are
+ * independent: `columns` runs a range of them (worker threads split a scan by columns).
  */
 import type { TypedArray } from '../../ir/dtype.js';
 import { fail } from '../../ir/errors.js';
@@ -22,7 +23,11 @@ registerLowerings('js', 'compile/js/scan.ts', ['linear_scan']);
  * const { fn } = generateScan(ctx, node.id, arena);
  * fn(); // fills the node's buffer with h_0 … h_{T−1}
  */
-export function generateScan(ctx: CodegenContext, id: number, arena: TypedArray): { fn: InstructionFn; source: string } {
+export function generateScan(
+  ctx: CodegenContext,
+  id: number,
+  arena: TypedArray,
+): { fn: InstructionFn; source: string; columns: { count: number; body: string; run: (j0: number, j1: number) => void } } {
   const node = ctx.graph.nodes[id]!;
   if (node.op !== 'linear_scan') fail('graph', `compile: generateScan called on %${id} = ${node.op}`);
   const views = ctx.fusion.inputViews[id]!;
@@ -37,13 +42,15 @@ export function generateScan(ctx: CodegenContext, id: number, arena: TypedArray)
   const source = [
     `let pa = ${intLiteral(a! + first)}, pb = ${intLiteral(b! + first)}, po = ${intLiteral(ctx.offsets[id]! + first)}, pp = ${intLiteral(h0!)};`,
     `for (let k = 0; k < ${intLiteral(T)}; k++) {`,
-    `  for (let j = 0; j < ${intLiteral(C)}; j++) M[po + j] = M[pa + j] * M[pp + j] + M[pb + j];`,
+    `  for (let j = j0; j < j1; j++) M[po + j] = M[pa + j] * M[pp + j] + M[pb + j];`,
     `  pp = po;`,
     `  pa += ${intLiteral(step)};`,
     `  pb += ${intLiteral(step)};`,
     `  po += ${intLiteral(step)};`,
     '}',
   ].join('\n');
-  const factory = new Function('M', `'use strict';\nreturn function scanStep() {\n${source}\n};`) as (m: TypedArray) => InstructionFn;
-  return { fn: factory(arena), source };
+  // The columns [j0, j1) are independent: worker threads may run a range each (`columns`, `body`).
+  const body = `'use strict';\nreturn function scanStep(j0, j1) {\n${source}\n};`;
+  const scan = new Function('M', body)(arena) as (j0: number, j1: number) => void;
+  return { fn: () => scan(0, C), source, columns: { count: C, body, run: scan } };
 }

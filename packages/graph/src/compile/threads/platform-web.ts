@@ -1,6 +1,6 @@
 /**
  * The worker platform of browsers (`#worker-platform` without the `node` condition): Web Workers
- * started from a Blob URL, receiving the module and the shared memory by `postMessage`. Shared
+ * started from a Blob URL, receiving the plan's modules, scripts and shared memory by `postMessage`. Shared
  * WebAssembly memory needs a cross-origin isolated page (COOP and COEP headers); elsewhere, and where
  * there are no workers at all, `available()` is false and plans run on one thread.
  */
@@ -31,7 +31,7 @@ export const workerPlatform: WorkerPlatform = {
   spawn(body: string, data: WorkerData): SpawnedWorker {
     const source = `${body}\nself.onmessage = (e) => { self.onmessage = null; run(e.data); };\n`;
     const url = web.URL.createObjectURL!(new web.Blob!([source], { type: 'text/javascript' }));
-    const worker = new web.Worker!(url, { name: 'cellgrad-matmul' });
+    const worker = new web.Worker!(url, { name: 'cellgrad-worker' });
     worker.postMessage(data);
     return {
       terminate: () => {

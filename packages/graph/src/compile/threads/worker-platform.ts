@@ -1,13 +1,20 @@
 /**
- * The seam between the matmul worker pool and the platform that runs it: Node's worker_threads or a
+ * The seam between the plan's worker pool and the platform that runs it: Node's worker_threads or a
  * browser's Web Workers. The pool imports the platform as `#worker-platform` (package.json `imports`):
  * the `node` condition picks `platform-node.ts`, a browser or any other runtime `platform-web.ts`,
  * so the core has no static import of `node:worker_threads` and bundles for a browser.
  */
 
-/** What each worker receives: the kernel module, the shared memory and its control block. */
-export interface WorkerData {
+/** A compiled WebAssembly module a worker instantiates on the shared memory, and the exports it uses (in order). */
+export interface WorkerModule {
   readonly module: object;
+  readonly names: readonly string[];
+}
+
+/** What each worker receives: the plan's modules and generated scripts, the shared memory and its control block. */
+export interface WorkerData {
+  readonly modules: readonly WorkerModule[];
+  readonly scripts: readonly string[];
   readonly mem: object;
   readonly control: SharedArrayBuffer;
 }

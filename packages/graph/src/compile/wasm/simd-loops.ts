@@ -79,10 +79,20 @@ function finish(shape: Shape, accesses: Access[], loads: number, members: Member
   // A store must not be an inner broadcast (four lanes to one element).
   if (col.slice(loads).some((a) => a.strides[inner] === 0)) return undefined;
   const program: Program = { dims, strides: col.map((a) => a.strides), loads, members, stores };
+  // Split over threads by the outermost loop: rows, or groups of four elements of a flat loop.
+  const flat = dims.length === 1;
+  // Work per element: exp/sigmoid/tanh weigh 20 operations; a loop that only moves memory (a copy)
+  // a quarter, since splitting one paid only when it was megabytes long (its halves sit in one core's cache).
+  const cost = members.length === 0 ? 0.25 : members.reduce((n, m) => n + (MATH.has(m.op) ? 20 : 1), 0);
   const loop: SimdLoop = {
     key: `loop ${JSON.stringify(program)}`,
     program,
     offsets: col.map((a) => a.base),
+    split: {
+      units: flat ? dims[0]! / 4 : dims[0]!,
+      unitStrides: col.map((a) => a.strides[0]! * (flat ? 4 : 1)),
+      work: sizeOf(shape) * cost,
+    },
     build: (name) => simdFunction(name, program),
     describe: (name) => describeSimdLoop(name, loop),
   };
@@ -160,22 +170,27 @@ export function simdConcat(ctx: CodegenContext, id: number): SimdLoop[] | undefi
   return loops;
 }
 
-/** The WebAssembly function of a program: parameters are the accesses' byte addresses. */
+/**
+ * The WebAssembly function of a program: parameters are the accesses' byte addresses, then the
+ * count of the outermost loop (rows; groups of four elements when the loop is flat), so that a
+ * thread can run a share of it.
+ */
 export function simdFunction(name: string, p: Program): WasmFunction {
   const nAccess = p.strides.length;
+  const count = nAccess;
   const levels = p.dims.length;
   const inner = levels - 1;
   // i32 locals: a pointer per access per level, then a counter per level.
-  let next = nAccess;
+  let next = nAccess + 1;
   const ptr = p.strides.map(() => Array.from({ length: levels }, () => next++));
   const counter = Array.from({ length: levels }, () => next++);
-  const i32Count = next - nAccess;
+  const i32Count = next - nAccess - 1;
   // v128 locals: one per load, one per member, a scratch operand, four math temps.
   const loadLocal = Array.from({ length: p.loads }, () => next++);
   const memberLocal = p.members.map(() => next++);
   const scratch = next++;
   const temps: MathTemps = { t: next++, k: next++, r: next++, s: next++ };
-  const v128Count = next - nAccess - i32Count;
+  const v128Count = next - nAccess - 1 - i32Count;
 
   const push = (r: Ref): Ins[] => ('load' in r ? [op.get(loadLocal[r.load]!)] : 'member' in r ? [op.get(memberLocal[r.member]!)] : [vop.f32(r.value)]);
   const asLocal = (r: Ref): { ins: Ins[]; local: number } =>
@@ -244,7 +259,7 @@ export function simdFunction(name: string, p: Program): WasmFunction {
   const level = (l: number): Ins[] => {
     const out: Ins[] = [];
     for (let a = 0; a < nAccess; a++) out.push(l === 0 ? op.get(a) : op.get(ptr[a]![l - 1]!), op.set(ptr[a]![l]!));
-    out.push(op.i32(l === inner ? p.dims[l]! / 4 : p.dims[l]!), op.set(counter[l]!));
+    out.push(l === 0 ? op.get(count) : op.i32(l === inner ? p.dims[l]! / 4 : p.dims[l]!), op.set(counter[l]!));
     out.push(op.loop);
     out.push(...(l === inner ? body : level(l + 1)));
     for (let a = 0; a < nAccess; a++) {
@@ -256,7 +271,7 @@ export function simdFunction(name: string, p: Program): WasmFunction {
   };
   return {
     name,
-    params: nAccess,
+    params: nAccess + 1,
     locals: [...new Array<number>(i32Count).fill(I32), ...new Array<number>(v128Count).fill(V128)],
     body: level(0),
   };

@@ -4,7 +4,9 @@
  * rows × cols block with any row stride). Pairs of float32 are promoted and accumulated in float64
  * lanes, as the interpreter accumulates in float64, so only the summation order differs from it
  * (far below float32 rounding); mean divides in float64 before the final rounding, as it does.
- * Other reductions (max, other axes, ragged widths) keep their JavaScript loop.
+ * Other reductions (max, other axes, ragged widths) keep their JavaScript loop. Column sums split
+ * over threads by blocks or groups of columns, so each output element is summed in the same order
+ * on any number of threads.
  */
 import type { Graph } from '../../ir/node.js';
 import { sizeOf, stridesOf } from '../../ir/shape.js';
@@ -90,25 +92,27 @@ interface Columns {
  * float64 pair accumulator per two columns.
  */
 function columnFunction(name: string, { rows, cols, rowStride, blocks, blockStride }: Columns, divisor: number): WasmFunction {
-  const width = cols % 8 === 0 ? 8 : 4;
-  const [J, P, QR, QC, O, B, QB] = [2, 3, 4, 5, 6, 7, 8];
-  const acc = Array.from({ length: width / 2 }, (_, k) => 9 + k);
+  const width = columnWidth(cols);
+  // The third parameter counts the blocks to run (several blocks), else the groups of columns.
+  const COUNT = 2;
+  const [J, P, QR, QC, O, B, QB] = [3, 4, 5, 6, 7, 8, 9];
+  const acc = Array.from({ length: width / 2 }, (_, k) => 10 + k);
   const finish = (a: number): Ins[] => [op.get(a), ...(divisor !== 1 ? [vop.f64(divisor), vop.f64Div] : []), vop.demoteZero];
   return {
     name,
-    params: 2,
+    params: 3,
     locals: [I32, I32, I32, I32, I32, I32, I32, ...acc.map(() => V128)],
     body: [
       op.get(SRC),
       op.set(B),
       op.get(OUT),
       op.set(O),
-      op.i32(blocks),
+      blocks > 1 ? op.get(COUNT) : op.i32(1),
       op.set(QB),
       op.loop,
       op.get(B),
       op.set(J),
-      op.i32(cols / width),
+      blocks > 1 ? op.i32(cols / width) : op.get(COUNT),
       op.set(QC),
       op.loop,
       ...acc.flatMap((a) => [vop.f64(0), op.set(a)]),
@@ -157,6 +161,9 @@ function columnFunction(name: string, { rows, cols, rowStride, blocks, blockStri
   };
 }
 
+/** Columns summed together per pass: 8 (4 when cols is not a multiple of 8). */
+const columnWidth = (cols: number) => (cols % 8 === 0 ? 8 : 4);
+
 /** The SIMD reduction of node `id` (sum or mean), or undefined when it does not qualify. */
 export function simdReduce(g: Graph, fusion: Fusion, offsets: Float64Array, id: number): SimdKernel | undefined {
   const node = g.nodes[id]!;
@@ -174,11 +181,12 @@ export function simdReduce(g: Graph, fusion: Fusion, offsets: Float64Array, id: 
   ]);
   const [src, out] = accesses as [{ base: number; strides: number[] }, { base: number; strides: number[] }];
   const divisor = node.op === 'mean' ? n / Math.max(1, sizeOf(node.shape)) : 1;
-  const kernel = (key: string, build: (name: string) => WasmFunction, what: string): SimdKernel => ({
+  const kernel = (key: string, build: (name: string) => WasmFunction, what: string, split?: SimdKernel['split']): SimdKernel => ({
     key: `reduce ${key} ${divisor}`,
     offsets: [out.base, src.base],
     build,
     describe: (name) => `// wasm simd ${node.op} ${name}: ${what}`,
+    ...(split ? { split } : {}),
   });
   if (dims.length === 1 && src.strides[0] === 1 && out.strides[0] === 0 && dims[0]! % 4 === 0) {
     return kernel(`full ${dims[0]}`, (name) => fullFunction(name, dims[0]!, divisor), `${dims[0]} contiguous floats to one`);
@@ -196,10 +204,15 @@ export function simdReduce(g: Graph, fusion: Fusion, offsets: Float64Array, id: 
     const cols = dims[dims.length - 1]!;
     const rowStride = src.strides[0]!;
     const [blocks, blockStride] = blocked ? [dims[1]!, src.strides[1]!] : [1, 0];
+    // Threads split the blocks, or the groups of columns: each output element keeps its summation order.
+    const width = columnWidth(cols);
+    const split =
+      blocks > 1 ? { units: blocks, unitStrides: [cols, blockStride], work: n / 4 } : { units: cols / width, unitStrides: [width, width], work: n / 4 };
     return kernel(
       `columns ${rows} ${blocks} ${cols} ${rowStride} ${blockStride}`,
       (name) => columnFunction(name, { rows, cols, rowStride, blocks, blockStride }, divisor),
       `column sums of ${rows}×${blocks}×${cols} (strides ${rowStride}, ${blockStride}, 1)`,
+      split,
     );
   }
   return undefined;

@@ -10,7 +10,9 @@ import type { DType } from '../../ir/dtype.js';
 import type { KernelSet } from '../js/kernel-set.js';
 import { matmulJs, type MatmulArgs } from '../js/matmul-js.js';
 import { assemble, wasmApi, type WasmFunction } from './wasm-asm.js';
-import { GemmPool, threadsAvailable, type GemmArgs } from '../threads/matmul-threads.js';
+import { GemmSplitter, type GemmArgs } from '../threads/matmul-threads.js';
+import { threadsAvailable, WorkerPool } from '../threads/worker-pool.js';
+import type { WorkerModule } from '../threads/worker-platform.js';
 import { BMode, matmulModule, SCRATCH, SCRATCH_B } from './matmul-wasm.js';
 
 /**
@@ -49,7 +51,10 @@ export const wasmKernels: KernelSet = {
     const instance = new wasmApi!.Instance(module, { env: { mem } });
     const gemm = instance.exports.gemm as (...args: GemmArgs) => void;
     const scratch = Array.from({ length: threads }, (_, t) => ({ b: (scratchAt + t * SCRATCH) * 4, a: (scratchAt + t * SCRATCH + SCRATCH_B) * 4 }));
-    const pool = shared ? new GemmPool(module, mem, threads, scratch) : undefined;
+    // The workers start once every module of the plan is compiled (`startThreads`).
+    let pool: WorkerPool | undefined;
+    let splitter: GemmSplitter | undefined;
+    const modules: WorkerModule[] = [{ module, names: ['gemm'] }];
     const arena = new Float32Array(mem.buffer, 0, size);
     /** The arguments of a threaded product, reused (no allocation per product). */
     const args: GemmArgs = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -60,7 +65,7 @@ export const wasmKernels: KernelSet = {
         const mode = p.packedB !== undefined ? BMode.Packed : p.m >= PACK_MIN_ROWS || p.rsB >= PACK_MIN_ROW_STRIDE ? BMode.PackHere : BMode.RowMajor;
         const b = (mode === BMode.Packed ? p.packedB! : p.b) * 4;
         const packA = p.rsA === 1 && p.csA * 4 >= PACK_A_MIN_STEP ? scratch[0]!.a : 0;
-        if (pool && 2 * m4 * p.k * n8 >= THREAD_MIN_FLOPS && n8 >= 16) {
+        if (splitter && 2 * m4 * p.k * n8 >= THREAD_MIN_FLOPS && n8 >= 16) {
           args[0] = p.c * 4;
           args[1] = p.a * 4;
           args[2] = p.rsA * 4;
@@ -74,15 +79,28 @@ export const wasmKernels: KernelSet = {
           args[10] = mode;
           args[11] = scratch[0]!.b;
           args[12] = packA;
-          pool.run(args, mode === BMode.Packed ? p.k * 4 : 4, gemm);
+          splitter.run(args, mode === BMode.Packed ? p.k * 4 : 4, gemm);
         } else gemm(p.c * 4, p.a * 4, p.rsA * 4, p.csA * 4, b, p.rsB * 4, m4, p.k, n8, p.n * 4, mode, scratch[0]!.b, packA);
       }
       if (n8 < p.n || p.k === 0) matmulJs(arena, p, 0, n8 > 0 && p.k > 0 ? n8 : 0);
       if (m4 < p.m) matmulJs(arena, p, m4, 0);
     };
-    const instantiate = (fns: readonly WasmFunction[]) => new wasmApi!.Instance(new wasmApi!.Module(assemble(fns, { shared })), { env: { mem } }).exports;
-    const name = `wasm-simd-4x8${pool ? `, ${threads} threads` : ''}`;
-    return { arena, kernel, name, instantiate, ...(pool ? { dispose: () => pool.dispose() } : {}) };
+    const instantiate = (fns: readonly WasmFunction[]) => {
+      const compiled = new wasmApi!.Module(assemble(fns, { shared }));
+      if (shared) modules.push({ module: compiled, names: fns.map((f) => f.name) });
+      return new wasmApi!.Instance(compiled, { env: { mem } }).exports;
+    };
+    const startThreads = (scripts: readonly string[]) => {
+      if (!shared) return undefined;
+      if (pool) fail('usage', 'compile: the worker threads of this plan were started already');
+      pool = new WorkerPool(modules, scripts, mem, threads);
+      splitter = new GemmSplitter(pool, scratch);
+      const tableIndex = (module: number, fn: number) => modules.slice(0, module).reduce((n, m) => n + m.names.length, 0) + fn;
+      return { pool, tableIndex, scriptIndex: (k: number) => tableIndex(modules.length, k) };
+    };
+    const name = `wasm-simd-4x8${shared ? `, ${threads} threads` : ''}`;
+    const threadsMatmul = (m: number, k: number, n: number) => shared && 2 * (m & ~3) * k * (n & ~7) >= THREAD_MIN_FLOPS && (n & ~7) >= 16;
+    return { arena, kernel, name, instantiate, threads, startThreads, threadsMatmul, dispose: () => pool?.dispose() };
   },
   simdLoops: true,
   packs: true,

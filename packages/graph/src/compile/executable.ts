@@ -18,6 +18,8 @@ import { bytesPerElement, checkMemoryBudget, DEFAULT_MAX_BYTES } from '../exec/m
 import { generateJoin, generateReduce, generateStep, type CodegenContext, type InstructionFn } from './js/codegen.js';
 import { fallbackStep, matmulStep } from './js/kernels.js';
 import { generateScan } from './js/scan.js';
+import { generateChunkedScan } from './js/scan-chunked-step.js';
+import { useChunkedScan, type ScanAlgorithm } from './js/scan-chunked.js';
 import { packOperand, planPacking, type PackedOperand } from './wasm/pack.js';
 import { simdConcat, simdLoop, type SimdLoop } from './wasm/simd-loops.js';
 import { SimdSteps, type SimdKernel } from './wasm/simd-steps.js';
@@ -42,6 +44,8 @@ export interface PlanStats {
   readonly reductions: number;
   /** Generated linear scans (`linear_scan`: one loop over time, columns innermost). */
   readonly scans: number;
+  /** Of those, the scans run chunked (`compile`'s `scan` option; `scan-chunked.ts`). */
+  readonly chunkedScans: number;
   /** Steps that run an op's reference kernel (softmax, log_softmax, ops registered by users). */
   readonly fallbacks: number;
   /** Outputs written in place over a dying input. */
@@ -96,6 +100,11 @@ export interface ProfileEntry {
 }
 
 const REDUCTIONS = new Set(['sum', 'mean', 'max']);
+/**
+ * Threads that run a chunked scan's phases: 1 while they run on the calling thread (so `scan:
+ * 'auto'` keeps the sequential loop); the worker pool's size once compile/threads dispatches them.
+ */
+const SCAN_PHASE_THREADS = 1;
 
 /** The value of a node equal to one number everywhere (fill, one-element constant). */
 function constantValue(g: Graph, id: number): number | undefined {
@@ -110,7 +119,13 @@ export function buildExecutable(
   g: Graph,
   dtype: DType,
   kernels: KernelSet,
-  options: { readonly simdLoops?: boolean; readonly threads?: number; readonly maxBytes?: number } = {},
+  options: {
+    readonly simdLoops?: boolean;
+    readonly threads?: number;
+    readonly maxBytes?: number;
+    readonly scan?: ScanAlgorithm;
+    readonly scanChunk?: number;
+  } = {},
 ): Executable {
   const simd = options.simdLoops === true && kernels.simdLoops === true;
   const fusion = fuseElementwise(g);
@@ -143,6 +158,7 @@ export function buildExecutable(
     matmuls = 0,
     reductions = 0,
     scans = 0,
+    chunkedScans = 0,
     fallbacks = 0;
   let parts: SimdLoop[] | undefined;
   let reduce: SimdKernel | undefined;
@@ -201,6 +217,13 @@ export function buildExecutable(
       label(`${node.op} ${ins.join(', ')} → ${dims(node.shape)}`);
       sources.push(source);
       reductions++;
+    } else if (node.op === 'linear_scan' && useChunkedScan(options.scan ?? 'auto', node.shape[0]!, sizeOf(node.shape.slice(1)), SCAN_PHASE_THREADS)) {
+      const { fn, source, chunks } = generateChunkedScan(ctx, step.id, arena, options.scanChunk);
+      fns.push(fn);
+      label(`linear_scan ${dims(node.shape)}${node.attrs.reverse === true ? ' reverse' : ''} chunked ${chunks.count}×${chunks.length}`);
+      sources.push(source);
+      scans++;
+      chunkedScans++;
     } else if (node.op === 'linear_scan') {
       const { fn, source } = generateScan(ctx, step.id, arena);
       fns.push(fn);
@@ -239,6 +262,7 @@ export function buildExecutable(
     matmuls,
     reductions,
     scans,
+    chunkedScans,
     fallbacks,
     inPlace: plan.inPlace,
     packed: packing.packs.length,

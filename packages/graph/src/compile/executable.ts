@@ -19,6 +19,7 @@ import { generateJoin, generateReduce, generateStep, type CodegenContext, type I
 import { fallbackStep, matmulStep } from './js/kernels.js';
 import { generateScan } from './js/scan.js';
 import { generateChunkedScan } from './js/scan-chunked-step.js';
+import { generateLogScan } from './js/log-scan.js';
 import { useChunkedScan, type ScanAlgorithm } from './js/scan-chunked.js';
 import { packOperand, planPacking, type PackedOperand } from './wasm/pack.js';
 import { simdConcat, simdLoop, type SimdLoop } from './wasm/simd-loops.js';
@@ -42,7 +43,7 @@ export interface PlanStats {
   readonly matmuls: number;
   /** Generated reductions, concats and pads. */
   readonly reductions: number;
-  /** Generated linear scans (`linear_scan`: one loop over time, columns innermost). */
+  /** Generated linear scans (`linear_scan`, `log_linear_scan`: one loop over time, columns innermost). */
   readonly scans: number;
   /** Of those, the scans run chunked (`compile`'s `scan` option; `scan-chunked.ts`). */
   readonly chunkedScans: number;
@@ -228,6 +229,12 @@ export function buildExecutable(
       const { fn, source } = generateScan(ctx, step.id, arena);
       fns.push(fn);
       label(`linear_scan ${dims(node.shape)}${node.attrs.reverse === true ? ' reverse' : ''}`);
+      sources.push(source);
+      scans++;
+    } else if (node.op === 'log_linear_scan') {
+      const { fn, source } = generateLogScan(ctx, step.id, arena);
+      fns.push(fn);
+      label(`log_linear_scan ${dims(node.shape)}${node.attrs.reverse === true ? ' reverse' : ''}`);
       sources.push(source);
       scans++;
     } else {

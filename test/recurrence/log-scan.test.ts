@@ -9,6 +9,7 @@ import { grad, gradcheck } from '@cellgrad/autodiff';
 import { cellFeeds, defineCell, getBuiltinCell, unroll, type UnrollOptions } from '@cellgrad/cells';
 import { compile, extendGraph, GraphBuilder, interpret, linear, ndarray, ops, verify, type Feeds, type Graph } from '@cellgrad/graph';
 import { expectClose } from '../passes/helpers.js';
+import { cellgrad, repoRoot } from '../cli/helpers.js';
 
 /** minGRU with the paper's g (Feng et al. 2024): h̃ = g(x W_h + b_h) > 0, g(v) = v + ½ for v ≥ 0, σ(v) below. */
 const minGruG = defineCell({
@@ -165,7 +166,7 @@ describe('log_linear_scan', () => {
     });
     const exact = interpret(build('float64'), feeds('float64')).direct!.data;
     const r = interpret(build('float32'), feeds('float32'));
-    const err = (x: ArrayLike<number>) => exact.reduce((worst, e, i) => Math.max(worst, Math.abs(x[i]! - e) / Math.abs(e)), 0);
+    const err = (x: ArrayLike<number>) => Array.from(exact).reduce((worst, e, i) => Math.max(worst, Math.abs(x[i]! - e) / Math.abs(e)), 0);
     const direct = err(r.direct!.data);
     const log = err(r.log!.data);
     expect(direct).toBeLessThan(1e-6);
@@ -226,5 +227,17 @@ describe("unroll with scanForm 'log'", () => {
       /scanForm 'log' runs the recurrence as log-space scans, but scan is 'never'/,
     );
     expect(() => unroll(minGruG, { ...sizes, scanForm: 'exp' as never })).toThrow(/unknown scanForm "exp" \(expected 'direct' or 'log'\)/);
+  });
+});
+
+describe('cellgrad gradcheck --scan-form log', () => {
+  it('passes on examples/cells/mingru-log.ts and refuses the built-in minGRU (whose candidate may be negative) with exit 2', async () => {
+    const ok = await cellgrad(['gradcheck', `${repoRoot}/examples/cells/mingru-log.ts`, '--scan-form', 'log', '--steps', '4', '--json']);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).passed).toBe(true);
+    const refused = await cellgrad(['gradcheck', 'mingru', '--scan-form', 'log']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^cellgrad: unroll\(cell 'mingru'\): scanForm 'log' needs state 'h' .* is not known to be positive/);
   });
 });

@@ -127,6 +127,8 @@ const CASES: Record<string, CaseGen> = {
   log_softmax: softmaxCase,
   linear_scan: () =>
     fc.record({ shape: shapeArb(1, 3), reverse: fc.boolean() }).map(({ shape, reverse }) => ({ shapes: [shape, shape, shape.slice(1)], attrs: { reverse } })),
+  log_linear_scan: () =>
+    fc.record({ shape: shapeArb(1, 3), reverse: fc.boolean() }).map(({ shape, reverse }) => ({ shapes: [shape, shape, shape.slice(1)], attrs: { reverse } })),
   clamp: () =>
     fc
       .record({ shape: shapeArb(), min: fc.double({ min: -1.5, max: 0.5, noNaN: true }), gap: fc.double({ min: 0.5, max: 2, noNaN: true }) })

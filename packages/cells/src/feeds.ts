@@ -26,7 +26,8 @@ function checkSeed(seed: number, fn: string): void {
 
 /**
  * Values for every input of `unroll(cell, options)`, in its dtype: `x` and the initial states
- * uniform in [−scale, scale), the parameters exactly `initParams(cell, sizes, { seed, layers })`,
+ * uniform in [−scale, scale) (the states in [0.1·scale, scale) with `scanForm: 'log'`, which needs
+ * them ≥ 0), the parameters exactly `initParams(cell, sizes, { seed, layers })`,
  * `lengths` (variable-length graphs) integers uniform in 1..steps.
  * @example
  * const g = unroll(lstm, opts);
@@ -45,7 +46,10 @@ export function cellFeeds(cell: Cell, options: UnrollOptions, seed = 0, feedOpti
   for (const spec of layout.inputs) {
     if (spec.role === 'lengths') feeds[spec.name] = randomLengths(rng, layout.options.batch, layout.options.steps, dtype);
     else if (spec.role === 'key') feeds[spec.name] = randomKey(seed, dtype);
-    else feeds[spec.name] = spec.role === 'param' || spec.role === 'head' ? params[spec.name]! : randomUniform(rng, spec.shape, -scale, scale, dtype);
+    else if (spec.role === 'param' || spec.role === 'head') feeds[spec.name] = params[spec.name]!;
+    // The log-space scan needs states ≥ 0: drawn away from 0, so finite differences stay in its domain.
+    else if (spec.role === 'state' && layout.options.scanForm === 'log') feeds[spec.name] = randomUniform(rng, spec.shape, 0.1 * scale, scale, dtype);
+    else feeds[spec.name] = randomUniform(rng, spec.shape, -scale, scale, dtype);
   }
   return feeds;
 }

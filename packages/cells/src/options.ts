@@ -78,6 +78,8 @@ export interface UnrollOptions {
   readonly mode?: RegularizeMode;
   /** How a linear recurrence runs (see `ScanMode`); default `'auto'`. */
   readonly scan?: ScanMode;
+  /** The form of its scans (see `ScanForm`): `'direct'` (default) or `'log'`. */
+  readonly scanForm?: ScanForm;
   /** Whether a cell that is not linear has its time-parallel work hoisted out of the step loop (see `HoistMode`); default `'never'`. */
   readonly hoist?: HoistMode;
 }
@@ -104,6 +106,18 @@ export type HoistMode = 'auto' | 'never';
  */
 export type ScanMode = 'auto' | 'always' | 'never';
 
+/**
+ * The form of a linear recurrence's scans:
+ * - `'direct'` (default): `linear_scan`, h_t = a_t ⊙ h_{t−1} + b_t;
+ * - `'log'`: `log_linear_scan` on log a and log b, h_t = exp(s_t) with
+ *   s_t = logaddexp(log a_t + s_{t−1}, log b_t) (the log-space form of Feng et al. 2024). Every
+ *   state's a and b must be one product of factors known to be positive (σ(u), 1 − σ(u), eᵘ,
+ *   softplus(u), sums and products of those, positive constants); σ(u) and 1 − σ(u) enter as
+ *   −softplus(∓u) and eᵘ as u, never rounded to 0 or 1 first. Needs the scan form (a `usage` error
+ *   says why an unroll cannot take it).
+ */
+export type ScanForm = 'direct' | 'log';
+
 /** `UnrollOptions` with every default filled in (`classes` is 0 unless the pattern is seq2one). */
 export interface ResolvedUnrollOptions {
   readonly input: number;
@@ -122,6 +136,7 @@ export interface ResolvedUnrollOptions {
   readonly regularize: ResolvedRegularize;
   readonly mode: RegularizeMode;
   readonly scan: ScanMode;
+  readonly scanForm: ScanForm;
   readonly hoist: HoistMode;
 }
 
@@ -139,6 +154,7 @@ const KNOWN = [
   'regularize',
   'mode',
   'scan',
+  'scanForm',
   'hoist',
 ];
 
@@ -194,6 +210,9 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
   if (r.lengths && r.teacherForcing) bad(`options 'lengths' and 'teacherForcing' cannot be combined`);
   const scan = r.scan ?? 'auto';
   if (scan !== 'auto' && scan !== 'always' && scan !== 'never') bad(`unknown scan mode ${JSON.stringify(scan)} (expected 'auto', 'always' or 'never')`);
+  const scanForm = r.scanForm ?? 'direct';
+  if (scanForm !== 'direct' && scanForm !== 'log') bad(`unknown scanForm ${JSON.stringify(scanForm)} (expected 'direct' or 'log')`);
+  if (scanForm === 'log' && scan === 'never') bad(`scanForm 'log' runs the recurrence as log-space scans, but scan is 'never'`);
   const hoist = r.hoist ?? 'never';
   if (hoist !== 'auto' && hoist !== 'never') bad(`unknown hoist mode ${JSON.stringify(hoist)} (expected 'auto' or 'never')`);
   const { regularize, mode } = resolveRegularize(r.regularize, r.mode, `${fn}(cell '${cell.name}')`);
@@ -214,6 +233,7 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
     regularize,
     mode,
     scan,
+    scanForm,
     hoist,
   };
 }

@@ -42,6 +42,18 @@ export { stabilize, stabilizeWithStats, STABILIZE_RULES } from './passes/stabili
 export { compile, type CompileOptions, type Executable, type PlanStats, type ProfileEntry } from './compile/index.js';
 export { registerBackend, type AsyncExecutable, type ExternalBackend, type ExternalBackends } from './compile/index.js';
 export type { AutoExecutable, AutoOptions, BackendChoice, BackendName } from './compile/index.js';
+export {
+  chunkedScanPhases,
+  chunkedScanSource,
+  chunkPlan,
+  chunkScratch,
+  useChunkedScan,
+  type ChunkedScanPhases,
+  type ChunkPlan,
+  type ChunkScratch,
+  type ScanAlgorithm,
+  type ScanSpan,
+} from './compile/index.js';
 export { fuseElementwise, type Fusion, type Instruction } from './compile/schedule/fuse-elementwise.js';
 import type { Instruction } from './compile/schedule/fuse-elementwise.js';
 /** @deprecated renamed `Instruction` ("step" now means only a time step of a cell). */

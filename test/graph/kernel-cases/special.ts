@@ -21,6 +21,30 @@ export const SPECIAL_CASES: Record<string, () => void> = {
       [0.5 * 2 + 1, 2 * 4.5 + 0, 2, 4.5],
     );
   },
+  log_linear_scan: () => {
+    // log h for the same recurrence as linear_scan with a, b > 0: a = [0.5, 2, 0.25, 4], b = [1, 3, 2, 0.5], h0 = [1, 2].
+    const a = [0.5, 2, 0.25, 4];
+    const bb = [1, 3, 2, 0.5];
+    const la = a.map(Math.log);
+    const lb = bb.map(Math.log);
+    expectValues(
+      run((b) => ops.logLinearScan(c(b, la, [2, 2]), c(b, lb, [2, 2]), c(b, [1, 2], [2]))),
+      [2, 2],
+      [1.5, 7, 0.25 * 1.5 + 2, 4 * 7 + 0.5].map(Math.log),
+    );
+    // Reverse, and h0 = 0 (s starts at lb).
+    expectValues(
+      run((b) => ops.logLinearScan(c(b, la, [2, 2]), c(b, lb, [2, 2]), c(b, [0, 0], [2]), { reverse: true })),
+      [2, 2],
+      [0.5 * 2 + 1, 2 * 0.5 + 3, 2, 0.5].map(Math.log),
+    );
+    // Far below float64's range as a value, exact as a log: b = e^−2000 every step, a = 1/2.
+    const deep = run((b) => ops.logLinearScan(c(b, [Math.log(0.5), Math.log(0.5)], [2, 1]), c(b, [-2000, -2000], [2, 1]), c(b, [0], [1])));
+    expectValues(deep, [2, 1], [-2000, -2000 + Math.log(1.5)]);
+    expect(() => run((b) => ops.logLinearScan(c(b, la, [2, 2]), c(b, lb, [2, 2]), c(b, [1, -1], [2])))).toThrow(
+      /log_linear_scan: h0 must be ≥ 0.*got -1 at index 1/,
+    );
+  },
   softmax: () => {
     const e = [Math.exp(1), Math.exp(2), Math.exp(3)];
     const z = e[0]! + e[1]! + e[2]!;

@@ -24,6 +24,8 @@ import {
   type GraphBuilder,
 } from '@cellgrad/graph';
 import type { Cell, CellSizes } from '../cell.js';
+import type { ScanForm } from '../options.js';
+import { logScanState } from './log-scan-state.js';
 import { replay } from './replay.js';
 import { nextName, stepGraph } from './step-graph.js';
 
@@ -39,6 +41,8 @@ export interface ScanLayerArgs {
   /** The layer's parameters by the cell's names. */
   readonly params: Readonly<Record<string, Tensor>>;
   readonly layer: number;
+  /** `'log'`: each state as `log_linear_scan` on log a, log b (`logScanState`); default `'direct'`. */
+  readonly form?: ScanForm;
 }
 
 /** The layer's per-step outputs [T, B, outputs] and each state's final value [B, ...state]. */
@@ -110,9 +114,14 @@ export function scanLayer(cell: Cell, a: ScanLayerArgs): ScanLayerResult {
       const rowShape = g.nodes[s.outputId]!.shape;
       const form = s.linear!;
       const step = [T, B, ...rowShape.slice(1)];
-      const coef = sumOfProducts(b, form.a, env, rowShape, a.dtype).reshape(step);
-      const offset = sumOfProducts(b, form.b, env, rowShape, a.dtype).reshape(step);
-      const hs = ops.linearScan(coef, offset, a.initial[s.name]!);
+      const hs =
+        a.form === 'log'
+          ? logScanState({ graph: g, env, form, state: s.name, cell: cell.name, rowShape, step, h0: a.initial[s.name]! })
+          : ops.linearScan(
+              sumOfProducts(b, form.a, env, rowShape, a.dtype).reshape(step),
+              sumOfProducts(b, form.b, env, rowShape, a.dtype).reshape(step),
+              a.initial[s.name]!,
+            );
       scanned.set(s.name, hs);
       finals[s.name] = hs.index(0, T - 1);
     }

@@ -87,7 +87,7 @@ export function scanLayers(
     const params: Record<string, Tensor> = {};
     for (const spec of layout.inputs) if (spec.role === 'param' && spec.layer === k) params[spec.param!] = declared.get(spec.name)!;
     const initial = b.scoped({ cell: cell.name, layer: k }, () => Object.fromEntries(names.map((s) => [s, declared.get(`${s}0`)!.index(0, k)])));
-    const args = { builder: b, sizes: layout.layerSizes[k]!, dtype: layout.options.dtype, input: x, initial, params, layer: k };
+    const args = { builder: b, sizes: layout.layerSizes[k]!, dtype: layout.options.dtype, input: x, initial, params, layer: k, form: layout.options.scanForm };
     const r = hoisting ? hoistedLayer(cell, hoisting[k]!, args) : scanLayer(cell, args);
     for (const s of names) finals[s]!.push(r.finals[s]!);
     x = r.output;

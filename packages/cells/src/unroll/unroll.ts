@@ -40,6 +40,8 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
   const { refusal, traced } = layout.options.scan === 'never' ? { refusal: 'never', traced: undefined } : scanRefusal(cell, layout);
   if (layout.options.scan === 'always' && refusal !== undefined)
     throw new CellgradError('usage', `unroll(cell '${cell.name}'): scan 'always', but the unroll cannot run as scans: ${refusal}`);
+  if (layout.options.scanForm === 'log' && refusal !== undefined)
+    throw new CellgradError('usage', `unroll(cell '${cell.name}'): scanForm 'log', but the unroll cannot run as scans: ${refusal}`);
   if (refusal === undefined) return unrollAsScans(cell, b, layout, declared);
   const plans = layout.options.scan === 'never' || layout.options.hoist === 'never' ? undefined : hoistPlans(cell, layout);
   if (plans) return unrollAsScans(cell, b, layout, declared, plans);

@@ -7,7 +7,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { formatGradcheck, gradcheck, type GradcheckOptions, type GradcheckReport } from '@cellgrad/autodiff';
-import { cellFeeds, checkSequenceFeeds, randomFeeds, unroll } from '@cellgrad/cells';
+import { cellFeeds, checkSequenceFeeds, randomFeeds, unroll, type ScanForm } from '@cellgrad/cells';
 import { loadWeights } from '@cellgrad/cells/node';
 import { castArray, castGraph, interpret, type Graph, type NDArray } from '@cellgrad/graph';
 import { addCellArgument, chosenCell } from '../cell-option.js';
@@ -32,6 +32,8 @@ export interface GradcheckCommandOptions extends SizeOptions {
   readonly lengths?: boolean;
   readonly batchFirst?: boolean;
   readonly weights?: string;
+  /** `unroll`'s `scanForm` (`--scan-form log`: the recurrence as log-space scans). */
+  readonly scanForm: ScanForm;
 }
 
 /** The words `--mode` takes: how much of the Jacobian (`full`, `fast`) and which derivatives (`fwd`, `rev`). */
@@ -65,7 +67,7 @@ export async function runGradcheck(target: string | undefined, o: GradcheckComma
   const sizes = sizesOf(o);
   const results: CellGradcheck[] = [];
   for (const { label, cell } of cells) {
-    const options = { ...sizes, dtype: 'float64' as const, lengths: o.lengths ?? false, batchFirst: o.batchFirst ?? false };
+    const options = { ...sizes, dtype: 'float64' as const, lengths: o.lengths ?? false, batchFirst: o.batchFirst ?? false, scanForm: o.scanForm };
     const g = unroll(cell, options);
     const feeds = cellFeeds(cell, options, o.seed);
     checkSequenceFeeds(cell, options, feeds);
@@ -148,6 +150,12 @@ export function gradcheckCommand(program: Command, setExit: (code: number) => vo
     .option('--order <n>', '1 (gradients) or 2 (also second derivatives)', oneOf('1', '2'), '1')
     .option('--lengths', "a variable-length batch: seeded lengths in 1..steps, padding masked as PyTorch's packed sequences")
     .option('--batch-first', 'x and out as [batch, steps, ·]')
+    .option(
+      '--scan-form <form>',
+      'direct (a linear recurrence as linear_scan) or log (as log_linear_scan on log a, log b: coefficients must be positive; initial states drawn > 0)',
+      oneOf<ScanForm>('direct', 'log'),
+      'direct',
+    )
     .option('--json', 'print the report as JSON')
     .option('--weights <file>', 'a saved graph only: input values as JSON { name: { shape, data } } (what `cellgrad import --weights` writes)')
     .option(

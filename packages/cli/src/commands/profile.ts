@@ -4,12 +4,14 @@
  * `--forward`, its forward pass: build and compile times, the median time per step, and where that
  * time goes (`Executable.profile`), step kind by step kind. float32, the plan `compile` makes.
  * A linear recurrence runs as scans (`unroll`'s `scan: 'auto'`); `--scan never` times the step
- * loop instead, and `--compare-scan` times both and prints the speed-up of the scans.
+ * loop instead, and `--compare-scan` times both and prints the speed-up of the scans. `--scan-form
+ * log` runs the scans in log space (`log_linear_scan`), `--scan-algorithm chunked` runs each
+ * `linear_scan` chunked (`compile`'s `scan`).
  */
 import type { Command } from 'commander';
-import { compile, extendGraph } from '@cellgrad/graph';
+import { compile, extendGraph, type ScanAlgorithm } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
-import { cellFeeds, cellInputs, unroll, type ScanMode } from '@cellgrad/cells';
+import { cellFeeds, cellInputs, unroll, type ScanForm, type ScanMode } from '@cellgrad/cells';
 import { addCellArgument, chosenCell } from '../cell-option.js';
 import { resolveCells } from '../cell-source.js';
 import { EXIT } from '../errors.js';
@@ -26,6 +28,10 @@ export interface ProfileCommandOptions extends SizeOptions {
   readonly json?: boolean;
   readonly scan: ScanMode;
   readonly compareScan?: boolean;
+  /** `unroll`'s `scanForm` (`--scan-form`). */
+  readonly scanForm: ScanForm;
+  /** `compile`'s `scan` (`--scan-algorithm`): how a linear_scan runs. */
+  readonly scanAlgorithm: ScanAlgorithm;
 }
 
 /** What `--json` prints per cell. */
@@ -51,7 +57,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 /** Profile one cell. */
 function profileCell(label: string, cell: Parameters<typeof unroll>[0], o: ProfileCommandOptions, scan: ScanMode = o.scan): ProfileResult {
   const sizes = sizesOf(o);
-  const options = { ...sizes, dtype: 'float32' as const, scan };
+  const options = { ...sizes, dtype: 'float32' as const, scan, ...(scan === 'never' ? {} : { scanForm: o.scanForm }) };
   const t0 = performance.now();
   const withLoss = extendGraph(unroll(cell, options), ({ outputs }) => ({ loss: outputs.out!.square().mean() }));
   const params = cellInputs(cell, options)
@@ -59,7 +65,7 @@ function profileCell(label: string, cell: Parameters<typeof unroll>[0], o: Profi
     .map((s) => s.name);
   const g = o.forward ? withLoss : grad(withLoss, { of: 'loss', wrt: params });
   const t1 = performance.now();
-  const exe = compile(g, { dtype: 'float32', threads: o.threads });
+  const exe = compile(g, { dtype: 'float32', threads: o.threads, scan: o.scanAlgorithm });
   const t2 = performance.now();
   try {
     const feeds = cellFeeds(cell, options, 1);
@@ -78,7 +84,7 @@ function profileCell(label: string, cell: Parameters<typeof unroll>[0], o: Profi
       sizes,
       threads: o.threads,
       threaded: exe.stats.threaded,
-      scans: g.nodes.some((n) => n.op === 'linear_scan'),
+      scans: g.nodes.some((n) => n.op === 'linear_scan' || n.op === 'log_linear_scan'),
       nodes: g.nodes.length,
       buildMs: t1 - t0,
       compileMs: t2 - t1,
@@ -139,7 +145,14 @@ export function profileCommand(program: Command, setExit: (code: number) => void
     .option('--top <n>', 'kinds of step to list', positiveInt, 10)
     .option('--json', 'print the figures as JSON')
     .option('--scan <mode>', 'auto (a linear recurrence runs as scans), always, or never (step by step)', oneOf<ScanMode>('auto', 'always', 'never'), 'auto')
-    .option('--compare-scan', 'also time a linear cell step by step and print the speed-up of the scans');
+    .option('--compare-scan', 'also time a linear cell step by step and print the speed-up of the scans')
+    .option('--scan-form <form>', 'direct (linear_scan) or log (log_linear_scan; positive coefficients only)', oneOf<ScanForm>('direct', 'log'), 'direct')
+    .option(
+      '--scan-algorithm <a>',
+      'how the compiled plan runs each linear_scan: auto, sequential (one loop over time) or chunked (time cut into chunks)',
+      oneOf<ScanAlgorithm>('auto', 'sequential', 'chunked'),
+      'auto',
+    );
   addSizeOptions(cmd, { input: 32, hidden: 64, batch: 16, steps: 50, layers: 1 }).action(async (target: string | undefined, o: ProfileCommandOptions) =>
     setExit(await runProfile(target, o)),
   );

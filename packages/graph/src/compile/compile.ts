@@ -14,6 +14,7 @@ import { optimize } from '../passes/pipeline.js';
 import { jsKernels, type KernelSet } from './js/kernel-set.js';
 import { wasmSimdAvailable } from './wasm/matmul-wasm.js';
 import { wasmKernels } from './wasm/wasm-kernels.js';
+import type { ScanAlgorithm } from './js/scan-chunked.js';
 import { buildExecutable, isDisposed, type Executable } from './executable.js';
 import { externalBackend, type AsyncExecutable, type ExternalBackends } from './external.js';
 import { autoExecutable, type AutoExecutable, type AutoOptions } from './auto-backend.js';
@@ -60,10 +61,22 @@ export interface CompileOptions {
    * error naming its size and the largest buffers, raised before the arena is allocated.
    */
   readonly maxBytes?: number;
+  /**
+   * How `linear_scan` runs: `sequential` (one loop over time, columns innermost), `chunked` (time
+   * cut into chunks: each chunk's composite, the carries between chunks, then each chunk from its
+   * carry; phases that can run on separate threads) or `auto` (the default: chunked for long scans
+   * of few columns, T ≥ 256 and at most 32, when the phases can run on several threads; until the
+   * worker pool runs them, that is never, since on one thread the sequential loop is faster). Both
+   * equal the step loop to rounding.
+   */
+  readonly scan?: ScanAlgorithm;
+  /** Rows per chunk of a chunked scan (default about √(16·T)). */
+  readonly scanChunk?: number;
 }
 
 /** Upper bound of `threads` (a typo guard; more threads than cores only slows a plan down). */
 const MAX_THREADS = 64;
+const SCAN_ALGORITHMS: readonly ScanAlgorithm[] = ['auto', 'sequential', 'chunked'];
 const cache = new WeakMap<Graph, Map<string, Executable>>();
 const KERNEL_SETS: Readonly<Record<string, KernelSet>> = { js: jsKernels, wasm: wasmKernels };
 
@@ -110,15 +123,27 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable | As
     fail('usage', `compile: threads > 1 needs the wasm matmul kernel (float32); this plan uses '${matmul}' (dtype ${dtype})`);
   }
   const maxBytes = checkMaxBytes(options.maxBytes, 'compile');
+  const scan = options.scan ?? 'auto';
+  if (!SCAN_ALGORITHMS.includes(scan)) fail('usage', `compile: scan must be one of ${SCAN_ALGORITHMS.join(', ')}, got ${JSON.stringify(scan)}`);
+  const scanChunk = options.scanChunk;
+  if (scanChunk !== undefined && (!Number.isInteger(scanChunk) || scanChunk < 1)) {
+    fail('usage', `compile: scanChunk must be an integer ≥ 1 (rows per chunk), got ${JSON.stringify(scanChunk)}`);
+  }
   const optimized = options.optimize ?? true;
   const simdLoops = (options.simdLoops ?? true) && kernels.simdLoops === true;
-  const key = `${dtype}|${matmul}|${optimized}|${simdLoops}|${threads}|${maxBytes}`;
+  const key = `${dtype}|${matmul}|${optimized}|${simdLoops}|${threads}|${maxBytes}|${scan}|${scanChunk}`;
   let byKey = cache.get(g);
   if (!byKey) cache.set(g, (byKey = new Map()));
   let exe = byKey.get(key);
   if (!exe || isDisposed(exe)) {
     const cast = castGraph(g, dtype);
-    exe = buildExecutable(optimized ? optimize(cast) : cast, dtype, kernels, { simdLoops, threads, maxBytes });
+    exe = buildExecutable(optimized ? optimize(cast) : cast, dtype, kernels, {
+      simdLoops,
+      threads,
+      maxBytes,
+      scan,
+      ...(scanChunk === undefined ? {} : { scanChunk }),
+    });
     byKey.set(key, exe);
   }
   return options.checkFinite ? checkedExecutable(exe, g) : exe;

@@ -18,6 +18,9 @@ import { bytesPerElement, checkMemoryBudget, DEFAULT_MAX_BYTES } from '../exec/m
 import { generateJoin, generateReduce, generateStep, type CodegenContext, type InstructionFn } from './js/codegen.js';
 import { fallbackStep, matmulStep } from './js/kernels.js';
 import { generateScan } from './js/scan.js';
+import { generateChunkedScan } from './js/scan-chunked-step.js';
+import { generateLogScan } from './js/log-scan.js';
+import { useChunkedScan, type ScanAlgorithm } from './js/scan-chunked.js';
 import { packOperand, planPacking, type PackedOperand } from './wasm/pack.js';
 import { simdConcat, simdLoop, type SimdLoop } from './wasm/simd-loops.js';
 import { SimdSteps, type SimdKernel } from './wasm/simd-steps.js';
@@ -41,8 +44,10 @@ export interface PlanStats {
   readonly matmuls: number;
   /** Generated reductions, concats and pads. */
   readonly reductions: number;
-  /** Generated linear scans (`linear_scan`: one loop over time, columns innermost). */
+  /** Generated linear scans (`linear_scan`, `log_linear_scan`: one loop over time, columns innermost). */
   readonly scans: number;
+  /** Of those, the scans run chunked (`compile`'s `scan` option; `scan-chunked.ts`). */
+  readonly chunkedScans: number;
   /** Steps that run an op's reference kernel (softmax, log_softmax, ops registered by users). */
   readonly fallbacks: number;
   /** Outputs written in place over a dying input. */
@@ -115,6 +120,11 @@ const REDUCTIONS = new Set(['sum', 'mean', 'max']);
 const THREAD_MIN_WORK = 150000;
 /** Work per element of a linear scan (a multiply-add, and a dependency on the step before). */
 const SCAN_COST = 2;
+/**
+ * Threads that run a chunked scan's phases: 1 while they run on the calling thread (so `scan:
+ * 'auto'` keeps the sequential loop); the worker pool's size once compile/threads dispatches them.
+ */
+const SCAN_PHASE_THREADS = 1;
 
 /** The value of a node equal to one number everywhere (fill, one-element constant). */
 function constantValue(g: Graph, id: number): number | undefined {
@@ -129,7 +139,13 @@ export function buildExecutable(
   g: Graph,
   dtype: DType,
   kernels: KernelSet,
-  options: { readonly simdLoops?: boolean; readonly threads?: number; readonly maxBytes?: number } = {},
+  options: {
+    readonly simdLoops?: boolean;
+    readonly threads?: number;
+    readonly maxBytes?: number;
+    readonly scan?: ScanAlgorithm;
+    readonly scanChunk?: number;
+  } = {},
 ): Executable {
   const simd = options.simdLoops === true && kernels.simdLoops === true;
   const fusion = fuseElementwise(g);
@@ -171,6 +187,7 @@ export function buildExecutable(
     matmuls = 0,
     reductions = 0,
     scans = 0,
+    chunkedScans = 0,
     fallbacks = 0;
   /** Steps split over the worker threads; linear scans to split by columns (generated JavaScript, shipped to the workers). */
   const threadedSteps = new Set<number>();
@@ -235,11 +252,24 @@ export function buildExecutable(
       label(`${node.op} ${ins.join(', ')} → ${dims(node.shape)}`);
       sources.push(source);
       reductions++;
+    } else if (node.op === 'linear_scan' && useChunkedScan(options.scan ?? 'auto', node.shape[0]!, sizeOf(node.shape.slice(1)), SCAN_PHASE_THREADS)) {
+      const { fn, source, chunks } = generateChunkedScan(ctx, step.id, arena, options.scanChunk);
+      fns.push(fn);
+      label(`linear_scan ${dims(node.shape)}${node.attrs.reverse === true ? ' reverse' : ''} chunked ${chunks.count}×${chunks.length}`);
+      sources.push(source);
+      scans++;
+      chunkedScans++;
     } else if (node.op === 'linear_scan') {
       const { fn, source, columns } = generateScan(ctx, step.id, arena);
       fns.push(fn);
       if (columns.count * node.shape[0]! * SCAN_COST >= THREAD_MIN_WORK && columns.count >= 32) scanSplits.push({ index: fns.length - 1, ...columns });
       label(`linear_scan ${dims(node.shape)}${node.attrs.reverse === true ? ' reverse' : ''}`);
+      sources.push(source);
+      scans++;
+    } else if (node.op === 'log_linear_scan') {
+      const { fn, source } = generateLogScan(ctx, step.id, arena);
+      fns.push(fn);
+      label(`log_linear_scan ${dims(node.shape)}${node.attrs.reverse === true ? ' reverse' : ''}`);
       sources.push(source);
       scans++;
     } else {
@@ -287,6 +317,7 @@ export function buildExecutable(
     matmuls,
     reductions,
     scans,
+    chunkedScans,
     fallbacks,
     inPlace: plan.inPlace,
     packed: packing.packs.length,

@@ -117,7 +117,7 @@ export function formatNonFinite(r: NonFiniteReport): string {
  * reverse scan's row is the step as well).
  */
 function scanScope(node: Node, index: number): NodeScope {
-  if (node.op !== 'linear_scan') return node.scope!;
+  if (node.op !== 'linear_scan' && node.op !== 'log_linear_scan') return node.scope!;
   const perStep = node.shape.slice(1).reduce((a, d) => a * d, 1);
   return { ...node.scope, step: Math.floor(index / perStep) };
 }
@@ -133,7 +133,7 @@ export function checkFinite(node: Node, value: NDArray, inputs: readonly NDArray
     node: node.id,
     op: node.op,
     shape: node.shape,
-    ...(node.scope || node.op === 'linear_scan' ? { scope: scanScope(node, index) } : {}),
+    ...(node.scope || node.op === 'linear_scan' || node.op === 'log_linear_scan' ? { scope: scanScope(node, index) } : {}),
     ...(node.op === 'input' && typeof node.attrs.name === 'string' ? { input: node.attrs.name } : {}),
     index,
     value: value.data[index]!,

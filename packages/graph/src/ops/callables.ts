@@ -23,3 +23,4 @@ export { clipGrad } from './clip-grad.js';
 export { stepSte } from './step-gate.js';
 export { randomUniform } from './random.js';
 export { linearScan } from './scan.js';
+export { logLinearScan } from './log-scan.js';

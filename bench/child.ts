@@ -11,7 +11,7 @@ import { buildCase, CHECKPOINTED } from './cases.js';
 import { checkpointedStep } from './checkpointed.js';
 import { peakRssMb } from './extras.js';
 import { productFlops } from './flops.js';
-import { resultLine, type Job, type JobResult } from './job.js';
+import { errorLine, resultLine, type Job, type JobResult } from './job.js';
 import { formatMs, measure, type Budget } from './measure.js';
 import { onnxruntimeCase } from './peers/onnxruntime.js';
 
@@ -92,7 +92,14 @@ async function onnxruntime(): Promise<JobResult> {
   }
 }
 
-const result = job.peer === 'onnxruntime' ? await onnxruntime() : job.case === CHECKPOINTED ? await checkpointed() : await cellgrad();
-process.stdout.write(`${resultLine(result)}\n`);
+try {
+  const result = job.peer === 'onnxruntime' ? await onnxruntime() : job.case === CHECKPOINTED ? await checkpointed() : await cellgrad();
+  process.stdout.write(`${resultLine(result)}\n`);
+} catch (e) {
+  // The row is kept as skipped with this message; the whole error goes to stderr.
+  process.stderr.write(`  ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.stdout.write(`${errorLine(e)}\n`);
+  process.exit(1);
+}
 // ONNX Runtime's and the matmul pool's threads must not keep the child alive.
 process.exit(0);

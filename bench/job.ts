@@ -40,6 +40,20 @@ export interface JobResult {
 
 /** The prefix of the child's result line on stdout. */
 export const RESULT_MARK = 'BENCH-RESULT ';
+/** The prefix of the line a failed child prints instead: its error's message on one line. */
+export const ERROR_MARK = 'BENCH-ERROR ';
+
+/** The error line a failed child prints (the message's first line). */
+export function errorLine(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return `${ERROR_MARK}${message.split('\n')[0]}`;
+}
+
+/** The error a child reported, or undefined. */
+export function parseError(stdout: string): string | undefined {
+  const line = stdout.split('\n').find((l) => l.startsWith(ERROR_MARK));
+  return line?.slice(ERROR_MARK.length);
+}
 
 /** The result line a child prints. */
 export function resultLine(r: JobResult): string {

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseResult, type Job, type JobResult } from './job.js';
+import { parseError, parseResult, type Job, type JobResult } from './job.js';
 
 /** The child's result, or why there is none (timed out, failed). */
 export type Outcome = { readonly ok: true; readonly result: JobResult } | { readonly ok: false; readonly why: string };
@@ -56,7 +56,8 @@ export function runJob(job: Job, options: { readonly timeoutMs: number; readonly
       if (timedOut) return done({ ok: false, why: `timeout after ${options.timeoutMs / 1000} s` });
       const result = code === 0 ? parseResult(stdout) : undefined;
       if (result) return done({ ok: true, result });
-      done({ ok: false, why: signal ? `killed by ${signal}` : `failed (exit ${code}; its error is above)` });
+      const error = parseError(stdout);
+      done({ ok: false, why: signal ? `killed by ${signal}` : error !== undefined ? `failed: ${error}` : `failed (exit ${code}; its error is above)` });
     });
   });
 }

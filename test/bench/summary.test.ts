@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { doneWhen, formatSummary, type Verdict } from '../../bench/summary.js';
 import { boundFields, jsonRow, type Row } from '../../bench/rows.js';
-import { parseResult, resultLine } from '../../bench/job.js';
+import { errorLine, parseError, parseResult, resultLine } from '../../bench/job.js';
 
 const ours = (shape: string, c: string, threads: number, median_ms: number, extra: Partial<Row> = {}): Row => ({
   peer: 'cellgrad',
@@ -126,5 +126,11 @@ describe("a child's result line", () => {
     const result = { median_ms: 2.5, cpu_ms: 2.4, runs: 40, build_ms: 80, compile_ms: 400, peak_mb: 150, arena_mb: 3.8, product_flops: 1.1e8 };
     expect(parseResult(`progress\n${resultLine(result)}\n`)).toEqual(result);
     expect(parseResult('crashed before the end\n')).toBeUndefined();
+  });
+
+  it("carries a failed child's message, first line only", () => {
+    const line = errorLine(new Error("toOnnx: op 'loop' has no ONNX mapping\n    at toOnnx"));
+    expect(parseError(`progress\n${line}\n`)).toBe("toOnnx: op 'loop' has no ONNX mapping");
+    expect(parseError('progress\n')).toBeUndefined();
   });
 });

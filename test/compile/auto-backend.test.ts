@@ -1,8 +1,8 @@
 // compile(g, { backend: 'auto' }): the own executor alone when no other backend is registered;
 // otherwise every registered backend is timed on the graph's shapes and the fastest kept. Fake
 // backends (a slow one, a broken one) make the choice certain without asserting any timing.
-import { describe, expect, it } from 'vitest';
-import { compile, GraphBuilder, interpret, registerBackend, type AsyncExecutable, type Graph } from '@cellgrad/graph';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { compile, GraphBuilder, interpret, registerBackend, type AsyncExecutable, type AutoExecutable, type Executable, type Graph } from '@cellgrad/graph';
 
 function smallGraph(): Graph {
   const b = new GraphBuilder('float64');
@@ -73,6 +73,11 @@ describe("compile(g, { backend: 'auto' })", () => {
     expect(first.y!.data[0]).toBeCloseTo(interpret(g, feeds).y!.data[0]!, 12); // fresh arrays: not overwritten by the next run
     expect(second.y!.data[0]).toBe(0);
     expect(slowRuns).toBe(4);
+  });
+
+  it("types the result by backend: synchronous by default, an AutoExecutable for 'auto'", () => {
+    expectTypeOf(compile(smallGraph(), { dtype: 'float64' })).toEqualTypeOf<Executable>();
+    expectTypeOf(compile(smallGraph(), { backend: 'auto', auto: { runs: 1 } })).toEqualTypeOf<AutoExecutable>();
   });
 
   it('rejects bad timing options with usage errors naming them', () => {

@@ -39,7 +39,7 @@ export { simplify, simplifyWithStats, ALGEBRAIC_RULES, type SimplifyOptions } fr
 export { SIMPLIFY_RULES } from './passes/simplify-rules.js';
 export { SLICE_RULES } from './passes/slice-rules.js';
 export { stabilize, stabilizeWithStats, STABILIZE_RULES } from './passes/stabilize.js';
-export { compile, type CompileOptions, type Executable, type PlanStats, type ProfileEntry } from './compile/index.js';
+export { compile, type CompileOptions, type AutoCompileOptions, type Executable, type PlanStats, type ProfileEntry } from './compile/index.js';
 export { registerBackend, type AsyncExecutable, type ExternalBackend, type ExternalBackends } from './compile/index.js';
 export type { AutoExecutable, AutoOptions, BackendChoice, BackendName } from './compile/index.js';
 export {

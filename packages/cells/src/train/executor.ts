@@ -10,6 +10,7 @@ import {
   compile,
   DEFAULT_DTYPE,
   interpret,
+  type AutoCompileOptions,
   type BackendChoice,
   type CompileOptions,
   type DType,
@@ -100,7 +101,7 @@ export function graphRunner(g: Graph, options: ExecOptions = {}): GraphRunner {
   }
   const settings = { dtype: options.dtype ?? DEFAULT_DTYPE, optimize: options.optimize ?? true, threads: options.threads ?? 1 };
   // `onnxruntime` is known to `compile`'s types only where @cellgrad/onnx is imported (cells cannot import it).
-  const exe = compile(g, { ...settings, backend } as CompileOptions);
+  const exe = compile(g, { ...settings, backend } as CompileOptions | AutoCompileOptions);
   return {
     async: true,
     run: () => {

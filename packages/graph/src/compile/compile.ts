@@ -47,10 +47,10 @@ export interface CompileOptions {
   readonly optimize?: boolean;
   /**
    * Execution backend: `cellgrad` (the default, this compiled executor) or an external one
-   * registered by a package, e.g. `onnxruntime` from `@cellgrad/onnx` (its `run` is asynchronous), or
-   * `auto`: the one measured fastest on this graph (asynchronous; see `AutoExecutable`).
+   * registered by a package, e.g. `onnxruntime` from `@cellgrad/onnx` (its `run` is asynchronous).
+   * `auto` (see `AutoCompileOptions`) picks the one measured fastest on the graph.
    */
-  readonly backend?: 'cellgrad' | 'auto' | keyof ExternalBackends;
+  readonly backend?: 'cellgrad' | keyof ExternalBackends;
   /** How `backend: 'auto'` times the candidates (runs, time budget, feeds). */
   readonly auto?: AutoOptions;
   /** Debug mode: a run whose outputs hold NaN/±Infinity throws a NonFiniteError naming the first culprit node of `g`. */
@@ -74,6 +74,12 @@ export interface CompileOptions {
   readonly scanChunk?: number;
 }
 
+/**
+ * Options of `compile(g, { backend: 'auto' })`: `compile`'s, handed on to every candidate backend,
+ * plus how to time them (`auto`). The executable is asynchronous (an `AutoExecutable`).
+ */
+export type AutoCompileOptions = Omit<CompileOptions, 'backend'> & { readonly backend: 'auto' };
+
 /** Upper bound of `threads` (a typo guard; more threads than cores only slows a plan down). */
 const MAX_THREADS = 64;
 const SCAN_ALGORITHMS: readonly ScanAlgorithm[] = ['auto', 'sequential', 'chunked'];
@@ -95,11 +101,11 @@ const KERNEL_SETS: Readonly<Record<string, KernelSet>> = { js: jsKernels, wasm: 
  * const { backend, msPerRun } = await fastest.ready; // e.g. 'onnxruntime', { cellgrad: 135, onnxruntime: 54 }
  * const out = await fastest.run(feeds);
  */
-export function compile(g: Graph, options: CompileOptions & { readonly backend: 'auto' }): AutoExecutable;
+export function compile(g: Graph, options: AutoCompileOptions): AutoExecutable;
 export function compile(g: Graph, options: CompileOptions & { readonly backend: keyof ExternalBackends }): AsyncExecutable;
 export function compile(g: Graph, options?: CompileOptions & { readonly backend?: 'cellgrad' }): Executable;
-export function compile(g: Graph, options?: CompileOptions): Executable | AsyncExecutable | AutoExecutable;
-export function compile(g: Graph, options: CompileOptions = {}): Executable | AsyncExecutable | AutoExecutable {
+export function compile(g: Graph, options?: CompileOptions | AutoCompileOptions): Executable | AsyncExecutable | AutoExecutable;
+export function compile(g: Graph, options: CompileOptions | AutoCompileOptions = {}): Executable | AsyncExecutable | AutoExecutable {
   const dtype = checkDType(options.dtype ?? DEFAULT_DTYPE, 'compile');
   if (options.backend === 'auto') {
     const own = compile(g, { ...options, backend: 'cellgrad' });

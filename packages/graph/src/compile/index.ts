@@ -1,5 +1,5 @@
 /** The compiled executor: `compile(g)` → an `Executable` with preallocated, planned buffers. */
-export { compile, type CompileOptions } from './compile.js';
+export { compile, type CompileOptions, type AutoCompileOptions } from './compile.js';
 export type { Executable, PlanStats, ProfileEntry } from './executable.js';
 export type { View } from './js/views.js';
 export { registerBackend, type AsyncExecutable, type ExternalBackend, type ExternalBackends } from './external.js';

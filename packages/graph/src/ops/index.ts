@@ -20,3 +20,4 @@ import './clip-grad.js';
 import './step-gate.js';
 import './random.js';
 import './scan.js';
+import './loop.js';

@@ -1,0 +1,237 @@
+/**
+ * `loop`: one step graph (the body) run T times, JAX `scan` style. The node's inputs are the initial
+ * carries (n), the sequences (m, each `[T, ...]`, sliced along axis 0 one step at a time) and the
+ * loop-invariant inputs (the rest: weights). The body's inputs are, in that order, one carry, one
+ * slice and one invariant per loop input; its outputs are the next carries (n), then per-step outputs
+ * (p) that the loop stacks along a new axis 0. `reverse` runs t = T−1 … 0 (reading and writing index
+ * t); `save` also stacks the carries entering each step, which the gradient reads.
+ *
+ * An IR node has one value, so the loop's value is packed: one vector `[size]` holding the final
+ * carries, the stacked outputs, then the saved carries, each flattened. `loop(...)` returns each part
+ * as a slice-and-reshape of it (views in compiled plans). The body travels in the attribute `body` as
+ * its JSON text, so hash-consing, CSE, `serialize` and `verify` treat it as plain data.
+ *
+ * The VJP is a reverse `loop` over the body's reverse step (built by `@cellgrad/autodiff`, through
+ * `loop-hook.ts`): its carries are the carries' cotangents and the invariants' accumulated gradients,
+ * its sequences the saved carries, the slices and the outputs' cotangents. Being a loop itself, it
+ * differentiates again.
+ */
+import { fail } from '../ir/errors.js';
+import type { Attrs, Graph, ValueType } from '../ir/node.js';
+import type { NDArray } from '../ir/ndarray.js';
+import { formatShape, sameShape, sizeOf, type Shape } from '../ir/shape.js';
+import { typeText } from '../ir/print.js';
+import type { Tensor } from '../trace/tensor.js';
+import { bodyText, evaluateBody, parseBody } from './loop-body.js';
+import { reverseBody } from './loop-hook.js';
+import { defineOp, type KernelArgs } from './registry.js';
+
+/** One part of a loop's packed value: where it starts and its shape. */
+export interface LoopPart {
+  readonly offset: number;
+  readonly shape: Shape;
+}
+
+/** Where every part of a loop's packed value lies. */
+export interface LoopLayout {
+  /** Steps (the sequences' leading dimension). */
+  readonly steps: number;
+  /** The final carries (n). */
+  readonly finals: readonly LoopPart[];
+  /** The stacked per-step outputs `[T, ...]` (p). */
+  readonly outputs: readonly LoopPart[];
+  /** With `save`: the stacked carries entering each step `[T, ...]` (n); else empty. */
+  readonly saved: readonly LoopPart[];
+  /** Elements of the packed value. */
+  readonly size: number;
+}
+
+function count(attrs: Attrs, name: string, min: number): number {
+  const v = attrs[name];
+  if (!Number.isSafeInteger(v) || (v as number) < min) fail('graph', `loop: attribute '${name}' must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  return v as number;
+}
+
+/** The layout of a loop's packed value, from its body and attributes and the steps T. */
+export function loopLayout(body: Graph, attrs: Attrs, steps: number): LoopLayout {
+  const n = attrs.carries as number;
+  let offset = 0;
+  const part = (shape: Shape): LoopPart => {
+    const p = { offset, shape: [...shape] };
+    offset += sizeOf(shape);
+    return p;
+  };
+  const type = (id: number) => body.nodes[id]!;
+  const finals = body.outputs.slice(0, n).map((p) => part(type(p.id).shape));
+  const outputs = body.outputs.slice(n).map((p) => part([steps, ...type(p.id).shape]));
+  const saved = attrs.save === true ? body.inputs.slice(0, n).map((p) => part([steps, ...type(p.id).shape])) : [];
+  return { steps, finals, outputs, saved, size: offset };
+}
+
+/** The shape rule: the body's signature against the loop's inputs, with errors naming the mismatch. */
+function loopType(inputs: readonly ValueType[], attrs: Attrs): ValueType {
+  const body = parseBody(attrs.body, 'loop');
+  const n = count(attrs, 'carries', 0);
+  const m = count(attrs, 'sequences', 1);
+  const k = inputs.length - n - m;
+  if (k < 0) fail('graph', `loop: ${n} carries and ${m} sequences need at least ${n + m} inputs, got ${inputs.length}`);
+  if (body.inputs.length !== inputs.length) {
+    const names = body.inputs.map((p) => p.name).join(', ');
+    fail('shape', `loop: the body takes ${body.inputs.length} inputs (${names}), the loop gives ${inputs.length} (${n} carries, ${m} sequences, ${k} invariants)`);
+  }
+  const dtype = (inputs[0] ?? body.nodes[body.inputs[0]!.id]!).dtype;
+  const steps = inputs[n]!.shape[0];
+  for (let i = 0; i < inputs.length; i++) {
+    const outer = inputs[i]!;
+    const inner = body.nodes[body.inputs[i]!.id]!;
+    const role = i < n ? `carry ${i}` : i < n + m ? `sequence ${i - n}` : `invariant ${i - n - m}`;
+    const name = `body input '${body.inputs[i]!.name}'`;
+    if (inner.dtype !== outer.dtype) fail('dtype', `loop: ${role} is ${typeText(outer)} but the ${name} is ${typeText(inner)}`);
+    if (i >= n && i < n + m) {
+      if (outer.shape.length < 1 || outer.shape[0]! < 1) fail('shape', `loop: ${role} must be [T, ...] with T ≥ 1, got ${formatShape(outer.shape)}`);
+      if (outer.shape[0] !== steps) fail('shape', `loop: ${role} has ${outer.shape[0]} steps, sequence 0 has ${steps}; every sequence needs the same T`);
+      if (!sameShape(outer.shape.slice(1), inner.shape))
+        fail('shape', `loop: ${role} ${typeText(outer)} does not slice to the ${name} ${typeText(inner)} (one step is ${formatShape(outer.shape.slice(1))})`);
+    } else if (!sameShape(outer.shape, inner.shape)) fail('shape', `loop: ${role} is ${typeText(outer)} but the ${name} is ${typeText(inner)}`);
+  }
+  if (body.outputs.length < n) fail('shape', `loop: the body has ${body.outputs.length} outputs, fewer than its ${n} carries`);
+  for (let i = 0; i < n; i++) {
+    const out = body.nodes[body.outputs[i]!.id]!;
+    const carry = body.nodes[body.inputs[i]!.id]!;
+    if (out.dtype !== carry.dtype || !sameShape(out.shape, carry.shape))
+      fail('shape', `loop: body output '${body.outputs[i]!.name}' ${typeText(out)} is carry ${i}'s next value, but the carry is ${typeText(carry)}`);
+  }
+  return { dtype, shape: [loopLayout(body, attrs, steps!).size] };
+}
+
+/** The reference kernel: the body run T times on its reference kernels. */
+function loopKernel({ inputs, out, attrs }: KernelArgs): void {
+  const body = parseBody(attrs.body, 'loop');
+  const n = attrs.carries as number;
+  const m = attrs.sequences as number;
+  const T = inputs[n]!.shape[0]!;
+  const layout = loopLayout(body, attrs, T);
+  const reverse = attrs.reverse === true;
+  let carries: NDArray[] = inputs.slice(0, n);
+  const invariants = inputs.slice(n + m);
+  const sequences = inputs.slice(n, n + m);
+  for (let j = 0; j < T; j++) {
+    const t = reverse ? T - 1 - j : j;
+    layout.saved.forEach((p, i) => out.data.set(carries[i]!.data, p.offset + t * carries[i]!.data.length));
+    const slices = sequences.map((s) => {
+      const shape = s.shape.slice(1);
+      const size = sizeOf(shape);
+      return { shape, data: s.data.subarray(t * size, (t + 1) * size) };
+    });
+    const results = evaluateBody(body, [...carries, ...slices, ...invariants]);
+    carries = results.slice(0, n);
+    layout.outputs.forEach((p, i) => {
+      const y = results[n + i]!;
+      out.data.set(y.data, p.offset + t * y.data.length);
+    });
+  }
+  layout.finals.forEach((p, i) => out.data.set(carries[i]!.data, p.offset));
+}
+
+/** Part `p` of a loop's packed value `packed`, as a slice and reshape of it. */
+function partOf(packed: Tensor, p: LoopPart): Tensor {
+  return packed.slice(0, p.offset, p.offset + sizeOf(p.shape)).reshape(p.shape);
+}
+
+/** The VJP: a reverse loop over the body's reverse step (see the file header). */
+function loopVjp({ inputs, output, grad, attrs }: { inputs: readonly Tensor[]; output: Tensor; grad: Tensor; attrs: Attrs }): (Tensor | null)[] {
+  const b = grad.builder;
+  const body = parseBody(attrs.body, 'loop');
+  const n = attrs.carries as number;
+  const m = attrs.sequences as number;
+  const T = inputs[n]!.shape[0]!;
+  const saved = attrs.save === true;
+  const layout = loopLayout(body, attrs, T);
+  // The carries entering each step: this loop's own saved carries, or a forward loop that saves them.
+  const withSaves = saved ? output : loopOp(...inputs, { ...attrs, save: true });
+  const savedCarries = loopLayout(body, { ...attrs, save: true }, T).saved.map((p) => partOf(withSaves, p));
+  const sequences = inputs.slice(n, n + m);
+  const invariants = inputs.slice(n + m);
+  const dFinals = layout.finals.map((p) => partOf(grad, p));
+  const dOutputs = layout.outputs.map((p) => partOf(grad, p));
+  const dSaved = layout.saved.map((p) => partOf(grad, p));
+  const reverse = reverseBody(attrs.body as string, body, { carries: n, sequences: m, saved });
+  const zeros = invariants.map((w) => b.fill(0, w.shape, w.dtype));
+  const back = loop({
+    body: reverse,
+    carries: [...dFinals, ...zeros],
+    sequences: [...savedCarries, ...sequences, ...dOutputs, ...dSaved],
+    invariants,
+    reverse: attrs.reverse !== true,
+  });
+  return [...back.finals.slice(0, n), ...back.outputs, ...back.finals.slice(n)];
+}
+
+/** The `loop` op as registered (inputs: carries, sequences, invariants; attributes as in the file header). */
+export const loopOp = defineOp({
+  name: 'loop',
+  arity: 'variadic',
+  doc: 'a step graph (attribute body) run over axis 0 of its sequences; carries, stacked outputs and saved carries packed in one vector',
+  checkAttrs: (attrs) => {
+    count(attrs, 'carries', 0);
+    count(attrs, 'sequences', 1);
+    for (const flag of ['reverse', 'save'])
+      if (attrs[flag] !== undefined && typeof attrs[flag] !== 'boolean') fail('graph', `loop: attribute '${flag}' must be a boolean, got ${JSON.stringify(attrs[flag])}`);
+  },
+  type: loopType,
+  kernel: loopKernel,
+  vjp: loopVjp,
+});
+
+/** What `loop` takes. */
+export interface LoopSpec {
+  /** One step: inputs the carries, the slices and the invariants (in that order), outputs the next carries then per-step outputs. */
+  readonly body: Graph;
+  /** Initial carries. */
+  readonly carries: readonly Tensor[];
+  /** Sequences `[T, ...]`, sliced along axis 0 (at least one: it gives T). */
+  readonly sequences: readonly Tensor[];
+  /** Loop-invariant inputs (weights). */
+  readonly invariants?: readonly Tensor[];
+  /** Run t = T−1 … 0 (default false). */
+  readonly reverse?: boolean;
+  /** Also keep the carries entering each step (what the gradient reads; default false: the gradient then recomputes them). */
+  readonly save?: boolean;
+}
+
+/** What `loop` returns. */
+export interface LoopResult {
+  /** The packed value (one node). */
+  readonly node: Tensor;
+  /** The final carries. */
+  readonly finals: readonly Tensor[];
+  /** The per-step outputs stacked along a new axis 0, `[T, ...]`. */
+  readonly outputs: readonly Tensor[];
+  /** With `save`: the carries entering each step, `[T, ...]`. */
+  readonly saved: readonly Tensor[];
+}
+
+/**
+ * Run `body` over the sequences as one `loop` node (JAX's `scan`): the graph holds the step once,
+ * whatever T, and its gradient is a reverse loop over the step's VJP.
+ * @example
+ * const body = buildGraph((s) => {
+ *   const h = s.input('h', [2, 4]), x = s.input('x', [2, 4]), W = s.input('W', [4, 4]);
+ *   const next = x.add(h.matmul(W)).tanh();
+ *   return { h_next: next, y: next };
+ * }, { dtype: 'float64' });
+ * const { finals: [hT], outputs: [ys] } = loop({ body, carries: [h0], sequences: [xs], invariants: [W] });
+ */
+export function loop(spec: LoopSpec): LoopResult {
+  const inputs = [...spec.carries, ...spec.sequences, ...(spec.invariants ?? [])];
+  if (spec.sequences.length === 0) fail('usage', 'loop: needs at least one sequence (its leading dimension is the number of steps)');
+  const attrs = { body: bodyText(spec.body), carries: spec.carries.length, sequences: spec.sequences.length, reverse: spec.reverse === true, save: spec.save === true };
+  const node = inputs[0]!.builder.apply('loop', inputs, attrs);
+  const layout = loopLayout(spec.body, attrs, spec.sequences[0]!.shape[0]!);
+  return {
+    node,
+    finals: layout.finals.map((p) => partOf(node, p)),
+    outputs: layout.outputs.map((p) => partOf(node, p)),
+    saved: layout.saved.map((p) => partOf(node, p)),
+  };
+}

@@ -23,6 +23,8 @@ import { simdConcat, simdLoop, type SimdLoop } from './wasm/simd-loops.js';
 import { SimdSteps, type SimdKernel } from './wasm/simd-steps.js';
 import { simdReduce } from './wasm/simd-reduce.js';
 import type { KernelSet } from './js/kernel-set.js';
+import { loopStep, type BodyPlan } from './loop-step.js';
+import { optimize } from '../passes/pipeline.js';
 
 /** What a compiled plan holds, for reports and the benchmark. */
 export interface PlanStats {
@@ -42,6 +44,10 @@ export interface PlanStats {
   readonly reductions: number;
   /** Generated linear scans (`linear_scan`: one loop over time, columns innermost). */
   readonly scans: number;
+  /** Loop nodes, each running its body's own compiled plan T times. */
+  readonly loops: number;
+  /** Steps of those bodies' plans (run once per time step). */
+  readonly loopBodySteps: number;
   /** Steps that run an op's reference kernel (softmax, log_softmax, ops registered by users). */
   readonly fallbacks: number;
   /** Outputs written in place over a dying input. */
@@ -110,7 +116,7 @@ export function buildExecutable(
   g: Graph,
   dtype: DType,
   kernels: KernelSet,
-  options: { readonly simdLoops?: boolean; readonly threads?: number; readonly maxBytes?: number } = {},
+  options: { readonly simdLoops?: boolean; readonly threads?: number; readonly maxBytes?: number; readonly optimizeBodies?: boolean } = {},
 ): Executable {
   const simd = options.simdLoops === true && kernels.simdLoops === true;
   const fusion = fuseElementwise(g);
@@ -143,7 +149,14 @@ export function buildExecutable(
     matmuls = 0,
     reductions = 0,
     scans = 0,
+    loops = 0,
+    loopBodySteps = 0,
     fallbacks = 0;
+  // A loop body is compiled once, as its own plan on one thread (its products are one step's).
+  const compileBody = (body: Graph): BodyPlan => {
+    const exe = buildExecutable(options.optimizeBodies === false ? body : optimize(body), dtype, kernels, { ...options, threads: 1 });
+    return bodyPlans.get(exe)!;
+  };
   let parts: SimdLoop[] | undefined;
   let reduce: SimdKernel | undefined;
   for (const step of fusion.steps) {
@@ -207,6 +220,12 @@ export function buildExecutable(
       label(`linear_scan ${dims(node.shape)}${node.attrs.reverse === true ? ' reverse' : ''}`);
       sources.push(source);
       scans++;
+    } else if (node.op === 'loop') {
+      const { fn, body } = loopStep(node, views, offsets, arena, compileBody);
+      fns.push(fn);
+      label(`loop ×${views[node.attrs.carries as number]!.shape[0]} (${body.steps} steps per body)`);
+      loops++;
+      loopBodySteps += body.steps;
     } else {
       fns.push(fallbackStep(node, views, offsets, arena));
       label(`${node.op} ${dims(node.shape)} (reference kernel)`);
@@ -220,10 +239,12 @@ export function buildExecutable(
   }
   const inputs = g.inputs.map((p) => offsets[p.id]!);
   const outputs: Outputs = {};
+  const outputBuffers: TypedArray[] = [];
   g.outputs.forEach((p, k) => {
     const v = fusion.outputViews[k]!;
     const off = offsets[v.base]! + v.offset;
     const value = { shape: g.nodes[p.id]!.shape, data: arena.subarray(off, off + sizeOf(v.shape)) } satisfies NDArray;
+    outputBuffers.push(value.data);
     // defineProperty: an output may be named like an Object.prototype member (e.g. "__proto__").
     Object.defineProperty(outputs, p.name, { value, enumerable: true, writable: true, configurable: true });
   });
@@ -239,6 +260,8 @@ export function buildExecutable(
     matmuls,
     reductions,
     scans,
+    loops,
+    loopBodySteps,
     fallbacks,
     inPlace: plan.inPlace,
     packed: packing.packs.length,
@@ -280,10 +303,20 @@ export function buildExecutable(
       return summarize(labels, times, runs);
     },
   };
+  bodyPlans.set(exe, {
+    inputs: g.inputs.map((p, i) => arena.subarray(inputs[i]!, inputs[i]! + sizeOf(g.nodes[p.id]!.shape))),
+    outputs: outputBuffers,
+    run: () => {
+      for (let i = 0; i < fns.length; i++) fns[i]!();
+    },
+    steps: fns.length,
+  });
   return exe;
 }
 
 const disposed = new WeakSet<Executable>();
+/** The buffers and runner of every executable, for the loop steps that run one as their body. */
+const bodyPlans = new WeakMap<Executable, BodyPlan>();
 
 /** True once `exe.dispose()` was called (`compile` then builds a fresh executable). */
 export function isDisposed(exe: Executable): boolean {

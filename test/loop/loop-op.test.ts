@@ -97,7 +97,10 @@ function feeds(T: number, seed = 1) {
     c0: ndarray(rnd(B * H), [B, H]),
     xs: ndarray(rnd(T * B * I), [T, B, I]),
     Wx: ndarray(rnd(I * H), [I, H]),
-    Wh: ndarray(rnd(H * H).map((v) => v * 0.5), [H, H]),
+    Wh: ndarray(
+      rnd(H * H).map((v) => v * 0.5),
+      [H, H],
+    ),
   };
 }
 
@@ -202,10 +205,10 @@ describe('loop op', () => {
     expect(attempt(() => loop({ body, carries: [h0, c0], sequences: [xs], invariants: [Wx, Wh] }))).toMatch(
       /loop: carry 1 is f64\[2,4\] but the body input 'c' is f64\[2,3\]/,
     );
-    expect(attempt(() => loop({ body, carries: [h0], sequences: [xs], invariants: [Wx, Wh] }))).toMatch(/the body takes 5 inputs \(h, c, x, Wx, Wh\), the loop gives 4/);
-    expect(attempt(() => loop({ body, carries: [h0, h0], sequences: [xs, xs3], invariants: [Wx] }))).toMatch(
-      /sequence 1 has 3 steps, sequence 0 has 4/,
+    expect(attempt(() => loop({ body, carries: [h0], sequences: [xs], invariants: [Wx, Wh] }))).toMatch(
+      /the body takes 5 inputs \(h, c, x, Wx, Wh\), the loop gives 4/,
     );
+    expect(attempt(() => loop({ body, carries: [h0, h0], sequences: [xs, xs3], invariants: [Wx] }))).toMatch(/sequence 1 has 3 steps, sequence 0 has 4/);
     expect(attempt(() => loop({ body, carries: [h0, h0], sequences: [Wx], invariants: [Wx, Wh] }))).toMatch(
       /sequence 0 f64\[2,3\] does not slice to the body input 'x' f64\[2,2\]/,
     );

@@ -77,7 +77,10 @@ function loopType(inputs: readonly ValueType[], attrs: Attrs): ValueType {
   if (k < 0) fail('graph', `loop: ${n} carries and ${m} sequences need at least ${n + m} inputs, got ${inputs.length}`);
   if (body.inputs.length !== inputs.length) {
     const names = body.inputs.map((p) => p.name).join(', ');
-    fail('shape', `loop: the body takes ${body.inputs.length} inputs (${names}), the loop gives ${inputs.length} (${n} carries, ${m} sequences, ${k} invariants)`);
+    fail(
+      'shape',
+      `loop: the body takes ${body.inputs.length} inputs (${names}), the loop gives ${inputs.length} (${n} carries, ${m} sequences, ${k} invariants)`,
+    );
   }
   const dtype = (inputs[0] ?? body.nodes[body.inputs[0]!.id]!).dtype;
   const steps = inputs[n]!.shape[0];
@@ -176,7 +179,8 @@ export const loopOp = defineOp({
     count(attrs, 'carries', 0);
     count(attrs, 'sequences', 1);
     for (const flag of ['reverse', 'save'])
-      if (attrs[flag] !== undefined && typeof attrs[flag] !== 'boolean') fail('graph', `loop: attribute '${flag}' must be a boolean, got ${JSON.stringify(attrs[flag])}`);
+      if (attrs[flag] !== undefined && typeof attrs[flag] !== 'boolean')
+        fail('graph', `loop: attribute '${flag}' must be a boolean, got ${JSON.stringify(attrs[flag])}`);
   },
   type: loopType,
   kernel: loopKernel,
@@ -225,7 +229,13 @@ export interface LoopResult {
 export function loop(spec: LoopSpec): LoopResult {
   const inputs = [...spec.carries, ...spec.sequences, ...(spec.invariants ?? [])];
   if (spec.sequences.length === 0) fail('usage', 'loop: needs at least one sequence (its leading dimension is the number of steps)');
-  const attrs = { body: bodyText(spec.body), carries: spec.carries.length, sequences: spec.sequences.length, reverse: spec.reverse === true, save: spec.save === true };
+  const attrs = {
+    body: bodyText(spec.body),
+    carries: spec.carries.length,
+    sequences: spec.sequences.length,
+    reverse: spec.reverse === true,
+    save: spec.save === true,
+  };
   const node = inputs[0]!.builder.apply('loop', inputs, attrs);
   const layout = loopLayout(spec.body, attrs, spec.sequences[0]!.shape[0]!);
   return {

@@ -4,7 +4,7 @@
  * whose scalar `L = Σ sum(dc ⊙ c′) + Σ sum(dy ⊙ y)` (the cotangents after the step against the
  * step's results) is differentiated by `grad`; the result is rearranged into the reverse body's
  * signature (see `LoopDifferentiator`): the carries' cotangents before the step (plus the saved
- * carries' own cotangents), the invariants' gradients accumulated, and the slices' cotangents.
+ * carries' own cotangents, when they have any), the invariants' gradients accumulated, and the slices' cotangents.
  */
 import { GraphBuilder, registerLoopDifferentiator, type Graph, type LoopBodyShape, type Tensor } from '@cellgrad/graph';
 import { grad } from '../grad.js';
@@ -14,7 +14,6 @@ export function reverseLoopBody(body: Graph, shape: LoopBodyShape): Graph {
   const n = shape.carries;
   const m = shape.sequences;
   const k = body.inputs.length - n - m;
-  const p = body.outputs.length - n;
   const type = (id: number) => body.nodes[id]!;
   const dtype = type(body.inputs[0]!.id).dtype;
   const b = new GraphBuilder(dtype);
@@ -24,8 +23,8 @@ export function reverseLoopBody(body: Graph, shape: LoopBodyShape): Graph {
   const dw = ins.slice(n + m).map((q, l) => declare(`dw:${l}`, q.id));
   const c = ins.slice(0, n).map((q, i) => declare(`c:${i}`, q.id));
   const x = ins.slice(n, n + m).map((q, j) => declare(`x:${j}`, q.id));
-  const dy = body.outputs.slice(n).map((q, j) => declare(`dy:${j}`, q.id));
-  const ds = shape.saved ? ins.slice(0, n).map((q, i) => declare(`ds:${i}`, q.id)) : [];
+  const dy = body.outputs.slice(n).map((q, j) => (shape.outputCotangents[j] ? declare(`dy:${j}`, q.id) : undefined));
+  const ds = ins.slice(0, n).map((q, i) => (shape.savedCotangents[i] ? declare(`ds:${i}`, q.id) : undefined));
   const w = ins.slice(n + m).map((q, l) => declare(`w:${l}`, q.id));
   // Replay the body on (c, x, w).
   const env = new Map<number, Tensor>();
@@ -45,7 +44,10 @@ export function reverseLoopBody(body: Graph, shape: LoopBodyShape): Graph {
   const results = body.outputs.map((q) => env.get(q.id)!);
   const cotangents = [...dc, ...dy];
   let loss: Tensor = b.fill(0, [], dtype);
-  results.forEach((r, i) => (loss = loss.add(r.mul(cotangents[i]!).sum())));
+  results.forEach((r, i) => {
+    const d = cotangents[i];
+    if (d) loss = loss.add(r.mul(d).sum());
+  });
   const forward = b.build({ L: loss });
   const wrt = [...c.map((_, i) => `c:${i}`), ...x.map((_, j) => `x:${j}`), ...w.map((_, l) => `w:${l}`)];
   const d = grad(forward, { of: 'L', wrt, keepOutputs: false });
@@ -53,12 +55,10 @@ export function reverseLoopBody(body: Graph, shape: LoopBodyShape): Graph {
   const out: [string, Tensor][] = [];
   for (let i = 0; i < n; i++) {
     const g = outputs[`grad:c:${i}`]!;
-    out.push([`dc:${i}`, shape.saved ? g.add(inputs[`ds:${i}`]!) : g]);
+    out.push([`dc:${i}`, ds[i] ? g.add(inputs[`ds:${i}`]!) : g]);
   }
   for (let l = 0; l < k; l++) out.push([`dw:${l}`, inputs[`dw:${l}`]!.add(outputs[`grad:w:${l}`]!)]);
   for (let j = 0; j < m; j++) out.push([`dx:${j}`, outputs[`grad:x:${j}`]!]);
-  void p;
-  void ds;
   return builder.build(out);
 }
 

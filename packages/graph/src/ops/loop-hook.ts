@@ -13,16 +13,18 @@ export interface LoopBodyShape {
   readonly carries: number;
   /** Per-step slices: the next `sequences` inputs; the remaining inputs are loop-invariant. */
   readonly sequences: number;
-  /** Whether the reverse step also takes the cotangent of the saved (entering) carries as sequences. */
-  readonly saved: boolean;
+  /** Per per-step output: whether it has a cotangent (a zero one is not an input of the reverse step). */
+  readonly outputCotangents: readonly boolean[];
+  /** Per carry: whether its saved (entering) values have a cotangent (only when the loop saves them and something reads them). */
+  readonly savedCotangents: readonly boolean[];
 }
 
 /**
  * Builds a loop body's reverse step. With n carries, m sequences, k invariants and p per-step
  * outputs, the reverse body has inputs: carries `dc` (n, the carries' cotangents after the step)
  * and `dw` (k, the invariants' gradients so far); sequences `c` (n, the carries entering the step),
- * `x` (m), `dy` (p, the per-step outputs' cotangents) and, when `saved`, `ds` (n, the saved
- * carries' cotangents); invariants `w` (k). Its outputs: carries `dc′` (n, the cotangents of the
+ * `x` (m), `dy` (the per-step outputs' cotangents, those in `outputCotangents`) and `ds` (the saved
+ * carries' cotangents, those in `savedCotangents`); invariants `w` (k). Its outputs: carries `dc′` (n, the cotangents of the
  * carries entering the step) and `dw′ = dw + ∂w` (k); per-step outputs `dx` (m).
  */
 export type LoopDifferentiator = (body: Graph, shape: LoopBodyShape) => Graph;
@@ -43,7 +45,8 @@ export function reverseBody(text: string, body: Graph, shape: LoopBodyShape): Gr
   if (!differentiator) {
     fail('gradient', "loop: differentiating a loop needs the loop differentiator of '@cellgrad/autodiff'; import '@cellgrad/autodiff' (or 'cellgrad') first");
   }
-  const key = `${shape.carries}|${shape.sequences}|${shape.saved}|${text}`;
+  const flags = (xs: readonly boolean[]) => xs.map((x) => (x ? 1 : 0)).join('');
+  const key = `${shape.carries}|${shape.sequences}|${flags(shape.outputCotangents)}|${flags(shape.savedCotangents)}|${text}`;
   let g = reverseBodies.get(key);
   if (!g) {
     g = differentiator(body, shape);

@@ -11,6 +11,9 @@
  * as a slice-and-reshape of it (views in compiled plans). The body travels in the attribute `body` as
  * its JSON text, so hash-consing, CSE, `serialize` and `verify` treat it as plain data.
  *
+ * `loop(...)` moves the body's nodes that read only invariants out of the loop (`loop-hoist.ts`):
+ * they run once and enter the body as extra invariants.
+ *
  * The VJP is a reverse `loop` over the body's reverse step (built by `@cellgrad/autodiff`, through
  * `loop-hook.ts`): its carries are the carries' cotangents and the invariants' accumulated gradients,
  * its sequences the saved carries, the slices and the outputs' cotangents. Being a loop itself, it
@@ -24,6 +27,7 @@ import { typeText } from '../ir/print.js';
 import type { Tensor } from '../trace/tensor.js';
 import { bodyText, evaluateBody, parseBody } from './loop-body.js';
 import { reverseBody } from './loop-hook.js';
+import { splitInvariants } from './loop-hoist.js';
 import { defineOp, type KernelArgs } from './registry.js';
 
 /** One part of a loop's packed value: where it starts and its shape. */
@@ -141,6 +145,33 @@ function partOf(packed: Tensor, p: LoopPart): Tensor {
   return packed.slice(0, p.offset, p.offset + sizeOf(p.shape)).reshape(p.shape);
 }
 
+/**
+ * Part `p` of the cotangent `grad` of a loop's packed value, or null when it is zero. The cotangent
+ * is usually pads of the parts read (and sums of them), so this looks through `pad`, `add`,
+ * `reshape` and zero fills: the packed cotangent itself is then never built, and a part nothing
+ * reads (the saved carries, unused final states) costs nothing.
+ */
+function cotangentPart(grad: Tensor, offset: number, shape: Shape): Tensor | null {
+  const b = grad.builder;
+  const node = b.node(grad.id);
+  const size = sizeOf(shape);
+  const at = (id: number) => b.tensor(id);
+  if (node.op === 'fill' && node.attrs.value === 0) return null;
+  if (node.op === 'pad' && node.shape.length === 1) {
+    const before = node.attrs.before as number;
+    const inner = node.shape[0]! - before - (node.attrs.after as number);
+    if (offset + size <= before || offset >= before + inner) return null;
+    if (offset >= before && offset + size <= before + inner) return cotangentPart(at(node.inputs[0]!), offset - before, shape);
+  }
+  if (node.op === 'add' && node.inputs.every((i) => sameShape(b.node(i).shape, node.shape))) {
+    const [x, y] = node.inputs.map((i) => cotangentPart(at(i), offset, shape));
+    if (!x || !y) return x ?? y ?? null;
+    return x.add(y);
+  }
+  if (node.op === 'reshape' && offset === 0 && size === sizeOf(node.shape)) return at(node.inputs[0]!).reshape(shape);
+  return grad.slice(0, offset, offset + size).reshape(shape);
+}
+
 /** The VJP: a reverse loop over the body's reverse step (see the file header). */
 function loopVjp({ inputs, output, grad, attrs }: { inputs: readonly Tensor[]; output: Tensor; grad: Tensor; attrs: Attrs }): (Tensor | null)[] {
   const b = grad.builder;
@@ -150,20 +181,27 @@ function loopVjp({ inputs, output, grad, attrs }: { inputs: readonly Tensor[]; o
   const T = inputs[n]!.shape[0]!;
   const saved = attrs.save === true;
   const layout = loopLayout(body, attrs, T);
+  if (layout.outputs.length === 0 && !saved && n === 0) return inputs.map(() => null);
   // The carries entering each step: this loop's own saved carries, or a forward loop that saves them.
   const withSaves = saved ? output : loopOp(...inputs, { ...attrs, save: true });
   const savedCarries = loopLayout(body, { ...attrs, save: true }, T).saved.map((p) => partOf(withSaves, p));
   const sequences = inputs.slice(n, n + m);
   const invariants = inputs.slice(n + m);
-  const dFinals = layout.finals.map((p) => partOf(grad, p));
-  const dOutputs = layout.outputs.map((p) => partOf(grad, p));
-  const dSaved = layout.saved.map((p) => partOf(grad, p));
-  const reverse = reverseBody(attrs.body as string, body, { carries: n, sequences: m, saved });
+  const dFinals = layout.finals.map((p) => cotangentPart(grad, p.offset, p.shape) ?? b.fill(0, p.shape, grad.dtype));
+  const dOutputs = layout.outputs.map((p) => cotangentPart(grad, p.offset, p.shape));
+  const dSaved = layout.saved.map((p) => cotangentPart(grad, p.offset, p.shape));
+  const given = (xs: readonly (Tensor | null)[]) => xs.filter((x): x is Tensor => x !== null);
+  const reverse = reverseBody(attrs.body as string, body, {
+    carries: n,
+    sequences: m,
+    outputCotangents: dOutputs.map((d) => d !== null),
+    savedCotangents: saved ? dSaved.map((d) => d !== null) : [],
+  });
   const zeros = invariants.map((w) => b.fill(0, w.shape, w.dtype));
   const back = loop({
     body: reverse,
     carries: [...dFinals, ...zeros],
-    sequences: [...savedCarries, ...sequences, ...dOutputs, ...dSaved],
+    sequences: [...savedCarries, ...sequences, ...given(dOutputs), ...given(dSaved)],
     invariants,
     reverse: attrs.reverse !== true,
   });

@@ -99,7 +99,7 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable | As
   let exe = byKey.get(key);
   if (!exe || isDisposed(exe)) {
     const cast = castGraph(g, dtype);
-    exe = buildExecutable(optimized ? optimize(cast) : cast, dtype, kernels, { simdLoops, threads, maxBytes, optimizeBodies: optimized });
+    exe = buildExecutable(optimized ? optimize(cast) : cast, dtype, kernels, { simdLoops, threads, maxBytes });
     byKey.set(key, exe);
   }
   return options.checkFinite ? checkedExecutable(exe, g) : exe;

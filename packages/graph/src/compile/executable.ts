@@ -24,7 +24,6 @@ import { SimdSteps, type SimdKernel } from './wasm/simd-steps.js';
 import { simdReduce } from './wasm/simd-reduce.js';
 import type { KernelSet } from './js/kernel-set.js';
 import { loopStep, type BodyPlan } from './loop-step.js';
-import { optimize } from '../passes/pipeline.js';
 
 /** What a compiled plan holds, for reports and the benchmark. */
 export interface PlanStats {
@@ -116,7 +115,7 @@ export function buildExecutable(
   g: Graph,
   dtype: DType,
   kernels: KernelSet,
-  options: { readonly simdLoops?: boolean; readonly threads?: number; readonly maxBytes?: number; readonly optimizeBodies?: boolean } = {},
+  options: { readonly simdLoops?: boolean; readonly threads?: number; readonly maxBytes?: number } = {},
 ): Executable {
   const simd = options.simdLoops === true && kernels.simdLoops === true;
   const fusion = fuseElementwise(g);
@@ -152,9 +151,10 @@ export function buildExecutable(
     loops = 0,
     loopBodySteps = 0,
     fallbacks = 0;
-  // A loop body is compiled once, as its own plan on one thread (its products are one step's).
+  // A loop body is compiled once, as its own plan on one thread (its products are one step's). The
+  // pipeline's 'loops' pass has optimised it already when the plan was optimised.
   const compileBody = (body: Graph): BodyPlan => {
-    const exe = buildExecutable(options.optimizeBodies === false ? body : optimize(body), dtype, kernels, { ...options, threads: 1 });
+    const exe = buildExecutable(body, dtype, kernels, { ...options, threads: 1 });
     return bodyPlans.get(exe)!;
   };
   let parts: SimdLoop[] | undefined;

@@ -2,7 +2,7 @@
  * Loop-invariant code motion for `loop` bodies: the nodes of a body that read only its invariant
  * inputs (a weight's transpose, a bias broadcast) are computed once outside the loop instead of at
  * every step. `splitInvariants` finds them and returns the body rewritten to take the values it
- * still needs (the frontier) as extra invariant inputs `hoisted:<k>`, and the nodes that compute
+ * still needs (the frontier) as extra invariant inputs `hoisted:<k>` (dropping the invariants it no longer reads), and the nodes that compute
  * those values from the invariants, for the caller to replay outside the loop. Sources (constants,
  * fills) stay in the body unless they feed hoisted nodes.
  */
@@ -15,9 +15,14 @@ export interface InvariantSplit {
   readonly body: Graph;
   /** Body node ids (of the original body) whose values the new body takes as inputs, in input order. */
   readonly hoisted: readonly number[];
+  /** Which of the original invariants the new body still reads (by index among the invariants), in input order. */
+  readonly kept: readonly number[];
 }
 
-/** Split `body` (n carries, m sequences, the rest invariant); undefined when nothing is worth hoisting. */
+/**
+ * Split `body` (n carries, m sequences, the rest invariant); undefined when nothing is worth hoisting
+ * and every invariant is read. Invariants the new body no longer reads are dropped from it.
+ */
 export function splitInvariants(body: Graph, carries: number, sequences: number): InvariantSplit | undefined {
   const first = carries + sequences;
   const invariant = new Uint8Array(body.nodes.length);
@@ -37,19 +42,20 @@ export function splitInvariants(body: Graph, carries: number, sequences: number)
     for (const i of n.inputs) if (invariant[i] && body.nodes[i]!.op !== 'input') needed.add(i);
   }
   for (const p of body.outputs) if (invariant[p.id] && body.nodes[p.id]!.op !== 'input') needed.add(p.id);
-  if (needed.size === 0) return undefined;
   const hoisted = [...needed].sort((a, b) => a - b);
-  // Rebuild: the original inputs, then one input per hoisted value, then the per-step nodes the outputs need.
+  // Rebuild: the carries, the sequences, the invariants still read, one input per hoisted value, then the per-step nodes the outputs need.
   const live = new Uint8Array(body.nodes.length);
   for (const p of body.outputs) live[p.id] = 1;
   for (let i = body.nodes.length - 1; i >= 0; i--) {
     if (!live[i] || needed.has(i)) continue;
     for (const j of body.nodes[i]!.inputs) live[j] = 1;
   }
+  const kept = body.inputs.slice(first).flatMap((p, l) => (live[p.id] ? [l] : []));
+  if (hoisted.length === 0 && kept.length === body.inputs.length - first) return undefined;
   const nodes: Node[] = [];
   const remap = new Map<number, number>();
   const inputs: Port[] = [];
-  for (const p of body.inputs) {
+  for (const p of [...body.inputs.slice(0, first), ...kept.map((l) => body.inputs[first + l]!)]) {
     const n = body.nodes[p.id]!;
     remap.set(p.id, nodes.length);
     inputs.push({ name: p.name, id: nodes.length });
@@ -68,5 +74,5 @@ export function splitInvariants(body: Graph, carries: number, sequences: number)
     nodes.push({ ...n, id: nodes.length, inputs: n.inputs.map((i) => remap.get(i)!) });
   }
   const outputs = body.outputs.map((p) => ({ name: p.name, id: remap.get(p.id)! }));
-  return { body: freeze({ nodes, inputs, outputs }, true), hoisted };
+  return { body: freeze({ nodes, inputs, outputs }, true), hoisted, kept };
 }

@@ -265,17 +265,34 @@ export interface LoopResult {
  * const { finals: [hT], outputs: [ys] } = loop({ body, carries: [h0], sequences: [xs], invariants: [W] });
  */
 export function loop(spec: LoopSpec): LoopResult {
-  const inputs = [...spec.carries, ...spec.sequences, ...(spec.invariants ?? [])];
   if (spec.sequences.length === 0) fail('usage', 'loop: needs at least one sequence (its leading dimension is the number of steps)');
-  const attrs = {
-    body: bodyText(spec.body),
-    carries: spec.carries.length,
-    sequences: spec.sequences.length,
-    reverse: spec.reverse === true,
-    save: spec.save === true,
-  };
+  const n = spec.carries.length;
+  const m = spec.sequences.length;
+  const invariants = spec.invariants ?? [];
+  let body = spec.body;
+  let invariantInputs: readonly Tensor[] = invariants;
+  // Work that reads only invariants runs once, before the loop (when the body fits its inputs).
+  const split = body.inputs.length === n + m + invariants.length ? splitInvariants(body, n, m) : undefined;
+  if (split) {
+    const b = spec.sequences[0]!.builder;
+    const env = new Map<number, Tensor>();
+    body.inputs.slice(n + m).forEach((p, l) => env.set(p.id, invariants[l]!));
+    const value = (id: number): Tensor => {
+      let t = env.get(id);
+      if (!t) {
+        const node = body.nodes[id]!;
+        t = b.apply(node.op, node.inputs.map(value), { ...node.attrs }, node.dtype);
+        env.set(id, t);
+      }
+      return t;
+    };
+    invariantInputs = [...split.kept.map((l) => invariants[l]!), ...split.hoisted.map(value)];
+    body = split.body;
+  }
+  const inputs = [...spec.carries, ...spec.sequences, ...invariantInputs];
+  const attrs = { body: bodyText(body), carries: n, sequences: m, reverse: spec.reverse === true, save: spec.save === true };
   const node = inputs[0]!.builder.apply('loop', inputs, attrs);
-  const layout = loopLayout(spec.body, attrs, spec.sequences[0]!.shape[0]!);
+  const layout = loopLayout(body, attrs, spec.sequences[0]!.shape[0]!);
   return {
     node,
     finals: layout.finals.map((p) => partOf(node, p)),

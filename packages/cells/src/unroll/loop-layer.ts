@@ -3,7 +3,7 @@
  * step traced once (`stepBody`), so the graph, its gradient and its compiled plan hold the step
  * once whatever the number of steps. Variable-length batches work as in the step loop: the body
  * takes the step's mask (1 on real steps) as a sequence and holds the states on padding, so one
- * graph built for `steps` serves every length up to it. `loopRefusal` says when an unroll cannot
+ * graph built for `steps` serves every length up to it. `loopBodies` says when an unroll cannot
  * take this form: teacher forcing, regularisers, or a step whose graph depends on the time index.
  */
 import { concat, GraphBuilder, loop, type Graph, type Tensor } from '@cellgrad/graph';
@@ -83,7 +83,10 @@ export interface LoopLayersResult {
   readonly summary: Tensor;
 }
 
-/** Every layer and direction of the unroll as one `loop` node each, on the time-major input `x`. */
+/**
+ * Every layer and direction of the unroll as one `loop` node each, on the time-major input `x`
+ * whose first step is time index `start` (a training window; the masks of `lengths` use time indices).
+ */
 export function loopLayers(
   cell: Cell,
   b: GraphBuilder,
@@ -91,6 +94,7 @@ export function loopLayers(
   declared: ReadonlyMap<string, Tensor>,
   x: Tensor,
   bodies: readonly Graph[],
+  start = 0,
 ): LoopLayersResult {
   const { batch, layers, steps, dtype } = layout.options;
   const dirs = layout.directions;
@@ -100,7 +104,7 @@ export function loopLayers(
   return b.scoped({ cell: cell.name }, () => {
     // mask[t, b] = 1 where t < lengths[b], compared with t + 0.5 as the step loop does.
     const times = b.constant(
-      Array.from({ length: steps }, (_, t) => t + 0.5),
+      Array.from({ length: steps }, (_, t) => start + t + 0.5),
       [steps, 1, 1],
       dtype,
     );

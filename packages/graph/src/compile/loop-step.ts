@@ -46,24 +46,34 @@ export function loopStep(
   const slice = ins.slice(n, n + m).map((s) => s.length / T);
   const outSize = layout.outputs.map((p) => sizeOf(p.shape) / T);
   const invariants = ins.slice(n + m);
+  // Carries stay in the body's input buffers between steps (one copy per step) unless an output
+  // shares memory with an input (a body returning an input unchanged), then they go through `carry`.
+  const direct = !body.outputs.some((o) => body.inputs.some((i) => overlaps(o, i)));
   const fn = () => {
-    for (let i = 0; i < n; i++) carry[i]!.set(ins[i]!);
     for (let k = 0; k < invariants.length; k++) body.inputs[n + m + k]!.set(invariants[k]!);
+    for (let i = 0; i < n; i++) (direct ? body.inputs[i]! : carry[i]!).set(ins[i]!);
     for (let j = 0; j < T; j++) {
       const t = reverse ? T - 1 - j : j;
       for (let i = 0; i < n; i++) {
-        const c = carry[i]!;
+        const c = direct ? body.inputs[i]! : carry[i]!;
         if (layout.saved.length > 0) out.set(c, layout.saved[i]!.offset + t * c.length);
-        body.inputs[i]!.set(c);
+        if (!direct) body.inputs[i]!.set(c);
       }
       for (let s = 0; s < m; s++) {
         const size = slice[s]!;
         body.inputs[n + s]!.set(ins[n + s]!.subarray(t * size, (t + 1) * size));
       }
       body.run();
-      for (let i = 0; i < n; i++) carry[i]!.set(body.outputs[i]!);
+      for (let i = 0; i < n; i++) (direct ? body.inputs[i]! : carry[i]!).set(body.outputs[i]!);
       for (let o = 0; o < outSize.length; o++) out.set(body.outputs[n + o]!, layout.outputs[o]!.offset + t * outSize[o]!);
     }
+    if (direct) for (let i = 0; i < n; i++) carry[i]!.set(body.inputs[i]!);
   };
   return { fn, body };
+}
+
+/** Whether two typed arrays share memory. */
+function overlaps(a: TypedArray, b: TypedArray): boolean {
+  if (a.buffer !== b.buffer) return false;
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }

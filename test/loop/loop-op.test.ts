@@ -38,21 +38,24 @@ function stepOn(b: GraphBuilder | undefined, h: Tensor, c: Tensor, x: Tensor, Wx
   return { h: hn, c: cn, y: hn.mul(hn) };
 }
 
-const body = buildGraph(
-  (s) => {
-    const h = s.input('h', [B, H]);
-    const c = s.input('c', [B, H]);
-    const x = s.input('x', [B, I]);
-    const Wx = s.input('Wx', [I, H]);
-    const Wh = s.input('Wh', [H, H]);
-    const r = stepOn(undefined, h, c, x, Wx, Wh);
-    return { h_next: r.h, c_next: r.c, y: r.y };
-  },
-  { dtype: 'float64' },
-);
+/** The step as a loop body; with `shared`, its output is h′ itself (so the saved h share the outputs' stack). */
+const bodyOf = (shared: boolean) =>
+  buildGraph(
+    (s) => {
+      const h = s.input('h', [B, H]);
+      const c = s.input('c', [B, H]);
+      const x = s.input('x', [B, I]);
+      const Wx = s.input('Wx', [I, H]);
+      const Wh = s.input('Wh', [H, H]);
+      const r = stepOn(undefined, h, c, x, Wx, Wh);
+      return { h_next: r.h, c_next: r.c, y: shared ? r.h : r.y };
+    },
+    { dtype: 'float64' },
+  );
+const body = bodyOf(false);
 
 /** The graph over T steps, as one loop node or unrolled; loss = Σ ys·R + Σ hT + Σ cT². */
-function model(T: number, asLoop: boolean, options: { reverse?: boolean; save?: boolean } = {}): Graph {
+function model(T: number, asLoop: boolean, options: { reverse?: boolean; save?: boolean; shared?: boolean } = {}): Graph {
   const b = new GraphBuilder('float64');
   const h0 = b.input('h0', [B, H]);
   const c0 = b.input('c0', [B, H]);
@@ -67,7 +70,8 @@ function model(T: number, asLoop: boolean, options: { reverse?: boolean; save?: 
   let hT: Tensor;
   let cT: Tensor;
   if (asLoop) {
-    const r = loop({ body, carries: [h0, c0], sequences: [xs], invariants: [Wx, Wh], ...options });
+    const { shared, ...rest } = options;
+    const r = loop({ body: bodyOf(shared === true), carries: [h0, c0], sequences: [xs], invariants: [Wx, Wh], ...rest });
     [hT, cT] = r.finals as [Tensor, Tensor];
     ys = r.outputs[0]!;
   } else {
@@ -79,7 +83,7 @@ function model(T: number, asLoop: boolean, options: { reverse?: boolean; save?: 
       const r = stepOn(b, h, c, xs.index(0, t), Wx, Wh);
       h = r.h;
       c = r.c;
-      out[t] = r.y.reshape([1, B, H]);
+      out[t] = (options.shared ? r.h : r.y).reshape([1, B, H]);
     }
     ys = b.apply('concat', out, { axis: 0 });
     hT = h;
@@ -105,10 +109,15 @@ function feeds(T: number, seed = 1) {
 }
 
 describe('loop op', () => {
-  it.each([false, true])('equals the unrolled step in values and gradients (reverse %s)', (reverse) => {
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('equals the unrolled step in values and gradients (reverse %s, output shared with a carry %s)', (reverse, shared) => {
     const T = 5;
-    const looped = model(T, true, { reverse });
-    const unrolled = model(T, false, { reverse });
+    const looped = model(T, true, { reverse, shared });
+    const unrolled = model(T, false, { reverse, shared });
     expect(looped.nodes.filter((n) => n.op === 'loop')).toHaveLength(1);
     verify(looped);
     const f = feeds(T);
@@ -116,22 +125,25 @@ describe('loop op', () => {
     const u = interpret(unrolled, f);
     for (const k of ['loss', 'ys', 'hT']) close(a[k]!, u[k]!, 1e-12, k);
     for (const save of [false, true]) {
-      const ga = interpret(grad(model(T, true, { reverse, save }), { of: 'loss' }), f);
+      const ga = interpret(grad(model(T, true, { reverse, save, shared }), { of: 'loss' }), f);
       const gu = interpret(grad(unrolled, { of: 'loss' }), f);
       for (const k of ['grad:h0', 'grad:c0', 'grad:xs', 'grad:Wx', 'grad:Wh']) close(ga[k]!, gu[k]!, 1e-12, k);
     }
   });
 
-  it('gradchecks in float64 to second order', () => {
-    const g = model(3, true, { save: true });
+  it.each([false, true])('gradchecks in float64 to second order (output shared with a carry %s)', (shared) => {
+    const g = model(3, true, { save: true, shared });
     const report = gradcheck(g, feeds(3, 7), { of: 'loss', order: 2 });
     expect(report.passed).toBe(true);
     expect(report.orders).toHaveLength(2);
+    // A saved carry that is also the output shares its stack: the packed value is smaller.
+    const size = (sh: boolean) => model(3, true, { save: true, shared: sh }).nodes.find((n) => n.op === 'loop')!.shape[0]!;
+    expect(size(true)).toBe(size(false) - 2 * B * H);
   });
 
-  it('compiled plans equal the interpreter (float64 to 1e-12, float32 loosely), forward and gradient', () => {
+  it.each([false, true])('compiled plans equal the interpreter, forward and gradient (output shared with a carry %s)', (shared) => {
     const T = 6;
-    const g = grad(model(T, true, { save: true }), { of: 'loss' });
+    const g = grad(model(T, true, { save: true, shared }), { of: 'loss' });
     const f = feeds(T, 3);
     const ref = interpret(g, f);
     const exe = compile(g, { dtype: 'float64' });
@@ -140,6 +152,28 @@ describe('loop op', () => {
     expect(exe.stats.loops).toBe(2);
     const out32 = compile(g, { dtype: 'float32' }).run(f);
     for (const k of Object.keys(ref)) close(out32[k]!, ref[k]!, 1e-4, k);
+  });
+
+  it('compiles a body that returns its inputs (carries swapped) through the outer buffers', () => {
+    const swap = buildGraph(
+      (s) => {
+        const a = s.input('a', [2]);
+        const b = s.input('b', [2]);
+        const x = s.input('x', [2]);
+        return { a_next: b, b_next: a.add(x), y: a };
+      },
+      { dtype: 'float64' },
+    );
+    const b = new GraphBuilder('float64');
+    const r = loop({ body: swap, carries: [b.input('a0', [2]), b.input('b0', [2])], sequences: [b.input('xs', [3, 2])] });
+    const g = b.build({ a: r.finals[0]!, b: r.finals[1]!, ys: r.outputs[0]! });
+    const f = { a0: ndarray([1, 2], [2]), b0: ndarray([10, 20], [2]), xs: ndarray([100, 200, 300, 400, 500, 600], [3, 2]) };
+    const ref = interpret(g, f);
+    // (a, b) per column: (1, 10) → (10, 101) → (101, 310) → (310, 601); (2, 20) → (20, 202) → (202, 420) → (420, 802)
+    expect([...ref.a!.data, ...ref.b!.data]).toEqual([310, 420, 601, 802]);
+    expect([...ref.ys!.data]).toEqual([1, 2, 10, 20, 101, 202]);
+    const out = compile(g, { dtype: 'float64' }).run(f);
+    for (const k of Object.keys(ref)) expect([...out[k]!.data], k).toEqual([...ref[k]!.data]);
   });
 
   it('survives serialize, cast, optimize and print', () => {

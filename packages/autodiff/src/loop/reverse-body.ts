@@ -20,7 +20,7 @@ export function reverseLoopBody(body: Graph, shape: LoopBodyShape): Graph {
   const declare = (name: string, id: number) => b.input(name, type(id).shape, dtype);
   const ins = body.inputs;
   const dc = ins.slice(0, n).map((q, i) => declare(`dc:${i}`, q.id));
-  const dw = ins.slice(n + m).map((q, l) => declare(`dw:${l}`, q.id));
+  ins.slice(n + m).forEach((q, l) => declare(`dw:${l}`, q.id));
   const c = ins.slice(0, n).map((q, i) => declare(`c:${i}`, q.id));
   const x = ins.slice(n, n + m).map((q, j) => declare(`x:${j}`, q.id));
   const dy = body.outputs.slice(n).map((q, j) => (shape.outputCotangents[j] ? declare(`dy:${j}`, q.id) : undefined));

@@ -34,6 +34,12 @@ import { defineOp, type KernelArgs } from './registry.js';
 export interface LoopPart {
   readonly offset: number;
   readonly shape: Shape;
+  /**
+   * Saved carries only: the per-step output whose stack this part overlaps (the carry's next value
+   * is that output, so the carries entering the steps are the outputs shifted by one step), and the
+   * offset of the one value that is not an output (the initial carry).
+   */
+  readonly shared?: { readonly output: number; readonly initial: number };
 }
 
 /** Where every part of a loop's packed value lies. */
@@ -59,6 +65,8 @@ function count(attrs: Attrs, name: string, min: number): number {
 /** The layout of a loop's packed value, from its body and attributes and the steps T. */
 export function loopLayout(body: Graph, attrs: Attrs, steps: number): LoopLayout {
   const n = attrs.carries as number;
+  const save = attrs.save === true;
+  const reverse = attrs.reverse === true;
   let offset = 0;
   const part = (shape: Shape): LoopPart => {
     const p = { offset, shape: [...shape] };
@@ -67,8 +75,33 @@ export function loopLayout(body: Graph, attrs: Attrs, steps: number): LoopLayout
   };
   const type = (id: number) => body.nodes[id]!;
   const finals = body.outputs.slice(0, n).map((p) => part(type(p.id).shape));
-  const outputs = body.outputs.slice(n).map((p) => part([steps, ...type(p.id).shape]));
-  const saved = attrs.save === true ? body.inputs.slice(0, n).map((p) => part([steps, ...type(p.id).shape])) : [];
+  // A saved carry whose next value is a per-step output shares that output's stack: one slot for
+  // the initial value before it (after it for a reverse loop), and the saved part overlapping both.
+  const sharedBy = new Map<number, number>();
+  if (save)
+    body.outputs.slice(0, n).forEach((p, i) => {
+      const j = body.outputs.slice(n).findIndex((q, k) => q.id === p.id && ![...sharedBy.values()].includes(k));
+      if (j >= 0) sharedBy.set(i, j);
+    });
+  const initialSlot = new Map<number, number>();
+  const outputs = body.outputs.slice(n).map((p, j) => {
+    const carry = [...sharedBy].find(([, k]) => k === j)?.[0];
+    const slot = () => initialSlot.set(carry!, part(type(p.id).shape).offset);
+    if (carry !== undefined && !reverse) slot();
+    const stack = part([steps, ...type(p.id).shape]);
+    if (carry !== undefined && reverse) slot();
+    return stack;
+  });
+  const saved = save
+    ? body.inputs.slice(0, n).map((p, i): LoopPart => {
+        const j = sharedBy.get(i);
+        const shape = [steps, ...type(p.id).shape];
+        if (j === undefined) return part(shape);
+        const initial = initialSlot.get(i)!;
+        const size = sizeOf(type(p.id).shape);
+        return { offset: reverse ? outputs[j]!.offset + size : initial, shape, shared: { output: j, initial } };
+      })
+    : [];
   return { steps, finals, outputs, saved, size: offset };
 }
 
@@ -189,7 +222,10 @@ function loopVjp({ inputs, output, grad, attrs }: { inputs: readonly Tensor[]; o
   const invariants = inputs.slice(n + m);
   const dFinals = layout.finals.map((p) => cotangentPart(grad, p.offset, p.shape) ?? b.fill(0, p.shape, grad.dtype));
   const dOutputs = layout.outputs.map((p) => cotangentPart(grad, p.offset, p.shape));
-  const dSaved = layout.saved.map((p) => cotangentPart(grad, p.offset, p.shape));
+  // A saved part that shares an output's stack holds that output's values: their cotangent is the
+  // output's. Only its initial-value slot is its own, and that is the initial carry itself.
+  const dSaved = layout.saved.map((p) => (p.shared ? null : cotangentPart(grad, p.offset, p.shape)));
+  const dSlots = layout.saved.map((p, i) => (p.shared ? cotangentPart(grad, p.shared.initial, layout.finals[i]!.shape) : null));
   const given = (xs: readonly (Tensor | null)[]) => xs.filter((x): x is Tensor => x !== null);
   const reverse = reverseBody(attrs.body as string, body, {
     carries: n,
@@ -205,7 +241,8 @@ function loopVjp({ inputs, output, grad, attrs }: { inputs: readonly Tensor[]; o
     invariants,
     reverse: attrs.reverse !== true,
   });
-  return [...back.finals.slice(0, n), ...back.outputs, ...back.finals.slice(n)];
+  const dInitial = back.finals.slice(0, n).map((d, i) => (dSlots[i] ? d.add(dSlots[i]!) : d));
+  return [...dInitial, ...back.outputs, ...back.finals.slice(n)];
 }
 
 /** The `loop` op as registered (inputs: carries, sequences, invariants; attributes as in the file header). */

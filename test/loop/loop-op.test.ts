@@ -133,7 +133,7 @@ describe('loop op', () => {
 
   it.each([false, true])('gradchecks in float64 to second order (output shared with a carry %s)', (shared) => {
     const g = model(3, true, { save: true, shared });
-    const report = gradcheck(g, feeds(3, 7), { of: 'loss', order: 2 });
+    const report = gradcheck(g, feeds(3, 7), { outputs: ['loss'], order: 2 });
     expect(report.passed).toBe(true);
     expect(report.orders).toHaveLength(2);
     // A saved carry that is also the output shares its stack: the packed value is smaller.

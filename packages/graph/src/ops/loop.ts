@@ -29,6 +29,7 @@ import { bodyText, evaluateBody, parseBody } from './loop-body.js';
 import { reverseBody } from './loop-hook.js';
 import { splitInvariants } from './loop-hoist.js';
 import { defineOp, type KernelArgs } from './registry.js';
+import { concatTensors } from './slicing.js';
 
 /** One part of a loop's packed value: where it starts and its shape. */
 export interface LoopPart {
@@ -245,6 +246,74 @@ function loopVjp({ inputs, output, grad, attrs }: { inputs: readonly Tensor[]; o
   return [...dInitial, ...back.outputs, ...back.finals.slice(n)];
 }
 
+/**
+ * The loop's value written in other ops: the body replayed T times (the graph grows with T). Forward
+ * mode (`jvp`, which transposes VJPs) differentiates this instead of the reverse loop, whose replay of
+ * the forward loop reads the cotangent.
+ */
+function unrolledLoop(inputs: readonly Tensor[], attrs: Attrs): Tensor {
+  const body = parseBody(attrs.body, 'loop');
+  const n = attrs.carries as number;
+  const m = attrs.sequences as number;
+  const T = inputs[n]!.shape[0]!;
+  const b = inputs[0]!.builder;
+  const layout = loopLayout(body, attrs, T);
+  let carries = inputs.slice(0, n);
+  const outputs: Tensor[][] = body.outputs.slice(n).map(() => new Array<Tensor>(T));
+  const saved: Tensor[][] = carries.map(() => new Array<Tensor>(T));
+  for (let j = 0; j < T; j++) {
+    const t = attrs.reverse === true ? T - 1 - j : j;
+    carries.forEach((c, i) => (saved[i]![t] = c));
+    const env = new Map<number, Tensor>();
+    [...carries, ...inputs.slice(n, n + m).map((s) => s.index(0, t)), ...inputs.slice(n + m)].forEach((v, i) => env.set(body.inputs[i]!.id, v));
+    for (const node of body.nodes) {
+      if (!env.has(node.id))
+        env.set(
+          node.id,
+          b.apply(
+            node.op,
+            node.inputs.map((i) => env.get(i)!),
+            { ...node.attrs },
+            node.dtype,
+          ),
+        );
+    }
+    const results = body.outputs.map((p) => env.get(p.id)!);
+    carries = results.slice(0, n);
+    results.slice(n).forEach((y, k) => (outputs[k]![t] = y));
+  }
+  // Packed in layout order; a shared saved part is only its initial-value slot.
+  const pieces: { offset: number; value: Tensor }[] = [];
+  layout.finals.forEach((p, i) => pieces.push({ offset: p.offset, value: carries[i]!.reshape([-1]) }));
+  layout.outputs.forEach((p, k) =>
+    pieces.push({
+      offset: p.offset,
+      value: concatTensors(
+        outputs[k]!.map((y) => y.reshape([-1])),
+        0,
+      ),
+    }),
+  );
+  layout.saved.forEach((p, i) =>
+    pieces.push(
+      p.shared
+        ? { offset: p.shared.initial, value: inputs[i]!.reshape([-1]) }
+        : {
+            offset: p.offset,
+            value: concatTensors(
+              saved[i]!.map((c) => c.reshape([-1])),
+              0,
+            ),
+          },
+    ),
+  );
+  pieces.sort((x, y) => x.offset - y.offset);
+  return concatTensors(
+    pieces.map((p) => p.value),
+    0,
+  );
+}
+
 /** The `loop` op as registered (inputs: carries, sequences, invariants; attributes as in the file header). */
 export const loopOp = defineOp({
   name: 'loop',
@@ -260,6 +329,7 @@ export const loopOp = defineOp({
   type: loopType,
   kernel: loopKernel,
   vjp: loopVjp,
+  forwardForm: unrolledLoop,
 });
 
 /** What `loop` takes. */

@@ -194,6 +194,23 @@ describe('loop op', () => {
     expect(text).not.toContain('"format"');
   });
 
+  it.each([false, true])('optimize drops the per-step outputs and saved carries nobody reads (shared %s)', (shared) => {
+    const g = grad(model(5, true, { save: true, shared }), { of: 'loss', wrt: ['Wx', 'Wh'] });
+    const opt = optimize(g);
+    const f = feeds(5, 4);
+    const ref = interpret(g, f);
+    const out = interpret(opt, f);
+    for (const k of Object.keys(ref)) close(out[k]!, ref[k]!, 1e-12, k);
+    const loops = opt.nodes.filter((n) => n.op === 'loop');
+    expect(loops).toHaveLength(2);
+    // The reverse loop no longer outputs the cotangent of xs: only its carries (dh, dc, and the weights' gradients).
+    const reverse = loops.find((n) => n.attrs.reverse === true)!;
+    const body = JSON.parse(reverse.attrs.body as string) as { outputs: unknown[] };
+    expect(body.outputs).toHaveLength(reverse.attrs.carries as number);
+    expect(reverse.shape[0]).toBeLessThan(g.nodes.find((n) => n.op === 'loop' && n.attrs.reverse === true)!.shape[0]!);
+    expect(compile(g, { dtype: 'float64' }).stats.arenaBytes).toBeLessThan(compile(g, { dtype: 'float64', optimize: false }).stats.arenaBytes);
+  });
+
   it('hash-conses two identical loops into one node and keeps different bodies apart', () => {
     const b = new GraphBuilder('float64');
     const h0 = b.input('h0', [B, H]);

@@ -11,7 +11,21 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { grad, jvp } from '@cellgrad/autodiff';
-import { GraphBuilder, interpret, KEYED_OPS, listOps, print, sizeOf, verify, type AttrValue, type Graph, type NDArray, type OpDef } from '@cellgrad/graph';
+import {
+  bodyText,
+  buildGraph,
+  GraphBuilder,
+  interpret,
+  KEYED_OPS,
+  listOps,
+  print,
+  sizeOf,
+  verify,
+  type AttrValue,
+  type Graph,
+  type NDArray,
+  type OpDef,
+} from '@cellgrad/graph';
 import { fcParams, Rng, rngSeed } from '../support/fc.js';
 import { assertClose, assertGradientsClose, directionalDerivative, numericalGradient } from '../support/fd.js';
 import { kinkDistance } from '../support/kinks.js';
@@ -63,6 +77,20 @@ const reduceCase: CaseGen = () =>
 const softmaxCase: CaseGen = () => shapeArb(1, 3).chain((shape) => fc.nat({ max: shape.length - 1 }).map((axis) => ({ shapes: [shape], attrs: { axis } })));
 
 /** Per-op case generators for ops that need attributes or special shapes. */
+/** A loop body: h′ = tanh(x + h·W), output h′ (shared with the carry) or h′². */
+function loopBody(rows: number, cols: number, shared: boolean): Graph {
+  return buildGraph(
+    (s) => {
+      const h = s.input('h', [rows, cols]);
+      const x = s.input('x', [rows, cols]);
+      const W = s.input('W', [cols, cols]);
+      const next = x.add(h.matmul(W)).tanh();
+      return { h_next: next, y: shared ? next : next.square() };
+    },
+    { dtype: 'float64' },
+  );
+}
+
 const CASES: Record<string, CaseGen> = {
   matmul: () =>
     fc.record({ batch: shapeArb(0, 2), m: dim, k: dim, n: dim }).chain(({ batch, m, k, n }) =>
@@ -125,6 +153,17 @@ const CASES: Record<string, CaseGen> = {
   layer_norm: () => fc.record({ shape: shapeArb(1, 3), eps: fc.constantFrom(1e-5, 1e-3, 0.5) }).map(({ shape, eps }) => ({ shapes: [shape], attrs: { eps } })),
   softmax: softmaxCase,
   log_softmax: softmaxCase,
+  loop: () =>
+    fc
+      .record({ T: dim, rows: dim, cols: dim, reverse: fc.boolean(), save: fc.boolean(), shared: fc.boolean() })
+      .map(({ T, rows, cols, reverse, save, shared }) => ({
+        shapes: [
+          [rows, cols],
+          [T, rows, cols],
+          [cols, cols],
+        ],
+        attrs: { body: bodyText(loopBody(rows, cols, shared)), carries: 1, sequences: 1, reverse, save },
+      })),
   linear_scan: () =>
     fc.record({ shape: shapeArb(1, 3), reverse: fc.boolean() }).map(({ shape, reverse }) => ({ shapes: [shape, shape, shape.slice(1)], attrs: { reverse } })),
   log_linear_scan: () =>

@@ -21,6 +21,7 @@ import {
   type Graph,
   type GraphJSON,
   type Tensor,
+  loop,
 } from '@cellgrad/graph';
 import { cellgrad, tempDir } from '../cli/helpers.js';
 import { thrown } from './helpers.js';
@@ -33,6 +34,18 @@ function opJSON(f: (x: Tensor) => Tensor): { j: GraphJSON; at: number } {
 }
 
 type Case = [string, (x: Tensor) => Tensor, Record<string, unknown>, RegExp];
+
+/** A loop over the rows of x: h′ = h + x_t, output h′. */
+const rowSum = (x: Tensor) => {
+  const body = buildGraph(
+    (s) => {
+      const h = s.input('h', [3]).add(s.input('x', [3]));
+      return { h_next: h, y: h };
+    },
+    { dtype: 'float64' },
+  );
+  return loop({ body, carries: [x.index(0, 0)], sequences: [x] }).node;
+};
 
 // One malformed attribute per op that has attributes: [op, how to build it, attrs to merge in, message].
 const CASES: Case[] = [
@@ -76,6 +89,14 @@ const CASES: Case[] = [
     (x) => ops.linearScan(x, x, x.index(0, 0), { reverse: false }),
     { reverse: 'yes' },
     /linear_scan: attribute 'reverse' must be a boolean, got "yes"/,
+  ],
+  ['loop reverse', rowSum, { reverse: 'yes' }, /loop: attribute 'reverse' must be a boolean, got "yes"/],
+  ['loop carries', rowSum, { carries: -1 }, /loop: attribute 'carries' must be an integer ≥ 0, got -1/],
+  [
+    'loop body',
+    rowSum,
+    { body: '{"format":"cellgrad-graph","version":1,"nodes":[]}' },
+    /loop: its body is not a valid graph: graph JSON: 'inputs' must be an array/,
   ],
   [
     'step_ste surrogate',

@@ -1,5 +1,6 @@
 /** @cellgrad/autodiff — reverse and forward mode as Graph -> Graph transforms, Hessian-vector products, and gradient checking. */
 export { grad, cotangentName, type GradOptions } from './grad.js';
+export { reverseLoopBody } from './loop/reverse-body.js';
 export { unbroadcast } from './unbroadcast.js';
 export {
   gradcheck,

@@ -15,7 +15,8 @@
  */
 export type { Cell, CellDef, CellSizes, InitFn, StepFn, StepInputs, StepParams } from './cell.js';
 export { defineCell, isCell } from './define-cell.js';
-export type { MaskMode, ResolvedUnrollOptions, HoistMode, ScanForm, ScanMode, UnrollOptions, UnrollPattern } from './options.js';
+export type { MaskMode, ResolvedUnrollOptions, HoistMode, LoopMode, ScanForm, ScanMode, UnrollOptions, UnrollPattern } from './options.js';
+export { LOOP_MIN_STEPS } from './unroll/loop-layer.js';
 export { checkLengths, checkSequenceFeeds, type LengthsSizes } from './lengths.js';
 export { cellInputs, describeUnroll, paramInputName, type InputSpec, type OutputSpec, type UnrollLayout } from './layout.js';
 export { unroll } from './unroll/unroll.js';

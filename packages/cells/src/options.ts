@@ -82,7 +82,21 @@ export interface UnrollOptions {
   readonly scanForm?: ScanForm;
   /** Whether a cell that is not linear has its time-parallel work hoisted out of the step loop (see `HoistMode`); default `'never'`. */
   readonly hoist?: HoistMode;
+  /** Whether each layer runs as one `loop` node whose body is the step (see `LoopMode`); default `'auto'`. */
+  readonly loop?: LoopMode;
 }
+
+/**
+ * Whether `unroll` builds each layer and direction as one `loop` node (the step traced once, run
+ * over time by the interpreter and the compiled plan; its gradient a reverse loop), so building,
+ * differentiating and compiling cost the same at any number of steps:
+ * - `'auto'` (default): from `LOOP_MIN_STEPS` (256) steps on, when no linear-recurrence scan applies
+ *   and the unroll has no teacher forcing or regularisers;
+ * - `'always'`: as loops, or a `usage` error saying why not;
+ * - `'never'`: one copy of the step per time step (what printing and drawing step by step show).
+ * The values and gradients are the same either way.
+ */
+export type LoopMode = 'auto' | 'always' | 'never';
 
 /**
  * Whether `unroll` computes the time-parallel work (x·W, a layer norm of it, gates reading only x)
@@ -138,6 +152,7 @@ export interface ResolvedUnrollOptions {
   readonly scan: ScanMode;
   readonly scanForm: ScanForm;
   readonly hoist: HoistMode;
+  readonly loop: LoopMode;
 }
 
 const SIZE_KEYS = ['input', 'hidden', 'batch', 'steps', 'layers'] as const;
@@ -156,6 +171,7 @@ const KNOWN = [
   'scan',
   'scanForm',
   'hoist',
+  'loop',
 ];
 
 /** The most step instances (steps × layers × directions) one unroll traces; far beyond practical use. */
@@ -215,6 +231,8 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
   if (scanForm === 'log' && scan === 'never') bad(`scanForm 'log' runs the recurrence as log-space scans, but scan is 'never'`);
   const hoist = r.hoist ?? 'never';
   if (hoist !== 'auto' && hoist !== 'never') bad(`unknown hoist mode ${JSON.stringify(hoist)} (expected 'auto' or 'never')`);
+  const loop = r.loop ?? 'auto';
+  if (loop !== 'auto' && loop !== 'always' && loop !== 'never') bad(`unknown loop mode ${JSON.stringify(loop)} (expected 'auto', 'always' or 'never')`);
   const { regularize, mode } = resolveRegularize(r.regularize, r.mode, `${fn}(cell '${cell.name}')`);
   return {
     input: r.input,
@@ -235,6 +253,7 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
     scan,
     scanForm,
     hoist,
+    loop,
   };
 }
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { castGraph, deserialize, extendGraph, type DType, type Graph } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
-import { unroll, type ScanMode } from '@cellgrad/cells';
+import { unroll, type LoopMode, type ScanMode } from '@cellgrad/cells';
 import { resolveCells } from './cell-source.js';
 import { existingFile } from './loader/load-cell-file.js';
 import type { SizeOptions } from './options.js';
@@ -27,6 +27,8 @@ export interface GraphSourceOptions extends SizeOptions {
   readonly batchFirst?: boolean;
   /** `unroll`'s `scan` (default `'auto'`: a linear recurrence as `linear_scan`s; a cell only). */
   readonly scan?: ScanMode;
+  /** `unroll`'s `loop` (default `'auto'`: one `loop` node per layer and direction from 256 steps on; a cell only). */
+  readonly loop?: LoopMode;
 }
 
 /** A graph and what it is. */
@@ -62,7 +64,7 @@ export async function loadGraphs(arg: string, o: GraphSourceOptions): Promise<La
   const { input, hidden, batch, steps, layers } = o;
   return cells.map(({ label, cell }) => {
     const sequence = { bidirectional: o.bidirectional ?? false, lengths: o.lengths ?? false, batchFirst: o.batchFirst ?? false };
-    const g = unroll(cell, { input, hidden, batch, steps, layers, dtype: o.dtype ?? 'float32', ...sequence, scan: o.scan ?? 'auto' });
+    const g = unroll(cell, { input, hidden, batch, steps, layers, dtype: o.dtype ?? 'float32', ...sequence, scan: o.scan ?? 'auto', loop: o.loop ?? 'auto' });
     return { label, graph: o.grad ? cellGradGraph(g) : g };
   });
 }

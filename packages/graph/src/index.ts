@@ -11,6 +11,9 @@ export type { AttrValue, Attrs, Graph, Node, NodeScope, Port, ValueType } from '
 export { print, printNode, typeText } from './ir/print.js';
 export { formatScope, hasScope, scopePrefix } from './ir/scope.js';
 export { verify } from './ops/verify.js';
+export { loop, loopLayout, loopOp, type LoopLayout, type LoopPart, type LoopResult, type LoopSpec } from './ops/loop.js';
+export { bodyText, evaluateBody, parseBody } from './ops/loop-body.js';
+export { registerLoopDifferentiator, type LoopBodyShape, type LoopDifferentiator } from './ops/loop-hook.js';
 export { deserialize, fromJSON, serialize, toJSON, GRAPH_FORMAT, GRAPH_VERSION, type GraphJSON } from './ops/serialize.js';
 export { Tensor, HARD_SIGMOID_SLOPE, type HardSigmoidKind, type SplitParts } from './trace/tensor.js';
 export { GraphBuilder, buildGraph, formatType, type TensorLike } from './trace/builder.js';

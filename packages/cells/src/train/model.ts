@@ -17,6 +17,8 @@ import { readout } from '../unroll/head.js';
 import { layerLoop } from '../unroll/layers.js';
 import { gravesClip } from './graves.js';
 import { lossTerm, type LossSpec } from './losses.js';
+import { loopWindow, windowLoopBodies } from './loop-window.js';
+import type { LoopMode } from '../options.js';
 
 /** What is trained: a cell, its sizes and network options, a readout and a loss. */
 export interface ModelSpec {
@@ -47,6 +49,11 @@ export interface ModelSpec {
   readonly regularize?: RegularizeOptions;
   /** `'train'` (default): random masks from a `key` input; `'eval'`: deterministic (see `unroll`'s `mode`). */
   readonly mode?: RegularizeMode;
+  /**
+   * Windows as `loop` nodes (see `unroll`'s `loop`): `'auto'` (default) for windows of
+   * `LOOP_MIN_STEPS` steps or more without Graves clipping, taps or regularisers; `'always'`; `'never'`.
+   */
+  readonly loop?: LoopMode;
 }
 
 /** Which window to build, and with which extras. */
@@ -170,57 +177,89 @@ export function buildWindow(spec: ModelSpec, options: WindowOptions = {}): Windo
         }
       : {}),
   });
-  const inputs = Array.from({ length: n }, (_, k) => b.scoped({ cell: cell.name, step: start + k }, () => x.index(0, k)));
-  const terms: Tensor[] = [];
-  const preds: Tensor[] = [];
-  const addTerm = (pred: Tensor, t: number, k: number) => {
-    if (options.predictions) preds.push(pred);
-    if (!hasLoss) return;
-    const yt = last ? y! : y!.index(0, k);
-    const mt = last ? mask! : mask!.index(0, k);
-    terms.push(b.scoped({ cell: 'loss', step: t }, () => lossTerm(spec.loss.kind, pred, yt, mt)));
-  };
-  const readAt = (out: Tensor, k: number) =>
-    addTerm(
-      b.scoped({ cell: 'head', step: start + k }, () => readout(out, params.head_weight!, params.head_bias!)),
-      start + k,
-      k,
-    );
-  // One direction: every layer step by step with the readout right after each step (see layerLoop's `order`).
-  const oneWay = layout.directions === 1;
-  const loop = layerLoop(cell, {
-    builder: b,
+  let tappedFinal: Tensor | undefined;
+  const bodies = windowLoopBodies({
+    cell,
     layout,
-    declared,
-    inputs,
-    start,
-    trainer,
-    ...(oneWay ? { order: 'time' as const, ...(last ? {} : { onOutput: readAt }) } : {}),
+    mode: spec.loop,
+    hooks: clip !== undefined ? 'Graves clipping' : options.taps ? 'gradient taps' : undefined,
   });
-  if (last && start + n === T) {
-    const summary = loop.summary();
-    addTerm(
-      b.scoped({ cell: 'head', step: T - 1 }, () => readout(summary, params.head_weight!, params.head_bias!)),
-      T - 1,
-      n - 1,
-    );
-  } else if (!last && !oneWay) loop.outputs.forEach(readAt);
-  const loss = terms.length > 0 ? terms.reduce((a, c) => a.add(c)).mul(scale) : scale.mul(0);
-  const outputs: [string, Tensor][] = [['loss', loss]];
-  const finals = states.map((s) => [s, stack([...loop.finals[s]!], 0)] as const);
-  for (const [s, f] of finals) outputs.push([`${s}_T`, f]);
-  if (options.predictions && preds.length > 0) {
-    outputs.push([
-      'pred',
-      last
-        ? preds[0]!
-        : concat(
-            preds.map((p) => p.reshape([1, ...p.shape])),
-            0,
-          ),
-    ]);
+  let loss: Tensor;
+  let finalsOf: Readonly<Record<string, readonly Tensor[]>>;
+  let pred: Tensor | undefined;
+  if (bodies) {
+    // Long windows as loops: the graph does not grow with the window's length.
+    const w = loopWindow({
+      cell,
+      builder: b,
+      layout,
+      declared,
+      bodies,
+      x,
+      start,
+      loss: spec.loss,
+      headWeight: params.head_weight!,
+      headBias: params.head_bias!,
+      ...(y && mask ? { y, mask } : {}),
+      ends: start + n === T,
+    });
+    loss = w.loss ? w.loss.mul(scale) : scale.mul(0);
+    finalsOf = w.finals;
+    pred = w.pred;
+  } else {
+    const inputs = Array.from({ length: n }, (_, k) => b.scoped({ cell: cell.name, step: start + k }, () => x.index(0, k)));
+    const terms: Tensor[] = [];
+    const preds: Tensor[] = [];
+    const addTerm = (pred: Tensor, t: number, k: number) => {
+      if (options.predictions) preds.push(pred);
+      if (!hasLoss) return;
+      const yt = last ? y! : y!.index(0, k);
+      const mt = last ? mask! : mask!.index(0, k);
+      terms.push(b.scoped({ cell: 'loss', step: t }, () => lossTerm(spec.loss.kind, pred, yt, mt)));
+    };
+    const readAt = (out: Tensor, k: number) =>
+      addTerm(
+        b.scoped({ cell: 'head', step: start + k }, () => readout(out, params.head_weight!, params.head_bias!)),
+        start + k,
+        k,
+      );
+    // One direction: every layer step by step with the readout right after each step (see layerLoop's `order`).
+    const oneWay = layout.directions === 1;
+    const loop = layerLoop(cell, {
+      builder: b,
+      layout,
+      declared,
+      inputs,
+      start,
+      trainer,
+      ...(oneWay ? { order: 'time' as const, ...(last ? {} : { onOutput: readAt }) } : {}),
+    });
+    if (last && start + n === T) {
+      const summary = loop.summary();
+      addTerm(
+        b.scoped({ cell: 'head', step: T - 1 }, () => readout(summary, params.head_weight!, params.head_bias!)),
+        T - 1,
+        n - 1,
+      );
+    } else if (!last && !oneWay) loop.outputs.forEach(readAt);
+    loss = terms.length > 0 ? terms.reduce((a, c) => a.add(c)).mul(scale) : scale.mul(0);
+    finalsOf = loop.finals;
+    pred =
+      preds.length === 0
+        ? undefined
+        : last
+          ? preds[0]!
+          : concat(
+              preds.map((p) => p.reshape([1, ...p.shape])),
+              0,
+            );
+    if (options.taps) tappedFinal = loop.finals[tapped]![topLayer * layout.directions]!;
   }
-  if (options.taps) outputs.push(['tapped_T', loop.finals[tapped]![topLayer * layout.directions]!]);
+  const outputs: [string, Tensor][] = [['loss', loss]];
+  const finals = states.map((s) => [s, stack([...finalsOf[s]!], 0)] as const);
+  for (const [s, f] of finals) outputs.push([`${s}_T`, f]);
+  if (options.predictions && pred) outputs.push(['pred', pred]);
+  if (tappedFinal) outputs.push(['tapped_T', tappedFinal]);
   let transposedAcc: string[] = [];
   if (options.chained) {
     const chained = chainedObjective(b, loss, finals, params);

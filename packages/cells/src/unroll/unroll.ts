@@ -15,6 +15,7 @@ import { softmaxHead } from './head.js';
 import { layerLoop } from './layers.js';
 import { hoistPlans, scanLayers, scanRefusal } from '../recurrence/scan-unroll.js';
 import type { HoistPlan } from '../recurrence/hoist-layer.js';
+import { loopBodies, loopLayers, LOOP_MIN_STEPS } from './loop-layer.js';
 
 /**
  * Unroll `cell` over `steps` time steps (and `layers` stacked layers, optionally bidirectional)
@@ -37,12 +38,18 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
   const declared = new Map<string, Tensor>();
   for (const spec of layout.inputs) declared.set(spec.name, b.input(spec.name, spec.shape, layout.options.dtype));
   const x = declared.get('x')!;
+  const mode = layout.options.loop;
+  if (mode === 'always') return unrollAsLoops(cell, b, layout, declared);
   const { refusal, traced } = layout.options.scan === 'never' ? { refusal: 'never', traced: undefined } : scanRefusal(cell, layout);
   if (layout.options.scan === 'always' && refusal !== undefined)
     throw new CellgradError('usage', `unroll(cell '${cell.name}'): scan 'always', but the unroll cannot run as scans: ${refusal}`);
   if (layout.options.scanForm === 'log' && refusal !== undefined)
     throw new CellgradError('usage', `unroll(cell '${cell.name}'): scanForm 'log', but the unroll cannot run as scans: ${refusal}`);
   if (refusal === undefined) return unrollAsScans(cell, b, layout, declared);
+  if (mode === 'auto' && steps >= LOOP_MIN_STEPS) {
+    const loops = loopBodies(cell, layout);
+    if (loops.bodies) return unrollAsLoops(cell, b, layout, declared, loops.bodies);
+  }
   const plans = layout.options.scan === 'never' || layout.options.hoist === 'never' ? undefined : hoistPlans(cell, layout);
   if (plans) return unrollAsScans(cell, b, layout, declared, plans);
   const inputs = Array.from({ length: steps }, (_, t) => b.scoped({ cell: cell.name, step: t, layer: 0 }, () => x.index(timeAxis, t)));
@@ -83,6 +90,39 @@ function unrollAsScans(
   b.scoped({ cell: cell.name }, () => {
     if (pattern === 'seq2one') {
       const head = softmaxHead(output.index(0, output.shape[0]! - 1), declared.get('head_weight')!, declared.get('head_bias')!);
+      result.push(['logits', head.logits], ['probs', head.probs]);
+    } else result.push(['out', batchFirst ? output.transpose([1, 0, 2]) : output]);
+    for (const s of Object.keys(layout.stateShapes)) result.push([`${s}_T`, stack([...finals[s]!], 0)]);
+  });
+  return b.build(result);
+}
+
+/**
+ * `unroll` with each layer and direction one `loop` node (`loopLayers`): the same inputs, outputs,
+ * values and gradients as the step loop. Without `bodies` they are traced here, and an unroll that
+ * cannot run as loops is a usage error saying why.
+ */
+function unrollAsLoops(
+  cell: Cell,
+  b: GraphBuilder,
+  layout: ReturnType<typeof describeUnroll>,
+  declared: Map<string, Tensor>,
+  bodies?: readonly Graph[],
+): Graph {
+  const { batchFirst, pattern } = layout.options;
+  let traced = bodies;
+  if (!traced) {
+    const r = loopBodies(cell, layout);
+    if (!r.bodies) throw new CellgradError('usage', `unroll(cell '${cell.name}'): loop 'always', but the unroll cannot run as loops: ${r.refusal}`);
+    traced = r.bodies;
+  }
+  const x = declared.get('x')!;
+  const timeMajor = batchFirst ? b.scoped({ cell: cell.name }, () => x.transpose([1, 0, 2])) : x;
+  const { output, finals, summary } = loopLayers(cell, b, layout, declared, timeMajor, traced);
+  const result: [string, Tensor][] = [];
+  b.scoped({ cell: cell.name }, () => {
+    if (pattern === 'seq2one') {
+      const head = softmaxHead(summary, declared.get('head_weight')!, declared.get('head_bias')!);
       result.push(['logits', head.logits], ['probs', head.probs]);
     } else result.push(['out', batchFirst ? output.transpose([1, 0, 2]) : output]);
     for (const s of Object.keys(layout.stateShapes)) result.push([`${s}_T`, stack([...finals[s]!], 0)]);

@@ -37,8 +37,8 @@ async function modelBytes(onnx: OnnxModule, target: string, o: ExportCommandOpti
     const weights = cellFeeds(getBuiltinCell(target), { ...sizes, dtype }, o.seed);
     return onnx.exportRecurrentOp(target, weights, sizes, { dtype, opset: o.opset });
   }
-  // ONNX has no linear_scan: a linear recurrence is exported step by step.
-  const graphs = await loadGraphs(target, { ...o, scan: 'never' });
+  // ONNX has no linear_scan and cellgrad's loop is not mapped to ONNX's Scan: export step by step.
+  const graphs = await loadGraphs(target, { ...o, scan: 'never', loop: 'never' });
   if (graphs.length > 1) usage(`${target} exports ${graphs.length} cells (${graphs.map((g) => g.label).join(', ')}); choose one as ${target}:NAME`);
   return onnx.toOnnx(graphs[0]!.graph, { opset: o.opset, name: graphs[0]!.label.replace(/\W+/g, '_') });
 }

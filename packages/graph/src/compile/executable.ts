@@ -27,6 +27,7 @@ import { SimdSteps, type SimdKernel } from './wasm/simd-steps.js';
 import { splitStep } from './threads/worker-pool.js';
 import { simdReduce } from './wasm/simd-reduce.js';
 import type { KernelSet } from './js/kernel-set.js';
+import { loopStep, type BodyPlan } from './loop-step.js';
 
 /** What a compiled plan holds, for reports and the benchmark. */
 export interface PlanStats {
@@ -48,6 +49,10 @@ export interface PlanStats {
   readonly scans: number;
   /** Of those, the scans run chunked (`compile`'s `scan` option; `scan-chunked.ts`). */
   readonly chunkedScans: number;
+  /** Loop nodes, each running its body's own compiled plan T times. */
+  readonly loops: number;
+  /** Steps of those bodies' plans (run once per time step). */
+  readonly loopBodySteps: number;
   /** Steps that run an op's reference kernel (softmax, log_softmax, ops registered by users). */
   readonly fallbacks: number;
   /** Outputs written in place over a dying input. */
@@ -188,10 +193,18 @@ export function buildExecutable(
     reductions = 0,
     scans = 0,
     chunkedScans = 0,
+    loops = 0,
+    loopBodySteps = 0,
     fallbacks = 0;
   /** Steps split over the worker threads; linear scans to split by columns (generated JavaScript, shipped to the workers). */
   const threadedSteps = new Set<number>();
   const scanSplits: { index: number; count: number; body: string; run: (j0: number, j1: number) => void }[] = [];
+  // A loop body is compiled once, as its own plan on one thread (its products are one step's). The
+  // pipeline's 'loops' pass has optimised it already when the plan was optimised.
+  const compileBody = (body: Graph): BodyPlan => {
+    const exe = buildExecutable(body, dtype, kernels, { ...options, threads: 1 });
+    return bodyPlans.get(exe)!;
+  };
   let parts: SimdLoop[] | undefined;
   let reduce: SimdKernel | undefined;
   for (const step of fusion.steps) {
@@ -272,6 +285,12 @@ export function buildExecutable(
       label(`log_linear_scan ${dims(node.shape)}${node.attrs.reverse === true ? ' reverse' : ''}`);
       sources.push(source);
       scans++;
+    } else if (node.op === 'loop') {
+      const { fn, body } = loopStep(node, views, offsets, arena, compileBody);
+      fns.push(fn);
+      label(`loop ×${views[node.attrs.carries as number]!.shape[0]} (${body.steps} steps per body)`);
+      loops++;
+      loopBodySteps += body.steps;
     } else {
       fns.push(fallbackStep(node, views, offsets, arena));
       label(`${node.op} ${dims(node.shape)} (reference kernel)`);
@@ -298,10 +317,12 @@ export function buildExecutable(
   for (const i of threadedSteps) labels[i] += ` · ${threads} threads`;
   const inputs = g.inputs.map((p) => offsets[p.id]!);
   const outputs: Outputs = {};
+  const outputBuffers: TypedArray[] = [];
   g.outputs.forEach((p, k) => {
     const v = fusion.outputViews[k]!;
     const off = offsets[v.base]! + v.offset;
     const value = { shape: g.nodes[p.id]!.shape, data: arena.subarray(off, off + sizeOf(v.shape)) } satisfies NDArray;
+    outputBuffers.push(value.data);
     // defineProperty: an output may be named like an Object.prototype member (e.g. "__proto__").
     Object.defineProperty(outputs, p.name, { value, enumerable: true, writable: true, configurable: true });
   });
@@ -318,6 +339,8 @@ export function buildExecutable(
     reductions,
     scans,
     chunkedScans,
+    loops,
+    loopBodySteps,
     fallbacks,
     inPlace: plan.inPlace,
     packed: packing.packs.length,
@@ -361,10 +384,20 @@ export function buildExecutable(
       return summarize(labels, times, runs);
     },
   };
+  bodyPlans.set(exe, {
+    inputs: g.inputs.map((p, i) => arena.subarray(inputs[i]!, inputs[i]! + sizeOf(g.nodes[p.id]!.shape))),
+    outputs: outputBuffers,
+    run: () => {
+      for (let i = 0; i < fns.length; i++) fns[i]!();
+    },
+    steps: fns.length,
+  });
   return exe;
 }
 
 const disposed = new WeakSet<Executable>();
+/** The buffers and runner of every executable, for the loop steps that run one as their body. */
+const bodyPlans = new WeakMap<Executable, BodyPlan>();
 
 /** True once `exe.dispose()` was called (`compile` then builds a fresh executable). */
 export function isDisposed(exe: Executable): boolean {

@@ -4,7 +4,9 @@ import { formatShape } from './shape.js';
 
 function formatAttrs(node: Node): string {
   const attrs: Attrs = node.attrs;
-  const keys = Object.keys(attrs).filter((k) => !(k === 'dtype' || (node.op === 'input' && (k === 'shape' || k === 'name'))));
+  const keys = Object.keys(attrs).filter(
+    (k) => !(k === 'dtype' || (node.op === 'input' && (k === 'shape' || k === 'name')) || (node.op === 'loop' && k === 'body')),
+  );
   if (node.op === 'constant') {
     const data = attrs.data as number[];
     return data.length <= 4 ? ` ${data.map((v) => fmtNum(v)).join(' ')}` : ` <${data.length} values>`;
@@ -38,7 +40,16 @@ export function printNode(n: Node): string {
  * console.log(print(g));
  */
 export function print(g: Graph): string {
-  const lines = g.nodes.map(printNode);
+  const lines: string[] = [];
+  for (const n of g.nodes) {
+    lines.push(printNode(n));
+    // A loop's body (its JSON text) follows it, indented, with its own ids and return line.
+    if (n.op === 'loop' && typeof n.attrs.body === 'string') {
+      const body = JSON.parse(n.attrs.body) as Graph;
+      lines.push(`  body of %${n.id} (inputs ${body.inputs.map((p) => p.name).join(', ')}):`);
+      for (const line of print(body).split('\n')) lines.push(`    ${line}`);
+    }
+  }
   lines.push(`return ${g.outputs.map((p) => `${p.name}=%${p.id}`).join(', ')}`);
   return lines.join('\n');
 }

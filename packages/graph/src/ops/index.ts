@@ -21,3 +21,4 @@ import './step-gate.js';
 import './random.js';
 import './scan.js';
 import './log-scan.js';
+import './loop.js';

@@ -43,7 +43,8 @@ export interface OpDef {
   /** Vector-Jacobian product, in graph ops. Absent: the op cannot be differentiated through. */
   readonly vjp?: Vjp;
   /**
-   * Only for ops whose VJP is deliberately not linear in the cotangent (`clip_grad`): the op's value
+   * Only for ops whose VJP is deliberately not linear in the cotangent (`clip_grad`), or whose VJP
+   * graph reads the cotangent through ops forward mode cannot see through (`loop`): the op's value
    * written in other ops (broadcast to the output shape when smaller), which forward mode (`jvp`) differentiates instead, since it derives each
    * op's Jacobian-vector product by transposing the VJP, which is exact only for linear VJPs.
    */

@@ -10,6 +10,7 @@ import { foldConstants } from './constant-fold.js';
 import { eliminateCommonSubexpressions } from './cse.js';
 import { eliminateDeadCode } from './dce.js';
 import { hoistInputProjections } from './hoist-time.js';
+import { optimizeLoopBodies } from './loop-bodies.js';
 import { sameStructure } from './rebuild.js';
 import { simplify } from './simplify.js';
 import { stabilize } from './stabilize.js';
@@ -38,6 +39,11 @@ export const PIPELINE: readonly PassEntry[] = Object.freeze([
   { name: 'hoist-time', comment: 'per-step input projections x[t]·W → one matmul over all steps', run: hoistInputProjections },
   { name: 'sum-products', comment: 'Σ A_k·B_k → one matmul of concatenations (BPTT weight gradients)', run: batchSumOfProducts },
   { name: 'batch-gates', comment: 'matmuls sharing an operand → one matmul and slices', run: batchGates },
+  {
+    name: 'loops',
+    comment: 'optimise each loop body with this pipeline and move its loop-invariant work out of the loop',
+    run: (g: Graph) => optimizeLoopBodies(g, (body) => optimize(body)),
+  },
   {
     name: 'simplify',
     comment: 'again: tidy what hoisting and batching left (stacked steps, transposes), so the next round is a check',

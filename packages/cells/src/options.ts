@@ -78,17 +78,17 @@ export interface UnrollOptions {
   readonly mode?: RegularizeMode;
   /** How a linear recurrence runs (see `ScanMode`); default `'auto'`. */
   readonly scan?: ScanMode;
-  /** Whether a cell that is not linear has its time-parallel work hoisted out of the step loop (see `HoistMode`); default `'never'`. */
+  /** Whether a cell that is not linear has its time-parallel work hoisted out of the step loop (see `HoistMode`); default `'auto'`. */
   readonly hoist?: HoistMode;
 }
 
 /**
  * Whether `unroll` computes the time-parallel work (x·W, a layer norm of it, gates reading only x)
  * of a cell that is not a linear recurrence once for all T·B rows before its step loop
- * (`hoistedLayer`): `'auto'` when the unroll is one direction without `lengths`, teacher forcing
- * or regularisers and `scan` is not `'never'`; `'never'` (default, for now: the step-structure
- * tools of @cellgrad/viz do not yet see the per-step row slices as repeats) keeps the plain loop.
- * The values and gradients are the same either way.
+ * (`hoistedLayer`): `'auto'` (default) when the unroll is one direction without `lengths`, teacher
+ * forcing or regularisers and `scan` is not `'never'`; `'never'` keeps the plain loop (one copy of
+ * the whole step per time step). The values and gradients are the same either way, and the step is
+ * still called once per time step (plus once over all T·B rows), so an error inside it names its step.
  */
 export type HoistMode = 'auto' | 'never';
 
@@ -194,7 +194,7 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
   if (r.lengths && r.teacherForcing) bad(`options 'lengths' and 'teacherForcing' cannot be combined`);
   const scan = r.scan ?? 'auto';
   if (scan !== 'auto' && scan !== 'always' && scan !== 'never') bad(`unknown scan mode ${JSON.stringify(scan)} (expected 'auto', 'always' or 'never')`);
-  const hoist = r.hoist ?? 'never';
+  const hoist = r.hoist ?? 'auto';
   if (hoist !== 'auto' && hoist !== 'never') bad(`unknown hoist mode ${JSON.stringify(hoist)} (expected 'auto' or 'never')`);
   const { regularize, mode } = resolveRegularize(r.regularize, r.mode, `${fn}(cell '${cell.name}')`);
   return {

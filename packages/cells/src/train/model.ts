@@ -11,6 +11,8 @@
 import { CellgradError, DEFAULT_DTYPE, GraphBuilder, concat, stack, type DType, type Graph, type Shape, type Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import { describeUnroll, type UnrollLayout } from '../layout.js';
+import type { HoistMode, ScanMode } from '../options.js';
+import { timeForm, timeParallelLayers } from '../recurrence/scan-unroll.js';
 import type { RegularizeMode, RegularizeOptions } from '../regularize/options.js';
 import type { TrainerHooks } from '../unroll/direction.js';
 import { readout } from '../unroll/head.js';
@@ -47,6 +49,13 @@ export interface ModelSpec {
   readonly regularize?: RegularizeOptions;
   /** `'train'` (default): random masks from a `key` input; `'eval'`: deterministic (see `unroll`'s `mode`). */
   readonly mode?: RegularizeMode;
+  /**
+   * A linear recurrence runs as `linear_scan`s over each window, from the window's incoming state
+   * (`'auto'`, default, as `unroll`'s `scan`), or step by step (`'never'`).
+   */
+  readonly scan?: ScanMode;
+  /** The time-parallel work of a cell that is not linear is computed once over each window's rows (`'auto'`, default) or per step (`'never'`). */
+  readonly hoist?: HoistMode;
 }
 
 /** Which window to build, and with which extras. */
@@ -103,6 +112,8 @@ export function modelLayout(spec: ModelSpec, steps = spec.steps): UnrollLayout {
       lengths: spec.lengths ?? false,
       ...(spec.regularize !== undefined ? { regularize: spec.regularize } : {}),
       ...(spec.mode !== undefined ? { mode: spec.mode } : {}),
+      ...(spec.scan !== undefined ? { scan: spec.scan } : {}),
+      ...(spec.hoist !== undefined ? { hoist: spec.hoist } : {}),
     },
     'model',
   );
@@ -170,7 +181,6 @@ export function buildWindow(spec: ModelSpec, options: WindowOptions = {}): Windo
         }
       : {}),
   });
-  const inputs = Array.from({ length: n }, (_, k) => b.scoped({ cell: cell.name, step: start + k }, () => x.index(0, k)));
   const terms: Tensor[] = [];
   const preds: Tensor[] = [];
   const addTerm = (pred: Tensor, t: number, k: number) => {
@@ -186,28 +196,50 @@ export function buildWindow(spec: ModelSpec, options: WindowOptions = {}): Windo
       start + k,
       k,
     );
-  // One direction: every layer step by step with the readout right after each step (see layerLoop's `order`).
   const oneWay = layout.directions === 1;
-  const loop = layerLoop(cell, {
-    builder: b,
-    layout,
-    declared,
-    inputs,
-    start,
-    trainer,
-    ...(oneWay ? { order: 'time' as const, ...(last ? {} : { onOutput: readAt }) } : {}),
-  });
+  // Scans over the window (a linear cell) or the time-parallel work hoisted out of its step loop.
+  const form = oneWay ? timeForm(cell, layout, clip !== undefined || options.taps === true) : undefined;
+  if (layout.options.scan === 'always' && form?.kind !== 'scan')
+    throw new CellgradError(
+      'usage',
+      `model of cell '${cell.name}': scan 'always', but the window cannot run as scans: ${form?.refusal ?? 'a bidirectional model runs step by step'}`,
+    );
+  let summary: () => Tensor;
+  let loopFinals: Readonly<Record<string, readonly Tensor[]>>;
+  if (form && form.kind !== 'loop') {
+    const r = timeParallelLayers(cell, { builder: b, layout, declared, input: x, form, start, trainer: (k) => trainer(k, 0) });
+    const outAt = (k: number) => b.scoped({ cell: cell.name, step: start + k }, () => r.output.index(0, k));
+    if (!last) for (let k = 0; k < n; k++) readAt(outAt(k), k);
+    summary = () => outAt(n - 1);
+    loopFinals = r.finals;
+  } else {
+    const inputs = Array.from({ length: n }, (_, k) => b.scoped({ cell: cell.name, step: start + k }, () => x.index(0, k)));
+    // One direction: every layer step by step with the readout right after each step (see layerLoop's `order`).
+    const loop = layerLoop(cell, {
+      builder: b,
+      layout,
+      declared,
+      inputs,
+      start,
+      trainer,
+      ...(oneWay ? { order: 'time' as const, ...(last ? {} : { onOutput: readAt }) } : {}),
+      ...(form?.traced ? { firstStep: form.traced } : {}),
+    });
+    if (!last && !oneWay) loop.outputs.forEach(readAt);
+    summary = loop.summary;
+    loopFinals = loop.finals;
+  }
   if (last && start + n === T) {
-    const summary = loop.summary();
+    const lastOut = summary();
     addTerm(
-      b.scoped({ cell: 'head', step: T - 1 }, () => readout(summary, params.head_weight!, params.head_bias!)),
+      b.scoped({ cell: 'head', step: T - 1 }, () => readout(lastOut, params.head_weight!, params.head_bias!)),
       T - 1,
       n - 1,
     );
-  } else if (!last && !oneWay) loop.outputs.forEach(readAt);
+  }
   const loss = terms.length > 0 ? terms.reduce((a, c) => a.add(c)).mul(scale) : scale.mul(0);
   const outputs: [string, Tensor][] = [['loss', loss]];
-  const finals = states.map((s) => [s, stack([...loop.finals[s]!], 0)] as const);
+  const finals = states.map((s) => [s, stack([...loopFinals[s]!], 0)] as const);
   for (const [s, f] of finals) outputs.push([`${s}_T`, f]);
   if (options.predictions && preds.length > 0) {
     outputs.push([
@@ -220,7 +252,7 @@ export function buildWindow(spec: ModelSpec, options: WindowOptions = {}): Windo
           ),
     ]);
   }
-  if (options.taps) outputs.push(['tapped_T', loop.finals[tapped]![topLayer * layout.directions]!]);
+  if (options.taps) outputs.push(['tapped_T', loopFinals[tapped]![topLayer * layout.directions]!]);
   let transposedAcc: string[] = [];
   if (options.chained) {
     const chained = chainedObjective(b, loss, finals, params);

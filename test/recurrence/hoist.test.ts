@@ -48,15 +48,47 @@ describe('hoisting the time-parallel work of a step loop', () => {
     expectHoistEqualsLoop(getBuiltinCell('lstm_layernorm'), { input: 3, hidden: 4, batch: 2, steps: 4 }, 'layer_norm');
   });
 
-  it("hoist 'never' (the default), scan 'never' and options the hoisting does not implement keep one copy of the step per time step", () => {
+  it("hoist 'auto' (the default); hoist 'never', scan 'never' and options the hoisting does not implement keep one copy of the step per time step", () => {
     const cell = getBuiltinCell('lstm_layernorm');
-    const sizes = { input: 3, hidden: 4, batch: 2, steps: 3, hoist: 'auto' as const };
+    const sizes = { input: 3, hidden: 4, batch: 2, steps: 3 };
     const perStep = count(unroll(cell, { ...sizes, scan: 'never' }), 'layer_norm');
     expect(count(unroll(cell, sizes), 'layer_norm')).toBeLessThan(perStep);
+    expect(count(unroll(cell, { ...sizes, hoist: 'auto' }), 'layer_norm')).toBeLessThan(perStep);
     expect(count(unroll(cell, { ...sizes, hoist: 'never' }), 'layer_norm')).toBe(perStep);
     expect(() => unroll(cell, { ...sizes, hoist: 'yes' as never })).toThrow(/unknown hoist mode "yes" \(expected 'auto' or 'never'\)/);
     for (const extra of [{ bidirectional: true }, { lengths: true }, { regularize: { zoneout: 0.1 } }] as const)
       expect(count(unroll(cell, { ...sizes, ...extra }), 'layer_norm')).toBe(perStep * (extra.bidirectional ? 2 : 1));
+  });
+
+  it('calls the step once per time step (then once over all rows), and replays whole a step whose graph differs', () => {
+    // A step that builds another graph at its calls 4 to 6 (a user's step with a counter), that is at
+    // steps 3 to 5: those steps are replayed whole, so the values still equal the plain loop's.
+    const counting = () => {
+      let calls = 0;
+      const cell = defineCell({
+        name: 'counting',
+        params: ({ input: I, hidden: H }) => ({ W: [H, I], U: [H, H] }),
+        state: ({ hidden: H }) => ({ h: [H] }),
+        step: ({ x, h }, { W, U }) => {
+          calls++;
+          const pre = linear(x, W).sigmoid().add(linear(h, U));
+          return { h: calls >= 4 && calls <= 6 ? pre.tanh().mul(0.5) : pre.tanh() };
+        },
+      });
+      return { cell, calls: () => calls };
+    };
+    const o = { input: 3, hidden: 4, batch: 2, steps: 6, dtype: 'float64' as const };
+    const a = counting();
+    const hoisted = unroll(a.cell, o);
+    expect(a.calls()).toBe(o.steps + 1);
+    expect(count(hoisted, 'sigmoid')).toBe(1 + 3);
+    const b = counting();
+    const looped = unroll(b.cell, { ...o, hoist: 'never' });
+    expect(b.calls()).toBe(o.steps);
+    const feeds = cellFeeds(a.cell, o, 3);
+    const ra = interpret(hoisted, feeds);
+    const rb = interpret(looped, feeds);
+    for (const k of Object.keys(rb)) expectClose(ra[k]!, rb[k]!, k, 1e-14);
   });
 });
 

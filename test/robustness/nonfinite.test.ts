@@ -163,13 +163,21 @@ describe('cellgrad train --check-finite', () => {
     '--json',
   ];
 
-  it.each(['compiled', 'interpreted'])('%s executor: stops at the overflowing node with one line, exit 2', async (executor) => {
-    const r = await cellgrad([...args, '--executor', executor, '--check-finite']);
+  // The cell is a linear recurrence (h' = 1e6·h + x·W): by default it trains as a scan, whose overflow
+  // is named with the time step of its flat index; step by step (--scan never) the step's own mul.
+  it.each([
+    ['compiled', 'auto', /\(linear_scan\) produced -?Infinity at flat index \d+ of \[12,4,4\]/],
+    ['interpreted', 'auto', /\(linear_scan\) produced -?Infinity at flat index \d+ of \[12,4,4\]/],
+    ['compiled', 'never', /\(mul\) produced -?Infinity at flat index \d+ of \[4,4\]/],
+    ['interpreted', 'never', /\(mul\) produced -?Infinity at flat index \d+ of \[4,4\]/],
+  ] as const)('%s executor, scan %s: stops at the overflowing node with one line, exit 2', async (executor, scan, node) => {
+    const r = await cellgrad([...args, '--executor', executor, '--check-finite', '--scan', scan]);
     expect(r.code).toBe(2);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('cellgrad: '));
     expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(node);
     expect(lines[0]).toMatch(
-      /^cellgrad: non-finite value: node %\d+ \(mul\) produced -?Infinity at flat index \d+ of \[4,4\] in cell 'exploding_f32', layer 0, step \d+; output: .*; input 0: .*all finite; input 1: .*all finite$/,
+      /^cellgrad: non-finite value: node %\d+ \(\w+\) produced -?Infinity at flat index \d+ of \[[\d,]+\] in cell 'exploding_f32', layer 0, step \d+; output: .*; input 0: .*all finite; input 1: .*all finite/,
     );
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

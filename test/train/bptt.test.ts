@@ -9,6 +9,13 @@ import { Trainer, addingTask, backprop, buildWindow, copyMemoryTask, getBuiltinC
 import { maxDiff, setup, smallModel } from './helpers.js';
 
 const exec = { executor: 'interpreted', dtype: 'float64' } as const;
+/**
+ * The step-by-step form: bit-for-bit equality of windows and the whole sequence needs every
+ * parameter's per-step contributions added one at a time (the chained accumulator first). Hoisted
+ * or scanned, a product over a window's rows sums them inside one kernel, so windows equal the
+ * whole sequence to rounding only (test/train/time-parallel.test.ts).
+ */
+const stepwise = { scan: 'never', hoist: 'never' } as const;
 
 describe('full BPTT', () => {
   it('the model graph (cell, readout, masked loss) passes gradcheck', () => {
@@ -69,7 +76,7 @@ describe('truncated and checkpointed BPTT', () => {
 
   it('checkpointed gradients equal stored ones exactly, for every window size', () => {
     for (const [cell, task] of cases) {
-      const spec = smallModel(getBuiltinCell(cell), task);
+      const spec = { ...smallModel(getBuiltinCell(cell), task), ...stepwise };
       const { params, batch } = setup(spec, task);
       const full = backprop(spec, { kind: 'full' }, exec).run(params, batch);
       for (const every of [1, 2, 3, 4, 5, undefined]) {
@@ -82,7 +89,7 @@ describe('truncated and checkpointed BPTT', () => {
 
   it('checkpointing with Graves clipping also equals full BPTT exactly', () => {
     const task = addingTask(9);
-    const spec = { ...smallModel(getBuiltinCell('lstm'), task), gravesClip: 0.01 };
+    const spec = { ...smallModel(getBuiltinCell('lstm'), task), gravesClip: 0.01, ...stepwise };
     const { params, batch } = setup(spec, task);
     const full = backprop(spec, { kind: 'full' }, exec).run(params, batch);
     const cp = backprop(spec, { kind: 'checkpoint', every: 4 }, exec).run(params, batch);

@@ -30,7 +30,8 @@ describe('cellgrad viz', () => {
     expect(text).toContain('label="gru gradient, 4 steps');
     expect(text).toContain('class="backward"');
     expect(text).toContain('class="recurrent"');
-    const b = await cellgrad(['viz', 'gru', '--steps', '12', '--max-nodes', '30', '--out', svg]);
+    // 60 nodes: the hoisted x·W and its gate slices come before step 0, so the budget reaches the fold.
+    const b = await cellgrad(['viz', 'gru', '--steps', '12', '--max-nodes', '60', '--out', svg]);
     expect(b.code).toBe(0);
     const drawn = readFileSync(svg, 'utf8');
     expect(drawn.startsWith('<svg')).toBe(true);

@@ -61,7 +61,9 @@ describe('toDot: time steps', () => {
   });
 
   it('does not take a weight shared by every step (W transposed once, in step 0) for state', () => {
-    const g = graphOf('rnn_tanh', 4);
+    // The plain step loop (hoist 'never'): there both Wᵀ are built in step 0 and read by every step.
+    // Hoisted, they are built before the loop, outside every step (checked below).
+    const g = unroll(getBuiltinCell('rnn_tanh'), { ...sizes, steps: 4, hoist: 'never' });
     const dot = toDot(g, noFold);
     const transposes = g.nodes.filter((n) => n.op === 'transpose').map((n) => `n${n.id}`);
     expect(transposes.length).toBe(2);
@@ -69,6 +71,11 @@ describe('toDot: time steps', () => {
     expect(fromTransposes.length).toBe(8);
     expect(fromTransposes.filter((e) => e.attrs.includes('recurrent'))).toEqual([]);
     expect(fromTransposes.filter((e) => e.attrs.includes('class="cross-step"')).length).toBe(6);
+    const hoisted = graphOf('rnn_tanh', 4);
+    const outside = hoisted.nodes.filter((n) => n.op === 'transpose');
+    expect(outside.map((n) => n.scope?.step)).toEqual([undefined, undefined]);
+    const view = buildView(hoisted, resolveDotOptions(noFold));
+    expect(view.edges.filter((e) => e.cls === 'recurrent' && outside.some((n) => e.from === `n${n.id}`))).toEqual([]);
   });
 });
 

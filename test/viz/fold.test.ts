@@ -48,6 +48,49 @@ describe('stepStructure', () => {
   });
 });
 
+/** A toy loop over 10 steps reading rows [at(t), at(t) + 2) of a value computed once before it. */
+function rowSlices(at: (t: number) => number): Graph {
+  return buildGraph((b) => {
+    const all = b.input('x', [200, 4]).tanh();
+    let h = b.input('h0', [2, 4]);
+    for (let t = 0; t < 10; t++)
+      h = b.scoped({ cell: 'toy', step: t }, () =>
+        all
+          .slice(0, at(t), at(t) + 2)
+          .add(h)
+          .tanh(),
+      );
+    return { h };
+  });
+}
+
+describe('stepStructure: hoisted step loops', () => {
+  it('folds the steps of a hoisted loop, whose row slices move by B rows a step, forward and backward', () => {
+    for (const cell of ['lstm', 'gru', 'lstm_layernorm']) {
+      const g = unroll(getBuiltinCell(cell), { ...sizes, steps: 8 });
+      const slices = g.nodes.filter((n) => n.op === 'slice' && n.attrs.axis === 0 && n.scope?.step !== undefined);
+      expect(slices.length, cell).toBeGreaterThanOrEqual(8);
+      for (const n of slices) expect(n.attrs.start, cell).toBe(n.scope!.step! * sizes.batch);
+      for (const graph of [g, cellGradGraph(g)]) {
+        const s = stepStructure(graph);
+        for (const [lane, list] of s.lanes) {
+          const repeated = list.filter((gr) => s.repeats.has(gr)).map((gr) => gr.step);
+          expect(repeated, `${cell} ${lane}`).toEqual(lane.endsWith('forward') ? [2, 3, 4, 5, 6] : [2, 3, 4, 5]);
+        }
+      }
+    }
+  });
+
+  it('folds slices that move by a fixed stride, not ones whose stride changes from step to step', () => {
+    const steps = (g: Graph) => [...stepStructure(g).repeats].map((gr) => gr.step).sort((a, b) => a - b);
+    expect(steps(rowSlices((t) => 2 * t))).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(steps(rowSlices((t) => 7 * t))).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    const quadratic = steps(rowSlices((t) => t * t));
+    expect(quadratic.some((t) => quadratic.includes(t + 1))).toBe(false);
+    expect(headers(printFolded(rowSlices((t) => t * t))).some((l) => /^# steps \d+\.\./.test(l))).toBe(false);
+  });
+});
+
 describe('printFolded', () => {
   const g = unroll(getBuiltinCell('rnn_tanh'), { ...sizes, steps: 10 });
 
@@ -55,7 +98,8 @@ describe('printFolded', () => {
     const text = printFolded(g);
     const fold = headers(text).filter((l) => l.includes('same as'));
     expect(fold).toHaveLength(1);
-    expect(fold[0]).toMatch(/^# steps 2\.\.8 same as step 1 \(8 nodes each, %\d+\.\.%\d+ folded\)$/);
+    // 5 nodes a step: the row slice of the hoisted x·W + b, h·U, its bias, the sum, tanh.
+    expect(fold[0]).toMatch(/^# steps 2\.\.8 same as step 1 \(5 nodes each, %\d+\.\.%\d+ folded\)$/);
     const { groupOf } = stepStructure(g);
     const lines = new Set(text.split('\n'));
     for (const n of g.nodes) {

@@ -86,7 +86,8 @@ describe.skipIf(browserMissing)('the report in Chromium', () => {
     await page.mouse.up();
     const panned = await viewBox();
     expect(panned[0]).toBeLessThan(zoomed[0]!);
-    expect(panned[2]).toBeCloseTo(zoomed[2]!, 6);
+    // SVG reads the viewBox back as float32 (`viewBox.baseVal`): the width survives the pan to that precision.
+    expect(Math.fround(panned[2]!)).toBe(Math.fround(zoomed[2]!));
     await page.click('#graph-0 [data-zoom="fit"]');
     expect(await viewBox()).toEqual(home);
     await page.click('#graph-0 [data-zoom="in"]');

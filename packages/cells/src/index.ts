@@ -115,5 +115,5 @@ export { minLstm } from './builtins/min-lstm.js';
 export { sru, sruV, sruCell, type SruOptions } from './builtins/sru.js';
 export { qrnn } from './builtins/qrnn.js';
 export { scanLayer, whyNotScan, type ScanLayerArgs, type ScanLayerResult } from './recurrence/scan-layer.js';
-export { hoistPlans, optionRefusal, scanRefusal } from './recurrence/scan-unroll.js';
+export { optionRefusal, scanRefusal, timeForm, timeParallelLayers, type TimeForm, type TimeParallelArgs } from './recurrence/scan-unroll.js';
 export { hoistedLayer, hoistPlan, type HoistedLayerArgs, type HoistPlan } from './recurrence/hoist-layer.js';

@@ -80,7 +80,7 @@ export interface UnrollOptions {
   readonly scan?: ScanMode;
   /** The form of its scans (see `ScanForm`): `'direct'` (default) or `'log'`. */
   readonly scanForm?: ScanForm;
-  /** Whether a cell that is not linear has its time-parallel work hoisted out of the step loop (see `HoistMode`); default `'never'`. */
+  /** Whether a cell that is not linear has its time-parallel work hoisted out of the step loop (see `HoistMode`); default `'auto'`. */
   readonly hoist?: HoistMode;
   /** Whether each layer runs as one `loop` node whose body is the step (see `LoopMode`); default `'auto'`. */
   readonly loop?: LoopMode;
@@ -101,10 +101,10 @@ export type LoopMode = 'auto' | 'always' | 'never';
 /**
  * Whether `unroll` computes the time-parallel work (x·W, a layer norm of it, gates reading only x)
  * of a cell that is not a linear recurrence once for all T·B rows before its step loop
- * (`hoistedLayer`): `'auto'` when the unroll is one direction without `lengths`, teacher forcing
- * or regularisers and `scan` is not `'never'`; `'never'` (default, for now: the step-structure
- * tools of @cellgrad/viz do not yet see the per-step row slices as repeats) keeps the plain loop.
- * The values and gradients are the same either way.
+ * (`hoistedLayer`): `'auto'` (default) when the unroll is one direction without `lengths`, teacher
+ * forcing or regularisers and `scan` is not `'never'`; `'never'` keeps the plain loop (one copy of
+ * the whole step per time step). The values and gradients are the same either way, and the step is
+ * still called once per time step (plus once over all T·B rows), so an error inside it names its step.
  */
 export type HoistMode = 'auto' | 'never';
 
@@ -229,7 +229,7 @@ export function resolveUnrollOptions(cell: Cell, options: UnrollOptions, fn = 'u
   const scanForm = r.scanForm ?? 'direct';
   if (scanForm !== 'direct' && scanForm !== 'log') bad(`unknown scanForm ${JSON.stringify(scanForm)} (expected 'direct' or 'log')`);
   if (scanForm === 'log' && scan === 'never') bad(`scanForm 'log' runs the recurrence as log-space scans, but scan is 'never'`);
-  const hoist = r.hoist ?? 'never';
+  const hoist = r.hoist ?? 'auto';
   if (hoist !== 'auto' && hoist !== 'never') bad(`unknown hoist mode ${JSON.stringify(hoist)} (expected 'auto' or 'never')`);
   const loop = r.loop ?? 'auto';
   if (loop !== 'auto' && loop !== 'always' && loop !== 'never') bad(`unknown loop mode ${JSON.stringify(loop)} (expected 'auto', 'always' or 'never')`);

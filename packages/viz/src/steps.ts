@@ -84,10 +84,16 @@ export function stepStructure(g: Graph): StepStructure {
   const placed = { groupOf, shared };
   for (const list of lanes.values()) {
     list.sort((a, b) => a.step - b.step);
+    // The strides of the current run of repeats (a node moves by the same stride at every step).
+    let strides = new Map<number, number>();
     for (let i = 1; i < list.length - 1; i++) {
       const prev = list[i - 1]!;
       const cur = list[i]!;
-      if (cur.step === prev.step + 1 && sameStep(g, placed, prev, cur)) repeats.add(cur);
+      const run = new Map(strides);
+      if (cur.step === prev.step + 1 && sameStep(g, placed, prev, cur, run)) {
+        repeats.add(cur);
+        strides = run;
+      } else strides = new Map();
     }
   }
   return { groupOf, shared, backward, lanes, repeats };
@@ -111,24 +117,60 @@ function inputRef(i: number, group: StepGroup, placed: Placement): string | numb
 }
 
 /**
- * Attribute values agree when equal, or when numbers differ exactly by the step distance `d`
- * (either sign, element by element): `slice {start=t}` and `pad {before=t, after=T-1-t}` repeat.
+ * Attribute values agree when equal, or when numbers differ by the step distance `d` times the
+ * node's `stride` (either sign, element by element): `slice {start=t}` and `pad {before=t,
+ * after=T-1-t}` repeat with stride 1; the row slices of a hoisted step loop (`slice {start=t·B,
+ * end=(t+1)·B}` of a value computed once for all T·B rows, and their gradients `pad {before=t·B}`)
+ * repeat with stride B. `stride` is fixed by the first number that differs (`strideOf`).
  */
-function sameAttr(a: unknown, b: unknown, d: number): boolean {
-  if (typeof a === 'number' && typeof b === 'number') return b === a || (d > 0 && Math.abs(b - a) === d);
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, k) => sameAttr(x, b[k], d));
+function sameAttr(a: unknown, b: unknown, d: number, stride: number): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return b === a || (d > 0 && Math.abs(b - a) === d * stride);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, k) => sameAttr(x, b[k], d, stride));
   return a === b;
+}
+
+/** The first nonzero difference between numbers of `a` and `b` (element by element), or 0 when none differs. */
+function firstShift(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(b - a);
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+    for (let k = 0; k < a.length; k++) {
+      const s = firstShift(a[k], b[k]);
+      if (s !== 0) return s;
+    }
+  }
+  return 0;
 }
 
 /** Attributes holding values (of `constant`, `fill`), never shifted with the step. */
 const VALUE_ATTRS: ReadonlySet<string> = new Set(['data', 'value']);
 
-/** Same op, type and attributes (up to the step shift `d`); inputs are not looked at. */
-function sameHead(a: Node, b: Node, d: number): boolean {
-  if (a.op !== b.op || a.dtype !== b.dtype || a.inputs.length !== b.inputs.length) return false;
-  if (a.shape.length !== b.shape.length || a.shape.some((n, k) => n !== b.shape[k])) return false;
+/**
+ * How far a node's shifted attributes move per step: the first shift between the two nodes'
+ * attributes divided by the step distance `d`, when that is a whole number (else 1, so the
+ * comparison fails on that attribute).
+ */
+function strideOf(a: Node, b: Node, keys: readonly string[], d: number): number {
+  if (d === 0) return 1;
+  for (const k of keys) {
+    if (VALUE_ATTRS.has(k)) continue;
+    const shift = firstShift(a.attrs[k], b.attrs[k]);
+    if (shift !== 0) return Number.isInteger(shift / d) ? shift / d : 1;
+  }
+  return 1;
+}
+
+/**
+ * The stride under which `a` and `b` have the same op, type and attributes (up to the step shift
+ * `d` times that stride; 1 when no attribute shifts), or undefined when they differ. Inputs are not
+ * looked at.
+ */
+function headStride(a: Node, b: Node, d: number): number | undefined {
+  if (a.op !== b.op || a.dtype !== b.dtype || a.inputs.length !== b.inputs.length) return undefined;
+  if (a.shape.length !== b.shape.length || a.shape.some((n, k) => n !== b.shape[k])) return undefined;
   const keys = Object.keys(a.attrs);
-  return keys.length === Object.keys(b.attrs).length && keys.every((k) => k in b.attrs && sameAttr(a.attrs[k], b.attrs[k], VALUE_ATTRS.has(k) ? 0 : d));
+  if (keys.length !== Object.keys(b.attrs).length || !keys.every((k) => k in b.attrs)) return undefined;
+  const stride = strideOf(a, b, keys, d);
+  return keys.every((k) => sameAttr(a.attrs[k], b.attrs[k], VALUE_ATTRS.has(k) ? 0 : d, stride)) ? stride : undefined;
 }
 
 /**
@@ -139,18 +181,25 @@ function sameOther(g: Graph, a: number, b: number, d: number, depth = 3): boolea
   if (a === b) return true;
   const na = g.nodes[a]!;
   const nb = g.nodes[b]!;
-  if (depth === 0 || !sameHead(na, nb, d)) return false;
+  if (depth === 0 || headStride(na, nb, d) === undefined) return false;
   return na.inputs.every((i, k) => sameOther(g, i, nb.inputs[k]!, d, depth - 1));
 }
 
-/** True when step `b` has the same node sequence as step `a`, modulo ids. */
-export function sameStep(g: Graph, placed: Placement, a: StepGroup, b: StepGroup): boolean {
+/**
+ * True when step `b` has the same node sequence as step `a`, modulo ids. `strides` (by position in
+ * the step) holds the stride each shifted node moved by in the previous comparison of a run: a node
+ * must keep its stride along the run (`slice {start=t·B}` folds, `slice {start=t²}` does not); it is
+ * filled in when empty.
+ */
+export function sameStep(g: Graph, placed: Placement, a: StepGroup, b: StepGroup, strides: Map<number, number> = new Map()): boolean {
   if (a.ids.length !== b.ids.length) return false;
   const d = Math.abs(b.step - a.step);
   return a.ids.every((id, k) => {
     const na = g.nodes[id]!;
     const nb = g.nodes[b.ids[k]!]!;
-    if (!sameHead(na, nb, d)) return false;
+    const stride = headStride(na, nb, d);
+    if (stride === undefined || (strides.has(k) && strides.get(k) !== stride)) return false;
+    strides.set(k, stride);
     return na.inputs.every((i, m) => {
       const ra = inputRef(i, a, placed);
       const rb = inputRef(nb.inputs[m]!, b, placed);

@@ -3,13 +3,15 @@
  * `scanLayer` (time-parallel work over all T·B rows, one `linear_scan` per state, the readout over
  * all rows) instead of T copies of the step. `scanRefusal` says why an unroll cannot take this
  * form (an option the scan does not implement, or a state that is not linear). A cell that is not
- * linear still has its time-parallel work hoisted out of the step loop (`hoistPlans`, `hoistedLayer`).
+ * linear still has its time-parallel work hoisted out of the step loop (`hoistedLayer`); `timeForm`
+ * chooses, for `unroll` and for the training model's windows.
  */
 import type { Graph, GraphBuilder, Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import type { UnrollLayout } from '../layout.js';
 import { anyRegularizer } from '../regularize/options.js';
-import { hoistedLayer, hoistPlan, type HoistPlan } from './hoist-layer.js';
+import type { TrainerHooks } from '../unroll/direction.js';
+import { hoistedLayer, traceSteps } from './hoist-layer.js';
 import { analyzedStep, scanLayer, whyNotScan } from './scan-layer.js';
 
 /**
@@ -23,27 +25,6 @@ export function optionRefusal(layout: UnrollLayout): string | undefined {
   if (o.teacherForcing) return 'teacher forcing runs step by step';
   if (anyRegularizer(o.regularize)) return 'regularisers run step by step';
   return undefined;
-}
-
-/**
- * The hoisting plan of every layer (`hoistPlan`) when the options allow it and every layer has
- * time-parallel work to hoist; undefined otherwise (then the plain step loop runs). A step that
- * fails while being traced is left to the step loop, which reports it.
- */
-export function hoistPlans(cell: Cell, layout: UnrollLayout): HoistPlan[] | undefined {
-  if (optionRefusal(layout)) return undefined;
-  const o = layout.options;
-  const bySizes = new Map<string, HoistPlan | string>();
-  try {
-    for (const sizes of layout.layerSizes) {
-      const key = JSON.stringify(sizes);
-      if (!bySizes.has(key)) bySizes.set(key, hoistPlan(cell, sizes, o.steps, o.batch, o.dtype));
-    }
-  } catch {
-    return undefined;
-  }
-  const plans = layout.layerSizes.map((s) => bySizes.get(JSON.stringify(s))!);
-  return plans.every((p) => typeof p !== 'string') ? (plans as HoistPlan[]) : undefined;
 }
 
 /**
@@ -71,24 +52,85 @@ export function scanRefusal(cell: Cell, layout: UnrollLayout): { readonly refusa
   return { refusal: undefined };
 }
 
-/** Every layer as scans (or, given `hoisting`, as hoisted step loops: `hoistedLayer`); the top layer's outputs [T, B, outputs] and the finals per state (index = layer). */
-export function scanLayers(
-  cell: Cell,
-  b: GraphBuilder,
-  layout: UnrollLayout,
-  declared: ReadonlyMap<string, Tensor>,
-  input: Tensor,
-  hoisting?: readonly HoistPlan[],
-): { output: Tensor; finals: Record<string, Tensor[]> } {
+/** How the layers of an unroll or a training window are built (`timeForm`). */
+export type TimeForm =
+  /** Every state a linear recurrence: each layer as scans (`scanLayer`). */
+  | { readonly kind: 'scan' }
+  /** Step by step with the time-parallel work hoisted (`hoistedLayer`); `refusal` says why not scans, `traced` is layer 0's first step. */
+  | { readonly kind: 'hoist'; readonly refusal: string; readonly traced?: Graph }
+  /** The plain step loop (`layerLoop`); `refusal` says why not scans, `traced` is layer 0's first step. */
+  | { readonly kind: 'loop'; readonly refusal: string; readonly traced?: Graph };
+
+/**
+ * Which form the layers of `layout` take: scans when the cell is linear (`scanRefusal`) and
+ * `steppedHooks` is false (Graves clipping and gradient taps act between steps, so they need the
+ * steps); else the hoisted step loop with `hoist: 'auto'`; else the plain loop. `scan: 'never'`
+ * and the options neither form implements (`optionRefusal`) give the plain loop.
+ */
+export function timeForm(cell: Cell, layout: UnrollLayout, steppedHooks = false): TimeForm {
+  const o = layout.options;
+  if (o.scan === 'never') return { kind: 'loop', refusal: "scan 'never'" };
+  const option = optionRefusal(layout);
+  if (option) return { kind: 'loop', refusal: option };
+  const { refusal, traced } = scanRefusal(cell, layout);
+  if (refusal === undefined && !steppedHooks) return { kind: 'scan' };
+  const why = refusal ?? 'Graves clipping and gradient taps act between steps';
+  if (o.hoist === 'auto' && (refusal === undefined || !refusal.startsWith('tracing the step failed')))
+    return { kind: 'hoist', refusal: why, ...(traced ? { traced } : {}) };
+  return { kind: 'loop', refusal: why, ...(traced ? { traced } : {}) };
+}
+
+/** What `timeParallelLayers` needs beyond the layout. */
+export interface TimeParallelArgs {
+  readonly builder: GraphBuilder;
+  readonly layout: UnrollLayout;
+  /** The graph inputs by name (`describeUnroll`'s): the parameters and `<state>0` [layers, B, ...]. */
+  readonly declared: ReadonlyMap<string, Tensor>;
+  /** The first layer's input over the window, [T, B, input] (time-major). */
+  readonly input: Tensor;
+  /** `'scan'` or `'hoist'` (`timeForm`). */
+  readonly form: TimeForm;
+  /** Time index of the first step (default 0). */
+  readonly start?: number;
+  /** The trainer's hooks of layer k (hoisted form only). */
+  readonly trainer?: (layer: number) => TrainerHooks | undefined;
+}
+
+/**
+ * Every layer as scans, or as hoisted step loops (`hoistedLayer`); the top layer's outputs
+ * [T, B, outputs] and the finals per state (index = layer).
+ */
+export function timeParallelLayers(cell: Cell, a: TimeParallelArgs): { output: Tensor; finals: Record<string, Tensor[]> } {
+  const { builder: b, layout, declared, form } = a;
   const names = Object.keys(layout.stateShapes);
   const finals: Record<string, Tensor[]> = Object.fromEntries(names.map((s) => [s, []]));
-  let x = input;
-  for (let k = 0; k < layout.options.layers; k++) {
+  let x = a.input;
+  const L = layout.options.layers;
+  const [T, B] = a.input.shape as [number, number];
+  // Hoisted: every layer's step at every time step first, in the plain loop's order (layer by
+  // layer), so a step fails at the call the plain loop would fail at; the T·B traces come after.
+  const traces =
+    form.kind === 'hoist'
+      ? layout.layerSizes.map((sizes, k) =>
+          traceSteps(
+            cell,
+            sizes,
+            { steps: T, batch: B, dtype: layout.options.dtype, layer: k, layers: L, ...(a.start ? { start: a.start } : {}) },
+            k === 0 ? form.traced : undefined,
+          ),
+        )
+      : [];
+  for (let k = 0; k < L; k++) {
     const params: Record<string, Tensor> = {};
     for (const spec of layout.inputs) if (spec.role === 'param' && spec.layer === k) params[spec.param!] = declared.get(spec.name)!;
     const initial = b.scoped({ cell: cell.name, layer: k }, () => Object.fromEntries(names.map((s) => [s, declared.get(`${s}0`)!.index(0, k)])));
     const args = { builder: b, sizes: layout.layerSizes[k]!, dtype: layout.options.dtype, input: x, initial, params, layer: k, form: layout.options.scanForm };
-    const r = hoisting ? hoistedLayer(cell, hoisting[k]!, args) : scanLayer(cell, args);
+    let r: { output: Tensor; finals: Record<string, Tensor> };
+    if (form.kind === 'scan') r = scanLayer(cell, args);
+    else {
+      const trainer = a.trainer?.(k);
+      r = hoistedLayer(cell, { ...args, layers: L, traces: traces[k]!, ...(a.start ? { start: a.start } : {}), ...(trainer ? { trainer } : {}) });
+    }
     for (const s of names) finals[s]!.push(r.finals[s]!);
     x = r.output;
   }

@@ -16,10 +16,14 @@ export interface StepGraphOptions {
   readonly batch?: number;
   /** Default float64. */
   readonly dtype?: DType;
+  /** Time index, layer and number of layers the step's errors name (default step 0 of one layer). */
+  readonly step?: number;
+  readonly layer?: number;
+  readonly layers?: number;
 }
 
 /**
- * Trace `cell.step` once into a graph (errors name the cell and step 0, as in `unroll`).
+ * Trace `cell.step` once into a graph (errors name the cell and step 0, or `options.step`, as in `unroll`).
  * @example
  * const g = stepGraph(getBuiltinCell('gru'), { input: 3, hidden: 4 });
  * g.outputs.map((p) => p.name); // ['h_next', 'y']
@@ -33,7 +37,15 @@ export function stepGraph(cell: Cell, sizes: CellSizes, options: StepGraphOption
   for (const [s, shape] of Object.entries(stateShapes)) states[s] = b.input(s, [batch, ...shape]);
   const params: Record<string, Tensor> = {};
   for (const [p, shape] of Object.entries(cell.paramShapes(sizes))) params[p] = b.input(p, shape);
-  const ctx = { builder: b, step: 0, layer: 0, layers: 1, batch, stateShapes, outputSize: cell.outputSize(sizes) };
+  const ctx = {
+    builder: b,
+    step: options.step ?? 0,
+    layer: options.layer ?? 0,
+    layers: options.layers ?? 1,
+    batch,
+    stateShapes,
+    outputSize: cell.outputSize(sizes),
+  };
   const r = runStep(cell, ctx, { x, ...states }, params);
   return b.build([...Object.keys(stateShapes).map((s) => [nextName(s), r.states[s]!] as const), ['y', r.output] as const]);
 }

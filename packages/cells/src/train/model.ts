@@ -11,6 +11,8 @@
 import { CellgradError, DEFAULT_DTYPE, GraphBuilder, concat, stack, type DType, type Graph, type Shape, type Tensor } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
 import { describeUnroll, type UnrollLayout } from '../layout.js';
+import type { HoistMode, ScanMode } from '../options.js';
+import { timeForm, timeParallelLayers } from '../recurrence/scan-unroll.js';
 import type { RegularizeMode, RegularizeOptions } from '../regularize/options.js';
 import type { TrainerHooks } from '../unroll/direction.js';
 import { readout } from '../unroll/head.js';
@@ -49,6 +51,13 @@ export interface ModelSpec {
   readonly regularize?: RegularizeOptions;
   /** `'train'` (default): random masks from a `key` input; `'eval'`: deterministic (see `unroll`'s `mode`). */
   readonly mode?: RegularizeMode;
+  /**
+   * A linear recurrence runs as `linear_scan`s over each window, from the window's incoming state
+   * (`'auto'`, default, as `unroll`'s `scan`), or step by step (`'never'`).
+   */
+  readonly scan?: ScanMode;
+  /** The time-parallel work of a cell that is not linear is computed once over each window's rows (`'auto'`, default) or per step (`'never'`). */
+  readonly hoist?: HoistMode;
   /**
    * Windows as `loop` nodes (see `unroll`'s `loop`): `'auto'` (default) for windows of
    * `LOOP_MIN_STEPS` steps or more without Graves clipping, taps or regularisers; `'always'`; `'never'`.
@@ -110,6 +119,8 @@ export function modelLayout(spec: ModelSpec, steps = spec.steps): UnrollLayout {
       lengths: spec.lengths ?? false,
       ...(spec.regularize !== undefined ? { regularize: spec.regularize } : {}),
       ...(spec.mode !== undefined ? { mode: spec.mode } : {}),
+      ...(spec.scan !== undefined ? { scan: spec.scan } : {}),
+      ...(spec.hoist !== undefined ? { hoist: spec.hoist } : {}),
     },
     'model',
   );
@@ -177,18 +188,45 @@ export function buildWindow(spec: ModelSpec, options: WindowOptions = {}): Windo
         }
       : {}),
   });
-  let tappedFinal: Tensor | undefined;
-  const bodies = windowLoopBodies({
-    cell,
-    layout,
-    mode: spec.loop,
-    hooks: clip !== undefined ? 'Graves clipping' : options.taps ? 'gradient taps' : undefined,
-  });
+  const terms: Tensor[] = [];
+  const preds: Tensor[] = [];
+  const addTerm = (pred: Tensor, t: number, k: number) => {
+    if (options.predictions) preds.push(pred);
+    if (!hasLoss) return;
+    const yt = last ? y! : y!.index(0, k);
+    const mt = last ? mask! : mask!.index(0, k);
+    terms.push(b.scoped({ cell: 'loss', step: t }, () => lossTerm(spec.loss.kind, pred, yt, mt)));
+  };
+  const readAt = (out: Tensor, k: number) =>
+    addTerm(
+      b.scoped({ cell: 'head', step: start + k }, () => readout(out, params.head_weight!, params.head_bias!)),
+      start + k,
+      k,
+    );
+  const oneWay = layout.directions === 1;
+  const steppedHooks = clip !== undefined || options.taps === true;
+  // Scans over the window (a linear cell) or the time-parallel work hoisted out of its step loop.
+  const form = oneWay ? timeForm(cell, layout, steppedHooks) : undefined;
+  if (layout.options.scan === 'always' && form?.kind !== 'scan')
+    throw new CellgradError(
+      'usage',
+      `model of cell '${cell.name}': scan 'always', but the window cannot run as scans: ${form?.refusal ?? 'a bidirectional model runs step by step'}`,
+    );
+  // Long windows of a cell that is not linear as loops: the graph does not grow with the window's length.
+  const bodies =
+    form?.kind === 'scan'
+      ? undefined
+      : windowLoopBodies({
+          cell,
+          layout,
+          mode: spec.loop,
+          hooks: clip !== undefined ? 'Graves clipping' : options.taps ? 'gradient taps' : undefined,
+        });
   let loss: Tensor;
   let finalsOf: Readonly<Record<string, readonly Tensor[]>>;
   let pred: Tensor | undefined;
+  let tappedFinal: Tensor | undefined;
   if (bodies) {
-    // Long windows as loops: the graph does not grow with the window's length.
     const w = loopWindow({
       cell,
       builder: b,
@@ -207,43 +245,41 @@ export function buildWindow(spec: ModelSpec, options: WindowOptions = {}): Windo
     finalsOf = w.finals;
     pred = w.pred;
   } else {
-    const inputs = Array.from({ length: n }, (_, k) => b.scoped({ cell: cell.name, step: start + k }, () => x.index(0, k)));
-    const terms: Tensor[] = [];
-    const preds: Tensor[] = [];
-    const addTerm = (pred: Tensor, t: number, k: number) => {
-      if (options.predictions) preds.push(pred);
-      if (!hasLoss) return;
-      const yt = last ? y! : y!.index(0, k);
-      const mt = last ? mask! : mask!.index(0, k);
-      terms.push(b.scoped({ cell: 'loss', step: t }, () => lossTerm(spec.loss.kind, pred, yt, mt)));
-    };
-    const readAt = (out: Tensor, k: number) =>
-      addTerm(
-        b.scoped({ cell: 'head', step: start + k }, () => readout(out, params.head_weight!, params.head_bias!)),
-        start + k,
-        k,
-      );
-    // One direction: every layer step by step with the readout right after each step (see layerLoop's `order`).
-    const oneWay = layout.directions === 1;
-    const loop = layerLoop(cell, {
-      builder: b,
-      layout,
-      declared,
-      inputs,
-      start,
-      trainer,
-      ...(oneWay ? { order: 'time' as const, ...(last ? {} : { onOutput: readAt }) } : {}),
-    });
+    let summary: () => Tensor;
+    let loopFinals: Readonly<Record<string, readonly Tensor[]>>;
+    if (form && form.kind !== 'loop') {
+      const r = timeParallelLayers(cell, { builder: b, layout, declared, input: x, form, start, trainer: (k) => trainer(k, 0) });
+      const outAt = (k: number) => b.scoped({ cell: cell.name, step: start + k }, () => r.output.index(0, k));
+      if (!last) for (let k = 0; k < n; k++) readAt(outAt(k), k);
+      summary = () => outAt(n - 1);
+      loopFinals = r.finals;
+    } else {
+      const inputs = Array.from({ length: n }, (_, k) => b.scoped({ cell: cell.name, step: start + k }, () => x.index(0, k)));
+      // One direction: every layer step by step with the readout right after each step (see layerLoop's `order`).
+      const loop = layerLoop(cell, {
+        builder: b,
+        layout,
+        declared,
+        inputs,
+        start,
+        trainer,
+        ...(oneWay ? { order: 'time' as const, ...(last ? {} : { onOutput: readAt }) } : {}),
+        ...(form?.traced ? { firstStep: form.traced } : {}),
+      });
+      if (!last && !oneWay) loop.outputs.forEach(readAt);
+      summary = loop.summary;
+      loopFinals = loop.finals;
+    }
     if (last && start + n === T) {
-      const summary = loop.summary();
+      const lastOut = summary();
       addTerm(
-        b.scoped({ cell: 'head', step: T - 1 }, () => readout(summary, params.head_weight!, params.head_bias!)),
+        b.scoped({ cell: 'head', step: T - 1 }, () => readout(lastOut, params.head_weight!, params.head_bias!)),
         T - 1,
         n - 1,
       );
-    } else if (!last && !oneWay) loop.outputs.forEach(readAt);
+    }
     loss = terms.length > 0 ? terms.reduce((a, c) => a.add(c)).mul(scale) : scale.mul(0);
-    finalsOf = loop.finals;
+    finalsOf = loopFinals;
     pred =
       preds.length === 0
         ? undefined
@@ -253,7 +289,7 @@ export function buildWindow(spec: ModelSpec, options: WindowOptions = {}): Windo
               preds.map((p) => p.reshape([1, ...p.shape])),
               0,
             );
-    if (options.taps) tappedFinal = loop.finals[tapped]![topLayer * layout.directions]!;
+    if (options.taps) tappedFinal = loopFinals[tapped]![topLayer * layout.directions]!;
   }
   const outputs: [string, Tensor][] = [['loss', loss]];
   const finals = states.map((s) => [s, stack([...finalsOf[s]!], 0)] as const);

@@ -8,6 +8,7 @@
  */
 import { CellgradError, createRng, type Rng } from '@cellgrad/graph';
 import type { Cell } from '../cell.js';
+import type { HoistMode, ScanMode } from '../options.js';
 import { initParams } from '../init/params.js';
 import { taskBatch } from '../tasks/dataset.js';
 import type { Task } from '../tasks/task.js';
@@ -68,6 +69,10 @@ export interface TrainConfig {
   readonly regularize?: RegularizeOptions;
   /** Element type of training (default float32; `'float64'` trains in double precision, compiled or interpreted). */
   readonly dtype?: DType;
+  /** A linear cell runs as scans over each window (`'auto'`, default) or step by step (`'never'`); see `ModelSpec.scan`. */
+  readonly scan?: ScanMode;
+  /** Time-parallel work hoisted out of each window's step loop (`'auto'`, default) or not (`'never'`); see `ModelSpec.hoist`. */
+  readonly hoist?: HoistMode;
 }
 
 /** One iteration's record. */
@@ -127,6 +132,8 @@ export function modelOf(config: TrainConfig): ModelSpec {
     ...(config.bidirectional !== undefined ? { bidirectional: config.bidirectional } : {}),
     ...(config.regularize !== undefined ? { regularize: config.regularize } : {}),
     ...(task.lengths ? { lengths: true } : {}),
+    ...(config.scan !== undefined ? { scan: config.scan } : {}),
+    ...(config.hoist !== undefined ? { hoist: config.hoist } : {}),
   };
   modelLayout(spec); // validates the network options (one usage error naming the option)
   return spec;

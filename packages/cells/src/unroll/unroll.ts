@@ -13,8 +13,7 @@ import type { UnrollOptions } from '../options.js';
 import type { TargetAt } from './direction.js';
 import { softmaxHead } from './head.js';
 import { layerLoop } from './layers.js';
-import { hoistPlans, scanLayers, scanRefusal } from '../recurrence/scan-unroll.js';
-import type { HoistPlan } from '../recurrence/hoist-layer.js';
+import { timeForm, timeParallelLayers, type TimeForm } from '../recurrence/scan-unroll.js';
 import { loopBodies, loopLayers, LOOP_MIN_STEPS } from './loop-layer.js';
 
 /**
@@ -40,18 +39,19 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
   const x = declared.get('x')!;
   const mode = layout.options.loop;
   if (mode === 'always') return unrollAsLoops(cell, b, layout, declared);
-  const { refusal, traced } = layout.options.scan === 'never' ? { refusal: 'never', traced: undefined } : scanRefusal(cell, layout);
-  if (layout.options.scan === 'always' && refusal !== undefined)
-    throw new CellgradError('usage', `unroll(cell '${cell.name}'): scan 'always', but the unroll cannot run as scans: ${refusal}`);
-  if (layout.options.scanForm === 'log' && refusal !== undefined)
-    throw new CellgradError('usage', `unroll(cell '${cell.name}'): scanForm 'log', but the unroll cannot run as scans: ${refusal}`);
-  if (refusal === undefined) return unrollAsScans(cell, b, layout, declared);
+  const form = timeForm(cell, layout);
+  if (layout.options.scan === 'always' && form.kind !== 'scan')
+    throw new CellgradError('usage', `unroll(cell '${cell.name}'): scan 'always', but the unroll cannot run as scans: ${form.refusal}`);
+  if (layout.options.scanForm === 'log' && form.kind !== 'scan')
+    throw new CellgradError('usage', `unroll(cell '${cell.name}'): scanForm 'log', but the unroll cannot run as scans: ${form.refusal}`);
+  if (form.kind === 'scan') return unrollTimeParallel(cell, b, layout, declared, form);
+  // Long sequences of a cell that is not linear as loops (the graph does not grow with T).
   if (mode === 'auto' && steps >= LOOP_MIN_STEPS) {
     const loops = loopBodies(cell, layout);
     if (loops.bodies) return unrollAsLoops(cell, b, layout, declared, loops.bodies);
   }
-  const plans = layout.options.scan === 'never' || layout.options.hoist === 'never' ? undefined : hoistPlans(cell, layout);
-  if (plans) return unrollAsScans(cell, b, layout, declared, plans);
+  if (form.kind === 'hoist') return unrollTimeParallel(cell, b, layout, declared, form);
+  const traced = form.traced;
   const inputs = Array.from({ length: steps }, (_, t) => b.scoped({ cell: cell.name, step: t, layer: 0 }, () => x.index(timeAxis, t)));
   const targets = declared.get('targets');
   const top = cell.outputSize(layout.layerSizes[layout.options.layers - 1]!);
@@ -71,21 +71,15 @@ export function unroll(cell: Cell, options: UnrollOptions): Graph {
 }
 
 /**
- * `unroll` of a linear cell: each layer as scans (`scanLayers`), the same inputs and outputs as the
- * step loop; with `hoisting`, of a cell that is not linear: each layer a step loop whose
- * time-parallel work is computed once before it (`hoistedLayer`).
+ * `unroll` of a linear cell: each layer as scans, the same inputs and outputs as the step loop; of a
+ * cell that is not linear (`form` `'hoist'`): each layer a step loop whose time-parallel work is
+ * computed once before it (`hoistedLayer`).
  */
-function unrollAsScans(
-  cell: Cell,
-  b: GraphBuilder,
-  layout: ReturnType<typeof describeUnroll>,
-  declared: Map<string, Tensor>,
-  hoisting?: readonly HoistPlan[],
-): Graph {
+function unrollTimeParallel(cell: Cell, b: GraphBuilder, layout: ReturnType<typeof describeUnroll>, declared: Map<string, Tensor>, form: TimeForm): Graph {
   const { batchFirst, pattern } = layout.options;
   const x = declared.get('x')!;
   const timeMajor = batchFirst ? b.scoped({ cell: cell.name }, () => x.transpose([1, 0, 2])) : x;
-  const { output, finals } = scanLayers(cell, b, layout, declared, timeMajor, hoisting);
+  const { output, finals } = timeParallelLayers(cell, { builder: b, layout, declared, input: timeMajor, form });
   const result: [string, Tensor][] = [];
   b.scoped({ cell: cell.name }, () => {
     if (pattern === 'seq2one') {

@@ -58,6 +58,10 @@ export interface TrainCommandOptions extends ModelOptions, NetworkOptions {
   /** --backend: where the training step's graphs run (ONNX Runtime and auto load @cellgrad/onnx). */
   readonly backend: TrainBackend;
   readonly threads: number;
+  /** --scan: a linear cell as scans over each window (auto) or step by step (never). */
+  readonly scan: 'auto' | 'never';
+  /** --hoist: the time-parallel work out of each window's step loop (auto) or not (never). */
+  readonly hoist: 'auto' | 'never';
   readonly json?: boolean;
   readonly checkFinite?: boolean;
   readonly reportData?: string;
@@ -174,6 +178,8 @@ async function train(o: TrainCommandOptions): Promise<number> {
     backend: o.backend,
     ...(o.graves !== undefined ? { gravesClip: o.graves } : {}),
     ...networkConfig(o),
+    ...(o.scan !== 'auto' ? { scan: o.scan } : {}),
+    ...(o.hoist !== 'auto' ? { hoist: o.hoist } : {}),
   };
   let trainer: Trainer;
   if (o.resume) {
@@ -350,6 +356,8 @@ export function trainCommand(program: Command, setExit: (code: number) => void):
       positiveInt,
       1,
     )
+    .option('--scan <mode>', 'auto (a linear recurrence such as mingru runs as scans over each window) or never (step by step)', oneOf('auto', 'never'), 'auto')
+    .option('--hoist <mode>', 'auto (time-parallel work such as x·W computed once per window) or never (once per step)', oneOf('auto', 'never'), 'auto')
     .option('--json', 'print the final metrics as one JSON object on the last line')
     .option('--report-data <file>', 'write the loss curve and the final gradient flow as report data (for `cellgrad report --data`)')
     .option(

@@ -99,6 +99,12 @@ const CASES: Case[] = [
     /loop: its body is not a valid graph: graph JSON: 'inputs' must be an array/,
   ],
   [
+    'log_linear_scan reverse',
+    (x) => ops.logLinearScan(x, x, x.index(0, 0), { reverse: false }),
+    { reverse: 1 },
+    /log_linear_scan: attribute 'reverse' must be a boolean, got 1/,
+  ],
+  [
     'step_ste surrogate',
     (x) => ops.stepSte(x, { surrogate: 'identity' }),
     { surrogate: 'eval' },

@@ -17,6 +17,7 @@ import {
   ops,
   useChunkedScan,
   type Graph,
+  type Outputs,
   type ScanSpan,
 } from '@cellgrad/graph';
 import { getBuiltinCell, randomFeeds } from '@cellgrad/cells';
@@ -154,7 +155,7 @@ describe('compiled chunked linear_scan', () => {
     }
   }
 
-  it('is not chosen by auto while the phases run on the calling thread, and is by chunked', () => {
+  it('is not chosen by auto on one thread, and is by chunked', () => {
     expect(compile(scanGraph(300, 1, 4), { dtype: 'float64' }).stats.chunkedScans).toBe(0);
     expect(compile(scanGraph(300, 1, 4), { dtype: 'float64', scan: 'sequential' }).stats.chunkedScans).toBe(0);
     expect(compile(scanGraph(300, 1, 4), { dtype: 'float64', scan: 'chunked' }).stats.chunkedScans).toBe(3);
@@ -172,5 +173,62 @@ describe('compiled chunked linear_scan', () => {
     const g = scanGraph(3, 1, 1);
     expect(() => compile(g, { scan: 'parallel' as never })).toThrow(/compile: scan must be one of auto, sequential, chunked, got "parallel"/);
     expect(() => compile(g, { scanChunk: 0 })).toThrow(/compile: scanChunk must be an integer ≥ 1/);
+  });
+});
+
+/** Names of outputs that differ in any bit from `b`'s. */
+function differences(a: Outputs, b: Outputs): string[] {
+  return Object.keys(b).filter((k) => a[k]!.data.some((x, j) => !Object.is(x, b[k]!.data[j])));
+}
+
+describe('chunked linear_scan on worker threads', () => {
+  it('splits reduce and apply by chunk ranges, equal to one thread bit for bit, both directions (float32)', () => {
+    const g = scanGraph(700, 2, 3);
+    const feeds = randomFeeds(g, { seed: 11 });
+    const one = snapshot(compile(g, { dtype: 'float32', scan: 'chunked', scanChunk: 33 }).run(feeds));
+    const exe = compile(g, { dtype: 'float32', scan: 'chunked', scanChunk: 33, threads: 2 });
+    try {
+      expect(exe.stats.threads).toBe(2);
+      expect(exe.stats.chunkedScans).toBe(3);
+      expect(exe.stats.threaded).toBeGreaterThanOrEqual(3);
+      for (let run = 0; run < 2; run++) expect(differences(exe.run(feeds), one)).toEqual([]);
+      expect(relativeError(one, interpret(g, feeds, { dtype: 'float32' }))).toBeLessThanOrEqual(1e-5);
+      const labels = exe.profile(feeds, 1).map((e) => e.label);
+      expect(labels).toContain('linear_scan 700×2×3 chunked 22×33 · 2 threads');
+      expect(labels).toContain('linear_scan 700×2×3 reverse chunked 22×33 · 2 threads');
+    } finally {
+      exe.dispose();
+    }
+  });
+
+  it('is chosen by auto on two threads for long scans of few columns, not for many columns or short scans', () => {
+    const cases = [
+      [scanGraph(512, 1, 8), 3],
+      [scanGraph(512, 1, 64), 0],
+      [scanGraph(100, 1, 8), 0],
+    ] as const;
+    for (const [g, chunked] of cases) {
+      const exe = compile(g, { dtype: 'float32', threads: 2 });
+      try {
+        expect(exe.stats.chunkedScans).toBe(chunked);
+      } finally {
+        exe.dispose();
+      }
+    }
+  });
+
+  it('runs a minGRU training graph (hidden 8, T 512) on two threads equal to one thread and the interpreter', () => {
+    const g = cellGraph(getBuiltinCell('mingru'), { input: 4, hidden: 8, batch: 1, steps: 512 }, true);
+    const feeds = randomFeeds(g, { seed: 3 });
+    const one = snapshot(compile(g, { dtype: 'float32', scan: 'chunked' }).run(feeds));
+    const exe = compile(g, { dtype: 'float32', scan: 'chunked', threads: 2 });
+    try {
+      expect(exe.stats.chunkedScans).toBe(2);
+      expect(differences(exe.run(feeds), one)).toEqual([]);
+      expect(relativeError(one, interpret(g, feeds, { dtype: 'float32' }))).toBeLessThanOrEqual(1e-4);
+      expect(relativeError(compile(g, { dtype: 'float64', scan: 'chunked' }).run(feeds), interpret(g, feeds, { dtype: 'float64' }))).toBeLessThanOrEqual(1e-12);
+    } finally {
+      exe.dispose();
+    }
   });
 });

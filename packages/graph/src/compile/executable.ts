@@ -18,13 +18,13 @@ import { bytesPerElement, checkMemoryBudget, DEFAULT_MAX_BYTES } from '../exec/m
 import { generateJoin, generateReduce, generateStep, type CodegenContext, type InstructionFn } from './js/codegen.js';
 import { fallbackStep, matmulStep } from './js/kernels.js';
 import { generateScan } from './js/scan.js';
-import { generateChunkedScan } from './js/scan-chunked-step.js';
+import { chunkScratchElements, generateChunkedScan } from './js/scan-chunked-step.js';
 import { generateLogScan } from './js/log-scan.js';
 import { useChunkedScan, type ScanAlgorithm } from './js/scan-chunked.js';
 import { packOperand, planPacking, type PackedOperand } from './wasm/pack.js';
 import { simdConcat, simdLoop, type SimdLoop } from './wasm/simd-loops.js';
 import { SimdSteps, type SimdKernel } from './wasm/simd-steps.js';
-import { splitStep } from './threads/worker-pool.js';
+import { splitStep, type WorkerPool } from './threads/worker-pool.js';
 import { simdReduce } from './wasm/simd-reduce.js';
 import type { KernelSet } from './js/kernel-set.js';
 import { loopStep, type BodyPlan } from './loop-step.js';
@@ -125,11 +125,6 @@ const REDUCTIONS = new Set(['sum', 'mean', 'max']);
 const THREAD_MIN_WORK = 150000;
 /** Work per element of a linear scan (a multiply-add, and a dependency on the step before). */
 const SCAN_COST = 2;
-/**
- * Threads that run a chunked scan's phases: 1 while they run on the calling thread (so `scan:
- * 'auto'` keeps the sequential loop); the worker pool's size once compile/threads dispatches them.
- */
-const SCAN_PHASE_THREADS = 1;
 
 /** The value of a node equal to one number everywhere (fill, one-element constant). */
 function constantValue(g: Graph, id: number): number | undefined {
@@ -157,7 +152,26 @@ export function buildExecutable(
   const plan = planMemory(g, fusion);
   const packing = kernels.packs ? planPacking(g, fusion, plan.size) : { packs: [], byNode: new Map<number, PackedOperand>(), size: 0 };
   const planned = () => g.nodes.filter((n) => plan.offsets[n.id]! >= 0).map((n) => n.id);
-  checkMemoryBudget(g, 'the compiled plan', (plan.size + packing.size) * bytesPerElement(dtype), options.maxBytes ?? DEFAULT_MAX_BYTES, planned);
+  // With worker threads, the float64 scratch of every scan that may run chunked lies after the plan in
+  // the arena's shared memory (8-byte aligned), where the workers running its phases see it.
+  const scanAlgorithm = options.scan ?? 'auto';
+  const scratchAt = new Map<number, number>();
+  let arenaSize = plan.size + packing.size;
+  const requested = kernels.threads === true ? (options.threads ?? 1) : 1;
+  if (requested > 1) {
+    const per = 8 / bytesPerElement(dtype);
+    arenaSize = Math.ceil(arenaSize / per) * per;
+    for (const step of fusion.steps) {
+      if (step.kind === 'fused' || step.kind === 'copy') continue;
+      const node = g.nodes[step.id]!;
+      if (node.op !== 'linear_scan') continue;
+      const [T, C] = [node.shape[0]!, sizeOf(node.shape.slice(1))];
+      if (!useChunkedScan(scanAlgorithm, T, C, requested)) continue;
+      scratchAt.set(node.id, arenaSize);
+      arenaSize += chunkScratchElements(T, C, bytesPerElement(dtype), options.scanChunk);
+    }
+  }
+  checkMemoryBudget(g, 'the compiled plan', arenaSize * bytesPerElement(dtype), options.maxBytes ?? DEFAULT_MAX_BYTES, planned);
   const {
     arena,
     kernel,
@@ -167,7 +181,7 @@ export function buildExecutable(
     startThreads,
     threadsMatmul,
     threads = 1,
-  } = kernels.create(dtype, plan.size + packing.size, { threads: options.threads ?? 1 });
+  } = kernels.create(dtype, arenaSize, { threads: options.threads ?? 1 });
   const simdSteps = simd && instantiate ? new SimdSteps() : undefined;
   const offsets = plan.offsets;
   const ctx: CodegenContext = { graph: g, fusion, offsets, dtype, constantValue: (id) => constantValue(g, id) };
@@ -199,6 +213,8 @@ export function buildExecutable(
   /** Steps split over the worker threads; linear scans to split by columns (generated JavaScript, shipped to the workers). */
   const threadedSteps = new Set<number>();
   const scanSplits: { index: number; count: number; body: string; run: (j0: number, j1: number) => void }[] = [];
+  /** Chunked scans whose reduce and apply phases are split over the threads by chunk ranges. */
+  const chunkSplits: { index: number; count: number; body: string; phase: (phase: number, k0: number, k1: number) => void }[] = [];
   // A loop body is compiled once, as its own plan on one thread (its products are one step's). The
   // pipeline's 'loops' pass has optimised it already when the plan was optimised.
   const compileBody = (body: Graph): BodyPlan => {
@@ -265,9 +281,11 @@ export function buildExecutable(
       label(`${node.op} ${ins.join(', ')} → ${dims(node.shape)}`);
       sources.push(source);
       reductions++;
-    } else if (node.op === 'linear_scan' && useChunkedScan(options.scan ?? 'auto', node.shape[0]!, sizeOf(node.shape.slice(1)), SCAN_PHASE_THREADS)) {
-      const { fn, source, chunks } = generateChunkedScan(ctx, step.id, arena, options.scanChunk);
+    } else if (node.op === 'linear_scan' && useChunkedScan(scanAlgorithm, node.shape[0]!, sizeOf(node.shape.slice(1)), threads)) {
+      const at = threads > 1 ? scratchAt.get(node.id) : undefined;
+      const { fn, source, chunks, body, phase } = generateChunkedScan(ctx, step.id, arena, options.scanChunk, at);
       fns.push(fn);
+      if (at !== undefined && chunks.count > 1) chunkSplits.push({ index: fns.length - 1, count: chunks.count, body, phase });
       label(`linear_scan ${dims(node.shape)}${node.attrs.reverse === true ? ' reverse' : ''} chunked ${chunks.count}×${chunks.length}`);
       sources.push(source);
       scans++;
@@ -302,7 +320,7 @@ export function buildExecutable(
     simdSteps.link(fns, instantiate!);
     sources.push(simdSteps.source());
   }
-  const started = startThreads?.(scanSplits.map((s) => s.body));
+  const started = startThreads?.([...scanSplits.map((s) => s.body), ...chunkSplits.map((s) => s.body)]);
   if (started && simdSteps) for (const i of simdSteps.thread(fns, started.pool, (fn) => started.tableIndex(1, fn), THREAD_MIN_WORK)) threadedSteps.add(i);
   if (started) {
     scanSplits.forEach((s, k) => {
@@ -311,6 +329,10 @@ export function buildExecutable(
       const shares: number[][] = [];
       for (let j0 = 0; j0 < s.count; j0 += share) shares.push([j0, Math.min(s.count, j0 + share)]);
       fns[s.index] = splitStep(started.pool, started.scriptIndex(k), s.run, shares);
+      threadedSteps.add(s.index);
+    });
+    chunkSplits.forEach((s, k) => {
+      fns[s.index] = chunkedSplitStep(started.pool, started.scriptIndex(scanSplits.length + k), s.phase, s.count);
       threadedSteps.add(s.index);
     });
   }
@@ -344,7 +366,7 @@ export function buildExecutable(
     fallbacks,
     inPlace: plan.inPlace,
     packed: packing.packs.length,
-    arenaBytes: (plan.size + packing.size) * bytes,
+    arenaBytes: arenaSize * bytes,
     unplannedBytes: plan.unplannedSize * bytes,
     matmulKernel: name,
     threads,
@@ -393,6 +415,34 @@ export function buildExecutable(
     steps: fns.length,
   });
   return exe;
+}
+
+/**
+ * A chunked scan on the pool: its `count` chunks dealt out in contiguous ranges, one per thread;
+ * reduce over the ranges in parallel, the carries on the calling thread, apply in parallel. Each
+ * chunk is computed by one thread exactly as on one thread, so the result is the same bit for bit.
+ */
+function chunkedSplitStep(pool: WorkerPool, index: number, phase: (phase: number, k0: number, k1: number) => void, count: number): () => void {
+  const share = Math.ceil(count / pool.threads);
+  const ranges: number[][] = [];
+  for (let k0 = 0; k0 < count; k0 += share) ranges.push([k0, Math.min(count, k0 + share)]);
+  const reduce = splitStep(
+    pool,
+    index,
+    phase,
+    ranges.map(([k0, k1]) => [0, k0!, k1!]),
+  );
+  const apply = splitStep(
+    pool,
+    index,
+    phase,
+    ranges.map(([k0, k1]) => [2, k0!, k1!]),
+  );
+  return () => {
+    reduce();
+    phase(1, 0, 0);
+    apply();
+  };
 }
 
 const disposed = new WeakSet<Executable>();

@@ -110,6 +110,7 @@ describe('chunked linear_scan phases', () => {
   it('chooses the chunked form under auto for long scans of few columns on several threads', () => {
     expect(useChunkedScan('auto', 4096, 8, 4)).toBe(true);
     expect(useChunkedScan('auto', 4096, 8, 1)).toBe(false);
+    expect(useChunkedScan('auto', 4096, 8, 2)).toBe(false);
     expect(useChunkedScan('auto', 4096, 8192, 4)).toBe(false);
     expect(useChunkedScan('auto', 50, 1, 4)).toBe(false);
     expect(useChunkedScan('chunked', 50, 8192, 1)).toBe(true);
@@ -201,16 +202,21 @@ describe('chunked linear_scan on worker threads', () => {
     }
   });
 
-  it('is chosen by auto on two threads for long scans of few columns, not for many columns or short scans', () => {
+  it('is chosen by auto on four threads for long scans of few columns, not for many columns, short scans or two threads', () => {
     const cases = [
-      [scanGraph(512, 1, 8), 3],
-      [scanGraph(512, 1, 64), 0],
-      [scanGraph(100, 1, 8), 0],
+      [scanGraph(512, 1, 8), 4, 3],
+      [scanGraph(512, 1, 8), 2, 0],
+      [scanGraph(512, 1, 64), 4, 0],
+      [scanGraph(100, 1, 8), 4, 0],
     ] as const;
-    for (const [g, chunked] of cases) {
-      const exe = compile(g, { dtype: 'float32', threads: 2 });
+    for (const [g, threads, chunked] of cases) {
+      const exe = compile(g, { dtype: 'float32', threads });
       try {
         expect(exe.stats.chunkedScans).toBe(chunked);
+        if (chunked > 0)
+          expect(differences(exe.run(randomFeeds(g, { seed: 2 })), compile(g, { dtype: 'float32', scan: 'chunked' }).run(randomFeeds(g, { seed: 2 })))).toEqual(
+            [],
+          );
       } finally {
         exe.dispose();
       }

@@ -64,10 +64,10 @@ export interface CompileOptions {
   /**
    * How `linear_scan` runs: `sequential` (one loop over time, columns innermost), `chunked` (time
    * cut into chunks: each chunk's composite, the carries between chunks, then each chunk from its
-   * carry; phases that can run on separate threads) or `auto` (the default: chunked for long scans
-   * of few columns, T ≥ 256 and at most 32, when the phases can run on several threads; until the
-   * worker pool runs them, that is never, since on one thread the sequential loop is faster). Both
-   * equal the step loop to rounding.
+   * carry; with `threads` > 1 the first and last phases are split over chunk ranges on the worker
+   * pool, bit-identical to one thread) or `auto` (the default: chunked for long scans of few
+   * columns, T ≥ 256 and at most 32, on at least 4 threads; with fewer the sequential loop is faster,
+   * see docs/recurrence.md). Both equal the step loop to rounding.
    */
   readonly scan?: ScanAlgorithm;
   /** Rows per chunk of a chunked scan (default about √(16·T)). */

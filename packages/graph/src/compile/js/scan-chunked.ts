@@ -189,19 +189,25 @@ export type ScanAlgorithm = 'auto' | 'sequential' | 'chunked';
 export const CHUNKED_MAX_COLUMNS = 32;
 /** Time steps from which `auto` chooses the chunked scan (few columns, several threads). */
 export const CHUNKED_MIN_STEPS = 256;
+/**
+ * Threads from which `auto` chooses the chunked scan. On one thread the chunked form takes about
+ * 1.5–2.3× the sequential loop's time (it reads a and b twice); split over two threads it measured
+ * no faster than the sequential loop on one (T 512–16384, 1–32 columns, float32), so two threads
+ * cannot win. Four is an estimate from that ratio, not a measurement (this machine has two cores).
+ */
+export const CHUNKED_MIN_THREADS = 4;
 
 /**
  * Whether a scan of T steps and C columns runs chunked, given the threads that can run its phases:
  * always for `chunked` (T > 1), never for `sequential`; `auto` chooses it for long scans of few
- * columns (T ≥ 256, C ≤ 32) when it has more than one thread, since splitting by columns cannot
- * occupy them. On one thread the sequential loop is faster (the chunked form reads a and b twice:
- * about 1.2–2.5× the time in measurements), so `auto` keeps it there.
+ * columns (T ≥ 256, C ≤ 32), where splitting by columns cannot occupy the threads, only with at
+ * least `CHUNKED_MIN_THREADS` threads (fewer keep the faster sequential loop).
  * @example
  * useChunkedScan('auto', 4096, 8, 4); // true
- * useChunkedScan('auto', 4096, 8, 1); // false
+ * useChunkedScan('auto', 4096, 8, 2); // false
  */
 export function useChunkedScan(algorithm: ScanAlgorithm, T: number, C: number, threads: number): boolean {
   if (algorithm === 'chunked') return T > 1;
   if (algorithm === 'sequential') return false;
-  return threads > 1 && T >= CHUNKED_MIN_STEPS && C <= CHUNKED_MAX_COLUMNS;
+  return threads >= CHUNKED_MIN_THREADS && T >= CHUNKED_MIN_STEPS && C <= CHUNKED_MAX_COLUMNS;
 }

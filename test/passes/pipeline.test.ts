@@ -11,7 +11,18 @@ const matmuls = (g: Graph) => countOps(g).matmul ?? 0;
 
 describe('optimize', () => {
   it('is one explicit list of named, commented passes', () => {
-    expect(PIPELINE.map((p) => p.name)).toEqual(['dce', 'cse', 'fold', 'simplify', 'stabilize', 'hoist-time', 'sum-products', 'batch-gates', 'simplify']);
+    expect(PIPELINE.map((p) => p.name)).toEqual([
+      'dce',
+      'cse',
+      'fold',
+      'simplify',
+      'stabilize',
+      'hoist-time',
+      'sum-products',
+      'batch-gates',
+      'loops',
+      'simplify',
+    ]);
     for (const p of PIPELINE) expect(p.comment.length).toBeGreaterThan(0);
   });
 

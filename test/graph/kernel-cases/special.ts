@@ -1,11 +1,24 @@
-/** Kernel cases of softmax, log-softmax, softplus and the special ops (clip_grad, random_uniform, step_ste). */
+/** Kernel cases of softmax, log-softmax, softplus and the special ops (clip_grad, random_uniform, step_ste, loop). */
 import { expect } from 'vitest';
-import { buildGraph, interpret, softplus, ops } from '@cellgrad/graph';
+import { buildGraph, interpret, loop, softplus, ops } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
 import { run, expectValues, c } from './helpers.js';
 
 /** Kernel cases by op name (see test/graph/ops.test.ts). */
 export const SPECIAL_CASES: Record<string, () => void> = {
+  loop: () => {
+    // A running sum h′ = h + x_t with output 2h′, from h0 = [1, 2]; packed: the final h, then the outputs.
+    const body = buildGraph(
+      (s) => {
+        const h = s.input('h', [2]).add(s.input('x', [2]));
+        return { h_next: h, y: h.mul(2) };
+      },
+      { dtype: 'float64' },
+    );
+    const packed = (reverse: boolean) => run((b) => loop({ body, carries: [c(b, [1, 2], [2])], sequences: [c(b, [1, 1, 2, 2, 3, 3], [3, 2])], reverse }).node);
+    expectValues(packed(false), [8], [7, 8, 4, 6, 8, 10, 14, 16]);
+    expectValues(packed(true), [8], [7, 8, 14, 16, 12, 14, 8, 10]);
+  },
   linear_scan: () => {
     // h_t = a_t h_{t−1} + b_t from h0 = [1, 2]; reverse: from the end.
     const a = [0.5, 2, -1, 0.25];

@@ -8,7 +8,7 @@
  */
 import { GraphBuilder, type Graph } from '@cellgrad/graph';
 import { grad } from '@cellgrad/autodiff';
-import { cellFeeds, defineCell, gru, lstm, minGru, unroll, type Cell } from '@cellgrad/cells';
+import { cellFeeds, defineCell, gru, lstm, minGru, unroll, type Cell, type LoopMode } from '@cellgrad/cells';
 
 /** Benchmark sizes. */
 export interface Shape {
@@ -86,11 +86,15 @@ const CELLS: Readonly<Record<CaseName, Cell>> = {
 };
 
 /** The graph of a case (float32), its feeds, and its cell. */
-export function buildCase(name: CaseName, s: Shape): { graph: Graph; feeds: ReturnType<typeof cellFeeds>; cell: Cell } {
+export function buildCase(
+  name: CaseName,
+  s: Shape,
+  unrollOptions: { readonly loop?: LoopMode } = {},
+): { graph: Graph; feeds: ReturnType<typeof cellFeeds>; cell: Cell } {
   if (name === CHECKPOINTED) throw new Error(`${name} is a Trainer strategy, not one graph (bench/checkpointed.ts runs it)`);
   const cell = CELLS[name];
   const options = { input: s.input, hidden: s.hidden, batch: s.batch, steps: s.steps, dtype: 'float32' as const };
-  const g0 = unroll(cell, options);
+  const g0 = unroll(cell, { ...options, ...unrollOptions });
   const { builder, outputs } = GraphBuilder.extend(g0);
   const g = builder.build({ loss: outputs.out!.square().mean() });
   const feeds = cellFeeds(cell, options, 1);

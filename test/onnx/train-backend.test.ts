@@ -46,6 +46,13 @@ describe("Trainer backend 'onnxruntime'", () => {
     expectClose(ort, own);
   });
 
+  it('trains windows long enough to be loops on the own executor step by step instead (ONNX has no loop)', async () => {
+    const long = { ...base, task: addingTask(300), hidden: 4, batch: 2 };
+    const own = await losses(long, 2); // windows of 300 steps: loop nodes on the own executor
+    const ort = await losses({ ...long, backend: 'onnxruntime' }, 2);
+    expectClose(ort, own);
+  });
+
   it('resumes a checkpoint of either backend on the other', async () => {
     const whole = await losses(base, 8);
     const ortFirst = new Trainer({ ...base, backend: 'onnxruntime' });

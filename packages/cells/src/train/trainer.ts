@@ -134,6 +134,8 @@ export function modelOf(config: TrainConfig): ModelSpec {
     ...(task.lengths ? { lengths: true } : {}),
     ...(config.scan !== undefined ? { scan: config.scan } : {}),
     ...(config.hoist !== undefined ? { hoist: config.hoist } : {}),
+    // ONNX has no mapping for `loop` nodes, so a model that may run on ONNX Runtime unrolls long windows step by step.
+    ...((stepExecOf(config).backend ?? 'cellgrad') !== 'cellgrad' ? { loop: 'never' as const } : {}),
   };
   modelLayout(spec); // validates the network options (one usage error naming the option)
   return spec;

@@ -15,23 +15,11 @@
  * h0 = 0 needs no log of 0. Written with ops that have VJPs, so it differentiates again.
  */
 import { fail } from '../ir/errors.js';
-import type { ValueType } from '../ir/node.js';
-import { formatShape, sameShape, sizeOf } from '../ir/shape.js';
+import { sizeOf } from '../ir/shape.js';
 import type { Tensor } from '../trace/tensor.js';
 import { defineOp, type KernelArgs, type Op } from './registry.js';
-import { linearScan } from './scan.js';
+import { checkReverseAttr, linearScan, scanOperandsType, shiftInTime } from './scan.js';
 import { concatTensors } from './slicing.js';
-
-function logScanType([la, lb, h0]: readonly ValueType[]): ValueType {
-  if (la!.shape.length < 1 || la!.shape[0]! < 1) fail('shape', `log_linear_scan: la must be [T, ...] with T ≥ 1, got ${formatShape(la!.shape)}`);
-  if (!sameShape(la!.shape, lb!.shape))
-    fail('shape', `log_linear_scan: la ${formatShape(la!.shape)} and lb ${formatShape(lb!.shape)} must have the same shape`);
-  if (!sameShape(la!.shape.slice(1), h0!.shape))
-    fail('shape', `log_linear_scan: h0 ${formatShape(h0!.shape)} must be the shape of one step of la and lb, ${formatShape(la!.shape.slice(1))}`);
-  if (la!.dtype !== lb!.dtype || la!.dtype !== h0!.dtype)
-    fail('dtype', `log_linear_scan: la, lb and h0 must have one dtype (${la!.dtype}, ${lb!.dtype}, ${h0!.dtype})`);
-  return la!;
-}
 
 /** log(eˣ + eʸ) without overflow; −∞ when both are −∞. */
 export function logAddExp(x: number, y: number): number {
@@ -94,23 +82,13 @@ function stateFactors(la: Tensor, s: Tensor, h0: Tensor, reverse: boolean): Tens
   return reverse ? concatTensors([inner, edge], 0) : concatTensors([edge, inner], 0);
 }
 
-/** `[x_1 … x_{T−1}, 0]` (earlier) or `[0, x_0 … x_{T−2}]` (later), along axis 0. */
-function shift(x: Tensor, earlier: boolean): Tensor {
-  const T = x.shape[0]!;
-  if (T === 1) return x.builder.fill(0, x.shape, x.dtype);
-  return earlier ? x.slice(0, 1, T).pad(0, 0, 1) : x.slice(0, 0, T - 1).pad(0, 1, 0);
-}
-
 /** The `log_linear_scan` op as a function: `logLinearScan(la, lb, h0, { reverse })` → log h. */
 export const logLinearScan: Op<readonly [Tensor, Tensor, Tensor, { readonly reverse: boolean }?]> = defineOp({
   name: 'log_linear_scan',
   arity: 3,
   doc: 'log h_t for h_t = a_t ⊙ h_{t−1} + b_t given la = log a, lb = log b and h0 ≥ 0: s_t = logaddexp(la_t + s_{t−1}, lb_t) (reverse: from the end)',
-  checkAttrs: (attrs) => {
-    if (attrs.reverse !== undefined && typeof attrs.reverse !== 'boolean')
-      fail('graph', `log_linear_scan: attribute 'reverse' must be a boolean, got ${JSON.stringify(attrs.reverse)}`);
-  },
-  type: logScanType,
+  checkAttrs: checkReverseAttr('log_linear_scan'),
+  type: scanOperandsType('log_linear_scan', 'la', 'lb'),
   kernel: logLinearScanKernel,
   testDomain: [
     [-2, 0.5],
@@ -121,7 +99,7 @@ export const logLinearScan: Op<readonly [Tensor, Tensor, Tensor, { readonly reve
     const reverse = attrs.reverse === true;
     const alpha = stateFactors(la!, s, h0!, reverse);
     const zero = grad.builder.fill(0, h0!.shape, grad.dtype);
-    const q = linearScan(shift(alpha, !reverse), grad, zero, { reverse: !reverse });
+    const q = linearScan(shiftInTime(alpha, !reverse), grad, zero, { reverse: !reverse });
     const boundary = reverse ? la!.shape[0]! - 1 : 0;
     const dh0 = q.index(0, boundary).mul(la!.index(0, boundary).sub(s.index(0, boundary)).exp());
     return [q.mul(alpha), q.mul(lb!.sub(s).exp()), dh0];

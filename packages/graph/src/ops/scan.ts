@@ -19,13 +19,29 @@ import type { Tensor } from '../trace/tensor.js';
 import { concatTensors } from './slicing.js';
 import { defineOp, type KernelArgs, type Op } from './registry.js';
 
-function scanType([a, b, h0]: readonly ValueType[]): ValueType {
-  if (a!.shape.length < 1 || a!.shape[0]! < 1) fail('shape', `linear_scan: a must be [T, ...] with T ≥ 1, got ${formatShape(a!.shape)}`);
-  if (!sameShape(a!.shape, b!.shape)) fail('shape', `linear_scan: a ${formatShape(a!.shape)} and b ${formatShape(b!.shape)} must have the same shape`);
-  if (!sameShape(a!.shape.slice(1), h0!.shape))
-    fail('shape', `linear_scan: h0 ${formatShape(h0!.shape)} must be the shape of one step of a and b, ${formatShape(a!.shape.slice(1))}`);
-  if (a!.dtype !== b!.dtype || a!.dtype !== h0!.dtype) fail('dtype', `linear_scan: a, b and h0 must have one dtype (${a!.dtype}, ${b!.dtype}, ${h0!.dtype})`);
-  return a!;
+/**
+ * The shape rule of a scan op `op` over coefficients named `a`, `b` (`linear_scan`: a, b;
+ * `log_linear_scan`: la, lb) and an initial state h0: a, b are [T, ...S] with T ≥ 1, h0 is [...S],
+ * one dtype; the result has a's type.
+ */
+export function scanOperandsType(op: string, an: string, bn: string): (inputs: readonly ValueType[]) => ValueType {
+  return ([a, b, h0]) => {
+    if (a!.shape.length < 1 || a!.shape[0]! < 1) fail('shape', `${op}: ${an} must be [T, ...] with T ≥ 1, got ${formatShape(a!.shape)}`);
+    if (!sameShape(a!.shape, b!.shape)) fail('shape', `${op}: ${an} ${formatShape(a!.shape)} and ${bn} ${formatShape(b!.shape)} must have the same shape`);
+    if (!sameShape(a!.shape.slice(1), h0!.shape))
+      fail('shape', `${op}: h0 ${formatShape(h0!.shape)} must be the shape of one step of ${an} and ${bn}, ${formatShape(a!.shape.slice(1))}`);
+    if (a!.dtype !== b!.dtype || a!.dtype !== h0!.dtype)
+      fail('dtype', `${op}: ${an}, ${bn} and h0 must have one dtype (${a!.dtype}, ${b!.dtype}, ${h0!.dtype})`);
+    return a!;
+  };
+}
+
+/** The attribute check of a scan op: `reverse`, when given, is a boolean. */
+export function checkReverseAttr(op: string): (attrs: Readonly<Record<string, unknown>>) => void {
+  return (attrs) => {
+    if (attrs.reverse !== undefined && typeof attrs.reverse !== 'boolean')
+      fail('graph', `${op}: attribute 'reverse' must be a boolean, got ${JSON.stringify(attrs.reverse)}`);
+  };
 }
 
 /** The scan kernel: one pass over time, columns innermost. */
@@ -49,7 +65,7 @@ export function linearScanKernel({ inputs: [a, b, h0], out, attrs }: KernelArgs)
 }
 
 /** `[x_1 … x_{T−1}, 0]` (shifted one step earlier) or `[0, x_0 … x_{T−2}]` (later), along axis 0. */
-function shift(x: Tensor, earlier: boolean): Tensor {
+export function shiftInTime(x: Tensor, earlier: boolean): Tensor {
   const T = x.shape[0]!;
   if (T === 1) return x.builder.fill(0, x.shape, x.dtype);
   return earlier ? x.slice(0, 1, T).pad(0, 0, 1) : x.slice(0, 0, T - 1).pad(0, 1, 0);
@@ -68,17 +84,14 @@ export const linearScan: Op<readonly [Tensor, Tensor, Tensor, { readonly reverse
   name: 'linear_scan',
   arity: 3,
   doc: 'h_t = a_t ⊙ h_{t−1} + b_t over axis 0 from h0 (reverse: h_t = a_t ⊙ h_{t+1} + b_t from the end)',
-  checkAttrs: (attrs) => {
-    if (attrs.reverse !== undefined && typeof attrs.reverse !== 'boolean')
-      fail('graph', `linear_scan: attribute 'reverse' must be a boolean, got ${JSON.stringify(attrs.reverse)}`);
-  },
-  type: scanType,
+  checkAttrs: checkReverseAttr('linear_scan'),
+  type: scanOperandsType('linear_scan', 'a', 'b'),
   kernel: linearScanKernel,
   vjp: ({ inputs: [a, , h0], output, grad, attrs }) => {
     const reverse = attrs.reverse === true;
     const zero = grad.builder.fill(0, h0!.shape, grad.dtype);
     // State cotangents: the same recurrence the other way, coefficients shifted by one step.
-    const q = linearScan(shift(a!, !reverse), grad, zero, { reverse: !reverse });
+    const q = linearScan(shiftInTime(a!, !reverse), grad, zero, { reverse: !reverse });
     const T = a!.shape[0]!;
     const boundary = reverse ? T - 1 : 0;
     const dh0 = a!.index(0, boundary).mul(q.index(0, boundary));

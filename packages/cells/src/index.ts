@@ -71,7 +71,8 @@ export { exactInfluence, snap1Influence, patternOf, type Influence, type Sparsit
 export { rtrlLayout, stepJacobian, type RtrlLayout, type StepJacobian, type StepValues, type StateSlot, type ParamSlot } from './train/rtrl/step-jacobian.js';
 export { onlineUpdates, type OnlineSpec } from './train/rtrl/online.js';
 export { uoroSigns } from './train/rtrl/uoro.js';
-export { Trainer, initModel, modelOf, fingerprint, updatesPerIteration, type TrainConfig, type StepRecord, type TrainerSnapshot } from './train/trainer.js';
+export { Trainer, type StepRecord, type TrainerSnapshot } from './train/trainer.js';
+export { initModel, modelOf, fingerprint, updatesPerIteration, type TrainConfig } from './train/config.js';
 export { evaluate, countCorrect, type Evaluation } from './train/evaluate.js';
 export { validateSnapshot, checkSnapshotFits, type SnapshotExpectation } from './train/checkpoint-validate.js';
 export { dataRng, type Task, type TaskData, type DataStream } from './tasks/task.js';

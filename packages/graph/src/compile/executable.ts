@@ -24,7 +24,7 @@ import { useChunkedScan, type ScanAlgorithm } from './js/scan-chunked.js';
 import { packOperand, planPacking, type PackedOperand } from './wasm/pack.js';
 import { simdConcat, simdLoop, type SimdLoop } from './wasm/simd-loops.js';
 import { SimdSteps, type SimdKernel } from './wasm/simd-steps.js';
-import { splitStep, type WorkerPool } from './threads/worker-pool.js';
+import { threadScans, type ChunkedScanSplit, type ColumnScanSplit } from './threads/scan-splits.js';
 import { simdReduce } from './wasm/simd-reduce.js';
 import type { KernelSet } from './js/kernel-set.js';
 import { loopStep, type BodyPlan } from './loop-step.js';
@@ -212,9 +212,9 @@ export function buildExecutable(
     fallbacks = 0;
   /** Steps split over the worker threads; linear scans to split by columns (generated JavaScript, shipped to the workers). */
   const threadedSteps = new Set<number>();
-  const scanSplits: { index: number; count: number; body: string; run: (j0: number, j1: number) => void }[] = [];
+  const scanSplits: ColumnScanSplit[] = [];
   /** Chunked scans whose reduce and apply phases are split over the threads by chunk ranges. */
-  const chunkSplits: { index: number; count: number; body: string; phase: (phase: number, k0: number, k1: number) => void }[] = [];
+  const chunkSplits: ChunkedScanSplit[] = [];
   // A loop body is compiled once, as its own plan on one thread (its products are one step's). The
   // pipeline's 'loops' pass has optimised it already when the plan was optimised.
   const compileBody = (body: Graph): BodyPlan => {
@@ -322,20 +322,7 @@ export function buildExecutable(
   }
   const started = startThreads?.([...scanSplits.map((s) => s.body), ...chunkSplits.map((s) => s.body)]);
   if (started && simdSteps) for (const i of simdSteps.thread(fns, started.pool, (fn) => started.tableIndex(1, fn), THREAD_MIN_WORK)) threadedSteps.add(i);
-  if (started) {
-    scanSplits.forEach((s, k) => {
-      // Column ranges in multiples of 16 (whole cache lines), so threads never write one line together.
-      const share = Math.ceil(s.count / started.pool.threads / 16) * 16;
-      const shares: number[][] = [];
-      for (let j0 = 0; j0 < s.count; j0 += share) shares.push([j0, Math.min(s.count, j0 + share)]);
-      fns[s.index] = splitStep(started.pool, started.scriptIndex(k), s.run, shares);
-      threadedSteps.add(s.index);
-    });
-    chunkSplits.forEach((s, k) => {
-      fns[s.index] = chunkedSplitStep(started.pool, started.scriptIndex(scanSplits.length + k), s.phase, s.count);
-      threadedSteps.add(s.index);
-    });
-  }
+  if (started) for (const i of threadScans(started, fns, scanSplits, chunkSplits)) threadedSteps.add(i);
   for (const i of threadedSteps) labels[i] += ` · ${threads} threads`;
   const inputs = g.inputs.map((p) => offsets[p.id]!);
   const outputs: Outputs = {};
@@ -415,34 +402,6 @@ export function buildExecutable(
     steps: fns.length,
   });
   return exe;
-}
-
-/**
- * A chunked scan on the pool: its `count` chunks dealt out in contiguous ranges, one per thread;
- * reduce over the ranges in parallel, the carries on the calling thread, apply in parallel. Each
- * chunk is computed by one thread exactly as on one thread, so the result is the same bit for bit.
- */
-function chunkedSplitStep(pool: WorkerPool, index: number, phase: (phase: number, k0: number, k1: number) => void, count: number): () => void {
-  const share = Math.ceil(count / pool.threads);
-  const ranges: number[][] = [];
-  for (let k0 = 0; k0 < count; k0 += share) ranges.push([k0, Math.min(count, k0 + share)]);
-  const reduce = splitStep(
-    pool,
-    index,
-    phase,
-    ranges.map(([k0, k1]) => [0, k0!, k1!]),
-  );
-  const apply = splitStep(
-    pool,
-    index,
-    phase,
-    ranges.map(([k0, k1]) => [2, k0!, k1!]),
-  );
-  return () => {
-    reduce();
-    phase(1, 0, 0);
-    apply();
-  };
 }
 
 const disposed = new WeakSet<Executable>();
